@@ -1,0 +1,28 @@
+package dev.retrain.models.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.retrain.models.dataset.DatasetSnapshot;
+import dev.retrain.models.features.FeatureEncoding;
+import dev.retrain.models.features.LabelEncoding;
+import dev.retrain.models.profile.ReferenceProfile;
+import dev.retrain.models.promotion.PromotionDecision;
+import dev.retrain.models.training.Hyperparameters;
+import dev.retrain.models.training.ModelShape;
+import dev.retrain.models.training.TrainingResult;
+
+/**
+ * Everything recorded about a model version, written next to its parameters as {@code metadata.json}:
+ * lineage (config hash, dataset snapshot, parent version), encoders, structure and hyperparameters,
+ * library versions, the training curve, holdout metrics of candidate and champion, the decision, and a
+ * reference profile for drift checks.
+ */
+public record ArtifactMetadata(String pipeline, int version, Instant createdAt, String runId, String configHash,
+		String mode, String modeReason, Integer parentVersion, DatasetSnapshot dataset, List<FeatureEncoding> features,
+		LabelEncoding label, ModelShape shape, Hyperparameters hyperparameters, String djlVersion, String engine,
+		String engineVersion, TrainingResult training, String primaryHoldout,
+		Map<String, Map<String, Double>> candidateMetrics, Integer championVersion,
+		Map<String, Map<String, Double>> championMetrics, PromotionDecision decision, ReferenceProfile profile) {
+}

@@ -1,0 +1,290 @@
+package dev.retrain.models.training;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.retrain.models.store.Json;
+
+/**
+ * Trains a network with DJL on in-memory arrays: mini-batch Adam, a seeded shuffle per epoch, early
+ * stopping on an internal validation split, and a checkpoint after every epoch in {@code workDir} so
+ * that a restarted run resumes at the next epoch instead of starting over. The kept parameters (best
+ * validation loss) end up in {@code workDir/final.params}.
+ *
+ * <p>Restored on resume: parameters, best parameters, curve, early-stopping counters and the shuffle
+ * order (seeded per epoch). Not restored: Adam's moment estimates, which restart from zero.
+ */
+public final class ModelTrainer {
+
+	public static final String FINAL_PARAMS = "final.params";
+
+	private static final String CHECKPOINT = "checkpoint.json";
+
+	private static final String LAST = "last.params";
+
+	private static final String BEST = "best.params";
+
+	/** What to train, from where, and where to keep checkpoints. {@code warmStart} may be null. */
+	public record Request(ModelShape shape, Hyperparameters hp, TrainingData data, Path warmStart, Path workDir,
+			EpochListener listener) {
+	}
+
+	/** What a checkpoint remembers besides the parameter files. */
+	public record Checkpoint(String fingerprint, int epoch, int bestEpoch, double bestLoss, int sinceBest, boolean finished,
+			boolean stoppedEarly, long samplesSeen, long millis, List<EpochStats> curve) {
+	}
+
+	public TrainingResult train(Request req) {
+		TrainingData data = req.data();
+		Hyperparameters hp = req.hp();
+		if (data.rows() < 2) {
+			throw new TrainingFailed("need at least 2 training rows, got " + data.rows());
+		}
+		int[][] split = split(data.rows(), hp);
+		int[] trainRows = split[0];
+		int[] valRows = split[1];
+		String fingerprint = req.shape() + "|" + hp + "|" + data.rows() + "x" + data.width() + "|" + req.warmStart();
+		Path ckptFile = req.workDir().resolve(CHECKPOINT);
+		Checkpoint ckpt = Files.exists(ckptFile) ? Json.read(ckptFile, Checkpoint.class) : null;
+		if (ckpt != null && !ckpt.fingerprint().equals(fingerprint)) {
+			ckpt = null;
+		}
+		int resumedFrom = (ckpt != null) ? ckpt.epoch() : 0;
+		if (ckpt != null && ckpt.finished() && Files.exists(req.workDir().resolve(FINAL_PARAMS))) {
+			return result(ckpt, resumedFrom, trainRows.length, valRows.length);
+		}
+		Engine.getInstance().setRandomSeed((int) hp.seed());
+		try (Model model = Model.newInstance("candidate")) {
+			model.setBlock(req.shape().newBlock());
+			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
+				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+				.optOptimizer(Optimizer.adam()
+					.optLearningRateTracker(Tracker.fixed((float) hp.learningRate()))
+					.optWeightDecays((float) hp.weightDecay())
+					.build());
+			try (Trainer trainer = model.newTrainer(config)) {
+				trainer.initialize(new Shape(1, data.width()));
+				NDManager manager = trainer.getManager();
+				if (ckpt != null) {
+					ParameterFiles.copyInto(model.getBlock(), req.shape(), req.workDir().resolve(LAST), manager);
+				}
+				else if (req.warmStart() != null) {
+					ParameterFiles.copyInto(model.getBlock(), req.shape(), req.warmStart(), manager);
+				}
+				return loop(req, trainer, model, ckpt, fingerprint, trainRows, valRows, resumedFrom);
+			}
+		}
+	}
+
+	private TrainingResult loop(Request req, Trainer trainer, Model model, Checkpoint ckpt, String fingerprint,
+			int[] trainRows, int[] valRows, int resumedFrom) {
+		Hyperparameters hp = req.hp();
+		Path work = req.workDir();
+		List<EpochStats> curve = new ArrayList<>((ckpt != null) ? ckpt.curve() : List.of());
+		int bestEpoch = (ckpt != null) ? ckpt.bestEpoch() : 0;
+		double bestLoss = (ckpt != null) ? ckpt.bestLoss() : Double.POSITIVE_INFINITY;
+		int sinceBest = (ckpt != null) ? ckpt.sinceBest() : 0;
+		long samplesSeen = (ckpt != null) ? ckpt.samplesSeen() : 0;
+		long millis = (ckpt != null) ? ckpt.millis() : 0;
+		float[][] best = (ckpt != null && Files.exists(work.resolve(BEST))) ? bestFrom(work.resolve(BEST), req, trainer)
+				: null;
+		boolean stoppedEarly = false;
+		boolean earlyStopping = hp.patience() > 0 && valRows.length > 0;
+		for (int epoch = resumedFrom + 1; epoch <= hp.epochs(); epoch++) {
+			long start = System.nanoTime();
+			int[] order = shuffled(trainRows, hp.seed() * 31 + epoch);
+			double trainLoss = runEpoch(trainer, req, order);
+			double valLoss = (valRows.length > 0) ? evaluate(trainer, req, valRows) : Double.NaN;
+			samplesSeen += order.length;
+			long epochMillis = (System.nanoTime() - start) / 1_000_000;
+			millis += epochMillis;
+			if (!Double.isFinite(trainLoss)) {
+				throw new TrainingFailed("training loss is " + trainLoss + " at epoch " + epoch
+						+ ": the model diverged (try a lower learning rate)");
+			}
+			EpochStats stats = new EpochStats(epoch, trainLoss, valLoss, epochMillis);
+			curve.add(stats);
+			double monitored = earlyStopping ? valLoss : trainLoss;
+			if (monitored < bestLoss) {
+				bestLoss = monitored;
+				bestEpoch = epoch;
+				sinceBest = 0;
+				best = ParameterFiles.snapshot(model.getBlock());
+				ParameterFiles.save(model.getBlock(), work.resolve(BEST));
+			}
+			else {
+				sinceBest++;
+			}
+			stoppedEarly = earlyStopping && sinceBest >= hp.patience() && epoch < hp.epochs();
+			boolean finished = stoppedEarly || epoch == hp.epochs();
+			if (finished) {
+				if (best != null) {
+					ParameterFiles.restore(model.getBlock(), best);
+				}
+				ParameterFiles.save(model.getBlock(), work.resolve(FINAL_PARAMS));
+			}
+			ParameterFiles.save(model.getBlock(), work.resolve(LAST));
+			Checkpoint next = new Checkpoint(fingerprint, epoch, bestEpoch, bestLoss, sinceBest, finished, stoppedEarly,
+					samplesSeen, millis, curve);
+			Json.write(work.resolve(CHECKPOINT), next);
+			req.listener().epochCompleted(epoch, hp.epochs(), stats);
+			if (finished) {
+				return result(next, resumedFrom, trainRows.length, valRows.length);
+			}
+		}
+		throw new TrainingFailed("no epochs to run (epochs=" + hp.epochs() + ")");
+	}
+
+	private float[][] bestFrom(Path file, Request req, Trainer trainer) {
+		try (NDManager scratch = trainer.getManager().newSubManager()) {
+			return ParameterFiles.snapshot(ParameterFiles.load(req.shape(), file, scratch));
+		}
+	}
+
+	private static TrainingResult result(Checkpoint c, int resumedFrom, int trainRows, int valRows) {
+		double perSecond = (c.millis() > 0) ? c.samplesSeen() * 1000.0 / c.millis() : 0.0;
+		return new TrainingResult(c.curve(), c.bestEpoch(), c.stoppedEarly(), resumedFrom, c.millis(), c.samplesSeen(),
+				perSecond, trainRows, valRows);
+	}
+
+	private double runEpoch(Trainer trainer, Request req, int[] order) {
+		TrainingData data = req.data();
+		int width = data.width();
+		int batchSize = req.hp().batchSize();
+		int outputs = req.shape().outputs();
+		float[] x = new float[batchSize * width];
+		float[] y = new float[batchSize * ((req.shape().task() == Task.MULTICLASS_CLASSIFICATION) ? outputs : 1)];
+		float[] w = new float[batchSize];
+		double lossSum = 0;
+		for (int start = 0; start < order.length; start += batchSize) {
+			int n = Math.min(batchSize, order.length - start);
+			fill(data, req.shape(), order, start, n, x, y, w);
+			try (NDManager batch = trainer.getManager().newSubManager()) {
+				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
+				try (GradientCollector gc = trainer.newGradientCollector()) {
+					NDArray z = trainer.forward(new NDList(inputs.get(0))).singletonOrThrow();
+					NDArray loss = loss(req.shape().task(), z, inputs.get(1), inputs.get(2), n);
+					lossSum += loss.getFloat() * n;
+					gc.backward(loss);
+				}
+				trainer.step();
+			}
+		}
+		return lossSum / order.length;
+	}
+
+	private double evaluate(Trainer trainer, Request req, int[] rows) {
+		TrainingData data = req.data();
+		int width = data.width();
+		int outputs = req.shape().outputs();
+		int chunk = 8192;
+		float[] x = new float[chunk * width];
+		float[] y = new float[chunk * ((req.shape().task() == Task.MULTICLASS_CLASSIFICATION) ? outputs : 1)];
+		float[] w = new float[chunk];
+		double lossSum = 0;
+		for (int start = 0; start < rows.length; start += chunk) {
+			int n = Math.min(chunk, rows.length - start);
+			fill(data, req.shape(), rows, start, n, x, y, w);
+			try (NDManager batch = trainer.getManager().newSubManager()) {
+				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
+				NDArray z = trainer.evaluate(new NDList(inputs.get(0))).singletonOrThrow();
+				lossSum += loss(req.shape().task(), z, inputs.get(1), inputs.get(2), n).getFloat() * n;
+			}
+		}
+		return lossSum / rows.length;
+	}
+
+	private static void fill(TrainingData data, ModelShape shape, int[] order, int start, int n, float[] x, float[] y,
+			float[] w) {
+		int width = data.width();
+		boolean multi = shape.task() == Task.MULTICLASS_CLASSIFICATION;
+		int k = shape.outputs();
+		if (multi) {
+			java.util.Arrays.fill(y, 0, n * k, 0f);
+		}
+		for (int i = 0; i < n; i++) {
+			int row = order[start + i];
+			System.arraycopy(data.features(), row * width, x, i * width, width);
+			if (multi) {
+				y[i * k + (int) data.targets()[row]] = 1f;
+			}
+			else {
+				y[i] = (float) data.targets()[row];
+			}
+			w[i] = (data.weights() != null) ? data.weights()[row] : 1f;
+		}
+	}
+
+	private static NDList arrays(NDManager m, ModelShape shape, float[] x, float[] y, float[] w, int n, int width) {
+		boolean multi = shape.task() == Task.MULTICLASS_CLASSIFICATION;
+		int k = shape.outputs();
+		NDArray xs = m.create(FloatBuffer.wrap(x, 0, n * width), new Shape(n, width));
+		NDArray ys = multi ? m.create(FloatBuffer.wrap(y, 0, n * k), new Shape(n, k))
+				: m.create(FloatBuffer.wrap(y, 0, n), new Shape(n));
+		NDArray ws = m.create(FloatBuffer.wrap(w, 0, n), new Shape(n));
+		return new NDList(xs, ys, ws);
+	}
+
+	/** Weighted mean loss: logistic (from logits, numerically stable), softmax cross-entropy, or squared error. */
+	static NDArray loss(Task task, NDArray z, NDArray y, NDArray w, int n) {
+		NDArray perRow = switch (task) {
+			case BINARY_CLASSIFICATION -> {
+				NDArray logits = z.reshape(n);
+				yield logits.maximum(0f).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
+			}
+			case MULTICLASS_CLASSIFICATION -> z.logSoftmax(1).mul(y).sum(new int[] { 1 }).neg();
+			case REGRESSION -> z.reshape(n).sub(y).square();
+		};
+		return perRow.mul(w).sum().div(w.sum());
+	}
+
+	private static int[][] split(int rows, Hyperparameters hp) {
+		int[] all = shuffled(identity(rows), hp.seed());
+		int val = (hp.patience() > 0 && hp.validationFraction() > 0)
+				? (int) Math.min(rows - 1, Math.max(1, Math.round(rows * hp.validationFraction()))) : 0;
+		int[] valRows = java.util.Arrays.copyOfRange(all, 0, val);
+		int[] trainRows = java.util.Arrays.copyOfRange(all, val, rows);
+		java.util.Arrays.sort(valRows);
+		java.util.Arrays.sort(trainRows);
+		return new int[][] { trainRows, valRows };
+	}
+
+	private static int[] identity(int n) {
+		int[] a = new int[n];
+		for (int i = 0; i < n; i++) {
+			a[i] = i;
+		}
+		return a;
+	}
+
+	static int[] shuffled(int[] rows, long seed) {
+		int[] a = rows.clone();
+		Random random = new Random(seed);
+		for (int i = a.length - 1; i > 0; i--) {
+			int j = random.nextInt(i + 1);
+			int t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+		return a;
+	}
+
+}

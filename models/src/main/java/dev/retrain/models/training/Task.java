@@ -1,0 +1,12 @@
+package dev.retrain.models.training;
+
+/** What the model predicts. */
+public enum Task {
+
+	BINARY_CLASSIFICATION, MULTICLASS_CLASSIFICATION, REGRESSION;
+
+	public boolean isClassification() {
+		return this != REGRESSION;
+	}
+
+}

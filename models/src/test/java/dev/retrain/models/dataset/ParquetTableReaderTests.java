@@ -1,0 +1,95 @@
+package dev.retrain.models.dataset;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ParquetTableReaderTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void readsColumnsAcrossPartitionsWithNullsAndDays() throws IOException {
+		new ParquetTableWriter().doubles("x", new double[] { 1.5, 2.5, 0 }, new boolean[] { false, false, true })
+			.strings("c", new String[] { "a", null, "b" })
+			.ints("y", new int[] { 0, 1, 1 })
+			.write(this.dir.resolve("dt=2024-01-01/part-0.parquet"));
+		new ParquetTableWriter().doubles("x", new double[] { 7 })
+			.strings("c", new String[] { "z" })
+			.ints("y", new int[] { 0 })
+			.write(this.dir.resolve("dt=2024-01-02/part-0.parquet"));
+		PartitionedDirectory data = new PartitionedDirectory(this.dir);
+		List<DataFile> files = data.resolve(LocalDate.parse("2024-01-01"), LocalDate.parse("2024-01-02"));
+
+		Table t = new ParquetTableReader(this.dir).read(files,
+				List.of(ColumnRequest.numeric("x"), ColumnRequest.string("c"), ColumnRequest.string("y")));
+
+		assertThat(t.rows()).isEqualTo(4);
+		assertThat(t.numeric("x").values()).containsExactly(1.5, 2.5, Double.NaN, 7.0);
+		assertThat(t.numeric("x").isNull(2)).isTrue();
+		assertThat(t.strings("c").values()).containsExactly("a", null, "b", "z");
+		assertThat(t.strings("y").values()).containsExactly("0", "1", "1", "0");
+		assertThat(t.epochDays()[3]).isEqualTo(LocalDate.parse("2024-01-02").toEpochDay());
+		assertThat(t.fileOf(3)).isEqualTo("dt=2024-01-02/part-0.parquet");
+		assertThat(files).extracting(DataFile::rows).containsExactly(3L, 1L);
+	}
+
+	@Test
+	void snapshotIdDependsOnContentOnly() throws IOException {
+		new ParquetTableWriter().doubles("x", new double[] { 1 }).write(this.dir.resolve("dt=2024-01-01/p.parquet"));
+		PartitionedDirectory data = new PartitionedDirectory(this.dir);
+		LocalDate day = LocalDate.parse("2024-01-01");
+		String first = DatasetSnapshot.of(data.resolve(day, day)).id();
+		assertThat(DatasetSnapshot.of(data.resolve(day, day)).id()).isEqualTo(first);
+		new ParquetTableWriter().doubles("x", new double[] { 2 }).write(this.dir.resolve("dt=2024-01-01/p.parquet"));
+		assertThat(DatasetSnapshot.of(data.resolve(day, day)).id()).isNotEqualTo(first);
+	}
+
+	@Test
+	void truncatedFileIsRejectedNamingTheFile() throws IOException {
+		Path file = this.dir.resolve("dt=2024-01-01/part-0.parquet");
+		new ParquetTableWriter().doubles("x", new double[] { 1, 2, 3 }).write(file);
+		byte[] bytes = Files.readAllBytes(file);
+		Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+		LocalDate day = LocalDate.parse("2024-01-01");
+
+		assertThatThrownBy(() -> new PartitionedDirectory(this.dir).resolve(day, day))
+			.isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("dt=2024-01-01/part-0.parquet")
+			.hasMessageContaining("not a readable Parquet file");
+	}
+
+	@Test
+	void missingAndMistypedColumnsAreNamed() throws IOException {
+		new ParquetTableWriter().strings("x", new String[] { "oops" }).write(this.dir.resolve("dt=2024-01-01/p.parquet"));
+		LocalDate day = LocalDate.parse("2024-01-01");
+		List<DataFile> files = new PartitionedDirectory(this.dir).resolve(day, day);
+
+		assertThatThrownBy(() -> new ParquetTableReader(this.dir).read(files,
+				List.of(ColumnRequest.numeric("x"), ColumnRequest.numeric("missing"))))
+			.isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("file dt=2024-01-01/p.parquet, column 'x': has type BINARY")
+			.hasMessageContaining("column 'missing': missing column");
+	}
+
+	@Test
+	void emptyWindowAndMissingDirectoryAreNamed() throws IOException {
+		LocalDate day = LocalDate.parse("2024-01-01");
+		assertThatThrownBy(() -> new PartitionedDirectory(this.dir.resolve("nope")).resolve(day, day))
+			.hasMessageContaining("nope")
+			.hasMessageContaining("data directory does not exist");
+		new ParquetTableWriter().doubles("x", new double[] { 1 }).write(this.dir.resolve("dt=2023-01-01/p.parquet"));
+		assertThatThrownBy(() -> new PartitionedDirectory(this.dir).resolve(day, day))
+			.hasMessageContaining("no Parquet files in the window 2024-01-01 .. 2024-01-01");
+	}
+
+}

@@ -1,0 +1,64 @@
+package dev.retrain.models.promotion;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.retrain.models.metrics.Metric;
+import dev.retrain.models.promotion.PromotionDecision.Outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PromotionPolicyTests {
+
+	PromotionPolicy policy = new PromotionPolicy(Metric.ROC_AUC, 0.6, 0.01, false,
+			List.of(new Guard(Metric.LOG_LOSS, 0.02)), new SliceRule("region", 0.05, 10), FirstRun.PROMOTE_IF_MIN_VALUE);
+
+	@Test
+	void firstRunPromotesWhenMinimumIsMet() {
+		PromotionDecision d = this.policy.decide(new Comparison(Map.of("roc_auc", 0.7), null, null, null, Map.of()));
+		assertThat(d.outcome()).isEqualTo(Outcome.PROMOTE);
+		assertThat(d.summary()).contains("no champion yet");
+	}
+
+	@Test
+	void firstRunBelowMinimumIsRejected() {
+		PromotionDecision d = this.policy.decide(new Comparison(Map.of("roc_auc", 0.55), null, null, null, Map.of()));
+		assertThat(d.outcome()).isEqualTo(Outcome.REJECT);
+		assertThat(d.summary()).contains("does not meet the minimum 0.6000");
+	}
+
+	@Test
+	void improvementBelowTheRequiredMarginIsRejected() {
+		PromotionDecision d = this.policy.decide(new Comparison(Map.of("roc_auc", 0.805, "log_loss", 0.4),
+				Map.of("roc_auc", 0.8, "log_loss", 0.4), 3, null, Map.of()));
+		assertThat(d.outcome()).isEqualTo(Outcome.REJECT);
+		assertThat(d.summary()).contains("vs champion v3").contains("does not meet the required improvement");
+	}
+
+	@Test
+	void guardAndSliceRegressionsBlockAnOtherwiseBetterCandidate() {
+		Comparison guardBroken = new Comparison(Map.of("roc_auc", 0.85, "log_loss", 0.5),
+				Map.of("roc_auc", 0.8, "log_loss", 0.4), 1, null, Map.of());
+		assertThat(this.policy.decide(guardBroken).summary()).contains("guard log_loss").contains("exceeds");
+
+		Comparison sliceBroken = new Comparison(Map.of("roc_auc", 0.85, "log_loss", 0.4),
+				Map.of("roc_auc", 0.8, "log_loss", 0.4), 1, null,
+				Map.of("north", new Comparison.SliceResult(50, 0.6, 0.8), "tiny", new Comparison.SliceResult(3, 0.1, 0.9)));
+		PromotionDecision d = this.policy.decide(sliceBroken);
+		assertThat(d.outcome()).isEqualTo(Outcome.REJECT);
+		assertThat(d.summary()).contains("slice region=north");
+		assertThat(d.reasons()).noneMatch(r -> r.contains("tiny"));
+	}
+
+	@Test
+	void betterCandidateIsPromotedAndLowerIsBetterMetricsWork() {
+		PromotionPolicy byLoss = new PromotionPolicy(Metric.LOG_LOSS, null, 0.05, true, List.of(), null, null);
+		PromotionDecision d = byLoss.decide(new Comparison(Map.of("log_loss", 0.3), Map.of("log_loss", 0.4), 2, null, null));
+		assertThat(d.outcome()).isEqualTo(Outcome.PROMOTE);
+		assertThat(byLoss.decide(new Comparison(Map.of("log_loss", 0.39), Map.of("log_loss", 0.4), 2, null, null))
+			.outcome()).isEqualTo(Outcome.REJECT);
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.retrain.models.training;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.retrain.models.metrics.Metrics;
+import dev.retrain.models.metrics.Predictions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelTrainerTests {
+
+	@TempDir
+	Path dir;
+
+	static TrainingData separable(int rows, long seed) {
+		Random r = new Random(seed);
+		float[] x = new float[rows * 3];
+		double[] y = new double[rows];
+		for (int i = 0; i < rows; i++) {
+			for (int j = 0; j < 3; j++) {
+				x[i * 3 + j] = (float) r.nextGaussian();
+			}
+			y[i] = (x[i * 3] + 0.5 * x[i * 3 + 1] > 0) ? 1 : 0;
+		}
+		return new TrainingData(x, y, null, rows, 3);
+	}
+
+	static Hyperparameters hp(int epochs) {
+		return new Hyperparameters(epochs, 64, 0.05, 0.0, 0, 0.0, 7, null, false);
+	}
+
+	@Test
+	void learnsASeparableProblemAndReloadedModelPredictsIdentically() {
+		TrainingData data = separable(2000, 1);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
+		TrainingResult result = new ModelTrainer().train(new ModelTrainer.Request(shape, hp(5), data, null, this.dir,
+				EpochListener.NONE));
+
+		assertThat(result.curve()).hasSize(5);
+		assertThat(result.curve().get(4).trainLoss()).isLessThan(result.curve().get(0).trainLoss());
+		try (LoadedModel a = LoadedModel.load(shape, this.dir.resolve(ModelTrainer.FINAL_PARAMS));
+				LoadedModel b = LoadedModel.load(shape, this.dir.resolve(ModelTrainer.FINAL_PARAMS))) {
+			Predictions pa = a.predict(data.features(), data.rows());
+			assertThat(Metrics.compute(pa, data.targets()).get("accuracy")).isGreaterThan(0.95);
+			assertThat(b.predict(data.features(), data.rows()).scores()).containsExactly(pa.scores());
+		}
+	}
+
+	@Test
+	void resumesFromTheLastCheckpointAfterAFailure() {
+		TrainingData data = separable(500, 2);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.LINEAR, List.of(), 3, 1);
+		EpochListener failAtThree = (epoch, total, stats) -> {
+			if (epoch == 3) {
+				throw new IllegalStateException("injected failure after epoch 3");
+			}
+		};
+		assertThatThrownBy(() -> new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, failAtThree)))
+			.hasMessageContaining("injected");
+
+		List<Integer> epochsRun = new java.util.ArrayList<>();
+		TrainingResult result = new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir,
+				(epoch, total, stats) -> epochsRun.add(epoch)));
+
+		assertThat(result.resumedFromEpoch()).isEqualTo(3);
+		assertThat(epochsRun).containsExactly(4, 5, 6);
+		assertThat(result.curve()).extracting(EpochStats::epoch).containsExactly(1, 2, 3, 4, 5, 6);
+	}
+
+	@Test
+	void earlyStoppingKeepsTheBestEpoch() {
+		TrainingData data = separable(400, 3);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(16), 3, 1);
+		Hyperparameters hp = new Hyperparameters(200, 32, 0.05, 0.0, 2, 0.2, 7, null, false);
+		TrainingResult result = new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp, data, null, this.dir, EpochListener.NONE));
+		assertThat(result.stoppedEarly()).isTrue();
+		assertThat(result.curve().size()).isLessThan(200);
+		double bestVal = result.curve().stream().mapToDouble(EpochStats::validationLoss).min().orElseThrow();
+		assertThat(result.curve().get(result.bestEpoch() - 1).validationLoss()).isEqualTo(bestVal);
+		assertThat(result.validationRows()).isEqualTo(80);
+	}
+
+	@Test
+	void trainsMulticlassAndRegression() {
+		Random r = new Random(5);
+		int n = 900;
+		float[] x = new float[n * 2];
+		double[] cls = new double[n];
+		double[] val = new double[n];
+		for (int i = 0; i < n; i++) {
+			x[i * 2] = (float) (r.nextGaussian());
+			x[i * 2 + 1] = (float) (r.nextGaussian());
+			cls[i] = (x[i * 2] < -0.5) ? 0 : (x[i * 2] < 0.5) ? 1 : 2;
+			val[i] = 3 * x[i * 2] - 2 * x[i * 2 + 1] + 1;
+		}
+		ModelShape multi = new ModelShape(Task.MULTICLASS_CLASSIFICATION, ModelFamily.MLP, List.of(16), 2, 3);
+		new ModelTrainer().train(new ModelTrainer.Request(multi, hp(15), new TrainingData(x, cls, null, n, 2),
+				null, this.dir.resolve("m"), EpochListener.NONE));
+		try (LoadedModel m = LoadedModel.load(multi, this.dir.resolve("m").resolve(ModelTrainer.FINAL_PARAMS))) {
+			assertThat(Metrics.compute(m.predict(x, n), cls).get("accuracy")).isGreaterThan(0.9);
+		}
+		ModelShape reg = new ModelShape(Task.REGRESSION, ModelFamily.LINEAR, List.of(), 2, 1);
+		new ModelTrainer().train(new ModelTrainer.Request(reg, hp(30), new TrainingData(x, val, null, n, 2), null,
+				this.dir.resolve("r"), EpochListener.NONE));
+		try (LoadedModel m = LoadedModel.load(reg, this.dir.resolve("r").resolve(ModelTrainer.FINAL_PARAMS))) {
+			assertThat(Metrics.compute(m.predict(x, n), val).get("rmse")).isLessThan(0.1);
+		}
+	}
+
+}
