@@ -16,7 +16,24 @@ final class ParquetFiles {
 
 	static ParquetFileReader open(Path file) throws IOException {
 		ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
-		return ParquetFileReader.open(new LocalInputFile(file), options);
+		return ParquetFileReader.open(new NamedInputFile(file), options);
+	}
+
+	/** A local file whose {@code toString} is its path, so parquet's own messages name it readably. */
+	private static final class NamedInputFile extends LocalInputFile {
+
+		private final Path path;
+
+		NamedInputFile(Path path) {
+			super(path);
+			this.path = path;
+		}
+
+		@Override
+		public String toString() {
+			return this.path.getFileName().toString();
+		}
+
 	}
 
 	/** Opens a file, turning any failure into a message that names it. */

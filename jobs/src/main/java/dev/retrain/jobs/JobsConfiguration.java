@@ -1,0 +1,101 @@
+package dev.retrain.jobs;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.retrain.RetrainJobConfiguration;
+import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.StartupRecovery;
+import dev.retrain.models.store.ModelStore;
+
+/** The jobs module's beans: catalog, store, registry, run history, locks, launcher, and the batch executor. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RetrainProperties.class)
+@Import(RetrainJobConfiguration.class)
+public class JobsConfiguration {
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	PipelineCatalog pipelineCatalog(RetrainProperties props) {
+		PipelineCatalog catalog = new PipelineCatalog(props.configDir());
+		catalog.reload();
+		return catalog;
+	}
+
+	@Bean
+	ModelStore modelStore(RetrainProperties props) {
+		return new ModelStore(props.storeDir());
+	}
+
+	@Bean
+	ModelRegistry modelRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		return new ModelRegistry(jdbc, tx, clock);
+	}
+
+	@Bean
+	RunRecords runRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		return new RunRecords(jdbc, tx, clock);
+	}
+
+	@Bean
+	PipelineLocks pipelineLocks(JdbcTemplate jdbc, JobRepository repository, RetrainProperties props, Clock clock) {
+		return new PipelineLocks(jdbc, repository, (props.nodeId() != null) ? props.nodeId() : hostName(), clock);
+	}
+
+	@Bean
+	RunLauncher runLauncher(JobOperator operator, JobRepository repository, Job retrainJob, PipelineCatalog catalog,
+			PipelineLocks locks, RunRecords runs, RetrainProperties props, Clock clock) {
+		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, props, clock);
+	}
+
+	@Bean(initMethod = "recover")
+	StartupRecovery startupRecovery(PipelineLocks locks, JobRepository repository, JobOperator operator,
+			RunRecords runs, ModelRegistry registry, ModelStore store) {
+		return new StartupRecovery(locks, repository, operator, runs, registry, store);
+	}
+
+	/** Runs execute on their own threads, so a launch returns at once; two cores, so a small pool. */
+	@Bean
+	@BatchTaskExecutor
+	TaskExecutor batchTaskExecutor() {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setThreadNamePrefix("run-");
+		executor.setCorePoolSize(2);
+		executor.setMaxPoolSize(4);
+		executor.setQueueCapacity(100);
+		executor.initialize();
+		return executor;
+	}
+
+	private static String hostName() {
+		try {
+			return InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			return "localhost";
+		}
+	}
+
+}

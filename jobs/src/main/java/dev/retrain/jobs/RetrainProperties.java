@@ -1,0 +1,31 @@
+package dev.retrain.jobs;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Where everything lives. {@code dataDir} holds the H2 files, the model store ({@code models/}), run
+ * workspaces ({@code work/}) and, by default, the pipelines' data; {@code configDir} holds one YAML per
+ * pipeline; {@code nodeId} names this node in locks (default: the host name).
+ */
+@ConfigurationProperties("retrain")
+public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
+		String nodeId) {
+
+	public Path storeDir() {
+		return this.dataDir.resolve("models");
+	}
+
+	public Path workDir() {
+		return this.dataDir.resolve("work");
+	}
+
+	/** A pipeline's data path: absolute as written, or relative to the data directory. */
+	public Path resolveData(String path) {
+		Path p = Path.of(path);
+		return (p.isAbsolute() ? p : this.dataDir.resolve(p)).toAbsolutePath().normalize();
+	}
+
+}

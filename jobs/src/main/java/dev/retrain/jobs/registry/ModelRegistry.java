@@ -1,0 +1,186 @@
+package dev.retrain.jobs.registry;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Model versions and aliases in the database. Versions are inserted once and never changed; aliases
+ * move only by compare-and-set, and every move is written to the alias history in the same transaction.
+ */
+public class ModelRegistry {
+
+	public static final String CHAMPION = "champion";
+
+	public static final String PREVIOUS = "previous";
+
+	private static final RowMapper<ModelVersion> VERSION = ModelRegistry::version;
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate tx;
+
+	private final Clock clock;
+
+	public ModelRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		this.jdbc = jdbc;
+		this.tx = tx;
+		this.clock = clock;
+	}
+
+	public Optional<Integer> alias(String pipeline, String alias) {
+		return this.jdbc.queryForList("SELECT version FROM model_alias WHERE pipeline = ? AND alias = ?", Integer.class,
+				pipeline, alias).stream().findFirst();
+	}
+
+	public Optional<Integer> champion(String pipeline) {
+		return alias(pipeline, CHAMPION);
+	}
+
+	public Map<String, Integer> aliases(String pipeline) {
+		Map<String, Integer> aliases = new LinkedHashMap<>();
+		this.jdbc.query("SELECT alias, version FROM model_alias WHERE pipeline = ? ORDER BY alias",
+				(ResultSet rs) -> {
+					aliases.put(rs.getString(1), rs.getInt(2));
+				}, pipeline);
+		return aliases;
+	}
+
+	public int nextVersion(String pipeline) {
+		Integer max = this.jdbc.queryForObject("SELECT MAX(version) FROM model_version WHERE pipeline = ?", Integer.class,
+				pipeline);
+		return (max != null) ? max + 1 : 1;
+	}
+
+	public Optional<ModelVersion> versionOfJobInstance(String pipeline, long jobInstanceId) {
+		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? AND job_instance_id = ?", VERSION, pipeline,
+				jobInstanceId).stream().findFirst();
+	}
+
+	public Optional<ModelVersion> version(String pipeline, int version) {
+		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? AND version = ?", VERSION, pipeline, version)
+			.stream()
+			.findFirst();
+	}
+
+	public List<ModelVersion> versions(String pipeline) {
+		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? ORDER BY version DESC", VERSION, pipeline);
+	}
+
+	public Set<Integer> registeredVersions(String pipeline) {
+		return new TreeSet<>(
+				this.jdbc.queryForList("SELECT version FROM model_version WHERE pipeline = ?", Integer.class, pipeline));
+	}
+
+	public List<String> pipelinesWithVersions() {
+		return this.jdbc.queryForList("SELECT DISTINCT pipeline FROM model_version ORDER BY pipeline", String.class);
+	}
+
+	public void insert(ModelVersion v) {
+		this.jdbc.update("INSERT INTO model_version (pipeline, version, created_at, run_id, job_instance_id, mode, "
+				+ "parent_version, snapshot_id, config_hash, primary_metric, primary_value, decision, decision_summary, "
+				+ "metrics, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", v.pipeline(), v.version(),
+				timestamp(v.createdAt()), v.runId(), v.jobInstanceId(), v.mode(), v.parentVersion(), v.snapshotId(),
+				v.configHash(), v.primaryMetric(), finiteOrNull(v.primaryValue()), v.decision(), v.decisionSummary(),
+				v.metrics(), v.path());
+	}
+
+	/** Marks a version that won but lost the compare-and-set (only within the registering transaction). */
+	public void recordConflict(String pipeline, int version, String summary) {
+		this.jdbc.update("UPDATE model_version SET decision = 'CONFLICT', decision_summary = ? WHERE pipeline = ? AND version = ?",
+				truncate(summary, 4000), pipeline, version);
+	}
+
+	/**
+	 * Makes {@code version} the champion if the champion is still {@code expected} (null: there is none),
+	 * and the old champion {@code previous}. Returns false, changing nothing, when the belief is stale.
+	 */
+	public boolean promote(String pipeline, int version, Integer expected, String by, String reason, Long runId) {
+		Boolean done = this.tx.execute(status -> {
+			Instant now = this.clock.instant();
+			int changed;
+			if (expected == null) {
+				changed = this.jdbc.update("INSERT INTO model_alias (pipeline, alias, version, updated_at) SELECT ?, ?, ?, ? "
+						+ "WHERE NOT EXISTS (SELECT 1 FROM model_alias WHERE pipeline = ? AND alias = ?)", pipeline, CHAMPION,
+						version, timestamp(now), pipeline, CHAMPION);
+			}
+			else {
+				changed = this.jdbc.update(
+						"UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ? AND version = ?",
+						version, timestamp(now), pipeline, CHAMPION, expected);
+			}
+			if (changed != 1) {
+				return false;
+			}
+			history(pipeline, CHAMPION, expected, version, now, by, reason, runId);
+			if (expected != null) {
+				Integer oldPrevious = alias(pipeline, PREVIOUS).orElse(null);
+				if (oldPrevious == null) {
+					this.jdbc.update("INSERT INTO model_alias (pipeline, alias, version, updated_at) VALUES (?, ?, ?, ?)",
+							pipeline, PREVIOUS, expected, timestamp(now));
+				}
+				else {
+					this.jdbc.update("UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ?",
+							expected, timestamp(now), pipeline, PREVIOUS);
+				}
+				history(pipeline, PREVIOUS, oldPrevious, expected, now, by, reason, runId);
+			}
+			return true;
+		});
+		return Boolean.TRUE.equals(done);
+	}
+
+	private void history(String pipeline, String alias, Integer from, Integer to, Instant at, String by, String reason,
+			Long runId) {
+		this.jdbc.update("INSERT INTO alias_history (pipeline, alias, from_version, to_version, changed_at, changed_by, "
+				+ "reason, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pipeline, alias, from, to, timestamp(at), by,
+				truncate(reason, 4000), runId);
+	}
+
+	public List<AliasChange> history(String pipeline) {
+		return this.jdbc.query("SELECT * FROM alias_history WHERE pipeline = ? ORDER BY id", (rs, i) -> new AliasChange(
+				rs.getLong("id"), rs.getString("pipeline"), rs.getString("alias"), (Integer) rs.getObject("from_version"),
+				(Integer) rs.getObject("to_version"), instant(rs, "changed_at"), rs.getString("changed_by"),
+				rs.getString("reason"), (Long) rs.getObject("run_id", Long.class)), pipeline);
+	}
+
+	private static ModelVersion version(ResultSet rs, int row) throws SQLException {
+		return new ModelVersion(rs.getString("pipeline"), rs.getInt("version"), instant(rs, "created_at"),
+				rs.getObject("run_id", Long.class), rs.getObject("job_instance_id", Long.class), rs.getString("mode"),
+				rs.getObject("parent_version", Integer.class), rs.getString("snapshot_id"), rs.getString("config_hash"),
+				rs.getString("primary_metric"), rs.getObject("primary_value", Double.class), rs.getString("decision"),
+				rs.getString("decision_summary"), rs.getString("metrics"), rs.getString("path"));
+	}
+
+	static Instant instant(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+		return (t != null) ? t.toInstant() : null;
+	}
+
+	static OffsetDateTime timestamp(Instant instant) {
+		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
+	}
+
+	static Double finiteOrNull(Double d) {
+		return (d != null && Double.isFinite(d)) ? d : null;
+	}
+
+	static String truncate(String s, int max) {
+		return (s == null || s.length() <= max) ? s : s.substring(0, max - 1) + "…";
+	}
+
+
+}

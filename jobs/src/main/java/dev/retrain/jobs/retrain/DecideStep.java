@@ -1,0 +1,43 @@
+package dev.retrain.jobs.retrain;
+
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.promotion.PromotionDecision;
+import dev.retrain.models.store.Json;
+
+/** Step 5: apply the pipeline's promotion policy to the primary holdout comparison. */
+class DecideStep implements Tasklet {
+
+	private final PipelineCatalog catalog;
+
+	private final RetrainProperties props;
+
+	private final RunRecords runs;
+
+	DecideStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs) {
+		this.catalog = catalog;
+		this.props = props;
+		this.runs = runs;
+	}
+
+	@Override
+	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+		RunContext run = RunContext.of(chunk);
+		PipelineDefinition def = this.catalog.get(run.pipeline());
+		RunWorkspace ws = RunWorkspace.of(this.props, run);
+		EvaluationInfo eval = Json.read(ws.evaluation(), EvaluationInfo.class);
+		PromotionDecision decision = def.promotion().decide(eval.primaryComparison());
+		Json.write(ws.decision(), decision);
+		this.runs.decision(run.runId(), eval.championVersion(), decision.outcome().name(), decision.summary());
+		this.runs.detail(run.runId(), "decision", decision);
+		return RepeatStatus.FINISHED;
+	}
+
+}

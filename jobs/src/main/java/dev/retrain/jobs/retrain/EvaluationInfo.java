@@ -1,0 +1,18 @@
+package dev.retrain.jobs.retrain;
+
+import java.util.Map;
+
+import dev.retrain.models.promotion.Comparison;
+
+/** Candidate and champion metrics per holdout (the first is primary) and, on the primary one, per slice. */
+record EvaluationInfo(String primaryHoldout, Map<String, Map<String, Double>> candidate, Integer championVersion,
+		Map<String, Map<String, Double>> champion, String championUnavailable,
+		Map<String, Comparison.SliceResult> slices) {
+
+	Comparison primaryComparison() {
+		return new Comparison(this.candidate.get(this.primaryHoldout),
+				(this.champion != null) ? this.champion.get(this.primaryHoldout) : null, this.championVersion,
+				this.championUnavailable, this.slices);
+	}
+
+}

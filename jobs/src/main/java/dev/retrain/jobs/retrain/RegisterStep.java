@@ -1,0 +1,118 @@
+package dev.retrain.jobs.retrain;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+import ai.djl.engine.Engine;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.models.promotion.PromotionDecision;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.Json;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.models.training.ModelTrainer;
+
+/**
+ * Step 6: every candidate becomes an immutable version (files moved into the store atomically, then the
+ * registry row); a winner becomes champion by compare-and-set against the champion seen at evaluation.
+ * Registering twice for one job instance is a no-op, so a restart after a crash registers exactly once.
+ */
+class RegisterStep implements Tasklet {
+
+	/** Registry decision when the policy said promote but the champion moved since evaluation. */
+	static final String CONFLICT = "CONFLICT";
+
+	private final PipelineCatalog catalog;
+
+	private final RetrainProperties props;
+
+	private final ModelRegistry registry;
+
+	private final ModelStore store;
+
+	private final Clock clock;
+
+	RegisterStep(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
+			Clock clock) {
+		this.catalog = catalog;
+		this.props = props;
+		this.registry = registry;
+		this.store = store;
+		this.clock = clock;
+	}
+
+	@Override
+	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+		RunContext run = RunContext.of(chunk);
+		if (this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId()).isPresent()) {
+			return RepeatStatus.FINISHED;
+		}
+		PipelineDefinition def = this.catalog.get(run.pipeline());
+		RunWorkspace ws = RunWorkspace.of(this.props, run);
+		SnapshotInfo snap = Json.read(ws.snapshot(), SnapshotInfo.class);
+		CandidateInfo cand = Json.read(ws.candidate(), CandidateInfo.class);
+		EvaluationInfo eval = Json.read(ws.evaluation(), EvaluationInfo.class);
+		PromotionDecision decision = Json.read(ws.decision(), PromotionDecision.class);
+
+		int version = this.registry.nextVersion(def.name());
+		Path leftover = this.store.versionDir(def.name(), version);
+		if (Files.exists(leftover)) {
+			// written by a run that crashed before its registry row committed; we hold the pipeline's lock
+			ModelStore.deleteTree(leftover);
+		}
+		Engine engine = Engine.getInstance();
+		ArtifactMetadata meta = new ArtifactMetadata(def.name(), version, this.clock.instant(), Long.toString(run.runId()),
+				def.configHash(), cand.mode(), cand.modeReason(), cand.parentVersion(), snap.window(), cand.features(),
+				cand.label(), cand.shape(), cand.hyperparameters(), Engine.getDjlVersion(), engine.getEngineName(),
+				engine.getVersion(), cand.training(), eval.primaryHoldout(), eval.candidate(), eval.championVersion(),
+				eval.champion(), decision, cand.profile());
+		Path staged = this.store.stage(def.name());
+		try {
+			Files.copy(ws.training().resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot copy parameters into " + staged, ex);
+		}
+		Json.write(staged.resolve(ModelStore.METADATA), meta);
+		Path dir = this.store.commit(staged, def.name(), version);
+
+		String metric = def.promotion().metric().key();
+		Double primary = eval.candidate().get(eval.primaryHoldout()).get(metric);
+		String outcome = decision.outcome().name();
+		String summary = decision.summary();
+		Optional<Integer> championNow = this.registry.champion(def.name());
+		boolean stale = !championNow.equals(Optional.ofNullable(eval.championVersion()));
+		if (decision.promote() && stale) {
+			outcome = CONFLICT;
+			summary = conflict(eval.championVersion(), championNow.orElse(null));
+		}
+		this.registry.insert(new ModelVersion(def.name(), version, meta.createdAt(), run.runId(), run.jobInstanceId(),
+				cand.mode(), cand.parentVersion(), snap.window().id(), def.configHash(), metric, primary, outcome, summary,
+				Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString()));
+		if (decision.promote() && !stale && !this.registry.promote(def.name(), version, eval.championVersion(),
+				"run " + run.runId(), decision.summary(), run.runId())) {
+			this.registry.recordConflict(def.name(), version,
+					conflict(eval.championVersion(), this.registry.champion(def.name()).orElse(null)));
+		}
+		contribution.incrementWriteCount(1);
+		return RepeatStatus.FINISHED;
+	}
+
+	private static String conflict(Integer seen, Integer now) {
+		return "not promoted: the champion changed from " + ((seen != null) ? "v" + seen : "none") + " to "
+				+ ((now != null) ? "v" + now : "none") + " after this candidate was evaluated";
+	}
+
+}

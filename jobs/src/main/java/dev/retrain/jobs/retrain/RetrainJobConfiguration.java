@@ -1,0 +1,97 @@
+package dev.retrain.jobs.retrain;
+
+import java.time.Clock;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.models.training.EpochListener;
+import dev.retrain.models.training.ModelTrainer;
+
+/**
+ * The retrain job: snapshot, validate, train, evaluate, decide, register. Identifying parameters are
+ * pipeline, as-of date and run key, so a failed run is restarted by launching it again (completed
+ * steps are skipped, training resumes from its checkpoint), and a new run key re-runs a date on purpose.
+ */
+@Configuration(proxyBeanMethods = false)
+public class RetrainJobConfiguration {
+
+	public static final String JOB_NAME = "retrain";
+
+	@Bean
+	Job retrainJob(JobRepository repository, RunLifecycleListener listener, Step snapshotStep, Step validateStep,
+			Step trainStep, Step evaluateStep, Step decideStep, Step registerStep) {
+		return new JobBuilder(JOB_NAME, repository).listener(listener)
+			.start(snapshotStep)
+			.next(validateStep)
+			.next(trainStep)
+			.next(evaluateStep)
+			.next(decideStep)
+			.next(registerStep)
+			.build();
+	}
+
+	@Bean
+	RunLifecycleListener runLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry,
+			RetrainProperties props) {
+		return new RunLifecycleListener(runs, locks, registry, props);
+	}
+
+	@Bean
+	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			RetrainProperties props, RunRecords runs) {
+		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(catalog, props, runs), tm).build();
+	}
+
+	@Bean
+	Step validateStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			RetrainProperties props, RunRecords runs) {
+		return new StepBuilder("validate", repository).tasklet(new ValidateStep(catalog, props, runs), tm).build();
+	}
+
+	@Bean
+	Step trainStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			RetrainProperties props, RunRecords runs, ModelRegistry registry, ModelStore store,
+			ObjectProvider<EpochListener> observers) {
+		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
+		return new StepBuilder("train", repository)
+			.tasklet(new TrainStep(catalog, props, runs, registry, store, new ModelTrainer(), observer), tm)
+			.build();
+	}
+
+	@Bean
+	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			RetrainProperties props, RunRecords runs, ModelRegistry registry, ModelStore store) {
+		return new StepBuilder("evaluate", repository)
+			.tasklet(new EvaluateStep(catalog, props, runs, registry, store), tm)
+			.build();
+	}
+
+	@Bean
+	Step decideStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			RetrainProperties props, RunRecords runs) {
+		return new StepBuilder("decide", repository).tasklet(new DecideStep(catalog, props, runs), tm).build();
+	}
+
+	@Bean
+	Step registerStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			RetrainProperties props, ModelRegistry registry, ModelStore store, Clock clock) {
+		return new StepBuilder("register", repository)
+			.tasklet(new RegisterStep(catalog, props, registry, store, clock), tm)
+			.build();
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.retrain.jobs.retrain;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.batch.core.scope.context.ChunkContext;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.HoldoutSpec;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.dataset.DatasetSnapshot;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.store.Json;
+
+/** Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of each. */
+class SnapshotStep implements Tasklet {
+
+	private final PipelineCatalog catalog;
+
+	private final RetrainProperties props;
+
+	private final RunRecords runs;
+
+	SnapshotStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs) {
+		this.catalog = catalog;
+		this.props = props;
+		this.runs = runs;
+	}
+
+	@Override
+	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+		RunContext run = RunContext.of(chunk);
+		PipelineDefinition def = this.catalog.get(run.pipeline());
+		LocalDate to = run.asOf();
+		LocalDate from = to.minusDays(def.windowDays() - 1L);
+		Path root = this.props.resolveData(def.dataPath());
+		DatasetSnapshot window = DatasetSnapshot.of(new PartitionedDirectory(root).resolve(from, to));
+		Map<String, SnapshotInfo.GoldenSnapshot> golden = new LinkedHashMap<>();
+		for (HoldoutSpec h : def.holdouts()) {
+			if (h.type() == HoldoutSpec.Type.GOLDEN) {
+				PartitionedDirectory dir = new PartitionedDirectory(this.props.resolveData(h.path()));
+				golden.put(h.name(), new SnapshotInfo.GoldenSnapshot(dir.baseForReading().toString(),
+						DatasetSnapshot.of(dir.resolveAll())));
+			}
+		}
+		SnapshotInfo info = new SnapshotInfo(from, to, root.toString(), window, golden);
+		Json.write(RunWorkspace.of(this.props, run).snapshot(), info);
+		this.runs.snapshot(run.runId(), window.id(), window.rows());
+		contribution.incrementReadCount();
+		return RepeatStatus.FINISHED;
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.retrain.jobs.runs;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
+import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
+import dev.retrain.models.dataset.DataValidationFailed;
+import dev.retrain.models.dataset.PartitionedDirectory;
+
+/**
+ * Starts retrain runs, one per pipeline at a time (the database lock), with identifying parameters
+ * pipeline, as-of date and run key. Launching the same three again restarts a failed run; a new run key
+ * re-runs a date on purpose.
+ */
+public class RunLauncher {
+
+	private static final Pattern RUN_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+	private final JobOperator operator;
+
+	private final JobRepository repository;
+
+	private final Job job;
+
+	private final PipelineCatalog catalog;
+
+	private final PipelineLocks locks;
+
+	private final RetrainProperties props;
+
+	private final RunRecords runs;
+
+	private final Clock clock;
+
+	public RunLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
+			PipelineLocks locks, RunRecords runs, RetrainProperties props, Clock clock) {
+		this.runs = runs;
+		this.operator = operator;
+		this.repository = repository;
+		this.job = job;
+		this.catalog = catalog;
+		this.locks = locks;
+		this.props = props;
+		this.clock = clock;
+	}
+
+	/** What to run; null fields take defaults (newest partition, a fresh run key, the pipeline's mode). */
+	public record Request(String pipeline, LocalDate asOf, String runKey, Mode mode, Trigger trigger, String cause) {
+	}
+
+	public LaunchedRun launch(Request req) {
+		PipelineDefinition def = this.catalog.get(req.pipeline());
+		LocalDate asOf = (req.asOf() != null) ? req.asOf() : defaultAsOf(def);
+		Trigger trigger = (req.trigger() != null) ? req.trigger() : Trigger.API;
+		String runKey = (req.runKey() != null) ? req.runKey()
+				: (trigger == Trigger.SCHEDULE) ? "scheduled" : trigger.key() + "-" + UUID.randomUUID().toString().substring(0, 8);
+		if (!RUN_KEY.matcher(runKey).matches()) {
+			throw new IllegalArgumentException("run key '" + runKey + "' must match " + RUN_KEY.pattern());
+		}
+		JobParametersBuilder params = new JobParametersBuilder().addString("pipeline", def.name(), true)
+			.addLocalDate("asOf", asOf, true)
+			.addString("runKey", runKey, true)
+			.addString("trigger", trigger.key(), false);
+		if (req.cause() != null) {
+			params.addString("cause", req.cause(), false);
+		}
+		if (req.mode() != null) {
+			params.addString("mode", req.mode().name().toLowerCase(Locale.ROOT), false);
+		}
+		String token = this.locks.acquire(def.name());
+		try {
+			JobExecution execution = this.operator.start(this.job, params.toJobParameters());
+			this.runs.create(execution.getId(), execution.getJobInstanceId(), def.name(), asOf, runKey, trigger.key(),
+					req.cause(), (req.mode() != null) ? req.mode().name().toLowerCase(Locale.ROOT) : null);
+			return new LaunchedRun(execution.getId(), def.name(), asOf, runKey, trigger.key());
+		}
+		catch (JobInstanceAlreadyCompleteException ex) {
+			this.locks.release(def.name(), token);
+			throw new RunRejected("the run of pipeline '" + def.name() + "' for " + asOf + " with run key '" + runKey
+					+ "' already completed; launch with another run key to re-run that date", ex);
+		}
+		catch (JobExecutionAlreadyRunningException ex) {
+			this.locks.release(def.name(), token);
+			throw new RunAlreadyActive(def.name(), null, ex.getMessage());
+		}
+		catch (Exception ex) {
+			this.locks.release(def.name(), token);
+			throw (ex instanceof RuntimeException r) ? r : new RunRejected("cannot start: " + ex.getMessage(), ex);
+		}
+	}
+
+	/** Restarts a failed or stopped run from the step that failed; returns the new run id. */
+	public LaunchedRun restart(long runId) {
+		JobExecution previous = this.repository.getJobExecution(runId);
+		if (previous == null) {
+			throw new RunNotFound(runId);
+		}
+		if (previous.isRunning() || previous.getStatus().name().equals("COMPLETED")) {
+			throw new RunRejected("run " + runId + " is " + previous.getStatus() + "; only a failed or stopped run can be restarted", null);
+		}
+		JobParameters p = previous.getJobParameters();
+		String pipeline = p.getString("pipeline");
+		this.catalog.get(pipeline);
+		String token = this.locks.acquire(pipeline);
+		try {
+			JobExecution execution = this.operator.restart(previous);
+			this.runs.create(execution.getId(), execution.getJobInstanceId(), pipeline, p.getLocalDate("asOf"),
+					p.getString("runKey"), p.getString("trigger"), "restart of run " + runId, p.getString("mode"));
+			return new LaunchedRun(execution.getId(), pipeline, p.getLocalDate("asOf"), p.getString("runKey"),
+					p.getString("trigger"));
+		}
+		catch (Exception ex) {
+			this.locks.release(pipeline, token);
+			throw new RunRejected("cannot restart run " + runId + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/** The newest day partition not after today (UTC), or today when the data directory has none yet. */
+	LocalDate defaultAsOf(PipelineDefinition def) {
+		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
+		Path root = this.props.resolveData(def.dataPath());
+		try {
+			List<LocalDate> days = new PartitionedDirectory(root).days();
+			return days.stream().filter(d -> !d.isAfter(today)).reduce((a, b) -> b).orElse(today);
+		}
+		catch (DataValidationFailed ex) {
+			return today;
+		}
+	}
+
+}

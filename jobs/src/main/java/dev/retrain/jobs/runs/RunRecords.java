@@ -1,0 +1,128 @@
+package dev.retrain.jobs.runs;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.retrain.models.store.Json;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * The run history table. Every write commits on its own (a new transaction), so that progress and
+ * failure reasons are visible while a step's own transaction is still open or is rolled back.
+ */
+public class RunRecords {
+
+	private static final RowMapper<RunRecord> ROW = RunRecords::row;
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate own;
+
+	private final Clock clock;
+
+	public RunRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		this.jdbc = jdbc;
+		this.own = new TransactionTemplate(tx.getTransactionManager());
+		this.own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.clock = clock;
+	}
+
+	public void create(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey, String trigger,
+			String cause, String requestedMode) {
+		// idempotent: the launcher records the run as soon as it has an id, the run itself again as it starts
+		write("INSERT INTO retrain_run (run_id, job_instance_id, pipeline, as_of, run_key, trigger_type, cause, "
+				+ "requested_mode, status, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'STARTED', ? "
+				+ "WHERE NOT EXISTS (SELECT 1 FROM retrain_run WHERE run_id = ?)", runId, jobInstanceId, pipeline, asOf,
+				runKey, trigger, truncate(cause), requestedMode, now(), runId);
+	}
+
+	public void snapshot(long runId, String snapshotId, long rows) {
+		write("UPDATE retrain_run SET snapshot_id = ?, rows_read = ? WHERE run_id = ?", snapshotId, rows, runId);
+	}
+
+	public void mode(long runId, String mode, String reason) {
+		write("UPDATE retrain_run SET mode = ?, mode_reason = ? WHERE run_id = ?", mode, truncate(reason), runId);
+	}
+
+	public void progress(long runId, String progress) {
+		write("UPDATE retrain_run SET progress = ? WHERE run_id = ?", truncate(progress), runId);
+	}
+
+	public void decision(long runId, Integer championVersion, String decision, String summary) {
+		write("UPDATE retrain_run SET champion_version = ?, decision = ?, decision_summary = ? WHERE run_id = ?",
+				championVersion, decision, truncate(summary), runId);
+	}
+
+	public void candidate(long runId, int version, String decision, String summary) {
+		write("UPDATE retrain_run SET candidate_version = ?, decision = ?, decision_summary = ? WHERE run_id = ?", version,
+				decision, truncate(summary), runId);
+	}
+
+	public void finished(long runId, String status, String failureReason) {
+		write("UPDATE retrain_run SET status = ?, failure_reason = ?, ended_at = ? WHERE run_id = ?", status,
+				truncate(failureReason), now(), runId);
+	}
+
+	/** Adds one named section (validation report, metrics, training curve ...) to the run's details. */
+	public void detail(long runId, String section, Object value) {
+		this.own.executeWithoutResult(s -> {
+			String current = this.jdbc.queryForObject("SELECT details FROM retrain_run WHERE run_id = ?", String.class, runId);
+			Map<String, Object> details = (current != null)
+					? Json.MAPPER.readValue(current, new TypeReference<LinkedHashMap<String, Object>>() {
+					}) : new LinkedHashMap<>();
+			details.put(section, Json.MAPPER.convertValue(value, Object.class));
+			this.jdbc.update("UPDATE retrain_run SET details = ? WHERE run_id = ?", Json.MAPPER.writeValueAsString(details),
+					runId);
+		});
+	}
+
+	public Optional<RunRecord> find(long runId) {
+		return this.jdbc.query("SELECT * FROM retrain_run WHERE run_id = ?", ROW, runId).stream().findFirst();
+	}
+
+	public List<RunRecord> recent(String pipeline, int limit) {
+		return (pipeline == null)
+				? this.jdbc.query("SELECT * FROM retrain_run ORDER BY run_id DESC LIMIT ?", ROW, limit)
+				: this.jdbc.query("SELECT * FROM retrain_run WHERE pipeline = ? ORDER BY run_id DESC LIMIT ?", ROW, pipeline,
+						limit);
+	}
+
+	private void write(String sql, Object... args) {
+		this.own.executeWithoutResult(s -> this.jdbc.update(sql, args));
+	}
+
+	private OffsetDateTime now() {
+		return this.clock.instant().atOffset(ZoneOffset.UTC);
+	}
+
+	private static String truncate(String s) {
+		return (s == null || s.length() <= 4000) ? s : s.substring(0, 3999) + "…";
+	}
+
+	private static RunRecord row(ResultSet rs, int i) throws SQLException {
+		OffsetDateTime created = rs.getObject("created_at", OffsetDateTime.class);
+		OffsetDateTime ended = rs.getObject("ended_at", OffsetDateTime.class);
+		return new RunRecord(rs.getLong("run_id"), rs.getLong("job_instance_id"), rs.getString("pipeline"),
+				rs.getObject("as_of", LocalDate.class), rs.getString("run_key"), rs.getString("trigger_type"),
+				rs.getString("cause"), rs.getString("requested_mode"), rs.getString("mode"), rs.getString("mode_reason"),
+				rs.getString("status"), rs.getString("snapshot_id"), rs.getObject("rows_read", Long.class),
+				rs.getObject("candidate_version", Integer.class), rs.getObject("champion_version", Integer.class),
+				rs.getString("decision"), rs.getString("decision_summary"), rs.getString("failure_reason"),
+				rs.getString("progress"), rs.getString("details"), (created != null) ? created.toInstant() : null,
+				(ended != null) ? ended.toInstant() : null);
+	}
+
+}

@@ -1,0 +1,70 @@
+package dev.retrain.jobs.runs;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.models.store.ModelStore;
+
+/**
+ * At start-up: runs this node was executing when it stopped are marked failed (so they can be restarted
+ * and resume from their checkpoint) and their locks released; then, for every pipeline with no run in
+ * progress, store directories that the registry does not know (staging leftovers, a version whose
+ * registry row never committed) are removed.
+ */
+public class StartupRecovery {
+
+	private static final Logger log = LoggerFactory.getLogger(StartupRecovery.class);
+
+	private final PipelineLocks locks;
+
+	private final JobRepository repository;
+
+	private final JobOperator operator;
+
+	private final RunRecords runs;
+
+	private final ModelRegistry registry;
+
+	private final ModelStore store;
+
+	public StartupRecovery(PipelineLocks locks, JobRepository repository, JobOperator operator, RunRecords runs,
+			ModelRegistry registry, ModelStore store) {
+		this.locks = locks;
+		this.repository = repository;
+		this.operator = operator;
+		this.runs = runs;
+		this.registry = registry;
+		this.store = store;
+	}
+
+	public void recover() {
+		for (Map<String, Object> lock : this.locks.heldByThisNode()) {
+			String pipeline = (String) lock.get("pipeline");
+			Object runId = lock.get("run_id");
+			if (runId != null) {
+				long id = ((Number) runId).longValue();
+				JobExecution execution = this.repository.getJobExecution(id);
+				if (execution != null && execution.isRunning()) {
+					this.operator.recover(execution);
+					this.runs.finished(id, "FAILED", "interrupted: node " + this.locks.nodeId()
+							+ " stopped while the run was in progress; restart it to resume from its last checkpoint");
+					log.warn("run {} of pipeline {} was interrupted by a stop of this node; marked FAILED", id, pipeline);
+				}
+			}
+			this.locks.release(pipeline, (String) lock.get("token"));
+		}
+		for (String pipeline : this.store.pipelines()) {
+			if (!this.locks.isLocked(pipeline)) {
+				this.store.cleanup(pipeline, this.registry.registeredVersions(pipeline))
+					.forEach(p -> log.warn("removed incomplete or unregistered store directory {}", p));
+			}
+		}
+	}
+
+}

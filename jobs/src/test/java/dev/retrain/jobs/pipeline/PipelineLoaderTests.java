@@ -1,0 +1,95 @@
+package dev.retrain.jobs.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.models.metrics.Metric;
+import dev.retrain.models.promotion.FirstRun;
+import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.Task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineLoaderTests {
+
+	private final PipelineLoader loader = new PipelineLoader();
+
+	private static String valid(String name) {
+		return PipelineFixtures.yaml(name, "data/" + name, PipelineFixtures.GOOD_MODEL, "");
+	}
+
+	@Test
+	void loadsAValidFileWithDefaults() {
+		PipelineDefinition def = this.loader.parse(valid("churn"), "configs/churn.yaml");
+		assertThat(def.task()).isEqualTo(Task.BINARY_CLASSIFICATION);
+		assertThat(def.family()).isEqualTo(ModelFamily.MLP);
+		assertThat(def.hiddenLayers()).containsExactly(16);
+		assertThat(def.promotion().metric()).isEqualTo(Metric.ROC_AUC);
+		assertThat(def.promotion().firstRun()).isEqualTo(FirstRun.PROMOTE_IF_MIN_VALUE);
+		assertThat(def.primaryHoldout().name()).isEqualTo("recent");
+		assertThat(def.mode()).isEqualTo(PipelineDefinition.Mode.RETRAIN);
+		assertThat(def.configHash()).hasSize(64);
+	}
+
+	@Test
+	void unknownFieldIsRefusedNamingTheFileAndTheField() {
+		String yaml = valid("churn").replace("  epochs: 6", "  epochz: 6");
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOf(PipelineConfigInvalid.class)
+			.hasMessageStartingWith("configs/churn.yaml: field 'model.epochz': unknown field 'epochz'")
+			.hasMessageContaining("known fields:")
+			.hasMessageContaining("epochs");
+	}
+
+	@Test
+	void everyBadValueIsReportedAtOnce() {
+		String yaml = valid("churn").replace("  epochs: 6", "  epochs: 0")
+			.replace("learning-rate: 0.01", "learning-rate: -1")
+			.replace("task: binary", "task: binari")
+			.replace("metric: roc_auc", "metric: rmse");
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOfSatisfying(
+				PipelineConfigInvalid.class,
+				ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
+					.contains("model.epochs", "model.learning-rate", "label.task"))
+			.hasMessageContaining("field 'model.epochs': must be >= 1, was 0")
+			.hasMessageContaining("field 'label.task': 'binari' is not one of [binary, multiclass, regression]");
+	}
+
+	@Test
+	void valueOfTheWrongTypeNamesTheField() {
+		String yaml = valid("churn").replace("  epochs: 6", "  epochs: many");
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml"))
+			.hasMessageStartingWith("configs/churn.yaml: field 'model.epochs': bad value");
+	}
+
+	@Test
+	void metricThatDoesNotFitTheTaskAndBadNamesAreRefused() {
+		String yaml = valid("Bad Name").replace("metric: roc_auc", "metric: rmse");
+		assertThatThrownBy(() -> this.loader.parse(yaml, "x.yaml")).hasMessageContaining("field 'name': 'Bad Name' must match")
+			.hasMessageContaining("field 'promotion.metric': 'rmse' does not apply to a binary_classification task");
+	}
+
+	@Test
+	void oneBadFileDoesNotStopTheOthersFromLoading(@TempDir Path dir) throws IOException {
+		Files.writeString(dir.resolve("good.yaml"), valid("good"));
+		Files.writeString(dir.resolve("broken.yaml"), valid("broken").replace("window-days: 20", "window-days: -3"));
+		Files.writeString(dir.resolve("notes.txt"), "ignored");
+
+		PipelineCatalog catalog = new PipelineCatalog(dir);
+		PipelineCatalog.State state = catalog.reload();
+
+		assertThat(state.pipelines()).containsOnlyKeys("good");
+		assertThat(state.errors()).hasSize(1);
+		assertThat(state.errors().get(0).getMessage()).contains("broken.yaml").contains("field 'data.window-days'");
+		assertThatThrownBy(() -> catalog.get("broken")).isInstanceOf(PipelineNotFound.class)
+			.hasMessageContaining("its file failed to load");
+		assertThat(List.of(catalog.get("good").name())).containsExactly("good");
+	}
+
+}
