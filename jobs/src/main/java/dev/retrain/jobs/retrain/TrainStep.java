@@ -120,12 +120,13 @@ class TrainStep implements Tasklet {
 	private Plan plan(PipelineDefinition def, RunContext run, LabelEncoding fittedLabel) {
 		Mode requested = (run.requestedMode() != null) ? Mode.valueOf(run.requestedMode().toUpperCase(Locale.ROOT))
 				: def.mode();
+		String asked = (run.requestedMode() != null) ? "requested for this run" : "the pipeline's mode";
 		if (requested == Mode.RETRAIN) {
-			return new Plan(Mode.RETRAIN, "retrain requested", null, null);
+			return new Plan(Mode.RETRAIN, "retrain: " + asked, null, null);
 		}
 		Optional<Integer> champion = this.registry.champion(def.name());
 		if (champion.isEmpty()) {
-			return new Plan(Mode.RETRAIN, "fine-tune requested but there is no champion yet: trained from scratch", null,
+			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but there is no champion yet: trained from scratch", null,
 					null);
 		}
 		ArtifactMetadata parent = this.store.metadata(def.name(), champion.get());
@@ -145,7 +146,7 @@ class TrainStep implements Tasklet {
 			changes.add("model structure changed");
 		}
 		if (!changes.isEmpty()) {
-			return new Plan(Mode.RETRAIN, "fine-tune requested but the schema changed since champion v" + champion.get()
+			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but the schema changed since champion v" + champion.get()
 					+ " (" + String.join("; ", changes) + "): trained from scratch", null, null);
 		}
 		return new Plan(Mode.FINETUNE, "fine-tuned from champion v" + champion.get(), parent,

@@ -17,6 +17,7 @@ import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -88,6 +89,7 @@ public class RunLauncher {
 		String token = this.locks.acquire(def.name());
 		try {
 			JobExecution execution = this.operator.start(this.job, params.toJobParameters());
+			this.locks.attach(def.name(), execution.getId());
 			this.runs.create(execution.getId(), execution.getJobInstanceId(), def.name(), asOf, runKey, trigger.key(),
 					req.cause(), (req.mode() != null) ? req.mode().name().toLowerCase(Locale.ROOT) : null);
 			return new LaunchedRun(execution.getId(), def.name(), asOf, runKey, trigger.key());
@@ -109,7 +111,14 @@ public class RunLauncher {
 
 	/** Restarts a failed or stopped run from the step that failed; returns the new run id. */
 	public LaunchedRun restart(long runId) {
-		JobExecution previous = this.repository.getJobExecution(runId);
+		JobExecution previous;
+		try {
+			previous = this.repository.getJobExecution(runId);
+		}
+		catch (EmptyResultDataAccessException ex) {
+			// Spring Batch 6 throws here for an unknown id rather than returning null
+			throw new RunNotFound(runId);
+		}
 		if (previous == null) {
 			throw new RunNotFound(runId);
 		}

@@ -1,0 +1,101 @@
+package dev.retrain.jobs;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
+import dev.retrain.jobs.runs.LaunchedRun;
+import dev.retrain.jobs.runs.RunAlreadyActive;
+import dev.retrain.jobs.runs.RunRecord;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.WEAK_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.sampleData;
+import static dev.retrain.jobs.PipelineFixtures.yaml;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The same migrations and the same job on PostgreSQL (127.0.0.1:5432, database {@code test}), in a
+ * schema of its own that is dropped afterwards. CI starts PostgreSQL and requires this test; a machine
+ * without PostgreSQL (and without CI=true) skips it.
+ */
+class PostgresProfileTests extends RetrainTestSupport {
+
+	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+	static final String SCHEMA = "retrain_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	@DynamicPropertySource
+	static void postgres(DynamicPropertyRegistry registry) {
+		boolean reachable = reachable();
+		if (!reachable) {
+			Assumptions.assumeTrue(System.getenv("CI") != null,
+					"PostgreSQL is not reachable on 127.0.0.1:5432; the postgres tests run where it is (CI starts it)");
+		}
+		registry.add("spring.datasource.url", () -> URL + "?currentSchema=" + SCHEMA);
+		registry.add("spring.datasource.username", () -> "postgres");
+		registry.add("spring.datasource.password", () -> "");
+		registry.add("spring.flyway.schemas", () -> SCHEMA);
+	}
+
+	static boolean reachable() {
+		DriverManager.setLoginTimeout(3);
+		try (Connection c = DriverManager.getConnection(URL, "postgres", "")) {
+			return c.isValid(3);
+		}
+		catch (SQLException ex) {
+			return false;
+		}
+	}
+
+	@AfterAll
+	static void dropSchema() throws SQLException {
+		if (reachable()) {
+			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
+				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+			}
+		}
+	}
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Test
+	void migrationsAndTheRetrainJobRunOnPostgres() {
+		assertThat(this.jdbc.queryForObject("SELECT version()", String.class)).startsWith("PostgreSQL");
+		List<String> migrated = this.jdbc.queryForList(
+				"SELECT version FROM " + SCHEMA + ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank", String.class);
+		assertThat(migrated).containsExactly("1", "2");
+
+		sampleData(DATA_DIR, "pg", 150, 31);
+		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));
+		RunRecord first = run("pg", LAST, null);
+		assertThat(first.status()).as(first.failureReason()).isEqualTo("COMPLETED");
+		assertThat(first.decision()).isEqualTo("PROMOTE");
+
+		definePipeline("pg", yaml("pg", "pg", WEAK_MODEL, ""));
+		LaunchedRun second = launch("pg", LAST, null, Mode.RETRAIN);
+		assertThatThrownBy(() -> launch("pg", LAST, null, Mode.RETRAIN)).isInstanceOf(RunAlreadyActive.class)
+			.hasMessageContaining("run " + second.runId());
+		RunRecord weak = awaitEnd(second.runId());
+		assertThat(weak.decision()).isEqualTo("REJECT");
+		assertThat(this.registry.champion("pg")).contains(1);
+		assertThat(this.registry.versions("pg")).hasSize(2);
+		assertThat(this.registry.history("pg")).hasSize(1);
+	}
+
+}

@@ -1,0 +1,50 @@
+package dev.retrain.orchestrator;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
+
+import dev.retrain.jobs.JobsConfiguration;
+
+/** The retraining orchestrator: REST API, run launching, registry, and (with {@code --demo}) the sample run. */
+@SpringBootApplication
+@Import(JobsConfiguration.class)
+public class RetrainApplication {
+
+	public static void main(String[] args) {
+		configureDjl(args);
+		SpringApplication.run(RetrainApplication.class, args);
+	}
+
+	/**
+	 * DJL reads these before its engine loads: no downloads, natives cached under the data directory,
+	 * and one PyTorch intra-op thread per training (OpenMP spinning starves a 2-core machine otherwise;
+	 * STACK.md gotcha 1). Each may be overridden with -D.
+	 */
+	static void configureDjl(String[] args) {
+		String dataDir = "./var";
+		for (String arg : args) {
+			if (arg.startsWith("--retrain.data-dir=")) {
+				dataDir = arg.substring("--retrain.data-dir=".length());
+			}
+		}
+		if (System.getenv("RETRAIN_DATA_DIR") != null) {
+			dataDir = System.getenv("RETRAIN_DATA_DIR");
+		}
+		setIfAbsent("ai.djl.offline", "true");
+		setIfAbsent("ai.djl.pytorch.num_threads", "1");
+		setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+		if (System.getenv("DJL_CACHE_DIR") == null) {
+			setIfAbsent("DJL_CACHE_DIR", Path.of(dataDir, "djl").toAbsolutePath().normalize().toString());
+		}
+	}
+
+	private static void setIfAbsent(String key, String value) {
+		if (System.getProperty(key) == null) {
+			System.setProperty(key, value);
+		}
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.retrain.orchestrator.registry;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.retrain.jobs.registry.AliasChange;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.Json;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.orchestrator.web.Names;
+import io.swagger.v3.oas.annotations.Operation;
+import tools.jackson.databind.JsonNode;
+
+/** Read access to a pipeline's model versions, aliases and promotion history. */
+@RestController
+@RequestMapping("/api/models/{name}")
+class ModelController {
+
+	private final ModelRegistry registry;
+
+	private final ModelStore store;
+
+	ModelController(ModelRegistry registry, ModelStore store) {
+		this.registry = registry;
+		this.store = store;
+	}
+
+	/** A version as listed: registry facts, holdout metrics, and the aliases pointing at it. */
+	record VersionSummary(int version, String createdAt, String mode, Integer parentVersion, String snapshotId,
+			String primaryMetric, Double primaryValue, String decision, String decisionSummary, Long runId,
+			List<String> aliases, JsonNode metrics, String path) {
+
+		static VersionSummary of(ModelVersion v, Map<String, Integer> aliases) {
+			return new VersionSummary(v.version(), v.createdAt().toString(), v.mode(), v.parentVersion(), v.snapshotId(),
+					v.primaryMetric(), v.primaryValue(), v.decision(), v.decisionSummary(), v.runId(),
+					aliases.entrySet().stream().filter(e -> e.getValue() == v.version()).map(Map.Entry::getKey).toList(),
+					Json.MAPPER.readTree(v.metrics()), v.path());
+		}
+
+	}
+
+	/** The versions, newest first, with the current aliases and the history of their moves. */
+	record VersionList(String pipeline, Map<String, Integer> aliases, List<VersionSummary> versions,
+			List<AliasChange> history) {
+	}
+
+	/** One version in full: registry facts and the stored metadata (lineage, encoders, training, profile). */
+	record VersionDetail(VersionSummary version, ArtifactMetadata metadata) {
+	}
+
+	@GetMapping("/versions")
+	@Operation(summary = "List a pipeline's model versions, aliases and promotion history")
+	VersionList versions(@PathVariable String name) {
+		Names.pipeline(name);
+		Map<String, Integer> aliases = this.registry.aliases(name);
+		return new VersionList(name, aliases,
+				this.registry.versions(name).stream().map(v -> VersionSummary.of(v, aliases)).toList(),
+				this.registry.history(name));
+	}
+
+	@GetMapping("/versions/{version}")
+	@Operation(summary = "One model version with its full metadata")
+	VersionDetail version(@PathVariable String name, @PathVariable int version) {
+		Names.pipeline(name);
+		ModelVersion v = this.registry.version(name, version).orElseThrow(() -> new VersionNotFound(name, version));
+		return new VersionDetail(VersionSummary.of(v, this.registry.aliases(name)), this.store.metadata(name, version));
+	}
+
+}

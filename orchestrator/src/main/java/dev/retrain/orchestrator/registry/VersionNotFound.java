@@ -1,0 +1,10 @@
+package dev.retrain.orchestrator.registry;
+
+/** The pipeline has no such model version. */
+public class VersionNotFound extends RuntimeException {
+
+	public VersionNotFound(String pipeline, int version) {
+		super("pipeline '" + pipeline + "' has no model version " + version);
+	}
+
+}

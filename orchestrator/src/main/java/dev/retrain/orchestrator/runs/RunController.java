@@ -1,0 +1,121 @@
+package dev.retrain.orchestrator.runs;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.retrain.jobs.runs.LaunchedRun;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.RunNotFound;
+import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.store.Json;
+import dev.retrain.orchestrator.web.Names;
+import io.swagger.v3.oas.annotations.Operation;
+import tools.jackson.databind.JsonNode;
+
+/** Run history: one run with its steps and reports, recent runs, and restarting a failed run. */
+@RestController
+@RequestMapping("/api/runs")
+class RunController {
+
+	private final RunRecords runs;
+
+	private final JobRepository jobs;
+
+	private final RunLauncher launcher;
+
+	RunController(RunRecords runs, JobRepository jobs, RunLauncher launcher) {
+		this.runs = runs;
+		this.jobs = jobs;
+		this.launcher = launcher;
+	}
+
+	/** One step of a run with its timing. */
+	record StepView(String name, String status, Instant startedAt, Instant endedAt, Long millis, String exitMessage) {
+	}
+
+	/** A run: what started it, what it read, how it ended, its steps and its reports. */
+	record RunView(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey, String trigger,
+			String cause, String status, String requestedMode, String mode, String modeReason, String snapshotId,
+			Long rowsRead, Integer candidateVersion, Integer championVersion, String decision, String decisionSummary,
+			String failureReason, String progress, Instant createdAt, Instant endedAt, List<StepView> steps,
+			JsonNode details) {
+	}
+
+	@GetMapping("/{id}")
+	@Operation(summary = "A run: status, steps with timings, metrics, decision, failure reason")
+	RunView get(@PathVariable long id) {
+		RunRecord r = this.runs.find(id).orElseThrow(() -> new RunNotFound(id));
+		return view(r, steps(id));
+	}
+
+	@GetMapping
+	@Operation(summary = "Recent runs, newest first, optionally of one pipeline")
+	List<RunView> list(@RequestParam(required = false) String pipeline,
+			@RequestParam(defaultValue = "50") int limit) {
+		if (pipeline != null) {
+			Names.pipeline(pipeline);
+		}
+		if (limit < 1 || limit > 500) {
+			throw new IllegalArgumentException("limit must be between 1 and 500");
+		}
+		return this.runs.recent(pipeline, limit).stream().map(r -> view(r, null)).toList();
+	}
+
+	@PostMapping("/{id}/restart")
+	@Operation(summary = "Restart a failed or stopped run from the step that failed (training resumes from its checkpoint)")
+	ResponseEntity<LaunchedRun> restart(@PathVariable long id) {
+		LaunchedRun run = this.launcher.restart(id);
+		return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);
+	}
+
+	private List<StepView> steps(long id) {
+		JobExecution execution = this.jobs.getJobExecution(id);
+		if (execution == null) {
+			return List.of();
+		}
+		return execution.getStepExecutions()
+			.stream()
+			.sorted(Comparator.comparing(StepExecution::getId))
+			.map(s -> new StepView(s.getStepName(), s.getStatus().name(), instant(s.getStartTime()),
+					instant(s.getEndTime()),
+					(s.getStartTime() != null && s.getEndTime() != null)
+							? Duration.between(s.getStartTime(), s.getEndTime()).toMillis() : null,
+					s.getExitStatus().getExitDescription().isEmpty() ? null
+							: firstLine(s.getExitStatus().getExitDescription())))
+			.toList();
+	}
+
+	private static String firstLine(String s) {
+		int nl = s.indexOf('\n');
+		return (nl > 0) ? s.substring(0, nl) : s;
+	}
+
+	private static Instant instant(java.time.LocalDateTime t) {
+		return (t != null) ? t.atZone(java.time.ZoneId.systemDefault()).toInstant() : null;
+	}
+
+	private static RunView view(RunRecord r, List<StepView> steps) {
+		return new RunView(r.runId(), r.jobInstanceId(), r.pipeline(), r.asOf(), r.runKey(), r.trigger(), r.cause(),
+				r.status(), r.requestedMode(), r.mode(), r.modeReason(), r.snapshotId(), r.rowsRead(), r.candidateVersion(),
+				r.championVersion(), r.decision(), r.decisionSummary(), r.failureReason(), r.progress(), r.createdAt(),
+				r.endedAt(), steps, (r.details() != null) ? Json.MAPPER.readTree(r.details()) : null);
+	}
+
+
+}

@@ -1,0 +1,99 @@
+package dev.retrain.orchestrator.web;
+
+import java.net.URI;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
+import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.jobs.runs.RunAlreadyActive;
+import dev.retrain.jobs.runs.RunNotFound;
+import dev.retrain.jobs.runs.RunRejected;
+import dev.retrain.orchestrator.registry.VersionNotFound;
+
+/**
+ * Domain failures as RFC 9457 problem details; anything unexpected becomes a 500 with no stack trace
+ * and no internals in the body (the log has them).
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class })
+	ProblemDetail notFound(RuntimeException ex) {
+		return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", ex.getMessage());
+	}
+
+	@ExceptionHandler(RunAlreadyActive.class)
+	ProblemDetail alreadyActive(RunAlreadyActive ex) {
+		ProblemDetail p = problem(HttpStatus.CONFLICT, "run-already-active", "A run is already in progress", ex.getMessage());
+		p.setProperty("pipeline", ex.pipeline());
+		p.setProperty("runningRunId", ex.runId());
+		return p;
+	}
+
+	@ExceptionHandler(RunRejected.class)
+	ProblemDetail rejected(RunRejected ex) {
+		return problem(HttpStatus.CONFLICT, "run-rejected", "Run rejected", ex.getMessage());
+	}
+
+	@ExceptionHandler(PipelineConfigInvalid.class)
+	ProblemDetail invalidConfig(PipelineConfigInvalid ex) {
+		ProblemDetail p = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-pipeline", "Invalid pipeline definition",
+				ex.getMessage());
+		p.setProperty("file", ex.file());
+		p.setProperty("problems", ex.problems().stream().map(c -> new FieldProblem(c.field(), c.reason())).toList());
+		return p;
+	}
+
+	@ExceptionHandler(IllegalArgumentException.class)
+	ProblemDetail badRequest(IllegalArgumentException ex) {
+		return problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", ex.getMessage());
+	}
+
+	@ExceptionHandler(Exception.class)
+	ProblemDetail unexpected(Exception ex) {
+		log.error("unexpected error", ex);
+		return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+				"an unexpected error occurred; the server log has the details");
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		String detail = "malformed request body";
+		Throwable cause = ex.getMostSpecificCause();
+		if (cause instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
+			detail = "unknown field '" + u.getPropertyName() + "'";
+		}
+		else if (cause instanceof tools.jackson.databind.DatabindException d) {
+			detail = "bad value: " + d.getOriginalMessage();
+		}
+		return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", detail));
+	}
+
+	/** One bad field of a pipeline definition. */
+	record FieldProblem(String field, String reason) {
+	}
+
+	static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+		ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+		p.setType(URI.create("https://retrain.dev/problems/" + type));
+		p.setTitle(title);
+		return p;
+	}
+
+
+}

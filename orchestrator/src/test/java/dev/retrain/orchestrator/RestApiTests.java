@@ -1,0 +1,187 @@
+package dev.retrain.orchestrator;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.models.store.Json;
+import tools.jackson.databind.JsonNode;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The REST API over real HTTP, against the application on the embedded default (H2 in a file). */
+@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class RestApiTests {
+
+	static final Path DATA_DIR;
+
+	static final Path CONFIG_DIR;
+
+	static {
+		try {
+			DATA_DIR = Files.createTempDirectory("rest-data");
+			CONFIG_DIR = Files.createTempDirectory("rest-configs");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		PipelineFixtures.sampleData(DATA_DIR, "web", 150, 21);
+		PipelineFixtures.write(CONFIG_DIR, "web", PipelineFixtures.yaml("web", "web", GOOD_MODEL, ""));
+		PipelineFixtures.write(CONFIG_DIR, "broken", PipelineFixtures.yaml("broken", "web", GOOD_MODEL, "")
+			.replace("task: binary", "task: binry"));
+	}
+
+	@DynamicPropertySource
+	static void dirs(DynamicPropertyRegistry registry) {
+		registry.add("retrain.data-dir", DATA_DIR::toString);
+		registry.add("retrain.config-dir", CONFIG_DIR::toString);
+	}
+
+	@LocalServerPort
+	int port;
+
+	final HttpClient http = HttpClient.newHttpClient();
+
+	HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
+		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.timeout(Duration.ofSeconds(30));
+		if (contentType != null) {
+			b.header("Content-Type", contentType);
+		}
+		b.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		return this.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	static JsonNode json(HttpResponse<String> r) {
+		return Json.MAPPER.readTree(r.body());
+	}
+
+	@Test
+	void launchReturns202AndTheRunShowsStepsMetricsAndDecision() throws Exception {
+		HttpResponse<String> launched = send("POST", "/api/pipelines/web/runs", "application/json",
+				"{\"asOf\":\"" + LAST + "\",\"runKey\":\"first\"}");
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(202);
+		long runId = json(launched).get("runId").asLong();
+		assertThat(launched.headers().firstValue("Location")).contains("/api/runs/" + runId);
+
+		await().atMost(Duration.ofMinutes(2)).until(() -> {
+			JsonNode run = json(send("GET", "/api/runs/" + runId, null, null));
+			return run.get("endedAt") != null && !run.get("endedAt").isNull();
+		});
+		JsonNode run = json(send("GET", "/api/runs/" + runId, null, null));
+		assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("COMPLETED");
+		assertThat(run.get("trigger").asString()).isEqualTo("manual");
+		assertThat(run.get("decision").asString()).isEqualTo("PROMOTE");
+		assertThat(run.get("steps").valueStream().map(s -> s.get("name").asString()).toList())
+			.containsExactly("snapshot", "validate", "train", "evaluate", "decide", "register");
+		assertThat(run.get("steps").get(2).get("millis").asLong()).isPositive();
+		assertThat(run.at("/details/evaluation/candidate/recent/roc_auc").asDouble()).isBetween(0.5, 1.0);
+		assertThat(run.at("/details/validation/passed").asBoolean()).isTrue();
+
+		JsonNode versions = json(send("GET", "/api/models/web/versions", null, null));
+		assertThat(versions.at("/aliases/champion").asInt()).isEqualTo(1);
+		assertThat(versions.at("/versions/0/aliases/0").asString()).isEqualTo("champion");
+		JsonNode version = json(send("GET", "/api/models/web/versions/1", null, null));
+		assertThat(version.at("/metadata/dataset/id").asString()).isEqualTo(run.get("snapshotId").asString());
+
+		JsonNode pipelines = json(send("GET", "/api/pipelines", null, null));
+		assertThat(pipelines.at("/pipelines/0/name").asString()).isEqualTo("web");
+		assertThat(pipelines.at("/pipelines/0/champion").asInt()).isEqualTo(1);
+		assertThat(pipelines.at("/loadErrors/0").asString()).contains("broken.yaml").contains("label.task");
+
+		HttpResponse<String> again = send("POST", "/api/pipelines/web/runs", "application/json",
+				"{\"asOf\":\"" + LAST + "\",\"runKey\":\"first\"}");
+		assertThat(again.statusCode()).isEqualTo(409);
+		assertThat(json(again).get("detail").asString()).contains("already completed");
+	}
+
+	@Test
+	void aSecondLaunchWhileOneRunsGets409NamingTheRunningExecution() throws Exception {
+		HttpResponse<String> first = send("POST", "/api/pipelines/web/runs", "application/json", "{}");
+		HttpResponse<String> second = send("POST", "/api/pipelines/web/runs", null, null);
+
+		assertThat(first.statusCode()).isEqualTo(202);
+		long runId = json(first).get("runId").asLong();
+		assertThat(second.statusCode()).isEqualTo(409);
+		assertThat(second.headers().firstValue("Content-Type")).contains("application/problem+json");
+		JsonNode problem = json(second);
+		assertThat(problem.get("runningRunId").asLong()).isEqualTo(runId);
+		assertThat(problem.get("detail").asString()).contains("run " + runId);
+		await().atMost(Duration.ofMinutes(2))
+			.until(() -> !json(send("GET", "/api/runs/" + runId, null, null)).get("endedAt").isNull());
+	}
+
+	@Test
+	void badRequestsGetProblemDetailsNever5xx() throws Exception {
+		assertProblem(send("GET", "/api/pipelines/nope", null, null), 404, "no pipeline named 'nope'");
+		assertProblem(send("POST", "/api/pipelines/Bad%20Name/runs", null, null), 400, "invalid pipeline name");
+		assertProblem(send("GET", "/api/models/..hidden/versions", null, null), 400, "invalid pipeline name");
+		// encoded slashes are refused by the servlet container itself, before any application code
+		HttpResponse<String> traversal = send("GET", "/api/models/..%2F..%2Fetc/versions", null, null);
+		assertThat(traversal.statusCode()).isEqualTo(400);
+		assertThat(traversal.body()).doesNotContain("at org.").doesNotContain("Exception");
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":"), 400, "malformed");
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asof\":\"2024-01-01\"}"), 400,
+				"unknown field 'asof'");
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":\"2024-13-45\"}"), 400, null);
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"mode\":\"sideways\"}"), 400, null);
+		assertProblem(send("GET", "/api/runs/987654", null, null), 404, "no run with id 987654");
+		assertProblem(send("GET", "/api/models/web/versions/99", null, null), 404, "no model version 99");
+		assertProblem(send("POST", "/api/runs/987654/restart", null, null), 404, null);
+	}
+
+	@Test
+	void validateIsADryRunThatListsEveryBadField() throws Exception {
+		String good = PipelineFixtures.yaml("dry", "dry", GOOD_MODEL, "");
+		HttpResponse<String> ok = send("POST", "/api/pipelines/validate", "application/yaml", good);
+		assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+		assertThat(json(ok).get("name").asString()).isEqualTo("dry");
+
+		HttpResponse<String> bad = send("POST", "/api/pipelines/validate", "application/yaml",
+				good.replace("  epochs: 6", "  epochs: 0").replace("window-days: 20", "window-days: zero"));
+		assertProblem(bad, 422, "window-days");
+		HttpResponse<String> bad2 = send("POST", "/api/pipelines/validate", "application/yaml",
+				good.replace("  epochs: 6", "  epochs: 0").replace("learning-rate: 0.01", "learning-rate: -2"));
+		JsonNode problem = assertProblem(bad2, 422, "model.epochs");
+		assertThat(problem.get("problems").valueStream().map(p -> p.get("field").asString()).toList())
+			.containsExactlyInAnyOrder("model.epochs", "model.learning-rate");
+		assertThat(send("GET", "/api/pipelines", null, null).body()).doesNotContain("\"dry\"");
+	}
+
+	@Test
+	void healthAndOpenApiAreServed() throws Exception {
+		assertThat(send("GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
+		HttpResponse<String> docs = send("GET", "/v3/api-docs", null, null);
+		assertThat(docs.statusCode()).isEqualTo(200);
+		assertThat(docs.body()).contains("/api/pipelines/{name}/runs").contains("/api/models/{name}/versions/{version}");
+	}
+
+	private static JsonNode assertProblem(HttpResponse<String> r, int status, String detailContains) {
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+		assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+		JsonNode body = json(r);
+		assertThat(body.get("status").asInt()).isEqualTo(status);
+		assertThat(r.body()).doesNotContain("at dev.retrain").doesNotContain("Exception:");
+		if (detailContains != null) {
+			assertThat(body.get("detail").asString()).contains(detailContains);
+		}
+		return body;
+	}
+
+}
