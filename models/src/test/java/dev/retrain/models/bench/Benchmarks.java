@@ -1,0 +1,288 @@
+package dev.retrain.models.bench;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.NumericColumn;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.ParquetTableWriter;
+import dev.retrain.models.dataset.StringColumn;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.store.Json;
+import dev.retrain.models.training.EpochListener;
+import dev.retrain.models.training.Hyperparameters;
+import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.ModelShape;
+import dev.retrain.models.training.ModelTrainer;
+import dev.retrain.models.training.Task;
+import dev.retrain.models.training.TrainingData;
+
+/**
+ * Speed next to a peer, measured in one run on the same input: (1) Parquet (snappy) into training arrays,
+ * our column reader vs DuckDB's JDBC reading the same file into Java arrays; (2) training samples/s, the
+ * pipeline's trainer vs a bare DJL loop on the same arrays and network. Prints medians and ratios, writes
+ * JSON and Markdown. Arguments: {@code --rows=N --train-rows=N --repeats=N --out=DIR}.
+ */
+public final class Benchmarks {
+
+	static final int NUMERIC = 20;
+
+	/** One measured comparison: ours vs the peer, in units per second (medians of the repeats). */
+	public record Result(String name, String unit, double ours, double peer, String peerName, double ratio,
+			List<Double> oursRuns, List<Double> peerRuns) {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> a = new LinkedHashMap<>();
+		for (String arg : args) {
+			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
+		}
+		int rows = Integer.parseInt(a.getOrDefault("rows", "1000000"));
+		int trainRows = Integer.parseInt(a.getOrDefault("train-rows", "200000"));
+		int repeats = Integer.parseInt(a.getOrDefault("repeats", "5"));
+		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
+		List<Result> results = run(rows, trainRows, repeats, out);
+		System.out.println(markdown(results));
+	}
+
+	public static List<Result> run(int rows, int trainRows, int repeats, Path out) throws Exception {
+		Files.createDirectories(out);
+		Path file = out.resolve("ingest-" + rows + ".parquet");
+		if (!Files.exists(file)) {
+			write(file, rows);
+		}
+		List<Result> results = new ArrayList<>();
+		results.add(ingest(file, rows, repeats));
+		results.add(training(trainRows, repeats, out));
+		Json.write(out.resolve("results.json"), results);
+		Files.writeString(out.resolve("results.md"), markdown(results));
+		return results;
+	}
+
+	static void write(Path file, int rows) throws IOException {
+		SplittableRandom rnd = new SplittableRandom(1);
+		ParquetTableWriter w = new ParquetTableWriter();
+		for (int c = 0; c < NUMERIC; c++) {
+			double[] v = new double[rows];
+			for (int i = 0; i < rows; i++) {
+				v[i] = rnd.nextGaussian() * (c + 1);
+			}
+			w.doubles("x" + c, v);
+		}
+		String[] cat1 = new String[rows];
+		String[] cat2 = new String[rows];
+		for (int i = 0; i < rows; i++) {
+			cat1[i] = "c" + rnd.nextInt(8);
+			cat2[i] = "k" + rnd.nextInt(100);
+		}
+		w.strings("cat1", cat1).strings("cat2", cat2).write(file);
+	}
+
+	static Result ingest(Path file, int rows, int repeats) throws Exception {
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (int c = 0; c < NUMERIC; c++) {
+			columns.add(ColumnRequest.numeric("x" + c));
+		}
+		columns.add(ColumnRequest.string("cat1"));
+		columns.add(ColumnRequest.string("cat2"));
+		DataFile df = new DataFile(file.getFileName().toString(), null, Files.size(file), rows, "");
+		ParquetTableReader reader = new ParquetTableReader(file.getParent());
+		List<Double> ours = new ArrayList<>();
+		List<Double> peer = new ArrayList<>();
+		double oursSum = 0;
+		double peerSum = 0;
+		try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+			try (Statement s = duck.createStatement()) {
+				s.execute("SET threads TO 1");
+			}
+			for (int rep = 0; rep <= repeats; rep++) {
+				long t0 = System.nanoTime();
+				Table t = reader.read(List.of(df), columns);
+				long t1 = System.nanoTime();
+				oursSum = checksum(t);
+				double[][] dv = new double[NUMERIC][rows];
+				String[][] sv = new String[2][rows];
+				long t2 = System.nanoTime();
+				readDuck(duck, file, dv, sv);
+				long t3 = System.nanoTime();
+				peerSum = checksum(dv, sv);
+				if (rep > 0) {
+					ours.add(rows / ((t1 - t0) / 1e9));
+					peer.add(rows / ((t3 - t2) / 1e9));
+				}
+			}
+		}
+		if (Math.abs(oursSum - peerSum) > 1e-6 * Math.max(1, Math.abs(oursSum))) {
+			throw new IllegalStateException("readers disagree: " + oursSum + " vs " + peerSum);
+		}
+		return result("Parquet -> arrays (" + rows + " rows x 20 double + 2 string, snappy, 1 thread)", "rows/s", ours,
+				peer, "DuckDB JDBC 2.0, threads=1");
+	}
+
+	static void readDuck(Connection duck, Path file, double[][] dv, String[][] sv) throws SQLException {
+		try (Statement s = duck.createStatement();
+				ResultSet rs = s.executeQuery("SELECT * FROM read_parquet('" + file.toAbsolutePath() + "')")) {
+			int r = 0;
+			while (rs.next()) {
+				for (int c = 0; c < NUMERIC; c++) {
+					dv[c][r] = rs.getDouble(c + 1);
+				}
+				sv[0][r] = rs.getString(NUMERIC + 1);
+				sv[1][r] = rs.getString(NUMERIC + 2);
+				r++;
+			}
+		}
+	}
+
+	static double checksum(Table t) {
+		double sum = 0;
+		for (int c = 0; c < NUMERIC; c++) {
+			for (double v : ((NumericColumn) t.column("x" + c)).values()) {
+				sum += v;
+			}
+		}
+		for (String name : List.of("cat1", "cat2")) {
+			for (String s : ((StringColumn) t.column(name)).values()) {
+				sum += s.length();
+			}
+		}
+		return sum;
+	}
+
+	static double checksum(double[][] dv, String[][] sv) {
+		double sum = 0;
+		for (double[] col : dv) {
+			for (double v : col) {
+				sum += v;
+			}
+		}
+		for (String[] col : sv) {
+			for (String s : col) {
+				sum += s.length();
+			}
+		}
+		return sum;
+	}
+
+	static Result training(int rows, int repeats, Path out) throws Exception {
+		int width = 24;
+		SplittableRandom rnd = new SplittableRandom(2);
+		float[] x = new float[rows * width];
+		double[] y = new double[rows];
+		for (int i = 0; i < rows; i++) {
+			double z = 0;
+			for (int j = 0; j < width; j++) {
+				x[i * width + j] = (float) rnd.nextGaussian();
+				z += x[i * width + j] * ((j % 3) - 1);
+			}
+			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
+		}
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(32, 16), width, 1);
+		int epochs = 2;
+		int batch = 512;
+		Hyperparameters hp = new Hyperparameters(epochs, batch, 0.005, 0.0, 0, 0.0, 7, null, false);
+		List<Double> ours = new ArrayList<>();
+		List<Double> peer = new ArrayList<>();
+		for (int rep = 0; rep <= repeats; rep++) {
+			Path dir = Files.createTempDirectory(out, "train");
+			long t0 = System.nanoTime();
+			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width), null,
+					dir, EpochListener.NONE));
+			long t1 = System.nanoTime();
+			bareLoop(shape, x, y, rows, width, epochs, batch);
+			long t2 = System.nanoTime();
+			if (rep > 0) {
+				ours.add((double) rows * epochs / ((t1 - t0) / 1e9));
+				peer.add((double) rows * epochs / ((t2 - t1) / 1e9));
+			}
+		}
+		return result("Training MLP 24-32-16-1, batch 512, Adam, " + rows + " rows x " + epochs + " epochs, "
+				+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)", "samples/s", ours,
+				peer, "bare DJL loop (same network, batches, loss)");
+	}
+
+	/** The textbook DJL loop: no shuffling, checkpoints, validation or weighting. */
+	static void bareLoop(ModelShape shape, float[] x, double[] y, int rows, int width, int epochs, int batch) {
+		Engine.getInstance().setRandomSeed(7);
+		float[] labels = new float[rows];
+		for (int i = 0; i < rows; i++) {
+			labels[i] = (float) y[i];
+		}
+		try (Model model = Model.newInstance("bare")) {
+			model.setBlock(shape.newBlock());
+			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
+				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+				.optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build());
+			try (Trainer trainer = model.newTrainer(config)) {
+				trainer.initialize(new Shape(1, width));
+				for (int e = 0; e < epochs; e++) {
+					for (int start = 0; start < rows; start += batch) {
+						int n = Math.min(batch, rows - start);
+						try (NDManager m = trainer.getManager().newSubManager()) {
+							NDArray xs = m.create(FloatBuffer.wrap(x, start * width, n * width), new Shape(n, width));
+							NDArray ys = m.create(FloatBuffer.wrap(labels, start, n), new Shape(n, 1));
+							try (GradientCollector gc = trainer.newGradientCollector()) {
+								NDArray z = trainer.forward(new NDList(xs)).singletonOrThrow();
+								NDArray loss = trainer.getLoss().evaluate(new NDList(ys), new NDList(z));
+								gc.backward(loss);
+							}
+							trainer.step();
+						}
+					}
+				}
+			}
+		}
+	}
+
+	static Result result(String name, String unit, List<Double> ours, List<Double> peer, String peerName) {
+		double o = median(ours);
+		double p = median(peer);
+		return new Result(name, unit, o, p, peerName, o / p, ours, peer);
+	}
+
+	static double median(List<Double> values) {
+		double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		return (v.length % 2 == 1) ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+	}
+
+	static String markdown(List<Result> results) {
+		StringBuilder sb = new StringBuilder("| benchmark | ours | peer | peer is | ours / peer |\n| --- | --- | --- | --- | --- |\n");
+		for (Result r : results) {
+			sb.append(String.format(Locale.ROOT, "| %s | %,.0f %s | %,.0f %s | %s | %.2f |%n", r.name(), r.ours(), r.unit(),
+					r.peer(), r.unit(), r.peerName(), r.ratio()));
+		}
+		return sb.toString();
+	}
+
+
+}

@@ -1,0 +1,32 @@
+package dev.retrain.models.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the benchmarks from rotting: runs them at a tiny size inside the normal build. It checks that
+ * both sides ran on the same data (the ingest benchmark fails if the readers disagree) and that the
+ * reports are written. It asserts no speed: speed is for the full run (see README).
+ */
+class BenchmarksSmokeTests {
+
+	@Test
+	void benchmarksRunAndReportAtSmokeSize(@TempDir Path out) throws Exception {
+		List<Benchmarks.Result> results = Benchmarks.run(5_000, 2_000, 1, out);
+
+		assertThat(results).hasSize(2);
+		assertThat(results).allSatisfy(r -> {
+			assertThat(r.ours()).isPositive();
+			assertThat(r.peer()).isPositive();
+		});
+		assertThat(Files.readString(out.resolve("results.md"))).contains("DuckDB").contains("bare DJL loop");
+		assertThat(Files.readString(out.resolve("results.json"))).contains("\"ratio\"");
+	}
+
+}
