@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -172,7 +173,7 @@ public final class ModelTrainer {
 		int outputs = req.shape().outputs();
 		float[] x = new float[batchSize * width];
 		float[] y = new float[batchSize * ((req.shape().task() == Task.MULTICLASS_CLASSIFICATION) ? outputs : 1)];
-		float[] w = new float[batchSize];
+		float[] w = (data.weights() != null) ? new float[batchSize] : null;
 		double lossSum = 0;
 		for (int start = 0; start < order.length; start += batchSize) {
 			int n = Math.min(batchSize, order.length - start);
@@ -181,7 +182,7 @@ public final class ModelTrainer {
 				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
 				try (GradientCollector gc = trainer.newGradientCollector()) {
 					NDArray z = trainer.forward(new NDList(inputs.get(0))).singletonOrThrow();
-					NDArray loss = loss(req.shape().task(), z, inputs.get(1), inputs.get(2), n);
+					NDArray loss = loss(req.shape().task(), z, inputs.get(1), weights(inputs), n);
 					lossSum += loss.getFloat() * n;
 					gc.backward(loss);
 				}
@@ -198,7 +199,7 @@ public final class ModelTrainer {
 		int chunk = 8192;
 		float[] x = new float[chunk * width];
 		float[] y = new float[chunk * ((req.shape().task() == Task.MULTICLASS_CLASSIFICATION) ? outputs : 1)];
-		float[] w = new float[chunk];
+		float[] w = (data.weights() != null) ? new float[chunk] : null;
 		double lossSum = 0;
 		for (int start = 0; start < rows.length; start += chunk) {
 			int n = Math.min(chunk, rows.length - start);
@@ -206,10 +207,14 @@ public final class ModelTrainer {
 			try (NDManager batch = trainer.getManager().newSubManager()) {
 				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
 				NDArray z = trainer.evaluate(new NDList(inputs.get(0))).singletonOrThrow();
-				lossSum += loss(req.shape().task(), z, inputs.get(1), inputs.get(2), n).getFloat() * n;
+				lossSum += loss(req.shape().task(), z, inputs.get(1), weights(inputs), n).getFloat() * n;
 			}
 		}
 		return lossSum / rows.length;
+	}
+
+	private static NDArray weights(NDList inputs) {
+		return (inputs.size() > 2) ? inputs.get(2) : null;
 	}
 
 	private static void fill(TrainingData data, ModelShape shape, int[] order, int start, int n, float[] x, float[] y,
@@ -229,7 +234,9 @@ public final class ModelTrainer {
 			else {
 				y[i] = (float) data.targets()[row];
 			}
-			w[i] = (data.weights() != null) ? data.weights()[row] : 1f;
+			if (w != null) {
+				w[i] = data.weights()[row];
+			}
 		}
 	}
 
@@ -239,21 +246,27 @@ public final class ModelTrainer {
 		NDArray xs = m.create(FloatBuffer.wrap(x, 0, n * width), new Shape(n, width));
 		NDArray ys = multi ? m.create(FloatBuffer.wrap(y, 0, n * k), new Shape(n, k))
 				: m.create(FloatBuffer.wrap(y, 0, n), new Shape(n));
-		NDArray ws = m.create(FloatBuffer.wrap(w, 0, n), new Shape(n));
-		return new NDList(xs, ys, ws);
+		if (w == null) {
+			return new NDList(xs, ys);
+		}
+		return new NDList(xs, ys, m.create(FloatBuffer.wrap(w, 0, n), new Shape(n)));
 	}
 
-	/** Weighted mean loss: logistic (from logits, numerically stable), softmax cross-entropy, or squared error. */
+	/**
+	 * Mean loss, weighted when {@code w} is not null: logistic from logits ({@code softplus(z) - z*y},
+	 * stable because PyTorch's softplus is linear above its threshold), softmax cross-entropy, or squared
+	 * error. Kept to few tensor operations: each one costs a JNI round trip per batch.
+	 */
 	static NDArray loss(Task task, NDArray z, NDArray y, NDArray w, int n) {
 		NDArray perRow = switch (task) {
 			case BINARY_CLASSIFICATION -> {
 				NDArray logits = z.reshape(n);
-				yield logits.maximum(0f).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
+				yield Activation.softPlus(logits).sub(logits.mul(y));
 			}
 			case MULTICLASS_CLASSIFICATION -> z.logSoftmax(1).mul(y).sum(new int[] { 1 }).neg();
 			case REGRESSION -> z.reshape(n).sub(y).square();
 		};
-		return perRow.mul(w).sum().div(w.sum());
+		return (w == null) ? perRow.mean() : perRow.mul(w).sum().div(w.sum());
 	}
 
 	private static int[][] split(int rows, Hyperparameters hp) {
