@@ -7,7 +7,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.Json;
@@ -29,14 +28,12 @@ class DecideStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		RunContext run = RunContext.of(chunk);
-		PipelineDefinition def = this.catalog.get(run.pipeline());
-		RunWorkspace ws = RunWorkspace.of(this.props, run);
-		EvaluationInfo eval = Json.read(ws.evaluation(), EvaluationInfo.class);
-		PromotionDecision decision = def.promotion().decide(eval.primaryComparison());
-		Json.write(ws.decision(), decision);
-		this.runs.decision(run.runId(), eval.championVersion(), decision.outcome().name(), decision.summary());
-		this.runs.detail(run.runId(), "decision", decision);
+		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		EvaluationInfo eval = Json.read(s.ws().evaluation(), EvaluationInfo.class);
+		PromotionDecision decision = s.def().promotion().decide(eval.primaryComparison());
+		Json.write(s.ws().decision(), decision);
+		this.runs.decision(s.run().runId(), eval.championVersion(), decision.outcome().name(), decision.summary());
+		this.runs.detail(s.run().runId(), "decision", decision);
 		return RepeatStatus.FINISHED;
 	}
 

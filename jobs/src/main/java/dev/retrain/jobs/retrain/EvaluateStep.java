@@ -63,10 +63,10 @@ class EvaluateStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		RunContext run = RunContext.of(chunk);
-		PipelineDefinition def = this.catalog.get(run.pipeline());
-		RunWorkspace ws = RunWorkspace.of(this.props, run);
-		SnapshotInfo snap = Json.read(ws.snapshot(), SnapshotInfo.class);
+		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		RunContext run = s.run();
+		PipelineDefinition def = s.def();
+		RunWorkspace ws = s.ws();
 		CandidateInfo cand = Json.read(ws.candidate(), CandidateInfo.class);
 		Optional<Integer> championVersion = this.registry.champion(def.name());
 		ArtifactMetadata championMeta = championVersion.map(v -> this.store.metadata(def.name(), v)).orElse(null);
@@ -79,7 +79,7 @@ class EvaluateStep implements Tasklet {
 				}
 			}
 		}
-		WindowData data = WindowData.load(def, snap, run.asOf(), extra);
+		WindowData data = s.data(extra);
 
 		Scored candidate;
 		try (LoadedModel model = LoadedModel.load(cand.shape(), ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {

@@ -59,9 +59,10 @@ class RegisterStep implements Tasklet {
 		if (this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId()).isPresent()) {
 			return RepeatStatus.FINISHED;
 		}
-		PipelineDefinition def = this.catalog.get(run.pipeline());
-		RunWorkspace ws = RunWorkspace.of(this.props, run);
-		SnapshotInfo snap = Json.read(ws.snapshot(), SnapshotInfo.class);
+		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		PipelineDefinition def = s.def();
+		RunWorkspace ws = s.ws();
+		SnapshotInfo snap = s.snapshot();
 		CandidateInfo cand = Json.read(ws.candidate(), CandidateInfo.class);
 		EvaluationInfo eval = Json.read(ws.evaluation(), EvaluationInfo.class);
 		PromotionDecision decision = Json.read(ws.decision(), PromotionDecision.class);

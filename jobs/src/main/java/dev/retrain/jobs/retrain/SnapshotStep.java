@@ -36,8 +36,9 @@ class SnapshotStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		RunContext run = RunContext.of(chunk);
-		PipelineDefinition def = this.catalog.get(run.pipeline());
+		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		RunContext run = s.run();
+		PipelineDefinition def = s.def();
 		LocalDate to = run.asOf();
 		LocalDate from = to.minusDays(def.windowDays() - 1L);
 		Path root = this.props.resolveData(def.dataPath());
@@ -51,7 +52,7 @@ class SnapshotStep implements Tasklet {
 			}
 		}
 		SnapshotInfo info = new SnapshotInfo(from, to, root.toString(), window, golden);
-		Json.write(RunWorkspace.of(this.props, run).snapshot(), info);
+		Json.write(s.ws().snapshot(), info);
 		this.runs.snapshot(run.runId(), window.id(), window.rows());
 		contribution.incrementReadCount();
 		return RepeatStatus.FINISHED;

@@ -71,11 +71,11 @@ class TrainStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		RunContext run = RunContext.of(chunk);
-		PipelineDefinition def = this.catalog.get(run.pipeline());
-		RunWorkspace ws = RunWorkspace.of(this.props, run);
-		SnapshotInfo snap = Json.read(ws.snapshot(), SnapshotInfo.class);
-		WindowData data = WindowData.load(def, snap, run.asOf(), List.of());
+		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		RunContext run = s.run();
+		PipelineDefinition def = s.def();
+		RunWorkspace ws = s.ws();
+		WindowData data = s.data(List.of());
 
 		LabelEncoding fittedLabel = LabelEncoding.fit(data.train(), def.labelColumn(), def.task(), def.classes());
 		Plan plan = plan(def, run, fittedLabel);

@@ -9,7 +9,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.store.Json;
@@ -31,14 +30,10 @@ class ValidateStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		RunContext run = RunContext.of(chunk);
-		PipelineDefinition def = this.catalog.get(run.pipeline());
-		RunWorkspace ws = RunWorkspace.of(this.props, run);
-		SnapshotInfo snap = Json.read(ws.snapshot(), SnapshotInfo.class);
-		WindowData data = WindowData.load(def, snap, run.asOf(), List.of());
-		ValidationReport report = new DataValidator(def).validate(data);
-		Json.write(ws.validation(), report);
-		this.runs.detail(run.runId(), "validation", report);
+		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		ValidationReport report = new DataValidator(s.def()).validate(s.data(List.of()));
+		Json.write(s.ws().validation(), report);
+		this.runs.detail(s.run().runId(), "validation", report);
 		contribution.incrementReadCount();
 		if (!report.passed()) {
 			throw new DataValidationFailed(report.failures());

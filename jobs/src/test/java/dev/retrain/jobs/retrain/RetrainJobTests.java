@@ -8,7 +8,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;

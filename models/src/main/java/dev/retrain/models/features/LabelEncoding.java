@@ -9,7 +9,6 @@ import java.util.TreeSet;
 import dev.retrain.models.dataset.DataIssue;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.NumericColumn;
-import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.training.Task;
 

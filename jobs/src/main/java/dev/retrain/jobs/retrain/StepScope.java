@@ -1,0 +1,30 @@
+package dev.retrain.jobs.retrain;
+
+import java.util.List;
+
+import org.springframework.batch.core.scope.context.ChunkContext;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.store.Json;
+
+/** What every retrain step starts from: the run, its pipeline's definition, and its workspace. */
+record StepScope(RunContext run, PipelineDefinition def, RunWorkspace ws) {
+
+	static StepScope of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
+		RunContext run = RunContext.of(chunk);
+		return new StepScope(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run));
+	}
+
+	SnapshotInfo snapshot() {
+		return Json.read(this.ws.snapshot(), SnapshotInfo.class);
+	}
+
+	/** The snapshot's rows, split into training and holdouts; {@code extra} columns are read when present. */
+	WindowData data(List<FeatureSpec> extra) {
+		return WindowData.load(this.def, snapshot(), this.run.asOf(), extra);
+	}
+
+}
