@@ -17,6 +17,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.retrain.jobs.drift.DriftChecker;
+import dev.retrain.jobs.drift.DriftEvents;
+import dev.retrain.jobs.drift.DriftReports;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.retrain.RetrainJobConfiguration;
@@ -68,6 +71,23 @@ public class JobsConfiguration {
 	RunLauncher runLauncher(JobOperator operator, JobRepository repository, Job retrainJob, PipelineCatalog catalog,
 			PipelineLocks locks, RunRecords runs, RetrainProperties props, Clock clock) {
 		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, props, clock);
+	}
+
+	@Bean
+	DriftReports driftReports(JdbcTemplate jdbc) {
+		return new DriftReports(jdbc);
+	}
+
+	@Bean
+	DriftEvents driftEvents(JdbcTemplate jdbc, PipelineCatalog catalog, RunLauncher launcher, PipelineLocks locks,
+			Clock clock) {
+		return new DriftEvents(jdbc, catalog, launcher, locks, clock);
+	}
+
+	@Bean
+	DriftChecker driftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry,
+			ModelStore store, DriftReports reports, DriftEvents events, Clock clock) {
+		return new DriftChecker(catalog, props, registry, store, reports, events, clock);
 	}
 
 	@Bean(initMethod = "recover")

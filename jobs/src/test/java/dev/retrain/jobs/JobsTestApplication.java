@@ -1,8 +1,15 @@
 package dev.retrain.jobs;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 
 import dev.retrain.models.training.EpochListener;
 
@@ -10,6 +17,38 @@ import dev.retrain.models.training.EpochListener;
 @SpringBootApplication
 @Import(JobsConfiguration.class)
 public class JobsTestApplication {
+
+	@Bean
+	@Primary
+	TestClock testClock() {
+		return new TestClock();
+	}
+
+	/** The system clock, plus however far a test has moved it forward (to pass cooldowns, or simulate days). */
+	public static class TestClock extends Clock {
+
+		private volatile Duration offset = Duration.ZERO;
+
+		public void advance(Duration d) {
+			this.offset = this.offset.plus(d);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return Clock.offset(Clock.system(zone), this.offset);
+		}
+
+		@Override
+		public Instant instant() {
+			return Instant.now().plus(this.offset);
+		}
+
+	}
 
 	@Bean
 	FailureInjector failureInjector() {

@@ -16,8 +16,12 @@ import dev.retrain.models.training.Task;
 public record PipelineDefinition(String name, String description, String dataPath, int windowDays,
 		List<FeatureSpec> features, String labelColumn, Task task, List<String> classes, List<HoldoutSpec> holdouts,
 		ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters, Mode mode, int finetuneEpochs,
-		double finetuneLearningRate, ValidationRules validation, PromotionPolicy promotion, String source,
-		String configHash) {
+		double finetuneLearningRate, ValidationRules validation, PromotionPolicy promotion, Schedule schedule,
+		DriftPolicy drift, String source, String configHash) {
+
+	/** A Quartz cron expression (seconds first) in a time zone. */
+	public record Schedule(String cron, String timeZone) {
+	}
 
 	public enum Mode {
 

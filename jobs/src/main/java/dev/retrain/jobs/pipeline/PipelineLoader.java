@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -28,6 +30,7 @@ import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Task;
+import org.quartz.CronExpression;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
@@ -267,12 +270,14 @@ public final class PipelineLoader {
 					nonNegativeInt("validation.min-holdout-rows", v.minHoldoutRows(), 20));
 
 			PromotionPolicy promotion = promotion(y.promotion(), task, features);
+			PipelineDefinition.Schedule schedule = schedule("schedule", y.schedule());
+			DriftPolicy drift = drift(y.drift());
 			if (!this.problems.isEmpty()) {
 				throw new PipelineConfigInvalid(this.source, this.problems);
 			}
 			return new PipelineDefinition(name, y.description(), dataPath, windowDays, features, labelColumn, task,
 					classes, holdouts, family, (family == ModelFamily.MLP) ? hidden : List.of(), hp, mode, ftEpochs, ftLr,
-					rules, promotion, this.source, this.hash);
+					rules, promotion, schedule, drift, this.source, this.hash);
 		}
 
 		private List<FeatureSpec> features(List<PipelineYaml.Feature> list) {
@@ -381,6 +386,61 @@ public final class PipelineLoader {
 					"promote-if-min-value", FirstRun.PROMOTE_IF_MIN_VALUE, "hold", FirstRun.HOLD),
 					FirstRun.PROMOTE_IF_MIN_VALUE);
 			return new PromotionPolicy(metric, p.minValue(), minImprovement, relative, guards, slices, firstRun);
+		}
+
+		private PipelineDefinition.Schedule schedule(String field, PipelineYaml.Schedule s) {
+			if (s == null) {
+				return null;
+			}
+			String cron = require(field + ".cron", s.cron());
+			if (cron != null && !CronExpression.isValidExpression(cron)) {
+				String why;
+				try {
+					new CronExpression(cron);
+					why = "invalid";
+				}
+				catch (java.text.ParseException ex) {
+					why = ex.getMessage();
+				}
+				problem(field + ".cron", "'" + cron + "' is not a Quartz cron expression (seconds minutes hours "
+						+ "day-of-month month day-of-week, e.g. '0 0 2 * * ?'): " + why);
+			}
+			String zone = (s.timeZone() != null) ? s.timeZone() : "UTC";
+			try {
+				ZoneId.of(zone);
+			}
+			catch (DateTimeException ex) {
+				problem(field + ".time-zone", "'" + zone + "' is not a time zone id (e.g. UTC, Europe/Berlin)");
+			}
+			return new PipelineDefinition.Schedule(cron, zone);
+		}
+
+		private DriftPolicy drift(PipelineYaml.Drift d) {
+			PipelineYaml.Drift y = (d != null) ? d
+					: new PipelineYaml.Drift(null, null, null, null, null, null, null, null, null, null, null, null);
+			List<DriftPolicy.Signal> signals = new ArrayList<>();
+			List<String> triggerOn = (y.triggerOn() != null) ? y.triggerOn() : List.of("input", "prediction", "performance");
+			for (int i = 0; i < triggerOn.size(); i++) {
+				DriftPolicy.Signal s = oneOf("drift.trigger-on[" + i + "]", triggerOn.get(i), Map.of("input",
+						DriftPolicy.Signal.INPUT, "prediction", DriftPolicy.Signal.PREDICTION, "performance",
+						DriftPolicy.Signal.PERFORMANCE), null);
+				if (s != null) {
+					signals.add(s);
+				}
+			}
+			return new DriftPolicy(schedule("drift.schedule", y.schedule()), positive("drift.current-days", y.currentDays(), 1),
+					positive("drift.min-rows", y.minRows(), 100),
+					check("drift.alpha", y.alpha(), 0.01, v -> v > 0 && v < 0.5, "must be in (0, 0.5)"),
+					check("drift.min-drifted-share", y.minDriftedShare(), 0.3, v -> v > 0 && v <= 1, "must be in (0, 1]"),
+					nonNegative("drift.numeric-effect-floor", y.numericEffectFloor(), 0.1),
+					nonNegative("drift.categorical-effect-floor", y.categoricalEffectFloor(), 0.05),
+					nonNegative("drift.performance-floor", y.performanceFloor(), 0.02), List.copyOf(signals),
+					Boolean.TRUE.equals(oneOf("drift.combine", y.combine(), Map.of("any", Boolean.FALSE, "all", Boolean.TRUE),
+							Boolean.FALSE)),
+					nonNegative("drift.cooldown-hours", y.cooldownHours(), 24.0),
+					oneOf("drift.on-new-partition", y.onNewPartition(), Map.of("none", DriftPolicy.OnNewPartition.NONE,
+							"check", DriftPolicy.OnNewPartition.CHECK, "retrain", DriftPolicy.OnNewPartition.RETRAIN),
+							DriftPolicy.OnNewPartition.NONE));
 		}
 
 		private Metric metric(String field, String value, Metric fallback, Task task) {

@@ -9,7 +9,8 @@ import tools.jackson.databind.JsonNode;
  * turned into a {@link PipelineDefinition} by {@link PipelineLoader}, which checks every value.
  */
 record PipelineYaml(String name, String description, Data data, List<Feature> features, Label label,
-		List<Holdout> holdouts, Model model, String mode, Finetune finetune, Validation validation, Promotion promotion) {
+		List<Holdout> holdouts, Model model, String mode, Finetune finetune, Validation validation, Promotion promotion,
+		Schedule schedule, Drift drift) {
 
 	record Data(String path, Integer windowDays) {
 	}
@@ -39,6 +40,14 @@ record PipelineYaml(String name, String description, Data data, List<Feature> fe
 
 	record Promotion(String metric, Double minValue, Double minImprovement, String improvement, List<Guard> guards,
 			Slices slices, String firstRun) {
+	}
+
+	record Schedule(String cron, String timeZone) {
+	}
+
+	record Drift(Schedule schedule, Integer currentDays, Integer minRows, Double alpha, Double minDriftedShare,
+			Double numericEffectFloor, Double categoricalEffectFloor, Double performanceFloor, List<String> triggerOn,
+			String combine, Double cooldownHours, String onNewPartition) {
 	}
 
 	record Guard(String metric, Double maxRegression) {

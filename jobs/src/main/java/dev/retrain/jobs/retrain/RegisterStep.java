@@ -18,6 +18,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.Json;
@@ -82,6 +83,7 @@ class RegisterStep implements Tasklet {
 		Path staged = this.store.stage(def.name());
 		try {
 			Files.copy(ws.training().resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
+			Files.copy(ws.reference(), staged.resolve(ReferenceSample.FILE));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot copy parameters into " + staged, ex);

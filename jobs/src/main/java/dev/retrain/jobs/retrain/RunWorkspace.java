@@ -3,6 +3,7 @@ package dev.retrain.jobs.retrain;
 import java.nio.file.Path;
 
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -26,6 +27,10 @@ record RunWorkspace(Path root) {
 
 	Path training() {
 		return this.root.resolve("training");
+	}
+
+	Path reference() {
+		return this.root.resolve(ReferenceSample.FILE);
 	}
 
 	Path candidate() {

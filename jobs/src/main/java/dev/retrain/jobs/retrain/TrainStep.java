@@ -1,5 +1,7 @@
 package dev.retrain.jobs.retrain;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +20,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.metrics.Predictions;
@@ -33,6 +36,7 @@ import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.ModelTrainer;
 import dev.retrain.models.training.TrainingData;
 import dev.retrain.models.training.TrainingResult;
+import dev.retrain.models.training.Task;
 
 /**
  * Step 3: train a candidate, from scratch or warm-started from the champion (fine-tune), checkpointing
@@ -53,6 +57,9 @@ class TrainStep implements Tasklet {
 	private final ModelTrainer trainer;
 
 	private final EpochListener observer;
+
+	/** At most this many training rows (and as many holdout rows) are kept as a version's reference sample. */
+	static final int REFERENCE_ROWS = 50_000;
 
 	TrainStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs, ModelRegistry registry,
 			ModelStore store, ModelTrainer trainer, EpochListener observer) {
@@ -109,12 +116,25 @@ class TrainStep implements Tasklet {
 		CandidateInfo info = new CandidateInfo(plan.mode().name(), plan.reason(),
 				(plan.parent() != null) ? plan.parent().version() : null, encoder.encodings(), label, shape, hp, result,
 				profile);
+		writeReference(def, data, ws);
 		Json.write(ws.candidate(), info);
 		this.runs.detail(run.runId(), "training", result);
 		this.runs.progress(run.runId(), String.format(Locale.ROOT, "trained %d epochs (best %d) on %d rows at %.0f samples/s",
 				result.curve().size(), result.bestEpoch(), result.trainRows(), result.samplesPerSecond()));
 		contribution.incrementWriteCount(1);
 		return RepeatStatus.FINISHED;
+	}
+
+	/** The rows drift checks will compare against: a sample of training rows, and the primary holdout. */
+	private static void writeReference(PipelineDefinition def, WindowData data, RunWorkspace ws) {
+		try {
+			ReferenceSample.write(ws.reference(), data.train(), data.holdouts().get(def.primaryHoldout().name()),
+					def.features(), def.labelColumn(), def.task() == Task.REGRESSION, REFERENCE_ROWS,
+					def.hyperparameters().seed());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the reference sample " + ws.reference(), ex);
+		}
 	}
 
 	private Plan plan(PipelineDefinition def, RunContext run, LabelEncoding fittedLabel) {

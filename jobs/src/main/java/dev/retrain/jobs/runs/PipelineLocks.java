@@ -105,6 +105,15 @@ public class PipelineLocks {
 		return n != null && n > 0;
 	}
 
+	/** The run holding the pipeline's lock, if it has one yet. */
+	public Long runningRun(String pipeline) {
+		return this.jdbc.queryForList("SELECT run_id FROM pipeline_lock WHERE pipeline = ?", Long.class, pipeline)
+			.stream()
+			.filter(java.util.Objects::nonNull)
+			.findFirst()
+			.orElse(null);
+	}
+
 	/** Locks this node held when it stopped: their runs were cut off and must be recovered. */
 	public List<Map<String, Object>> heldByThisNode() {
 		return this.jdbc.queryForList("SELECT pipeline, token, run_id FROM pipeline_lock WHERE holder = ?", this.nodeId);

@@ -1,0 +1,430 @@
+package dev.retrain.jobs.drift;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.drift.DriftReport.FeatureDrift;
+import dev.retrain.jobs.drift.DriftReport.PerformanceDrift;
+import dev.retrain.jobs.drift.DriftReport.PredictionDrift;
+import dev.retrain.jobs.drift.DriftReport.Status;
+import dev.retrain.jobs.pipeline.DriftPolicy;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.DataValidationFailed;
+import dev.retrain.models.dataset.NumericColumn;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.StringColumn;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.drift.Calibration;
+import dev.retrain.models.drift.DriftStats;
+import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.features.FeatureEncoding;
+import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.metrics.Metric;
+import dev.retrain.models.metrics.Metrics;
+import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelArtifact;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.models.training.Task;
+
+/**
+ * Compares a current window of a pipeline's data with the champion's reference sample: per feature
+ * (numeric: Kolmogorov-Smirnov, PSI on reference deciles, normalised Wasserstein; categorical:
+ * Jensen-Shannon, chi-square, unseen-category rate), the champion's scores and confidence, and, where
+ * the current rows carry labels, its performance. Thresholds are calibrated on the reference at the
+ * current batch size (see {@link Calibration}), at a family-wise rate {@code alpha} split over the
+ * statistics tested (Bonferroni), with an effect-size floor. A positive decision becomes a drift event.
+ */
+public class DriftChecker {
+
+	private static final Logger log = LoggerFactory.getLogger(DriftChecker.class);
+
+	static final int MIN_BLOCKS = 20;
+
+	static final int BOOTSTRAP = 200;
+
+	private final PipelineCatalog catalog;
+
+	private final RetrainProperties props;
+
+	private final ModelRegistry registry;
+
+	private final ModelStore store;
+
+	private final DriftReports reports;
+
+	private final DriftEvents events;
+
+	private final Clock clock;
+
+	public DriftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
+			DriftReports reports, DriftEvents events, Clock clock) {
+		this.catalog = catalog;
+		this.props = props;
+		this.registry = registry;
+		this.store = store;
+		this.reports = reports;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	/** Checks the window ending at {@code asOf}, stores the report and, on drift, submits a drift event. */
+	public DriftReport check(String pipeline, LocalDate asOf, String trigger) {
+		PipelineDefinition def = this.catalog.get(pipeline);
+		DriftReport report = evaluate(def, asOf, trigger);
+		long id = this.reports.save(report);
+		String outcome = null;
+		if (report.status() == Status.DRIFT) {
+			DriftEvent e = this.events.submit(new DriftEvents.Submission(pipeline, "drift-check", "report-" + id,
+					"warning", "drift report " + id + ": " + report.summary(), asOf));
+			outcome = e.outcome() + ": " + e.reason();
+			this.reports.outcome(id, outcome);
+		}
+		log.info("drift check {} of {} for {}: {}", id, pipeline, asOf, report.summary());
+		return DriftReports.withId(report, id, outcome);
+	}
+
+	DriftReport evaluate(PipelineDefinition def, LocalDate asOf, String trigger) {
+		DriftPolicy policy = def.drift();
+		LocalDate from = asOf.minusDays(policy.currentDays() - 1L);
+		Optional<Integer> champion = this.registry.champion(def.name());
+		if (champion.isEmpty()) {
+			return bare(def, asOf, trigger, null, from, Status.NO_CHAMPION, "no champion yet: nothing to compare against");
+		}
+		Path refFile = this.store.versionDir(def.name(), champion.get()).resolve(ReferenceSample.FILE);
+		if (!Files.exists(refFile)) {
+			return bare(def, asOf, trigger, champion.get(), from, Status.NO_DATA,
+					"champion v" + champion.get() + " has no reference sample");
+		}
+		try (ModelArtifact artifact = this.store.load(def.name(), champion.get())) {
+			ArtifactMetadata meta = artifact.metadata();
+			List<ColumnRequest> columns = new ArrayList<>();
+			for (FeatureEncoding e : meta.features()) {
+				columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
+						: ColumnRequest.string(e.name()));
+			}
+			boolean regression = meta.label().task() == Task.REGRESSION;
+			columns.add(new ColumnRequest(meta.label().column(),
+					regression ? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING, false));
+			Table current;
+			try {
+				Path root = this.props.resolveData(def.dataPath());
+				List<DataFile> files = new PartitionedDirectory(root).resolve(from, asOf);
+				current = new ParquetTableReader(root).read(files, columns);
+			}
+			catch (DataValidationFailed ex) {
+				return bare(def, asOf, trigger, champion.get(), from, Status.NO_DATA, ex.getMessage());
+			}
+			if (current.rows() < policy.minRows()) {
+				return bare(def, asOf, trigger, champion.get(), from, Status.INSUFFICIENT_DATA, "only " + current.rows()
+						+ " rows in the current window; a check needs at least " + policy.minRows());
+			}
+			ReferenceSample ref = ReferenceSample.read(refFile, columns);
+			return compare(def, policy, asOf, trigger, meta, artifact, ref, current, from);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private DriftReport compare(PipelineDefinition def, DriftPolicy policy, LocalDate asOf, String trigger,
+			ArtifactMetadata meta, ModelArtifact artifact, ReferenceSample ref, Table current, LocalDate from) {
+		Table train = ref.train();
+		List<int[]> blocks = Calibration.blocks(train.epochDays(), policy.currentDays(), current.rows(), MIN_BLOCKS,
+				def.hyperparameters().seed());
+		// one share of alpha per feature, one for the scores, one for performance: family-wise rate <= alpha
+		int tests = meta.features().size() + 2;
+		double q = 1 - policy.alpha() / tests;
+		List<FeatureDrift> features = new ArrayList<>();
+		for (FeatureEncoding e : meta.features()) {
+			features.add((e.type() == FeatureSpec.FeatureType.NUMERIC)
+					? numeric(e.name(), train.numeric(e.name()), current.numeric(e.name()), blocks, q, policy)
+					: categorical(e.name(), train.strings(e.name()), current.strings(e.name()), blocks, q, policy));
+		}
+		Predictions refScores = artifact.predict(train);
+		Predictions curScores = artifact.predict(current);
+		// the reference scores are in-sample; the holdout's mean confidence says how much that inflates it
+		double inSampleBias = (ref.holdout().rows() > 0)
+				? meanConfidence(refScores, null) - meanConfidence(artifact.predict(ref.holdout()), null) : 0.0;
+		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
+		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
+				policy.alpha() / tests, policy);
+
+		long drifted = features.stream().filter(FeatureDrift::drifted).count();
+		boolean input = drifted > 0 && (double) drifted / features.size() >= policy.minDriftedShare();
+		Map<String, Boolean> signals = new LinkedHashMap<>();
+		signals.put("input", input);
+		signals.put("prediction", prediction.drifted());
+		signals.put("performance", (performance != null) ? performance.drifted() : null);
+		List<Boolean> enabled = policy.triggerOn().stream().map(s -> signals.get(s.name().toLowerCase(Locale.ROOT))).toList();
+		boolean positive = policy.all() ? !enabled.isEmpty() && enabled.stream().allMatch(Boolean.TRUE::equals)
+				: enabled.stream().anyMatch(Boolean.TRUE::equals);
+		String moved = features.stream().filter(FeatureDrift::drifted).map(FeatureDrift::feature).toList().toString();
+		String summary = String.format(Locale.ROOT, "%s: %d of %d features drifted %s (input %s, share needed %.2f); "
+				+ "prediction %s; performance %s; decision on %s (%s)", positive ? "drift" : "no drift", drifted,
+				features.size(), moved, input ? "yes" : "no", policy.minDriftedShare(),
+				prediction.drifted() ? "drifted" : "stable",
+				(performance == null) ? "not measured (no labels)"
+						: (performance.drifted() ? "dropped" : "stable") + String.format(Locale.ROOT, " (%s %.4f vs %.4f)",
+								performance.metric(), performance.current(), performance.holdout()),
+				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
+		String calibration = String.format(Locale.ROOT,
+				"%d %s of the reference at %d rows; thresholds at the %.4f quantile (alpha %.3f over %d tests)",
+				blocks.size(), (blocks.size() >= MIN_BLOCKS && distinctDays(train) >= MIN_BLOCKS) ? "day blocks"
+						: "random subsamples", current.rows(), q, policy.alpha(), tests);
+		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, meta.version(), from, asOf,
+				current.rows(), train.rows(), blocks.size(), calibration, positive ? Status.DRIFT : Status.NO_DRIFT,
+				summary, features, prediction, performance, signals, null);
+	}
+
+	private static FeatureDrift numeric(String name, NumericColumn ref, NumericColumn cur, List<int[]> blocks, double q,
+			DriftPolicy policy) {
+		double[] r = finiteSorted(ref, null);
+		double[] c = finiteSorted(cur, null);
+		double[] edges = DriftStats.decileEdges(r);
+		double ks = DriftStats.ks(r, c);
+		double psi = DriftStats.psi(r, c, edges);
+		double[] normal = new double[blocks.size()];
+		for (int b = 0; b < blocks.size(); b++) {
+			normal[b] = DriftStats.ks(r, finiteSorted(ref, blocks.get(b)));
+		}
+		double threshold = Calibration.upper(normal, q);
+		double std = std(r);
+		boolean drifted = ks > threshold && psi >= policy.numericEffectFloor();
+		return new FeatureDrift(name, "numeric", "ks",
+				"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
+				ks, threshold, psi, policy.numericEffectFloor(), DriftStats.ksPValue(r, c),
+				(std > 0) ? DriftStats.wasserstein(r, c) / std : 0.0, psi, null, drifted);
+	}
+
+	private static FeatureDrift categorical(String name, StringColumn ref, StringColumn cur, List<int[]> blocks,
+			double q, DriftPolicy policy) {
+		Map<String, Long> r = counts(ref.values(), null);
+		Map<String, Long> c = counts(cur.values(), null);
+		double js = DriftStats.jensenShannon(r, c);
+		double[] normal = new double[blocks.size()];
+		for (int b = 0; b < blocks.size(); b++) {
+			normal[b] = DriftStats.jensenShannon(r, counts(ref.values(), blocks.get(b)));
+		}
+		double threshold = Calibration.upper(normal, q);
+		long total = c.values().stream().mapToLong(Long::longValue).sum();
+		long unseen = c.entrySet().stream().filter(e -> !r.containsKey(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+		List<String> categories = new ArrayList<>(r.keySet());
+		double rt = r.values().stream().mapToLong(Long::longValue).sum();
+		double[] expected = new double[categories.size() + 1];
+		long[] observed = new long[categories.size() + 1];
+		for (int k = 0; k < categories.size(); k++) {
+			expected[k] = r.get(categories.get(k)) / rt;
+			observed[k] = c.getOrDefault(categories.get(k), 0L);
+		}
+		expected[categories.size()] = 1e-4;
+		observed[categories.size()] = unseen;
+		boolean drifted = js > threshold && js >= policy.categoricalEffectFloor();
+		return new FeatureDrift(name, "categorical", "jensen-shannon",
+				"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
+				js, threshold, js, policy.categoricalEffectFloor(), DriftStats.chiSquarePValue(expected, observed), null,
+				null, (total > 0) ? (double) unseen / total : 0.0, drifted);
+	}
+
+	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
+			double inSampleBias, DriftPolicy policy) {
+		double[] r = scores(ref, null);
+		double[] c = scores(cur, null);
+		Arrays.sort(r);
+		Arrays.sort(c);
+		double ks = DriftStats.ks(r, c);
+		double psi = DriftStats.psi(r, c, DriftStats.decileEdges(r));
+		double[] normalKs = new double[blocks.size()];
+		double[] normalConfidence = new double[blocks.size()];
+		for (int b = 0; b < blocks.size(); b++) {
+			double[] s = scores(ref, blocks.get(b));
+			normalConfidence[b] = meanConfidence(ref, blocks.get(b));
+			Arrays.sort(s);
+			normalKs[b] = DriftStats.ks(r, s);
+		}
+		double threshold = Calibration.upper(normalKs, q);
+		boolean distribution = ks > threshold && psi >= policy.numericEffectFloor();
+		double confidence = meanConfidence(cur, null);
+		double bias = Double.isFinite(inSampleBias) ? inSampleBias : 0.0;
+		double refConfidence = meanConfidence(ref, null) - bias;
+		double low = Calibration.lower(normalConfidence, 1 - (1 - q) / 2) - bias;
+		double high = Calibration.upper(normalConfidence, 1 - (1 - q) / 2) - bias;
+		String flag = null;
+		if (ref.task() != Task.REGRESSION && Math.abs(confidence - refConfidence) >= policy.performanceFloor()) {
+			flag = (confidence < low) ? "unusually unsure" : (confidence > high) ? "unusually sure" : null;
+		}
+		return new PredictionDrift(ks, threshold, psi, confidence, refConfidence, low, high, meanEntropy(cur),
+				meanEntropy(ref), distribution, flag, distribution || flag != null);
+	}
+
+	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
+			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy) {
+		String label = meta.label().column();
+		if (!current.has(label) || holdout.rows() == 0) {
+			return null;
+		}
+		List<Integer> labelled = new ArrayList<>();
+		for (int r = 0; r < current.rows(); r++) {
+			if (!current.column(label).isNull(r)) {
+				labelled.add(r);
+			}
+		}
+		if (labelled.size() < policy.minRows()) {
+			return null;
+		}
+		int[] rows = labelled.stream().mapToInt(Integer::intValue).toArray();
+		Table cur = current.select(rows);
+		double[] curLabels;
+		try {
+			curLabels = meta.label().encode(cur);
+		}
+		catch (DataValidationFailed ex) {
+			return null;
+		}
+		Metric metric = def.promotion().metric();
+		double now = Metrics.compute(curScores.select(rows), curLabels).get(metric.key());
+		Predictions hp = artifact.predict(holdout);
+		double[] hl = meta.label().encode(holdout);
+		double then = Metrics.compute(hp, hl).get(metric.key());
+		Random random = new Random(def.hyperparameters().seed());
+		double[] boot = new double[BOOTSTRAP];
+		for (int b = 0; b < BOOTSTRAP; b++) {
+			int[] pick = new int[rows.length];
+			double[] labels = new double[rows.length];
+			for (int i = 0; i < pick.length; i++) {
+				pick[i] = random.nextInt(holdout.rows());
+				labels[i] = hl[pick[i]];
+			}
+			Double v = Metrics.compute(hp.select(pick), labels).get(metric.key());
+			boot[b] = (v != null) ? v : Double.NaN;
+		}
+		double[] finite = Arrays.stream(boot).filter(Double::isFinite).toArray();
+		double threshold = metric.higherIsBetter() ? Calibration.lower(finite, 1 - tail) : Calibration.upper(finite, 1 - tail);
+		boolean worse = metric.improvement(now, threshold) < 0 && -metric.improvement(now, then) >= policy.performanceFloor();
+		Double binomial = null;
+		if (meta.label().task() != Task.REGRESSION) {
+			int correct = (int) Math.round(Metrics.compute(curScores.select(rows), curLabels).get("accuracy") * rows.length);
+			binomial = DriftStats.binomialLowerPValue(correct, rows.length, Metrics.compute(hp, hl).get("accuracy"));
+			if (metric == Metric.ACCURACY) {
+				worse &= binomial < tail;
+			}
+		}
+		return new PerformanceDrift(metric.key(), rows.length, now, then, threshold, binomial, worse);
+	}
+
+	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
+			Status status, String summary) {
+		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, champion, from, asOf, 0, 0, 0, null,
+				status, summary, List.of(), null, null, Map.of(), null);
+	}
+
+	private static int distinctDays(Table t) {
+		return (int) Arrays.stream(t.epochDays()).distinct().count();
+	}
+
+	/** Finite values of a column (all rows, or the given ones), sorted. */
+	static double[] finiteSorted(NumericColumn c, int[] rows) {
+		int n = (rows != null) ? rows.length : c.size();
+		double[] out = new double[n];
+		int k = 0;
+		for (int i = 0; i < n; i++) {
+			int r = (rows != null) ? rows[i] : i;
+			double v = c.values()[r];
+			if (!c.isNull(r) && Double.isFinite(v)) {
+				out[k++] = v;
+			}
+		}
+		out = Arrays.copyOf(out, k);
+		Arrays.sort(out);
+		return out;
+	}
+
+	static Map<String, Long> counts(String[] values, int[] rows) {
+		Map<String, Long> m = new HashMap<>();
+		int n = (rows != null) ? rows.length : values.length;
+		for (int i = 0; i < n; i++) {
+			String v = values[(rows != null) ? rows[i] : i];
+			m.merge((v != null) ? v : "(missing)", 1L, Long::sum);
+		}
+		return m;
+	}
+
+	/** The score whose distribution is watched: P(positive), the top-class probability, or the predicted value. */
+	static double[] scores(Predictions p, int[] rows) {
+		int n = (rows != null) ? rows.length : p.rows();
+		double[] s = new double[n];
+		for (int i = 0; i < n; i++) {
+			int r = (rows != null) ? rows[i] : i;
+			s[i] = switch (p.task()) {
+				case BINARY_CLASSIFICATION, REGRESSION -> p.scores()[r];
+				case MULTICLASS_CLASSIFICATION -> p.probability(r, p.predictedClass(r));
+			};
+		}
+		return s;
+	}
+
+	static double meanConfidence(Predictions p, int[] rows) {
+		if (p.task() == Task.REGRESSION) {
+			return Double.NaN;
+		}
+		int n = (rows != null) ? rows.length : p.rows();
+		double sum = 0;
+		for (int i = 0; i < n; i++) {
+			int r = (rows != null) ? rows[i] : i;
+			sum += p.probability(r, p.predictedClass(r));
+		}
+		return (n > 0) ? sum / n : Double.NaN;
+	}
+
+	static double meanEntropy(Predictions p) {
+		if (p.task() == Task.REGRESSION) {
+			return Double.NaN;
+		}
+		int k = (p.task() == Task.BINARY_CLASSIFICATION) ? 2 : p.classes();
+		double sum = 0;
+		for (int r = 0; r < p.rows(); r++) {
+			for (int c = 0; c < k; c++) {
+				double pr = p.probability(r, c);
+				if (pr > 0) {
+					sum -= pr * Math.log(pr) / Math.log(2);
+				}
+			}
+		}
+		return (p.rows() > 0) ? sum / p.rows() : Double.NaN;
+	}
+
+	static double std(double[] v) {
+		if (v.length < 2) {
+			return 0;
+		}
+		double mean = Arrays.stream(v).average().orElse(0);
+		double ss = 0;
+		for (double x : v) {
+			ss += (x - mean) * (x - mean);
+		}
+		return Math.sqrt(ss / (v.length - 1));
+	}
+
+}

@@ -1,0 +1,157 @@
+package dev.retrain.jobs.drift;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.runs.LaunchedRun;
+import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.runs.RunAlreadyActive;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.Trigger;
+
+/**
+ * Turns drift events into at most one retrain: every event is recorded once (idempotent by source and
+ * event id); one that arrives while a retrain runs is merged into it, one within the pipeline's cooldown
+ * after the last retrain is suppressed, and otherwise it launches a retrain with trigger {@code drift}.
+ * The one-run-per-pipeline lock settles races between events, across nodes.
+ */
+public class DriftEvents {
+
+	private static final Logger log = LoggerFactory.getLogger(DriftEvents.class);
+
+	public static final String STARTED_RUN = "STARTED_RUN";
+
+	public static final String MERGED = "MERGED";
+
+	public static final String SUPPRESSED = "SUPPRESSED_COOLDOWN";
+
+	private final JdbcTemplate jdbc;
+
+	private final PipelineCatalog catalog;
+
+	private final RunLauncher launcher;
+
+	private final PipelineLocks locks;
+
+	private final Clock clock;
+
+	public DriftEvents(JdbcTemplate jdbc, PipelineCatalog catalog, RunLauncher launcher, PipelineLocks locks,
+			Clock clock) {
+		this.jdbc = jdbc;
+		this.catalog = catalog;
+		this.launcher = launcher;
+		this.locks = locks;
+		this.clock = clock;
+	}
+
+	/** An event to record; {@code asOf} (optional) is the date a started retrain runs for. */
+	public record Submission(String pipeline, String source, String eventId, String severity, String details,
+			LocalDate asOf) {
+	}
+
+	public DriftEvent submit(Submission s) {
+		PipelineDefinition def = this.catalog.get(s.pipeline());
+		Optional<DriftEvent> seen = find(s.source(), s.eventId());
+		if (seen.isPresent()) {
+			return duplicate(seen.get());
+		}
+		try {
+			this.jdbc.update("INSERT INTO drift_event (pipeline, source, event_id, severity, as_of, details, received_at, "
+					+ "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'RECEIVED')", s.pipeline(), s.source(), s.eventId(),
+					s.severity(), s.asOf(), s.details(), now());
+		}
+		catch (DuplicateKeyException ex) {
+			return duplicate(find(s.source(), s.eventId()).orElseThrow());
+		}
+		long id = find(s.source(), s.eventId()).orElseThrow().id();
+		String outcome;
+		Long runId;
+		String reason;
+		Long running = this.locks.runningRun(s.pipeline());
+		Optional<LastRetrain> last = lastRetrain(s.pipeline());
+		Duration cooldown = Duration.ofMinutes(Math.round(def.drift().cooldownHours() * 60));
+		if (this.locks.isLocked(s.pipeline())) {
+			outcome = MERGED;
+			runId = running;
+			reason = "a retrain is already running" + ((running != null) ? " (run " + running + ")" : "");
+		}
+		else if (last.isPresent() && last.get().createdAt().plus(cooldown).isAfter(this.clock.instant())) {
+			outcome = SUPPRESSED;
+			runId = last.get().runId();
+			reason = "within the " + def.drift().cooldownHours() + " h cooldown after run " + last.get().runId();
+		}
+		else {
+			try {
+				LaunchedRun run = this.launcher.launch(new RunLauncher.Request(s.pipeline(), s.asOf(), "drift-" + id, null,
+						Trigger.DRIFT, "drift event " + id + " from " + s.source() + " (" + s.eventId() + "): "
+								+ ((s.details() != null) ? s.details() : s.severity())));
+				outcome = STARTED_RUN;
+				runId = run.runId();
+				reason = "started retrain run " + run.runId();
+			}
+			catch (RunAlreadyActive ex) {
+				outcome = MERGED;
+				runId = ex.runId();
+				reason = "a retrain started meanwhile" + ((ex.runId() != null) ? " (run " + ex.runId() + ")" : "");
+			}
+		}
+		this.jdbc.update("UPDATE drift_event SET outcome = ?, run_id = ?, reason = ? WHERE id = ?", outcome, runId, reason,
+				id);
+		log.info("drift event {} for {} from {}: {}", id, s.pipeline(), s.source(), reason);
+		return find(s.source(), s.eventId()).orElseThrow();
+	}
+
+	/** The last retrain of a pipeline, whatever its trigger. */
+	record LastRetrain(long runId, java.time.Instant createdAt) {
+	}
+
+	private Optional<LastRetrain> lastRetrain(String pipeline) {
+		return this.jdbc.query("SELECT run_id, created_at FROM retrain_run WHERE pipeline = ? ORDER BY created_at DESC "
+				+ "LIMIT 1", (rs, i) -> new LastRetrain(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant()),
+				pipeline).stream().findFirst();
+	}
+
+	public Optional<DriftEvent> find(String source, String eventId) {
+		return this.jdbc.query("SELECT * FROM drift_event WHERE source = ? AND event_id = ?", DriftEvents::row, source,
+				eventId).stream().findFirst();
+	}
+
+	public List<DriftEvent> recent(String pipeline, int limit) {
+		return this.jdbc.query("SELECT * FROM drift_event WHERE pipeline = ? ORDER BY id DESC LIMIT ?", DriftEvents::row,
+				pipeline, limit);
+	}
+
+	public long count(String pipeline) {
+		Long n = this.jdbc.queryForObject("SELECT COUNT(*) FROM drift_event WHERE pipeline = ?", Long.class, pipeline);
+		return (n != null) ? n : 0;
+	}
+
+	private static DriftEvent duplicate(DriftEvent e) {
+		return new DriftEvent(e.id(), e.pipeline(), e.source(), e.eventId(), e.severity(), e.asOf(), e.details(),
+				e.receivedAt(), e.outcome(), e.runId(), e.reason(), true);
+	}
+
+	private static DriftEvent row(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+		return new DriftEvent(rs.getLong("id"), rs.getString("pipeline"), rs.getString("source"), rs.getString("event_id"),
+				rs.getString("severity"), rs.getObject("as_of", LocalDate.class), rs.getString("details"),
+				rs.getObject("received_at", OffsetDateTime.class).toInstant(), rs.getString("outcome"),
+				rs.getObject("run_id", Long.class), rs.getString("reason"), false);
+	}
+
+	private OffsetDateTime now() {
+		return this.clock.instant().atOffset(ZoneOffset.UTC);
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.retrain.jobs.drift;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+
+import dev.retrain.models.store.Json;
+
+/** Stored drift reports: the full report as JSON, with the fields one filters on beside it. */
+public class DriftReports {
+
+	private final JdbcTemplate jdbc;
+
+	public DriftReports(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	public long save(DriftReport r) {
+		GeneratedKeyHolder key = new GeneratedKeyHolder();
+		this.jdbc.update(c -> {
+			var ps = c.prepareStatement("INSERT INTO drift_report (pipeline, as_of, created_at, trigger_type, "
+					+ "champion_version, status, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] { "id" });
+			ps.setString(1, r.pipeline());
+			ps.setObject(2, r.asOf());
+			ps.setObject(3, OffsetDateTime.ofInstant(r.createdAt(), ZoneOffset.UTC));
+			ps.setString(4, r.trigger());
+			ps.setObject(5, r.championVersion());
+			ps.setString(6, r.status().name());
+			ps.setString(7, truncate(r.summary()));
+			ps.setString(8, Json.MAPPER.writeValueAsString(r));
+			return ps;
+		}, key);
+		return key.getKey().longValue();
+	}
+
+	public void outcome(long id, String outcome) {
+		this.jdbc.update("UPDATE drift_report SET outcome = ? WHERE id = ?", truncate(outcome), id);
+	}
+
+	public Optional<DriftReport> latest(String pipeline) {
+		return history(pipeline, 1).stream().findFirst();
+	}
+
+	public List<DriftReport> history(String pipeline, int limit) {
+		return this.jdbc.query("SELECT id, report, outcome FROM drift_report WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
+				(rs, i) -> withId(Json.MAPPER.readValue(rs.getString("report"), DriftReport.class), rs.getLong("id"),
+						rs.getString("outcome")),
+				pipeline, limit);
+	}
+
+	static DriftReport withId(DriftReport r, long id, String outcome) {
+		return new DriftReport(id, r.pipeline(), r.asOf(), r.createdAt(), r.trigger(), r.championVersion(),
+				r.currentFrom(), r.currentTo(), r.currentRows(), r.referenceRows(), r.calibrationBlocks(), r.calibration(),
+				r.status(), r.summary(), r.features(), r.prediction(), r.performance(), r.signals(), outcome);
+	}
+
+	private static String truncate(String s) {
+		return (s == null || s.length() <= 4000) ? s : s.substring(0, 3999) + "…";
+	}
+
+}
