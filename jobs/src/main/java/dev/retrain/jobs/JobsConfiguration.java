@@ -20,7 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.drift.DriftEvents;
 import dev.retrain.jobs.drift.DriftReports;
+import dev.retrain.jobs.drift.PartitionWatch;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.retrain.RetrainJobConfiguration;
 import dev.retrain.jobs.runs.PipelineLocks;
@@ -69,8 +71,13 @@ public class JobsConfiguration {
 
 	@Bean
 	RunLauncher runLauncher(JobOperator operator, JobRepository repository, Job retrainJob, PipelineCatalog catalog,
-			PipelineLocks locks, RunRecords runs, RetrainProperties props, Clock clock) {
-		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, props, clock);
+			PipelineLocks locks, RunRecords runs, PipelineData data) {
+		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data);
+	}
+
+	@Bean
+	PipelineData pipelineData(RetrainProperties props, Clock clock) {
+		return new PipelineData(props, clock);
 	}
 
 	@Bean
@@ -88,6 +95,12 @@ public class JobsConfiguration {
 	DriftChecker driftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry,
 			ModelStore store, DriftReports reports, DriftEvents events, Clock clock) {
 		return new DriftChecker(catalog, props, registry, store, reports, events, clock);
+	}
+
+	@Bean
+	PartitionWatch partitionWatch(JdbcTemplate jdbc, PipelineCatalog catalog, RetrainProperties props,
+			DriftChecker checker, RunLauncher launcher, Clock clock) {
+		return new PartitionWatch(jdbc, catalog, props, checker, launcher, clock);
 	}
 
 	@Bean(initMethod = "recover")

@@ -1,10 +1,6 @@
 package dev.retrain.jobs.runs;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -19,12 +15,10 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.EmptyResultDataAccessException;
 
-import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
-import dev.retrain.models.dataset.DataValidationFailed;
-import dev.retrain.models.dataset.PartitionedDirectory;
 
 /**
  * Starts retrain runs, one per pipeline at a time (the database lock), with identifying parameters
@@ -45,22 +39,19 @@ public class RunLauncher {
 
 	private final PipelineLocks locks;
 
-	private final RetrainProperties props;
-
 	private final RunRecords runs;
 
-	private final Clock clock;
+	private final PipelineData data;
 
 	public RunLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
-			PipelineLocks locks, RunRecords runs, RetrainProperties props, Clock clock) {
+			PipelineLocks locks, RunRecords runs, PipelineData data) {
 		this.runs = runs;
 		this.operator = operator;
 		this.repository = repository;
 		this.job = job;
 		this.catalog = catalog;
 		this.locks = locks;
-		this.props = props;
-		this.clock = clock;
+		this.data = data;
 	}
 
 	/** What to run; null fields take defaults (newest partition, a fresh run key, the pipeline's mode). */
@@ -69,7 +60,7 @@ public class RunLauncher {
 
 	public LaunchedRun launch(Request req) {
 		PipelineDefinition def = this.catalog.get(req.pipeline());
-		LocalDate asOf = (req.asOf() != null) ? req.asOf() : defaultAsOf(def);
+		LocalDate asOf = (req.asOf() != null) ? req.asOf() : this.data.newestDay(def);
 		Trigger trigger = (req.trigger() != null) ? req.trigger() : Trigger.API;
 		String runKey = (req.runKey() != null) ? req.runKey()
 				: (trigger == Trigger.SCHEDULE) ? "scheduled" : trigger.key() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -139,19 +130,6 @@ public class RunLauncher {
 		catch (Exception ex) {
 			this.locks.release(pipeline, token);
 			throw new RunRejected("cannot restart run " + runId + ": " + ex.getMessage(), ex);
-		}
-	}
-
-	/** The newest day partition not after today (UTC), or today when the data directory has none yet. */
-	LocalDate defaultAsOf(PipelineDefinition def) {
-		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
-		Path root = this.props.resolveData(def.dataPath());
-		try {
-			List<LocalDate> days = new PartitionedDirectory(root).days();
-			return days.stream().filter(d -> !d.isAfter(today)).reduce((a, b) -> b).orElse(today);
-		}
-		catch (DataValidationFailed ex) {
-			return today;
 		}
 	}
 

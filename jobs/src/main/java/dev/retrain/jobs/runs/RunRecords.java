@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.TransactionDefinition;
@@ -42,11 +43,17 @@ public class RunRecords {
 
 	public void create(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey, String trigger,
 			String cause, String requestedMode) {
-		// idempotent: the launcher records the run as soon as it has an id, the run itself again as it starts
-		write("INSERT INTO retrain_run (run_id, job_instance_id, pipeline, as_of, run_key, trigger_type, cause, "
+		// idempotent: the launcher records the run as soon as it has an id, the run itself again as it starts;
+		// the two may race, and the loser's duplicate key just means it is recorded
+		try {
+			write("INSERT INTO retrain_run (run_id, job_instance_id, pipeline, as_of, run_key, trigger_type, cause, "
 				+ "requested_mode, status, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'STARTED', ? "
 				+ "WHERE NOT EXISTS (SELECT 1 FROM retrain_run WHERE run_id = ?)", runId, jobInstanceId, pipeline, asOf,
 				runKey, trigger, truncate(cause), requestedMode, now(), runId);
+		}
+		catch (DuplicateKeyException ex) {
+			// recorded by the other side
+		}
 	}
 
 	public void snapshot(long runId, String snapshotId, long rows) {

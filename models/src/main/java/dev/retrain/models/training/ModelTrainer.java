@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.locks.ReentrantLock;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -30,6 +31,10 @@ import dev.retrain.models.store.Json;
  * that a restarted run resumes at the next epoch instead of starting over. The kept parameters (best
  * validation loss) end up in {@code workDir/final.params}.
  *
+ * <p>DJL's PyTorch engine allows one {@link GradientCollector} per JVM at a time (a global flag, not a
+ * per-thread one), so each batch's forward, backward and update hold a JVM-wide lock: trainings of several
+ * pipelines interleave batch by batch instead of failing.
+ *
  * <p>Restored on resume: parameters, best parameters, curve, early-stopping counters and the shuffle
  * order (seeded per epoch). Not restored: Adam's moment estimates, which restart from zero.
  */
@@ -42,6 +47,8 @@ public final class ModelTrainer {
 	private static final String LAST = "last.params";
 
 	private static final String BEST = "best.params";
+
+	private static final ReentrantLock AUTOGRAD = new ReentrantLock();
 
 	/** What to train, from where, and where to keep checkpoints. {@code warmStart} may be null. */
 	public record Request(ModelShape shape, Hyperparameters hp, TrainingData data, Path warmStart, Path workDir,
@@ -180,13 +187,19 @@ public final class ModelTrainer {
 			fill(data, req.shape(), order, start, n, x, y, w);
 			try (NDManager batch = trainer.getManager().newSubManager()) {
 				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
-				try (GradientCollector gc = trainer.newGradientCollector()) {
-					NDArray z = trainer.forward(new NDList(inputs.get(0))).singletonOrThrow();
-					NDArray loss = loss(req.shape().task(), z, inputs.get(1), weights(inputs), n);
-					lossSum += loss.getFloat() * n;
-					gc.backward(loss);
+				AUTOGRAD.lock();
+				try {
+					try (GradientCollector gc = trainer.newGradientCollector()) {
+						NDArray z = trainer.forward(new NDList(inputs.get(0))).singletonOrThrow();
+						NDArray loss = loss(req.shape().task(), z, inputs.get(1), weights(inputs), n);
+						lossSum += loss.getFloat() * n;
+						gc.backward(loss);
+					}
+					trainer.step();
 				}
-				trainer.step();
+				finally {
+					AUTOGRAD.unlock();
+				}
 			}
 		}
 		return lossSum / order.length;

@@ -71,8 +71,13 @@ public final class Benchmarks {
 		int rows = Integer.parseInt(a.getOrDefault("rows", "1000000"));
 		int trainRows = Integer.parseInt(a.getOrDefault("train-rows", "200000"));
 		int repeats = Integer.parseInt(a.getOrDefault("repeats", "5"));
+		int driftRef = Integer.parseInt(a.getOrDefault("drift-ref", "1000000"));
+		int driftCur = Integer.parseInt(a.getOrDefault("drift-cur", "100000"));
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
 		List<Result> results = run(rows, trainRows, repeats, out);
+		results.add(drift(out, driftRef, driftCur, 20, repeats));
+		Json.write(out.resolve("results.json"), results);
+		Files.writeString(out.resolve("results.md"), markdown(results));
 		System.out.println(markdown(results));
 	}
 
@@ -269,6 +274,16 @@ public final class Benchmarks {
 	 * Ours and the peer run back to back in each repeat, so the ratio is the median of the per-repeat
 	 * ratios: on a shared, noisy machine that cancels most of the load both sides saw.
 	 */
+	/** One drift check's statistics next to numpy/scipy (see {@link DriftBenchmark}); in checks per second. */
+	static Result drift(Path out, int ref, int cur, int features, int repeats) throws Exception {
+		DriftBenchmark.Result r = DriftBenchmark.run(Files.createTempDirectory(out, "drift"), ref, cur, features, repeats);
+		return new Result(String.format(Locale.ROOT,
+				"Drift check, %,d reference x %,d current rows x %d features (KS, Wasserstein, PSI incl. sorting; max |diff| vs scipy %.1e)",
+				ref, cur, features, r.maxAbsDifference()), "checks/s", 1 / r.oursSeconds(), 1 / r.scipySeconds(),
+				"numpy/scipy (ks_2samp, wasserstein_distance, quantile + searchsorted)", r.ratio(), List.of(r.oursSeconds()),
+				List.of(r.scipySeconds()));
+	}
+
 	static Result result(String name, String unit, List<Double> ours, List<Double> peer, String peerName) {
 		List<Double> ratios = new ArrayList<>();
 		for (int i = 0; i < ours.size(); i++) {
@@ -285,7 +300,7 @@ public final class Benchmarks {
 	static String markdown(List<Result> results) {
 		StringBuilder sb = new StringBuilder("| benchmark | ours (median) | peer (median) | peer is | ours / peer (median of paired runs) |\n| --- | --- | --- | --- | --- |\n");
 		for (Result r : results) {
-			sb.append(String.format(Locale.ROOT, "| %s | %,.0f %s | %,.0f %s | %s | %.2f |%n", r.name(), r.ours(), r.unit(),
+			sb.append(String.format(Locale.ROOT, "| %s | %,.1f %s | %,.1f %s | %s | %.2f |%n", r.name(), r.ours(), r.unit(),
 					r.peer(), r.unit(), r.peerName(), r.ratio()));
 		}
 		return sb.toString();

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,24 @@ class BenchmarksSmokeTests {
 		});
 		assertThat(Files.readString(out.resolve("results.md"))).contains("DuckDB").contains("bare DJL loop");
 		assertThat(Files.readString(out.resolve("results.json"))).contains("\"ratio\"");
+	}
+
+	@Test
+	void driftStatisticsAgreeWithScipyOnTheSameData(@TempDir Path out) throws Exception {
+		Assumptions.assumeTrue(System.getenv("CI") != null || scipyAvailable(),
+				"python3 with numpy and scipy is not on this machine (CI has them)");
+		DriftBenchmark.Result r = DriftBenchmark.run(out, 20_000, 3_000, 4, 1);
+		assertThat(r.maxAbsDifference()).isLessThanOrEqualTo(1e-9);
+		assertThat(r.ours()).hasSize(12).allSatisfy(v -> assertThat(v).isFinite());
+	}
+
+	static boolean scipyAvailable() {
+		try {
+			return new ProcessBuilder("python3", "-c", "import numpy, scipy.stats").start().waitFor() == 0;
+		}
+		catch (Exception ex) {
+			return false;
+		}
 	}
 
 }

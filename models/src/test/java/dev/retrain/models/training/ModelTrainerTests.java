@@ -115,4 +115,23 @@ class ModelTrainerTests {
 		}
 	}
 
+
+	@Test
+	void twoTrainingsAtOnceBothFinish() throws Exception {
+		TrainingData data = separable(3000, 9);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+		try {
+			var a = pool.submit(() -> new ModelTrainer()
+				.train(new ModelTrainer.Request(shape, hp(4), data, null, this.dir.resolve("a"), EpochListener.NONE)));
+			var b = pool.submit(() -> new ModelTrainer()
+				.train(new ModelTrainer.Request(shape, hp(4), data, null, this.dir.resolve("b"), EpochListener.NONE)));
+			assertThat(a.get().curve()).hasSize(4);
+			assertThat(b.get().curve()).hasSize(4);
+		}
+		finally {
+			pool.shutdown();
+		}
+	}
+
 }

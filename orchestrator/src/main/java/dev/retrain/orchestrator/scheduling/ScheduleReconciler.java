@@ -1,0 +1,178 @@
+package dev.retrain.orchestrator.scheduling;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.TreeMap;
+
+import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.retrain.jobs.pipeline.DriftPolicy;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+
+/**
+ * Makes the stored Quartz triggers follow the pipeline files: a new schedule is added, a changed cron
+ * or time zone replaces the stored trigger (a paused one stays paused), and the schedule of a removed
+ * pipeline goes away. Quartz does not start on its own ({@code spring.quartz.auto-startup=false}): this
+ * starts it after reconciling, so an old trigger never fires once more after its configuration changed.
+ * Run history is not touched.
+ *
+ * <p>Misfires: cron triggers fire once when the application comes back after missing one or more slots
+ * ({@code FIRE_AND_PROCEED}), not once per missed slot.
+ */
+@Component
+public class ScheduleReconciler implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(ScheduleReconciler.class);
+
+	static final int DATA_POLL_SECONDS = 60;
+
+	private final Scheduler scheduler;
+
+	private final PipelineCatalog catalog;
+
+	private volatile boolean running;
+
+	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog) {
+		this.scheduler = scheduler;
+		this.catalog = catalog;
+	}
+
+	@Override
+	public void start() {
+		reconcile();
+		try {
+			this.scheduler.start();
+		}
+		catch (SchedulerException ex) {
+			throw new IllegalStateException("cannot start the scheduler: " + ex.getMessage(), ex);
+		}
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Late, with the other schedulers. */
+	@Override
+	public int getPhase() {
+		return Integer.MAX_VALUE - 1;
+	}
+
+	/** What changed, in words (for logs and the audit trail). */
+	public synchronized List<String> reconcile() {
+		List<String> changes = new ArrayList<>();
+		try {
+			Map<JobKey, Trigger> desired = new TreeMap<>();
+			for (PipelineDefinition def : this.catalog.all()) {
+				if (def.schedule() != null) {
+					desired.put(key(ScheduleKind.RETRAIN, def.name()), cron(ScheduleKind.RETRAIN, def.name(), def.schedule()));
+				}
+				DriftPolicy drift = def.drift();
+				if (drift.schedule() != null) {
+					desired.put(key(ScheduleKind.DRIFT_CHECK, def.name()),
+							cron(ScheduleKind.DRIFT_CHECK, def.name(), drift.schedule()));
+				}
+				if (drift.onNewPartition() != DriftPolicy.OnNewPartition.NONE) {
+					desired.put(key(ScheduleKind.DATA_ARRIVAL, def.name()), poll(def.name()));
+				}
+			}
+			for (ScheduleKind kind : ScheduleKind.values()) {
+				Set<JobKey> existing = this.scheduler.getJobKeys(GroupMatcher.jobGroupEquals(kind.group()));
+				for (JobKey k : existing) {
+					if (!desired.containsKey(k)) {
+						this.scheduler.deleteJob(k);
+						changes.add("removed " + kind.group() + " schedule of " + k.getName());
+					}
+				}
+			}
+			for (Map.Entry<JobKey, Trigger> e : desired.entrySet()) {
+				changes.addAll(apply(e.getKey(), e.getValue()));
+			}
+		}
+		catch (SchedulerException ex) {
+			throw new IllegalStateException("cannot reconcile schedules: " + ex.getMessage(), ex);
+		}
+		changes.forEach(c -> log.info("schedules: {}", c));
+		return changes;
+	}
+
+	private List<String> apply(JobKey key, Trigger wanted) throws SchedulerException {
+		ScheduleKind kind = ScheduleKind.of(key.getGroup());
+		Trigger stored = this.scheduler.getTrigger(wanted.getKey());
+		if (stored == null) {
+			JobDetail job = JobBuilder.newJob(kind.jobClass()).withIdentity(key).storeDurably().build();
+			this.scheduler.addJob(job, true);
+			this.scheduler.scheduleJob(wanted);
+			return List.of("added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")");
+		}
+		if (describe(stored).equals(describe(wanted))) {
+			return List.of();
+		}
+		boolean paused = this.scheduler.getTriggerState(stored.getKey()) == Trigger.TriggerState.PAUSED;
+		this.scheduler.rescheduleJob(stored.getKey(), wanted);
+		if (paused) {
+			this.scheduler.pauseTrigger(wanted.getKey());
+		}
+		return List.of("changed " + kind.group() + " schedule of " + key.getName() + " from " + describe(stored) + " to "
+				+ describe(wanted));
+	}
+
+	static String describe(Trigger t) {
+		if (t instanceof CronTrigger c) {
+			return "cron '" + c.getCronExpression() + "' in " + c.getTimeZone().getID();
+		}
+		return "every " + DATA_POLL_SECONDS + " s";
+	}
+
+	static JobKey key(ScheduleKind kind, String pipeline) {
+		return JobKey.jobKey(pipeline, kind.group());
+	}
+
+	private static Trigger cron(ScheduleKind kind, String pipeline, PipelineDefinition.Schedule s) {
+		return TriggerBuilder.newTrigger()
+			.withIdentity(TriggerKey.triggerKey(pipeline, kind.group()))
+			.forJob(key(kind, pipeline))
+			.withSchedule(CronScheduleBuilder.cronSchedule(s.cron())
+				.inTimeZone(TimeZone.getTimeZone(s.timeZone()))
+				.withMisfireHandlingInstructionFireAndProceed())
+			.build();
+	}
+
+	private static Trigger poll(String pipeline) {
+		return TriggerBuilder.newTrigger()
+			.withIdentity(TriggerKey.triggerKey(pipeline, ScheduleKind.DATA_ARRIVAL.group()))
+			.forJob(key(ScheduleKind.DATA_ARRIVAL, pipeline))
+			.startAt(new Date())
+			.withSchedule(SimpleScheduleBuilder.repeatSecondlyForever(DATA_POLL_SECONDS)
+				.withMisfireHandlingInstructionNextWithRemainingCount())
+			.build();
+	}
+
+}
