@@ -278,7 +278,7 @@ public final class Benchmarks {
 	static Result drift(Path out, int ref, int cur, int features, int repeats) throws Exception {
 		DriftBenchmark.Result r = DriftBenchmark.run(Files.createTempDirectory(out, "drift"), ref, cur, features, repeats);
 		return new Result(String.format(Locale.ROOT,
-				"Drift check, %,d reference x %,d current rows x %d features (KS, Wasserstein, PSI incl. sorting; max |diff| vs scipy %.1e)",
+				"Drift check, %,d reference x %,d current rows x %d features (KS, Wasserstein, PSI incl. sorting; largest difference from scipy %.1e)",
 				ref, cur, features, r.maxAbsDifference()), "checks/s", 1 / r.oursSeconds(), 1 / r.scipySeconds(),
 				"numpy/scipy (ks_2samp, wasserstein_distance, quantile + searchsorted)", r.ratio(), List.of(r.oursSeconds()),
 				List.of(r.scipySeconds()));
