@@ -23,7 +23,9 @@ import dev.retrain.jobs.drift.DriftReports;
 import dev.retrain.jobs.drift.PartitionWatch;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.RegistryOperations;
 import dev.retrain.jobs.retrain.RetrainJobConfiguration;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -101,6 +103,17 @@ public class JobsConfiguration {
 	PartitionWatch partitionWatch(JdbcTemplate jdbc, PipelineCatalog catalog, RetrainProperties props,
 			DriftChecker checker, RunLauncher launcher, Clock clock) {
 		return new PartitionWatch(jdbc, catalog, props, checker, launcher, clock);
+	}
+
+	@Bean
+	AuditLog auditLog(JdbcTemplate jdbc, Clock clock) {
+		return new AuditLog(jdbc, clock);
+	}
+
+	@Bean
+	RegistryOperations registryOperations(ModelRegistry registry, ModelStore store, PipelineCatalog catalog,
+			AuditLog audit, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		return new RegistryOperations(registry, store, catalog, audit, jdbc, tx, clock);
 	}
 
 	@Bean(initMethod = "recover")

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
 
 import dev.retrain.jobs.JobsConfiguration;
+import dev.retrain.orchestrator.security.Credentials;
 
 /** The retraining orchestrator: REST API, run launching, registry, and (with {@code --demo}) the sample run. */
 @SpringBootApplication
@@ -14,6 +15,14 @@ import dev.retrain.jobs.JobsConfiguration;
 public class RetrainApplication {
 
 	public static void main(String[] args) {
+		if (args.length == 2 && args[0].equals("hash-password")) {
+			System.out.println(Credentials.hashPassword(args[1]));
+			return;
+		}
+		if (args.length == 2 && args[0].equals("hash-api-key")) {
+			System.out.println(Credentials.hashApiKey(args[1]));
+			return;
+		}
 		configureDjl(args);
 		SpringApplication.run(RetrainApplication.class, args);
 	}

@@ -1,9 +1,6 @@
 package dev.retrain.orchestrator;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,23 +47,18 @@ class DriftApiTests {
 	static void dirs(DynamicPropertyRegistry registry) {
 		registry.add("retrain.data-dir", DATA_DIR::toString);
 		registry.add("retrain.config-dir", CONFIG_DIR::toString);
+		ApiClient.users(registry);
 	}
 
 	@LocalServerPort
 	int port;
 
-	final HttpClient http = HttpClient.newHttpClient();
-
 	HttpResponse<String> post(String path, String json) throws Exception {
-		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.header("Content-Type", "application/json")
-			.POST((json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
+		return ApiClient.as(this.port, ApiClient.OPERATOR).post(path, json);
 	}
 
 	HttpResponse<String> get(String path) throws Exception {
-		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
+		return ApiClient.as(this.port, ApiClient.VIEWER).get(path);
 	}
 
 	static JsonNode json(HttpResponse<String> r) {

@@ -1,9 +1,6 @@
 package dev.retrain.orchestrator;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,21 +48,14 @@ class RestApiTests {
 	static void dirs(DynamicPropertyRegistry registry) {
 		registry.add("retrain.data-dir", DATA_DIR::toString);
 		registry.add("retrain.config-dir", CONFIG_DIR::toString);
+		ApiClient.users(registry);
 	}
 
 	@LocalServerPort
 	int port;
 
-	final HttpClient http = HttpClient.newHttpClient();
-
 	HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
-		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-			.timeout(Duration.ofSeconds(30));
-		if (contentType != null) {
-			b.header("Content-Type", contentType);
-		}
-		b.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
-		return this.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+		return ApiClient.as(this.port, ApiClient.ADMIN).send(method, path, contentType, body);
 	}
 
 	static JsonNode json(HttpResponse<String> r) {

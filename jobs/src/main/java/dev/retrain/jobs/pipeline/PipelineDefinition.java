@@ -16,8 +16,15 @@ import dev.retrain.models.training.Task;
 public record PipelineDefinition(String name, String description, String dataPath, int windowDays,
 		List<FeatureSpec> features, String labelColumn, Task task, List<String> classes, List<HoldoutSpec> holdouts,
 		ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters, Mode mode, int finetuneEpochs,
-		double finetuneLearningRate, ValidationRules validation, PromotionPolicy promotion, Schedule schedule,
-		DriftPolicy drift, String source, String configHash) {
+		double finetuneLearningRate, ValidationRules validation, PromotionPolicy promotion, boolean approvalRequired,
+		Schedule schedule, DriftPolicy drift, Retention retention, String source, String configHash) {
+
+	/**
+	 * Which versions retention keeps besides the protected ones (champion, previous, pending, aliased):
+	 * the newest {@code keepLast}, and any younger than {@code maxAgeDays}. Null fields do not limit.
+	 */
+	public record Retention(Integer keepLast, Integer maxAgeDays) {
+	}
 
 	/** A Quartz cron expression (seconds first) in a time zone. */
 	public record Schedule(String cron, String timeZone) {

@@ -271,13 +271,20 @@ public final class PipelineLoader {
 
 			PromotionPolicy promotion = promotion(y.promotion(), task, features);
 			PipelineDefinition.Schedule schedule = schedule("schedule", y.schedule());
+			boolean approval = y.promotion() != null && Boolean.TRUE.equals(oneOf("promotion.approval",
+					y.promotion().approval(), Map.of("required", Boolean.TRUE, "none", Boolean.FALSE), Boolean.FALSE));
+			PipelineDefinition.Retention retention = (y.retention() == null) ? new PipelineDefinition.Retention(null, null)
+					: new PipelineDefinition.Retention(
+							(y.retention().keepLast() != null) ? positive("retention.keep-last", y.retention().keepLast(), 1) : null,
+							(y.retention().maxAgeDays() != null) ? positive("retention.max-age-days", y.retention().maxAgeDays(), 1)
+									: null);
 			DriftPolicy drift = drift(y.drift());
 			if (!this.problems.isEmpty()) {
 				throw new PipelineConfigInvalid(this.source, this.problems);
 			}
 			return new PipelineDefinition(name, y.description(), dataPath, windowDays, features, labelColumn, task,
 					classes, holdouts, family, (family == ModelFamily.MLP) ? hidden : List.of(), hp, mode, ftEpochs, ftLr,
-					rules, promotion, schedule, drift, this.source, this.hash);
+					rules, promotion, approval, schedule, drift, retention, this.source, this.hash);
 		}
 
 		private List<FeatureSpec> features(List<PipelineYaml.Feature> list) {

@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
  */
 record PipelineYaml(String name, String description, Data data, List<Feature> features, Label label,
 		List<Holdout> holdouts, Model model, String mode, Finetune finetune, Validation validation, Promotion promotion,
-		Schedule schedule, Drift drift) {
+		Schedule schedule, Drift drift, Retention retention) {
 
 	record Data(String path, Integer windowDays) {
 	}
@@ -38,8 +38,11 @@ record PipelineYaml(String name, String description, Data data, List<Feature> fe
 			Integer minHoldoutRows) {
 	}
 
+	record Retention(Integer keepLast, Integer maxAgeDays) {
+	}
+
 	record Promotion(String metric, Double minValue, Double minImprovement, String improvement, List<Guard> guards,
-			Slices slices, String firstRun) {
+			Slices slices, String firstRun, String approval) {
 	}
 
 	record Schedule(String cron, String timeZone) {

@@ -143,6 +143,31 @@ public class ModelRegistry {
 		return Boolean.TRUE.equals(done);
 	}
 
+	/** Moves a user-named alias to {@code version} if it currently points at {@code expected} (null: nowhere). */
+	public boolean moveAlias(String pipeline, String alias, int version, Integer expected, String by, String reason) {
+		Instant now = this.clock.instant();
+		int changed = (expected == null)
+				? this.jdbc.update("INSERT INTO model_alias (pipeline, alias, version, updated_at) SELECT ?, ?, ?, ? "
+						+ "WHERE NOT EXISTS (SELECT 1 FROM model_alias WHERE pipeline = ? AND alias = ?)", pipeline, alias,
+						version, timestamp(now), pipeline, alias)
+				: this.jdbc.update("UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ? "
+						+ "AND version = ?", version, timestamp(now), pipeline, alias, expected);
+		if (changed == 1) {
+			history(pipeline, alias, expected, version, now, by, reason, null);
+		}
+		return changed == 1;
+	}
+
+	/** Removes a user-named alias if it points at {@code expected}. */
+	public boolean removeAlias(String pipeline, String alias, Integer expected, String by, String reason) {
+		int changed = this.jdbc.update("DELETE FROM model_alias WHERE pipeline = ? AND alias = ? AND version = ?", pipeline,
+				alias, expected);
+		if (changed == 1) {
+			history(pipeline, alias, expected, null, this.clock.instant(), by, reason, null);
+		}
+		return changed == 1;
+	}
+
 	private void history(String pipeline, String alias, Integer from, Integer to, Instant at, String by, String reason,
 			Long runId) {
 		this.jdbc.update("INSERT INTO alias_history (pipeline, alias, from_version, to_version, changed_at, changed_by, "
@@ -162,7 +187,8 @@ public class ModelRegistry {
 				rs.getObject("run_id", Long.class), rs.getObject("job_instance_id", Long.class), rs.getString("mode"),
 				rs.getObject("parent_version", Integer.class), rs.getString("snapshot_id"), rs.getString("config_hash"),
 				rs.getString("primary_metric"), rs.getObject("primary_value", Double.class), rs.getString("decision"),
-				rs.getString("decision_summary"), rs.getString("metrics"), rs.getString("path"));
+				rs.getString("decision_summary"), rs.getString("metrics"), rs.getString("path"), rs.getString("review"),
+				rs.getString("reviewed_by"), instant(rs, "reviewed_at"), rs.getString("review_reason"), rs.getBoolean("forced"));
 	}
 
 	static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -35,6 +35,9 @@ class RegisterStep implements Tasklet {
 	/** Registry decision when the policy said promote but the champion moved since evaluation. */
 	static final String CONFLICT = "CONFLICT";
 
+	/** Registry decision when the policy said promote but the pipeline requires a person's approval. */
+	static final String PENDING = "PENDING";
+
 	private final PipelineCatalog catalog;
 
 	private final RetrainProperties props;
@@ -101,10 +104,15 @@ class RegisterStep implements Tasklet {
 			outcome = CONFLICT;
 			summary = conflict(eval.championVersion(), championNow.orElse(null));
 		}
+		boolean pending = decision.promote() && !stale && def.approvalRequired();
+		if (pending) {
+			outcome = PENDING;
+			summary = "waiting for approval: " + decision.summary();
+		}
 		this.registry.insert(new ModelVersion(def.name(), version, meta.createdAt(), run.runId(), run.jobInstanceId(),
 				cand.mode(), cand.parentVersion(), snap.window().id(), def.configHash(), metric, primary, outcome, summary,
 				Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString()));
-		if (decision.promote() && !stale && !this.registry.promote(def.name(), version, eval.championVersion(),
+		if (decision.promote() && !stale && !pending && !this.registry.promote(def.name(), version, eval.championVersion(),
 				"run " + run.runId(), decision.summary(), run.runId())) {
 			this.registry.recordConflict(def.name(), version,
 					conflict(eval.championVersion(), this.registry.champion(def.name()).orElse(null)));

@@ -1,6 +1,9 @@
 package dev.retrain.jobs.retrain;
 
 import java.time.Clock;
+import java.util.function.LongPredicate;
+
+import org.springframework.batch.core.BatchStatus;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -67,8 +70,9 @@ public class RetrainJobConfiguration {
 			RetrainProperties props, RunRecords runs, ModelRegistry registry, ModelStore store,
 			ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
+		LongPredicate stopRequested = runId -> repository.getJobExecution(runId).getStatus() == BatchStatus.STOPPING;
 		return new StepBuilder("train", repository)
-			.tasklet(new TrainStep(catalog, props, runs, registry, store, new ModelTrainer(), observer), tm)
+			.tasklet(new TrainStep(catalog, props, runs, registry, store, new ModelTrainer(), observer, stopRequested), tm)
 			.build();
 	}
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -58,11 +59,24 @@ class TrainStep implements Tasklet {
 
 	private final EpochListener observer;
 
+	/** Whether someone asked the run to stop (read from the job repository, so a stop on any node counts). */
+	private final java.util.function.LongPredicate stopRequested;
+
+	/** Thrown out of the training loop when a stop was requested. */
+	static final class TrainingStopped extends RuntimeException {
+
+		TrainingStopped(String message) {
+			super(message);
+		}
+
+	}
+
 	/** At most this many training rows (and as many holdout rows) are kept as a version's reference sample. */
 	static final int REFERENCE_ROWS = 50_000;
 
 	TrainStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs, ModelRegistry registry,
-			ModelStore store, ModelTrainer trainer, EpochListener observer) {
+			ModelStore store, ModelTrainer trainer, EpochListener observer, java.util.function.LongPredicate stopRequested) {
+		this.stopRequested = stopRequested;
 		this.catalog = catalog;
 		this.props = props;
 		this.runs = runs;
@@ -77,7 +91,7 @@ class TrainStep implements Tasklet {
 	}
 
 	@Override
-	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
+	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws JobInterruptedException {
 		StepScope s = StepScope.of(chunk, this.catalog, this.props);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
@@ -100,13 +114,23 @@ class TrainStep implements Tasklet {
 		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(), label.outputs());
 		TrainingData training = new TrainingData(x, y, w, data.train().rows(), encoder.width());
 		EpochListener progress = (epoch, total, stats) -> {
+			if (this.stopRequested.test(run.runId())) {
+				throw new TrainingStopped("stopped on request after epoch " + epoch + " (the checkpoint is kept: "
+						+ "restart the run to resume)");
+			}
 			this.runs.progress(run.runId(), String.format(Locale.ROOT,
 					"training: epoch %d of %d, train loss %.5f, validation loss %.5f", epoch, total, stats.trainLoss(),
 					stats.validationLoss()));
 			this.observer.epochCompleted(epoch, total, stats);
 		};
-		TrainingResult result = this.trainer
-			.train(new ModelTrainer.Request(shape, hp, training, plan.warmStart(), ws.training(), progress));
+		TrainingResult result;
+		try {
+			result = this.trainer
+				.train(new ModelTrainer.Request(shape, hp, training, plan.warmStart(), ws.training(), progress));
+		}
+		catch (TrainingStopped ex) {
+			throw new JobInterruptedException(ex.getMessage());
+		}
 
 		ReferenceProfile profile;
 		try (LoadedModel model = LoadedModel.load(shape, ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {

@@ -107,6 +107,42 @@ public class RunRecords {
 						limit);
 	}
 
+	/** Runs matching the filters (each may be null), newest first, one page; and how many match in all. */
+	public record Page(List<RunRecord> runs, long total) {
+	}
+
+	public Page search(String pipeline, String status, String trigger, java.time.Instant from, java.time.Instant to,
+			int offset, int limit) {
+		StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+		java.util.List<Object> args = new java.util.ArrayList<>();
+		if (pipeline != null) {
+			where.append(" AND pipeline = ?");
+			args.add(pipeline);
+		}
+		if (status != null) {
+			where.append(" AND status = ?");
+			args.add(status);
+		}
+		if (trigger != null) {
+			where.append(" AND trigger_type = ?");
+			args.add(trigger);
+		}
+		if (from != null) {
+			where.append(" AND created_at >= ?");
+			args.add(from.atOffset(ZoneOffset.UTC));
+		}
+		if (to != null) {
+			where.append(" AND created_at < ?");
+			args.add(to.atOffset(ZoneOffset.UTC));
+		}
+		Long total = this.jdbc.queryForObject("SELECT COUNT(*) FROM retrain_run" + where, Long.class, args.toArray());
+		args.add(limit);
+		args.add(offset);
+		List<RunRecord> runs = this.jdbc.query("SELECT * FROM retrain_run" + where + " ORDER BY run_id DESC LIMIT ? OFFSET ?",
+				ROW, args.toArray());
+		return new Page(runs, (total != null) ? total : 0);
+	}
+
 	private void write(String sql, Object... args) {
 		this.own.executeWithoutResult(s -> this.jdbc.update(sql, args));
 	}

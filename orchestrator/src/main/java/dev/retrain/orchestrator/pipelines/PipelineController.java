@@ -17,7 +17,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.orchestrator.scheduling.ScheduleReconciler;
+import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -38,7 +41,14 @@ class PipelineController {
 
 	private final RunLauncher launcher;
 
-	PipelineController(PipelineCatalog catalog, ModelRegistry registry, RunLauncher launcher) {
+	private final AuditLog audit;
+
+	private final ScheduleReconciler schedules;
+
+	PipelineController(PipelineCatalog catalog, ModelRegistry registry, RunLauncher launcher, AuditLog audit,
+			ScheduleReconciler schedules) {
+		this.audit = audit;
+		this.schedules = schedules;
 		this.catalog = catalog;
 		this.registry = registry;
 		this.launcher = launcher;
@@ -89,7 +99,24 @@ class PipelineController {
 		LaunchedRun run = this.launcher.launch(new RunLauncher.Request(Names.pipeline(name), req.asOf(), req.runKey(),
 				(req.mode() != null) ? Mode.valueOf(req.mode().toUpperCase(Locale.ROOT)) : null, Trigger.MANUAL,
 				(req.cause() != null) ? req.cause() : "manual launch over REST"));
+		this.audit.record(Actor.current(), "LAUNCH_RUN", name, "run " + run.runId(),
+				"as of " + run.asOf() + ", run key " + run.runKey());
 		return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);
+	}
+
+	/** What a reload loaded, what failed, and how the schedules changed. */
+	record ReloadResult(List<String> pipelines, List<String> loadErrors, List<String> scheduleChanges) {
+	}
+
+	@PostMapping("/reload")
+	@Operation(summary = "Reload the pipeline files (admin) and reconcile their schedules")
+	ReloadResult reload() {
+		PipelineCatalog.State state = this.catalog.reload();
+		List<String> changes = this.schedules.reconcile();
+		this.audit.record(Actor.current(), "RELOAD_CONFIG", null, null,
+				state.pipelines().keySet() + "; errors: " + state.errors().size() + "; schedules: " + changes);
+		return new ReloadResult(List.copyOf(state.pipelines().keySet()),
+				state.errors().stream().map(Throwable::getMessage).toList(), changes);
 	}
 
 }

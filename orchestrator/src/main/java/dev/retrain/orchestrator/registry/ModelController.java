@@ -14,6 +14,7 @@ import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.Json;
 import dev.retrain.models.store.ModelStore;
+import dev.retrain.jobs.registry.VersionNotFound;
 import dev.retrain.orchestrator.web.Names;
 import io.swagger.v3.oas.annotations.Operation;
 import tools.jackson.databind.JsonNode;

@@ -18,7 +18,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.runs.LaunchedRun;
+import dev.retrain.jobs.runs.RunRejected;
+import dev.retrain.orchestrator.web.Actor;
+import org.springframework.batch.core.launch.JobExecutionNotRunningException;
+import org.springframework.batch.core.launch.JobOperator;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRecord;
@@ -39,7 +44,13 @@ class RunController {
 
 	private final RunLauncher launcher;
 
-	RunController(RunRecords runs, JobRepository jobs, RunLauncher launcher) {
+	private final JobOperator operator;
+
+	private final AuditLog audit;
+
+	RunController(RunRecords runs, JobRepository jobs, RunLauncher launcher, JobOperator operator, AuditLog audit) {
+		this.operator = operator;
+		this.audit = audit;
 		this.runs = runs;
 		this.jobs = jobs;
 		this.launcher = launcher;
@@ -64,23 +75,51 @@ class RunController {
 		return view(r, steps(id));
 	}
 
+	/** One page of runs, newest first. */
+	record RunPage(List<RunView> runs, long total, int page, int size) {
+	}
+
 	@GetMapping
-	@Operation(summary = "Recent runs, newest first, optionally of one pipeline")
-	List<RunView> list(@RequestParam(required = false) String pipeline,
-			@RequestParam(defaultValue = "50") int limit) {
+	@Operation(summary = "Runs, newest first, filtered by pipeline, status, trigger and creation time, one page at a time")
+	RunPage list(@RequestParam(required = false) String pipeline, @RequestParam(required = false) String status,
+			@RequestParam(required = false) String trigger, @RequestParam(required = false) Instant from,
+			@RequestParam(required = false) Instant to, @RequestParam(defaultValue = "0") int page,
+			@RequestParam(defaultValue = "50") int size) {
 		if (pipeline != null) {
 			Names.pipeline(pipeline);
 		}
-		if (limit < 1 || limit > 500) {
-			throw new IllegalArgumentException("limit must be between 1 and 500");
+		if (size < 1 || size > 500 || page < 0) {
+			throw new IllegalArgumentException("size must be between 1 and 500 and page >= 0");
 		}
-		return this.runs.recent(pipeline, limit).stream().map(r -> view(r, null)).toList();
+		if (status != null && !status.matches("STARTED|COMPLETED|FAILED|STOPPED|STOPPING|ABANDONED")) {
+			throw new IllegalArgumentException("status must be one of STARTED, COMPLETED, FAILED, STOPPED, ABANDONED");
+		}
+		if (trigger != null && !trigger.matches("schedule|drift|manual|api|data")) {
+			throw new IllegalArgumentException("trigger must be one of schedule, drift, manual, api, data");
+		}
+		RunRecords.Page p = this.runs.search(pipeline, status, trigger, from, to, page * size, size);
+		return new RunPage(p.runs().stream().map(r -> view(r, null)).toList(), p.total(), page, size);
+	}
+
+	@PostMapping("/{id}/stop")
+	@Operation(summary = "Ask a running run to stop (operator); training stops after its current epoch, keeping the checkpoint")
+	ResponseEntity<RunView> stop(@PathVariable long id) {
+		RunRecord r = this.runs.find(id).orElseThrow(() -> new RunNotFound(id));
+		try {
+			this.operator.stop(this.jobs.getJobExecution(id));
+		}
+		catch (JobExecutionNotRunningException ex) {
+			throw new RunRejected("run " + id + " is not running (" + r.status() + ")", ex);
+		}
+		this.audit.record(Actor.current(), "STOP_RUN", r.pipeline(), "run " + id, null);
+		return ResponseEntity.accepted().body(view(this.runs.find(id).orElseThrow(), steps(id)));
 	}
 
 	@PostMapping("/{id}/restart")
 	@Operation(summary = "Restart a failed or stopped run from the step that failed (training resumes from its checkpoint)")
 	ResponseEntity<LaunchedRun> restart(@PathVariable long id) {
 		LaunchedRun run = this.launcher.restart(id);
+		this.audit.record(Actor.current(), "RESTART_RUN", run.pipeline(), "run " + id, "new run " + run.runId());
 		return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);
 	}
 

@@ -18,7 +18,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 import io.swagger.v3.oas.annotations.Operation;
 
@@ -29,8 +31,11 @@ class ScheduleController {
 
 	private final Scheduler scheduler;
 
-	ScheduleController(Scheduler scheduler) {
+	private final AuditLog audit;
+
+	ScheduleController(Scheduler scheduler, AuditLog audit) {
 		this.scheduler = scheduler;
+		this.audit = audit;
 	}
 
 	/** One schedule: the pipeline, what it does, when, its state and its next and previous fire times. */
@@ -55,6 +60,7 @@ class ScheduleController {
 	ScheduleView pause(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {
 		Trigger t = stored(kind, pipeline);
 		this.scheduler.pauseTrigger(t.getKey());
+		this.audit.record(Actor.current(), "PAUSE_SCHEDULE", pipeline, kind, null);
 		return view(ScheduleKind.of(kind), t);
 	}
 
@@ -63,6 +69,7 @@ class ScheduleController {
 	ScheduleView resume(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {
 		Trigger t = stored(kind, pipeline);
 		this.scheduler.resumeTrigger(t.getKey());
+		this.audit.record(Actor.current(), "RESUME_SCHEDULE", pipeline, kind, null);
 		return view(ScheduleKind.of(kind), this.scheduler.getTrigger(t.getKey()));
 	}
 
@@ -72,6 +79,7 @@ class ScheduleController {
 			throws SchedulerException {
 		Trigger t = stored(kind, pipeline);
 		this.scheduler.triggerJob(JobKey.jobKey(pipeline, ScheduleKind.of(kind).group()));
+		this.audit.record(Actor.current(), "TRIGGER_SCHEDULE", pipeline, kind, null);
 		return ResponseEntity.accepted().body(view(ScheduleKind.of(kind), t));
 	}
 

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.DriftPolicy;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
@@ -52,7 +53,10 @@ public class ScheduleReconciler implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog) {
+	private final AuditLog audit;
+
+	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog, AuditLog audit) {
+		this.audit = audit;
 		this.scheduler = scheduler;
 		this.catalog = catalog;
 	}
@@ -119,7 +123,10 @@ public class ScheduleReconciler implements SmartLifecycle {
 		catch (SchedulerException ex) {
 			throw new IllegalStateException("cannot reconcile schedules: " + ex.getMessage(), ex);
 		}
-		changes.forEach(c -> log.info("schedules: {}", c));
+		changes.forEach(c -> {
+			log.info("schedules: {}", c);
+			this.audit.record("system", "SCHEDULE_CHANGE", null, null, c);
+		});
 		return changes;
 	}
 

@@ -20,7 +20,9 @@ import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.runs.RunAlreadyActive;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRejected;
-import dev.retrain.orchestrator.registry.VersionNotFound;
+import dev.retrain.jobs.registry.IllegalTransition;
+import dev.retrain.jobs.registry.PromotionConflict;
+import dev.retrain.jobs.registry.VersionNotFound;
 
 /**
  * Domain failures as RFC 9457 problem details; anything unexpected becomes a 500 with no stack trace
@@ -30,6 +32,18 @@ import dev.retrain.orchestrator.registry.VersionNotFound;
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	@ExceptionHandler(PromotionConflict.class)
+	ProblemDetail promotionConflict(PromotionConflict ex) {
+		ProblemDetail p = problem(HttpStatus.CONFLICT, "promotion-conflict", "Stale compare-and-set", ex.getMessage());
+		p.setProperty("current", ex.current());
+		return p;
+	}
+
+	@ExceptionHandler(IllegalTransition.class)
+	ProblemDetail illegalTransition(IllegalTransition ex) {
+		return problem(HttpStatus.CONFLICT, "illegal-transition", "Not allowed in this state", ex.getMessage());
+	}
 
 	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class })
 	ProblemDetail notFound(RuntimeException ex) {

@@ -1,4 +1,4 @@
-package dev.retrain.orchestrator.registry;
+package dev.retrain.jobs.registry;
 
 /** The pipeline has no such model version. */
 public class VersionNotFound extends RuntimeException {

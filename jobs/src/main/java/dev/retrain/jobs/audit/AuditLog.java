@@ -1,0 +1,57 @@
+package dev.retrain.jobs.audit;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Every state change, who made it and why: promotions, rollbacks, approvals, deletions, alias moves,
+ * schedule changes, launches, stops, restarts and configuration reloads.
+ */
+public class AuditLog {
+
+	private final JdbcTemplate jdbc;
+
+	private final Clock clock;
+
+	public AuditLog(JdbcTemplate jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	/** One recorded change. */
+	public record Entry(long id, Instant at, String actor, String action, String pipeline, String target,
+			String details) {
+	}
+
+	public void record(String actor, String action, String pipeline, String target, String details) {
+		this.jdbc.update("INSERT INTO audit_log (at, actor, action, pipeline, target, details) VALUES (?, ?, ?, ?, ?, ?)",
+				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), actor, action, pipeline, target,
+				(details != null && details.length() > 4000) ? details.substring(0, 3999) + "…" : details);
+	}
+
+	/** Newest first; {@code pipeline} and {@code action} filter when not null. */
+	public List<Entry> query(String pipeline, String action, int limit) {
+		StringBuilder sql = new StringBuilder("SELECT * FROM audit_log WHERE 1 = 1");
+		List<Object> args = new ArrayList<>();
+		if (pipeline != null) {
+			sql.append(" AND pipeline = ?");
+			args.add(pipeline);
+		}
+		if (action != null) {
+			sql.append(" AND action = ?");
+			args.add(action);
+		}
+		sql.append(" ORDER BY id DESC LIMIT ?");
+		args.add(limit);
+		return this.jdbc.query(sql.toString(), (rs, i) -> new Entry(rs.getLong("id"),
+				rs.getObject("at", OffsetDateTime.class).toInstant(), rs.getString("actor"), rs.getString("action"),
+				rs.getString("pipeline"), rs.getString("target"), rs.getString("details")), args.toArray());
+	}
+
+}

@@ -1,0 +1,36 @@
+package dev.retrain.orchestrator.audit;
+
+import java.util.List;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.orchestrator.web.Names;
+import io.swagger.v3.oas.annotations.Operation;
+
+/** The audit log: every state change, who made it, when and why. */
+@RestController
+class AuditController {
+
+	private final AuditLog audit;
+
+	AuditController(AuditLog audit) {
+		this.audit = audit;
+	}
+
+	@GetMapping("/api/audit")
+	@Operation(summary = "Audit log, newest first; filter by pipeline and action (PROMOTE, ROLLBACK, APPROVE, ...)")
+	List<AuditLog.Entry> query(@RequestParam(required = false) String pipeline,
+			@RequestParam(required = false) String action, @RequestParam(defaultValue = "100") int limit) {
+		if (pipeline != null) {
+			Names.pipeline(pipeline);
+		}
+		if (limit < 1 || limit > 1000) {
+			throw new IllegalArgumentException("limit must be between 1 and 1000");
+		}
+		return this.audit.query(pipeline, action, limit);
+	}
+
+}

@@ -1,0 +1,162 @@
+package dev.retrain.orchestrator.registry;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.registry.RegistryOperations;
+import dev.retrain.jobs.registry.RetentionPlan;
+import dev.retrain.jobs.registry.VersionNotFound;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.orchestrator.web.Actor;
+import dev.retrain.orchestrator.web.Names;
+import io.swagger.v3.oas.annotations.Operation;
+
+/**
+ * Changing the registry: manual and forced promotion, rollback, approval, user-named aliases, retention;
+ * and comparing two versions. Every alias move names the version the caller believes is there
+ * ({@code expectedChampion}, {@code expectedVersion}); a stale belief gets 409 and changes nothing.
+ */
+@RestController
+@RequestMapping("/api/models/{name}")
+class RegistryController {
+
+	private final RegistryOperations operations;
+
+	private final ModelRegistry registry;
+
+	private final ModelStore store;
+
+	RegistryController(RegistryOperations operations, ModelRegistry registry, ModelStore store) {
+		this.operations = operations;
+		this.registry = registry;
+		this.store = store;
+	}
+
+	/** Promote {@code version}; {@code expectedChampion} null means "there is no champion". */
+	record PromoteRequest(@NotNull Integer version, Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
+	}
+
+	record RollbackRequest(Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
+	}
+
+	record ReviewRequest(Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
+	}
+
+	record AliasRequest(@NotNull Integer version, Integer expectedVersion, @NotBlank @Size(max = 2000) String reason) {
+	}
+
+	@PostMapping("/promote")
+	@Operation(summary = "Promote a version (admin); compare-and-set on expectedChampion; a version that failed its policy needs force-promote")
+	ModelVersion promote(@PathVariable String name, @Valid @RequestBody PromoteRequest r) {
+		return this.operations.promote(Names.pipeline(name), r.version(), r.expectedChampion(), Actor.current(), r.reason(),
+				false);
+	}
+
+	@PostMapping("/force-promote")
+	@Operation(summary = "Promote a version that failed its policy (admin); marked as forced")
+	ModelVersion forcePromote(@PathVariable String name, @Valid @RequestBody PromoteRequest r) {
+		return this.operations.promote(Names.pipeline(name), r.version(), r.expectedChampion(), Actor.current(), r.reason(),
+				true);
+	}
+
+	@PostMapping("/rollback")
+	@Operation(summary = "Make the previous champion champion again (admin); compare-and-set on expectedChampion")
+	ModelVersion rollback(@PathVariable String name, @Valid @RequestBody RollbackRequest r) {
+		return this.operations.rollback(Names.pipeline(name), r.expectedChampion(), Actor.current(), r.reason());
+	}
+
+	@PostMapping("/versions/{version}/approve")
+	@Operation(summary = "Approve a pending version (operator): it becomes champion by compare-and-set")
+	ModelVersion approve(@PathVariable String name, @PathVariable int version, @Valid @RequestBody ReviewRequest r) {
+		return this.operations.approve(Names.pipeline(name), version, r.expectedChampion(), Actor.current(), r.reason());
+	}
+
+	@PostMapping("/versions/{version}/reject")
+	@Operation(summary = "Reject a pending version (operator), with why")
+	ModelVersion reject(@PathVariable String name, @PathVariable int version, @Valid @RequestBody ReviewRequest r) {
+		return this.operations.reject(Names.pipeline(name), version, Actor.current(), r.reason());
+	}
+
+	@PutMapping("/aliases/{alias}")
+	@Operation(summary = "Point a user-named alias (e.g. shadow) at a version (admin); compare-and-set on expectedVersion")
+	Map<String, Integer> setAlias(@PathVariable String name, @PathVariable String alias, @Valid @RequestBody AliasRequest r) {
+		this.operations.setAlias(Names.pipeline(name), alias, r.version(), r.expectedVersion(), Actor.current(), r.reason());
+		return this.registry.aliases(name);
+	}
+
+	@DeleteMapping("/aliases/{alias}")
+	@Operation(summary = "Remove a user-named alias (admin); expectedVersion must match")
+	Map<String, Integer> deleteAlias(@PathVariable String name, @PathVariable String alias,
+			@RequestParam int expectedVersion, @RequestParam String reason) {
+		this.operations.deleteAlias(Names.pipeline(name), alias, expectedVersion, Actor.current(), reason);
+		return this.registry.aliases(name);
+	}
+
+	@GetMapping("/retention")
+	@Operation(summary = "Dry run: which versions retention would delete, and why each other one is kept")
+	RetentionPlan retentionPlan(@PathVariable String name) {
+		return this.operations.retention(Names.pipeline(name));
+	}
+
+	@PostMapping("/retention")
+	@Operation(summary = "Apply retention (admin): registry rows and files go together; protected versions stay")
+	RetentionPlan applyRetention(@PathVariable String name) {
+		return this.operations.applyRetention(Names.pipeline(name), Actor.current());
+	}
+
+	/** Two versions side by side: metrics per holdout, data snapshots, and what differs in their configuration. */
+	record Comparison(int a, int b, Map<String, Map<String, Double>> metricsA, Map<String, Map<String, Double>> metricsB,
+			String snapshotA, String snapshotB, Map<String, List<Object>> differences) {
+	}
+
+	@GetMapping("/compare")
+	@Operation(summary = "Compare two versions: metrics, data snapshots, configuration differences")
+	Comparison compare(@PathVariable String name, @RequestParam int a, @RequestParam int b) {
+		Names.pipeline(name);
+		ArtifactMetadata ma = metadata(name, a);
+		ArtifactMetadata mb = metadata(name, b);
+		Map<String, List<Object>> diff = new LinkedHashMap<>();
+		differ(diff, "configHash", ma.configHash(), mb.configHash());
+		differ(diff, "mode", ma.mode(), mb.mode());
+		differ(diff, "parentVersion", ma.parentVersion(), mb.parentVersion());
+		differ(diff, "shape", ma.shape(), mb.shape());
+		differ(diff, "hyperparameters", ma.hyperparameters(), mb.hyperparameters());
+		differ(diff, "features", ma.features().stream().map(f -> f.name() + ":" + f.type()).toList(),
+				mb.features().stream().map(f -> f.name() + ":" + f.type()).toList());
+		differ(diff, "labelClasses", ma.label().classes(), mb.label().classes());
+		differ(diff, "datasetFiles", ma.dataset().files().size(), mb.dataset().files().size());
+		differ(diff, "trainRows", ma.training().trainRows(), mb.training().trainRows());
+		return new Comparison(a, b, ma.candidateMetrics(), mb.candidateMetrics(), ma.dataset().id(), mb.dataset().id(), diff);
+	}
+
+	private ArtifactMetadata metadata(String name, int version) {
+		this.registry.version(name, version).orElseThrow(() -> new VersionNotFound(name, version));
+		return this.store.metadata(name, version);
+	}
+
+	private static void differ(Map<String, List<Object>> diff, String key, Object a, Object b) {
+		if (!Objects.equals(a, b)) {
+			diff.put(key, java.util.Arrays.asList(a, b));
+		}
+	}
+
+}

@@ -1,0 +1,109 @@
+package dev.retrain.orchestrator.security;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+
+/**
+ * Health and the API description are open; every other endpoint needs a user. Reading needs
+ * {@code viewer}; launching, stopping, restarting, schedules, drift checks and events, approvals need
+ * {@code operator}; promotion, rollback, forced promotion, aliases, retention and reloads need
+ * {@code admin}. Stateless (no sessions, so no CSRF tokens): every request carries its credentials.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SecuritySettings.class)
+class SecurityConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+	@Bean
+	SecurityFilterChain api(HttpSecurity http, SecuritySettings settings) throws Exception {
+		ProblemAuthenticationHandlers problems = new ProblemAuthenticationHandlers();
+		http.csrf(c -> c.disable())
+			.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.httpBasic(b -> b.authenticationEntryPoint(problems))
+			.exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+			.addFilterBefore(new ApiKeyFilter(settings.apiKeys(), problems), BasicAuthenticationFilter.class)
+			.authorizeHttpRequests(a -> a
+				.requestMatchers("/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
+						"/swagger-ui.html", "/swagger-ui/**", "/error")
+				.permitAll()
+				.requestMatchers(HttpMethod.GET, "/api/**", "/actuator/**")
+				.hasRole("VIEWER")
+				.requestMatchers(HttpMethod.POST, "/api/pipelines/validate")
+				.hasRole("VIEWER")
+				.requestMatchers(HttpMethod.POST, "/api/models/*/promote", "/api/models/*/rollback",
+						"/api/models/*/force-promote", "/api/models/*/retention", "/api/pipelines/reload")
+				.hasRole("ADMIN")
+				.requestMatchers(HttpMethod.PUT, "/api/models/*/aliases/*")
+				.hasRole("ADMIN")
+				.requestMatchers(HttpMethod.DELETE, "/api/**")
+				.hasRole("ADMIN")
+				.requestMatchers(HttpMethod.POST, "/api/**")
+				.hasRole("OPERATOR")
+				.anyRequest()
+				.denyAll());
+		return http.build();
+	}
+
+	@Bean
+	static RoleHierarchy roleHierarchy() {
+		return RoleHierarchyImpl.fromHierarchy("ROLE_ADMIN > ROLE_OPERATOR\nROLE_OPERATOR > ROLE_VIEWER");
+	}
+
+	@Bean
+	PasswordEncoder passwordEncoder() {
+		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+	}
+
+	/**
+	 * The configured users. With none configured (and no API keys), an {@code admin} with a random
+	 * password is created for this start only and the password printed once: nothing works with a
+	 * password known in advance.
+	 */
+	@Bean
+	UserDetailsService users(SecuritySettings settings, PasswordEncoder encoder) {
+		List<UserDetails> users = new ArrayList<>();
+		for (SecuritySettings.User u : settings.users()) {
+			if (u.password() == null || !u.password().startsWith("{") || u.password().startsWith("{noop}")) {
+				throw new IllegalStateException("retrain.security.users '" + u.name()
+						+ "': the password must be an encoded hash such as {bcrypt}... (java -jar orchestrator.jar hash-password)");
+			}
+			users.add(User.withUsername(u.name())
+				.password(u.password())
+				.roles(u.roles().stream().map(String::toUpperCase).toArray(String[]::new))
+				.build());
+		}
+		if (users.isEmpty() && settings.apiKeys().isEmpty()) {
+			byte[] bytes = new byte[18];
+			new SecureRandom().nextBytes(bytes);
+			String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+			users.add(User.withUsername("admin").password(encoder.encode(password)).roles("ADMIN").build());
+			GeneratedPassword.set(password);
+			log.warn("No users are configured (retrain.security.users): created user 'admin' with the password {} "
+					+ "for this start only", password);
+		}
+		return new InMemoryUserDetailsManager(users);
+	}
+
+}

@@ -1,0 +1,227 @@
+package dev.retrain.orchestrator;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.retrain.jobs.PipelineFixtures;
+import tools.jackson.databind.JsonNode;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.WEAK_MODEL;
+import static dev.retrain.orchestrator.ApiClient.ADMIN;
+import static dev.retrain.orchestrator.ApiClient.OPERATOR;
+import static dev.retrain.orchestrator.ApiClient.VIEWER;
+import static dev.retrain.orchestrator.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Roles, compare-and-set, rollback, approval, retention and the audit log, over real HTTP on H2. */
+@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class OperationsTests {
+
+	static final Path DATA_DIR;
+
+	static final Path CONFIG_DIR;
+
+	static {
+		try {
+			DATA_DIR = Files.createTempDirectory("ops-data");
+			CONFIG_DIR = Files.createTempDirectory("ops-configs");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		PipelineFixtures.sampleData(DATA_DIR, "shared", 150, 81);
+		PipelineFixtures.write(CONFIG_DIR, "ops", PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
+		PipelineFixtures.write(CONFIG_DIR, "gated", PipelineFixtures.yaml("gated", "shared", GOOD_MODEL, "")
+			.replace("  metric: roc_auc\n", "  metric: roc_auc\n  approval: required\n"));
+	}
+
+	@DynamicPropertySource
+	static void dirs(DynamicPropertyRegistry registry) {
+		registry.add("retrain.data-dir", DATA_DIR::toString);
+		registry.add("retrain.config-dir", CONFIG_DIR::toString);
+		ApiClient.users(registry);
+	}
+
+	@LocalServerPort
+	int port;
+
+	ApiClient as(String user) {
+		return ApiClient.as(this.port, user);
+	}
+
+	JsonNode run(String pipeline, String runKey) throws Exception {
+		HttpResponse<String> r = as(OPERATOR).post("/api/pipelines/" + pipeline + "/runs",
+				"{\"asOf\":\"" + LAST + "\",\"runKey\":\"" + runKey + "\"}");
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+		long id = json(r).get("runId").asLong();
+		await().atMost(Duration.ofMinutes(2)).until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
+		return json(as(VIEWER).get("/api/runs/" + id));
+	}
+
+	@Test
+	void eachRoleCanDoExactlyWhatItShould() throws Exception {
+		ApiClient anonymous = ApiClient.anonymous(this.port);
+		assertThat(anonymous.get("/actuator/health").statusCode()).isEqualTo(200);
+		HttpResponse<String> unauthorized = anonymous.get("/api/pipelines");
+		assertThat(unauthorized.statusCode()).isEqualTo(401);
+		assertThat(unauthorized.headers().firstValue("Content-Type")).contains("application/problem+json");
+		assertThat(json(unauthorized).get("status").asInt()).isEqualTo(401);
+		assertThat(ApiClient.as(this.port, "nobody").get("/api/pipelines").statusCode()).isEqualTo(401);
+		assertThat(ApiClient.apiKey(this.port, "wrong").get("/api/pipelines").statusCode()).isEqualTo(401);
+
+		assertThat(as(VIEWER).get("/api/pipelines").statusCode()).isEqualTo(200);
+		assertThat(as(VIEWER).get("/api/audit").statusCode()).isEqualTo(200);
+		assertThat(as(VIEWER).get("/actuator/prometheus").statusCode()).isEqualTo(200);
+		HttpResponse<String> forbidden = as(VIEWER).post("/api/pipelines/ops/runs", "{}");
+		assertThat(forbidden.statusCode()).isEqualTo(403);
+		assertThat(json(forbidden).get("status").asInt()).isEqualTo(403);
+		assertThat(as(VIEWER).post("/api/schedules/retrain/ops/pause", null).statusCode()).isEqualTo(403);
+
+		assertThat(as(OPERATOR).post("/api/pipelines/reload", null).statusCode()).isEqualTo(403);
+		assertThat(as(OPERATOR).post("/api/models/ops/rollback", "{\"reason\":\"x\"}").statusCode()).isEqualTo(403);
+		assertThat(as(OPERATOR).post("/api/models/ops/promote", "{\"version\":1,\"reason\":\"x\"}").statusCode())
+			.isEqualTo(403);
+		assertThat(as(OPERATOR).post("/api/models/ops/retention", null).statusCode()).isEqualTo(403);
+		assertThat(ApiClient.apiKey(this.port, ApiClient.API_KEY).get("/api/runs").statusCode()).isEqualTo(200);
+		assertThat(ApiClient.apiKey(this.port, ApiClient.API_KEY).post("/api/pipelines/reload", null).statusCode())
+			.isEqualTo(403);
+
+		HttpResponse<String> reload = as(ADMIN).post("/api/pipelines/reload", null);
+		assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+		assertThat(json(reload).get("pipelines").valueStream().map(JsonNode::asString).toList()).contains("ops", "gated");
+	}
+
+	@Test
+	void promotionRollbackRetentionAndTheAuditTrail() throws Exception {
+		// the same data and seed give the same model: v1 is promoted, later runs tie and are rejected
+		assertThat(run("ops", "one").get("decision").asString()).isEqualTo("PROMOTE");
+		assertThat(run("ops", "two").get("decision").asString()).isEqualTo("REJECT");
+		assertThat(champion()).isEqualTo(1);
+
+		// a stale belief about the champion gets 409 and changes nothing
+		HttpResponse<String> conflict = as(ADMIN).post("/api/models/ops/force-promote",
+				"{\"version\":2,\"expectedChampion\":2,\"reason\":\"try\"}");
+		assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+		assertThat(json(conflict).get("current").asInt()).isEqualTo(1);
+		assertThat(champion()).isEqualTo(1);
+
+		// a version that failed its policy is only promoted by force, and marked so
+		assertThat(run("ops", "three").get("decision").asString()).isEqualTo("REJECT");
+		HttpResponse<String> refused = as(ADMIN).post("/api/models/ops/promote",
+				"{\"version\":3,\"expectedChampion\":1,\"reason\":\"want it\"}");
+		assertThat(refused.statusCode()).isEqualTo(409);
+		assertThat(json(refused).get("detail").asString()).contains("forced promotion");
+		HttpResponse<String> forced = as(ADMIN).post("/api/models/ops/force-promote",
+				"{\"version\":3,\"expectedChampion\":1,\"reason\":\"hotfix for the incident\"}");
+		assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
+		assertThat(json(forced).get("forced").asBoolean()).isTrue();
+		assertThat(champion()).isEqualTo(3);
+
+		// rollback restores the previous champion; the history shows both moves
+		assertThat(as(ADMIN).post("/api/models/ops/rollback", "{\"expectedChampion\":1,\"reason\":\"stale\"}")
+			.statusCode()).isEqualTo(409);
+		HttpResponse<String> rollback = as(ADMIN).post("/api/models/ops/rollback",
+				"{\"expectedChampion\":3,\"reason\":\"latency regression\"}");
+		assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(200);
+		JsonNode after = json(as(VIEWER).get("/api/models/ops/versions"));
+		assertThat(after.at("/aliases/champion").asInt()).isEqualTo(1);
+		assertThat(after.at("/aliases/previous").asInt()).isEqualTo(3);
+		List<String> moves = after.get("history").valueStream()
+			.filter(h -> h.get("alias").asString().equals("champion"))
+			.map(h -> h.get("fromVersion").asInt() + "->" + h.get("toVersion").asInt() + " " + h.get("reason").asString())
+			.toList();
+		assertThat(moves).containsExactly("0->1 promoted: no champion yet", "1->3 forced promotion: hotfix for the incident",
+				"3->1 rollback: latency regression");
+		JsonNode audit = json(as(VIEWER).get("/api/audit?pipeline=ops"));
+		assertThat(audit.valueStream().map(e -> e.get("action").asString()).toList()).startsWith("ROLLBACK", "FORCE_PROMOTE");
+		assertThat(audit.get(0).get("actor").asString()).isEqualTo(ADMIN);
+
+		// retention (keep the newest 1) keeps champion v1, previous v3, the aliased v4; deletes v2, rows and files
+		assertThat(run("ops", "four").get("candidateVersion").asInt()).isEqualTo(4);
+		HttpResponse<String> shadow = as(ADMIN).send("PUT", "/api/models/ops/aliases/shadow", "application/json",
+				"{\"version\":4,\"reason\":\"shadow traffic\"}");
+		assertThat(shadow.statusCode()).as(shadow.body()).isEqualTo(200);
+		JsonNode plan = json(as(VIEWER).get("/api/models/ops/retention"));
+		assertThat(plan.get("delete").valueStream().map(JsonNode::asInt).toList()).containsExactly(2);
+		assertThat(Files.exists(DATA_DIR.resolve("models/ops/2/model.params"))).as("a dry run deletes nothing").isTrue();
+		JsonNode applied = json(as(ADMIN).post("/api/models/ops/retention", null));
+		assertThat(applied.get("delete").valueStream().map(JsonNode::asInt).toList()).containsExactly(2);
+		assertThat(json(as(VIEWER).get("/api/models/ops/versions")).get("versions").valueStream()
+			.map(v -> v.get("version").asInt())
+			.toList()).containsExactly(4, 3, 1);
+		assertThat(Files.exists(DATA_DIR.resolve("models/ops/2"))).isFalse();
+		assertThat(as(VIEWER).get("/api/models/ops/versions/2").statusCode()).isEqualTo(404);
+		for (int v : List.of(1, 3, 4)) {
+			assertThat(Files.exists(DATA_DIR.resolve("models/ops/" + v + "/model.params"))).isTrue();
+		}
+		assertThat(json(as(VIEWER).get("/api/audit?pipeline=ops&action=DELETE_VERSION")).get(0).get("target").asString())
+			.isEqualTo("v2");
+		JsonNode compare = json(as(VIEWER).get("/api/models/ops/compare?a=1&b=4"));
+		assertThat(compare.get("metricsA").has("recent")).isTrue();
+		assertThat(compare.get("snapshotA").asString()).isEqualTo(compare.get("snapshotB").asString());
+	}
+
+	int champion() throws Exception {
+		return json(as(VIEWER).get("/api/models/ops/versions")).at("/aliases/champion").asInt();
+	}
+
+	@Test
+	void aWinningCandidateWaitsForApprovalAndIsPromotedOnlyWhenApproved() throws Exception {
+		JsonNode first = run("gated", "g1");
+		assertThat(first.get("decision").asString()).isEqualTo("PENDING");
+		assertThat(json(as(VIEWER).get("/api/models/gated/versions")).at("/aliases/champion").isMissingNode()).isTrue();
+
+		HttpResponse<String> rejected = as(OPERATOR).post("/api/models/gated/versions/1/reject",
+				"{\"reason\":\"holdout too small this week\"}");
+		assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(200);
+		assertThat(json(rejected).get("review").asString()).isEqualTo("REJECTED");
+		assertThat(as(OPERATOR).post("/api/models/gated/versions/1/approve", "{\"reason\":\"changed my mind\"}").statusCode())
+			.as("a rejected version is no longer pending").isEqualTo(409);
+
+		JsonNode second = run("gated", "g2");
+		assertThat(second.get("decision").asString()).isEqualTo("PENDING");
+		HttpResponse<String> approved = as(OPERATOR).post("/api/models/gated/versions/2/approve",
+				"{\"reason\":\"looked at the slices\"}");
+		assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+		assertThat(json(approved).get("review").asString()).isEqualTo("APPROVED");
+		assertThat(json(approved).get("reviewedBy").asString()).isEqualTo(OPERATOR);
+		assertThat(json(as(VIEWER).get("/api/models/gated/versions")).at("/aliases/champion").asInt()).isEqualTo(2);
+		assertThat(json(as(VIEWER).get("/api/audit?pipeline=gated")).valueStream().map(e -> e.get("action").asString()))
+			.contains("APPROVE", "REJECT");
+	}
+
+	@Test
+	void runsCanBeFilteredPagedAndBadInputNeverGets5xx() throws Exception {
+		JsonNode page = json(as(VIEWER).get("/api/runs?size=1&page=0"));
+		assertThat(page.has("total")).isTrue();
+		assertThat(as(VIEWER).get("/api/runs?status=EXPLODED").statusCode()).isEqualTo(400);
+		assertThat(as(VIEWER).get("/api/runs?size=0").statusCode()).isEqualTo(400);
+		assertThat(as(VIEWER).get("/api/runs?from=yesterday").statusCode()).isEqualTo(400);
+		assertThat(as(ADMIN).post("/api/models/ops/promote", "{\"version\":1}").statusCode()).as("reason required")
+			.isEqualTo(400);
+		assertThat(as(ADMIN).post("/api/models/ops/promote", "{\"version\":1,\"reason\":\"x\",\"extra\":true}").statusCode())
+			.isEqualTo(400);
+		assertThat(as(ADMIN).send("PUT", "/api/models/ops/aliases/champion", "application/json",
+				"{\"version\":1,\"reason\":\"x\"}").statusCode()).isEqualTo(400);
+		String big = "{\"cause\":\"" + "x".repeat(2_000_000) + "\"}";
+		HttpResponse<String> oversized = as(OPERATOR).post("/api/pipelines/ops/runs", big);
+		assertThat(oversized.statusCode()).isEqualTo(413);
+		assertThat(json(oversized).get("status").asInt()).isEqualTo(413);
+		assertThat(as(OPERATOR).post("/api/runs/999999/stop", null).statusCode()).isEqualTo(404);
+	}
+
+}
