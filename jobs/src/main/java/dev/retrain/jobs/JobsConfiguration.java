@@ -9,6 +9,7 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -95,8 +96,8 @@ public class JobsConfiguration {
 
 	@Bean
 	DriftChecker driftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry,
-			ModelStore store, DriftReports reports, DriftEvents events, Clock clock) {
-		return new DriftChecker(catalog, props, registry, store, reports, events, clock);
+			ModelStore store, DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher) {
+		return new DriftChecker(catalog, props, registry, store, reports, events, clock, publisher);
 	}
 
 	@Bean
@@ -112,8 +113,8 @@ public class JobsConfiguration {
 
 	@Bean
 	RegistryOperations registryOperations(ModelRegistry registry, ModelStore store, PipelineCatalog catalog,
-			AuditLog audit, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
-		return new RegistryOperations(registry, store, catalog, audit, jdbc, tx, clock);
+			AuditLog audit, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher) {
+		return new RegistryOperations(registry, store, catalog, audit, jdbc, tx, clock, publisher);
 	}
 
 	@Bean(initMethod = "recover")

@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.retrain.jobs.JobsConfiguration;
 import dev.retrain.orchestrator.security.Credentials;
 
 /** The retraining orchestrator: REST API, run launching, registry, and (with {@code --demo}) the sample run. */
 @SpringBootApplication
+@EnableScheduling
 @Import(JobsConfiguration.class)
 public class RetrainApplication {
 

@@ -45,6 +45,8 @@ class OperationsTests {
 		}
 		PipelineFixtures.sampleData(DATA_DIR, "shared", 150, 81);
 		PipelineFixtures.write(CONFIG_DIR, "ops", PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
+		PipelineFixtures.write(CONFIG_DIR, "long", PipelineFixtures.yaml("long", "shared",
+				GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
 		PipelineFixtures.write(CONFIG_DIR, "gated", PipelineFixtures.yaml("gated", "shared", GOOD_MODEL, "")
 			.replace("  metric: roc_auc\n", "  metric: roc_auc\n  approval: required\n"));
 	}
@@ -222,6 +224,34 @@ class OperationsTests {
 		assertThat(oversized.statusCode()).isEqualTo(413);
 		assertThat(json(oversized).get("status").asInt()).isEqualTo(413);
 		assertThat(as(OPERATOR).post("/api/runs/999999/stop", null).statusCode()).isEqualTo(404);
+	}
+
+
+	@Test
+	void aStoppedRunEndsStoppedKeepsItsCheckpointAndResumesOnRestart() throws Exception {
+		HttpResponse<String> launched = as(OPERATOR).post("/api/pipelines/long/runs", "{\"asOf\":\"" + LAST + "\"}");
+		long id = json(launched).get("runId").asLong();
+		await().atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> json(as(VIEWER).get("/api/runs/" + id)).get("progress").asString("").matches("training: epoch \\d+ of 400.*"));
+		HttpResponse<String> stop = as(OPERATOR).post("/api/runs/" + id + "/stop", null);
+		assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
+		await().atMost(Duration.ofMinutes(1)).until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
+		JsonNode stopped = json(as(VIEWER).get("/api/runs/" + id));
+		assertThat(stopped.get("status").asString()).isEqualTo("STOPPED");
+		assertThat(stopped.get("failureReason").asString()).contains("stopped on request");
+		assertThat(as(OPERATOR).post("/api/runs/" + id + "/stop", null).statusCode()).isEqualTo(409);
+
+		HttpResponse<String> restarted = as(OPERATOR).post("/api/runs/" + id + "/restart", null);
+		assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(202);
+		long again = json(restarted).get("runId").asLong();
+		await().atMost(Duration.ofMinutes(2)).until(() -> !json(as(VIEWER).get("/api/runs/" + again)).get("endedAt").isNull());
+		JsonNode resumed = json(as(VIEWER).get("/api/runs/" + again));
+		assertThat(resumed.get("status").asString()).as(resumed.toString()).isEqualTo("COMPLETED");
+		assertThat(resumed.at("/details/training/resumedFromEpoch").asInt()).isGreaterThanOrEqualTo(1).isLessThan(400);
+		assertThat(resumed.at("/details/training/curve").size()).isEqualTo(400);
+		assertThat(json(as(VIEWER).get("/api/audit?pipeline=long")).valueStream().map(e -> e.get("action").asString()))
+			.contains("STOP_RUN", "RESTART_RUN");
 	}
 
 }

@@ -18,9 +18,11 @@ import java.util.Random;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.drift.DriftReport.FeatureDrift;
+import dev.retrain.jobs.events.DriftDetected;
 import dev.retrain.jobs.drift.DriftReport.PerformanceDrift;
 import dev.retrain.jobs.drift.DriftReport.PredictionDrift;
 import dev.retrain.jobs.drift.DriftReport.Status;
@@ -79,8 +81,11 @@ public class DriftChecker {
 
 	private final Clock clock;
 
+	private final ApplicationEventPublisher publisher;
+
 	public DriftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
-			DriftReports reports, DriftEvents events, Clock clock) {
+			DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher) {
+		this.publisher = publisher;
 		this.catalog = catalog;
 		this.props = props;
 		this.registry = registry;
@@ -101,6 +106,7 @@ public class DriftChecker {
 					"warning", "drift report " + id + ": " + report.summary(), asOf));
 			outcome = e.outcome() + ": " + e.reason();
 			this.reports.outcome(id, outcome);
+			this.publisher.publishEvent(new DriftDetected(pipeline, id, report.summary(), outcome));
 		}
 		log.info("drift check {} of {} for {}: {}", id, pipeline, asOf, report.summary());
 		return DriftReports.withId(report, id, outcome);

@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.jobs.events.ChampionChanged;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.models.store.ModelStore;
@@ -43,8 +45,11 @@ public class RegistryOperations {
 
 	private final Clock clock;
 
+	private final ApplicationEventPublisher publisher;
+
 	public RegistryOperations(ModelRegistry registry, ModelStore store, PipelineCatalog catalog, AuditLog audit,
-			JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+			JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher) {
+		this.publisher = publisher;
 		this.registry = registry;
 		this.store = store;
 		this.catalog = catalog;
@@ -76,6 +81,8 @@ public class RegistryOperations {
 			this.audit.record(actor, force && failed ? "FORCE_PROMOTE" : "PROMOTE", pipeline, "v" + version,
 					"champion " + describe(expected) + " -> v" + version + ": " + reason);
 		});
+		this.publisher.publishEvent(new ChampionChanged(pipeline, expected, version, actor,
+				force && failed ? "forced-promotion" : "promotion", reason));
 		return version(pipeline, version);
 	}
 
@@ -90,6 +97,7 @@ public class RegistryOperations {
 			this.audit.record(actor, "ROLLBACK", pipeline, "v" + previous,
 					"champion " + describe(expected) + " -> v" + previous + ": " + reason);
 		});
+		this.publisher.publishEvent(new ChampionChanged(pipeline, expected, previous, actor, "rollback", reason));
 		return version(pipeline, previous);
 	}
 
@@ -102,6 +110,7 @@ public class RegistryOperations {
 			review(pipeline, version, "APPROVED", actor, reason);
 			this.audit.record(actor, "APPROVE", pipeline, "v" + version, reason);
 		});
+		this.publisher.publishEvent(new ChampionChanged(pipeline, expected, version, actor, "approval", reason));
 		return version(pipeline, version);
 	}
 

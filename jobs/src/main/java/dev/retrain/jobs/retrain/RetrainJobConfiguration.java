@@ -3,7 +3,6 @@ package dev.retrain.jobs.retrain;
 import java.time.Clock;
 import java.util.function.LongPredicate;
 
-import org.springframework.batch.core.BatchStatus;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -11,6 +10,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -49,8 +49,8 @@ public class RetrainJobConfiguration {
 
 	@Bean
 	RunLifecycleListener runLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry,
-			RetrainProperties props) {
-		return new RunLifecycleListener(runs, locks, registry, props);
+			RetrainProperties props, ApplicationEventPublisher events) {
+		return new RunLifecycleListener(runs, locks, registry, props, events);
 	}
 
 	@Bean
@@ -70,7 +70,7 @@ public class RetrainJobConfiguration {
 			RetrainProperties props, RunRecords runs, ModelRegistry registry, ModelStore store,
 			ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
-		LongPredicate stopRequested = runId -> repository.getJobExecution(runId).getStatus() == BatchStatus.STOPPING;
+		LongPredicate stopRequested = runs::stopRequested;
 		return new StepBuilder("train", repository)
 			.tasklet(new TrainStep(catalog, props, runs, registry, store, new ModelTrainer(), observer, stopRequested), tm)
 			.build();

@@ -7,7 +7,10 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
+import org.springframework.context.ApplicationEventPublisher;
+
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.events.RunFinished;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecords;
@@ -28,7 +31,11 @@ class RunLifecycleListener implements JobExecutionListener {
 
 	private final RetrainProperties props;
 
-	RunLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry, RetrainProperties props) {
+	private final ApplicationEventPublisher events;
+
+	RunLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry, RetrainProperties props,
+			ApplicationEventPublisher events) {
+		this.events = events;
 		this.runs = runs;
 		this.locks = locks;
 		this.registry = registry;
@@ -53,6 +60,7 @@ class RunLifecycleListener implements JobExecutionListener {
 				.ifPresent(v -> this.runs.candidate(run.runId(), v.version(), v.decision(), v.decisionSummary()));
 			String reason = (execution.getStatus() == BatchStatus.COMPLETED) ? null : failureReason(execution);
 			this.runs.finished(run.runId(), execution.getStatus().name(), reason);
+			this.runs.find(run.runId()).ifPresent(r -> this.events.publishEvent(new RunFinished(r)));
 			if (execution.getStatus() == BatchStatus.COMPLETED) {
 				RunWorkspace.of(this.props, run).delete();
 			}
@@ -66,6 +74,15 @@ class RunLifecycleListener implements JobExecutionListener {
 
 	/** The failed step and the reason in its own words (domain exceptions carry the file and column). */
 	static String failureReason(JobExecution execution) {
+		if (execution.getStatus() == BatchStatus.STOPPED) {
+			for (StepExecution step : execution.getStepExecutions()) {
+				if (step.getStatus() == BatchStatus.STOPPED) {
+					return "stopped on request during step '" + step.getStepName()
+							+ "'; restart the run to resume (training resumes from its last checkpoint)";
+				}
+			}
+			return "stopped on request";
+		}
 		for (StepExecution step : execution.getStepExecutions()) {
 			if (step.getStatus() == BatchStatus.FAILED && !step.getFailureExceptions().isEmpty()) {
 				return "step '" + step.getStepName() + "' failed: " + describe(step.getFailureExceptions().get(0));

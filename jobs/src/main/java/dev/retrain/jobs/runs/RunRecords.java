@@ -96,6 +96,19 @@ public class RunRecords {
 		});
 	}
 
+	/**
+	 * Whether someone asked the run to stop. JobOperator.stop marks the execution STOPPING, and Spring
+	 * Batch 6 stores that as STOPPED at once (stop() sets an end time); either counts while the run is
+	 * still executing. Read in a transaction of its own: a step's transaction may predate the request.
+	 */
+	public boolean stopRequested(long runId) {
+		return Boolean.TRUE.equals(this.own.execute(s -> java.util.Set.of("STOPPING", "STOPPED").contains(this.jdbc.queryForList(
+				"SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, runId)
+			.stream()
+			.findFirst()
+			.orElse(null))));
+	}
+
 	public Optional<RunRecord> find(long runId) {
 		return this.jdbc.query("SELECT * FROM retrain_run WHERE run_id = ?", ROW, runId).stream().findFirst();
 	}

@@ -31,6 +31,7 @@ import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.generator.SampleDataSpec;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
+import dev.retrain.orchestrator.security.GeneratedPassword;
 
 /**
  * {@code --demo}: generates sample data for the {@code sample} pipeline if it has none, runs one retrain,
@@ -99,6 +100,11 @@ class DemoRunner implements ApplicationRunner {
 		}
 		out.printf("%nThe API keeps serving on http://localhost:%s (OpenAPI UI: /swagger-ui.html). Ctrl-C stops it.%n",
 				this.env.getProperty("local.server.port", "8080"));
+		if (GeneratedPassword.get() != null) {
+			out.printf("No users are configured: for this start only, user 'admin' has the password %s%n"
+					+ "   e.g. curl -u admin:%s http://localhost:%s/api/pipelines%n", GeneratedPassword.get(),
+					GeneratedPassword.get(), this.env.getProperty("local.server.port", "8080"));
+		}
 	}
 
 	private void generate(Path data, PrintStream out) throws IOException {

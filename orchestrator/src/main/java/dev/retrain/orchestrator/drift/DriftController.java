@@ -28,6 +28,7 @@ import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.orchestrator.web.Names;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** Drift checks on demand, their reports, and drift events from external monitors (with Alertmanager's webhook). */
 @RestController
@@ -53,10 +54,13 @@ class DriftController {
 	}
 
 	/** An on-demand check; {@code asOf} defaults to the newest partition. */
+	@Schema(example = "{\"asOf\": \"2024-03-20\"}")
 	record CheckRequest(LocalDate asOf) {
 	}
 
 	/** An external monitor's drift event. Re-sending the same {@code eventId} from the same source changes nothing. */
+	@Schema(example = "{\"pipeline\": \"sample\", \"source\": \"evidently\", \"eventId\": \"run-2024-03-20\", "
+			+ "\"severity\": \"critical\", \"details\": \"share of drifted columns 0.6\", \"asOf\": \"2024-03-20\"}")
 	record EventRequest(@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String pipeline,
 			@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9._-]+") String source,
 			@NotBlank @Size(max = 200) String eventId,

@@ -29,6 +29,7 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
 import dev.retrain.orchestrator.web.Names;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** Pipelines as loaded from the configuration directory, their dry-run validation, and manual launches. */
 @RestController
@@ -64,6 +65,7 @@ class PipelineController {
 	}
 
 	/** A manual launch: every field is optional. */
+	@Schema(example = "{\"asOf\": \"2024-03-20\", \"mode\": \"finetune\", \"runKey\": \"rerun-2\", \"cause\": \"new labels arrived\"}")
 	record LaunchRequest(LocalDate asOf, @Pattern(regexp = "retrain|finetune", message = "must be retrain or finetune") String mode,
 			@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}", message = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}") String runKey,
 			@Size(max = 1000) String cause) {

@@ -29,6 +29,7 @@ import dev.retrain.models.store.ModelStore;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * Changing the registry: manual and forced promotion, rollback, approval, user-named aliases, retention;
@@ -52,15 +53,19 @@ class RegistryController {
 	}
 
 	/** Promote {@code version}; {@code expectedChampion} null means "there is no champion". */
+	@Schema(example = "{\"version\": 7, \"expectedChampion\": 6, \"reason\": \"better recall on the new region\"}")
 	record PromoteRequest(@NotNull Integer version, Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
 	}
 
+	@Schema(example = "{\"expectedChampion\": 7, \"reason\": \"latency regression in serving\"}")
 	record RollbackRequest(Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
 	}
 
+	@Schema(example = "{\"expectedChampion\": 6, \"reason\": \"checked the slices\"}")
 	record ReviewRequest(Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
 	}
 
+	@Schema(example = "{\"version\": 8, \"expectedVersion\": 5, \"reason\": \"shadow traffic for v8\"}")
 	record AliasRequest(@NotNull Integer version, Integer expectedVersion, @NotBlank @Size(max = 2000) String reason) {
 	}
 

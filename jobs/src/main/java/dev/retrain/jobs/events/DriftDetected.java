@@ -1,0 +1,5 @@
+package dev.retrain.jobs.events;
+
+/** A drift check decided there is drift, and what that led to. */
+public record DriftDetected(String pipeline, long reportId, String summary, String outcome) {
+}

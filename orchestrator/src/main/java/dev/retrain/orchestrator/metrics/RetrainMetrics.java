@@ -1,0 +1,164 @@
+package dev.retrain.orchestrator.metrics;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.retrain.models.store.Json;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Product metrics for Prometheus, read from the database (so every node reports the same figures and
+ * nothing lives only in one JVM): runs by pipeline, status and trigger; last run and step durations;
+ * rows read; training samples/s; the champion's primary metric; drift statistics per feature; time since
+ * the last successful retrain; promotions and rollbacks. Refreshed every {@code retrain.metrics.refresh}.
+ */
+@Component
+class RetrainMetrics implements MeterBinder {
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RetrainMetrics.class);
+
+	private final JdbcTemplate jdbc;
+
+	private final Clock clock;
+
+	private MultiGauge runs;
+
+	private MultiGauge runSeconds;
+
+	private MultiGauge stepSeconds;
+
+	private MultiGauge rowsRead;
+
+	private MultiGauge samplesPerSecond;
+
+	private MultiGauge champion;
+
+	private MultiGauge drift;
+
+	private MultiGauge sinceSuccess;
+
+	private MultiGauge promotions;
+
+	private MultiGauge rollbacks;
+
+	RetrainMetrics(JdbcTemplate jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.runs = MultiGauge.builder("retrain.runs").description("runs by pipeline, status and trigger").register(registry);
+		this.runSeconds = MultiGauge.builder("retrain.last.run.duration").baseUnit("seconds").register(registry);
+		this.stepSeconds = MultiGauge.builder("retrain.last.step.duration").baseUnit("seconds").register(registry);
+		this.rowsRead = MultiGauge.builder("retrain.last.run.rows.read").register(registry);
+		this.samplesPerSecond = MultiGauge.builder("retrain.training.samples.per.second").register(registry);
+		this.champion = MultiGauge.builder("retrain.champion.metric")
+			.description("the champion's primary metric on its holdout")
+			.register(registry);
+		this.drift = MultiGauge.builder("retrain.drift.statistic")
+			.description("latest drift check: per feature statistic (KS or JS distance)")
+			.register(registry);
+		this.sinceSuccess = MultiGauge.builder("retrain.since.last.success").baseUnit("seconds").register(registry);
+		this.promotions = MultiGauge.builder("retrain.promotions").description("champion changes").register(registry);
+		this.rollbacks = MultiGauge.builder("retrain.rollbacks").register(registry);
+		refresh();
+	}
+
+	@Scheduled(fixedDelayString = "${retrain.metrics.refresh:15s}", initialDelayString = "${retrain.metrics.refresh:15s}")
+	void refresh() {
+		if (this.runs == null) {
+			return;
+		}
+		try {
+			refreshFromDatabase();
+		}
+		catch (RuntimeException ex) {
+			log.warn("metrics refresh failed (the previous values stay): {}", ex.getMessage());
+		}
+	}
+
+	private void refreshFromDatabase() {
+		this.runs.register(rows("SELECT pipeline, status, trigger_type, COUNT(*) FROM retrain_run GROUP BY pipeline, status, "
+				+ "trigger_type", r -> Tags.of("pipeline", r[0], "status", r[1], "trigger", r[2])), true);
+		this.runSeconds.register(rows("SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM retrain_run r "
+				+ "WHERE r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.ended_at IS NOT NULL)",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.stepSeconds.register(rows("SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) "
+				+ "FROM retrain_run r JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = r.run_id "
+				+ "WHERE s.END_TIME IS NOT NULL AND r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline "
+				+ "AND x.status = 'COMPLETED')", r -> Tags.of("pipeline", r[0], "step", r[1])), true);
+		this.rowsRead.register(rows("SELECT r.pipeline, r.rows_read FROM retrain_run r WHERE r.rows_read IS NOT NULL AND "
+				+ "r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.rows_read IS NOT NULL)",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.champion.register(rows("SELECT v.pipeline, v.primary_metric, v.primary_value FROM model_alias a JOIN model_version v "
+				+ "ON v.pipeline = a.pipeline AND v.version = a.version WHERE a.alias = 'champion' AND v.primary_value IS NOT NULL",
+				r -> Tags.of("pipeline", r[0], "metric", r[1])), true);
+		this.sinceSuccess.register(this.jdbc.query("SELECT pipeline, MAX(ended_at) FROM retrain_run WHERE status = 'COMPLETED' "
+				+ "GROUP BY pipeline", (rs, i) -> {
+					OffsetDateTime t = rs.getObject(2, OffsetDateTime.class);
+					double age = (this.clock.instant().toEpochMilli() - t.toInstant().toEpochMilli()) / 1000.0;
+					return MultiGauge.Row.of(Tags.of("pipeline", rs.getString(1)), age);
+				}), true);
+		this.promotions.register(rows("SELECT pipeline, COUNT(*) FROM alias_history WHERE alias = 'champion' GROUP BY pipeline",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.rollbacks.register(rows("SELECT pipeline, COUNT(*) FROM audit_log WHERE action = 'ROLLBACK' GROUP BY pipeline",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.samplesPerSecond.register(jsonRows("SELECT r.pipeline, r.details FROM retrain_run r WHERE r.run_id = "
+				+ "(SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.status = 'COMPLETED')",
+				(pipeline, details, rows) -> {
+					JsonNode speed = details.at("/training/samplesPerSecond");
+					if (speed.isNumber()) {
+						rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
+					}
+				}), true);
+		this.drift.register(jsonRows("SELECT d.pipeline, d.report FROM drift_report d WHERE d.id = (SELECT MAX(id) FROM "
+				+ "drift_report x WHERE x.pipeline = d.pipeline)", (pipeline, report, rows) -> {
+					for (JsonNode f : report.path("features")) {
+						rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
+								f.get("test").asString(), "drifted", Boolean.toString(f.get("drifted").asBoolean())),
+								f.get("statistic").asDouble()));
+					}
+				}), true);
+	}
+
+	/** Rows whose last column is the value and the others make the tags. */
+	private List<MultiGauge.Row<?>> rows(String sql, java.util.function.Function<String[], Tags> tags) {
+		return this.jdbc.query(sql, (rs, i) -> {
+			int n = rs.getMetaData().getColumnCount();
+			String[] labels = new String[n - 1];
+			for (int c = 1; c < n; c++) {
+				labels[c - 1] = rs.getString(c);
+			}
+			return MultiGauge.Row.of(tags.apply(labels), rs.getDouble(n));
+		});
+	}
+
+	interface JsonRows {
+
+		void add(String pipeline, JsonNode json, List<MultiGauge.Row<?>> rows);
+
+	}
+
+	private List<MultiGauge.Row<?>> jsonRows(String sql, JsonRows mapper) {
+		List<MultiGauge.Row<?>> rows = new ArrayList<>();
+		this.jdbc.query(sql, (java.sql.ResultSet rs) -> {
+			String text = rs.getString(2);
+			if (text != null) {
+				mapper.add(rs.getString(1), Json.MAPPER.readTree(text), rows);
+			}
+		});
+		return rows;
+	}
+
+}
