@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.retrain.jobs.JobsConfiguration;
+import dev.retrain.orchestrator.backtest.Commands;
 import dev.retrain.orchestrator.security.Credentials;
 
 /** The retraining orchestrator: REST API, run launching, registry, and (with {@code --demo}) the sample run. */
@@ -16,7 +17,11 @@ import dev.retrain.orchestrator.security.Credentials;
 @Import(JobsConfiguration.class)
 public class RetrainApplication {
 
-	public static void main(String[] args) {
+	public static void main(String[] args) throws Exception {
+		configureDjl(args);
+		if (Commands.run(args)) {
+			return;
+		}
 		if (args.length == 2 && args[0].equals("hash-password")) {
 			System.out.println(Credentials.hashPassword(args[1]));
 			return;
@@ -25,7 +30,6 @@ public class RetrainApplication {
 			System.out.println(Credentials.hashApiKey(args[1]));
 			return;
 		}
-		configureDjl(args);
 		SpringApplication.run(RetrainApplication.class, args);
 	}
 

@@ -1,0 +1,74 @@
+package dev.retrain.orchestrator.backtest;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.retrain.jobs.backtest.BacktestReport;
+import dev.retrain.jobs.backtest.Backtester;
+import dev.retrain.jobs.backtest.CsvImporter;
+import dev.retrain.jobs.backtest.PolicyFile;
+import dev.retrain.jobs.backtest.ReportWriter;
+
+/**
+ * Commands of the executable jar that run and exit without starting the server:
+ * <pre>
+ * import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]
+ * backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]
+ * </pre>
+ */
+public final class Commands {
+
+	private Commands() {
+	}
+
+	/** Runs a command if {@code args} name one; returns false otherwise. */
+	public static boolean run(String[] args) throws Exception {
+		if (args.length == 0 || !(args[0].equals("import-csv") || args[0].equals("backtest"))) {
+			return false;
+		}
+		Map<String, String> a = new LinkedHashMap<>();
+		for (int i = 1; i < args.length; i++) {
+			String[] kv = args[i].replaceFirst("^--", "").split("=", 2);
+			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
+		}
+		if (args[0].equals("import-csv")) {
+			int days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")), a.get("date-column"),
+					LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
+					Integer.parseInt(a.getOrDefault("rows-per-day", "1")));
+			System.out.println("wrote " + days + " day partitions to " + a.get("out"));
+			return true;
+		}
+		PolicyFile policies = PolicyFile.parse(Files.readString(Path.of(require(a, "policies"))));
+		Path out = Path.of(a.getOrDefault("out", "var/backtests/" + System.currentTimeMillis()));
+		BacktestReport report = new Backtester().run(new Backtester.Request(Files.readString(Path.of(require(a, "pipeline"))),
+				Path.of(a.getOrDefault("data-dir", "./var")), out.resolve("sandboxes"),
+				(policies.from() != null) ? LocalDate.parse(policies.from()) : null,
+				(policies.to() != null) ? LocalDate.parse(policies.to()) : null,
+				(policies.periodDays() != null) ? policies.periodDays() : 30,
+				(policies.warmupDays() != null) ? policies.warmupDays() : 365, policies.toPolicies()), System.out::println);
+		ReportWriter.write(report, out);
+		System.out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
+				"retrains", "promotions", "rows trained", "training s", "total s");
+		for (BacktestReport.PolicyResult p : report.policies()) {
+			System.out.printf(Locale.ROOT, "%-14s %10.4f %9d %11d %12d %10.1f %9.1f%n", p.name(), p.meanMetric(), p.retrains(),
+					p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0, p.totalMillis() / 1000.0);
+		}
+		report.baselines()
+			.forEach(b -> System.out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
+		System.out.println("\nreport: " + out.resolve("report.html") + " (and report.json, periods.csv)");
+		return true;
+	}
+
+	private static String require(Map<String, String> a, String key) {
+		String v = a.get(key);
+		if (v == null) {
+			throw new IllegalArgumentException("--" + key + " is required");
+		}
+		return v;
+	}
+
+}
