@@ -1,8 +1,6 @@
 package dev.retrain.orchestrator;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -26,18 +24,13 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class DriftApiTests {
 
-	static final Path DATA_DIR;
+	static final TestDirs DIRS = TestDirs.create("drift");
 
-	static final Path CONFIG_DIR;
+	static final Path DATA_DIR = DIRS.data();
+
+	static final Path CONFIG_DIR = DIRS.configs();
 
 	static {
-		try {
-			DATA_DIR = Files.createTempDirectory("drift-data");
-			CONFIG_DIR = Files.createTempDirectory("drift-configs");
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 		PipelineFixtures.sampleData(DATA_DIR, "watched", 150, 71);
 		PipelineFixtures.write(CONFIG_DIR, "watched", PipelineFixtures.yaml("watched", "watched", GOOD_MODEL,
 				"drift:\n  schedule:\n    cron: \"0 15 1 * * ?\"\n  cooldown-hours: 24"));
@@ -45,9 +38,7 @@ class DriftApiTests {
 
 	@DynamicPropertySource
 	static void dirs(DynamicPropertyRegistry registry) {
-		registry.add("retrain.data-dir", DATA_DIR::toString);
-		registry.add("retrain.config-dir", CONFIG_DIR::toString);
-		ApiClient.users(registry);
+		DIRS.register(registry);
 	}
 
 	@LocalServerPort

@@ -3,7 +3,6 @@ package dev.retrain.orchestrator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,9 +33,11 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class NotificationsAndMetricsTests {
 
-	static final Path DATA_DIR;
+	static final TestDirs DIRS = TestDirs.create("notify");
 
-	static final Path CONFIG_DIR;
+	static final Path DATA_DIR = DIRS.data();
+
+	static final Path CONFIG_DIR = DIRS.configs();
 
 	static final HttpServer RECEIVER;
 
@@ -46,8 +47,6 @@ class NotificationsAndMetricsTests {
 
 	static {
 		try {
-			DATA_DIR = Files.createTempDirectory("notify-data");
-			CONFIG_DIR = Files.createTempDirectory("notify-configs");
 			RECEIVER = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		}
 		catch (IOException ex) {
@@ -75,8 +74,7 @@ class NotificationsAndMetricsTests {
 
 	@DynamicPropertySource
 	static void props(DynamicPropertyRegistry registry) {
-		registry.add("retrain.data-dir", DATA_DIR::toString);
-		registry.add("retrain.config-dir", CONFIG_DIR::toString);
+		DIRS.register(registry);
 		registry.add("retrain.notifications.webhooks[0].url",
 				() -> "http://127.0.0.1:" + RECEIVER.getAddress().getPort() + "/hook");
 		registry.add("retrain.notifications.webhooks[0].events[0]", () -> "promotion");
@@ -84,7 +82,6 @@ class NotificationsAndMetricsTests {
 		registry.add("retrain.notifications.webhooks[1].url", () -> "http://127.0.0.1:9/nobody-listens");
 		registry.add("retrain.notifications.first-backoff", () -> "100ms");
 		registry.add("retrain.metrics.refresh", () -> "300ms");
-		ApiClient.users(registry);
 	}
 
 	@LocalServerPort

@@ -1,6 +1,5 @@
 package dev.retrain.orchestrator;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,18 +30,13 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class OperationsTests {
 
-	static final Path DATA_DIR;
+	static final TestDirs DIRS = TestDirs.create("ops");
 
-	static final Path CONFIG_DIR;
+	static final Path DATA_DIR = DIRS.data();
+
+	static final Path CONFIG_DIR = DIRS.configs();
 
 	static {
-		try {
-			DATA_DIR = Files.createTempDirectory("ops-data");
-			CONFIG_DIR = Files.createTempDirectory("ops-configs");
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 		PipelineFixtures.sampleData(DATA_DIR, "shared", 150, 81);
 		PipelineFixtures.write(CONFIG_DIR, "ops", PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
 		PipelineFixtures.write(CONFIG_DIR, "long", PipelineFixtures.yaml("long", "shared",
@@ -53,9 +47,7 @@ class OperationsTests {
 
 	@DynamicPropertySource
 	static void dirs(DynamicPropertyRegistry registry) {
-		registry.add("retrain.data-dir", DATA_DIR::toString);
-		registry.add("retrain.config-dir", CONFIG_DIR::toString);
-		ApiClient.users(registry);
+		DIRS.register(registry);
 	}
 
 	@LocalServerPort
@@ -252,6 +244,31 @@ class OperationsTests {
 		assertThat(resumed.at("/details/training/curve").size()).isEqualTo(400);
 		assertThat(json(as(VIEWER).get("/api/audit?pipeline=long")).valueStream().map(e -> e.get("action").asString()))
 			.contains("STOP_RUN", "RESTART_RUN");
+	}
+
+
+	@Test
+	void aBacktestStartedOverRestReportsProgressAndItsReportAndLeavesTheLivePipelineAlone() throws Exception {
+		String policies = "period-days: 5\\nwarmup-days: 10\\npolicies:\\n  - {name: never, type: never}\\n"
+				+ "  - {name: weekly, type: schedule, cron: \\\"0 0 0 ? * MON\\\"}\\n";
+		assertThat(as(VIEWER).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\"" + policies + "\"}")
+			.statusCode()).isEqualTo(403);
+		int versionsBefore = json(as(VIEWER).get("/api/models/ops/versions")).get("versions").size();
+		HttpResponse<String> started = as(OPERATOR).post("/api/backtests",
+				"{\"pipeline\":\"ops\",\"policies\":\"" + policies + "\"}");
+		assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+		long id = json(started).get("id").asLong();
+		await().atMost(Duration.ofMinutes(3))
+			.until(() -> !json(as(VIEWER).get("/api/backtests/" + id)).get("status").asString().equals("RUNNING"));
+		JsonNode done = json(as(VIEWER).get("/api/backtests/" + id));
+		assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("COMPLETED");
+		assertThat(done.at("/report/policies").valueStream().map(p -> p.get("name").asString()).toList())
+			.containsExactly("never", "weekly");
+		assertThat(done.at("/report/policies/1/retrains").asInt()).isPositive();
+		HttpResponse<String> html = as(VIEWER).get("/api/backtests/" + id + "/report.html");
+		assertThat(html.statusCode()).isEqualTo(200);
+		assertThat(html.body()).contains("<svg");
+		assertThat(json(as(VIEWER).get("/api/models/ops/versions")).get("versions").size()).isEqualTo(versionsBefore);
 	}
 
 }

@@ -1,8 +1,6 @@
 package dev.retrain.orchestrator;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -26,18 +24,13 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class RestApiTests {
 
-	static final Path DATA_DIR;
+	static final TestDirs DIRS = TestDirs.create("rest");
 
-	static final Path CONFIG_DIR;
+	static final Path DATA_DIR = DIRS.data();
+
+	static final Path CONFIG_DIR = DIRS.configs();
 
 	static {
-		try {
-			DATA_DIR = Files.createTempDirectory("rest-data");
-			CONFIG_DIR = Files.createTempDirectory("rest-configs");
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 		PipelineFixtures.sampleData(DATA_DIR, "web", 150, 21);
 		PipelineFixtures.write(CONFIG_DIR, "web", PipelineFixtures.yaml("web", "web", GOOD_MODEL, ""));
 		PipelineFixtures.write(CONFIG_DIR, "broken", PipelineFixtures.yaml("broken", "web", GOOD_MODEL, "")
@@ -46,9 +39,7 @@ class RestApiTests {
 
 	@DynamicPropertySource
 	static void dirs(DynamicPropertyRegistry registry) {
-		registry.add("retrain.data-dir", DATA_DIR::toString);
-		registry.add("retrain.config-dir", CONFIG_DIR::toString);
-		ApiClient.users(registry);
+		DIRS.register(registry);
 	}
 
 	@LocalServerPort

@@ -160,8 +160,12 @@ public class DriftChecker {
 		Table train = ref.train();
 		List<int[]> blocks = Calibration.blocks(train.epochDays(), policy.currentDays(), current.rows(), MIN_BLOCKS,
 				def.hyperparameters().seed());
-		// one share of alpha per feature, one for the scores, one for performance: family-wise rate <= alpha
-		int tests = meta.features().size() + 2;
+		// alpha is shared by the tests that can trigger (per feature for input, one for the scores, one for
+		// performance): the family-wise false-alarm rate of a check stays <= alpha
+		List<DriftPolicy.Signal> on = policy.triggerOn();
+		int tests = (on.contains(DriftPolicy.Signal.INPUT) ? meta.features().size() : 0)
+				+ (on.contains(DriftPolicy.Signal.PREDICTION) ? 1 : 0) + (on.contains(DriftPolicy.Signal.PERFORMANCE) ? 1 : 0);
+		tests = Math.max(tests, 1);
 		double q = 1 - policy.alpha() / tests;
 		List<FeatureDrift> features = new ArrayList<>();
 		for (FeatureEncoding e : meta.features()) {

@@ -392,7 +392,11 @@ public final class PipelineLoader {
 			FirstRun firstRun = oneOf("promotion.first-run", p.firstRun(), Map.of("promote", FirstRun.PROMOTE,
 					"promote-if-min-value", FirstRun.PROMOTE_IF_MIN_VALUE, "hold", FirstRun.HOLD),
 					FirstRun.PROMOTE_IF_MIN_VALUE);
-			return new PromotionPolicy(metric, p.minValue(), minImprovement, relative, guards, slices, firstRun);
+			double tolerance = nonNegative("promotion.tolerance", p.tolerance(), 0.0);
+			if (tolerance > 0 && minImprovement > 0) {
+				problem("promotion.tolerance", "a tolerance and a min-improvement exclude each other");
+			}
+			return new PromotionPolicy(metric, p.minValue(), minImprovement, relative, guards, slices, firstRun, tolerance);
 		}
 
 		private PipelineDefinition.Schedule schedule(String field, PipelineYaml.Schedule s) {

@@ -42,7 +42,7 @@ record PipelineYaml(String name, String description, Data data, List<Feature> fe
 	}
 
 	record Promotion(String metric, Double minValue, Double minImprovement, String improvement, List<Guard> guards,
-			Slices slices, String firstRun, String approval) {
+			Slices slices, String firstRun, String approval, Double tolerance) {
 	}
 
 	record Schedule(String cron, String timeZone) {

@@ -11,10 +11,18 @@ import dev.retrain.models.promotion.PromotionDecision.Outcome;
 /**
  * When a candidate replaces the champion: its primary metric meets {@code minValue}, beats the champion
  * by at least {@code minImprovement} (absolute, or relative to the champion's value) and strictly, no
- * guard metric regresses by more than its bound, and no slice regresses by more than its bound.
+ * guard metric regresses by more than its bound, and no slice regresses by more than its bound. With a
+ * {@code tolerance} above 0 the fresher model wins instead unless it is worse than the champion by more
+ * than the tolerance (for pipelines that retrain to keep up with drift, where a small holdout cannot
+ * tell two good models apart).
  */
 public record PromotionPolicy(Metric metric, Double minValue, double minImprovement, boolean relativeImprovement,
-		List<Guard> guards, SliceRule slices, FirstRun firstRun) {
+		List<Guard> guards, SliceRule slices, FirstRun firstRun, double tolerance) {
+
+	public PromotionPolicy(Metric metric, Double minValue, double minImprovement, boolean relativeImprovement,
+			List<Guard> guards, SliceRule slices, FirstRun firstRun) {
+		this(metric, minValue, minImprovement, relativeImprovement, guards, slices, firstRun, 0.0);
+	}
 
 	public PromotionPolicy {
 		guards = (guards != null) ? List.copyOf(guards) : List.of();
@@ -48,11 +56,14 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 		double champ = c.champion().get(m);
 		double gain = this.metric.improvement(cand, champ);
 		double measured = this.relativeImprovement ? gain / Math.max(Math.abs(champ), 1e-12) : gain;
-		boolean improves = measured >= this.minImprovement && gain > 0;
-		String comparison = String.format(Locale.ROOT,
-				"%s %.4f vs champion v%d %.4f: %s %+.4f %s the required improvement of %.4f (and must be above 0)", m,
-				cand, c.championVersion(), champ, this.relativeImprovement ? "relative change" : "change", measured,
-				improves ? "meets" : "does not meet", this.minImprovement);
+		boolean improves = (this.tolerance > 0) ? gain >= -this.tolerance : measured >= this.minImprovement && gain > 0;
+		String comparison = (this.tolerance > 0)
+				? String.format(Locale.ROOT, "%s %.4f vs champion v%d %.4f: change %+.4f is %s the tolerance of -%.4f", m,
+						cand, c.championVersion(), champ, gain, improves ? "within" : "beyond", this.tolerance)
+				: String.format(Locale.ROOT,
+						"%s %.4f vs champion v%d %.4f: %s %+.4f %s the required improvement of %.4f (and must be above 0)",
+						m, cand, c.championVersion(), champ, this.relativeImprovement ? "relative change" : "change",
+						measured, improves ? "meets" : "does not meet", this.minImprovement);
 		reasons.add(comparison);
 		ok &= improves;
 		for (Guard g : this.guards) {
@@ -82,7 +93,8 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 				}
 			}
 		}
-		String first = reasons.stream().filter(r -> r.contains("does not") || r.contains("exceeds") || r.contains("regresses"))
+		String first = reasons.stream()
+			.filter(r -> r.contains("does not") || r.contains("exceeds") || r.contains("regresses") || r.contains("beyond"))
 			.findFirst()
 			.orElse(null);
 		return ok ? new PromotionDecision(Outcome.PROMOTE, "promoted: " + comparison, reasons)

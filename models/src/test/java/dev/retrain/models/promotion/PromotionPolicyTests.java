@@ -61,4 +61,15 @@ class PromotionPolicyTests {
 			.outcome()).isEqualTo(Outcome.REJECT);
 	}
 
+
+	@Test
+	void withAToleranceAFresherModelWinsUnlessItIsClearlyWorse() {
+		PromotionPolicy fresh = new PromotionPolicy(Metric.ACCURACY, null, 0.0, false, List.of(), null, null, 0.02);
+		assertThat(fresh.decide(new Comparison(Map.of("accuracy", 0.79), Map.of("accuracy", 0.80), 4, null, null)).outcome())
+			.isEqualTo(Outcome.PROMOTE);
+		PromotionDecision worse = fresh.decide(new Comparison(Map.of("accuracy", 0.75), Map.of("accuracy", 0.80), 4, null, null));
+		assertThat(worse.outcome()).isEqualTo(Outcome.REJECT);
+		assertThat(worse.summary()).contains("beyond the tolerance of -0.0200");
+	}
+
 }

@@ -1,0 +1,176 @@
+package dev.retrain.orchestrator.backtest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.jobs.backtest.BacktestReport;
+import dev.retrain.jobs.backtest.Backtester;
+import dev.retrain.jobs.backtest.PolicyFile;
+import dev.retrain.jobs.backtest.ReportWriter;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.models.store.Json;
+import dev.retrain.orchestrator.web.Actor;
+import dev.retrain.orchestrator.web.Names;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Backtests as runs of their own: started over REST (operator), progress and status in the database,
+ * the report under {@code <data>/backtests/<id>/}. They run in sandboxes and never touch the live
+ * pipeline. One backtest at a time per node (they are CPU-bound on a small machine).
+ */
+@RestController
+class BacktestController implements DisposableBean {
+
+	private final PipelineCatalog catalog;
+
+	private final RetrainProperties props;
+
+	private final JdbcTemplate jdbc;
+
+	private final AuditLog audit;
+
+	private final Clock clock;
+
+	private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+		Thread t = new Thread(r, "backtest");
+		t.setDaemon(true);
+		return t;
+	});
+
+	BacktestController(PipelineCatalog catalog, RetrainProperties props, JdbcTemplate jdbc, AuditLog audit, Clock clock) {
+		this.catalog = catalog;
+		this.props = props;
+		this.jdbc = jdbc;
+		this.audit = audit;
+		this.clock = clock;
+	}
+
+	@Schema(example = "{\"pipeline\": \"weather\", \"policies\": \"period-days: 30\\nwarmup-days: 365\\npolicies:\\n  - {name: never, type: never}\\n\"}")
+	record BacktestRequest(@NotBlank String pipeline, @NotBlank @Size(max = 100_000) String policies) {
+	}
+
+	/** A backtest's state, and its report once it completed. */
+	record BacktestView(long id, String pipeline, String status, String progress, Instant createdAt, Instant endedAt,
+			String failure, JsonNode report) {
+	}
+
+	@PostMapping("/api/backtests")
+	@Operation(summary = "Start a backtest of a loaded pipeline with the given policy file (YAML text); 202 with its id")
+	ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
+		PipelineDefinition def = this.catalog.get(Names.pipeline(r.pipeline()));
+		PolicyFile policies = PolicyFile.parse(r.policies());
+		policies.toPolicies();
+		String yaml;
+		try {
+			yaml = Files.readString(this.catalog.directory().resolve(Path.of(def.source()).getFileName()));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("cannot read the pipeline file " + def.source(), ex);
+		}
+		GeneratedKeyHolder key = new GeneratedKeyHolder();
+		this.jdbc.update(c -> {
+			var ps = c.prepareStatement("INSERT INTO backtest (pipeline, status, requested_by, created_at) VALUES (?, 'RUNNING', ?, ?)",
+					new String[] { "id" });
+			ps.setString(1, def.name());
+			ps.setString(2, Actor.current());
+			ps.setObject(3, OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC));
+			return ps;
+		}, key);
+		long id = key.getKey().longValue();
+		this.audit.record(Actor.current(), "START_BACKTEST", def.name(), "backtest " + id, null);
+		Path dir = this.props.dataDir().resolve("backtests").resolve(Long.toString(id)).toAbsolutePath();
+		this.executor.execute(() -> run(id, yaml, policies, dir));
+		return ResponseEntity.accepted().body(view(id));
+	}
+
+	private void run(long id, String yaml, PolicyFile policies, Path dir) {
+		try {
+			BacktestReport report = new Backtester().run(new Backtester.Request(yaml, this.props.dataDir(),
+					dir.resolve("sandboxes"), (policies.from() != null) ? LocalDate.parse(policies.from()) : null,
+					(policies.to() != null) ? LocalDate.parse(policies.to()) : null,
+					(policies.periodDays() != null) ? policies.periodDays() : 30,
+					(policies.warmupDays() != null) ? policies.warmupDays() : 365, policies.toPolicies()),
+					line -> this.jdbc.update("UPDATE backtest SET progress = ? WHERE id = ?", line, id));
+			ReportWriter.write(report, dir);
+			this.jdbc.update("UPDATE backtest SET status = 'COMPLETED', report_dir = ?, ended_at = ? WHERE id = ?",
+					dir.toString(), OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), id);
+		}
+		catch (Exception ex) {
+			String why = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+			this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE id = ?",
+					(why.length() > 3900) ? why.substring(0, 3900) : why,
+					OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), id);
+		}
+	}
+
+	@GetMapping("/api/backtests/{id}")
+	@Operation(summary = "A backtest's status and progress, and its report (JSON) once completed")
+	BacktestView get(@PathVariable long id) {
+		return view(id);
+	}
+
+	@GetMapping(path = "/api/backtests/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
+	@Operation(summary = "The backtest's self-contained HTML report")
+	String html(@PathVariable long id) throws IOException {
+		String dir = this.jdbc.queryForList("SELECT report_dir FROM backtest WHERE id = ?", String.class, id)
+			.stream()
+			.filter(java.util.Objects::nonNull)
+			.findFirst()
+			.orElseThrow(() -> new PipelineNotFound("backtest " + id, "no report (yet)"));
+		return Files.readString(Path.of(dir).resolve("report.html"));
+	}
+
+	private BacktestView view(long id) {
+		return this.jdbc.query("SELECT * FROM backtest WHERE id = ?", (rs, i) -> {
+			String dir = rs.getString("report_dir");
+			JsonNode report = null;
+			if (dir != null) {
+				try {
+					report = Json.MAPPER.readTree(Files.readString(Path.of(dir).resolve("report.json")));
+				}
+				catch (IOException ex) {
+					report = null;
+				}
+			}
+			OffsetDateTime ended = rs.getObject("ended_at", OffsetDateTime.class);
+			return new BacktestView(rs.getLong("id"), rs.getString("pipeline"), rs.getString("status"),
+					rs.getString("progress"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+					(ended != null) ? ended.toInstant() : null, rs.getString("failure"), report);
+		}, id).stream().findFirst().orElseThrow(() -> new PipelineNotFound("backtest " + id, "no such backtest"));
+	}
+
+	@Override
+	public void destroy() {
+		this.executor.shutdownNow();
+	}
+
+
+}
