@@ -110,7 +110,7 @@ class DriftCheckTests extends RetrainTestSupport {
 		LocalDate driftDay = START.plusDays(74);
 		data("concept", SampleDataSpec.stable(START, 80, 400, 42).withConceptDrift(driftDay));
 		definePipeline("concept",
-				yaml("concept", "current-days: 1\nalpha: 0.05\ntrigger-on: [performance]\ncooldown-hours: 10000"));
+				yaml("concept", "current-days: 1\nalpha: 0.01\nperformance-floor: 0.08\ntrigger-on: [performance]\ncooldown-hours: 10000"));
 		trainChampion("concept", START.plusDays(59));
 
 		DriftReport before = this.checker.check("concept", driftDay.minusDays(1), "test");
