@@ -5,8 +5,6 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.Json;
@@ -14,21 +12,18 @@ import dev.retrain.models.store.Json;
 /** Step 5: apply the pipeline's promotion policy to the primary holdout comparison. */
 class DecideStep implements Tasklet {
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
+	private final StepScopes scopes;
 
 	private final RunRecords runs;
 
-	DecideStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs) {
-		this.catalog = catalog;
-		this.props = props;
+	DecideStep(StepScopes scopes, RunRecords runs) {
+		this.scopes = scopes;
 		this.runs = runs;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		StepScope s = this.scopes.of(chunk);
 		EvaluationInfo eval = Json.read(s.ws().evaluation(), EvaluationInfo.class);
 		PromotionDecision decision = s.def().promotion().decide(eval.primaryComparison());
 		Json.write(s.ws().decision(), decision);

@@ -14,8 +14,6 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
@@ -38,9 +36,7 @@ import dev.retrain.models.training.ModelTrainer;
 /** Step 4: measure the candidate and the current champion on the same holdout rows with the same metrics. */
 class EvaluateStep implements Tasklet {
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
+	private final StepScopes scopes;
 
 	private final RunRecords runs;
 
@@ -48,10 +44,9 @@ class EvaluateStep implements Tasklet {
 
 	private final ModelStore store;
 
-	EvaluateStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs, ModelRegistry registry,
+	EvaluateStep(StepScopes scopes, RunRecords runs, ModelRegistry registry,
 			ModelStore store) {
-		this.catalog = catalog;
-		this.props = props;
+		this.scopes = scopes;
 		this.runs = runs;
 		this.registry = registry;
 		this.store = store;
@@ -63,7 +58,7 @@ class EvaluateStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		StepScope s = this.scopes.of(chunk);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();

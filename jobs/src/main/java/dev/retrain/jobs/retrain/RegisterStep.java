@@ -13,8 +13,6 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
@@ -38,9 +36,7 @@ class RegisterStep implements Tasklet {
 	/** Registry decision when the policy said promote but the pipeline requires a person's approval. */
 	static final String PENDING = "PENDING";
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
+	private final StepScopes scopes;
 
 	private final ModelRegistry registry;
 
@@ -48,10 +44,9 @@ class RegisterStep implements Tasklet {
 
 	private final Clock clock;
 
-	RegisterStep(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
+	RegisterStep(StepScopes scopes, ModelRegistry registry, ModelStore store,
 			Clock clock) {
-		this.catalog = catalog;
-		this.props = props;
+		this.scopes = scopes;
 		this.registry = registry;
 		this.store = store;
 		this.clock = clock;
@@ -63,7 +58,7 @@ class RegisterStep implements Tasklet {
 		if (this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId()).isPresent()) {
 			return RepeatStatus.FINISHED;
 		}
-		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		StepScope s = this.scopes.of(chunk);
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();
 		SnapshotInfo snap = s.snapshot();

@@ -48,53 +48,55 @@ public class RetrainJobConfiguration {
 	}
 
 	@Bean
+	StepScopes stepScopes(PipelineCatalog catalog, RetrainProperties props) {
+		return new StepScopes(catalog, props);
+	}
+
+	@Bean
 	RunLifecycleListener runLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry,
 			RetrainProperties props, ApplicationEventPublisher events) {
 		return new RunLifecycleListener(runs, locks, registry, props, events);
 	}
 
 	@Bean
-	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			RetrainProperties props, RunRecords runs) {
-		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(catalog, props, runs), tm).build();
+	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs) {
+		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(scopes, runs), tm).build();
 	}
 
 	@Bean
-	Step validateStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			RetrainProperties props, RunRecords runs) {
-		return new StepBuilder("validate", repository).tasklet(new ValidateStep(catalog, props, runs), tm).build();
+	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs) {
+		return new StepBuilder("validate", repository).tasklet(new ValidateStep(scopes, runs), tm).build();
 	}
 
 	@Bean
-	Step trainStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			RetrainProperties props, RunRecords runs, ModelRegistry registry, ModelStore store,
+	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs,
+			ModelRegistry registry, ModelStore store,
 			ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
 		LongPredicate stopRequested = runs::stopRequested;
 		return new StepBuilder("train", repository)
-			.tasklet(new TrainStep(catalog, props, runs, registry, store, new ModelTrainer(), observer, stopRequested), tm)
+			.tasklet(new TrainStep(scopes, runs, registry, store, new ModelTrainer(), observer, stopRequested), tm)
 			.build();
 	}
 
 	@Bean
-	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			RetrainProperties props, RunRecords runs, ModelRegistry registry, ModelStore store) {
+	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs,
+			ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("evaluate", repository)
-			.tasklet(new EvaluateStep(catalog, props, runs, registry, store), tm)
+			.tasklet(new EvaluateStep(scopes, runs, registry, store), tm)
 			.build();
 	}
 
 	@Bean
-	Step decideStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			RetrainProperties props, RunRecords runs) {
-		return new StepBuilder("decide", repository).tasklet(new DecideStep(catalog, props, runs), tm).build();
+	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs) {
+		return new StepBuilder("decide", repository).tasklet(new DecideStep(scopes, runs), tm).build();
 	}
 
 	@Bean
-	Step registerStep(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			RetrainProperties props, ModelRegistry registry, ModelStore store, Clock clock) {
+	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes,
+			ModelRegistry registry, ModelStore store, Clock clock) {
 		return new StepBuilder("register", repository)
-			.tasklet(new RegisterStep(catalog, props, registry, store, clock), tm)
+			.tasklet(new RegisterStep(scopes, registry, store, clock), tm)
 			.build();
 	}
 

@@ -10,9 +10,7 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.core.scope.context.ChunkContext;
 
-import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.HoldoutSpec;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DatasetSnapshot;
@@ -22,31 +20,28 @@ import dev.retrain.models.store.Json;
 /** Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of each. */
 class SnapshotStep implements Tasklet {
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
+	private final StepScopes scopes;
 
 	private final RunRecords runs;
 
-	SnapshotStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs) {
-		this.catalog = catalog;
-		this.props = props;
+	SnapshotStep(StepScopes scopes, RunRecords runs) {
+		this.scopes = scopes;
 		this.runs = runs;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		StepScope s = this.scopes.of(chunk);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		LocalDate to = run.asOf();
 		LocalDate from = to.minusDays(def.windowDays() - 1L);
-		Path root = this.props.resolveData(def.dataPath());
+		Path root = this.scopes.props().resolveData(def.dataPath());
 		DatasetSnapshot window = DatasetSnapshot.of(new PartitionedDirectory(root).resolve(from, to));
 		Map<String, SnapshotInfo.GoldenSnapshot> golden = new LinkedHashMap<>();
 		for (HoldoutSpec h : def.holdouts()) {
 			if (h.type() == HoldoutSpec.Type.GOLDEN) {
-				PartitionedDirectory dir = new PartitionedDirectory(this.props.resolveData(h.path()));
+				PartitionedDirectory dir = new PartitionedDirectory(this.scopes.props().resolveData(h.path()));
 				golden.put(h.name(), new SnapshotInfo.GoldenSnapshot(dir.baseForReading().toString(),
 						DatasetSnapshot.of(dir.resolveAll())));
 			}

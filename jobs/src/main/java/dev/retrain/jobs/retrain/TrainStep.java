@@ -15,8 +15,6 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -45,9 +43,7 @@ import dev.retrain.models.training.Task;
  */
 class TrainStep implements Tasklet {
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
+	private final StepScopes scopes;
 
 	private final RunRecords runs;
 
@@ -74,11 +70,10 @@ class TrainStep implements Tasklet {
 	/** At most this many training rows (and as many holdout rows) are kept as a version's reference sample. */
 	static final int REFERENCE_ROWS = 50_000;
 
-	TrainStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs, ModelRegistry registry,
+	TrainStep(StepScopes scopes, RunRecords runs, ModelRegistry registry,
 			ModelStore store, ModelTrainer trainer, EpochListener observer, java.util.function.LongPredicate stopRequested) {
 		this.stopRequested = stopRequested;
-		this.catalog = catalog;
-		this.props = props;
+		this.scopes = scopes;
 		this.runs = runs;
 		this.registry = registry;
 		this.store = store;
@@ -92,7 +87,7 @@ class TrainStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws JobInterruptedException {
-		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		StepScope s = this.scopes.of(chunk);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();

@@ -7,8 +7,6 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.store.Json;
@@ -16,21 +14,18 @@ import dev.retrain.models.store.Json;
 /** Step 2: check the data; a failing check fails the run with the report, and nothing is trained. */
 class ValidateStep implements Tasklet {
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
+	private final StepScopes scopes;
 
 	private final RunRecords runs;
 
-	ValidateStep(PipelineCatalog catalog, RetrainProperties props, RunRecords runs) {
-		this.catalog = catalog;
-		this.props = props;
+	ValidateStep(StepScopes scopes, RunRecords runs) {
+		this.scopes = scopes;
 		this.runs = runs;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = StepScope.of(chunk, this.catalog, this.props);
+		StepScope s = this.scopes.of(chunk);
 		ValidationReport report = new DataValidator(s.def()).validate(s.data(List.of()));
 		Json.write(s.ws().validation(), report);
 		this.runs.detail(s.run().runId(), "validation", report);
