@@ -29,6 +29,7 @@ import dev.retrain.models.promotion.SliceRule;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.Solver;
 import dev.retrain.models.training.Task;
 import org.quartz.CronExpression;
 import tools.jackson.core.JacksonException;
@@ -201,7 +202,7 @@ public final class PipelineLoader {
 
 			List<HoldoutSpec> holdouts = holdouts(y.holdouts());
 			PipelineYaml.Model m = (y.model() != null) ? y.model()
-					: new PipelineYaml.Model(null, null, null, null, null, null, null, null, null);
+					: new PipelineYaml.Model(null, null, null, null, null, null, null, null, null, null);
 			ModelFamily family = oneOf("model.family", m.family(),
 					Map.of("linear", ModelFamily.LINEAR, "logistic", ModelFamily.LINEAR, "mlp", ModelFamily.MLP),
 					ModelFamily.MLP);
@@ -253,8 +254,16 @@ public final class PipelineLoader {
 					problem("model.class-weights", "only applies to classification");
 				}
 			}
+			Solver solver = oneOf("model.solver", m.solver(), Map.of("adam", Solver.ADAM, "newton", Solver.NEWTON),
+					Solver.ADAM);
+			if (solver == Solver.NEWTON && family != ModelFamily.LINEAR) {
+				problem("model.solver", "newton fits linear models only (family: linear); use adam for an mlp");
+			}
+			if (solver == Solver.NEWTON && task == Task.MULTICLASS_CLASSIFICATION) {
+				problem("model.solver", "newton fits binary classification or regression; use adam for multiclass");
+			}
 			Hyperparameters hp = new Hyperparameters(epochs, batchSize, lr, wd, patience, valFraction, seed, classWeights,
-					balanced);
+					balanced, solver);
 
 			Mode mode = oneOf("mode", y.mode(), Map.of("retrain", Mode.RETRAIN, "finetune", Mode.FINETUNE), Mode.RETRAIN);
 			PipelineYaml.Finetune ft = (y.finetune() != null) ? y.finetune() : new PipelineYaml.Finetune(null, null);

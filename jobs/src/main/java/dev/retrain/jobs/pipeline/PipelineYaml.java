@@ -25,7 +25,7 @@ record PipelineYaml(String name, String description, Data data, List<Feature> fe
 	}
 
 	record Model(String family, List<Integer> hiddenLayers, Integer epochs, Integer batchSize, Double learningRate,
-			Double weightDecay, EarlyStopping earlyStopping, Long seed, JsonNode classWeights) {
+			Double weightDecay, EarlyStopping earlyStopping, Long seed, JsonNode classWeights, String solver) {
 	}
 
 	record EarlyStopping(Integer patience, Double validationFraction) {

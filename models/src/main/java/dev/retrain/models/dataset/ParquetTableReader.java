@@ -43,7 +43,7 @@ public final class ParquetTableReader {
 		List<int[]> dayParts = new ArrayList<>();
 		int total = 0;
 		for (DataFile file : files) {
-			Map<String, Column> part = readFile(file, requests);
+			Map<String, Column> part = readFile(file, requests, -1);
 			int n = part.isEmpty() ? (int) file.rows() : part.values().iterator().next().size();
 			parts.add(part);
 			segments.add(new Table.Segment(file.path(), total, total + n));
@@ -67,6 +67,36 @@ public final class ParquetTableReader {
 		return new Table(columns, total, days, segments);
 	}
 
+	/** One row group of one file, for reading a window a group at a time. */
+	public record RowGroup(DataFile file, int index, long rows) {
+	}
+
+	/** The row groups of the files, in order (reads only the footers). */
+	public List<RowGroup> rowGroups(List<DataFile> files) {
+		List<RowGroup> groups = new ArrayList<>();
+		for (DataFile file : files) {
+			try (ParquetFileReader reader = ParquetFiles.openOrFail(this.root.resolve(file.path()), file.path())) {
+				var blocks = reader.getRowGroups();
+				for (int i = 0; i < blocks.size(); i++) {
+					groups.add(new RowGroup(file, i, blocks.get(i).getRowCount()));
+				}
+			}
+			catch (IOException ex) {
+				throw new DataValidationFailed(file.path(), null, "cannot read: " + ParquetFiles.rootMessage(ex), ex);
+			}
+		}
+		return groups;
+	}
+
+	/** The rows of one row group as a table, with the same checks and messages as {@link #read}. */
+	public Table read(RowGroup group, List<ColumnRequest> wanted) {
+		Map<String, Column> columns = readFile(group.file(), distinct(wanted), group.index());
+		int n = (int) group.rows();
+		int[] days = new int[n];
+		Arrays.fill(days, (group.file().day() != null) ? (int) group.file().day().toEpochDay() : -1);
+		return new Table(columns, n, days, List.of(new Table.Segment(group.file().path(), 0, n)));
+	}
+
 	/** One request per column name; a column asked for as both kinds is a programming error. */
 	private static List<ColumnRequest> distinct(List<ColumnRequest> wanted) {
 		Map<String, ColumnRequest> byName = new LinkedHashMap<>();
@@ -82,7 +112,7 @@ public final class ParquetTableReader {
 		return new ArrayList<>(byName.values());
 	}
 
-	private Map<String, Column> readFile(DataFile file, List<ColumnRequest> requests) {
+	private Map<String, Column> readFile(DataFile file, List<ColumnRequest> requests, int onlyGroup) {
 		Path path = this.root.resolve(file.path());
 		try (ParquetFileReader reader = ParquetFiles.openOrFail(path, file.path())) {
 			MessageType schema = reader.getFooter().getFileMetaData().getSchema();
@@ -110,22 +140,23 @@ public final class ParquetTableReader {
 			if (!issues.isEmpty()) {
 				throw new DataValidationFailed(issues);
 			}
-			return readColumns(reader, schema, present, file);
+			return readColumns(reader, schema, present, file, onlyGroup);
 		}
 		catch (IOException ex) {
 			throw new DataValidationFailed(file.path(), null, "cannot read: " + ParquetFiles.rootMessage(ex), ex);
 		}
 	}
 
+	/** All row groups, or only {@code onlyGroup} when it is not negative. */
 	private Map<String, Column> readColumns(ParquetFileReader reader, MessageType schema, List<ColumnRequest> present,
-			DataFile file) throws IOException {
+			DataFile file, int onlyGroup) throws IOException {
 		Types.MessageTypeBuilder projection = Types.buildMessage();
 		for (ColumnRequest req : present) {
 			projection.addField(schema.getType(req.name()));
 		}
 		MessageType requested = projection.named(schema.getName());
 		reader.setRequestedSchema(requested);
-		long rowCount = reader.getRecordCount();
+		long rowCount = (onlyGroup < 0) ? reader.getRecordCount() : reader.getRowGroups().get(onlyGroup).getRowCount();
 		if (rowCount > Integer.MAX_VALUE) {
 			throw new DataValidationFailed(file.path(), null, "more than 2^31 rows in one file");
 		}
@@ -138,8 +169,8 @@ public final class ParquetTableReader {
 		String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
 		int offset = 0;
 		try {
-			PageReadStore pages;
-			while ((pages = reader.readNextRowGroup()) != null) {
+			PageReadStore pages = (onlyGroup < 0) ? reader.readNextRowGroup() : reader.readRowGroup(onlyGroup);
+			for (; pages != null; pages = (onlyGroup < 0) ? reader.readNextRowGroup() : null) {
 				ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages,
 						new GroupRecordConverter(requested).getRootConverter(), requested, createdBy);
 				int groupRows = (int) pages.getRowCount();

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.locks.ReentrantLock;
 
 import ai.djl.Model;
@@ -13,6 +12,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -51,7 +51,7 @@ public final class ModelTrainer {
 	private static final ReentrantLock AUTOGRAD = new ReentrantLock();
 
 	/** What to train, from where, and where to keep checkpoints. {@code warmStart} may be null. */
-	public record Request(ModelShape shape, Hyperparameters hp, TrainingData data, Path warmStart, Path workDir,
+	public record Request(ModelShape shape, Hyperparameters hp, TrainingSource data, Path warmStart, Path workDir,
 			EpochListener listener) {
 	}
 
@@ -61,15 +61,18 @@ public final class ModelTrainer {
 	}
 
 	public TrainingResult train(Request req) {
-		TrainingData data = req.data();
+		TrainingSource data = req.data();
 		Hyperparameters hp = req.hp();
-		if (data.rows() < 2) {
-			throw new TrainingFailed("need at least 2 training rows, got " + data.rows());
+		if (data.rowCount() < 2) {
+			throw new TrainingFailed("need at least 2 training rows, got " + data.rowCount());
 		}
-		int[][] split = split(data.rows(), hp);
-		int[] trainRows = split[0];
-		int[] valRows = split[1];
-		String fingerprint = req.shape() + "|" + hp + "|" + data.rows() + "x" + data.width() + "|" + req.warmStart();
+		boolean newton = hp.solver() == Solver.NEWTON;
+		if (newton && (req.shape().family() != ModelFamily.LINEAR || req.shape().task() == Task.MULTICLASS_CLASSIFICATION)) {
+			throw new TrainingFailed("solver newton fits linear models for binary classification or regression, not "
+					+ req.shape().family() + " " + req.shape().task());
+		}
+		TrainingSource.Split split = data.split((!newton && hp.patience() > 0) ? hp.validationFraction() : 0.0, hp.seed());
+		String fingerprint = req.shape() + "|" + hp + "|" + data.rowCount() + "x" + data.width() + "|" + req.warmStart();
 		Path ckptFile = req.workDir().resolve(CHECKPOINT);
 		Checkpoint ckpt = Files.exists(ckptFile) ? Json.read(ckptFile, Checkpoint.class) : null;
 		if (ckpt != null && !ckpt.fingerprint().equals(fingerprint)) {
@@ -77,11 +80,18 @@ public final class ModelTrainer {
 		}
 		int resumedFrom = (ckpt != null) ? ckpt.epoch() : 0;
 		if (ckpt != null && ckpt.finished() && Files.exists(req.workDir().resolve(FINAL_PARAMS))) {
-			return result(ckpt, resumedFrom, trainRows.length, valRows.length);
+			return result(ckpt, resumedFrom, split);
 		}
 		Engine.getInstance().setRandomSeed((int) hp.seed());
 		try (Model model = Model.newInstance("candidate")) {
 			model.setBlock(req.shape().newBlock());
+			if (newton) {
+				try (NDManager manager = NDManager.newBaseManager()) {
+					model.getBlock().initialize(manager, DataType.FLOAT32, new Shape(1, data.width()));
+					startFrom(req, ckpt, model, manager);
+					return NewtonSolver.fit(req, model.getBlock(), manager, split, ckpt, fingerprint, resumedFrom);
+				}
+			}
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
 				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
 				.optOptimizer(Optimizer.adam()
@@ -90,20 +100,35 @@ public final class ModelTrainer {
 					.build());
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(1, data.width()));
-				NDManager manager = trainer.getManager();
-				if (ckpt != null) {
-					ParameterFiles.copyInto(model.getBlock(), req.shape(), req.workDir().resolve(LAST), manager);
-				}
-				else if (req.warmStart() != null) {
-					ParameterFiles.copyInto(model.getBlock(), req.shape(), req.warmStart(), manager);
-				}
-				return loop(req, trainer, model, ckpt, fingerprint, trainRows, valRows, resumedFrom);
+				startFrom(req, ckpt, model, trainer.getManager());
+				return loop(req, trainer, model, ckpt, fingerprint, split, resumedFrom);
 			}
 		}
 	}
 
+	/** Parameters to start from: the last checkpoint's, else the warm start's, else the initialiser's. */
+	private static void startFrom(Request req, Checkpoint ckpt, Model model, NDManager manager) {
+		if (ckpt != null) {
+			ParameterFiles.copyInto(model.getBlock(), req.shape(), req.workDir().resolve(LAST), manager);
+		}
+		else if (req.warmStart() != null) {
+			ParameterFiles.copyInto(model.getBlock(), req.shape(), req.warmStart(), manager);
+		}
+	}
+
+	/** Writes the epoch's checkpoint (and the final parameters when {@code finished}). */
+	static Checkpoint checkpoint(Request req, ai.djl.nn.Block block, Checkpoint next) {
+		Path work = req.workDir();
+		if (next.finished()) {
+			ParameterFiles.save(block, work.resolve(FINAL_PARAMS));
+		}
+		ParameterFiles.save(block, work.resolve(LAST));
+		Json.write(work.resolve(CHECKPOINT), next);
+		return next;
+	}
+
 	private TrainingResult loop(Request req, Trainer trainer, Model model, Checkpoint ckpt, String fingerprint,
-			int[] trainRows, int[] valRows, int resumedFrom) {
+			TrainingSource.Split split, int resumedFrom) {
 		Hyperparameters hp = req.hp();
 		Path work = req.workDir();
 		List<EpochStats> curve = new ArrayList<>((ckpt != null) ? ckpt.curve() : List.of());
@@ -115,13 +140,12 @@ public final class ModelTrainer {
 		float[][] best = (ckpt != null && Files.exists(work.resolve(BEST))) ? bestFrom(work.resolve(BEST), req, trainer)
 				: null;
 		boolean stoppedEarly = false;
-		boolean earlyStopping = hp.patience() > 0 && valRows.length > 0;
+		boolean earlyStopping = hp.patience() > 0 && split.validationRows() > 0;
 		for (int epoch = resumedFrom + 1; epoch <= hp.epochs(); epoch++) {
 			long start = System.nanoTime();
-			int[] order = shuffled(trainRows, hp.seed() * 31 + epoch);
-			double trainLoss = runEpoch(trainer, req, order);
-			double valLoss = (valRows.length > 0) ? evaluate(trainer, req, valRows) : Double.NaN;
-			samplesSeen += order.length;
+			double trainLoss = runEpoch(trainer, req, split, hp.seed() * 31 + epoch);
+			double valLoss = (split.validationRows() > 0) ? evaluate(trainer, req, split) : Double.NaN;
+			samplesSeen += split.trainRows();
 			long epochMillis = (System.nanoTime() - start) / 1_000_000;
 			millis += epochMillis;
 			if (!Double.isFinite(trainLoss)) {
@@ -143,19 +167,14 @@ public final class ModelTrainer {
 			}
 			stoppedEarly = earlyStopping && sinceBest >= hp.patience() && epoch < hp.epochs();
 			boolean finished = stoppedEarly || epoch == hp.epochs();
-			if (finished) {
-				if (best != null) {
-					ParameterFiles.restore(model.getBlock(), best);
-				}
-				ParameterFiles.save(model.getBlock(), work.resolve(FINAL_PARAMS));
+			if (finished && best != null) {
+				ParameterFiles.restore(model.getBlock(), best);
 			}
-			ParameterFiles.save(model.getBlock(), work.resolve(LAST));
-			Checkpoint next = new Checkpoint(fingerprint, epoch, bestEpoch, bestLoss, sinceBest, finished, stoppedEarly,
-					samplesSeen, millis, curve);
-			Json.write(work.resolve(CHECKPOINT), next);
+			Checkpoint next = checkpoint(req, model.getBlock(), new Checkpoint(fingerprint, epoch, bestEpoch, bestLoss,
+					sinceBest, finished, stoppedEarly, samplesSeen, millis, curve));
 			req.listener().epochCompleted(epoch, hp.epochs(), stats);
 			if (finished) {
-				return result(next, resumedFrom, trainRows.length, valRows.length);
+				return result(next, resumedFrom, split);
 			}
 		}
 		throw new TrainingFailed("no epochs to run (epochs=" + hp.epochs() + ")");
@@ -167,32 +186,27 @@ public final class ModelTrainer {
 		}
 	}
 
-	private static TrainingResult result(Checkpoint c, int resumedFrom, int trainRows, int valRows) {
+	static TrainingResult result(Checkpoint c, int resumedFrom, TrainingSource.Split split) {
 		double perSecond = (c.millis() > 0) ? c.samplesSeen() * 1000.0 / c.millis() : 0.0;
 		return new TrainingResult(c.curve(), c.bestEpoch(), c.stoppedEarly(), resumedFrom, c.millis(), c.samplesSeen(),
-				perSecond, trainRows, valRows);
+				perSecond, Math.toIntExact(split.trainRows()), Math.toIntExact(split.validationRows()));
 	}
 
-	private double runEpoch(Trainer trainer, Request req, int[] order) {
-		TrainingData data = req.data();
-		int width = data.width();
-		int batchSize = req.hp().batchSize();
-		int outputs = req.shape().outputs();
-		float[] x = new float[batchSize * width];
-		float[] y = new float[batchSize * ((req.shape().task() == Task.MULTICLASS_CLASSIFICATION) ? outputs : 1)];
-		float[] w = (data.weights() != null) ? new float[batchSize] : null;
-		double lossSum = 0;
-		for (int start = 0; start < order.length; start += batchSize) {
-			int n = Math.min(batchSize, order.length - start);
-			fill(data, req.shape(), order, start, n, x, y, w);
+	private double runEpoch(Trainer trainer, Request req, TrainingSource.Split split, long shuffleSeed) {
+		ModelShape shape = req.shape();
+		float[] y = new float[req.hp().batchSize() * labelWidth(shape)];
+		double[] lossSum = { 0 };
+		long[] seen = { 0 };
+		split.visit(false, req.hp().batchSize(), shuffleSeed, (x, targets, w, n) -> {
+			labels(shape, targets, n, y);
 			try (NDManager batch = trainer.getManager().newSubManager()) {
-				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
+				NDList inputs = arrays(batch, shape, x, y, w, n, req.data().width());
 				AUTOGRAD.lock();
 				try {
 					try (GradientCollector gc = trainer.newGradientCollector()) {
 						NDArray z = trainer.forward(new NDList(inputs.get(0))).singletonOrThrow();
-						NDArray loss = loss(req.shape().task(), z, inputs.get(1), weights(inputs), n);
-						lossSum += loss.getFloat() * n;
+						NDArray loss = loss(shape.task(), z, inputs.get(1), weights(inputs), n);
+						lossSum[0] += loss.getFloat() * n;
 						gc.backward(loss);
 					}
 					trainer.step();
@@ -201,54 +215,49 @@ public final class ModelTrainer {
 					AUTOGRAD.unlock();
 				}
 			}
-		}
-		return lossSum / order.length;
+			seen[0] += n;
+		});
+		return lossSum[0] / seen[0];
 	}
 
-	private double evaluate(Trainer trainer, Request req, int[] rows) {
-		TrainingData data = req.data();
-		int width = data.width();
-		int outputs = req.shape().outputs();
+	private double evaluate(Trainer trainer, Request req, TrainingSource.Split split) {
+		ModelShape shape = req.shape();
 		int chunk = 8192;
-		float[] x = new float[chunk * width];
-		float[] y = new float[chunk * ((req.shape().task() == Task.MULTICLASS_CLASSIFICATION) ? outputs : 1)];
-		float[] w = (data.weights() != null) ? new float[chunk] : null;
-		double lossSum = 0;
-		for (int start = 0; start < rows.length; start += chunk) {
-			int n = Math.min(chunk, rows.length - start);
-			fill(data, req.shape(), rows, start, n, x, y, w);
+		float[] y = new float[chunk * labelWidth(shape)];
+		double[] lossSum = { 0 };
+		long[] seen = { 0 };
+		split.visit(true, chunk, null, (x, targets, w, n) -> {
+			labels(shape, targets, n, y);
 			try (NDManager batch = trainer.getManager().newSubManager()) {
-				NDList inputs = arrays(batch, req.shape(), x, y, w, n, width);
+				NDList inputs = arrays(batch, shape, x, y, w, n, req.data().width());
 				NDArray z = trainer.evaluate(new NDList(inputs.get(0))).singletonOrThrow();
-				lossSum += loss(req.shape().task(), z, inputs.get(1), weights(inputs), n).getFloat() * n;
+				lossSum[0] += loss(shape.task(), z, inputs.get(1), weights(inputs), n).getFloat() * n;
 			}
-		}
-		return lossSum / rows.length;
+			seen[0] += n;
+		});
+		return lossSum[0] / seen[0];
 	}
 
 	private static NDArray weights(NDList inputs) {
 		return (inputs.size() > 2) ? inputs.get(2) : null;
 	}
 
-	private static void fill(TrainingData data, ModelShape shape, int[] order, int start, int n, float[] x, float[] y,
-			float[] w) {
-		int width = data.width();
-		boolean multi = shape.task() == Task.MULTICLASS_CLASSIFICATION;
-		int k = shape.outputs();
-		if (multi) {
+	private static int labelWidth(ModelShape shape) {
+		return (shape.task() == Task.MULTICLASS_CLASSIFICATION) ? shape.outputs() : 1;
+	}
+
+	/** Targets as the loss wants them: one-hot rows for multiclass, the value itself otherwise. */
+	private static void labels(ModelShape shape, double[] targets, int n, float[] y) {
+		if (shape.task() == Task.MULTICLASS_CLASSIFICATION) {
+			int k = shape.outputs();
 			java.util.Arrays.fill(y, 0, n * k, 0f);
+			for (int i = 0; i < n; i++) {
+				y[i * k + (int) targets[i]] = 1f;
+			}
 		}
-		for (int i = 0; i < n; i++) {
-			int row = order[start + i];
-			System.arraycopy(data.features(), row * width, x, i * width, width);
-			if (multi) {
-				y[i * k + (int) data.targets()[row]] = 1f;
-			}
-			else {
-				y[i] = (float) data.targets()[row];
-			}
-			if (w != null) {
-				w[i] = data.weights()[row];
+		else {
+			for (int i = 0; i < n; i++) {
+				y[i] = (float) targets[i];
 			}
 		}
 	}
@@ -280,37 +289,6 @@ public final class ModelTrainer {
 			case REGRESSION -> z.reshape(n).sub(y).square();
 		};
 		return (w == null) ? perRow.mean() : perRow.mul(w).sum().div(w.sum());
-	}
-
-	private static int[][] split(int rows, Hyperparameters hp) {
-		int[] all = shuffled(identity(rows), hp.seed());
-		int val = (hp.patience() > 0 && hp.validationFraction() > 0)
-				? (int) Math.min(rows - 1, Math.max(1, Math.round(rows * hp.validationFraction()))) : 0;
-		int[] valRows = java.util.Arrays.copyOfRange(all, 0, val);
-		int[] trainRows = java.util.Arrays.copyOfRange(all, val, rows);
-		java.util.Arrays.sort(valRows);
-		java.util.Arrays.sort(trainRows);
-		return new int[][] { trainRows, valRows };
-	}
-
-	private static int[] identity(int n) {
-		int[] a = new int[n];
-		for (int i = 0; i < n; i++) {
-			a[i] = i;
-		}
-		return a;
-	}
-
-	static int[] shuffled(int[] rows, long seed) {
-		int[] a = rows.clone();
-		Random random = new Random(seed);
-		for (int i = a.length - 1; i > 0; i--) {
-			int j = random.nextInt(i + 1);
-			int t = a[i];
-			a[i] = a[j];
-			a[j] = t;
-		}
-		return a;
 	}
 
 }

@@ -117,6 +117,85 @@ class ModelTrainerTests {
 
 
 	@Test
+	void newtonReachesTheRegularisedOptimumOfALogisticRegression() {
+		Random r = new Random(11);
+		int n = 3000;
+		int d = 4;
+		float[] x = new float[n * d];
+		double[] y = new double[n];
+		for (int i = 0; i < n; i++) {
+			double z = 0.3;
+			for (int j = 0; j < d; j++) {
+				x[i * d + j] = (float) r.nextGaussian();
+				z += (j - 1.5) * x[i * d + j];
+			}
+			y[i] = (r.nextDouble() < 1 / (1 + Math.exp(-z))) ? 1 : 0;
+		}
+		TrainingData data = new TrainingData(x, y, null, n, d);
+		double lambda = 0.01;
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.LINEAR, List.of(), d, 1);
+		Hyperparameters newton = new Hyperparameters(50, 64, 0.0, lambda, 0, 0.0, 7, null, false, Solver.NEWTON);
+		TrainingResult result = new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, newton, data, null, this.dir.resolve("n"), EpochListener.NONE));
+		assertThat(result.curve().size()).isBetween(3, 20);
+
+		float[][] theta;
+		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+			theta = ParameterFiles.snapshot(ParameterFiles.load(shape, this.dir.resolve("n").resolve(ModelTrainer.FINAL_PARAMS), m));
+		}
+		// the gradient of mean log-loss + lambda/2 |w|^2, recomputed here in double precision, vanishes at the optimum
+		double[] grad = new double[d + 1];
+		double loss = 0;
+		for (int i = 0; i < n; i++) {
+			double z = theta[1][0];
+			for (int j = 0; j < d; j++) {
+				z += theta[0][j] * x[i * d + j];
+			}
+			double p = 1 / (1 + Math.exp(-z));
+			for (int j = 0; j < d; j++) {
+				grad[j] += (p - y[i]) * x[i * d + j] / n;
+			}
+			grad[d] += (p - y[i]) / n;
+			loss += (Math.log1p(Math.exp(-Math.abs(z))) + Math.max(z, 0) - z * y[i]) / n;
+		}
+		for (int j = 0; j < d; j++) {
+			grad[j] += lambda * theta[0][j];
+		}
+		assertThat(java.util.Arrays.stream(grad).map(Math::abs).max().orElseThrow()).isLessThan(1e-4);
+
+		Hyperparameters adam = new Hyperparameters(20, 64, 0.05, lambda, 0, 0.0, 7, null, false);
+		TrainingResult sgd = new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, adam, data, null, this.dir.resolve("a"), EpochListener.NONE));
+		assertThat(result.curve().get(result.curve().size() - 1).trainLoss()).isCloseTo(loss, org.assertj.core.data.Offset.offset(1e-5))
+			.isLessThanOrEqualTo(sgd.curve().get(sgd.curve().size() - 1).trainLoss() + 1e-3);
+	}
+
+	@Test
+	void newtonSolvesLeastSquaresAndRefusesNetworks() {
+		Random r = new Random(5);
+		int n = 500;
+		float[] x = new float[n * 2];
+		double[] val = new double[n];
+		for (int i = 0; i < n; i++) {
+			x[i * 2] = (float) r.nextGaussian();
+			x[i * 2 + 1] = (float) r.nextGaussian();
+			val[i] = 3 * x[i * 2] - 2 * x[i * 2 + 1] + 1;
+		}
+		Hyperparameters newton = new Hyperparameters(10, 64, 0.0, 0.0, 0, 0.0, 7, null, false, Solver.NEWTON);
+		ModelShape reg = new ModelShape(Task.REGRESSION, ModelFamily.LINEAR, List.of(), 2, 1);
+		new ModelTrainer().train(new ModelTrainer.Request(reg, newton, new TrainingData(x, val, null, n, 2), null,
+				this.dir.resolve("r"), EpochListener.NONE));
+		try (LoadedModel m = LoadedModel.load(reg, this.dir.resolve("r").resolve(ModelTrainer.FINAL_PARAMS))) {
+			assertThat(Metrics.compute(m.predict(x, n), val).get("rmse")).isLessThan(1e-4);
+		}
+		ModelShape mlp = new ModelShape(Task.REGRESSION, ModelFamily.MLP, List.of(4), 2, 1);
+		assertThatThrownBy(() -> new ModelTrainer().train(new ModelTrainer.Request(mlp, newton,
+				new TrainingData(x, val, null, n, 2), null, this.dir.resolve("m"), EpochListener.NONE)))
+			.isInstanceOf(TrainingFailed.class)
+			.hasMessageContaining("solver newton");
+	}
+
+	@Test
 	void twoTrainingsAtOnceBothFinish() throws Exception {
 		TrainingData data = separable(3000, 9);
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);

@@ -1,0 +1,202 @@
+package dev.retrain.models.training;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.FeatureEncoder;
+import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.LabelEncoding;
+
+/**
+ * Training rows streamed from Parquet, one row group at a time, for windows that do not fit in the heap. What
+ * is held at once is one decoded row group (its columns as doubles and strings) and one batch of encoded
+ * floats, whatever the number of rows. An epoch visits the row groups in an order shuffled from its seed and
+ * shuffles the rows within each group (a shuffle buffer of one row group, not a full permutation). Rows go to
+ * the validation part by a hash of their position and the seed, so the split needs no index arrays.
+ *
+ * <p>{@link #open} makes one pass to learn the encodings (unless given) and, for balanced class weights,
+ * the class counts.
+ */
+public final class ParquetTrainingSource implements TrainingSource {
+
+	private final ParquetTableReader reader;
+
+	private final List<ParquetTableReader.RowGroup> groups;
+
+	private final long[] firstRow;
+
+	private final List<ColumnRequest> columns;
+
+	private final FeatureEncoder encoder;
+
+	private final LabelEncoding label;
+
+	private final double[] classWeights;
+
+	private final long rows;
+
+	private ParquetTrainingSource(ParquetTableReader reader, List<ParquetTableReader.RowGroup> groups,
+			List<ColumnRequest> columns, FeatureEncoder encoder, LabelEncoding label, double[] classWeights) {
+		this.reader = reader;
+		this.groups = groups;
+		this.columns = columns;
+		this.encoder = encoder;
+		this.label = label;
+		this.classWeights = classWeights;
+		this.firstRow = new long[groups.size()];
+		long at = 0;
+		for (int g = 0; g < groups.size(); g++) {
+			this.firstRow[g] = at;
+			at += groups.get(g).rows();
+		}
+		this.rows = at;
+	}
+
+	/**
+	 * @param encoder the encodings to use (a fine-tune keeps its parent's), or null to learn them from the rows
+	 */
+	public static ParquetTrainingSource open(Path root, List<DataFile> files, List<FeatureSpec> features,
+			FeatureEncoder encoder, LabelEncoding label, Hyperparameters hp) {
+		ParquetTableReader reader = new ParquetTableReader(root);
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (FeatureSpec f : features) {
+			columns.add(f.isNumeric() ? ColumnRequest.numeric(f.name()) : ColumnRequest.string(f.name()));
+		}
+		columns.add((label.task() == Task.REGRESSION) ? ColumnRequest.numeric(label.column())
+				: ColumnRequest.string(label.column()));
+		List<ParquetTableReader.RowGroup> groups = reader.rowGroups(files);
+		boolean weighted = ClassWeights.configured(label.classes(), hp);
+		FeatureEncoder.Fitter fitter = (encoder == null) ? new FeatureEncoder.Fitter(features) : null;
+		long[] classCounts = (label.classes() != null) ? new long[label.classes().size()] : null;
+		if (fitter != null || (weighted && hp.balancedClassWeights())) {
+			for (ParquetTableReader.RowGroup group : groups) {
+				Table part = reader.read(group, columns);
+				if (fitter != null) {
+					fitter.add(part);
+				}
+				if (classCounts != null) {
+					for (double c : label.encode(part)) {
+						classCounts[(int) c]++;
+					}
+				}
+			}
+		}
+		FeatureEncoder enc = (fitter != null) ? fitter.encoder() : encoder;
+		double[] weights = weighted ? ClassWeights.perClass(classCounts, label.classes(), hp) : null;
+		return new ParquetTrainingSource(reader, groups, columns, enc, label, weights);
+	}
+
+	public FeatureEncoder encoder() {
+		return this.encoder;
+	}
+
+	@Override
+	public int width() {
+		return this.encoder.width();
+	}
+
+	@Override
+	public long rowCount() {
+		return this.rows;
+	}
+
+	@Override
+	public boolean weighted() {
+		return this.classWeights != null;
+	}
+
+	/** Whether row {@code row} (position in the window) is held out for validation: a SplitMix64 hash of it and the seed. */
+	static boolean inValidation(long row, long seed, double fraction) {
+		if (fraction <= 0) {
+			return false;
+		}
+		long z = row * 0x9E3779B97F4A7C15L + seed;
+		z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+		z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+		z = z ^ (z >>> 31);
+		return (z >>> 11) * 0x1.0p-53 < fraction;
+	}
+
+	@Override
+	public Split split(double validationFraction, long seed) {
+		long val = 0;
+		for (long r = 0; r < this.rows; r++) {
+			if (inValidation(r, seed, validationFraction)) {
+				val++;
+			}
+		}
+		long validationRows = val;
+		return new Split() {
+
+			@Override
+			public long trainRows() {
+				return ParquetTrainingSource.this.rows - validationRows;
+			}
+
+			@Override
+			public long validationRows() {
+				return validationRows;
+			}
+
+			@Override
+			public void visit(boolean validation, int batchSize, Long shuffleSeed, BatchVisitor visitor) {
+				stream(validation, validationFraction, seed, batchSize, shuffleSeed, visitor);
+			}
+		};
+	}
+
+	private void stream(boolean validation, double fraction, long seed, int batchSize, Long shuffleSeed,
+			BatchVisitor visitor) {
+		int width = width();
+		float[] x = new float[batchSize * width];
+		double[] y = new double[batchSize];
+		float[] w = weighted() ? new float[batchSize] : null;
+		int[] order = TrainingData.identity(this.groups.size());
+		Random random = (shuffleSeed != null) ? new Random(shuffleSeed) : null;
+		if (random != null) {
+			TrainingData.shuffle(order, order.length, random);
+		}
+		int filled = 0;
+		for (int g : order) {
+			Table part = this.reader.read(this.groups.get(g), this.columns);
+			double[] targets = this.label.encode(part);
+			int[] selected = new int[part.rows()];
+			int m = 0;
+			for (int r = 0; r < part.rows(); r++) {
+				if (inValidation(this.firstRow[g] + r, seed, fraction) == validation) {
+					selected[m++] = r;
+				}
+			}
+			if (random != null) {
+				TrainingData.shuffle(selected, m, random);
+			}
+			for (int from = 0; from < m;) {
+				int n = Math.min(batchSize - filled, m - from);
+				this.encoder.encodeRows(part, selected, from, n, x, filled);
+				for (int i = 0; i < n; i++) {
+					int r = selected[from + i];
+					y[filled + i] = targets[r];
+					if (w != null) {
+						w[filled + i] = (float) this.classWeights[(int) targets[r]];
+					}
+				}
+				filled += n;
+				from += n;
+				if (filled == batchSize) {
+					visitor.batch(x, y, w, filled);
+					filled = 0;
+				}
+			}
+		}
+		if (filled > 0) {
+			visitor.batch(x, y, w, filled);
+		}
+	}
+
+}
