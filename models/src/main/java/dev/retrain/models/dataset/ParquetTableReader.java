@@ -29,11 +29,21 @@ public final class ParquetTableReader {
 
 	private final Path root;
 
+	private final int threads;
+
 	/**
 	 * @param root files are named relative to this directory in messages and segments
 	 */
 	public ParquetTableReader(Path root) {
+		this(root, 1);
+	}
+
+	/**
+	 * @param threads files decoded at once by {@link #read(List, List)} (each file by one thread)
+	 */
+	public ParquetTableReader(Path root, int threads) {
 		this.root = root;
+		this.threads = Math.max(1, threads);
 	}
 
 	public Table read(List<DataFile> files, List<ColumnRequest> wanted) {
@@ -42,8 +52,10 @@ public final class ParquetTableReader {
 		List<Table.Segment> segments = new ArrayList<>();
 		List<int[]> dayParts = new ArrayList<>();
 		int total = 0;
-		for (DataFile file : files) {
-			Map<String, Column> part = readFile(file, requests, -1);
+		List<Map<String, Column>> decoded = decode(files, requests);
+		for (int f = 0; f < files.size(); f++) {
+			DataFile file = files.get(f);
+			Map<String, Column> part = decoded.get(f);
 			int n = part.isEmpty() ? (int) file.rows() : part.values().iterator().next().size();
 			parts.add(part);
 			segments.add(new Table.Segment(file.path(), total, total + n));
@@ -65,6 +77,41 @@ public final class ParquetTableReader {
 			at += d.length;
 		}
 		return new Table(columns, total, days, segments);
+	}
+
+	/** Decodes the files, several at once when {@code threads} > 1; the first failure (in file order) is thrown. */
+	private List<Map<String, Column>> decode(List<DataFile> files, List<ColumnRequest> requests) {
+		if (this.threads == 1 || files.size() < 2) {
+			return files.stream().map(f -> readFile(f, requests, -1)).toList();
+		}
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+			.newFixedThreadPool(Math.min(this.threads, files.size()));
+		try {
+			List<java.util.concurrent.Future<Map<String, Column>>> futures = new ArrayList<>();
+			for (DataFile f : files) {
+				futures.add(pool.submit(() -> readFile(f, requests, -1)));
+			}
+			List<Map<String, Column>> parts = new ArrayList<>();
+			for (var future : futures) {
+				try {
+					parts.add(future.get());
+				}
+				catch (java.util.concurrent.ExecutionException ex) {
+					if (ex.getCause() instanceof RuntimeException re) {
+						throw re;
+					}
+					throw new IllegalStateException(ex.getCause());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("interrupted while reading Parquet files", ex);
+				}
+			}
+			return parts;
+		}
+		finally {
+			pool.shutdownNow();
+		}
 	}
 
 	/** One row group of one file, for reading a window a group at a time. */

@@ -78,6 +78,43 @@ public final class SampleDataGenerator {
 			.write(root.resolve("dt=" + day).resolve("part-0.parquet"));
 	}
 
+	/**
+	 * A wide table for benchmarks: {@code numeric} Gaussian features {@code x0..} (scales 1, 2, ...),
+	 * {@code cat1} (8 values), {@code cat2} (100 values) and a 0/1 label {@code y} from a noisy linear rule,
+	 * written as day partitions of {@code rowsPerDay} rows from {@code start} on. Returns the partition days.
+	 */
+	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed)
+			throws IOException {
+		List<LocalDate> days = new java.util.ArrayList<>();
+		for (long done = 0; done < rows; done += rowsPerDay) {
+			LocalDate day = start.plusDays(days.size());
+			int n = (int) Math.min(rowsPerDay, rows - done);
+			SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + day.toEpochDay());
+			ParquetTableWriter w = new ParquetTableWriter();
+			double[] z = new double[n];
+			for (int c = 0; c < numeric; c++) {
+				double[] v = new double[n];
+				for (int i = 0; i < n; i++) {
+					v[i] = gaussian(rnd) * (c + 1);
+					z[i] += v[i] / (c + 1) * ((c % 3) - 1);
+				}
+				w.doubles("x" + c, v);
+			}
+			String[] cat1 = new String[n];
+			String[] cat2 = new String[n];
+			int[] y = new int[n];
+			for (int i = 0; i < n; i++) {
+				int a = rnd.nextInt(8);
+				cat1[i] = "c" + a;
+				cat2[i] = "k" + rnd.nextInt(100);
+				y[i] = (z[i] + 0.5 * (a - 3.5) / 2 + gaussian(rnd) > 0) ? 1 : 0;
+			}
+			w.strings("cat1", cat1).strings("cat2", cat2).ints("y", y).write(root.resolve("dt=" + day).resolve("part-0.parquet"));
+			days.add(day);
+		}
+		return days;
+	}
+
 	private static double gaussian(SplittableRandom rnd) {
 		double u1 = rnd.nextDouble();
 		double u2 = rnd.nextDouble();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.time.LocalDate;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -34,9 +35,9 @@ import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.ParquetTableReader;
-import dev.retrain.models.dataset.ParquetTableWriter;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
+import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.store.Json;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
@@ -68,78 +69,158 @@ public final class Benchmarks {
 			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
 			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
 		}
-		int rows = Integer.parseInt(a.getOrDefault("rows", "1000000"));
+		if (a.containsKey("child")) {
+			child(a);
+			return;
+		}
+		List<Long> sizes = longs(a.getOrDefault("rows", "1000000,10000000"));
+		List<Integer> threads = ints(a.getOrDefault("threads", "1,2"));
 		int trainRows = Integer.parseInt(a.getOrDefault("train-rows", "200000"));
 		int repeats = Integer.parseInt(a.getOrDefault("repeats", "5"));
 		int driftRef = Integer.parseInt(a.getOrDefault("drift-ref", "1000000"));
 		int driftCur = Integer.parseInt(a.getOrDefault("drift-cur", "100000"));
+		List<Long> memoryRows = longs(a.getOrDefault("memory-rows", "1000000,10000000"));
+		String heap = a.getOrDefault("memory-heap", "1g");
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
-		List<Result> results = run(rows, trainRows, repeats, out);
+		Files.createDirectories(out);
+		List<Result> results = new ArrayList<>();
+		for (long rows : sizes) {
+			Path data = data(out, rows);
+			for (int t : threads) {
+				results.add(ingest(data, rows, t, repeats));
+				report(out, results, List.of());
+			}
+		}
+		results.add(training(trainRows, repeats, out));
+		for (int t : threads) {
+			results.add(trainingInChild(trainRows, Math.max(1, repeats / 2), t, out));
+		}
 		results.add(drift(out, driftRef, driftCur, 20, repeats));
-		Json.write(out.resolve("results.json"), results);
-		Files.writeString(out.resolve("results.md"), markdown(results));
-		System.out.println(markdown(results));
+		report(out, results, List.of());
+		List<MemoryBenchmark.Result> memory = new ArrayList<>();
+		for (long rows : memoryRows) {
+			memory.add(MemoryBenchmark.runChild(data(out, rows), rows, "stream", heap, out));
+			report(out, results, memory);
+		}
+		long largest = memoryRows.stream().mapToLong(Long::longValue).max().orElse(0);
+		if (largest > 0) {
+			memory.add(MemoryBenchmark.runChild(data(out, largest), largest, "memory", heap, out));
+		}
+		report(out, results, memory);
+		System.out.println(Files.readString(out.resolve("results.md")));
 	}
 
-	public static List<Result> run(int rows, int trainRows, int repeats, Path out) throws Exception {
+	/** Smoke size: ingest with 1 and 2 threads and training, in this JVM. */
+	public static List<Result> run(long rows, int trainRows, int repeats, Path out) throws Exception {
 		Files.createDirectories(out);
-		Path file = out.resolve("ingest-" + rows + ".parquet");
-		if (!Files.exists(file)) {
-			write(file, rows);
-		}
+		Path data = data(out, rows);
 		List<Result> results = new ArrayList<>();
-		results.add(ingest(file, rows, repeats));
+		results.add(ingest(data, rows, 1, repeats));
+		results.add(ingest(data, rows, 2, repeats));
 		results.add(training(trainRows, repeats, out));
-		Json.write(out.resolve("results.json"), results);
-		Files.writeString(out.resolve("results.md"), markdown(results));
+		report(out, results, List.of());
 		return results;
 	}
 
-	static void write(Path file, int rows) throws IOException {
-		SplittableRandom rnd = new SplittableRandom(1);
-		ParquetTableWriter w = new ParquetTableWriter();
-		for (int c = 0; c < NUMERIC; c++) {
-			double[] v = new double[rows];
-			for (int i = 0; i < rows; i++) {
-				v[i] = rnd.nextGaussian() * (c + 1);
-			}
-			w.doubles("x" + c, v);
-		}
-		String[] cat1 = new String[rows];
-		String[] cat2 = new String[rows];
-		for (int i = 0; i < rows; i++) {
-			cat1[i] = "c" + rnd.nextInt(8);
-			cat2[i] = "k" + rnd.nextInt(100);
-		}
-		w.strings("cat1", cat1).strings("cat2", cat2).write(file);
+	private static void report(Path out, List<Result> results, List<MemoryBenchmark.Result> memory) throws IOException {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+		json.put("results", results);
+		json.put("memory", memory);
+		Json.write(out.resolve("results.json"), json);
+		String md = markdown(results) + (memory.isEmpty() ? "" : "\n" + MemoryBenchmark.markdown(memory));
+		Files.writeString(out.resolve("results.md"), md);
 	}
 
-	static Result ingest(Path file, int rows, int repeats) throws Exception {
+	private static void child(Map<String, String> a) throws Exception {
+		switch (a.get("child")) {
+			case "memory" -> MemoryBenchmark.child(a);
+			case "training" -> Json.write(Path.of(a.get("result")),
+					training(Integer.parseInt(a.get("train-rows")), Integer.parseInt(a.get("repeats")),
+							Path.of(a.get("out"))));
+			default -> throw new IllegalArgumentException("unknown child " + a.get("child"));
+		}
+	}
+
+	/**
+	 * Starts this class in a new JVM (same class path) as {@code --child=<what>}, with PyTorch and OpenMP limited
+	 * to {@code torchThreads} threads.
+	 */
+	static Process javaChild(List<String> jvmArgs, String what, List<String> args, int torchThreads) throws IOException {
+		List<String> cmd = new ArrayList<>();
+		cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		cmd.addAll(jvmArgs);
+		cmd.add("-Dai.djl.offline=true");
+		cmd.add("-Dai.djl.pytorch.num_threads=" + torchThreads);
+		cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+		cmd.add("-cp");
+		cmd.add(System.getProperty("java.class.path"));
+		cmd.add(Benchmarks.class.getName());
+		cmd.add("--child=" + what);
+		cmd.addAll(args);
+		ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+		pb.environment().put("OMP_NUM_THREADS", Integer.toString(torchThreads));
+		return pb.start();
+	}
+
+	/** The training comparison in a JVM whose PyTorch uses {@code threads} intra-op threads. */
+	static Result trainingInChild(int rows, int repeats, int threads, Path out) throws Exception {
+		Path result = Files.createTempFile(out, "training-", ".json");
+		int code = javaChild(List.of("-Xmx2g"), "training",
+				List.of("--train-rows=" + rows, "--repeats=" + repeats, "--out=" + out, "--result=" + result), threads)
+			.waitFor();
+		if (code != 0) {
+			throw new IllegalStateException("training child with " + threads + " threads exited with " + code);
+		}
+		return Json.read(result, Result.class);
+	}
+
+	/** Day partitions of 1M rows (fewer for small sizes) from the product's generator, written once per size. */
+	static Path data(Path out, long rows) throws IOException {
+		Path dir = out.resolve("data-" + rows);
+		if (!Files.exists(dir.resolve("complete"))) {
+			int perDay = (int) Math.min(1_000_000, Math.max(1, rows / 2));
+			new SampleDataGenerator().writeWide(dir, LocalDate.of(2026, 1, 1), rows, perDay, NUMERIC, 1);
+			Files.writeString(dir.resolve("complete"), "");
+		}
+		return dir;
+	}
+
+	static List<Long> longs(String csv) {
+		return java.util.Arrays.stream(csv.split(",")).filter(x -> !x.isBlank()).map(Long::parseLong).toList();
+	}
+
+	static List<Integer> ints(String csv) {
+		return java.util.Arrays.stream(csv.split(",")).filter(x -> !x.isBlank()).map(Integer::parseInt).toList();
+	}
+
+	static Result ingest(Path data, long rows, int threads, int repeats) throws Exception {
 		List<ColumnRequest> columns = new ArrayList<>();
 		for (int c = 0; c < NUMERIC; c++) {
 			columns.add(ColumnRequest.numeric("x" + c));
 		}
 		columns.add(ColumnRequest.string("cat1"));
 		columns.add(ColumnRequest.string("cat2"));
-		DataFile df = new DataFile(file.getFileName().toString(), null, Files.size(file), rows, "");
-		ParquetTableReader reader = new ParquetTableReader(file.getParent());
+		List<DataFile> files = MemoryBenchmark.files(data);
+		ParquetTableReader reader = new ParquetTableReader(data, threads);
 		List<Double> ours = new ArrayList<>();
 		List<Double> peer = new ArrayList<>();
 		double oursSum = 0;
 		double peerSum = 0;
 		try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
 			try (Statement s = duck.createStatement()) {
-				s.execute("SET threads TO 1");
+				s.execute("SET threads TO " + threads);
 			}
 			for (int rep = 0; rep <= repeats; rep++) {
 				long t0 = System.nanoTime();
-				Table t = reader.read(List.of(df), columns);
+				Table t = reader.read(files, columns);
 				long t1 = System.nanoTime();
 				oursSum = checksum(t);
-				double[][] dv = new double[NUMERIC][rows];
-				String[][] sv = new String[2][rows];
+				t = null;
+				double[][] dv = new double[NUMERIC][(int) rows];
+				String[][] sv = new String[2][(int) rows];
 				long t2 = System.nanoTime();
-				readDuck(duck, file, dv, sv);
+				readDuck(duck, data, files, dv, sv);
 				long t3 = System.nanoTime();
 				peerSum = checksum(dv, sv);
 				if (rep > 0) {
@@ -151,13 +232,19 @@ public final class Benchmarks {
 		if (Math.abs(oursSum - peerSum) > 1e-6 * Math.max(1, Math.abs(oursSum))) {
 			throw new IllegalStateException("readers disagree: " + oursSum + " vs " + peerSum);
 		}
-		return result("Parquet -> arrays (" + rows + " rows x 20 double + 2 string, snappy, 1 thread)", "rows/s", ours,
-				peer, "DuckDB JDBC 2.0, threads=1");
+		return result(String.format(Locale.ROOT, "Parquet -> arrays (%,d rows x 20 double + 2 string, snappy, %d file(s), %d thread(s))",
+				rows, files.size(), threads), "rows/s", ours, peer, "DuckDB JDBC, threads=" + threads);
 	}
 
-	static void readDuck(Connection duck, Path file, double[][] dv, String[][] sv) throws SQLException {
+	static void readDuck(Connection duck, Path root, List<DataFile> files, double[][] dv, String[][] sv) throws SQLException {
+		StringBuilder cols = new StringBuilder();
+		for (int c = 0; c < NUMERIC; c++) {
+			cols.append("x").append(c).append(", ");
+		}
+		String list = files.stream().map(f -> "'" + root.resolve(f.path()).toAbsolutePath() + "'")
+			.collect(java.util.stream.Collectors.joining(", "));
 		try (Statement s = duck.createStatement();
-				ResultSet rs = s.executeQuery("SELECT * FROM read_parquet('" + file.toAbsolutePath() + "')")) {
+				ResultSet rs = s.executeQuery("SELECT " + cols + "cat1, cat2 FROM read_parquet([" + list + "])")) {
 			int r = 0;
 			while (rs.next()) {
 				for (int c = 0; c < NUMERIC; c++) {

@@ -20,14 +20,26 @@ class BenchmarksSmokeTests {
 	@Test
 	void benchmarksRunAndReportAtSmokeSize(@TempDir Path out) throws Exception {
 		List<Benchmarks.Result> results = Benchmarks.run(5_000, 2_000, 1, out);
+		assertThat(results.get(1).name()).contains("2 thread(s)");
 
-		assertThat(results).hasSize(2);
+		assertThat(results).hasSize(3);
 		assertThat(results).allSatisfy(r -> {
 			assertThat(r.ours()).isPositive();
 			assertThat(r.peer()).isPositive();
 		});
 		assertThat(Files.readString(out.resolve("results.md"))).contains("DuckDB").contains("bare DJL loop");
 		assertThat(Files.readString(out.resolve("results.json"))).contains("\"ratio\"");
+	}
+
+	@Test
+	void memoryChildTrainsFromStreamedRowGroupsInASmallHeap(@TempDir Path out) throws Exception {
+		Path data = Benchmarks.data(out, 40_000);
+		MemoryBenchmark.Result r = MemoryBenchmark.runChild(data, 40_000, "stream", "128m", out);
+
+		assertThat(r.outcome()).isEqualTo("ok");
+		assertThat(r.trainRows()).isEqualTo(40_000);
+		assertThat(r.peakHeapBytes()).isPositive().isLessThanOrEqualTo(128L << 20);
+		assertThat(MemoryBenchmark.markdown(List.of(r))).contains("streamed row groups");
 	}
 
 	@Test
