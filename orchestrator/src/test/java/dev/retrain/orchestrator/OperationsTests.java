@@ -30,6 +30,15 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class OperationsTests {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	dev.retrain.jobs.runs.PipelineLocks locks;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	dev.retrain.orchestrator.backtest.BacktestController backtests;
+
 	static final TestDirs DIRS = TestDirs.create("ops");
 
 	static final Path DATA_DIR = DIRS.data();
@@ -269,6 +278,23 @@ class OperationsTests {
 		assertThat(html.statusCode()).isEqualTo(200);
 		assertThat(html.body()).contains("<svg");
 		assertThat(json(as(VIEWER).get("/api/models/ops/versions")).get("versions").size()).isEqualTo(versionsBefore);
+	}
+
+	@Test
+	void aBacktestLeftRunningByThisNodeIsMarkedFailedAtStartUpAndAnotherNodesIsLeftAlone() throws Exception {
+		String node = this.locks.nodeId();
+		this.jdbc.update("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES "
+				+ "('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, ?), ('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, 'another-node')", node);
+		long mine = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = ?", Long.class, node);
+		long theirs = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = 'another-node'", Long.class);
+
+		assertThat(this.backtests.recoverInterrupted()).isEqualTo(1);
+
+		JsonNode failed = json(as(VIEWER).get("/api/backtests/" + mine));
+		assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+		assertThat(failed.get("failure").asString()).contains("interrupted").contains(node);
+		assertThat(json(as(VIEWER).get("/api/backtests/" + theirs)).get("status").asString()).isEqualTo("RUNNING");
+		this.jdbc.update("DELETE FROM backtest WHERE id = ?", theirs);
 	}
 
 }

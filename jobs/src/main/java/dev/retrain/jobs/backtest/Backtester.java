@@ -4,21 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TimeZone;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
@@ -134,8 +132,8 @@ public class Backtester {
 			trainingMillis += s.millis(first);
 			rowsTrained += s.trainRows(first);
 			s.championSince(warmupEnd, champions);
-			Date lastFire = Date.from(warmupEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-			CronExpression cron = (policy.type() == BacktestPolicy.Type.SCHEDULE) ? cron(policy.cron()) : null;
+			Instant lastFire = warmupEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+			SimulatedCron cron = (policy.type() == BacktestPolicy.Type.SCHEDULE) ? SimulatedCron.parse(policy.cron()) : null;
 			for (int i = 0; i < periods.size(); i++) {
 				LocalDate pStart = periods.get(i)[0];
 				LocalDate pEnd = periods.get(i)[1];
@@ -151,13 +149,13 @@ public class Backtester {
 					case NEVER -> {
 					}
 					case SCHEDULE -> {
-						Date next = cron.getNextValidTimeAfter(lastFire);
-						Date now = Date.from(s.clock.instant());
-						if (next != null && !next.after(now)) {
-							why = "cron fired at " + next.toInstant();
-							while (next != null && !next.after(now)) {
+						Instant next = cron.nextAfter(lastFire);
+						Instant now = s.clock.instant();
+						if (next != null && !next.isAfter(now)) {
+							why = "cron fired at " + next;
+							while (next != null && !next.isAfter(now)) {
 								lastFire = next;
-								next = cron.getNextValidTimeAfter(lastFire);
+								next = cron.nextAfter(lastFire);
 							}
 						}
 					}
@@ -207,17 +205,6 @@ public class Backtester {
 
 	private static int classes(PipelineDefinition def, double[][] scored) {
 		return (def.task() == Task.MULTICLASS_CLASSIFICATION) ? scored[1].length / Math.max(1, scored[0].length) : 1;
-	}
-
-	static CronExpression cron(String expression) {
-		try {
-			CronExpression c = new CronExpression(expression);
-			c.setTimeZone(TimeZone.getTimeZone("UTC"));
-			return c;
-		}
-		catch (java.text.ParseException ex) {
-			throw new IllegalArgumentException("policy cron '" + expression + "': " + ex.getMessage(), ex);
-		}
 	}
 
 	/** The pipeline as the sandbox sees it: absolute data path, the policy's drift section, no schedules of its own. */

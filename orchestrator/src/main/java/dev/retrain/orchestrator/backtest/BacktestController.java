@@ -17,7 +17,11 @@ import jakarta.validation.constraints.Size;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.retrain.jobs.runs.PipelineLocks;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -47,7 +51,7 @@ import tools.jackson.databind.JsonNode;
  * pipeline. One backtest at a time per node (they are CPU-bound on a small machine).
  */
 @RestController
-class BacktestController implements DisposableBean {
+public class BacktestController implements DisposableBean {
 
 	private final PipelineCatalog catalog;
 
@@ -65,12 +69,27 @@ class BacktestController implements DisposableBean {
 		return t;
 	});
 
-	BacktestController(PipelineCatalog catalog, RetrainProperties props, JdbcTemplate jdbc, AuditLog audit, Clock clock) {
+	private final String node;
+
+	BacktestController(PipelineCatalog catalog, RetrainProperties props, JdbcTemplate jdbc, AuditLog audit, Clock clock,
+			PipelineLocks locks) {
 		this.catalog = catalog;
 		this.props = props;
 		this.jdbc = jdbc;
 		this.audit = audit;
 		this.clock = clock;
+		this.node = locks.nodeId();
+	}
+
+	/**
+	 * Backtests run in this node's memory: one this node left RUNNING when it stopped will never finish, so at
+	 * start-up it is marked FAILED (start it again). Other nodes' backtests are theirs to recover.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	public int recoverInterrupted() {
+		return this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
+				"interrupted: node " + this.node + " stopped while the backtest was running; start it again",
+				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), this.node);
 	}
 
 	@Schema(example = "{\"pipeline\": \"weather\", \"policies\": \"period-days: 30\\nwarmup-days: 365\\npolicies:\\n  - {name: never, type: never}\\n\"}")
@@ -97,11 +116,12 @@ class BacktestController implements DisposableBean {
 		}
 		GeneratedKeyHolder key = new GeneratedKeyHolder();
 		this.jdbc.update(c -> {
-			var ps = c.prepareStatement("INSERT INTO backtest (pipeline, status, requested_by, created_at) VALUES (?, 'RUNNING', ?, ?)",
+			var ps = c.prepareStatement("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES (?, 'RUNNING', ?, ?, ?)",
 					new String[] { "id" });
 			ps.setString(1, def.name());
 			ps.setString(2, Actor.current());
 			ps.setObject(3, OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC));
+			ps.setString(4, this.node);
 			return ps;
 		}, key);
 		long id = key.getKey().longValue();
