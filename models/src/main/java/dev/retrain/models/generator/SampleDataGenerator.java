@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
 import dev.retrain.models.dataset.ParquetTableWriter;
 
 /**
@@ -85,6 +87,12 @@ public final class SampleDataGenerator {
 	 */
 	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed)
 			throws IOException {
+		return writeWide(root, start, rows, rowsPerDay, numeric, seed, CompressionCodecName.SNAPPY);
+	}
+
+	/** {@link #writeWide(Path, LocalDate, long, int, int, long)} with another codec. */
+	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed,
+			CompressionCodecName codec) throws IOException {
 		List<LocalDate> days = new java.util.ArrayList<>();
 		for (long done = 0; done < rows; done += rowsPerDay) {
 			LocalDate day = start.plusDays(days.size());
@@ -109,7 +117,7 @@ public final class SampleDataGenerator {
 				cat2[i] = "k" + rnd.nextInt(100);
 				y[i] = (z[i] + 0.5 * (a - 3.5) / 2 + gaussian(rnd) > 0) ? 1 : 0;
 			}
-			w.strings("cat1", cat1).strings("cat2", cat2).ints("y", y).write(root.resolve("dt=" + day).resolve("part-0.parquet"));
+			w.strings("cat1", cat1).strings("cat2", cat2).ints("y", y).codec(codec).write(root.resolve("dt=" + day).resolve("part-0.parquet"));
 			days.add(day);
 		}
 		return days;

@@ -31,6 +31,8 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.NumericColumn;
@@ -90,6 +92,10 @@ public final class Benchmarks {
 				results.add(ingest(data, rows, t, repeats));
 				report(out, results, List.of());
 			}
+		}
+		long smallest = sizes.stream().mapToLong(Long::longValue).min().orElse(0);
+		if (smallest > 0) {
+			results.add(ingest(data(out, smallest, CompressionCodecName.UNCOMPRESSED), smallest, 1, repeats));
 		}
 		results.add(training(trainRows, repeats, out));
 		for (int t : threads) {
@@ -177,10 +183,14 @@ public final class Benchmarks {
 
 	/** Day partitions of 1M rows (fewer for small sizes) from the product's generator, written once per size. */
 	static Path data(Path out, long rows) throws IOException {
-		Path dir = out.resolve("data-" + rows);
+		return data(out, rows, CompressionCodecName.SNAPPY);
+	}
+
+	static Path data(Path out, long rows, CompressionCodecName codec) throws IOException {
+		Path dir = out.resolve("data-" + rows + ((codec == CompressionCodecName.SNAPPY) ? "" : "-" + codec.name().toLowerCase(Locale.ROOT)));
 		if (!Files.exists(dir.resolve("complete"))) {
 			int perDay = (int) Math.min(1_000_000, Math.max(1, rows / 2));
-			new SampleDataGenerator().writeWide(dir, LocalDate.of(2026, 1, 1), rows, perDay, NUMERIC, 1);
+			new SampleDataGenerator().writeWide(dir, LocalDate.of(2026, 1, 1), rows, perDay, NUMERIC, 1, codec);
 			Files.writeString(dir.resolve("complete"), "");
 		}
 		return dir;
@@ -232,8 +242,9 @@ public final class Benchmarks {
 		if (Math.abs(oursSum - peerSum) > 1e-6 * Math.max(1, Math.abs(oursSum))) {
 			throw new IllegalStateException("readers disagree: " + oursSum + " vs " + peerSum);
 		}
-		return result(String.format(Locale.ROOT, "Parquet -> arrays (%,d rows x 20 double + 2 string, snappy, %d file(s), %d thread(s))",
-				rows, files.size(), threads), "rows/s", ours, peer, "DuckDB JDBC, threads=" + threads);
+		String codec = data.getFileName().toString().contains("uncompressed") ? "uncompressed" : "snappy";
+		return result(String.format(Locale.ROOT, "Parquet -> arrays (%,d rows x 20 double + 2 string, %s, %d file(s), %d thread(s))",
+				rows, codec, files.size(), threads), "rows/s", ours, peer, "DuckDB JDBC, threads=" + threads);
 	}
 
 	static void readDuck(Connection duck, Path root, List<DataFile> files, double[][] dv, String[][] sv) throws SQLException {
