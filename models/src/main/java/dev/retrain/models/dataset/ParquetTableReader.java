@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
@@ -82,14 +83,14 @@ public final class ParquetTableReader {
 	/** Decodes the files, several at once when {@code threads} > 1; the first failure (in file order) is thrown. */
 	private List<Map<String, Column>> decode(List<DataFile> files, List<ColumnRequest> requests) {
 		if (this.threads == 1 || files.size() < 2) {
-			return files.stream().map(f -> readFile(f, requests, -1)).toList();
+			return files.stream().map(f -> readFile(f, requests)).toList();
 		}
 		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
 			.newFixedThreadPool(Math.min(this.threads, files.size()));
 		try {
 			List<java.util.concurrent.Future<Map<String, Column>>> futures = new ArrayList<>();
 			for (DataFile f : files) {
-				futures.add(pool.submit(() -> readFile(f, requests, -1)));
+				futures.add(pool.submit(() -> readFile(f, requests)));
 			}
 			List<Map<String, Column>> parts = new ArrayList<>();
 			for (var future : futures) {
@@ -135,15 +136,6 @@ public final class ParquetTableReader {
 		return groups;
 	}
 
-	/** The rows of one row group as a table, with the same checks and messages as {@link #read}. */
-	public Table read(RowGroup group, List<ColumnRequest> wanted) {
-		Map<String, Column> columns = readFile(group.file(), distinct(wanted), group.index());
-		int n = (int) group.rows();
-		int[] days = new int[n];
-		Arrays.fill(days, (group.file().day() != null) ? (int) group.file().day().toEpochDay() : -1);
-		return new Table(columns, n, days, List.of(new Table.Segment(group.file().path(), 0, n)));
-	}
-
 	/** One request per column name; a column asked for as both kinds is a programming error. */
 	private static List<ColumnRequest> distinct(List<ColumnRequest> wanted) {
 		Map<String, ColumnRequest> byName = new LinkedHashMap<>();
@@ -159,7 +151,20 @@ public final class ParquetTableReader {
 		return new ArrayList<>(byName.values());
 	}
 
-	private Map<String, Column> readFile(DataFile file, List<ColumnRequest> requests, int onlyGroup) {
+	private Map<String, Column> readFile(DataFile file, List<ColumnRequest> requests) {
+		return withFile(file, requests, (reader, requested, present) -> readColumns(reader, requested, present, file));
+	}
+
+	/** What to do with an open, checked file whose requested schema is set to the present columns. */
+	@FunctionalInterface
+	private interface FileWork<T> {
+
+		T apply(ParquetFileReader reader, MessageType requested, List<ColumnRequest> present) throws IOException;
+
+	}
+
+	/** Opens the file, checks the requested columns (every problem at once) and projects onto them. */
+	private <T> T withFile(DataFile file, List<ColumnRequest> requests, FileWork<T> work) {
 		Path path = this.root.resolve(file.path());
 		try (ParquetFileReader reader = ParquetFiles.openOrFail(path, file.path())) {
 			MessageType schema = reader.getFooter().getFileMetaData().getSchema();
@@ -187,23 +192,74 @@ public final class ParquetTableReader {
 			if (!issues.isEmpty()) {
 				throw new DataValidationFailed(issues);
 			}
-			return readColumns(reader, schema, present, file, onlyGroup);
+			Types.MessageTypeBuilder projection = Types.buildMessage();
+			for (ColumnRequest req : present) {
+				projection.addField(schema.getType(req.name()));
+			}
+			MessageType requested = projection.named(schema.getName());
+			reader.setRequestedSchema(requested);
+			return work.apply(reader, requested, present);
 		}
 		catch (IOException ex) {
 			throw new DataValidationFailed(file.path(), null, "cannot read: " + ParquetFiles.rootMessage(ex), ex);
 		}
 	}
 
-	/** All row groups, or only {@code onlyGroup} when it is not negative. */
-	private Map<String, Column> readColumns(ParquetFileReader reader, MessageType schema, List<ColumnRequest> present,
-			DataFile file, int onlyGroup) throws IOException {
-		Types.MessageTypeBuilder projection = Types.buildMessage();
-		for (ColumnRequest req : present) {
-			projection.addField(schema.getType(req.name()));
-		}
-		MessageType requested = projection.named(schema.getName());
-		reader.setRequestedSchema(requested);
-		long rowCount = (onlyGroup < 0) ? reader.getRecordCount() : reader.getRowGroups().get(onlyGroup).getRowCount();
+	/**
+	 * Streams one row group as tables of at most {@code sliceRows} rows, decoding all columns in step: what is
+	 * held at once is the group's column chunks as stored (compressed) and one slice decoded, however many
+	 * rows the group has. Exceptions thrown by {@code consumer} pass through unchanged.
+	 */
+	public void read(RowGroup group, List<ColumnRequest> wanted, int sliceRows, Consumer<Table> consumer) {
+		DataFile file = group.file();
+		withFile(file, distinct(wanted), (reader, requested, present) -> {
+			String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+			PageReadStore pages = reader.readRowGroup(group.index());
+			ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(requested).getRootConverter(),
+					requested, createdBy);
+			List<ColumnDescriptor> descs = new ArrayList<>();
+			List<ColumnReader> readers = new ArrayList<>();
+			for (ColumnRequest req : present) {
+				ColumnDescriptor desc = requested.getColumnDescription(new String[] { req.name() });
+				descs.add(desc);
+				readers.add(store.getColumnReader(desc));
+			}
+			int total = (int) pages.getRowCount();
+			int day = (file.day() != null) ? (int) file.day().toEpochDay() : -1;
+			for (int offset = 0; offset < total;) {
+				int n = Math.min(sliceRows, total - offset);
+				Map<String, Column> columns = new LinkedHashMap<>();
+				try {
+					for (int c = 0; c < present.size(); c++) {
+						ColumnRequest req = present.get(c);
+						if (req.kind() == ColumnRequest.Kind.NUMERIC) {
+							double[] values = new double[n];
+							boolean[] nulls = readNumeric(readers.get(c), descs.get(c), values, 0, n, null, n);
+							columns.put(req.name(), new NumericColumn(req.name(), values, nulls));
+						}
+						else {
+							String[] values = new String[n];
+							readStrings(readers.get(c), descs.get(c), values, 0, n);
+							columns.put(req.name(), new StringColumn(req.name(), values));
+						}
+					}
+				}
+				catch (RuntimeException ex) {
+					throw new DataValidationFailed(file.path(), null,
+							"corrupt data in row group " + group.index() + " after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
+				}
+				int[] days = new int[n];
+				Arrays.fill(days, day);
+				consumer.accept(new Table(columns, n, days, List.of(new Table.Segment(file.path(), 0, n))));
+				offset += n;
+			}
+			return null;
+		});
+	}
+
+	private Map<String, Column> readColumns(ParquetFileReader reader, MessageType requested, List<ColumnRequest> present,
+			DataFile file) throws IOException {
+		long rowCount = reader.getRecordCount();
 		if (rowCount > Integer.MAX_VALUE) {
 			throw new DataValidationFailed(file.path(), null, "more than 2^31 rows in one file");
 		}
@@ -216,8 +272,8 @@ public final class ParquetTableReader {
 		String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
 		int offset = 0;
 		try {
-			PageReadStore pages = (onlyGroup < 0) ? reader.readNextRowGroup() : reader.readRowGroup(onlyGroup);
-			for (; pages != null; pages = (onlyGroup < 0) ? reader.readNextRowGroup() : null) {
+			PageReadStore pages;
+			while ((pages = reader.readNextRowGroup()) != null) {
 				ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages,
 						new GroupRecordConverter(requested).getRootConverter(), requested, createdBy);
 				int groupRows = (int) pages.getRowCount();

@@ -14,16 +14,20 @@ import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.LabelEncoding;
 
 /**
- * Training rows streamed from Parquet, one row group at a time, for windows that do not fit in the heap. What
- * is held at once is one decoded row group (its columns as doubles and strings) and one batch of encoded
- * floats, whatever the number of rows. An epoch visits the row groups in an order shuffled from its seed and
- * shuffles the rows within each group (a shuffle buffer of one row group, not a full permutation). Rows go to
- * the validation part by a hash of their position and the seed, so the split needs no index arrays.
+ * Training rows streamed from Parquet for windows that do not fit in the heap: row group by row group, each
+ * decoded in slices of {@value #SLICE_ROWS} rows with all columns in step. What is held at once is one row
+ * group's column chunks as stored (compressed), one decoded slice and one batch of encoded floats, whatever
+ * the number of rows. An epoch visits the row groups in an order shuffled from its seed and shuffles the rows
+ * within each slice (a shuffle buffer of one slice, not a full permutation). Rows go to the validation part by
+ * a hash of their position and the seed, so the split needs no index arrays.
  *
  * <p>{@link #open} makes one pass to learn the encodings (unless given) and, for balanced class weights,
  * the class counts.
  */
 public final class ParquetTrainingSource implements TrainingSource {
+
+	/** Rows decoded at a time from a row group. */
+	static final int SLICE_ROWS = 65_536;
 
 	private final ParquetTableReader reader;
 
@@ -76,15 +80,16 @@ public final class ParquetTrainingSource implements TrainingSource {
 		long[] classCounts = (label.classes() != null) ? new long[label.classes().size()] : null;
 		if (fitter != null || (weighted && hp.balancedClassWeights())) {
 			for (ParquetTableReader.RowGroup group : groups) {
-				Table part = reader.read(group, columns);
-				if (fitter != null) {
-					fitter.add(part);
-				}
-				if (classCounts != null) {
-					for (double c : label.encode(part)) {
-						classCounts[(int) c]++;
+				reader.read(group, columns, SLICE_ROWS, part -> {
+					if (fitter != null) {
+						fitter.add(part);
 					}
-				}
+					if (classCounts != null) {
+						for (double c : label.encode(part)) {
+							classCounts[(int) c]++;
+						}
+					}
+				});
 			}
 		}
 		FeatureEncoder enc = (fitter != null) ? fitter.encoder() : encoder;
@@ -153,50 +158,82 @@ public final class ParquetTrainingSource implements TrainingSource {
 
 	private void stream(boolean validation, double fraction, long seed, int batchSize, Long shuffleSeed,
 			BatchVisitor visitor) {
-		int width = width();
-		float[] x = new float[batchSize * width];
-		double[] y = new double[batchSize];
-		float[] w = weighted() ? new float[batchSize] : null;
 		int[] order = TrainingData.identity(this.groups.size());
 		Random random = (shuffleSeed != null) ? new Random(shuffleSeed) : null;
 		if (random != null) {
 			TrainingData.shuffle(order, order.length, random);
 		}
-		int filled = 0;
+		Batcher batcher = new Batcher(batchSize, visitor);
 		for (int g : order) {
-			Table part = this.reader.read(this.groups.get(g), this.columns);
-			double[] targets = this.label.encode(part);
-			int[] selected = new int[part.rows()];
-			int m = 0;
-			for (int r = 0; r < part.rows(); r++) {
-				if (inValidation(this.firstRow[g] + r, seed, fraction) == validation) {
-					selected[m++] = r;
-				}
-			}
-			if (random != null) {
-				TrainingData.shuffle(selected, m, random);
-			}
-			for (int from = 0; from < m;) {
-				int n = Math.min(batchSize - filled, m - from);
-				this.encoder.encodeRows(part, selected, from, n, x, filled);
-				for (int i = 0; i < n; i++) {
-					int r = selected[from + i];
-					y[filled + i] = targets[r];
-					if (w != null) {
-						w[filled + i] = (float) this.classWeights[(int) targets[r]];
+			long[] next = { this.firstRow[g] };
+			this.reader.read(this.groups.get(g), this.columns, SLICE_ROWS, part -> {
+				double[] targets = this.label.encode(part);
+				int[] selected = new int[part.rows()];
+				int m = 0;
+				for (int r = 0; r < part.rows(); r++) {
+					if (inValidation(next[0] + r, seed, fraction) == validation) {
+						selected[m++] = r;
 					}
 				}
-				filled += n;
+				next[0] += part.rows();
+				if (random != null) {
+					TrainingData.shuffle(selected, m, random);
+				}
+				batcher.add(part, targets, selected, m);
+			});
+		}
+		batcher.flush();
+	}
+
+	/** Fills batches of exactly {@code batchSize} rows across slices (the last one may be short). */
+	private final class Batcher {
+
+		private final int batchSize;
+
+		private final BatchVisitor visitor;
+
+		private final float[] x;
+
+		private final double[] y;
+
+		private final float[] w;
+
+		private int filled;
+
+		Batcher(int batchSize, BatchVisitor visitor) {
+			this.batchSize = batchSize;
+			this.visitor = visitor;
+			this.x = new float[batchSize * width()];
+			this.y = new double[batchSize];
+			this.w = weighted() ? new float[batchSize] : null;
+		}
+
+		void add(Table part, double[] targets, int[] selected, int m) {
+			for (int from = 0; from < m;) {
+				int n = Math.min(this.batchSize - this.filled, m - from);
+				ParquetTrainingSource.this.encoder.encodeRows(part, selected, from, n, this.x, this.filled);
+				for (int i = 0; i < n; i++) {
+					int r = selected[from + i];
+					this.y[this.filled + i] = targets[r];
+					if (this.w != null) {
+						this.w[this.filled + i] = (float) ParquetTrainingSource.this.classWeights[(int) targets[r]];
+					}
+				}
+				this.filled += n;
 				from += n;
-				if (filled == batchSize) {
-					visitor.batch(x, y, w, filled);
-					filled = 0;
+				if (this.filled == this.batchSize) {
+					flush();
 				}
 			}
 		}
-		if (filled > 0) {
-			visitor.batch(x, y, w, filled);
+
+		void flush() {
+			if (this.filled > 0) {
+				this.visitor.batch(this.x, this.y, this.w, this.filled);
+				this.filled = 0;
+			}
 		}
+
 	}
 
 }

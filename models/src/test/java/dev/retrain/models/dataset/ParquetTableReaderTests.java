@@ -44,6 +44,51 @@ class ParquetTableReaderTests {
 	}
 
 	@Test
+	void rowGroupsStreamInSlicesThatAddUpToTheWholeFileAndMissingColumnsAreNamed() throws IOException {
+		int n = 5000;
+		double[] x = new double[n];
+		boolean[] nulls = new boolean[n];
+		String[] s = new String[n];
+		for (int i = 0; i < n; i++) {
+			x[i] = i * 0.5;
+			nulls[i] = i % 7 == 0;
+			s[i] = (i % 11 == 0) ? null : "v" + (i % 13);
+		}
+		new ParquetTableWriter().doubles("x", x, nulls).strings("s", s).rowGroupBytes(8 * 1024)
+			.write(this.dir.resolve("dt=2024-01-01/p.parquet"));
+		DataFile file = new DataFile("dt=2024-01-01/p.parquet", LocalDate.parse("2024-01-01"), 0, n, "");
+		ParquetTableReader reader = new ParquetTableReader(this.dir);
+		List<ColumnRequest> cols = List.of(ColumnRequest.numeric("x"), ColumnRequest.string("s"));
+		Table whole = reader.read(List.of(file), cols);
+
+		List<ParquetTableReader.RowGroup> groups = reader.rowGroups(List.of(file));
+		assertThat(groups).hasSizeGreaterThan(1);
+		assertThat(groups.stream().mapToLong(ParquetTableReader.RowGroup::rows).sum()).isEqualTo(n);
+		List<Integer> sizes = new java.util.ArrayList<>();
+		int[] at = { 0 };
+		for (ParquetTableReader.RowGroup g : groups) {
+			reader.read(g, cols, 300, part -> {
+				sizes.add(part.rows());
+				for (int r = 0; r < part.rows(); r++) {
+					int i = at[0] + r;
+					assertThat(part.numeric("x").isNull(r)).isEqualTo(whole.numeric("x").isNull(i));
+					if (!whole.numeric("x").isNull(i)) {
+						assertThat(part.numeric("x").values()[r]).isEqualTo(whole.numeric("x").values()[i]);
+					}
+					assertThat(part.strings("s").values()[r]).isEqualTo(whole.strings("s").values()[i]);
+				}
+				assertThat(part.epochDays()[0]).isEqualTo((int) LocalDate.parse("2024-01-01").toEpochDay());
+				at[0] += part.rows();
+			});
+		}
+		assertThat(at[0]).isEqualTo(n);
+		assertThat(sizes).allSatisfy(k -> assertThat(k).isBetween(1, 300));
+
+		assertThatThrownBy(() -> reader.read(groups.get(0), List.of(ColumnRequest.numeric("y")), 300, part -> {
+		})).isInstanceOf(DataValidationFailed.class).hasMessageContaining("dt=2024-01-01/p.parquet").hasMessageContaining("y");
+	}
+
+	@Test
 	void snapshotIdDependsOnContentOnly() throws IOException {
 		new ParquetTableWriter().doubles("x", new double[] { 1 }).write(this.dir.resolve("dt=2024-01-01/p.parquet"));
 		PartitionedDirectory data = new PartitionedDirectory(this.dir);
