@@ -1,8 +1,6 @@
 package dev.retrain.models.bench;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -34,9 +32,9 @@ import dev.retrain.models.training.TrainingSource;
 /**
  * Memory while training on a window of day partitions, in a JVM of its own with a fixed heap: {@code stream}
  * (row groups streamed through {@link ParquetTrainingSource}) or {@code memory} (the whole window decoded and
- * encoded into arrays first, for comparison). A sampler thread records the peak heap in use, and the peak
- * of what the collector left live after each collection (the data actually held); the resident set's peak
- * comes from {@code /proc/self/status} (VmHWM).
+ * encoded into arrays first, for comparison). A sampler records the peak heap in use (garbage included) every
+ * 5 ms, and every 500 ms forces a full collection and records the heap in use right after it: the peak of those
+ * is what the run really holds. The resident set's peak comes from {@code /proc/self/status} (VmHWM).
  */
 public final class MemoryBenchmark {
 
@@ -87,20 +85,16 @@ public final class MemoryBenchmark {
 		String mode = a.get("mode");
 		AtomicLong peakHeap = new AtomicLong();
 		AtomicLong peakLive = new AtomicLong();
-		List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans()
-			.stream()
-			.filter(pool -> pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported())
-			.toList();
 		java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
+		sampler.scheduleAtFixedRate(
+				() -> peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
+				0, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+		// what is really held: a full collection every half second, and the heap in use right after it
 		sampler.scheduleAtFixedRate(() -> {
-			peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-			long live = 0;
-			for (MemoryPoolMXBean pool : heapPools) {
-				live += (pool.getCollectionUsage() != null) ? pool.getCollectionUsage().getUsed() : 0;
-			}
-			peakLive.accumulateAndGet(live, Math::max);
-		}, 0, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+			System.gc();
+			peakLive.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+		}, 250, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
 		long t0 = System.nanoTime();
 		String outcome = "ok";
 		TrainingResult trained = null;
@@ -158,7 +152,7 @@ public final class MemoryBenchmark {
 
 	static String markdown(List<Result> results) {
 		StringBuilder sb = new StringBuilder(
-				"| rows x 22 columns | how | heap limit | outcome | peak heap in use | peak live after GC | live bytes per row | peak RSS | time |\n"
+				"| rows x 22 columns | how | heap limit | outcome | peak heap in use (garbage included) | peak held (after a full GC) | held bytes per row | peak RSS | time |\n"
 						+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		for (Result r : results) {
 			sb.append(String.format(java.util.Locale.ROOT, "| %,d | %s | %s | %s | %,d MiB | %,d MiB | %.1f | %,d MiB | %.1f s |%n",
