@@ -26,10 +26,12 @@ import ai.djl.training.tracker.Tracker;
 import dev.retrain.models.store.Json;
 
 /**
- * Trains a network with DJL on in-memory arrays: mini-batch Adam, a seeded shuffle per epoch, early
- * stopping on an internal validation split, and a checkpoint after every epoch in {@code workDir} so
- * that a restarted run resumes at the next epoch instead of starting over. The kept parameters (best
- * validation loss) end up in {@code workDir/final.params}.
+ * Trains a network with DJL on the batches of a {@link TrainingSource} (arrays in memory, or Parquet row
+ * groups streamed): mini-batch Adam, a seeded shuffle per epoch, early stopping on an internal validation
+ * split, and a checkpoint after every epoch in {@code workDir} so that a restarted run resumes at the next
+ * epoch instead of starting over. The kept parameters (best validation loss) end up in
+ * {@code workDir/final.params}. With {@link Solver#NEWTON} a linear model is fitted exactly instead
+ * ({@link NewtonSolver}), with the same checkpoints and result.
  *
  * <p>DJL's PyTorch engine allows one {@link GradientCollector} per JVM at a time (a global flag, not a
  * per-thread one), so each batch's forward, backward and update hold a JVM-wide lock: trainings of several
