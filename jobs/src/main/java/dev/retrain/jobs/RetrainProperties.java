@@ -8,11 +8,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Where everything lives. {@code dataDir} holds the H2 files, the model store ({@code models/}), run
  * workspaces ({@code work/}) and, by default, the pipelines' data; {@code configDir} holds one YAML per
- * pipeline; {@code nodeId} names this node in locks (default: the host name).
+ * pipeline; {@code nodeId} names this node in locks (default: the host name). {@code trainingMemoryMb} bounds
+ * the encoded training rows a run holds in memory: a larger training set is streamed from Parquet every epoch
+ * instead (default: a quarter of the maximum heap).
  */
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
-		String nodeId) {
+		String nodeId, Long trainingMemoryMb) {
+
+	/** Bytes of encoded training rows a run may hold in memory. */
+	public long trainingMemoryBytes() {
+		return (this.trainingMemoryMb != null) ? this.trainingMemoryMb * 1024 * 1024 : Runtime.getRuntime().maxMemory() / 4;
+	}
 
 	public Path storeDir() {
 		return this.dataDir.resolve("models");

@@ -8,12 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.ValidationRules;
 import dev.retrain.models.dataset.DataIssue;
 import dev.retrain.models.dataset.NumericColumn;
-import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.training.Task;
@@ -22,6 +22,9 @@ import dev.retrain.models.training.Task;
  * Checks a run's data before anything is trained: missing-value rate, NaN/Inf, configured ranges,
  * all-null columns, unseen categories in the holdouts, the label (present, valid classes), minimum rows
  * overall, per class and per holdout. Each failure names the file and column where it can.
+ *
+ * <p>One streaming pass over the window (slice by slice) and a read of each golden holdout: what is held is
+ * counters per column and file, the categories seen, and one slice.
  */
 final class DataValidator {
 
@@ -29,235 +32,394 @@ final class DataValidator {
 
 	private final ValidationRules rules;
 
-	private final List<DataIssue> failures = new ArrayList<>();
-
 	DataValidator(PipelineDefinition def) {
 		this.def = def;
 		this.rules = def.validation();
 	}
 
-	ValidationReport validate(WindowData data) {
-		List<ValidationReport.ColumnCheck> columns = new ArrayList<>();
-		List<Table> all = new ArrayList<>();
-		all.add(data.window());
-		for (var h : this.def.holdouts()) {
-			if (h.type() == dev.retrain.jobs.pipeline.HoldoutSpec.Type.GOLDEN) {
-				all.add(data.holdouts().get(h.name()));
+	ValidationReport validate(WindowPlan plan) {
+		List<Check> checks = new ArrayList<>();
+		for (FeatureSpec f : this.def.features()) {
+			checks.add(f.isNumeric() ? new NumericCheck(f) : new CategoricalCheck(f));
+		}
+		LabelCheck label = new LabelCheck();
+		checks.add(label);
+		List<String> holdouts = plan.holdoutNames();
+		plan.scan(WindowPlan.columns(this.def, List.of()), (slice, first) -> {
+			String[] partOf = new String[slice.rows()];
+			for (int r = 0; r < slice.rows(); r++) {
+				byte code = plan.part(first + r);
+				partOf[r] = (code == WindowPlan.TRAIN) ? null : holdouts.get(code - 1);
+			}
+			String file = slice.segments().get(0).file();
+			for (Check c : checks) {
+				c.add(slice, 0, slice.rows(), file, partOf);
+			}
+		});
+		Map<String, Integer> holdoutRows = new LinkedHashMap<>();
+		for (int h = 0; h < holdouts.size(); h++) {
+			if (plan.isGolden(h)) {
+				Table golden = plan.golden(holdouts.get(h), WindowPlan.columns(this.def, List.of()));
+				String[] partOf = new String[golden.rows()];
+				java.util.Arrays.fill(partOf, holdouts.get(h));
+				for (Table.Segment s : golden.segments()) {
+					for (Check c : checks) {
+						c.add(golden, s.start(), s.end(), s.file(), partOf);
+					}
+				}
+				holdoutRows.put(holdouts.get(h), golden.rows());
+			}
+			else {
+				holdoutRows.put(holdouts.get(h), (int) plan.windowHoldoutRows(h));
 			}
 		}
-		for (FeatureSpec f : this.def.features()) {
-			columns.add(f.isNumeric() ? numeric(f, all) : categorical(f, data));
+		List<DataIssue> failures = new ArrayList<>();
+		List<ValidationReport.ColumnCheck> columns = new ArrayList<>();
+		for (Check c : checks) {
+			ValidationReport.ColumnCheck column = c.finish();
+			if (column != null) {
+				columns.add(column);
+			}
+			failures.addAll(c.issues);
 		}
-		Map<String, Long> classCounts = label(data, all);
-		if (data.train().rows() < this.rules.minRows()) {
-			this.failures.add(new DataIssue(null, null, "only " + data.train().rows() + " training rows in the window "
-					+ "after holding out " + holdoutSizes(data) + "; at least " + this.rules.minRows() + " are required"));
+		long trainRows = plan.trainRows();
+		if (trainRows < this.rules.minRows()) {
+			StringBuilder sizes = new StringBuilder();
+			holdoutRows.forEach((n, rows) -> sizes.append(sizes.isEmpty() ? "" : ", ").append(rows).append(" for '")
+				.append(n).append('\''));
+			failures.add(new DataIssue(null, null, "only " + trainRows + " training rows in the window after holding out "
+					+ sizes + "; at least " + this.rules.minRows() + " are required"));
 		}
-		Map<String, Integer> holdoutRows = new LinkedHashMap<>();
-		data.holdouts().forEach((name, t) -> {
-			holdoutRows.put(name, t.rows());
-			if (t.rows() < Math.max(1, this.rules.minHoldoutRows())) {
-				this.failures.add(new DataIssue(null, null, "holdout '" + name + "' has " + t.rows() + " rows; at least "
+		holdoutRows.forEach((name, rows) -> {
+			if (rows < Math.max(1, this.rules.minHoldoutRows())) {
+				failures.add(new DataIssue(null, null, "holdout '" + name + "' has " + rows + " rows; at least "
 						+ Math.max(1, this.rules.minHoldoutRows()) + " are required"));
 			}
 		});
-		return new ValidationReport(this.failures.isEmpty(), data.window().rows(), data.train().rows(), holdoutRows,
-				classCounts, columns, List.copyOf(this.failures));
+		return new ValidationReport(failures.isEmpty(), (int) plan.rows(), (int) trainRows, holdoutRows,
+				label.trainCounts, columns, List.copyOf(failures));
 	}
 
-	private ValidationReport.ColumnCheck numeric(FeatureSpec f, List<Table> tables) {
-		long rows = 0;
-		long missing = 0;
-		long nonFinite = 0;
-		long outOfRange = 0;
-		for (Table t : tables) {
-			NumericColumn c = t.numeric(f.name());
-			for (Table.Segment s : t.segments()) {
-				long segMissing = 0;
-				long segNonFinite = 0;
-				long segOut = 0;
-				int firstBad = -1;
-				for (int r = s.start(); r < s.end(); r++) {
-					double v = c.values()[r];
+	/**
+	 * One column's check, fed rows {@code start..end} of one file at a time (consecutive calls for the same file
+	 * are one file: a file's problems are reported once, counted over all its rows). {@code partOf[r]} is the
+	 * holdout row r belongs to, or null for a training row.
+	 */
+	private abstract class Check {
+
+		final List<DataIssue> issues = new ArrayList<>();
+
+		private String file;
+
+		/** Rows of the current file seen so far. */
+		long fileRows;
+
+		long rows;
+
+		long missing;
+
+		long fileMissing;
+
+		final void add(Table t, int start, int end, String file, String[] partOf) {
+			if (!file.equals(this.file)) {
+				flush();
+				this.file = file;
+			}
+			accept(t, start, end, partOf);
+			this.fileRows += end - start;
+		}
+
+		private void flush() {
+			if (this.file != null) {
+				fileDone(this.file);
+				if (this.fileRows > 0 && this.fileMissing == this.fileRows && reportAllNull()) {
+					this.issues.add(new DataIssue(this.file, column(), "all " + this.fileRows + " values are null"));
+				}
+				this.rows += this.fileRows;
+				this.missing += this.fileMissing;
+			}
+			this.file = null;
+			this.fileRows = 0;
+			this.fileMissing = 0;
+		}
+
+		final ValidationReport.ColumnCheck finish() {
+			flush();
+			return summary();
+		}
+
+		abstract String column();
+
+		abstract void accept(Table t, int start, int end, String[] partOf);
+
+		abstract void fileDone(String file);
+
+		abstract ValidationReport.ColumnCheck summary();
+
+		boolean reportAllNull() {
+			return true;
+		}
+
+		void checkMissingRate() {
+			double rate = missingRate();
+			if (rate > DataValidator.this.rules.maxMissingRate() && this.missing < this.rows) {
+				this.issues.add(new DataIssue(null, column(), String.format(Locale.ROOT,
+						"%.1f%% missing values (%d of %d); at most %.1f%% allowed", 100 * rate, this.missing, this.rows,
+						100 * DataValidator.this.rules.maxMissingRate())));
+			}
+		}
+
+		double missingRate() {
+			return (this.rows > 0) ? (double) this.missing / this.rows : 0.0;
+		}
+
+	}
+
+	private final class NumericCheck extends Check {
+
+		private final FeatureSpec f;
+
+		private long nonFinite;
+
+		private long outOfRange;
+
+		private long fileNonFinite;
+
+		private long fileOut;
+
+		private long firstBad = -1;
+
+		NumericCheck(FeatureSpec f) {
+			this.f = f;
+		}
+
+		@Override
+		String column() {
+			return this.f.name();
+		}
+
+		@Override
+		void accept(Table t, int start, int end, String[] partOf) {
+			NumericColumn c = t.numeric(this.f.name());
+			for (int r = start; r < end; r++) {
+				double v = c.values()[r];
+				if (c.isNull(r)) {
+					this.fileMissing++;
+				}
+				else if (!Double.isFinite(v)) {
+					this.fileNonFinite++;
+					if (this.firstBad < 0) {
+						this.firstBad = this.fileRows + (r - start);
+					}
+				}
+				else if ((this.f.min() != null && v < this.f.min()) || (this.f.max() != null && v > this.f.max())) {
+					this.fileOut++;
+				}
+			}
+		}
+
+		@Override
+		void fileDone(String file) {
+			if (this.fileNonFinite > 0) {
+				this.issues.add(new DataIssue(file, this.f.name(), this.fileNonFinite + " NaN/Inf value(s) (first at row "
+						+ this.firstBad + ")"));
+			}
+			if (this.fileOut > 0) {
+				this.issues.add(new DataIssue(file, this.f.name(), this.fileOut + " value(s) outside the configured range ["
+						+ this.f.min() + ", " + this.f.max() + "]"));
+			}
+			this.nonFinite += this.fileNonFinite;
+			this.outOfRange += this.fileOut;
+			this.fileNonFinite = 0;
+			this.fileOut = 0;
+			this.firstBad = -1;
+		}
+
+		@Override
+		ValidationReport.ColumnCheck summary() {
+			checkMissingRate();
+			return new ValidationReport.ColumnCheck(this.f.name(), "numeric", (int) this.rows, missingRate(), this.nonFinite,
+					this.outOfRange, null);
+		}
+
+	}
+
+	private final class CategoricalCheck extends Check {
+
+		private final FeatureSpec f;
+
+		private final Set<String> seenInTraining = new HashSet<>();
+
+		/** Per holdout, its values and how often each occurs. */
+		private final Map<String, Map<String, Long>> holdoutValues = new LinkedHashMap<>();
+
+		CategoricalCheck(FeatureSpec f) {
+			this.f = f;
+		}
+
+		@Override
+		String column() {
+			return this.f.name();
+		}
+
+		@Override
+		void accept(Table t, int start, int end, String[] partOf) {
+			String[] values = t.strings(this.f.name()).values();
+			for (int r = start; r < end; r++) {
+				String v = values[r];
+				if (v == null) {
+					this.fileMissing++;
+				}
+				else if (partOf[r] == null) {
+					this.seenInTraining.add(v);
+				}
+				else {
+					this.holdoutValues.computeIfAbsent(partOf[r], k -> new java.util.HashMap<>()).merge(v, 1L, Long::sum);
+				}
+			}
+		}
+
+		@Override
+		void fileDone(String file) {
+		}
+
+		@Override
+		ValidationReport.ColumnCheck summary() {
+			long values = 0;
+			long unseen = 0;
+			String worst = null;
+			for (String holdout : DataValidator.this.def.holdouts().stream().map(h -> h.name()).toList()) {
+				for (Map.Entry<String, Long> e : this.holdoutValues.getOrDefault(holdout, Map.of()).entrySet()) {
+					values += e.getValue();
+					if (!this.seenInTraining.contains(e.getKey())) {
+						unseen += e.getValue();
+						worst = holdout;
+					}
+				}
+			}
+			double unseenRate = (values > 0) ? (double) unseen / values : 0.0;
+			if (unseenRate > DataValidator.this.rules.maxUnseenCategoryRate()) {
+				this.issues.add(new DataIssue(null, this.f.name(), String.format(Locale.ROOT,
+						"%.1f%% of holdout values are categories never seen in training (e.g. in holdout '%s'); at most %.1f%% allowed",
+						100 * unseenRate, worst, 100 * DataValidator.this.rules.maxUnseenCategoryRate())));
+			}
+			checkMissingRate();
+			return new ValidationReport.ColumnCheck(this.f.name(), "categorical", (int) this.rows, missingRate(), 0, 0,
+					unseenRate);
+		}
+
+	}
+
+	/** The label: present and finite in every row, a valid class, and enough training rows per class. */
+	private final class LabelCheck extends Check {
+
+		final Map<String, Long> trainCounts = new TreeMap<>();
+
+		/** Per file, its label values and how often each occurs (classification; few distinct values). */
+		private final Map<String, Map<String, Long>> fileValues = new LinkedHashMap<>();
+
+		private Map<String, Long> current = new TreeMap<>();
+
+		private long fileNonFinite;
+
+		private final boolean regression = DataValidator.this.def.task() == Task.REGRESSION;
+
+		@Override
+		String column() {
+			return DataValidator.this.def.labelColumn();
+		}
+
+		@Override
+		boolean reportAllNull() {
+			return false;
+		}
+
+		@Override
+		void accept(Table t, int start, int end, String[] partOf) {
+			if (this.regression) {
+				NumericColumn c = t.numeric(column());
+				for (int r = start; r < end; r++) {
 					if (c.isNull(r)) {
-						segMissing++;
+						this.fileMissing++;
 					}
-					else if (!Double.isFinite(v)) {
-						segNonFinite++;
-						if (firstBad < 0) {
-							firstBad = r - s.start();
-						}
-					}
-					else if ((f.min() != null && v < f.min()) || (f.max() != null && v > f.max())) {
-						segOut++;
+					else if (!Double.isFinite(c.values()[r])) {
+						this.fileNonFinite++;
 					}
 				}
-				int n = s.end() - s.start();
-				if (segNonFinite > 0) {
-					this.failures.add(new DataIssue(s.file(), f.name(), segNonFinite + " NaN/Inf value(s) (first at row "
-							+ firstBad + ")"));
+				return;
+			}
+			String[] values = t.strings(column()).values();
+			for (int r = start; r < end; r++) {
+				String v = values[r];
+				if (v == null) {
+					this.fileMissing++;
 				}
-				if (segOut > 0) {
-					this.failures.add(new DataIssue(s.file(), f.name(), segOut + " value(s) outside the configured range ["
-							+ f.min() + ", " + f.max() + "]"));
+				else {
+					this.current.merge(v, 1L, Long::sum);
+					if (partOf[r] == null) {
+						this.trainCounts.merge(v, 1L, Long::sum);
+					}
 				}
-				if (n > 0 && segMissing == n) {
-					this.failures.add(new DataIssue(s.file(), f.name(), "all " + n + " values are null"));
-				}
-				rows += n;
-				missing += segMissing;
-				nonFinite += segNonFinite;
-				outOfRange += segOut;
 			}
 		}
-		double rate = (rows > 0) ? (double) missing / rows : 0.0;
-		checkMissingRate(f.name(), rate, missing, rows);
-		return new ValidationReport.ColumnCheck(f.name(), "numeric", (int) rows, rate, nonFinite, outOfRange, null);
-	}
 
-	private ValidationReport.ColumnCheck categorical(FeatureSpec f, WindowData data) {
-		Set<String> seenInTraining = new HashSet<>();
-		for (String v : data.train().strings(f.name()).values()) {
-			if (v != null) {
-				seenInTraining.add(v);
+		@Override
+		void fileDone(String file) {
+			if (this.fileMissing > 0) {
+				this.issues.add(new DataIssue(file, column(), this.fileMissing + " row(s) without a label"));
 			}
-		}
-		long rows = 0;
-		long missing = 0;
-		List<Table> all = new ArrayList<>(List.of(data.window()));
-		for (var h : this.def.holdouts()) {
-			if (h.type() == dev.retrain.jobs.pipeline.HoldoutSpec.Type.GOLDEN) {
-				all.add(data.holdouts().get(h.name()));
+			if (this.fileNonFinite > 0) {
+				this.issues.add(new DataIssue(file, column(), this.fileNonFinite + " NaN/Inf label value(s)"));
 			}
-		}
-		for (Table t : all) {
-			StringColumn c = t.strings(f.name());
-			for (Table.Segment s : t.segments()) {
-				long segMissing = 0;
-				for (int r = s.start(); r < s.end(); r++) {
-					if (c.values()[r] == null) {
-						segMissing++;
-					}
-				}
-				int n = s.end() - s.start();
-				if (n > 0 && segMissing == n) {
-					this.failures.add(new DataIssue(s.file(), f.name(), "all " + n + " values are null"));
-				}
-				rows += n;
-				missing += segMissing;
+			if (!this.current.isEmpty()) {
+				this.fileValues.merge(file, this.current, (a, b) -> {
+					b.forEach((k, n) -> a.merge(k, n, Long::sum));
+					return a;
+				});
+				this.current = new TreeMap<>();
 			}
+			this.fileNonFinite = 0;
 		}
-		long holdoutValues = 0;
-		long unseen = 0;
-		String worst = null;
-		for (Map.Entry<String, Table> h : data.holdouts().entrySet()) {
-			for (String v : h.getValue().strings(f.name()).values()) {
-				if (v != null) {
-					holdoutValues++;
-					if (!seenInTraining.contains(v)) {
-						unseen++;
-						worst = h.getKey();
-					}
-				}
-			}
-		}
-		double unseenRate = (holdoutValues > 0) ? (double) unseen / holdoutValues : 0.0;
-		if (unseenRate > this.rules.maxUnseenCategoryRate()) {
-			this.failures.add(new DataIssue(null, f.name(), String.format(Locale.ROOT,
-					"%.1f%% of holdout values are categories never seen in training (e.g. in holdout '%s'); at most %.1f%% allowed",
-					100 * unseenRate, worst, 100 * this.rules.maxUnseenCategoryRate())));
-		}
-		double rate = (rows > 0) ? (double) missing / rows : 0.0;
-		checkMissingRate(f.name(), rate, missing, rows);
-		return new ValidationReport.ColumnCheck(f.name(), "categorical", (int) rows, rate, 0, 0, unseenRate);
-	}
 
-	private void checkMissingRate(String column, double rate, long missing, long rows) {
-		if (rate > this.rules.maxMissingRate() && missing < rows) {
-			this.failures.add(new DataIssue(null, column, String.format(Locale.ROOT,
-					"%.1f%% missing values (%d of %d); at most %.1f%% allowed", 100 * rate, missing, rows,
-					100 * this.rules.maxMissingRate())));
-		}
-	}
-
-	private Map<String, Long> label(WindowData data, List<Table> tables) {
-		String col = this.def.labelColumn();
-		Map<String, Long> counts = new TreeMap<>();
-		for (Table t : tables) {
-			for (Table.Segment s : t.segments()) {
-				long missing = 0;
-				long nonFinite = 0;
-				for (int r = s.start(); r < s.end(); r++) {
-					if (this.def.task() == Task.REGRESSION) {
-						NumericColumn c = t.numeric(col);
-						if (c.isNull(r)) {
-							missing++;
-						}
-						else if (!Double.isFinite(c.values()[r])) {
-							nonFinite++;
-						}
-					}
-					else if (t.strings(col).values()[r] == null) {
-						missing++;
-					}
-				}
-				if (missing > 0) {
-					this.failures.add(new DataIssue(s.file(), col, missing + " row(s) without a label"));
-				}
-				if (nonFinite > 0) {
-					this.failures.add(new DataIssue(s.file(), col, nonFinite + " NaN/Inf label value(s)"));
-				}
+		@Override
+		ValidationReport.ColumnCheck summary() {
+			if (this.regression) {
+				return null;
 			}
-		}
-		if (this.def.task() == Task.REGRESSION) {
-			return counts;
-		}
-		for (String v : data.train().strings(col).values()) {
-			if (v != null) {
-				counts.merge(v, 1L, Long::sum);
-			}
-		}
-		Set<String> valid = (this.def.classes() != null) ? new HashSet<>(this.def.classes()) : counts.keySet();
-		for (Table t : tables) {
-			StringColumn c = t.strings(col);
-			for (Table.Segment s : t.segments()) {
+			PipelineDefinition def = DataValidator.this.def;
+			Set<String> valid = (def.classes() != null) ? new HashSet<>(def.classes()) : this.trainCounts.keySet();
+			this.fileValues.forEach((file, counts) -> {
 				Map<String, Long> unseen = new TreeMap<>();
-				for (int r = s.start(); r < s.end(); r++) {
-					String v = c.values()[r];
-					if (v != null && !valid.contains(v)) {
-						unseen.merge(v, 1L, Long::sum);
+				counts.forEach((v, n) -> {
+					if (!valid.contains(v)) {
+						unseen.put(v, n);
 					}
-				}
+				});
 				if (!unseen.isEmpty()) {
-					this.failures.add(new DataIssue(s.file(), col, "unseen label value(s) " + unseen.keySet() + " ("
+					this.issues.add(new DataIssue(file, column(), "unseen label value(s) " + unseen.keySet() + " ("
 							+ unseen.values().stream().mapToLong(Long::longValue).sum() + " rows); valid classes are "
-							+ new java.util.TreeSet<>(valid)));
+							+ new TreeSet<>(valid)));
+				}
+			});
+			if (def.task() == Task.BINARY_CLASSIFICATION && def.classes() == null && this.trainCounts.size() > 2) {
+				this.issues.add(new DataIssue(null, column(), "a binary label has " + this.trainCounts.size()
+						+ " distinct values in training: " + this.trainCounts.keySet()));
+			}
+			List<String> expected = (def.classes() != null) ? def.classes() : new ArrayList<>(this.trainCounts.keySet());
+			if (expected.size() < 2) {
+				this.issues.add(new DataIssue(null, column(), "training data has only the class(es) "
+						+ this.trainCounts.keySet() + "; a classifier needs at least two"));
+			}
+			for (String k : expected) {
+				long n = this.trainCounts.getOrDefault(k, 0L);
+				if (n < DataValidator.this.rules.minRowsPerClass()) {
+					this.issues.add(new DataIssue(null, column(), "class '" + k + "' has " + n + " training rows; at least "
+							+ DataValidator.this.rules.minRowsPerClass() + " are required"));
 				}
 			}
+			return null;
 		}
-		if (this.def.task() == Task.BINARY_CLASSIFICATION && this.def.classes() == null && counts.size() > 2) {
-			this.failures.add(new DataIssue(null, col, "a binary label has " + counts.size() + " distinct values in training: "
-					+ counts.keySet()));
-		}
-		List<String> expected = (this.def.classes() != null) ? this.def.classes() : new ArrayList<>(counts.keySet());
-		if (expected.size() < 2) {
-			this.failures.add(new DataIssue(null, col, "training data has only the class(es) " + counts.keySet()
-					+ "; a classifier needs at least two"));
-		}
-		for (String k : expected) {
-			long n = counts.getOrDefault(k, 0L);
-			if (n < this.rules.minRowsPerClass()) {
-				this.failures.add(new DataIssue(null, col, "class '" + k + "' has " + n + " training rows; at least "
-						+ this.rules.minRowsPerClass() + " are required"));
-			}
-		}
-		return counts;
-	}
 
-	private static String holdoutSizes(WindowData data) {
-		StringBuilder sb = new StringBuilder();
-		data.holdouts().forEach((n, t) -> sb.append(sb.isEmpty() ? "" : ", ").append(t.rows()).append(" for '").append(n).append('\''));
-		return sb.toString();
 	}
 
 }

@@ -74,14 +74,14 @@ class EvaluateStep implements Tasklet {
 				}
 			}
 		}
-		WindowData data = s.data(extra);
+		Map<String, Table> holdouts = s.plan().holdouts(WindowPlan.columns(def, extra));
 
 		Scored candidate;
 		try (LoadedModel model = LoadedModel.load(cand.shape(), ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {
 			FeatureEncoder encoder = new FeatureEncoder(cand.features());
 			Map<String, Predictions> preds = new LinkedHashMap<>();
 			Map<String, double[]> labels = new LinkedHashMap<>();
-			data.holdouts().forEach((name, t) -> {
+			holdouts.forEach((name, t) -> {
 				preds.put(name, model.predict(encoder.encode(t), t.rows()));
 				labels.put(name, cand.label().encode(t));
 			});
@@ -93,7 +93,7 @@ class EvaluateStep implements Tasklet {
 			List<String> missing = championMeta.features()
 				.stream()
 				.map(FeatureEncoding::name)
-				.filter(n -> !data.window().has(n))
+				.filter(n -> holdouts.values().stream().anyMatch(t -> !t.has(n)))
 				.toList();
 			if (!missing.isEmpty()) {
 				unavailable = "champion v" + championVersion.get() + " needs column(s) " + missing
@@ -103,7 +103,7 @@ class EvaluateStep implements Tasklet {
 				try (ModelArtifact artifact = this.store.load(def.name(), championVersion.get())) {
 					Map<String, Predictions> preds = new LinkedHashMap<>();
 					Map<String, double[]> labels = new LinkedHashMap<>();
-					data.holdouts().forEach((name, t) -> {
+					holdouts.forEach((name, t) -> {
 						labels.put(name, artifact.metadata().label().encode(t));
 						preds.put(name, artifact.predict(t));
 					});
@@ -118,7 +118,7 @@ class EvaluateStep implements Tasklet {
 		EvaluationInfo info = new EvaluationInfo(primary, metrics(candidate), championVersion.orElse(null),
 				(champion != null) ? metrics(champion) : null, unavailable,
 				(champion != null && def.promotion().slices() != null)
-						? slices(def, data.holdouts().get(primary), primary, candidate, champion) : null);
+						? slices(def, holdouts.get(primary), primary, candidate, champion) : null);
 		Json.write(ws.evaluation(), info);
 		this.runs.detail(run.runId(), "evaluation", info);
 		return RepeatStatus.FINISHED;

@@ -75,7 +75,8 @@ public class RetrainJobConfiguration {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
 		LongPredicate stopRequested = runs::stopRequested;
 		return new StepBuilder("train", repository)
-			.tasklet(new TrainStep(scopes, runs, registry, store, new ModelTrainer(), observer, stopRequested), tm)
+			.tasklet(new TrainStep(scopes, runs, registry, store, new ModelTrainer(), observer, stopRequested,
+					scopes.props().trainingMemoryBytes()), tm)
 			.build();
 	}
 

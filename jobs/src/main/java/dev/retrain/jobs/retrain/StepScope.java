@@ -1,13 +1,10 @@
 package dev.retrain.jobs.retrain;
 
-import java.util.List;
-
 import org.springframework.batch.core.scope.context.ChunkContext;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
-import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.store.Json;
 
 /** What every retrain step starts from: the run, its pipeline's definition, and its workspace. */
@@ -22,9 +19,9 @@ record StepScope(RunContext run, PipelineDefinition def, RunWorkspace ws) {
 		return Json.read(this.ws.snapshot(), SnapshotInfo.class);
 	}
 
-	/** The snapshot's rows, split into training and holdouts; {@code extra} columns are read when present. */
-	WindowData data(List<FeatureSpec> extra) {
-		return WindowData.load(this.def, snapshot(), this.run.asOf(), extra);
+	/** Which of the snapshot's rows train and which are held out, and streaming reads of them. */
+	WindowPlan plan() {
+		return WindowPlan.of(this.def, snapshot(), this.run.asOf());
 	}
 
 }

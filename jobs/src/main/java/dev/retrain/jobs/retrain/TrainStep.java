@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -19,6 +23,8 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.LabelEncoding;
@@ -33,8 +39,10 @@ import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.LoadedModel;
 import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.ModelTrainer;
+import dev.retrain.models.training.ParquetTrainingSource;
 import dev.retrain.models.training.TrainingData;
 import dev.retrain.models.training.TrainingResult;
+import dev.retrain.models.training.TrainingSource;
 import dev.retrain.models.training.Task;
 
 /**
@@ -70,9 +78,13 @@ class TrainStep implements Tasklet {
 	/** At most this many training rows (and as many holdout rows) are kept as a version's reference sample. */
 	static final int REFERENCE_ROWS = 50_000;
 
-	TrainStep(StepScopes scopes, RunRecords runs, ModelRegistry registry,
-			ModelStore store, ModelTrainer trainer, EpochListener observer, java.util.function.LongPredicate stopRequested) {
+	/** Encoded training rows up to this many bytes are held in memory; more are streamed every epoch. */
+	private final long memoryBytes;
+
+	TrainStep(StepScopes scopes, RunRecords runs, ModelRegistry registry, ModelStore store, ModelTrainer trainer,
+			EpochListener observer, java.util.function.LongPredicate stopRequested, long memoryBytes) {
 		this.stopRequested = stopRequested;
+		this.memoryBytes = memoryBytes;
 		this.scopes = scopes;
 		this.runs = runs;
 		this.registry = registry;
@@ -91,23 +103,64 @@ class TrainStep implements Tasklet {
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();
-		WindowData data = s.data(List.of());
+		WindowPlan plan = s.plan();
+		List<ColumnRequest> columns = WindowPlan.columns(def, List.of());
 
-		LabelEncoding fittedLabel = LabelEncoding.fit(data.train(), def.labelColumn(), def.task(), def.classes());
-		Plan plan = plan(def, run, fittedLabel);
-		this.runs.mode(run.runId(), plan.mode().name(), plan.reason());
-		FeatureEncoder encoder = (plan.parent() != null) ? new FeatureEncoder(plan.parent().features())
-				: FeatureEncoder.fit(data.train(), def.features());
-		LabelEncoding label = (plan.parent() != null) ? plan.parent().label() : fittedLabel;
-		Hyperparameters hp = (plan.mode() == Mode.FINETUNE)
+		// one pass: the labels seen in training, the encodings, and the rows kept as the reference sample
+		int trainRows = (int) plan.trainRows();
+		long seed = def.hyperparameters().seed();
+		WindowPlan.Picker referenceTrain = plan.new Picker(WindowPlan.TRAIN,
+				ReferenceSample.sample(trainRows, REFERENCE_ROWS, seed));
+		int primary = plan.holdoutNames().indexOf(def.primaryHoldout().name());
+		boolean goldenPrimary = plan.isGolden(primary);
+		WindowPlan.Picker referenceHoldout = goldenPrimary ? null
+				: plan.new Picker((byte) (primary + 1),
+						ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
+		Set<String> seenLabels = new HashSet<>();
+		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(def.features());
+		plan.scan(columns, (slice, first) -> {
+			Table part = trainPart(plan, slice, first);
+			fitter.add(part);
+			if (def.task() != Task.REGRESSION) {
+				for (String v : part.strings(def.labelColumn()).values()) {
+					if (v != null) {
+						seenLabels.add(v);
+					}
+				}
+			}
+			referenceTrain.add(slice, first);
+			if (referenceHoldout != null) {
+				referenceHoldout.add(slice, first);
+			}
+		});
+		Table trainSample = referenceTrain.table(columns);
+		Table holdoutSample = goldenPrimary ? sampleOf(plan.golden(def.primaryHoldout().name(), columns), seed + 1)
+				: referenceHoldout.table(columns);
+
+		LabelEncoding fittedLabel = LabelEncoding.of(def.labelColumn(), def.task(), def.classes(), seenLabels);
+		Plan how = plan(def, run, fittedLabel);
+		this.runs.mode(run.runId(), how.mode().name(), how.reason());
+		FeatureEncoder encoder = (how.parent() != null) ? new FeatureEncoder(how.parent().features()) : fitter.encoder();
+		LabelEncoding label = (how.parent() != null) ? how.parent().label() : fittedLabel;
+		Hyperparameters hp = (how.mode() == Mode.FINETUNE)
 				? def.hyperparameters().withEpochsAndLearningRate(def.finetuneEpochs(), def.finetuneLearningRate())
 				: def.hyperparameters();
 
-		float[] x = encoder.encode(data.train());
-		double[] y = label.encode(data.train());
-		float[] w = ClassWeights.rowWeights(y, label.classes(), hp);
 		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(), label.outputs());
-		TrainingData training = new TrainingData(x, y, w, data.train().rows(), encoder.width());
+		long encodedBytes = (long) trainRows * (encoder.width() * 4L + 12L);
+		TrainingSource training = (encodedBytes <= this.memoryBytes) ? inMemory(plan, columns, encoder, label, hp)
+				: ParquetTrainingSource.open(plan.root(), plan.files(), def.features(), encoder, label, hp,
+						r -> plan.part(r) == WindowPlan.TRAIN);
+		boolean streamed = !(training instanceof TrainingData);
+		Map<String, Object> source = new LinkedHashMap<>();
+		source.put("rows", trainRows);
+		source.put("encodedBytes", encodedBytes);
+		source.put("inMemoryBoundBytes", this.memoryBytes);
+		source.put("streamed", streamed);
+		this.runs.detail(run.runId(), "trainingData", source);
+		this.runs.progress(run.runId(), String.format(Locale.ROOT, "training on %d rows (%s)", trainRows,
+				streamed ? "streamed from Parquet every epoch: " + (encodedBytes >> 20) + " MiB encoded is above the "
+						+ (this.memoryBytes >> 20) + " MiB in-memory bound" : "held in memory"));
 		EpochListener progress = (epoch, total, stats) -> {
 			if (this.stopRequested.test(run.runId())) {
 				throw new TrainingStopped("stopped on request after epoch " + epoch + " (the checkpoint is kept: "
@@ -121,21 +174,22 @@ class TrainStep implements Tasklet {
 		TrainingResult result;
 		try {
 			result = this.trainer
-				.train(new ModelTrainer.Request(shape, hp, training, plan.warmStart(), ws.training(), progress));
+				.train(new ModelTrainer.Request(shape, hp, training, how.warmStart(), ws.training(), progress));
 		}
 		catch (TrainingStopped ex) {
 			throw new JobInterruptedException(ex.getMessage());
 		}
 
+		// the profile describes the reference sample: every training row up to REFERENCE_ROWS, a uniform sample beyond
 		ReferenceProfile profile;
 		try (LoadedModel model = LoadedModel.load(shape, ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {
-			Predictions predictions = model.predict(x, training.rows());
-			profile = ReferenceProfile.of(data.train(), def.features(), predictions);
+			Predictions predictions = model.predict(encoder.encode(trainSample), trainSample.rows());
+			profile = ReferenceProfile.of(trainSample, def.features(), predictions);
 		}
-		CandidateInfo info = new CandidateInfo(plan.mode().name(), plan.reason(),
-				(plan.parent() != null) ? plan.parent().version() : null, encoder.encodings(), label, shape, hp, result,
+		CandidateInfo info = new CandidateInfo(how.mode().name(), how.reason(),
+				(how.parent() != null) ? how.parent().version() : null, encoder.encodings(), label, shape, hp, result,
 				profile);
-		writeReference(def, data, ws);
+		writeReference(def, trainSample, holdoutSample, ws);
 		Json.write(ws.candidate(), info);
 		this.runs.detail(run.runId(), "training", result);
 		this.runs.progress(run.runId(), String.format(Locale.ROOT, "trained %d epochs (best %d) on %d rows at %.0f samples/s",
@@ -144,12 +198,52 @@ class TrainStep implements Tasklet {
 		return RepeatStatus.FINISHED;
 	}
 
-	/** The rows drift checks will compare against: a sample of training rows, and the primary holdout. */
-	private static void writeReference(PipelineDefinition def, WindowData data, RunWorkspace ws) {
+	/** The rows of a slice that train. */
+	private static Table trainPart(WindowPlan plan, Table slice, long first) {
+		int[] rows = new int[slice.rows()];
+		int m = 0;
+		for (int r = 0; r < slice.rows(); r++) {
+			if (plan.part(first + r) == WindowPlan.TRAIN) {
+				rows[m++] = r;
+			}
+		}
+		return (m == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows, m));
+	}
+
+	/** The training rows encoded into arrays (one more pass), in window order. */
+	private static TrainingData inMemory(WindowPlan plan, List<ColumnRequest> columns, FeatureEncoder encoder,
+			LabelEncoding label, Hyperparameters hp) {
+		int rows = (int) plan.trainRows();
+		float[] x = new float[rows * encoder.width()];
+		double[] y = new double[rows];
+		int[] at = { 0 };
+		plan.scan(columns, (slice, first) -> {
+			Table part = trainPart(plan, slice, first);
+			encoder.encodeRows(part, identity(part.rows()), 0, part.rows(), x, at[0]);
+			System.arraycopy(label.encode(part), 0, y, at[0], part.rows());
+			at[0] += part.rows();
+		});
+		float[] w = ClassWeights.rowWeights(y, label.classes(), hp);
+		return new TrainingData(x, y, w, rows, encoder.width());
+	}
+
+	private static int[] identity(int n) {
+		int[] idx = new int[n];
+		for (int i = 0; i < n; i++) {
+			idx[i] = i;
+		}
+		return idx;
+	}
+
+	private static Table sampleOf(Table t, long seed) {
+		return t.select(ReferenceSample.sample(t.rows(), REFERENCE_ROWS, seed));
+	}
+
+	/** The rows drift checks will compare against: a sample of training rows, and of the primary holdout. */
+	private static void writeReference(PipelineDefinition def, Table train, Table holdout, RunWorkspace ws) {
 		try {
-			ReferenceSample.write(ws.reference(), data.train(), data.holdouts().get(def.primaryHoldout().name()),
-					def.features(), def.labelColumn(), def.task() == Task.REGRESSION, REFERENCE_ROWS,
-					def.hyperparameters().seed());
+			ReferenceSample.write(ws.reference(), train, holdout, def.features(), def.labelColumn(),
+					def.task() == Task.REGRESSION, REFERENCE_ROWS, def.hyperparameters().seed());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the reference sample " + ws.reference(), ex);

@@ -1,7 +1,5 @@
 package dev.retrain.jobs.retrain;
 
-import java.util.List;
-
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -26,7 +24,7 @@ class ValidateStep implements Tasklet {
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
 		StepScope s = this.scopes.of(chunk);
-		ValidationReport report = new DataValidator(s.def()).validate(s.data(List.of()));
+		ValidationReport report = new DataValidator(s.def()).validate(s.plan());
 		Json.write(s.ws().validation(), report);
 		this.runs.detail(s.run().runId(), "validation", report);
 		contribution.incrementReadCount();

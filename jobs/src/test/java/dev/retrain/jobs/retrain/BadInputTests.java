@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +79,30 @@ class BadInputTests extends RetrainTestSupport {
 		}
 	}
 
+	@Test
+	void aFileLargerThanOneReadSliceIsCheckedAsOneFile() throws IOException {
+		Path dir = DATA_DIR.resolve("bad-big-day");
+		sampleData(DATA_DIR, dir.getFileName().toString(), 120, 13);
+		int n = WindowPlan.SLICE_ROWS + 4_464;
+		double[] spend = fill(n, 35.0);
+		spend[66_000] = Double.NaN;
+		String[] region = fill(n, "north");
+		Arrays.fill(region, 0, WindowPlan.SLICE_ROWS, null);
+		day(n, spend, region, null, Sessions.NUMERIC).write(dir.resolve("dt=" + LAST.minusDays(8)).resolve("part-0.parquet"));
+		definePipeline("guarded", yaml("guarded", "bad-big-day", GOOD_MODEL, ""));
+
+		RunRecord run = run("guarded", LAST, null);
+
+		assertThat(run.status()).isEqualTo("FAILED");
+		assertThat(run.failureReason()).as("one report for the file, at its row")
+			.contains("dt=" + LAST.minusDays(8))
+			.contains("column 'monthly_spend': 1 NaN/Inf value(s) (first at row 66000)");
+		assertThat(run.failureReason()).as("the second slice has regions: the file is not all null")
+			.doesNotContain("values are null")
+			.contains("column 'region': ");
+		assertThat(this.registry.champion("guarded")).contains(1);
+	}
+
 	private static void prepare(String kind, Path dir) throws IOException {
 		sampleData(DATA_DIR, dir.getFileName().toString(), 120, 12);
 		Path last = dir.resolve("dt=" + LAST).resolve("part-0.parquet");
@@ -117,7 +142,10 @@ class BadInputTests extends RetrainTestSupport {
 
 	/** A day of 100 plausible rows; the given arrays replace a column. */
 	private static ParquetTableWriter day(double[] spend, String[] region, int[] labels, Sessions sessions) {
-		int n = 100;
+		return day(100, spend, region, labels, sessions);
+	}
+
+	private static ParquetTableWriter day(int n, double[] spend, String[] region, int[] labels, Sessions sessions) {
 		double[] tenure = new double[n];
 		double[] count = new double[n];
 		double[] calls = new double[n];

@@ -61,7 +61,7 @@ class RetrainJobTests extends RetrainTestSupport {
 		Path root = DATA_DIR.resolve("first");
 		var files = new PartitionedDirectory(root).resolve(LAST.minusDays(3), LAST);
 		Table holdout = new dev.retrain.models.dataset.ParquetTableReader(root).read(files,
-				WindowData.columns(def, List.<FeatureSpec>of()));
+				WindowPlan.columns(def, List.<FeatureSpec>of()));
 		try (ModelArtifact artifact = this.store.load("first", 1)) {
 			Map<String, Double> again = Metrics.compute(artifact.predict(holdout), meta.label().encode(holdout));
 			assertThat(again).isEqualTo(meta.candidateMetrics().get("recent"));

@@ -213,48 +213,67 @@ public final class ParquetTableReader {
 	public void read(RowGroup group, List<ColumnRequest> wanted, int sliceRows, Consumer<Table> consumer) {
 		DataFile file = group.file();
 		withFile(file, distinct(wanted), (reader, requested, present) -> {
-			String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
-			PageReadStore pages = reader.readRowGroup(group.index());
-			ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(requested).getRootConverter(),
-					requested, createdBy);
-			List<ColumnDescriptor> descs = new ArrayList<>();
-			List<ColumnReader> readers = new ArrayList<>();
-			for (ColumnRequest req : present) {
-				ColumnDescriptor desc = requested.getColumnDescription(new String[] { req.name() });
-				descs.add(desc);
-				readers.add(store.getColumnReader(desc));
-			}
-			int total = (int) pages.getRowCount();
-			int day = (file.day() != null) ? (int) file.day().toEpochDay() : -1;
-			for (int offset = 0; offset < total;) {
-				int n = Math.min(sliceRows, total - offset);
-				Map<String, Column> columns = new LinkedHashMap<>();
-				try {
-					for (int c = 0; c < present.size(); c++) {
-						ColumnRequest req = present.get(c);
-						if (req.kind() == ColumnRequest.Kind.NUMERIC) {
-							double[] values = new double[n];
-							boolean[] nulls = readNumeric(readers.get(c), descs.get(c), values, 0, n, null, n);
-							columns.put(req.name(), new NumericColumn(req.name(), values, nulls));
-						}
-						else {
-							String[] values = new String[n];
-							readStrings(readers.get(c), descs.get(c), values, 0, n);
-							columns.put(req.name(), new StringColumn(req.name(), values));
-						}
-					}
-				}
-				catch (RuntimeException ex) {
-					throw new DataValidationFailed(file.path(), null,
-							"corrupt data in row group " + group.index() + " after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
-				}
-				int[] days = new int[n];
-				Arrays.fill(days, day);
-				consumer.accept(new Table(columns, n, days, List.of(new Table.Segment(file.path(), 0, n))));
-				offset += n;
+			readGroup(reader, requested, present, file, group.index(), sliceRows, consumer);
+			return null;
+		});
+	}
+
+	/**
+	 * Streams every row group of one file, in order, as tables of at most {@code sliceRows} rows (one open of the
+	 * file; see {@link #read(RowGroup, List, int, Consumer)}).
+	 */
+	public void read(DataFile file, List<ColumnRequest> wanted, int sliceRows, Consumer<Table> consumer) {
+		withFile(file, distinct(wanted), (reader, requested, present) -> {
+			int groups = reader.getRowGroups().size();
+			for (int g = 0; g < groups; g++) {
+				readGroup(reader, requested, present, file, g, sliceRows, consumer);
 			}
 			return null;
 		});
+	}
+
+	private void readGroup(ParquetFileReader reader, MessageType requested, List<ColumnRequest> present, DataFile file,
+			int groupIndex, int sliceRows, Consumer<Table> consumer) throws IOException {
+		String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+		PageReadStore pages = reader.readRowGroup(groupIndex);
+		ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(requested).getRootConverter(),
+				requested, createdBy);
+		List<ColumnDescriptor> descs = new ArrayList<>();
+		List<ColumnReader> readers = new ArrayList<>();
+		for (ColumnRequest req : present) {
+			ColumnDescriptor desc = requested.getColumnDescription(new String[] { req.name() });
+			descs.add(desc);
+			readers.add(store.getColumnReader(desc));
+		}
+		int total = (int) pages.getRowCount();
+		int day = (file.day() != null) ? (int) file.day().toEpochDay() : -1;
+		for (int offset = 0; offset < total;) {
+			int n = Math.min(sliceRows, total - offset);
+			Map<String, Column> columns = new LinkedHashMap<>();
+			try {
+				for (int c = 0; c < present.size(); c++) {
+					ColumnRequest req = present.get(c);
+					if (req.kind() == ColumnRequest.Kind.NUMERIC) {
+						double[] values = new double[n];
+						boolean[] nulls = readNumeric(readers.get(c), descs.get(c), values, 0, n, null, n);
+						columns.put(req.name(), new NumericColumn(req.name(), values, nulls));
+					}
+					else {
+						String[] values = new String[n];
+						readStrings(readers.get(c), descs.get(c), values, 0, n);
+						columns.put(req.name(), new StringColumn(req.name(), values));
+					}
+				}
+			}
+			catch (RuntimeException ex) {
+				throw new DataValidationFailed(file.path(), null,
+						"corrupt data in row group " + groupIndex + " after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
+			}
+			int[] days = new int[n];
+			Arrays.fill(days, day);
+			consumer.accept(new Table(columns, n, days, List.of(new Table.Segment(file.path(), 0, n))));
+			offset += n;
+		}
 	}
 
 	private Map<String, Column> readColumns(ParquetFileReader reader, MessageType requested, List<ColumnRequest> present,

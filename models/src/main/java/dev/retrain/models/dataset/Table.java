@@ -109,4 +109,72 @@ public final class Table {
 		return new Table(selected, rowIndex.length, days, segs);
 	}
 
+	/**
+	 * The rows of the tables one after another, with the columns every table has (as a read of several files
+	 * keeps only the columns all of them have); segments are shifted, and adjacent segments of one file are
+	 * joined. An empty list gives an empty table without columns.
+	 */
+	public static Table concat(List<Table> tables) {
+		if (tables.isEmpty()) {
+			return new Table(Map.of(), 0, new int[0], List.of());
+		}
+		if (tables.size() == 1) {
+			return tables.get(0);
+		}
+		int rows = 0;
+		List<String> names = new ArrayList<>(tables.get(0).columnNames());
+		for (Table t : tables) {
+			names.retainAll(t.columnNames());
+			rows += t.rows();
+		}
+		Map<String, Column> columns = new LinkedHashMap<>();
+		for (String name : names) {
+			if (tables.get(0).column(name) instanceof NumericColumn) {
+				double[] values = new double[rows];
+				boolean[] nulls = null;
+				int at = 0;
+				for (Table t : tables) {
+					NumericColumn c = t.numeric(name);
+					System.arraycopy(c.values(), 0, values, at, c.size());
+					if (c.nulls() != null) {
+						if (nulls == null) {
+							nulls = new boolean[rows];
+						}
+						System.arraycopy(c.nulls(), 0, nulls, at, c.size());
+					}
+					at += c.size();
+				}
+				columns.put(name, new NumericColumn(name, values, nulls));
+			}
+			else {
+				String[] values = new String[rows];
+				int at = 0;
+				for (Table t : tables) {
+					String[] v = t.strings(name).values();
+					System.arraycopy(v, 0, values, at, v.length);
+					at += v.length;
+				}
+				columns.put(name, new StringColumn(name, values));
+			}
+		}
+		int[] days = new int[rows];
+		List<Segment> segments = new ArrayList<>();
+		int at = 0;
+		for (Table t : tables) {
+			System.arraycopy(t.epochDays(), 0, days, at, t.rows());
+			for (Segment seg : t.segments()) {
+				Segment shifted = new Segment(seg.file(), seg.start() + at, seg.end() + at);
+				Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+				if (last != null && last.file().equals(shifted.file()) && last.end() == shifted.start()) {
+					segments.set(segments.size() - 1, new Segment(last.file(), last.start(), shifted.end()));
+				}
+				else {
+					segments.add(shifted);
+				}
+			}
+			at += t.rows();
+		}
+		return new Table(columns, rows, days, segments);
+	}
+
 }

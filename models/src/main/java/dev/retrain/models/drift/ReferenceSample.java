@@ -100,8 +100,11 @@ public record ReferenceSample(Table train, Table holdout) {
 		return m;
 	}
 
-	/** Up to {@code max} distinct row indices, seeded, in ascending order. */
-	static int[] sample(int rows, int max, long seed) {
+	/**
+	 * Which of {@code rows} rows a reference keeps, in ascending order: all of them up to {@code max}, else
+	 * {@code max} drawn without replacement from {@code seed} (what {@link #write} draws from its tables).
+	 */
+	public static int[] sample(int rows, int max, long seed) {
 		if (rows <= max) {
 			int[] all = new int[rows];
 			for (int i = 0; i < rows; i++) {

@@ -20,8 +20,16 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 		if (task == Task.REGRESSION) {
 			return new LabelEncoding(column, task, null);
 		}
+		return of(column, task, configured, nonNull(table.strings(column).values()));
+	}
+
+	/** Classes as configured, or the distinct values seen in training (sorted). */
+	public static LabelEncoding of(String column, Task task, List<String> configured, java.util.Collection<String> seen) {
+		if (task == Task.REGRESSION) {
+			return new LabelEncoding(column, task, null);
+		}
 		List<String> classes = (configured != null && !configured.isEmpty()) ? List.copyOf(configured)
-				: new ArrayList<>(new TreeSet<>(nonNull(table.strings(column).values())));
+				: new ArrayList<>(new TreeSet<>(seen));
 		return new LabelEncoding(column, task, classes);
 	}
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongPredicate;
 
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
@@ -20,6 +21,9 @@ import dev.retrain.models.features.LabelEncoding;
  * the number of rows. An epoch visits the row groups in an order shuffled from its seed and shuffles the rows
  * within each slice (a shuffle buffer of one slice, not a full permutation). Rows go to the validation part by
  * a hash of their position and the seed, so the split needs no index arrays.
+ *
+ * <p>Rows are numbered by their position in the window (files in order, row groups in order); a row filter
+ * given to {@link #open} keeps only some of them (a run's training rows, with its holdouts left out).
  *
  * <p>{@link #open} makes one pass to learn the encodings (unless given) and, for balanced class weights,
  * the class counts.
@@ -43,10 +47,14 @@ public final class ParquetTrainingSource implements TrainingSource {
 
 	private final double[] classWeights;
 
+	private final LongPredicate include;
+
 	private final long rows;
 
 	private ParquetTrainingSource(ParquetTableReader reader, List<ParquetTableReader.RowGroup> groups,
-			List<ColumnRequest> columns, FeatureEncoder encoder, LabelEncoding label, double[] classWeights) {
+			List<ColumnRequest> columns, FeatureEncoder encoder, LabelEncoding label, double[] classWeights,
+			LongPredicate include) {
+		this.include = include;
 		this.reader = reader;
 		this.groups = groups;
 		this.columns = columns;
@@ -59,7 +67,13 @@ public final class ParquetTrainingSource implements TrainingSource {
 			this.firstRow[g] = at;
 			at += groups.get(g).rows();
 		}
-		this.rows = at;
+		long kept = 0;
+		for (long r = 0; r < at; r++) {
+			if (include.test(r)) {
+				kept++;
+			}
+		}
+		this.rows = kept;
 	}
 
 	/**
@@ -67,6 +81,15 @@ public final class ParquetTrainingSource implements TrainingSource {
 	 */
 	public static ParquetTrainingSource open(Path root, List<DataFile> files, List<FeatureSpec> features,
 			FeatureEncoder encoder, LabelEncoding label, Hyperparameters hp) {
+		return open(root, files, features, encoder, label, hp, r -> true);
+	}
+
+	/**
+	 * @param encoder the encodings to use (a fine-tune keeps its parent's), or null to learn them from the rows
+	 * @param include which rows (by position in the window) to train on
+	 */
+	public static ParquetTrainingSource open(Path root, List<DataFile> files, List<FeatureSpec> features,
+			FeatureEncoder encoder, LabelEncoding label, Hyperparameters hp, LongPredicate include) {
 		ParquetTableReader reader = new ParquetTableReader(root);
 		List<ColumnRequest> columns = new ArrayList<>();
 		for (FeatureSpec f : features) {
@@ -79,8 +102,11 @@ public final class ParquetTrainingSource implements TrainingSource {
 		FeatureEncoder.Fitter fitter = (encoder == null) ? new FeatureEncoder.Fitter(features) : null;
 		long[] classCounts = (label.classes() != null) ? new long[label.classes().size()] : null;
 		if (fitter != null || (weighted && hp.balancedClassWeights())) {
+			long[] next = { 0 };
 			for (ParquetTableReader.RowGroup group : groups) {
-				reader.read(group, columns, SLICE_ROWS, part -> {
+				reader.read(group, columns, SLICE_ROWS, slice -> {
+					Table part = kept(slice, next[0], include);
+					next[0] += slice.rows();
 					if (fitter != null) {
 						fitter.add(part);
 					}
@@ -94,7 +120,19 @@ public final class ParquetTrainingSource implements TrainingSource {
 		}
 		FeatureEncoder enc = (fitter != null) ? fitter.encoder() : encoder;
 		double[] weights = weighted ? ClassWeights.perClass(classCounts, label.classes(), hp) : null;
-		return new ParquetTrainingSource(reader, groups, columns, enc, label, weights);
+		return new ParquetTrainingSource(reader, groups, columns, enc, label, weights, include);
+	}
+
+	/** The rows of a slice starting at window position {@code first} that the filter keeps. */
+	private static Table kept(Table slice, long first, LongPredicate include) {
+		int[] rows = new int[slice.rows()];
+		int m = 0;
+		for (int r = 0; r < slice.rows(); r++) {
+			if (include.test(first + r)) {
+				rows[m++] = r;
+			}
+		}
+		return (m == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows, m));
 	}
 
 	public FeatureEncoder encoder() {
@@ -131,8 +169,10 @@ public final class ParquetTrainingSource implements TrainingSource {
 	@Override
 	public Split split(double validationFraction, long seed) {
 		long val = 0;
-		for (long r = 0; r < this.rows; r++) {
-			if (inValidation(r, seed, validationFraction)) {
+		long positions = (this.groups.isEmpty()) ? 0
+				: this.firstRow[this.groups.size() - 1] + this.groups.get(this.groups.size() - 1).rows();
+		for (long r = 0; r < positions; r++) {
+			if (this.include.test(r) && inValidation(r, seed, validationFraction)) {
 				val++;
 			}
 		}
@@ -171,7 +211,8 @@ public final class ParquetTrainingSource implements TrainingSource {
 				int[] selected = new int[part.rows()];
 				int m = 0;
 				for (int r = 0; r < part.rows(); r++) {
-					if (inValidation(next[0] + r, seed, fraction) == validation) {
+					long at = next[0] + r;
+					if (this.include.test(at) && inValidation(at, seed, fraction) == validation) {
 						selected[m++] = r;
 					}
 				}

@@ -1,0 +1,299 @@
+package dev.retrain.jobs.retrain;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import dev.retrain.jobs.pipeline.HoldoutSpec;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.models.dataset.Column;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.DataValidationFailed;
+import dev.retrain.models.dataset.NumericColumn;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.StringColumn;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.training.Task;
+
+/**
+ * Which rows of a run's window train and which belong to each holdout, and streaming reads of the window.
+ *
+ * <p>Rows are numbered by their position in the window: files in snapshot order, rows in file order. The split
+ * is a pure function of the snapshot's row counts and the definition, so every step sees the same rows
+ * without reading any data to make it: out-of-time holdouts take the last N days of the window, random ones a
+ * seeded fraction of the rows left (one {@link Random} draw per row, in order), golden ones their own files.
+ * What is held is one byte per window row; the rows themselves are read slice by slice ({@value #SLICE_ROWS}
+ * rows at most), so a window larger than the heap can be checked, trained on and evaluated.
+ */
+final class WindowPlan {
+
+	/** Rows decoded at a time. */
+	static final int SLICE_ROWS = 65_536;
+
+	/** The part code of a training row; holdout {@code i} (in the definition's order) has code {@code i + 1}. */
+	static final byte TRAIN = 0;
+
+	/** What a scan hands over: a slice of one file, and the window position of its first row. */
+	@FunctionalInterface
+	interface SliceVisitor {
+
+		void slice(Table slice, long first);
+
+	}
+
+	private final PipelineDefinition def;
+
+	private final SnapshotInfo snap;
+
+	private final byte[] parts;
+
+	private final long[] counts;
+
+	private final List<String> holdouts;
+
+	private WindowPlan(PipelineDefinition def, SnapshotInfo snap, byte[] parts, long[] counts) {
+		this.def = def;
+		this.snap = snap;
+		this.parts = parts;
+		this.counts = counts;
+		this.holdouts = def.holdouts().stream().map(HoldoutSpec::name).toList();
+	}
+
+	static WindowPlan of(PipelineDefinition def, SnapshotInfo snap, LocalDate asOf) {
+		List<DataFile> files = snap.window().files();
+		long total = 0;
+		for (DataFile f : files) {
+			total += Math.max(0, f.rows());
+		}
+		if (total > Integer.MAX_VALUE - 8) {
+			throw new DataValidationFailed(null, null, "the window holds " + total + " rows; one run takes at most "
+					+ (Integer.MAX_VALUE - 8) + " (shorten data.window-days)");
+		}
+		if (def.holdouts().size() > Byte.MAX_VALUE - 1) {
+			throw new IllegalArgumentException("at most " + (Byte.MAX_VALUE - 1) + " holdouts");
+		}
+		byte[] parts = new byte[(int) total];
+		long[] counts = new long[def.holdouts().size() + 1];
+		for (int h = 0; h < def.holdouts().size(); h++) {
+			HoldoutSpec spec = def.holdouts().get(h);
+			byte code = (byte) (h + 1);
+			switch (spec.type()) {
+				case OUT_OF_TIME -> {
+					long firstDay = asOf.minusDays(spec.days() - 1L).toEpochDay();
+					int at = 0;
+					for (DataFile f : files) {
+						int n = (int) Math.max(0, f.rows());
+						if (f.day() != null && f.day().toEpochDay() >= firstDay) {
+							for (int r = at; r < at + n; r++) {
+								if (parts[r] == TRAIN) {
+									parts[r] = code;
+									counts[code]++;
+								}
+							}
+						}
+						at += n;
+					}
+				}
+				case RANDOM -> {
+					Random random = new Random(spec.seed());
+					for (int r = 0; r < parts.length; r++) {
+						if (parts[r] == TRAIN && random.nextDouble() < spec.fraction()) {
+							parts[r] = code;
+							counts[code]++;
+						}
+					}
+				}
+				case GOLDEN -> {
+					// its own files: no window row belongs to it
+				}
+			}
+		}
+		long held = 0;
+		for (int h = 1; h < counts.length; h++) {
+			held += counts[h];
+		}
+		counts[TRAIN] = total - held;
+		return new WindowPlan(def, snap, parts, counts);
+	}
+
+	/** The columns a run reads: features, label, and {@code extra} ones (read where present). */
+	static List<ColumnRequest> columns(PipelineDefinition def, List<FeatureSpec> extra) {
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (FeatureSpec f : def.features()) {
+			columns.add(f.isNumeric() ? ColumnRequest.numeric(f.name()) : ColumnRequest.string(f.name()));
+		}
+		columns.add((def.task() == Task.REGRESSION) ? ColumnRequest.numeric(def.labelColumn())
+				: ColumnRequest.string(def.labelColumn()));
+		for (FeatureSpec f : extra) {
+			columns.add(new ColumnRequest(f.name(), f.isNumeric() ? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING,
+					false));
+		}
+		return columns;
+	}
+
+	long rows() {
+		return this.parts.length;
+	}
+
+	long trainRows() {
+		return this.counts[TRAIN];
+	}
+
+	/** The part of the row at window position {@code row}: {@link #TRAIN} or a holdout's code. */
+	byte part(long row) {
+		return this.parts[(int) row];
+	}
+
+	/** The holdouts' names, in the definition's order (holdout {@code i} has code {@code i + 1}). */
+	List<String> holdoutNames() {
+		return this.holdouts;
+	}
+
+	boolean isGolden(int holdout) {
+		return this.def.holdouts().get(holdout).type() == HoldoutSpec.Type.GOLDEN;
+	}
+
+	/** Rows of a window holdout (golden ones are not counted here: they are their own files). */
+	long windowHoldoutRows(int holdout) {
+		return this.counts[holdout + 1];
+	}
+
+	List<DataFile> files() {
+		return this.snap.window().files();
+	}
+
+	Path root() {
+		return Path.of(this.snap.dataRoot());
+	}
+
+	/** Streams the window in slices, in position order. A file whose row count changed since the snapshot fails. */
+	void scan(List<ColumnRequest> columns, SliceVisitor visitor) {
+		ParquetTableReader reader = new ParquetTableReader(root());
+		long at = 0;
+		for (DataFile f : files()) {
+			long start = at;
+			long end = start + Math.max(0, f.rows());
+			long[] next = { start };
+			reader.read(f, columns, SLICE_ROWS, slice -> {
+				if (next[0] + slice.rows() > end) {
+					throw changed(f, end - start);
+				}
+				visitor.slice(slice, next[0]);
+				next[0] += slice.rows();
+			});
+			if (next[0] != end) {
+				throw changed(f, end - start);
+			}
+			at = end;
+		}
+	}
+
+	private static DataValidationFailed changed(DataFile f, long expected) {
+		return new DataValidationFailed(f.path(), null, "no longer has the " + expected
+				+ " rows it had when the run's snapshot was taken (the file changed under the run)");
+	}
+
+	/** A golden holdout's rows, read whole (golden sets are fixed and small by design). */
+	Table golden(String name, List<ColumnRequest> columns) {
+		SnapshotInfo.GoldenSnapshot g = this.snap.golden().get(name);
+		return new ParquetTableReader(Path.of(g.root())).read(g.snapshot().files(), columns);
+	}
+
+	/**
+	 * Every holdout's rows, in the definition's order: one scan of the window for the out-of-time and random
+	 * ones, and a read of each golden one. Training rows are not kept.
+	 */
+	Map<String, Table> holdouts(List<ColumnRequest> columns) {
+		List<List<Table>> parts = new ArrayList<>();
+		for (int h = 0; h < this.holdouts.size(); h++) {
+			parts.add(new ArrayList<>());
+		}
+		if (this.counts[TRAIN] < rows()) {
+			scan(columns, (slice, first) -> {
+				int[][] rows = new int[this.holdouts.size()][slice.rows()];
+				int[] n = new int[this.holdouts.size()];
+				for (int r = 0; r < slice.rows(); r++) {
+					int code = part(first + r);
+					if (code != TRAIN) {
+						rows[code - 1][n[code - 1]++] = r;
+					}
+				}
+				for (int h = 0; h < n.length; h++) {
+					if (n[h] > 0) {
+						parts.get(h).add(slice.select(java.util.Arrays.copyOf(rows[h], n[h])));
+					}
+				}
+			});
+		}
+		Map<String, Table> result = new LinkedHashMap<>();
+		for (int h = 0; h < this.holdouts.size(); h++) {
+			String name = this.holdouts.get(h);
+			result.put(name, isGolden(h) ? golden(name, columns)
+					: parts.get(h).isEmpty() ? empty(columns) : Table.concat(parts.get(h)));
+		}
+		return result;
+	}
+
+	/**
+	 * Collects the rows of one part at given ordinals (0 = the part's first row in the window) from slices fed
+	 * in window order: a sample of rows without holding the rest.
+	 */
+	final class Picker {
+
+		private final byte code;
+
+		private final int[] ordinals;
+
+		private final List<Table> parts = new ArrayList<>();
+
+		private long seen;
+
+		private int next;
+
+		/** @param sortedOrdinals ascending */
+		Picker(byte code, int[] sortedOrdinals) {
+			this.code = code;
+			this.ordinals = sortedOrdinals;
+		}
+
+		void add(Table slice, long first) {
+			int[] rows = new int[slice.rows()];
+			int m = 0;
+			for (int r = 0; r < slice.rows() && this.next < this.ordinals.length; r++) {
+				if (part(first + r) == this.code) {
+					if (this.seen == this.ordinals[this.next]) {
+						rows[m++] = r;
+						this.next++;
+					}
+					this.seen++;
+				}
+			}
+			if (m > 0) {
+				this.parts.add((m == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows, m)));
+			}
+		}
+
+		Table table(List<ColumnRequest> columns) {
+			return this.parts.isEmpty() ? empty(columns) : Table.concat(this.parts);
+		}
+
+	}
+
+	static Table empty(List<ColumnRequest> columns) {
+		Map<String, Column> empty = new LinkedHashMap<>();
+		for (ColumnRequest c : columns) {
+			if (c.required()) {
+				empty.put(c.name(), (c.kind() == ColumnRequest.Kind.NUMERIC) ? new NumericColumn(c.name(), new double[0], null)
+						: new StringColumn(c.name(), new String[0]));
+			}
+		}
+		return new Table(empty, 0, new int[0], List.of());
+	}
+
+}
