@@ -82,7 +82,7 @@ class EvaluateStep implements Tasklet {
 			Map<String, Predictions> preds = new LinkedHashMap<>();
 			Map<String, double[]> labels = new LinkedHashMap<>();
 			holdouts.forEach((name, t) -> {
-				preds.put(name, model.predict(encoder.encode(t), t.rows()));
+				preds.put(name, model.predict(encoder, t));
 				labels.put(name, cand.label().encode(t));
 			});
 			candidate = new Scored(preds, labels);

@@ -78,6 +78,9 @@ class TrainStep implements Tasklet {
 	/** At most this many training rows (and as many holdout rows) are kept as a version's reference sample. */
 	static final int REFERENCE_ROWS = 50_000;
 
+	/** A rough size of one decoded cell (a double, or a short string and its reference). */
+	private static final long DECODED_CELL_BYTES = 24;
+
 	/** Encoded training rows up to this many bytes are held in memory; more are streamed every epoch. */
 	private final long memoryBytes;
 
@@ -118,9 +121,16 @@ class TrainStep implements Tasklet {
 						ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
 		Set<String> seenLabels = new HashSet<>();
 		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(def.features());
+		// training rows are held in memory when they fit (decoded in half the bound, then encoded in the bound);
+		// otherwise they are streamed from Parquet every epoch
+		List<Table> kept = ((long) trainRows * columns.size() * DECODED_CELL_BYTES <= this.memoryBytes / 2)
+				? new ArrayList<>() : null;
 		plan.scan(columns, (slice, first) -> {
 			Table part = trainPart(plan, slice, first);
 			fitter.add(part);
+			if (kept != null) {
+				kept.add(part);
+			}
 			if (def.task() != Task.REGRESSION) {
 				for (String v : part.strings(def.labelColumn()).values()) {
 					if (v != null) {
@@ -148,10 +158,13 @@ class TrainStep implements Tasklet {
 
 		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(), label.outputs());
 		long encodedBytes = (long) trainRows * (encoder.width() * 4L + 12L);
-		TrainingSource training = (encodedBytes <= this.memoryBytes) ? inMemory(plan, columns, encoder, label, hp)
+		TrainingSource training = (kept != null && encodedBytes <= this.memoryBytes) ? inMemory(plan, kept, encoder, label, hp)
 				: ParquetTrainingSource.open(plan.root(), plan.files(), def.features(), encoder, label, hp,
 						r -> plan.part(r) == WindowPlan.TRAIN);
 		boolean streamed = !(training instanceof TrainingData);
+		if (kept != null) {
+			kept.clear();
+		}
 		Map<String, Object> source = new LinkedHashMap<>();
 		source.put("rows", trainRows);
 		source.put("encodedBytes", encodedBytes);
@@ -159,8 +172,8 @@ class TrainStep implements Tasklet {
 		source.put("streamed", streamed);
 		this.runs.detail(run.runId(), "trainingData", source);
 		this.runs.progress(run.runId(), String.format(Locale.ROOT, "training on %d rows (%s)", trainRows,
-				streamed ? "streamed from Parquet every epoch: " + (encodedBytes >> 20) + " MiB encoded is above the "
-						+ (this.memoryBytes >> 20) + " MiB in-memory bound" : "held in memory"));
+				streamed ? "streamed from Parquet every epoch: they do not fit the " + (this.memoryBytes >> 20)
+						+ " MiB in-memory bound (" + (encodedBytes >> 20) + " MiB encoded)" : "held in memory"));
 		EpochListener progress = (epoch, total, stats) -> {
 			if (this.stopRequested.test(run.runId())) {
 				throw new TrainingStopped("stopped on request after epoch " + epoch + " (the checkpoint is kept: "
@@ -183,7 +196,7 @@ class TrainStep implements Tasklet {
 		// the profile describes the reference sample: every training row up to REFERENCE_ROWS, a uniform sample beyond
 		ReferenceProfile profile;
 		try (LoadedModel model = LoadedModel.load(shape, ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {
-			Predictions predictions = model.predict(encoder.encode(trainSample), trainSample.rows());
+			Predictions predictions = model.predict(encoder, trainSample);
 			profile = ReferenceProfile.of(trainSample, def.features(), predictions);
 		}
 		CandidateInfo info = new CandidateInfo(how.mode().name(), how.reason(),
@@ -210,29 +223,20 @@ class TrainStep implements Tasklet {
 		return (m == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows, m));
 	}
 
-	/** The training rows encoded into arrays (one more pass), in window order. */
-	private static TrainingData inMemory(WindowPlan plan, List<ColumnRequest> columns, FeatureEncoder encoder,
-			LabelEncoding label, Hyperparameters hp) {
+	/** The training rows kept by the first pass, encoded into arrays in window order. */
+	private static TrainingData inMemory(WindowPlan plan, List<Table> kept, FeatureEncoder encoder, LabelEncoding label,
+			Hyperparameters hp) {
 		int rows = (int) plan.trainRows();
 		float[] x = new float[rows * encoder.width()];
 		double[] y = new double[rows];
-		int[] at = { 0 };
-		plan.scan(columns, (slice, first) -> {
-			Table part = trainPart(plan, slice, first);
-			encoder.encodeRows(part, identity(part.rows()), 0, part.rows(), x, at[0]);
-			System.arraycopy(label.encode(part), 0, y, at[0], part.rows());
-			at[0] += part.rows();
-		});
+		int at = 0;
+		for (Table part : kept) {
+			encoder.encodeRows(part, null, 0, part.rows(), x, at);
+			System.arraycopy(label.encode(part), 0, y, at, part.rows());
+			at += part.rows();
+		}
 		float[] w = ClassWeights.rowWeights(y, label.classes(), hp);
 		return new TrainingData(x, y, w, rows, encoder.width());
-	}
-
-	private static int[] identity(int n) {
-		int[] idx = new int[n];
-		for (int i = 0; i < n; i++) {
-			idx[i] = i;
-		}
-		return idx;
 	}
 
 	private static Table sampleOf(Table t, long seed) {

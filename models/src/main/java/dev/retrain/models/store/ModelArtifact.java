@@ -31,7 +31,7 @@ public final class ModelArtifact implements AutoCloseable {
 	}
 
 	public Predictions predict(Table table) {
-		return this.model.predict(this.encoder.encode(table), table.rows());
+		return this.model.predict(this.encoder, table);
 	}
 
 	@Override
