@@ -175,9 +175,23 @@ final class DataValidator {
 
 	}
 
-	private final class NumericCheck extends Check {
+	/** A feature column's check. */
+	private abstract class FeatureCheck extends Check {
 
-		private final FeatureSpec f;
+		final FeatureSpec f;
+
+		FeatureCheck(FeatureSpec f) {
+			this.f = f;
+		}
+
+		@Override
+		String column() {
+			return this.f.name();
+		}
+
+	}
+
+	private final class NumericCheck extends FeatureCheck {
 
 		private long nonFinite;
 
@@ -190,12 +204,7 @@ final class DataValidator {
 		private long firstBad = -1;
 
 		NumericCheck(FeatureSpec f) {
-			this.f = f;
-		}
-
-		@Override
-		String column() {
-			return this.f.name();
+			super(f);
 		}
 
 		@Override
@@ -244,9 +253,7 @@ final class DataValidator {
 
 	}
 
-	private final class CategoricalCheck extends Check {
-
-		private final FeatureSpec f;
+	private final class CategoricalCheck extends FeatureCheck {
 
 		private final Set<String> seenInTraining = new HashSet<>();
 
@@ -254,12 +261,7 @@ final class DataValidator {
 		private final Map<String, Map<String, Long>> holdoutValues = new LinkedHashMap<>();
 
 		CategoricalCheck(FeatureSpec f) {
-			this.f = f;
-		}
-
-		@Override
-		String column() {
-			return this.f.name();
+			super(f);
 		}
 
 		@Override
