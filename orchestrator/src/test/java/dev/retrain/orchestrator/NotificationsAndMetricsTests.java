@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,10 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.retrain.jobs.PipelineFixtures;
@@ -44,6 +48,11 @@ class NotificationsAndMetricsTests {
 	static final List<String> RECEIVED = new CopyOnWriteArrayList<>();
 
 	static final AtomicInteger ATTEMPTS = new AtomicInteger();
+
+	static final String DEAD_HOOK = "http://127.0.0.1:9/nobody-listens";
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	static {
 		try {
@@ -79,8 +88,9 @@ class NotificationsAndMetricsTests {
 				() -> "http://127.0.0.1:" + RECEIVER.getAddress().getPort() + "/hook");
 		registry.add("retrain.notifications.webhooks[0].events[0]", () -> "promotion");
 		registry.add("retrain.notifications.webhooks[0].events[1]", () -> "failure");
-		registry.add("retrain.notifications.webhooks[1].url", () -> "http://127.0.0.1:9/nobody-listens");
+		registry.add("retrain.notifications.webhooks[1].url", () -> DEAD_HOOK);
 		registry.add("retrain.notifications.first-backoff", () -> "100ms");
+		registry.add("retrain.notifications.poll", () -> "100ms");
 		registry.add("retrain.metrics.refresh", () -> "300ms");
 	}
 
@@ -105,18 +115,51 @@ class NotificationsAndMetricsTests {
 		assertThat(json(ApiClient.as(this.port, VIEWER).get("/api/runs/" + failed)).get("status").asString())
 			.isEqualTo("FAILED");
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> RECEIVED.stream().distinct().count() >= 2
-				&& RECEIVED.size() >= 4);
-		List<JsonNode> events = RECEIVED.stream().distinct().map(dev.retrain.models.store.Json.MAPPER::readTree).toList();
-		assertThat(events).anySatisfy(e -> {
-			assertThat(e.get("event").asString()).isEqualTo("promotion");
-			assertThat(e.get("runId").asLong()).isEqualTo(ok);
-		});
-		assertThat(events).anySatisfy(e -> {
-			assertThat(e.get("event").asString()).isEqualTo("failure");
-			assertThat(e.get("summary").asString()).contains("data directory does not exist");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			List<JsonNode> events = RECEIVED.stream().distinct().map(dev.retrain.models.store.Json.MAPPER::readTree).toList();
+			assertThat(events).anySatisfy(e -> {
+				assertThat(e.get("event").asString()).isEqualTo("promotion");
+				assertThat(e.path("runId").asLong()).isEqualTo(ok);
+			});
+			assertThat(events).anySatisfy(e -> {
+				assertThat(e.get("event").asString()).isEqualTo("failure");
+				assertThat(e.get("summary").asString()).contains("data directory does not exist");
+			});
 		});
 		assertThat(RECEIVED.size()).as("each event was delivered on a retry").isGreaterThan((int) RECEIVED.stream().distinct().count());
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT status, attempts, last_error FROM webhook_delivery WHERE hook_key = ?", sha256(DEAD_HOOK)))
+				.as("the dead webhook's deliveries are given up after 4 attempts, and recorded")
+				.isNotEmpty()
+				.allSatisfy(row -> {
+					assertThat(row.get("STATUS")).isEqualTo("GAVE_UP");
+					assertThat(((Number) row.get("ATTEMPTS")).intValue()).isEqualTo(4);
+					assertThat((String) row.get("LAST_ERROR")).contains("ConnectException");
+				}));
+	}
+
+	@Test
+	void aDeliveryLeftPendingByANodeThatStoppedIsMadeByThisNode() throws Exception {
+		String url = "http://127.0.0.1:" + RECEIVER.getAddress().getPort() + "/hook";
+		String body = "{\"event\":\"promotion\",\"pipeline\":\"left-over\"}";
+		OffsetDateTime past = OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5);
+		// as a node leaves it when it stops in the middle of an attempt: claimed, with a lease that has run out
+		this.jdbc.update("INSERT INTO webhook_delivery (hook_key, host, event, pipeline, body, status, attempts, "
+				+ "next_attempt_at, claimed_by, claimed_until, created_at) VALUES (?, '127.0.0.1', 'promotion', 'left-over', ?, "
+				+ "'PENDING', 1, ?, 'a-node-that-stopped', ?, ?)", sha256(url), body, past, past.plusSeconds(30), past);
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> "DELIVERED".equals(this.jdbc.queryForObject(
+					"SELECT status FROM webhook_delivery WHERE pipeline = 'left-over'", String.class)));
+		assertThat(RECEIVED).contains(body);
+		assertThat(this.jdbc.queryForObject("SELECT claimed_by FROM webhook_delivery WHERE pipeline = 'left-over'",
+				String.class)).isNotEqualTo("a-node-that-stopped");
+	}
+
+	private static String sha256(String s) throws java.security.NoSuchAlgorithmException {
+		return java.util.HexFormat.of()
+			.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
 	}
 
 	@Test

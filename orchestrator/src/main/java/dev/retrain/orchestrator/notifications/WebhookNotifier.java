@@ -5,8 +5,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,20 +19,26 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.retrain.jobs.events.ChampionChanged;
 import dev.retrain.jobs.events.DriftDetected;
 import dev.retrain.jobs.events.RunFinished;
+import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.store.Json;
 
 /**
- * Sends webhooks on promotion, failure, pending approval and drift. Delivery happens on its own threads
- * with retries and doubling backoff, so a slow or failing receiver never delays or fails a run. Retries
- * live in this JVM's memory: a notification still being retried when the node stops is lost (logged).
+ * Sends webhooks on promotion, failure, pending approval and drift, through an outbox in the database: the
+ * event writes one {@code webhook_delivery} row per webhook, and deliveries are made by whichever node claims
+ * the row (a conditional update with a lease), on a thread of their own, with retries and doubling backoff.
+ * A slow or failing receiver never delays or fails a run, and a delivery pending when its node stops is made
+ * by the next node that runs (at least once: a node that stops between the POST and recording it sends it
+ * again). The URL is not stored, only its SHA-256, matched against the configured webhooks.
  */
 @Component
 @EnableConfigurationProperties(NotificationSettings.class)
@@ -36,11 +46,19 @@ class WebhookNotifier implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
 
+	private static final int BATCH = 50;
+
 	private final NotificationSettings settings;
 
 	private final Clock clock;
 
 	private final HttpClient http;
+
+	private final JdbcTemplate jdbc;
+
+	private final String node;
+
+	private final Map<String, NotificationSettings.Webhook> hooks = new LinkedHashMap<>();
 
 	private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(1, r -> {
 		Thread t = new Thread(r, "webhooks");
@@ -48,10 +66,20 @@ class WebhookNotifier implements DisposableBean {
 		return t;
 	});
 
-	WebhookNotifier(NotificationSettings settings, Clock clock) {
+	WebhookNotifier(NotificationSettings settings, Clock clock, JdbcTemplate jdbc, PipelineLocks locks) {
 		this.settings = settings;
 		this.clock = clock;
+		this.jdbc = jdbc;
+		this.node = locks.nodeId();
 		this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+		settings.webhooks().forEach(h -> this.hooks.put(key(h), h));
+	}
+
+	/** Polls the outbox once the application (and its database) is ready. */
+	@EventListener(ApplicationReadyEvent.class)
+	void start() {
+		long poll = this.settings.poll().toMillis();
+		this.executor.scheduleWithFixedDelay(this::drain, poll, poll, TimeUnit.MILLISECONDS);
 	}
 
 	@EventListener
@@ -111,14 +139,53 @@ class WebhookNotifier implements DisposableBean {
 		body.put("event", event);
 		body.putAll(payload);
 		String json = Json.MAPPER.writeValueAsString(body);
+		OffsetDateTime now = now();
+		boolean queued = false;
 		for (NotificationSettings.Webhook hook : this.settings.webhooks()) {
 			if (hook.wants(event)) {
-				this.executor.execute(() -> attempt(hook, event, pipeline, json, 1));
+				this.jdbc.update("INSERT INTO webhook_delivery (hook_key, host, event, pipeline, body, status, attempts, "
+						+ "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)", key(hook), hostOf(hook), event,
+						pipeline, json, now, now);
+				queued = true;
 			}
+		}
+		if (queued) {
+			this.executor.execute(this::drain);
 		}
 	}
 
-	private void attempt(NotificationSettings.Webhook hook, String event, String pipeline, String json, int attempt) {
+	/** Delivers what is due and not claimed by a live node, claiming each row just before its attempt. */
+	private void drain() {
+		try {
+			OffsetDateTime now = now();
+			List<Map<String, Object>> due = this.jdbc.queryForList("SELECT id, hook_key, event, pipeline, body, attempts "
+					+ "FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at <= ? AND (claimed_until IS NULL "
+					+ "OR claimed_until < ?) ORDER BY id FETCH FIRST " + BATCH + " ROWS ONLY", now, now);
+			for (Map<String, Object> row : due) {
+				long id = ((Number) row.get("id")).longValue();
+				OffsetDateTime at = now();
+				int claimed = this.jdbc.update("UPDATE webhook_delivery SET claimed_by = ?, claimed_until = ? WHERE id = ? "
+						+ "AND status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < ?)", this.node,
+						at.plus(this.settings.timeout().multipliedBy(3)), id, at);
+				if (claimed == 1) {
+					deliver(id, (String) row.get("hook_key"), (String) row.get("event"), (String) row.get("pipeline"),
+							(String) row.get("body"), ((Number) row.get("attempts")).intValue() + 1);
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			log.warn("webhook deliveries: {}", ex.toString());
+		}
+	}
+
+	private void deliver(long id, String hookKey, String event, String pipeline, String json, int attempt) {
+		NotificationSettings.Webhook hook = this.hooks.get(hookKey);
+		if (hook == null) {
+			end(id, "GAVE_UP", attempt - 1, "the webhook is no longer configured");
+			log.warn("webhook delivery {} for {} of {} dropped: its webhook is no longer configured", id, event, pipeline);
+			return;
+		}
+		String why;
 		try {
 			HttpResponse<Void> r = this.http.send(HttpRequest.newBuilder(URI.create(hook.url()))
 				.timeout(this.settings.timeout())
@@ -126,25 +193,47 @@ class WebhookNotifier implements DisposableBean {
 				.POST(HttpRequest.BodyPublishers.ofString(json))
 				.build(), HttpResponse.BodyHandlers.discarding());
 			if (r.statusCode() < 300) {
+				end(id, "DELIVERED", attempt, null);
 				return;
 			}
-			retry(hook, event, pipeline, json, attempt, "HTTP " + r.statusCode());
+			why = "HTTP " + r.statusCode();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
 		}
 		catch (Exception ex) {
-			retry(hook, event, pipeline, json, attempt, ex.getClass().getSimpleName());
+			why = ex.getClass().getSimpleName();
 		}
-	}
-
-	private void retry(NotificationSettings.Webhook hook, String event, String pipeline, String json, int attempt,
-			String why) {
 		if (attempt >= this.settings.maxAttempts()) {
+			end(id, "GAVE_UP", attempt, why);
 			log.warn("webhook {} for {} of {} gave up after {} attempts ({})", hostOf(hook), event, pipeline, attempt, why);
 			return;
 		}
 		Duration backoff = this.settings.firstBackoff().multipliedBy(1L << (attempt - 1));
+		this.jdbc.update("UPDATE webhook_delivery SET attempts = ?, last_error = ?, next_attempt_at = ?, claimed_by = NULL, "
+				+ "claimed_until = NULL WHERE id = ?", attempt, why, now().plus(backoff), id);
 		log.info("webhook {} for {} failed ({}), retry {} in {}", hostOf(hook), event, why, attempt + 1, backoff);
-		this.executor.schedule(() -> attempt(hook, event, pipeline, json, attempt + 1), backoff.toMillis(),
-				TimeUnit.MILLISECONDS);
+	}
+
+	private void end(long id, String status, int attempts, String why) {
+		this.jdbc.update("UPDATE webhook_delivery SET status = ?, attempts = ?, last_error = ?, ended_at = ?, "
+				+ "claimed_until = NULL WHERE id = ?", status, attempts, why, now(), id);
+	}
+
+	private OffsetDateTime now() {
+		return this.clock.instant().atOffset(ZoneOffset.UTC);
+	}
+
+	/** How a delivery row names its webhook: the SHA-256 of the URL. */
+	static String key(NotificationSettings.Webhook hook) {
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(hook.url().getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** Only the host is logged: a webhook URL may carry a token. */
