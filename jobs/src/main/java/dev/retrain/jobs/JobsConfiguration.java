@@ -31,6 +31,7 @@ import dev.retrain.jobs.retrain.RetrainJobConfiguration;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.NodeLiveness;
 import dev.retrain.jobs.runs.StartupRecovery;
 import dev.retrain.models.store.ModelStore;
 
@@ -121,6 +122,12 @@ public class JobsConfiguration {
 	StartupRecovery startupRecovery(PipelineLocks locks, JobRepository repository, JobOperator operator,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StartupRecovery(locks, repository, operator, runs, registry, store);
+	}
+
+	@Bean(initMethod = "start", destroyMethod = "stop")
+	NodeLiveness nodeLiveness(JdbcTemplate jdbc, PipelineLocks locks, StartupRecovery recovery,
+			ApplicationEventPublisher events, Clock clock, RetrainProperties props) {
+		return new NodeLiveness(jdbc, locks, recovery, events, clock, props.heartbeatInterval(), props.nodeTimeout());
 	}
 
 	/** Runs execute on their own threads, so a launch returns at once; two cores, so a small pool. */

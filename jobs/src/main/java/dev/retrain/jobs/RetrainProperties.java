@@ -10,11 +10,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * workspaces ({@code work/}) and, by default, the pipelines' data; {@code configDir} holds one YAML per
  * pipeline; {@code nodeId} names this node in locks (default: the host name). {@code trainingMemoryMb} bounds
  * the encoded training rows a run holds in memory: a larger training set is streamed from Parquet every epoch
- * instead (default: a quarter of the maximum heap).
+ * instead (default: a quarter of the maximum heap). Every node writes a heartbeat every {@code heartbeatInterval};
+ * one silent for {@code nodeTimeout} is declared stopped by another node, which recovers its runs.
  */
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
-		String nodeId, Long trainingMemoryMb) {
+		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") java.time.Duration heartbeatInterval,
+		@DefaultValue("60s") java.time.Duration nodeTimeout) {
 
 	/** Bytes of encoded training rows a run may hold in memory. */
 	public long trainingMemoryBytes() {

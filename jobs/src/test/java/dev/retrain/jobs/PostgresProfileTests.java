@@ -79,7 +79,7 @@ class PostgresProfileTests extends RetrainTestSupport {
 		assertThat(this.jdbc.queryForObject("SELECT version()", String.class)).startsWith("PostgreSQL");
 		List<String> migrated = this.jdbc.queryForList(
 				"SELECT version FROM " + SCHEMA + ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank", String.class);
-		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
 
 		sampleData(DATA_DIR, "pg", 150, 31);
 		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));

@@ -4,6 +4,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,9 @@ class OperationsTests {
 
 	@org.springframework.beans.factory.annotation.Autowired
 	dev.retrain.orchestrator.backtest.BacktestController backtests;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	dev.retrain.jobs.runs.NodeLiveness liveness;
 
 	static final TestDirs DIRS = TestDirs.create("ops");
 
@@ -281,7 +286,7 @@ class OperationsTests {
 	}
 
 	@Test
-	void aBacktestLeftRunningByThisNodeIsMarkedFailedAtStartUpAndAnotherNodesIsLeftAlone() throws Exception {
+	void aBacktestLeftRunningByThisNodeIsMarkedFailedAtStartUpAndAnotherNodesOnlyOnceThatNodeIsDeclaredStopped() throws Exception {
 		String node = this.locks.nodeId();
 		this.jdbc.update("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES "
 				+ "('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, ?), ('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, 'another-node')", node);
@@ -294,7 +299,17 @@ class OperationsTests {
 		assertThat(failed.get("status").asString()).isEqualTo("FAILED");
 		assertThat(failed.get("failure").asString()).contains("interrupted").contains(node);
 		assertThat(json(as(VIEWER).get("/api/backtests/" + theirs)).get("status").asString()).isEqualTo("RUNNING");
+
+		// the other node stops heartbeating: once declared stopped, its backtest is failed too
+		this.jdbc.update("INSERT INTO node_heartbeat (node, started_at, beat_at) VALUES ('another-node', ?, ?)",
+				OffsetDateTime.now(ZoneOffset.UTC).minusHours(1), OffsetDateTime.now(ZoneOffset.UTC).minusHours(1));
+		this.liveness.reap();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> json(as(VIEWER).get("/api/backtests/" + theirs)).get("status").asString().equals("FAILED"));
+		assertThat(json(as(VIEWER).get("/api/backtests/" + theirs)).get("failure").asString())
+			.contains("node another-node stopped");
 		this.jdbc.update("DELETE FROM backtest WHERE id = ?", theirs);
+		this.jdbc.update("DELETE FROM node_heartbeat WHERE node = 'another-node'");
 	}
 
 }

@@ -116,7 +116,17 @@ public class PipelineLocks {
 
 	/** Locks this node held when it stopped: their runs were cut off and must be recovered. */
 	public List<Map<String, Object>> heldByThisNode() {
-		return this.jdbc.queryForList("SELECT pipeline, token, run_id FROM pipeline_lock WHERE holder = ?", this.nodeId);
+		return heldBy(this.nodeId);
+	}
+
+	/** The locks a node holds (pipeline, token, run_id). */
+	public List<Map<String, Object>> heldBy(String node) {
+		return this.jdbc.queryForList("SELECT pipeline, token, run_id FROM pipeline_lock WHERE holder = ?", node);
+	}
+
+	/** Releases a lock if it is still the one given; returns whether this call released it. */
+	public boolean releaseIfHeld(String pipeline, String token) {
+		return this.jdbc.update("DELETE FROM pipeline_lock WHERE pipeline = ? AND token = ?", pipeline, token) == 1;
 	}
 
 	private OffsetDateTime now() {

@@ -43,21 +43,32 @@ public class StartupRecovery {
 		this.store = store;
 	}
 
+	/**
+	 * Releases a lock (pipeline, token, run_id) whose holder stopped and, if this call released it and its run
+	 * was still marked running, marks the run FAILED with {@code reason} so that it can be restarted.
+	 */
+	public void recoverRun(Map<String, Object> lock, String reason) {
+		String pipeline = (String) lock.get("pipeline");
+		if (!this.locks.releaseIfHeld(pipeline, (String) lock.get("token"))) {
+			return;
+		}
+		Object runId = lock.get("run_id");
+		if (runId == null) {
+			return;
+		}
+		long id = ((Number) runId).longValue();
+		JobExecution execution = this.repository.getJobExecution(id);
+		if (execution != null && execution.isRunning()) {
+			this.operator.recover(execution);
+			this.runs.finished(id, "FAILED", reason);
+			log.warn("run {} of pipeline {} marked FAILED: {}", id, pipeline, reason);
+		}
+	}
+
 	public void recover() {
 		for (Map<String, Object> lock : this.locks.heldByThisNode()) {
-			String pipeline = (String) lock.get("pipeline");
-			Object runId = lock.get("run_id");
-			if (runId != null) {
-				long id = ((Number) runId).longValue();
-				JobExecution execution = this.repository.getJobExecution(id);
-				if (execution != null && execution.isRunning()) {
-					this.operator.recover(execution);
-					this.runs.finished(id, "FAILED", "interrupted: node " + this.locks.nodeId()
-							+ " stopped while the run was in progress; restart it to resume from its last checkpoint");
-					log.warn("run {} of pipeline {} was interrupted by a stop of this node; marked FAILED", id, pipeline);
-				}
-			}
-			this.locks.release(pipeline, (String) lock.get("token"));
+			recoverRun(lock, "interrupted: node " + this.locks.nodeId()
+					+ " stopped while the run was in progress; restart it to resume from its last checkpoint");
 		}
 		for (String pipeline : this.store.pipelines()) {
 			if (!this.locks.isLocked(pipeline)) {

@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.jobs.events.NodeStopped;
 import dev.retrain.jobs.backtest.BacktestReport;
 import dev.retrain.jobs.backtest.Backtester;
 import dev.retrain.jobs.backtest.PolicyFile;
@@ -90,6 +91,14 @@ public class BacktestController implements DisposableBean {
 		return this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
 				"interrupted: node " + this.node + " stopped while the backtest was running; start it again",
 				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), this.node);
+	}
+
+	/** A backtest left RUNNING by a node another node declared stopped is marked FAILED (start it again). */
+	@EventListener
+	public void on(NodeStopped e) {
+		this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
+				"interrupted: node " + e.node() + " stopped (no heartbeat since " + e.lastBeat() + "); start it again",
+				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), e.node());
 	}
 
 	@Schema(example = "{\"pipeline\": \"weather\", \"policies\": \"period-days: 30\\nwarmup-days: 365\\npolicies:\\n  - {name: never, type: never}\\n\"}")
