@@ -21,8 +21,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.retrain.models.store.Json;
 
 /**
@@ -37,8 +35,9 @@ import dev.retrain.models.store.Json;
  * per-thread one), so each batch's forward, backward and update hold a JVM-wide lock: trainings of several
  * pipelines interleave batch by batch instead of failing.
  *
- * <p>Restored on resume: parameters, best parameters, curve, early-stopping counters and the shuffle
- * order (seeded per epoch). Not restored: Adam's moment estimates, which restart from zero.
+ * <p>Restored on resume: parameters, best parameters, curve, early-stopping counters, the shuffle order
+ * (seeded per epoch) and Adam's moment estimates and step count ({@link CheckpointedAdam}), so a resumed
+ * training ends where an uninterrupted one would.
  */
 public final class ModelTrainer {
 
@@ -49,6 +48,8 @@ public final class ModelTrainer {
 	private static final String LAST = "last.params";
 
 	private static final String BEST = "best.params";
+
+	private static final String OPTIMIZER = "optimizer.state";
 
 	private static final ReentrantLock AUTOGRAD = new ReentrantLock();
 
@@ -94,16 +95,17 @@ public final class ModelTrainer {
 					return NewtonSolver.fit(req, model.getBlock(), manager, split, ckpt, fingerprint, resumedFrom);
 				}
 			}
+			CheckpointedAdam adam = new CheckpointedAdam((float) hp.learningRate(), (float) hp.weightDecay());
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
 				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-				.optOptimizer(Optimizer.adam()
-					.optLearningRateTracker(Tracker.fixed((float) hp.learningRate()))
-					.optWeightDecays((float) hp.weightDecay())
-					.build());
+				.optOptimizer(adam);
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(1, data.width()));
 				startFrom(req, ckpt, model, trainer.getManager());
-				return loop(req, trainer, model, ckpt, fingerprint, split, resumedFrom);
+				if (ckpt != null && Files.exists(req.workDir().resolve(OPTIMIZER))) {
+					adam.restore(model.getBlock(), req.workDir().resolve(OPTIMIZER));
+				}
+				return loop(req, trainer, model, adam, ckpt, fingerprint, split, resumedFrom);
 			}
 		}
 	}
@@ -129,8 +131,8 @@ public final class ModelTrainer {
 		return next;
 	}
 
-	private TrainingResult loop(Request req, Trainer trainer, Model model, Checkpoint ckpt, String fingerprint,
-			TrainingSource.Split split, int resumedFrom) {
+	private TrainingResult loop(Request req, Trainer trainer, Model model, CheckpointedAdam adam, Checkpoint ckpt,
+			String fingerprint, TrainingSource.Split split, int resumedFrom) {
 		Hyperparameters hp = req.hp();
 		Path work = req.workDir();
 		List<EpochStats> curve = new ArrayList<>((ckpt != null) ? ckpt.curve() : List.of());
@@ -172,6 +174,7 @@ public final class ModelTrainer {
 			if (finished && best != null) {
 				ParameterFiles.restore(model.getBlock(), best);
 			}
+			adam.save(model.getBlock(), work.resolve(OPTIMIZER));
 			Checkpoint next = checkpoint(req, model.getBlock(), new Checkpoint(fingerprint, epoch, bestEpoch, bestLoss,
 					sinceBest, finished, stoppedEarly, samplesSeen, millis, curve));
 			req.listener().epochCompleted(epoch, hp.epochs(), stats);

@@ -75,6 +75,34 @@ class ModelTrainerTests {
 	}
 
 	@Test
+	void aResumedTrainingEndsWithTheParametersOfAnUninterruptedOne(@TempDir Path other)
+			throws Exception {
+		TrainingData data = separable(600, 4);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
+		new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, other, EpochListener.NONE));
+
+		assertThatThrownBy(() -> new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir,
+				(epoch, total, stats) -> {
+					if (epoch == 3) {
+						throw new IllegalStateException("injected failure after epoch 3");
+					}
+				})))
+			.hasMessageContaining("injected");
+		TrainingResult resumed = new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, EpochListener.NONE));
+
+		assertThat(resumed.resumedFromEpoch()).isEqualTo(3);
+		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+			float[][] uninterrupted = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, other.resolve(ModelTrainer.FINAL_PARAMS), m));
+			float[][] afterResume = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, this.dir.resolve(ModelTrainer.FINAL_PARAMS), m));
+			assertThat(afterResume).as("Adam's moments and step count were restored, not restarted at zero")
+				.isDeepEqualTo(uninterrupted);
+		}
+	}
+
+	@Test
 	void earlyStoppingKeepsTheBestEpoch() {
 		TrainingData data = separable(400, 3);
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(16), 3, 1);
