@@ -18,7 +18,6 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DataValidationFailed;
-import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
@@ -74,51 +73,49 @@ class EvaluateStep implements Tasklet {
 				}
 			}
 		}
-		Map<String, Table> holdouts = s.plan().holdouts(WindowPlan.columns(def, extra));
-
-		Scored candidate;
-		try (LoadedModel model = LoadedModel.load(cand.shape(), ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {
-			FeatureEncoder encoder = new FeatureEncoder(cand.features());
-			Map<String, Predictions> preds = new LinkedHashMap<>();
-			Map<String, double[]> labels = new LinkedHashMap<>();
-			holdouts.forEach((name, t) -> {
-				preds.put(name, model.predict(encoder, t));
-				labels.put(name, cand.label().encode(t));
-			});
-			candidate = new Scored(preds, labels);
-		}
-		Scored champion = null;
-		String unavailable = null;
+		String primary = def.primaryHoldout().name();
+		SliceRule sliceRule = def.promotion().slices();
+		List<String> names = def.holdouts().stream().map(h -> h.name()).toList();
+		Scoring candidate = new Scoring(names, cand.shape());
+		Scoring champion = (championMeta != null) ? new Scoring(names, championMeta.shape()) : null;
+		List<String[]> sliceValues = new ArrayList<>();
+		String[] unavailable = { null };
+		Set<String> needed = new HashSet<>();
 		if (championMeta != null) {
-			List<String> missing = championMeta.features()
-				.stream()
-				.map(FeatureEncoding::name)
-				.filter(n -> holdouts.values().stream().anyMatch(t -> !t.has(n)))
-				.toList();
-			if (!missing.isEmpty()) {
-				unavailable = "champion v" + championVersion.get() + " needs column(s) " + missing
-						+ " that the current data lacks";
-			}
-			else {
-				try (ModelArtifact artifact = this.store.load(def.name(), championVersion.get())) {
-					Map<String, Predictions> preds = new LinkedHashMap<>();
-					Map<String, double[]> labels = new LinkedHashMap<>();
-					holdouts.forEach((name, t) -> {
-						labels.put(name, artifact.metadata().label().encode(t));
-						preds.put(name, artifact.predict(t));
-					});
-					champion = new Scored(preds, labels);
+			championMeta.features().forEach(e -> needed.add(e.name()));
+		}
+		// one pass over the holdout rows, a slice at a time: both models score it, and only scores and labels stay
+		try (LoadedModel model = LoadedModel.load(cand.shape(), ws.training().resolve(ModelTrainer.FINAL_PARAMS));
+				ModelArtifact artifact = (championMeta != null) ? loadChampion(def, championVersion.get(), unavailable)
+						: null) {
+			FeatureEncoder encoder = new FeatureEncoder(cand.features());
+			s.plan().holdoutParts(WindowPlan.columns(def, extra), (name, part) -> {
+				candidate.add(name, model.predict(encoder, part), cand.label().encode(part));
+				if (sliceRule != null && name.equals(primary)) {
+					sliceValues.add(part.strings(sliceRule.column()).values());
+				}
+				if (artifact == null || unavailable[0] != null) {
+					return;
+				}
+				List<String> missing = needed.stream().filter(n -> !part.has(n)).sorted().toList();
+				if (!missing.isEmpty()) {
+					unavailable[0] = "champion v" + championVersion.get() + " needs column(s) " + missing
+							+ " that the current data lacks";
+					return;
+				}
+				try {
+					champion.add(name, artifact.predict(part), artifact.metadata().label().encode(part));
 				}
 				catch (DataValidationFailed ex) {
-					unavailable = "champion v" + championVersion.get() + " cannot score the holdout: " + ex.getMessage();
+					unavailable[0] = "champion v" + championVersion.get() + " cannot score the holdout: " + ex.getMessage();
 				}
-			}
+			});
 		}
-		String primary = def.primaryHoldout().name();
-		EvaluationInfo info = new EvaluationInfo(primary, metrics(candidate), championVersion.orElse(null),
-				(champion != null) ? metrics(champion) : null, unavailable,
-				(champion != null && def.promotion().slices() != null)
-						? slices(def, holdouts.get(primary), primary, candidate, champion) : null);
+		boolean championScored = champion != null && unavailable[0] == null;
+		EvaluationInfo info = new EvaluationInfo(primary, metrics(candidate.scored()), championVersion.orElse(null),
+				championScored ? metrics(champion.scored()) : null, unavailable[0],
+				(championScored && sliceRule != null) ? slices(def, concat(sliceValues), primary, candidate.scored(),
+						champion.scored()) : null);
 		Json.write(ws.evaluation(), info);
 		this.runs.detail(run.runId(), "evaluation", info);
 		return RepeatStatus.FINISHED;
@@ -130,12 +127,76 @@ class EvaluateStep implements Tasklet {
 		return m;
 	}
 
-	private static Map<String, Comparison.SliceResult> slices(PipelineDefinition def, Table holdout, String name,
+	private ModelArtifact loadChampion(PipelineDefinition def, int version, String[] unavailable) {
+		try {
+			return this.store.load(def.name(), version);
+		}
+		catch (DataValidationFailed ex) {
+			unavailable[0] = "champion v" + version + " cannot be loaded: " + ex.getMessage();
+			return null;
+		}
+	}
+
+	/** One model's scores and labels per holdout, appended part by part. */
+	private static final class Scoring {
+
+		private final Map<String, double[]> scores = new LinkedHashMap<>();
+
+		private final Map<String, double[]> labels = new LinkedHashMap<>();
+
+		private final Map<String, Integer> rows = new LinkedHashMap<>();
+
+		private final dev.retrain.models.training.ModelShape shape;
+
+		Scoring(List<String> holdouts, dev.retrain.models.training.ModelShape shape) {
+			this.shape = shape;
+			for (String h : holdouts) {
+				this.scores.put(h, new double[0]);
+				this.labels.put(h, new double[0]);
+				this.rows.put(h, 0);
+			}
+		}
+
+		void add(String holdout, Predictions p, double[] y) {
+			int at = this.rows.get(holdout);
+			int n = y.length;
+			int width = this.shape.outputs();
+			this.scores.put(holdout, append(this.scores.get(holdout), at * width, p.scores()));
+			this.labels.put(holdout, append(this.labels.get(holdout), at, y));
+			this.rows.put(holdout, at + n);
+		}
+
+		/** Appends {@code more} after the first {@code used} values, growing the array by doubling. */
+		private static double[] append(double[] into, int used, double[] more) {
+			if (used + more.length > into.length) {
+				into = java.util.Arrays.copyOf(into, Math.max(used + more.length, into.length * 2));
+			}
+			System.arraycopy(more, 0, into, used, more.length);
+			return into;
+		}
+
+		Scored scored() {
+			Map<String, Predictions> p = new LinkedHashMap<>();
+			Map<String, double[]> y = new LinkedHashMap<>();
+			this.rows.forEach((h, n) -> {
+				p.put(h, new Predictions(this.shape.task(), this.shape.outputs(),
+						java.util.Arrays.copyOf(this.scores.get(h), n * this.shape.outputs())));
+				y.put(h, java.util.Arrays.copyOf(this.labels.get(h), n));
+			});
+			return new Scored(p, y);
+		}
+
+	}
+
+	private static String[] concat(List<String[]> parts) {
+		return parts.stream().flatMap(java.util.Arrays::stream).toArray(String[]::new);
+	}
+
+	private static Map<String, Comparison.SliceResult> slices(PipelineDefinition def, String[] values, String name,
 			Scored candidate, Scored champion) {
 		SliceRule rule = def.promotion().slices();
 		String metric = def.promotion().metric().key();
 		Map<String, List<Integer>> groups = new TreeMap<>();
-		String[] values = holdout.strings(rule.column()).values();
 		for (int r = 0; r < values.length; r++) {
 			groups.computeIfAbsent((values[r] != null) ? values[r] : "(missing)", k -> new ArrayList<>()).add(r);
 		}

@@ -206,38 +206,37 @@ final class WindowPlan {
 	}
 
 	/**
-	 * Every holdout's rows, in the definition's order: one scan of the window for the out-of-time and random
-	 * ones, and a read of each golden one. Training rows are not kept.
+	 * Streams every holdout's rows to {@code consumer} (holdout name, rows): the out-of-time and random ones slice
+	 * by slice from one scan of the window, in window order, then each golden one whole. Training rows are not
+	 * kept.
 	 */
-	Map<String, Table> holdouts(List<ColumnRequest> columns) {
-		List<List<Table>> parts = new ArrayList<>();
-		for (int h = 0; h < this.holdouts.size(); h++) {
-			parts.add(new ArrayList<>());
-		}
+	void holdoutParts(List<ColumnRequest> columns, java.util.function.BiConsumer<String, Table> consumer) {
 		if (this.counts[TRAIN] < rows()) {
 			scan(columns, (slice, first) -> {
-				int[][] rows = new int[this.holdouts.size()][slice.rows()];
+				int[][] rows = new int[this.holdouts.size()][];
 				int[] n = new int[this.holdouts.size()];
 				for (int r = 0; r < slice.rows(); r++) {
 					int code = part(first + r);
 					if (code != TRAIN) {
+						if (rows[code - 1] == null) {
+							rows[code - 1] = new int[slice.rows()];
+						}
 						rows[code - 1][n[code - 1]++] = r;
 					}
 				}
 				for (int h = 0; h < n.length; h++) {
 					if (n[h] > 0) {
-						parts.get(h).add(slice.select(java.util.Arrays.copyOf(rows[h], n[h])));
+						consumer.accept(this.holdouts.get(h),
+								(n[h] == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows[h], n[h])));
 					}
 				}
 			});
 		}
-		Map<String, Table> result = new LinkedHashMap<>();
 		for (int h = 0; h < this.holdouts.size(); h++) {
-			String name = this.holdouts.get(h);
-			result.put(name, isGolden(h) ? golden(name, columns)
-					: parts.get(h).isEmpty() ? empty(columns) : Table.concat(parts.get(h)));
+			if (isGolden(h)) {
+				consumer.accept(this.holdouts.get(h), golden(this.holdouts.get(h), columns));
+			}
 		}
-		return result;
 	}
 
 	/**

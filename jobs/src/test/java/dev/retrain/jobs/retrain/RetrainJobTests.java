@@ -64,7 +64,11 @@ class RetrainJobTests extends RetrainTestSupport {
 				WindowPlan.columns(def, List.<FeatureSpec>of()));
 		try (ModelArtifact artifact = this.store.load("first", 1)) {
 			Map<String, Double> again = Metrics.compute(artifact.predict(holdout), meta.label().encode(holdout));
-			assertThat(again).isEqualTo(meta.candidateMetrics().get("recent"));
+			// the run scored the holdout a file slice at a time, this scores it in one batch: PyTorch's kernels may
+			// round differently for another batch size, so the metrics agree to 1e-9, not to the last bit
+			assertThat(again.keySet()).isEqualTo(meta.candidateMetrics().get("recent").keySet());
+			again.forEach((k, v) -> assertThat(v).as(k).isCloseTo(meta.candidateMetrics().get("recent").get(k),
+					org.assertj.core.api.Assertions.within(1e-9)));
 		}
 		assertThat(Files.exists(DATA_DIR.resolve("work/first"))).isTrue();
 		try (Stream<Path> left = Files.list(DATA_DIR.resolve("work/first"))) {
