@@ -263,8 +263,18 @@ class OperationsTests {
 
 	@Test
 	void aBacktestStartedOverRestReportsProgressAndItsReportAndLeavesTheLivePipelineAlone() throws Exception {
-		String policies = "period-days: 5\\nwarmup-days: 10\\npolicies:\\n  - {name: never, type: never}\\n"
+		String policies = "period-days: 5\\nwarmup-days: 10\\npolicies:\\n  - {name: psi, type: fixed-psi, threshold: 0.25}\\n"
 				+ "  - {name: weekly, type: schedule, cron: \\\"0 0 0 ? * MON\\\"}\\n";
+		// a bad policy file is refused at once, naming the policy and the field; nothing starts
+		HttpResponse<String> refused = as(OPERATOR).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\""
+				+ "policies:\\n  - {name: d, type: drift, drift: {alpha: 2}}\\n\"}");
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.body()).contains("policy 'd'").contains("drift.alpha");
+		HttpResponse<String> badType = as(OPERATOR).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\""
+				+ "policies:\\n  - {name: s, type: sometimes}\\n\"}");
+		assertThat(badType.statusCode()).as(badType.body()).isEqualTo(400);
+		assertThat(badType.body()).contains("policy 's': type must be one of");
+		int backtestsBefore = this.jdbc.queryForObject("SELECT COUNT(*) FROM backtest", Integer.class);
 		assertThat(as(VIEWER).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\"" + policies + "\"}")
 			.statusCode()).isEqualTo(403);
 		int versionsBefore = json(as(VIEWER).get("/api/models/ops/versions")).get("versions").size();
@@ -277,8 +287,12 @@ class OperationsTests {
 		JsonNode done = json(as(VIEWER).get("/api/backtests/" + id));
 		assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("COMPLETED");
 		assertThat(done.at("/report/policies").valueStream().map(p -> p.get("name").asString()).toList())
-			.containsExactly("never", "weekly");
-		assertThat(done.at("/report/policies/1/retrains").asInt()).isPositive();
+			.containsExactly("train-once", "psi", "weekly");
+		assertThat(done.at("/report/policies/2/retrains").asInt()).isPositive();
+		// the fixed-PSI rule's inputs are in the report: every numeric feature's PSI, every period
+		assertThat(done.at("/report/policies/1/timeline/0/psi").propertyNames()).isNotEmpty();
+		assertThat(done.at("/report/baselines/0/name").asString()).isEqualTo("train once (policy 'train-once')");
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM backtest", Integer.class)).isEqualTo(backtestsBefore + 1);
 		HttpResponse<String> html = as(VIEWER).get("/api/backtests/" + id + "/report.html");
 		assertThat(html.statusCode()).isEqualTo(200);
 		assertThat(html.body()).contains("<svg");

@@ -2,6 +2,9 @@ package dev.retrain.jobs.backtest;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+
+import dev.retrain.jobs.drift.DriftReport;
 
 /** A backtest's results: per policy the metric per period, its cost, and the champion's timeline; and naive baselines. */
 public record BacktestReport(String pipeline, String metric, int periodDays, int warmupDays, LocalDate from,
@@ -15,10 +18,13 @@ public record BacktestReport(String pipeline, String metric, int periodDays, int
 
 	/**
 	 * One period, test-then-train: the champion's metric on it before its labels were used, and what the
-	 * policy did at its end. {@code predictions} and {@code labels} let anyone recompute the metric.
+	 * policy did at its end: {@code drift} is the drift check's whole report (drift policies), {@code psi} each
+	 * numeric feature's PSI (the fixed-PSI rule), {@code why} the reason for a retrain. {@code predictions} and
+	 * {@code labels} let anyone recompute the metric.
 	 */
 	public record Period(LocalDate start, LocalDate end, int rows, double metric, Integer championVersion,
-			boolean retrained, boolean promoted, String why, double[] predictions, double[] labels) {
+			boolean retrained, boolean promoted, String why, DriftReport drift, Map<String, Double> psi,
+			double[] predictions, double[] labels) {
 	}
 
 	/** When a version became champion. */

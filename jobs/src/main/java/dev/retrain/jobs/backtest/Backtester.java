@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,7 @@ import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
 import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.Table;
@@ -65,16 +67,44 @@ public class Backtester {
 
 	private static final Logger log = LoggerFactory.getLogger(Backtester.class);
 
+	/** The name of the train-once policy added when the request has no {@code never} policy. */
+	public static final String TRAIN_ONCE = "train-once";
+
 	/** What to replay: a pipeline file's text (its data path resolved against {@code dataDir}), the periods and the policies. */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
 			int warmupDays, List<BacktestPolicy> policies) {
 	}
 
-	public BacktestReport run(Request req, Consumer<String> progress) {
-		long start = System.nanoTime();
+	/** What a request resolves to: the pipeline, its data, the periods and the policies to replay (train once included). */
+	private record Plan(PipelineDefinition def, Path data, LocalDate from, LocalDate to, LocalDate warmupEnd,
+			List<LocalDate[]> periods, List<BacktestPolicy> policies) {
+	}
+
+	/**
+	 * Checks a request without running it (the pipeline, the data's partitions, the periods, every policy's
+	 * pipeline with its drift section), so that an interface can refuse a bad one before it starts.
+	 */
+	public void check(Request req) {
+		plan(req);
+	}
+
+	private Plan plan(Request req) {
 		PipelineDefinition def = new PipelineLoader().parse(req.pipelineYaml(), "backtest pipeline");
 		Path data = req.dataDir().resolve(def.dataPath()).toAbsolutePath().normalize();
-		List<LocalDate> days = new PartitionedDirectory(data).days();
+		List<LocalDate> days;
+		try {
+			days = new PartitionedDirectory(data).days();
+		}
+		catch (DataValidationFailed ex) {
+			throw new IllegalArgumentException("the pipeline's data: " + ex.getMessage(), ex);
+		}
+		if (days.isEmpty()) {
+			throw new IllegalArgumentException("no day partitions (dt=YYYY-MM-DD) under " + data);
+		}
+		if (req.periodDays() < 1 || req.warmupDays() < 1) {
+			throw new IllegalArgumentException("period-days and warmup-days must be at least 1, got " + req.periodDays()
+					+ " and " + req.warmupDays());
+		}
 		LocalDate from = (req.from() != null) ? req.from() : days.get(0);
 		LocalDate to = (req.to() != null) ? req.to() : days.get(days.size() - 1);
 		LocalDate warmupEnd = from.plusDays(req.warmupDays() - 1L);
@@ -82,15 +112,39 @@ public class Backtester {
 		for (LocalDate p = warmupEnd.plusDays(1); !p.plusDays(req.periodDays() - 1L).isAfter(to); p = p.plusDays(req.periodDays())) {
 			periods.add(new LocalDate[] { p, p.plusDays(req.periodDays() - 1L) });
 		}
-		List<PolicyResult> results = new ArrayList<>();
-		for (BacktestPolicy policy : req.policies()) {
-			progress.accept("policy " + policy.name() + ": " + periods.size() + " periods");
-			results.add(replay(req, def, data, policy, warmupEnd, periods, progress));
+		List<BacktestPolicy> policies = new ArrayList<>(req.policies());
+		if (policies.stream().noneMatch(p -> p.type() == BacktestPolicy.Type.NEVER)) {
+			// train once is a baseline every report has: replayed like any policy, listed first
+			boolean taken = policies.stream().anyMatch(p -> p.name().equals(TRAIN_ONCE));
+			policies.add(0, BacktestPolicy.never(taken ? TRAIN_ONCE + "-baseline" : TRAIN_ONCE));
 		}
-		Metric metric = def.promotion().metric();
-		return new BacktestReport(def.name(), metric.key(), req.periodDays(), req.warmupDays(), from, to, results,
-				Baselines.of(def.task(), metric, results.isEmpty() ? List.of() : results.get(0).timeline()),
-				(System.nanoTime() - start) / 1_000_000);
+		for (BacktestPolicy policy : policies) {
+			// every policy's pipeline is checked before the first one runs: a bad drift section fails now, not in an hour
+			new PipelineLoader().parse(sandboxYaml(req.pipelineYaml(), data, policy), "policy '" + policy.name() + "'");
+		}
+		if (periods.isEmpty()) {
+			throw new IllegalArgumentException("no whole " + req.periodDays() + "-day period after " + req.warmupDays()
+					+ " days of warm-up between " + from + " and " + to);
+		}
+		return new Plan(def, data, from, to, warmupEnd, periods, policies);
+	}
+
+	public BacktestReport run(Request req, Consumer<String> progress) {
+		long start = System.nanoTime();
+		Plan plan = plan(req);
+		List<PolicyResult> results = new ArrayList<>();
+		PolicyResult trainOnce = null;
+		for (BacktestPolicy policy : plan.policies()) {
+			progress.accept("policy " + policy.name() + ": " + plan.periods().size() + " periods");
+			PolicyResult result = replay(req, plan.def(), plan.data(), policy, plan.warmupEnd(), plan.periods(), progress);
+			results.add(result);
+			if (trainOnce == null && policy.type() == BacktestPolicy.Type.NEVER) {
+				trainOnce = result;
+			}
+		}
+		Metric metric = plan.def().promotion().metric();
+		return new BacktestReport(plan.def().name(), metric.key(), req.periodDays(), req.warmupDays(), plan.from(),
+				plan.to(), results, Baselines.of(plan.def().task(), metric, trainOnce), (System.nanoTime() - start) / 1_000_000);
 	}
 
 	private PolicyResult replay(Request req, PipelineDefinition def, Path data, BacktestPolicy policy,
@@ -133,7 +187,7 @@ public class Backtester {
 			rowsTrained += s.trainRows(first);
 			s.championSince(warmupEnd, champions);
 			Instant lastFire = warmupEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-			SimulatedCron cron = (policy.type() == BacktestPolicy.Type.SCHEDULE) ? SimulatedCron.parse(policy.cron()) : null;
+			SimulatedCron cron = (policy.cron() != null) ? SimulatedCron.parse(policy.cron()) : null;
 			for (int i = 0; i < periods.size(); i++) {
 				LocalDate pStart = periods.get(i)[0];
 				LocalDate pEnd = periods.get(i)[1];
@@ -144,36 +198,40 @@ public class Backtester {
 				// the period is over: its labels are known, the policy decides (at the start of the next day)
 				s.clock.set(pEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
 				String why = null;
+				DriftReport drift = null;
+				Map<String, Double> psi = null;
 				long t1 = System.nanoTime();
-				switch (policy.type()) {
-					case NEVER -> {
+				boolean byDrift = false;
+				if (policy.type() == BacktestPolicy.Type.DRIFT || policy.type() == BacktestPolicy.Type.COMBINED) {
+					// the drift check of the period: a positive one becomes a drift event, which may start a retrain
+					drift = s.checker.check(def.name(), pEnd, "backtest");
+					byDrift = drift.status() == DriftReport.Status.DRIFT && drift.outcome() != null
+							&& drift.outcome().startsWith("STARTED_RUN");
+					why = byDrift ? drift.summary() : null;
+				}
+				if (cron != null) {
+					Instant fired = cron.lastFireBetween(lastFire, s.clock.instant());
+					if (fired != null) {
+						lastFire = fired;
+						// a drift retrain at the same moment stands for the scheduled one (the pipeline is busy)
+						why = (why == null) ? "cron fired at " + fired : why + "; cron fired at " + fired;
 					}
-					case SCHEDULE -> {
-						Instant next = cron.nextAfter(lastFire);
-						Instant now = s.clock.instant();
-						if (next != null && !next.isAfter(now)) {
-							why = "cron fired at " + next;
-							while (next != null && !next.isAfter(now)) {
-								lastFire = next;
-								next = cron.nextAfter(lastFire);
-							}
-						}
-					}
-					case DRIFT -> {
-						DriftReport report = s.checker.check(def.name(), pEnd, "backtest");
-						if (report.status() == DriftReport.Status.DRIFT && report.outcome() != null
-								&& report.outcome().startsWith("STARTED_RUN")) {
-							why = report.summary();
-						}
-					}
-					case FIXED_PSI -> why = s.psiAbove(data, pStart, pEnd, policy.psiThreshold());
+				}
+				if (policy.type() == BacktestPolicy.Type.FIXED_PSI) {
+					psi = s.psi(data, pStart, pEnd);
+					why = psi.entrySet()
+						.stream()
+						.filter(e -> e.getValue() > policy.psiThreshold())
+						.findFirst()
+						.map(e -> String.format(Locale.ROOT, "PSI of %s = %.3f > %.2f", e.getKey(), e.getValue(),
+								policy.psiThreshold()))
+						.orElse(null);
 				}
 				checkMillis += (System.nanoTime() - t1) / 1_000_000;
 				boolean retrained = false;
 				boolean promoted = false;
 				if (why != null) {
-					RunRecord run = (policy.type() == BacktestPolicy.Type.DRIFT) ? s.awaitLatest()
-							: s.retrain(pEnd, why);
+					RunRecord run = byDrift ? s.awaitLatest() : s.retrain(pEnd, why);
 					retrained = true;
 					retrains++;
 					trainingMillis += s.millis(run);
@@ -186,7 +244,7 @@ public class Backtester {
 				timeline.add(new Period(pStart, pEnd, scored[0].length, Metrics.compute(
 						new Predictions(def.task(), classes(def, scored), scored[1]), scored[0]).getOrDefault(metric.key(),
 								Double.NaN),
-						champion, retrained, promoted, why, predictedValues(def.task(), scored), scored[0]));
+						champion, retrained, promoted, why, drift, psi, predictedValues(def.task(), scored), scored[0]));
 				if ((i + 1) % 50 == 0) {
 					progress.accept("policy " + policy.name() + ": period " + (i + 1) + " of " + periods.size());
 				}
@@ -222,7 +280,7 @@ public class Backtester {
 			out.append(line.replaceFirst("^(\\s*)path:\\s*\\S+\\s*(#.*)?$",
 					line.matches("^\\s{2}path:.*") ? "$1path: " + data.toString().replace("\\", "/") : "$0")).append('\n');
 		}
-		if (policy.type() == BacktestPolicy.Type.DRIFT) {
+		if (policy.driftYaml() != null && !policy.driftYaml().isBlank()) {
 			out.append("drift:\n").append(policy.driftYaml().strip().indent(2));
 		}
 		return out.toString();
@@ -343,11 +401,15 @@ public class Backtester {
 			return new ParquetTableReader(data).read(new PartitionedDirectory(data).resolve(from, to), columns);
 		}
 
-		/** The uncalibrated textbook rule: any numeric feature's PSI (on reference deciles) above the threshold. */
-		String psiAbove(Path data, LocalDate from, LocalDate to, double threshold) {
+		/**
+		 * For the uncalibrated textbook rule: each numeric feature's PSI of the period against the champion's
+		 * reference sample (on reference deciles), in feature order; empty when there is no champion.
+		 */
+		Map<String, Double> psi(Path data, LocalDate from, LocalDate to) {
+			Map<String, Double> out = new LinkedHashMap<>();
 			Optional<Integer> champion = this.registry.champion(this.def.name());
 			if (champion.isEmpty()) {
-				return null;
+				return out;
 			}
 			ModelArtifact a = this.artifacts.computeIfAbsent(champion.get(), v -> this.store.load(this.def.name(), v));
 			List<ColumnRequest> columns = new ArrayList<>();
@@ -363,12 +425,9 @@ public class Backtester {
 				for (ColumnRequest c : columns) {
 					double[] r = finite(ref.train().numeric(c.name()).values());
 					double[] k = finite(cur.numeric(c.name()).values());
-					double psi = DriftStats.psi(r, k, DriftStats.decileEdges(r));
-					if (psi > threshold) {
-						return String.format(Locale.ROOT, "PSI of %s = %.3f > %.2f", c.name(), psi, threshold);
-					}
+					out.put(c.name(), DriftStats.psi(r, k, DriftStats.decileEdges(r)));
 				}
-				return null;
+				return out;
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);

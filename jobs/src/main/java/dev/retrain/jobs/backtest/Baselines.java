@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.retrain.jobs.backtest.BacktestReport.Baseline;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
+import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
@@ -13,14 +14,23 @@ import dev.retrain.models.training.Task;
 
 /**
  * Naive references from the labels alone: predict each period with the previous period's label mix
- * (its majority class and class shares, or its mean for regression). Train-once is the {@code never} policy.
+ * (its majority class and class shares, or its mean for regression); and train once, which is the replay of
+ * a {@code never} policy (the backtest adds one when none was asked for).
  */
 final class Baselines {
 
 	private Baselines() {
 	}
 
-	static List<Baseline> of(Task task, Metric metric, List<Period> periods) {
+	static List<Baseline> of(Task task, Metric metric, PolicyResult trainOnce) {
+		List<Baseline> out = new ArrayList<>();
+		out.add(new Baseline("train once (policy '" + trainOnce.name() + "')", trainOnce.meanMetric(),
+				trainOnce.timeline().stream().map(Period::metric).toList()));
+		out.add(previousPeriod(task, metric, trainOnce.timeline()));
+		return out;
+	}
+
+	private static Baseline previousPeriod(Task task, Metric metric, List<Period> periods) {
 		List<Double> values = new ArrayList<>();
 		for (int i = 1; i < periods.size(); i++) {
 			double[] previous = periods.get(i - 1).labels();
@@ -38,8 +48,7 @@ final class Baselines {
 			}
 		}
 		String name = (task == Task.REGRESSION) ? "previous period's mean" : "previous period's majority class";
-		return List.of(new Baseline(name, values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN),
-				values));
+		return new Baseline(name, values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), values);
 	}
 
 	private static Predictions constant(Task task, double[] previous, int rows) {

@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
+import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.models.store.Json;
 
 /** Writes a backtest report as {@code report.json}, {@code periods.csv} and a self-contained {@code report.html}. */
@@ -21,11 +23,14 @@ public final class ReportWriter {
 	public static void write(BacktestReport report, Path dir) throws IOException {
 		Files.createDirectories(dir);
 		Json.write(dir.resolve("report.json"), report);
-		StringBuilder csv = new StringBuilder("policy,period_start,period_end,rows,metric,champion_version,retrained,promoted\n");
+		StringBuilder csv = new StringBuilder(
+				"policy,period_start,period_end,rows,metric,champion_version,retrained,promoted,drift_status,drift_outcome,why\n");
 		for (PolicyResult p : report.policies()) {
 			for (Period t : p.timeline()) {
-				csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%s,%s%n", p.name(), t.start(), t.end(), t.rows(),
-						t.metric(), (t.championVersion() != null) ? t.championVersion() : "", t.retrained(), t.promoted()));
+				csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%s,%s,%s,%s,%s%n", csv(p.name()), t.start(), t.end(),
+						t.rows(), t.metric(), (t.championVersion() != null) ? t.championVersion() : "", t.retrained(),
+						t.promoted(), (t.drift() != null) ? t.drift().status() : "",
+						(t.drift() != null) ? csv(t.drift().outcome()) : "", csv(t.why())));
 			}
 		}
 		Files.writeString(dir.resolve("periods.csv"), csv);
@@ -54,7 +59,11 @@ public final class ReportWriter {
 		r.baselines().forEach(b -> h.append(String.format(Locale.ROOT,
 				"<tr><td>%s</td><td>%.4f</td><td colspan=\"8\" style=\"text-align:left\">baseline</td></tr>", esc(b.name()),
 				b.meanMetric())));
-		h.append("</table>").append(chart(r)).append("</body></html>\n");
+		h.append("</table>").append(chart(r));
+		for (PolicyResult p : r.policies()) {
+			h.append(decisions(p));
+		}
+		h.append("</body></html>\n");
 		return h.toString();
 	}
 
@@ -83,7 +92,7 @@ public final class ReportWriter {
 		StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
 				"<h2>%s per period (dots: retrain; rings: promotion)</h2><svg width=\"%d\" height=\"%d\" "
 						+ "xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>",
-				esc(r.metric()), w, ht + 40));
+				esc(r.metric()), w, ht + 24 + 18 * ((r.policies().size() + 3) / 4)));
 		s.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"11\">%.3f</text><text x=\"4\" y=\"%d\" "
 				+ "font-size=\"11\">%.3f</text>", pad, max, ht - pad + 10, min));
 		for (int i = 0; i < r.policies().size(); i++) {
@@ -109,9 +118,43 @@ public final class ReportWriter {
 			s.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(color)
 				.append("\" stroke-width=\"1\" opacity=\"0.8\"/>");
 			s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s (mean %.4f)</text>",
-					pad + 230 * i, ht + 20, color, esc(p.name()), p.meanMetric()));
+					pad + 260 * (i % 4), ht + 20 + 18 * (i / 4), color, esc(p.name()), p.meanMetric()));
 		}
 		return s.append("</svg>").toString();
+	}
+
+	/** The periods where the policy acted or its drift check flagged, with the reasons (collapsed). */
+	static String decisions(PolicyResult p) {
+		List<Period> shown = p.timeline()
+			.stream()
+			.filter(t -> t.retrained() || (t.drift() != null && t.drift().status() == DriftReport.Status.DRIFT))
+			.toList();
+		if (shown.isEmpty()) {
+			return "";
+		}
+		StringBuilder h = new StringBuilder(String.format(Locale.ROOT,
+				"<details><summary>%s: %d retrains, %d periods flagged or retrained</summary><table><tr><th>period end</th>"
+						+ "<th>metric</th><th>champion</th><th>drift check</th><th>retrained</th><th>promoted</th>"
+						+ "<th>why</th></tr>",
+				esc(p.name()), p.retrains(), shown.size()));
+		for (Period t : shown) {
+			h.append(String.format(Locale.ROOT,
+					"<tr><td>%s</td><td>%.4f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td style=\"text-align:left\">%s</td></tr>",
+					t.end(), t.metric(), (t.championVersion() != null) ? "v" + t.championVersion() : "",
+					(t.drift() != null) ? esc(t.drift().status() + " " + Objects.toString(t.drift().outcome(), "")) : "",
+					t.retrained() ? "yes" : "", t.promoted() ? "yes" : "",
+					esc((t.why() != null) ? t.why() : (t.drift() != null) ? t.drift().summary() : "")));
+		}
+		return h.append("</table></details>").toString();
+	}
+
+	/** A CSV field: quoted when it holds a comma, quote or line break. */
+	static String csv(String v) {
+		if (v == null) {
+			return "";
+		}
+		String one = v.replace("\r", " ").replace("\n", " ");
+		return (one.contains(",") || one.contains("\"")) ? "\"" + one.replace("\"", "\"\"") + "\"" : one;
 	}
 
 	static String esc(String s) {

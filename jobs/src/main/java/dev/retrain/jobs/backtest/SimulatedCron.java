@@ -49,4 +49,13 @@ final class SimulatedCron {
 		return (next == null) ? null : next.toInstant().atOffset(ZoneOffset.UTC).minusYears((long) CYCLE_YEARS * cycles).toInstant();
 	}
 
+	/** The last fire time in ({@code after}, {@code now}], or null when the schedule did not fire in between. */
+	Instant lastFireBetween(Instant after, Instant now) {
+		Instant last = null;
+		for (Instant next = nextAfter(after); next != null && !next.isAfter(now); next = nextAfter(next)) {
+			last = next;
+		}
+		return last;
+	}
+
 }

@@ -135,7 +135,8 @@ public final class PipelineLoader {
 		return new PipelineConfigInvalid(source, List.of(new ConfigProblem(field, reason)));
 	}
 
-	private static String path(DatabindException ex) {
+	/** Where in a YAML document a binding error is, as {@code a.b[2].c}; empty at the top. */
+	public static String path(DatabindException ex) {
 		StringBuilder sb = new StringBuilder();
 		for (JacksonException.Reference ref : ex.getPath()) {
 			if (ref.getPropertyName() != null) {

@@ -12,6 +12,8 @@ import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
+import dev.retrain.jobs.drift.DriftReport;
+import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.generator.SampleDataSpec;
 import dev.retrain.models.metrics.Metrics;
@@ -34,12 +36,16 @@ class BacktestTests extends RetrainTestSupport {
 		String yaml = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, "")
 			.replace("window-days: 20", "window-days: 40")
 			.replace("days: 4", "days: 5");
+		// no never policy: the backtest adds train once as a baseline
 		List<BacktestPolicy> policies = PolicyFile.parse("""
 				policies:
-				  - {name: never, type: never}
 				  - {name: monthly, type: schedule, cron: "0 0 0 1 * ?"}
 				  - name: drift
 				    type: drift
+				    drift: {current-days: 10, alpha: 0.05, trigger-on: [input], cooldown-hours: 360}
+				  - name: monthly-or-drift
+				    type: combined
+				    cron: "0 0 0 1 * ?"
 				    drift: {current-days: 10, alpha: 0.05, trigger-on: [input], cooldown-hours: 360}
 				""").toPolicies();
 		Path out = Files.createTempDirectory("backtest");
@@ -49,12 +55,17 @@ class BacktestTests extends RetrainTestSupport {
 				null, 10, 40, policies), progress::add);
 		ReportWriter.write(report, out);
 
-		assertThat(report.policies()).extracting(PolicyResult::name).containsExactly("never", "monthly", "drift");
+		assertThat(report.policies()).extracting(PolicyResult::name)
+			.containsExactly(Backtester.TRAIN_ONCE, "monthly", "drift", "monthly-or-drift");
 		PolicyResult never = report.policies().get(0);
 		PolicyResult monthly = report.policies().get(1);
 		PolicyResult drift = report.policies().get(2);
+		PolicyResult combined = report.policies().get(3);
 		assertThat(never.periods()).isEqualTo(12);
 		assertThat(never.retrains()).isZero();
+		assertThat(report.baselines().get(0).name()).contains("train once");
+		assertThat(report.baselines().get(0).meanMetric()).isEqualTo(never.meanMetric());
+		assertThat(report.baselines().get(1).name()).isEqualTo("previous period's majority class");
 
 		// the cron fires on the 1st of each month in simulated time: the period containing it retrains at its end
 		List<LocalDate> monthlyRetrains = monthly.timeline().stream().filter(Period::retrained).map(Period::end).toList();
@@ -70,6 +81,28 @@ class BacktestTests extends RetrainTestSupport {
 		// the drift policy retrains after the shift and not before
 		List<LocalDate> driftRetrains = drift.timeline().stream().filter(Period::retrained).map(Period::end).toList();
 		assertThat(driftRetrains).isNotEmpty().allSatisfy(d -> assertThat(d).isAfterOrEqualTo(shiftDay));
+		// every period of a drift policy carries its drift check's report; each retrain is one the check started
+		assertThat(drift.timeline()).allSatisfy(t -> assertThat(t.drift()).isNotNull());
+		assertThat(drift.timeline()).filteredOn(Period::retrained).allSatisfy(t -> {
+			assertThat(t.drift().status()).isEqualTo(DriftReport.Status.DRIFT);
+			assertThat(t.drift().outcome()).startsWith("STARTED_RUN");
+			assertThat(t.drift().features()).anyMatch(DriftReport.FeatureDrift::drifted);
+		});
+		assertThat(monthly.timeline()).allSatisfy(t -> assertThat(t.drift()).isNull());
+
+		// schedule and drift together: a retrain at every fire of the cron, and at every drift the check started
+		List<LocalDate> combinedExpected = combined.timeline()
+			.stream()
+			.filter(t -> expected.contains(t.end())
+					|| (t.drift().outcome() != null && t.drift().outcome().startsWith("STARTED_RUN")))
+			.map(Period::end)
+			.toList();
+		assertThat(combined.timeline().stream().filter(Period::retrained).map(Period::end).toList())
+			.isEqualTo(combinedExpected)
+			.containsAll(expected);
+		assertThat(combined.timeline()).filteredOn(t -> t.retrained() && !expected.contains(t.end()))
+			.as("drift retrains between the cron's fires")
+			.isNotEmpty();
 
 		// the reported numbers agree with a recomputation from the per-period predictions
 		for (PolicyResult p : report.policies()) {
@@ -88,9 +121,51 @@ class BacktestTests extends RetrainTestSupport {
 		assertThat(this.registry.versions("history")).isEmpty();
 		assertThat(this.runs.recent("history", 10)).isEmpty();
 		assertThat(Files.exists(this.store.root().resolve("history"))).isFalse();
-		assertThat(Files.readString(out.resolve("report.html"))).contains("<svg").contains("monthly");
-		assertThat(Files.readString(out.resolve("periods.csv")).lines()).hasSize(1 + 36);
+		assertThat(Files.readString(out.resolve("report.html"))).contains("<svg").contains("monthly")
+			.contains("<details><summary>drift: " + drift.retrains() + " retrains");
+		List<String> csv = Files.readString(out.resolve("periods.csv")).lines().toList();
+		assertThat(csv).hasSize(1 + 4 * 12);
+		assertThat(csv).filteredOn(l -> l.startsWith("drift,")).allSatisfy(l -> assertThat(l).matches(
+				"drift,[^,]+,[^,]+,\\d+,[0-9.]+,\\d*,(true|false),(true|false),(DRIFT|NO_DRIFT|INSUFFICIENT_DATA),.*"));
 		assertThat(progress).anyMatch(l -> l.contains("policy drift"));
+	}
+
+	@Test
+	void aBadPolicyFileIsRefusedBeforeAnythingRunsWithThePolicyAndFieldNamed() throws Exception {
+		assertThat(refusal("policies:\n  - {name: a, type: sometimes}\n"))
+			.contains("policy 'a'").contains("type must be one of never, schedule, drift, fixed-psi, combined").contains("'sometimes'");
+		assertThat(refusal("policies:\n  - {name: a, type: never}\n  - {name: a, type: never}\n"))
+			.contains("policy 'a': the name is used twice");
+		assertThat(refusal("policies:\n  - {name: y, type: schedule}\n")).contains("policy 'y': a schedule needs a cron");
+		assertThat(refusal("policies:\n  - {name: y, type: schedule, cron: \"0 0 0 31 2 ? x\"}\n")).contains("policy cron '0 0 0 31 2 ? x'");
+		assertThat(refusal("policies:\n  - {name: d, type: drift}\n")).contains("policy 'd': a drift policy needs a drift section");
+		assertThat(refusal("policies:\n  - {name: p, type: fixed-psi, threshold: -1}\n"))
+			.contains("policy 'p': threshold must be a positive number");
+		assertThat(refusal("from: 2024-13-01\npolicies:\n  - {name: n, type: never}\n")).contains("from: '2024-13-01' is not a date");
+		// a drift section the pipeline loader refuses: named with its policy and field, before the first policy runs
+		assertThat(refusal("policies:\n  - {name: n, type: never}\n  - {name: d, type: drift, drift: {alpha: 0.05, cooldwn-hours: 5}}\n"))
+			.contains("policy 'd'").contains("cooldwn-hours");
+		assertThat(refusal("policies:\n  - {name: n, type: never, cron: 5}\n  - {name: x, typo: 1}\n"))
+			.contains("policy file: field 'policies[1].typo': unknown field 'typo'");
+		assertThat(refusal("policies: [\n")).contains("policy file: not valid YAML");
+		assertThat(refusal("warmup-days: 400\npolicies:\n  - {name: n, type: never}\n")).contains("no whole 30-day period after 400 days");
+	}
+
+	private String refusal(String policyFile) throws Exception {
+		new SampleDataGenerator().write(DATA_DIR.resolve("refused"), SampleDataSpec.stable(START, 60, 20, 7));
+		String yaml = PipelineFixtures.yaml("refused", "refused", PipelineFixtures.GOOD_MODEL, "");
+		Path out = Files.createTempDirectory("refused");
+		try {
+			Backtester.Request req = PolicyFile.parse(policyFile).request(yaml, DATA_DIR, out);
+			new Backtester().check(req);
+		}
+		catch (IllegalArgumentException | PipelineConfigInvalid ex) {
+			try (var files = Files.list(out)) {
+				assertThat(files).as("nothing ran").isEmpty();
+			}
+			return ex.getMessage();
+		}
+		throw new AssertionError("accepted: " + policyFile);
 	}
 
 }

@@ -115,7 +115,6 @@ public class BacktestController implements DisposableBean {
 	ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
 		PipelineDefinition def = this.catalog.get(Names.pipeline(r.pipeline()));
 		PolicyFile policies = PolicyFile.parse(r.policies());
-		policies.toPolicies();
 		String yaml;
 		try {
 			yaml = Files.readString(this.catalog.directory().resolve(Path.of(def.source()).getFileName()));
@@ -123,6 +122,8 @@ public class BacktestController implements DisposableBean {
 		catch (IOException ex) {
 			throw new IllegalStateException("cannot read the pipeline file " + def.source(), ex);
 		}
+		// refused now (400, naming the policy and field) rather than failing after the first policies ran
+		new Backtester().check(policies.request(yaml, this.props.dataDir(), this.props.dataDir()));
 		GeneratedKeyHolder key = new GeneratedKeyHolder();
 		this.jdbc.update(c -> {
 			var ps = c.prepareStatement("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES (?, 'RUNNING', ?, ?, ?)",
@@ -142,11 +143,7 @@ public class BacktestController implements DisposableBean {
 
 	private void run(long id, String yaml, PolicyFile policies, Path dir) {
 		try {
-			BacktestReport report = new Backtester().run(new Backtester.Request(yaml, this.props.dataDir(),
-					dir.resolve("sandboxes"), (policies.from() != null) ? LocalDate.parse(policies.from()) : null,
-					(policies.to() != null) ? LocalDate.parse(policies.to()) : null,
-					(policies.periodDays() != null) ? policies.periodDays() : 30,
-					(policies.warmupDays() != null) ? policies.warmupDays() : 365, policies.toPolicies()),
+			BacktestReport report = new Backtester().run(policies.request(yaml, this.props.dataDir(), dir.resolve("sandboxes")),
 					line -> this.jdbc.update("UPDATE backtest SET progress = ? WHERE id = ?", line, id));
 			ReportWriter.write(report, dir);
 			this.jdbc.update("UPDATE backtest SET status = 'COMPLETED', report_dir = ?, ended_at = ? WHERE id = ?",

@@ -44,12 +44,8 @@ public final class Commands {
 		}
 		PolicyFile policies = PolicyFile.parse(Files.readString(Path.of(require(a, "policies"))));
 		Path out = Path.of(a.getOrDefault("out", "var/backtests/" + System.currentTimeMillis()));
-		BacktestReport report = new Backtester().run(new Backtester.Request(Files.readString(Path.of(require(a, "pipeline"))),
-				Path.of(a.getOrDefault("data-dir", "./var")), out.resolve("sandboxes"),
-				(policies.from() != null) ? LocalDate.parse(policies.from()) : null,
-				(policies.to() != null) ? LocalDate.parse(policies.to()) : null,
-				(policies.periodDays() != null) ? policies.periodDays() : 30,
-				(policies.warmupDays() != null) ? policies.warmupDays() : 365, policies.toPolicies()), System.out::println);
+		BacktestReport report = new Backtester().run(policies.request(Files.readString(Path.of(require(a, "pipeline"))),
+				Path.of(a.getOrDefault("data-dir", "./var")), out.resolve("sandboxes")), System.out::println);
 		ReportWriter.write(report, out);
 		System.out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
 				"retrains", "promotions", "rows trained", "training s", "total s");
