@@ -23,7 +23,7 @@ import dev.retrain.models.training.Task;
  * all-null columns, unseen categories in the holdouts, the label (present, valid classes), minimum rows
  * overall, per class and per holdout. Each failure names the file and column where it can.
  *
- * <p>One streaming pass over the window (slice by slice) and a read of each golden holdout: what is held is
+ * <p>One streaming pass over the window (slice by slice) and one over each golden holdout: what is held is
  * counters per column and file, the categories seen, and one slice.
  */
 final class DataValidator {
@@ -59,15 +59,18 @@ final class DataValidator {
 		Map<String, Integer> holdoutRows = new LinkedHashMap<>();
 		for (int h = 0; h < holdouts.size(); h++) {
 			if (plan.isGolden(h)) {
-				Table golden = plan.golden(holdouts.get(h), WindowPlan.columns(this.def, List.of()));
-				String[] partOf = new String[golden.rows()];
-				java.util.Arrays.fill(partOf, holdouts.get(h));
-				for (Table.Segment s : golden.segments()) {
+				String name = holdouts.get(h);
+				int[] rows = { 0 };
+				plan.golden(name, WindowPlan.columns(this.def, List.of()), slice -> {
+					String[] partOf = new String[slice.rows()];
+					java.util.Arrays.fill(partOf, name);
+					String file = slice.segments().get(0).file();
 					for (Check c : checks) {
-						c.add(golden, s.start(), s.end(), s.file(), partOf);
+						c.add(slice, 0, slice.rows(), file, partOf);
 					}
-				}
-				holdoutRows.put(holdouts.get(h), golden.rows());
+					rows[0] += slice.rows();
+				});
+				holdoutRows.put(name, rows[0]);
 			}
 			else {
 				holdoutRows.put(holdouts.get(h), (int) plan.windowHoldoutRows(h));

@@ -116,7 +116,7 @@ class TrainStep implements Tasklet {
 				ReferenceSample.sample(trainRows, REFERENCE_ROWS, seed));
 		int primary = plan.holdoutNames().indexOf(def.primaryHoldout().name());
 		boolean goldenPrimary = plan.isGolden(primary);
-		WindowPlan.Picker referenceHoldout = goldenPrimary ? null
+		WindowPlan.Picker windowHoldout = goldenPrimary ? null
 				: plan.new Picker((byte) (primary + 1),
 						ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
 		Set<String> seenLabels = new HashSet<>();
@@ -139,13 +139,20 @@ class TrainStep implements Tasklet {
 				}
 			}
 			referenceTrain.add(slice, first);
-			if (referenceHoldout != null) {
-				referenceHoldout.add(slice, first);
+			if (windowHoldout != null) {
+				windowHoldout.add(slice, first);
 			}
 		});
 		Table trainSample = referenceTrain.table(columns);
-		Table holdoutSample = goldenPrimary ? sampleOf(plan.golden(def.primaryHoldout().name(), columns), seed + 1)
-				: referenceHoldout.table(columns);
+		WindowPlan.Picker referenceHoldout = windowHoldout;
+		if (goldenPrimary) {
+			String golden = def.primaryHoldout().name();
+			WindowPlan.Picker picker = plan.new Picker(WindowPlan.ANY,
+					ReferenceSample.sample((int) plan.goldenRows(golden), REFERENCE_ROWS, seed + 1));
+			plan.golden(golden, columns, slice -> picker.add(slice, 0));
+			referenceHoldout = picker;
+		}
+		Table holdoutSample = referenceHoldout.table(columns);
 
 		LabelEncoding fittedLabel = LabelEncoding.of(def.labelColumn(), def.task(), def.classes(), seenLabels);
 		Plan how = plan(def, run, fittedLabel);
@@ -237,10 +244,6 @@ class TrainStep implements Tasklet {
 		}
 		float[] w = ClassWeights.rowWeights(y, label.classes(), hp);
 		return new TrainingData(x, y, w, rows, encoder.width());
-	}
-
-	private static Table sampleOf(Table t, long seed) {
-		return t.select(ReferenceSample.sample(t.rows(), REFERENCE_ROWS, seed));
 	}
 
 	/** The rows drift checks will compare against: a sample of training rows, and of the primary holdout. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import dev.retrain.jobs.pipeline.HoldoutSpec;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
@@ -199,16 +200,24 @@ final class WindowPlan {
 				+ " rows it had when the run's snapshot was taken (the file changed under the run)");
 	}
 
-	/** A golden holdout's rows, read whole (golden sets are fixed and small by design). */
-	Table golden(String name, List<ColumnRequest> columns) {
+	/** Streams a golden holdout's rows slice by slice, file by file in the snapshot's order. */
+	void golden(String name, List<ColumnRequest> columns, Consumer<Table> consumer) {
 		SnapshotInfo.GoldenSnapshot g = this.snap.golden().get(name);
-		return new ParquetTableReader(Path.of(g.root())).read(g.snapshot().files(), columns);
+		ParquetTableReader reader = new ParquetTableReader(Path.of(g.root()));
+		for (DataFile f : g.snapshot().files()) {
+			reader.read(f, columns, SLICE_ROWS, consumer);
+		}
+	}
+
+	/** A golden holdout's row count as its snapshot recorded it. */
+	long goldenRows(String name) {
+		return this.snap.golden().get(name).snapshot().files().stream().mapToLong(f -> Math.max(0, f.rows())).sum();
 	}
 
 	/**
 	 * Streams every holdout's rows to {@code consumer} (holdout name, rows): the out-of-time and random ones slice
-	 * by slice from one scan of the window, in window order, then each golden one whole. Training rows are not
-	 * kept.
+	 * by slice from one scan of the window, in window order, then each golden one slice by slice. Training rows
+	 * are not kept.
 	 */
 	void holdoutParts(List<ColumnRequest> columns, java.util.function.BiConsumer<String, Table> consumer) {
 		if (this.counts[TRAIN] < rows()) {
@@ -234,14 +243,18 @@ final class WindowPlan {
 		}
 		for (int h = 0; h < this.holdouts.size(); h++) {
 			if (isGolden(h)) {
-				consumer.accept(this.holdouts.get(h), golden(this.holdouts.get(h), columns));
+				String name = this.holdouts.get(h);
+				golden(name, columns, slice -> consumer.accept(name, slice));
 			}
 		}
 	}
 
+	/** A {@link Picker} code for rows that are not the window's: every row fed counts (a golden holdout's). */
+	static final byte ANY = -1;
+
 	/**
-	 * Collects the rows of one part at given ordinals (0 = the part's first row in the window) from slices fed
-	 * in window order: a sample of rows without holding the rest.
+	 * Collects the rows of one part at given ordinals (0 = the part's first row in the window, or the first row
+	 * fed for {@link #ANY}) from slices fed in order: a sample of rows without holding the rest.
 	 */
 	final class Picker {
 
@@ -265,7 +278,7 @@ final class WindowPlan {
 			int[] rows = new int[slice.rows()];
 			int m = 0;
 			for (int r = 0; r < slice.rows() && this.next < this.ordinals.length; r++) {
-				if (part(first + r) == this.code) {
+				if (this.code == ANY || part(first + r) == this.code) {
 					if (this.seen == this.ordinals[this.next]) {
 						rows[m++] = r;
 						this.next++;

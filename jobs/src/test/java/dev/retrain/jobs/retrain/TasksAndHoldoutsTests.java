@@ -3,13 +3,19 @@ package dev.retrain.jobs.retrain;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.ParquetTableWriter;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.store.ArtifactMetadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,6 +114,31 @@ class TasksAndHoldoutsTests extends RetrainTestSupport {
 		assertThat(meta.candidateMetrics().get("golden")).containsKeys("rmse", "mae").doesNotContainKey("accuracy");
 		assertThat(meta.candidateMetrics().get("golden").get("rmse")).isLessThan(1.0);
 		assertThat(this.registry.version("val", 1).orElseThrow().primaryMetric()).isEqualTo("rmse");
+	}
+
+	@Test
+	void aGoldenPrimaryHoldoutLargerThanASliceIsStreamedAndSampledAsIfReadWhole() throws IOException {
+		write(DATA_DIR.resolve("gold"), 10, 80, 3);
+		write(DATA_DIR.resolve("gold-golden"), 1, 70_000, 97);
+		String golden = "  - {name: golden, type: golden, path: gold-golden}\n";
+		String yaml = yaml("gold", "regression", "value", "rmse").replace(golden, "")
+			.replace("holdouts:\n", "holdouts:\n" + golden);
+		definePipeline("gold", yaml);
+
+		RunRecord run = run("gold", START.plusDays(9), null);
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		ArtifactMetadata meta = this.store.metadata("gold", 1);
+		// every golden row scored (two 64k-row slices of one file), and the golden set is the primary holdout
+		assertThat(meta.candidateMetrics().get("golden").get("rows")).isEqualTo(70_000.0);
+		assertThat(this.registry.version("gold", 1).orElseThrow().primaryMetric()).isEqualTo("rmse");
+		// the reference's holdout rows are the ones a whole read would have sampled: same ordinals, same values
+		Path goldenDir = DATA_DIR.resolve("gold-golden");
+		List<ColumnRequest> a = List.of(ColumnRequest.numeric("a"));
+		Table whole = new ParquetTableReader(goldenDir).read(new PartitionedDirectory(goldenDir).resolveAll(), a);
+		double[] expected = whole.select(ReferenceSample.sample(70_000, 50_000, 42 + 1)).numeric("a").values();
+		ReferenceSample ref = ReferenceSample.read(this.store.versionDir("gold", 1).resolve(ReferenceSample.FILE), a);
+		assertThat(ref.holdout().numeric("a").values()).hasSize(50_000).containsExactly(expected);
 	}
 
 }
