@@ -41,6 +41,7 @@ import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
 import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
@@ -69,6 +70,9 @@ public class Backtester {
 
 	/** The name of the train-once policy added when the request has no {@code never} policy. */
 	public static final String TRAIN_ONCE = "train-once";
+
+	/** Rows a period is scored in at a time. */
+	static final int SLICE_ROWS = 65_536;
 
 	/** What to replay: a pipeline file's text (its data path resolved against {@code dataDir}), the periods and the policies. */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
@@ -374,23 +378,50 @@ public class Backtester {
 			});
 		}
 
-		/** [labels, scores, predicted classes] of the champion on the period; empty when there is no champion. */
+		/**
+		 * [labels, scores, predicted classes] of the champion on the period, empty when there is no champion. The
+		 * period is read and scored slice by slice: what is held is its scores, not its rows.
+		 */
 		double[][] score(Path data, LocalDate from, LocalDate to, Integer champion, Metric metric) {
 			if (champion == null) {
 				return new double[][] { new double[0], new double[0], new double[0] };
 			}
 			ModelArtifact a = this.artifacts.computeIfAbsent(champion, v -> this.store.load(this.def.name(), v));
-			Table t = read(data, from, to, a);
-			Predictions p = a.predict(t);
-			double[] labels = a.metadata().label().encode(t);
-			double[] classes = new double[t.rows()];
-			for (int r = 0; r < t.rows(); r++) {
-				classes[r] = (p.task() == Task.REGRESSION) ? p.scores()[r] : p.predictedClass(r);
+			List<double[]> labels = new ArrayList<>();
+			List<double[]> scores = new ArrayList<>();
+			List<double[]> classes = new ArrayList<>();
+			Consumer<Table> scorer = t -> {
+				Predictions p = a.predict(t);
+				labels.add(a.metadata().label().encode(t));
+				scores.add(p.scores());
+				double[] c = new double[t.rows()];
+				for (int r = 0; r < t.rows(); r++) {
+					c[r] = (p.task() == Task.REGRESSION) ? p.scores()[r] : p.predictedClass(r);
+				}
+				classes.add(c);
+			};
+			// small day files are gathered into slices of up to SLICE_ROWS rows: one model call per slice, not per file
+			List<Table> pending = new ArrayList<>();
+			int[] pendingRows = { 0 };
+			ParquetTableReader reader = new ParquetTableReader(data);
+			for (DataFile f : new PartitionedDirectory(data).resolve(from, to)) {
+				reader.read(f, columns(a), SLICE_ROWS, t -> {
+					if (pendingRows[0] > 0 && pendingRows[0] + t.rows() > SLICE_ROWS) {
+						scorer.accept(Table.concat(pending));
+						pending.clear();
+						pendingRows[0] = 0;
+					}
+					pending.add(t);
+					pendingRows[0] += t.rows();
+				});
 			}
-			return new double[][] { labels, p.scores(), classes };
+			if (!pending.isEmpty()) {
+				scorer.accept(Table.concat(pending));
+			}
+			return new double[][] { concat(labels), concat(scores), concat(classes) };
 		}
 
-		Table read(Path data, LocalDate from, LocalDate to, ModelArtifact a) {
+		static List<ColumnRequest> columns(ModelArtifact a) {
 			List<ColumnRequest> columns = new ArrayList<>();
 			for (FeatureEncoding e : a.metadata().features()) {
 				columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
@@ -398,7 +429,17 @@ public class Backtester {
 			}
 			columns.add(a.metadata().label().task() == Task.REGRESSION ? ColumnRequest.numeric(a.metadata().label().column())
 					: ColumnRequest.string(a.metadata().label().column()));
-			return new ParquetTableReader(data).read(new PartitionedDirectory(data).resolve(from, to), columns);
+			return columns;
+		}
+
+		static double[] concat(List<double[]> parts) {
+			double[] out = new double[parts.stream().mapToInt(p -> p.length).sum()];
+			int at = 0;
+			for (double[] p : parts) {
+				System.arraycopy(p, 0, out, at, p.length);
+				at += p.length;
+			}
+			return out;
 		}
 
 		/**
