@@ -289,8 +289,17 @@ class OperationsTests {
 		assertThat(done.at("/report/policies").valueStream().map(p -> p.get("name").asString()).toList())
 			.containsExactly("train-once", "psi", "weekly");
 		assertThat(done.at("/report/policies/2/retrains").asInt()).isPositive();
+		// the status carries the summary; the periods are in report.json and periods.csv
+		assertThat(done.at("/report/policies/1").has("timeline")).isFalse();
+		JsonNode whole = json(as(VIEWER).get("/api/backtests/" + id + "/report.json"));
+		assertThat(whole.at("/policies/2/retrains").asInt()).isEqualTo(done.at("/report/policies/2/retrains").asInt());
 		// the fixed-PSI rule's inputs are in the report: every numeric feature's PSI, every period
-		assertThat(done.at("/report/policies/1/timeline/0/psi").propertyNames()).isNotEmpty();
+		assertThat(whole.at("/policies/1/timeline/0/psi").propertyNames()).isNotEmpty();
+		HttpResponse<String> csv = as(VIEWER).get("/api/backtests/" + id + "/periods.csv");
+		assertThat(csv.statusCode()).isEqualTo(200);
+		assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+		assertThat(csv.body().lines().filter(l -> l.startsWith("weekly,")).count())
+			.isEqualTo(whole.at("/policies/2/periods").asLong());
 		assertThat(done.at("/report/baselines/0/name").asString()).isEqualTo("train once (policy 'train-once')");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM backtest", Integer.class)).isEqualTo(backtestsBefore + 1);
 		HttpResponse<String> html = as(VIEWER).get("/api/backtests/" + id + "/report.html");

@@ -22,7 +22,7 @@ public final class ReportWriter {
 
 	public static void write(BacktestReport report, Path dir) throws IOException {
 		Files.createDirectories(dir);
-		Json.write(dir.resolve("report.json"), report);
+		Json.writeCompact(dir.resolve("report.json"), report);
 		StringBuilder csv = new StringBuilder(
 				"policy,period_start,period_end,rows,metric,champion_version,retrained,promoted,drift_status,drift_outcome,why\n");
 		for (PolicyResult p : report.policies()) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -14,6 +15,7 @@ import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.EmptyResultDataAccessException;
+import org.springframework.dao.OptimisticLockingFailureException;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
@@ -97,6 +99,36 @@ public class RunLauncher {
 		catch (Exception ex) {
 			this.locks.release(def.name(), token);
 			throw (ex instanceof RuntimeException r) ? r : new RunRejected("cannot start: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Asks a running run to stop: its execution is marked STOPPING in the job repository, which the running step
+	 * sees at its next check (training after the current epoch; other steps at their next commit) on whichever
+	 * node runs it. Not {@code JobOperator.stop}: in Spring Batch 6 that also writes the running step's execution
+	 * from the caller's thread, which races with the step's own final write and can leave the run UNKNOWN
+	 * (spring-batch#5484; seen here). Returns false when the run is not running.
+	 */
+	public boolean requestStop(long runId) {
+		for (int attempt = 1;; attempt++) {
+			JobExecution execution = this.repository.getJobExecution(runId);
+			if (execution == null || !execution.isRunning()) {
+				return false;
+			}
+			if (execution.getStatus() == BatchStatus.STOPPING) {
+				return true;
+			}
+			execution.setStatus(BatchStatus.STOPPING);
+			try {
+				this.repository.update(execution);
+				return true;
+			}
+			catch (OptimisticLockingFailureException ex) {
+				// the job wrote its execution meanwhile (a step started or ended): read it again
+				if (attempt == 5) {
+					throw ex;
+				}
+			}
 		}
 	}
 

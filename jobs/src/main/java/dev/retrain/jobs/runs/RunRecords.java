@@ -97,9 +97,9 @@ public class RunRecords {
 	}
 
 	/**
-	 * Whether someone asked the run to stop. JobOperator.stop marks the execution STOPPING, and Spring
-	 * Batch 6 stores that as STOPPED at once (stop() sets an end time); either counts while the run is
-	 * still executing. Read in a transaction of its own: a step's transaction may predate the request.
+	 * Whether someone asked the run to stop ({@link RunLauncher#requestStop} marks the execution STOPPING;
+	 * Spring Batch's own JobOperator.stop stores STOPPED at once, as it sets an end time): either counts while
+	 * the run is still executing. Read in a transaction of its own: a step's transaction may predate the request.
 	 */
 	public boolean stopRequested(long runId) {
 		return Boolean.TRUE.equals(this.own.execute(s -> java.util.Set.of("STOPPING", "STOPPED").contains(this.jdbc.queryForList(

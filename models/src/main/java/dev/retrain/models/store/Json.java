@@ -22,10 +22,19 @@ public final class Json {
 	}
 
 	public static void write(Path file, Object value) {
+		write(file, MAPPER.writeValueAsString(value));
+	}
+
+	/** As {@link #write}, without indentation: for large files read by programs (a backtest's report). */
+	public static void writeCompact(Path file, Object value) {
+		write(file, MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
+	}
+
+	private static void write(Path file, String text) {
 		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
 		try {
 			Files.createDirectories(file.toAbsolutePath().getParent());
-			Files.writeString(tmp, MAPPER.writeValueAsString(value));
+			Files.writeString(tmp, text);
 			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		}
 		catch (IOException ex) {

@@ -5,46 +5,48 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import dev.retrain.jobs.runs.PipelineLocks;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.audit.AuditLog;
-import dev.retrain.jobs.events.NodeStopped;
 import dev.retrain.jobs.backtest.BacktestReport;
 import dev.retrain.jobs.backtest.Backtester;
 import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.backtest.ReportWriter;
+import dev.retrain.jobs.events.NodeStopped;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.models.store.Json;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Schema;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Backtests as runs of their own: started over REST (operator), progress and status in the database,
@@ -158,7 +160,8 @@ public class BacktestController implements DisposableBean {
 	}
 
 	@GetMapping("/api/backtests/{id}")
-	@Operation(summary = "A backtest's status and progress, and its report (JSON) once completed")
+	@Operation(summary = "A backtest's status and progress, and once completed its summary: per policy the mean metric, "
+			+ "retrains, promotions and costs, and the baselines (the periods are in report.json and periods.csv)")
 	BacktestView get(@PathVariable long id) {
 		return view(id);
 	}
@@ -166,12 +169,32 @@ public class BacktestController implements DisposableBean {
 	@GetMapping(path = "/api/backtests/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
 	@Operation(summary = "The backtest's self-contained HTML report")
 	String html(@PathVariable long id) throws IOException {
-		String dir = this.jdbc.queryForList("SELECT report_dir FROM backtest WHERE id = ?", String.class, id)
+		return Files.readString(reportDir(id).resolve("report.html"));
+	}
+
+	@GetMapping(path = "/api/backtests/{id}/report.json", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The whole report: every period of every policy with its predictions, labels and drift report")
+	ResponseEntity<Resource> json(@PathVariable long id) {
+		return ResponseEntity.ok()
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(new FileSystemResource(reportDir(id).resolve("report.json")));
+	}
+
+	@GetMapping(path = "/api/backtests/{id}/periods.csv", produces = "text/csv")
+	@Operation(summary = "The metric per period and policy, with each drift check's outcome and each retrain's reason")
+	ResponseEntity<Resource> csv(@PathVariable long id) {
+		return ResponseEntity.ok()
+			.contentType(MediaType.parseMediaType("text/csv"))
+			.body(new FileSystemResource(reportDir(id).resolve("periods.csv")));
+	}
+
+	private Path reportDir(long id) {
+		return this.jdbc.queryForList("SELECT report_dir FROM backtest WHERE id = ?", String.class, id)
 			.stream()
-			.filter(java.util.Objects::nonNull)
+			.filter(Objects::nonNull)
 			.findFirst()
+			.map(Path::of)
 			.orElseThrow(() -> new PipelineNotFound("backtest " + id, "no report (yet)"));
-		return Files.readString(Path.of(dir).resolve("report.html"));
 	}
 
 	private BacktestView view(long id) {
@@ -180,7 +203,7 @@ public class BacktestController implements DisposableBean {
 			JsonNode report = null;
 			if (dir != null) {
 				try {
-					report = Json.MAPPER.readTree(Files.readString(Path.of(dir).resolve("report.json")));
+					report = summary(Json.MAPPER.readTree(Files.readString(Path.of(dir).resolve("report.json"))));
 				}
 				catch (IOException ex) {
 					report = null;
@@ -191,6 +214,16 @@ public class BacktestController implements DisposableBean {
 					rs.getString("progress"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
 					(ended != null) ? ended.toInstant() : null, rs.getString("failure"), report);
 		}, id).stream().findFirst().orElseThrow(() -> new PipelineNotFound("backtest " + id, "no such backtest"));
+	}
+
+	/** The report without its periods: what a client polling for the result needs. */
+	private static JsonNode summary(JsonNode report) {
+		if (report instanceof ObjectNode o) {
+			o.withArray("policies").forEach(p -> ((ObjectNode) p).remove("timeline"));
+			o.withArray("baselines").forEach(b -> ((ObjectNode) b).remove("perPeriod"));
+			o.put("periods", "report.json");
+		}
+		return report;
 	}
 
 	@Override

@@ -22,8 +22,6 @@ import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.orchestrator.web.Actor;
-import org.springframework.batch.core.launch.JobExecutionNotRunningException;
-import org.springframework.batch.core.launch.JobOperator;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRecord;
@@ -44,12 +42,9 @@ class RunController {
 
 	private final RunLauncher launcher;
 
-	private final JobOperator operator;
-
 	private final AuditLog audit;
 
-	RunController(RunRecords runs, JobRepository jobs, RunLauncher launcher, JobOperator operator, AuditLog audit) {
-		this.operator = operator;
+	RunController(RunRecords runs, JobRepository jobs, RunLauncher launcher, AuditLog audit) {
 		this.audit = audit;
 		this.runs = runs;
 		this.jobs = jobs;
@@ -105,11 +100,8 @@ class RunController {
 	@Operation(summary = "Ask a running run to stop (operator); training stops after its current epoch, keeping the checkpoint")
 	ResponseEntity<RunView> stop(@PathVariable long id) {
 		RunRecord r = this.runs.find(id).orElseThrow(() -> new RunNotFound(id));
-		try {
-			this.operator.stop(this.jobs.getJobExecution(id));
-		}
-		catch (JobExecutionNotRunningException ex) {
-			throw new RunRejected("run " + id + " is not running (" + r.status() + ")", ex);
+		if (!this.launcher.requestStop(id)) {
+			throw new RunRejected("run " + id + " is not running (" + r.status() + ")", null);
 		}
 		this.audit.record(Actor.current(), "STOP_RUN", r.pipeline(), "run " + id, null);
 		return ResponseEntity.accepted().body(view(this.runs.find(id).orElseThrow(), steps(id)));
