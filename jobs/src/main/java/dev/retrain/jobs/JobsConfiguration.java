@@ -26,7 +26,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.registry.ModelRegistry;
-import dev.retrain.jobs.registry.RegistryOperations;
+import dev.retrain.jobs.registry.RegistryConfiguration;
 import dev.retrain.jobs.retrain.RetrainJobConfiguration;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -38,7 +38,7 @@ import dev.retrain.models.store.ModelStore;
 /** The jobs module's beans: catalog, store, registry, run history, locks, launcher, and the batch executor. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RetrainProperties.class)
-@Import(RetrainJobConfiguration.class)
+@Import({ RegistryConfiguration.class, RetrainJobConfiguration.class })
 public class JobsConfiguration {
 
 	@Bean
@@ -56,11 +56,6 @@ public class JobsConfiguration {
 	@Bean
 	ModelStore modelStore(RetrainProperties props) {
 		return new ModelStore(props.storeDir());
-	}
-
-	@Bean
-	ModelRegistry modelRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
-		return new ModelRegistry(jdbc, tx, clock);
 	}
 
 	@Bean
@@ -110,12 +105,6 @@ public class JobsConfiguration {
 	@Bean
 	AuditLog auditLog(JdbcTemplate jdbc, Clock clock) {
 		return new AuditLog(jdbc, clock);
-	}
-
-	@Bean
-	RegistryOperations registryOperations(ModelRegistry registry, ModelStore store, PipelineCatalog catalog,
-			AuditLog audit, JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher) {
-		return new RegistryOperations(registry, store, catalog, audit, jdbc, tx, clock, publisher);
 	}
 
 	@Bean(initMethod = "recover")

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunAlreadyActive;
@@ -85,14 +86,14 @@ class PostgresProfileTests extends RetrainTestSupport {
 		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));
 		RunRecord first = run("pg", LAST, null);
 		assertThat(first.status()).as(first.failureReason()).isEqualTo("COMPLETED");
-		assertThat(first.decision()).isEqualTo("PROMOTE");
+		assertThat(first.decision()).isEqualTo(Decision.PROMOTE);
 
 		definePipeline("pg", yaml("pg", "pg", WEAK_MODEL, ""));
 		LaunchedRun second = launch("pg", LAST, null, Mode.RETRAIN);
 		assertThatThrownBy(() -> launch("pg", LAST, null, Mode.RETRAIN)).isInstanceOf(RunAlreadyActive.class)
 			.hasMessageContaining("run " + second.runId());
 		RunRecord weak = awaitEnd(second.runId());
-		assertThat(weak.decision()).isEqualTo("REJECT");
+		assertThat(weak.decision()).isEqualTo(Decision.REJECT);
 		assertThat(this.registry.champion("pg")).contains(1);
 		assertThat(this.registry.versions("pg")).hasSize(2);
 		assertThat(this.registry.history("pg")).hasSize(1);

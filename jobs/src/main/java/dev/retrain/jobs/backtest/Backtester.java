@@ -33,6 +33,7 @@ import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineLoader;
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.PipelineLocks;
@@ -240,7 +241,7 @@ public class Backtester {
 					retrains++;
 					trainingMillis += s.millis(run);
 					rowsTrained += s.trainRows(run);
-					promoted = "PROMOTE".equals(run.decision());
+					promoted = run.decision() == Decision.PROMOTE;
 					if (promoted) {
 						s.championSince(pEnd, champions);
 					}

@@ -22,7 +22,6 @@ import org.springframework.context.ApplicationEventPublisher;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.drift.DriftReport.FeatureDrift;
-import dev.retrain.jobs.events.DriftDetected;
 import dev.retrain.jobs.drift.DriftReport.PerformanceDrift;
 import dev.retrain.jobs.drift.DriftReport.PredictionDrift;
 import dev.retrain.jobs.drift.DriftReport.Status;

@@ -13,13 +13,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Model versions and aliases in the database. Versions are inserted once and never changed; aliases
- * move only by compare-and-set, and every move is written to the alias history in the same transaction.
+ * The persistence of {@link ModelVersion}s and their aliases. A version's artifact facts are inserted once
+ * and never changed; where it stands changes only by saving a {@link ModelVersion.Transition}. Aliases move
+ * only by compare-and-set, every move is written to the alias history, and a transition's events are
+ * published in the same transaction (as Spring Data publishes an aggregate's domain events on save), so a
+ * listener that writes (the audit log, the webhook outbox) commits or rolls back with the move.
  */
 public class ModelRegistry {
 
@@ -35,10 +39,13 @@ public class ModelRegistry {
 
 	private final Clock clock;
 
-	public ModelRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+	private final ApplicationEventPublisher events;
+
+	public ModelRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	public Optional<Integer> alias(String pipeline, String alias) {
@@ -89,26 +96,67 @@ public class ModelRegistry {
 		return this.jdbc.queryForList("SELECT DISTINCT pipeline FROM model_version ORDER BY pipeline", String.class);
 	}
 
-	public void insert(ModelVersion v) {
+	/**
+	 * Registers a run's new version ({@link ModelVersion#register}) and, when it won, moves the champion.
+	 * A champion that moved in between turns the win into a {@link Decision#CONFLICT}, saved and published
+	 * instead. Returns the version as saved.
+	 */
+	public ModelVersion register(ModelVersion.Transition registration) {
+		return this.tx.execute(status -> {
+			ModelVersion v = registration.version();
+			insert(v);
+			ChampionChanged move = registration.championMove();
+			if (move == null || promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
+				registration.events().forEach(this.events::publishEvent);
+				return v;
+			}
+			registration.events().stream().filter(e -> !(e instanceof ChampionChanged)).forEach(this.events::publishEvent);
+			ModelVersion.Transition conflict = v.conflict(move.from(), champion(v.pipeline()).orElse(null));
+			update(conflict.version());
+			conflict.events().forEach(this.events::publishEvent);
+			return conflict.version();
+		});
+	}
+
+	void insert(ModelVersion v) {
 		this.jdbc.update("INSERT INTO model_version (pipeline, version, created_at, run_id, job_instance_id, mode, "
 				+ "parent_version, snapshot_id, config_hash, primary_metric, primary_value, decision, decision_summary, "
 				+ "metrics, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", v.pipeline(), v.version(),
 				timestamp(v.createdAt()), v.runId(), v.jobInstanceId(), v.mode(), v.parentVersion(), v.snapshotId(),
-				v.configHash(), v.primaryMetric(), finiteOrNull(v.primaryValue()), v.decision(), v.decisionSummary(),
-				v.metrics(), v.path());
+				v.configHash(), v.primaryMetric(), finiteOrNull(v.primaryValue()), v.decision().name(),
+				truncate(v.decisionSummary(), 4000), v.metrics(), v.path());
 	}
 
-	/** Marks a version that won but lost the compare-and-set (only within the registering transaction). */
-	public void recordConflict(String pipeline, int version, String summary) {
-		this.jdbc.update("UPDATE model_version SET decision = 'CONFLICT', decision_summary = ? WHERE pipeline = ? AND version = ?",
-				truncate(summary, 4000), pipeline, version);
+	/**
+	 * Persists a move of a version's life in one transaction: the champion move it asks for (compare-and-set
+	 * on the champion it expects), then where the version stands. Returns false, changing nothing, when the
+	 * belief about the champion is stale.
+	 */
+	public boolean save(ModelVersion.Transition t) {
+		Boolean done = this.tx.execute(status -> {
+			ChampionChanged move = t.championMove();
+			if (move != null && !promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
+				return false;
+			}
+			update(t.version());
+			t.events().forEach(this.events::publishEvent);
+			return true;
+		});
+		return Boolean.TRUE.equals(done);
+	}
+
+	private void update(ModelVersion v) {
+		this.jdbc.update("UPDATE model_version SET decision = ?, decision_summary = ?, review = ?, reviewed_by = ?, "
+				+ "reviewed_at = ?, review_reason = ?, forced = ? WHERE pipeline = ? AND version = ?", v.decision().name(),
+				truncate(v.decisionSummary(), 4000), (v.review() != null) ? v.review().name() : null, v.reviewedBy(),
+				timestamp(v.reviewedAt()), truncate(v.reviewReason(), 2000), v.forced(), v.pipeline(), v.version());
 	}
 
 	/**
 	 * Makes {@code version} the champion if the champion is still {@code expected} (null: there is none),
 	 * and the old champion {@code previous}. Returns false, changing nothing, when the belief is stale.
 	 */
-	public boolean promote(String pipeline, int version, Integer expected, String by, String reason, Long runId) {
+	boolean promote(String pipeline, int version, Integer expected, String by, String reason, Long runId) {
 		Boolean done = this.tx.execute(status -> {
 			Instant now = this.clock.instant();
 			int changed;
@@ -186,8 +234,9 @@ public class ModelRegistry {
 		return new ModelVersion(rs.getString("pipeline"), rs.getInt("version"), instant(rs, "created_at"),
 				rs.getObject("run_id", Long.class), rs.getObject("job_instance_id", Long.class), rs.getString("mode"),
 				rs.getObject("parent_version", Integer.class), rs.getString("snapshot_id"), rs.getString("config_hash"),
-				rs.getString("primary_metric"), rs.getObject("primary_value", Double.class), rs.getString("decision"),
-				rs.getString("decision_summary"), rs.getString("metrics"), rs.getString("path"), rs.getString("review"),
+				rs.getString("primary_metric"), rs.getObject("primary_value", Double.class),
+				Decision.valueOf(rs.getString("decision")), rs.getString("decision_summary"), rs.getString("metrics"),
+				rs.getString("path"), (rs.getString("review") != null) ? Review.valueOf(rs.getString("review")) : null,
 				rs.getString("reviewed_by"), instant(rs, "reviewed_at"), rs.getString("review_reason"), rs.getBoolean("forced"));
 	}
 

@@ -6,30 +6,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.audit.AuditLog;
-import dev.retrain.jobs.events.ChampionChanged;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.models.store.ModelStore;
 
 /**
  * What people do to the registry: promote a chosen version, roll back, approve or reject a pending
- * version, force a version that failed its policy, move user-named aliases, apply retention. Each move
- * is checked against the version's state, alias moves are compare-and-set (a stale belief changes nothing
- * and raises {@link PromotionConflict}), and each is written to the audit log.
+ * version, force a version that failed its policy, move user-named aliases, apply retention. The moves of
+ * a version's life are {@link ModelVersion}'s (it refuses what its state does not allow); this class finds
+ * the version, asks it, and saves the transition. Alias moves are compare-and-set (a stale belief changes
+ * nothing and raises {@link PromotionConflict}). The audit log listens to the versions' events; moves of
+ * user-named aliases and deletions are written to it here.
  */
 public class RegistryOperations {
 
 	static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-
-	static final Set<String> PASSED = Set.of("PROMOTE", "PENDING", "CONFLICT");
 
 	private final ModelRegistry registry;
 
@@ -45,11 +42,8 @@ public class RegistryOperations {
 
 	private final Clock clock;
 
-	private final ApplicationEventPublisher publisher;
-
 	public RegistryOperations(ModelRegistry registry, ModelStore store, PipelineCatalog catalog, AuditLog audit,
-			JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher) {
-		this.publisher = publisher;
+			JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
 		this.registry = registry;
 		this.store = store;
 		this.catalog = catalog;
@@ -63,66 +57,38 @@ public class RegistryOperations {
 	public ModelVersion promote(String pipeline, int version, Integer expected, String actor, String reason,
 			boolean force) {
 		ModelVersion v = version(pipeline, version);
-		requireReason(reason);
-		if (this.registry.champion(pipeline).map(c -> c == version).orElse(false)) {
-			throw new IllegalTransition("v" + version + " of " + pipeline + " is already the champion");
-		}
-		boolean failed = !PASSED.contains(v.decision());
-		if (failed && !force) {
-			throw new IllegalTransition("v" + version + " failed its promotion policy (" + v.decision() + ": "
-					+ v.decisionSummary() + "); promoting it anyway is a forced promotion");
-		}
-		String why = (force && failed ? "forced promotion: " : "manual promotion: ") + reason;
-		this.tx.executeWithoutResult(s -> {
-			cas(pipeline, version, expected, actor, why);
-			if (force && failed) {
-				this.jdbc.update("UPDATE model_version SET forced = TRUE WHERE pipeline = ? AND version = ?", pipeline, version);
-			}
-			this.audit.record(actor, force && failed ? "FORCE_PROMOTE" : "PROMOTE", pipeline, "v" + version,
-					"champion " + describe(expected) + " -> v" + version + ": " + reason);
-		});
-		this.publisher.publishEvent(new ChampionChanged(pipeline, expected, version, actor,
-				force && failed ? "forced-promotion" : "promotion", reason));
-		return version(pipeline, version);
+		return save(v.promote(champion(pipeline), expected, force, actor, reason));
 	}
 
 	/** Makes {@code previous} the champion again (and the current champion {@code previous}). */
 	public ModelVersion rollback(String pipeline, Integer expected, String actor, String reason) {
-		requireReason(reason);
 		this.catalog.get(pipeline);
 		int previous = this.registry.alias(pipeline, ModelRegistry.PREVIOUS)
 			.orElseThrow(() -> new IllegalTransition("pipeline '" + pipeline + "' has no previous champion to roll back to"));
-		this.tx.executeWithoutResult(s -> {
-			cas(pipeline, previous, expected, actor, "rollback: " + reason);
-			this.audit.record(actor, "ROLLBACK", pipeline, "v" + previous,
-					"champion " + describe(expected) + " -> v" + previous + ": " + reason);
-		});
-		this.publisher.publishEvent(new ChampionChanged(pipeline, expected, previous, actor, "rollback", reason));
-		return version(pipeline, previous);
+		return save(version(pipeline, previous).rollback(champion(pipeline), expected, actor, reason));
 	}
 
 	/** A pending version becomes champion (compare-and-set), reviewed as approved. */
 	public ModelVersion approve(String pipeline, int version, Integer expected, String actor, String reason) {
-		ModelVersion v = pending(pipeline, version);
-		requireReason(reason);
-		this.tx.executeWithoutResult(s -> {
-			cas(pipeline, v.version(), expected, actor, "approved: " + reason);
-			review(pipeline, version, "APPROVED", actor, reason);
-			this.audit.record(actor, "APPROVE", pipeline, "v" + version, reason);
-		});
-		this.publisher.publishEvent(new ChampionChanged(pipeline, expected, version, actor, "approval", reason));
-		return version(pipeline, version);
+		return save(version(pipeline, version).approve(expected, actor, reason, this.clock.instant()));
 	}
 
 	/** A pending version is turned down, with why; it stays registered. */
 	public ModelVersion reject(String pipeline, int version, String actor, String reason) {
-		pending(pipeline, version);
-		requireReason(reason);
-		this.tx.executeWithoutResult(s -> {
-			review(pipeline, version, "REJECTED", actor, reason);
-			this.audit.record(actor, "REJECT", pipeline, "v" + version, reason);
-		});
-		return version(pipeline, version);
+		return save(version(pipeline, version).reject(actor, reason, this.clock.instant()));
+	}
+
+	private ModelVersion save(ModelVersion.Transition t) {
+		if (!this.registry.save(t)) {
+			Integer current = champion(t.version().pipeline());
+			throw new PromotionConflict("the champion of " + t.version().pipeline() + " is " + describe(current) + ", not "
+					+ describe(t.championMove().from()) + ": nothing changed", current);
+		}
+		return version(t.version().pipeline(), t.version().version());
+	}
+
+	private Integer champion(String pipeline) {
+		return this.registry.champion(pipeline).orElse(null);
 	}
 
 	/** Points a user-named alias (e.g. {@code shadow}) at a version, compare-and-set on its current target. */
@@ -168,7 +134,7 @@ public class RegistryOperations {
 					why = "aliased as " + a.getKey();
 				}
 			}
-			if (why == null && isPending(v)) {
+			if (why == null && v.awaitsApproval()) {
 				why = "pending approval";
 			}
 			if (why == null && rules.keepLast() == null && rules.maxAgeDays() == null) {
@@ -206,33 +172,6 @@ public class RegistryOperations {
 			ModelStore.deleteTree(this.store.versionDir(pipeline, version));
 		}
 		return plan;
-	}
-
-	private void cas(String pipeline, int version, Integer expected, String actor, String reason) {
-		if (!this.registry.promote(pipeline, version, expected, actor, reason, null)) {
-			Integer current = this.registry.champion(pipeline).orElse(null);
-			throw new PromotionConflict("the champion of " + pipeline + " is " + describe(current) + ", not "
-					+ describe(expected) + ": nothing changed", current);
-		}
-	}
-
-	private void review(String pipeline, int version, String review, String actor, String reason) {
-		this.jdbc.update("UPDATE model_version SET review = ?, reviewed_by = ?, reviewed_at = ?, review_reason = ? "
-				+ "WHERE pipeline = ? AND version = ?", review, actor,
-				java.time.OffsetDateTime.ofInstant(this.clock.instant(), java.time.ZoneOffset.UTC), reason, pipeline, version);
-	}
-
-	private ModelVersion pending(String pipeline, int version) {
-		ModelVersion v = version(pipeline, version);
-		if (!isPending(v)) {
-			throw new IllegalTransition("v" + version + " of " + pipeline + " is not waiting for approval (decision "
-					+ v.decision() + ((v.review() != null) ? ", " + v.review().toLowerCase() + " by " + v.reviewedBy() : "") + ")");
-		}
-		return v;
-	}
-
-	static boolean isPending(ModelVersion v) {
-		return "PENDING".equals(v.decision()) && v.review() == null;
 	}
 
 	private ModelVersion version(String pipeline, int version) {

@@ -5,6 +5,7 @@ import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.Json;
@@ -27,7 +28,7 @@ class DecideStep implements Tasklet {
 		EvaluationInfo eval = Json.read(s.ws().evaluation(), EvaluationInfo.class);
 		PromotionDecision decision = s.def().promotion().decide(eval.primaryComparison());
 		Json.write(s.ws().decision(), decision);
-		this.runs.decision(s.run().runId(), eval.championVersion(), decision.outcome().name(), decision.summary());
+		this.runs.decision(s.run().runId(), eval.championVersion(), Decision.of(decision.outcome()), decision.summary());
 		this.runs.detail(s.run().runId(), "decision", decision);
 		return RepeatStatus.FINISHED;
 	}

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 
 import ai.djl.engine.Engine;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -25,16 +24,11 @@ import dev.retrain.models.training.ModelTrainer;
 
 /**
  * Step 6: every candidate becomes an immutable version (files moved into the store atomically, then the
- * registry row); a winner becomes champion by compare-and-set against the champion seen at evaluation.
+ * registry row). Where it stands, and whether it becomes champion (compare-and-set against the champion
+ * seen at evaluation), is {@link ModelVersion#register}'s decision.
  * Registering twice for one job instance is a no-op, so a restart after a crash registers exactly once.
  */
 class RegisterStep implements Tasklet {
-
-	/** Registry decision when the policy said promote but the champion moved since evaluation. */
-	static final String CONFLICT = "CONFLICT";
-
-	/** Registry decision when the policy said promote but the pipeline requires a person's approval. */
-	static final String PENDING = "PENDING";
 
 	private final StepScopes scopes;
 
@@ -91,34 +85,13 @@ class RegisterStep implements Tasklet {
 
 		String metric = def.promotion().metric().key();
 		Double primary = eval.candidate().get(eval.primaryHoldout()).get(metric);
-		String outcome = decision.outcome().name();
-		String summary = decision.summary();
-		Optional<Integer> championNow = this.registry.champion(def.name());
-		boolean stale = !championNow.equals(Optional.ofNullable(eval.championVersion()));
-		if (decision.promote() && stale) {
-			outcome = CONFLICT;
-			summary = conflict(eval.championVersion(), championNow.orElse(null));
-		}
-		boolean pending = decision.promote() && !stale && def.approvalRequired();
-		if (pending) {
-			outcome = PENDING;
-			summary = "waiting for approval: " + decision.summary();
-		}
-		this.registry.insert(new ModelVersion(def.name(), version, meta.createdAt(), run.runId(), run.jobInstanceId(),
-				cand.mode(), cand.parentVersion(), snap.window().id(), def.configHash(), metric, primary, outcome, summary,
-				Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString()));
-		if (decision.promote() && !stale && !pending && !this.registry.promote(def.name(), version, eval.championVersion(),
-				"run " + run.runId(), decision.summary(), run.runId())) {
-			this.registry.recordConflict(def.name(), version,
-					conflict(eval.championVersion(), this.registry.champion(def.name()).orElse(null)));
-		}
+		ModelVersion.Candidate candidate = new ModelVersion.Candidate(def.name(), version, meta.createdAt(), run.runId(),
+				run.jobInstanceId(), cand.mode(), cand.parentVersion(), snap.window().id(), def.configHash(), metric, primary,
+				Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString());
+		this.registry.register(ModelVersion.register(candidate, decision, eval.championVersion(),
+				this.registry.champion(def.name()).orElse(null), def.approvalRequired()));
 		contribution.incrementWriteCount(1);
 		return RepeatStatus.FINISHED;
-	}
-
-	private static String conflict(Integer seen, Integer now) {
-		return "not promoted: the champion changed from " + ((seen != null) ? "v" + seen : "none") + " to "
-				+ ((now != null) ? "v" + now : "none") + " after this candidate was evaluated";
 	}
 
 }

@@ -10,7 +10,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ApplicationEventPublisher;
 
 import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.events.RunFinished;
+import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecords;

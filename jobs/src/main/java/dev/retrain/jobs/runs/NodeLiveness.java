@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import dev.retrain.jobs.events.NodeStopped;
 
 /**
  * Heartbeats, so that a node that stops for good does not hold its pipelines forever. Every node writes its

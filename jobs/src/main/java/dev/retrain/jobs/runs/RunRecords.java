@@ -17,6 +17,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.models.store.Json;
 import tools.jackson.core.type.TypeReference;
 
@@ -68,14 +69,14 @@ public class RunRecords {
 		write("UPDATE retrain_run SET progress = ? WHERE run_id = ?", truncate(progress), runId);
 	}
 
-	public void decision(long runId, Integer championVersion, String decision, String summary) {
+	public void decision(long runId, Integer championVersion, Decision decision, String summary) {
 		write("UPDATE retrain_run SET champion_version = ?, decision = ?, decision_summary = ? WHERE run_id = ?",
-				championVersion, decision, truncate(summary), runId);
+				championVersion, decision.name(), truncate(summary), runId);
 	}
 
-	public void candidate(long runId, int version, String decision, String summary) {
+	public void candidate(long runId, int version, Decision decision, String summary) {
 		write("UPDATE retrain_run SET candidate_version = ?, decision = ?, decision_summary = ? WHERE run_id = ?", version,
-				decision, truncate(summary), runId);
+				decision.name(), truncate(summary), runId);
 	}
 
 	public void finished(long runId, String status, String failureReason) {
@@ -176,7 +177,8 @@ public class RunRecords {
 				rs.getString("cause"), rs.getString("requested_mode"), rs.getString("mode"), rs.getString("mode_reason"),
 				rs.getString("status"), rs.getString("snapshot_id"), rs.getObject("rows_read", Long.class),
 				rs.getObject("candidate_version", Integer.class), rs.getObject("champion_version", Integer.class),
-				rs.getString("decision"), rs.getString("decision_summary"), rs.getString("failure_reason"),
+				(rs.getString("decision") != null) ? Decision.valueOf(rs.getString("decision")) : null,
+				rs.getString("decision_summary"), rs.getString("failure_reason"),
 				rs.getString("progress"), rs.getString("details"), (created != null) ? created.toInstant() : null,
 				(ended != null) ? ended.toInstant() : null);
 	}

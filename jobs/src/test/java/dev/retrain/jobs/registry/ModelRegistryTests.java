@@ -3,12 +3,17 @@ package dev.retrain.jobs.registry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.retrain.models.promotion.PromotionDecision;
+import dev.retrain.models.promotion.PromotionDecision.Outcome;
+
 import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.runs.StartupRecovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,9 +23,12 @@ class ModelRegistryTests extends RetrainTestSupport {
 	@Autowired
 	StartupRecovery recovery;
 
+	@Autowired
+	AuditLog audit;
+
 	private void version(String pipeline, int v) {
 		this.registry.insert(new ModelVersion(pipeline, v, Instant.now(), null, null, "RETRAIN", null, "ds-x", "h", "roc_auc",
-				0.7, "PROMOTE", "test", "{}", "/nowhere"));
+				0.7, Decision.PROMOTE, "test", "{}", "/nowhere", null, null, null, null, false));
 	}
 
 	@Test
@@ -37,6 +45,53 @@ class ModelRegistryTests extends RetrainTestSupport {
 		assertThat(this.registry.champion("cas")).contains(2);
 		assertThat(this.registry.alias("cas", "previous")).contains(1);
 		assertThat(this.registry.history("cas")).hasSize(3);
+	}
+
+	private static ModelVersion.Transition winner(String pipeline, int version, Integer seen, Integer now) {
+		return ModelVersion.register(new ModelVersion.Candidate(pipeline, version, Instant.now(), 100 + version,
+				200 + version, "RETRAIN", null, "ds", "h", "accuracy", 0.9, "{}", "/nowhere"),
+				new PromotionDecision(Outcome.PROMOTE, "promoted: better", List.of()), seen, now, false);
+	}
+
+	@Test
+	void anAutomaticPromotionMovesTheChampionAndIsAudited() {
+		assertThat(this.registry.register(winner("auto", 1, null, null)).decision()).isEqualTo(Decision.PROMOTE);
+		assertThat(this.registry.register(winner("auto", 2, 1, 1)).decision()).isEqualTo(Decision.PROMOTE);
+
+		assertThat(this.registry.champion("auto")).contains(2);
+		assertThat(this.registry.alias("auto", "previous")).contains(1);
+		assertThat(this.audit.query("auto", null, 10)).extracting(AuditLog.Entry::action, AuditLog.Entry::actor,
+				AuditLog.Entry::target)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("AUTO_PROMOTE", "run 102", "v2"),
+					org.assertj.core.groups.Tuple.tuple("AUTO_PROMOTE", "run 101", "v1"));
+	}
+
+	@Test
+	void aWinnerWhoseChampionMovedBeforeItsCompareAndSetIsRegisteredAsAConflictAndAudited() {
+		this.registry.register(winner("race", 1, null, null));
+		// the run believed there was no champion, and still did when it registered: the alias says otherwise
+		ModelVersion lost = this.registry.register(winner("race", 2, null, null));
+
+		assertThat(lost.decision()).isEqualTo(Decision.CONFLICT);
+		assertThat(this.registry.version("race", 2).orElseThrow().decision()).isEqualTo(Decision.CONFLICT);
+		assertThat(this.registry.version("race", 2).orElseThrow().decisionSummary()).contains("from none to v1");
+		assertThat(this.registry.champion("race")).contains(1);
+		assertThat(this.audit.query("race", null, 10)).extracting(AuditLog.Entry::action)
+			.containsExactly("PROMOTION_CONFLICT", "AUTO_PROMOTE");
+	}
+
+	@Test
+	void aStaleSaveChangesNeitherTheAliasNorTheVersion() {
+		this.registry.register(winner("stale", 1, null, null));
+		this.registry.register(winner("stale", 2, 1, 1));
+		ModelVersion v1 = this.registry.version("stale", 1).orElseThrow();
+
+		assertThat(this.registry.save(v1.rollback(2, 7, "ann", "believes v7"))).isFalse();
+		assertThat(this.registry.champion("stale")).contains(2);
+		assertThat(this.audit.query("stale", "ROLLBACK", 10)).isEmpty();
+		assertThat(this.registry.save(v1.rollback(2, 2, "ann", "right belief"))).isTrue();
+		assertThat(this.registry.champion("stale")).contains(1);
+		assertThat(this.audit.query("stale", "ROLLBACK", 10)).hasSize(1);
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
@@ -41,7 +42,7 @@ class RetrainJobTests extends RetrainTestSupport {
 		RunRecord run = run("first", LAST, null);
 
 		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
-		assertThat(run.decision()).isEqualTo("PROMOTE");
+		assertThat(run.decision()).isEqualTo(Decision.PROMOTE);
 		assertThat(run.decisionSummary()).contains("no champion yet");
 		assertThat(run.candidateVersion()).isEqualTo(1);
 		assertThat(run.trigger()).isEqualTo("manual");
@@ -81,11 +82,11 @@ class RetrainJobTests extends RetrainTestSupport {
 		sampleData(DATA_DIR, "ladder", 150, 2);
 		definePipeline("ladder", yaml("ladder", "ladder", WEAK_MODEL, ""));
 		RunRecord weakFirst = run("ladder", LAST, null);
-		assertThat(weakFirst.decision()).as(weakFirst.failureReason()).isEqualTo("PROMOTE");
+		assertThat(weakFirst.decision()).as(weakFirst.failureReason()).isEqualTo(Decision.PROMOTE);
 
 		definePipeline("ladder", yaml("ladder", "ladder", GOOD_MODEL, ""));
 		RunRecord better = run("ladder", LAST, null);
-		assertThat(better.decision()).isEqualTo("PROMOTE");
+		assertThat(better.decision()).isEqualTo(Decision.PROMOTE);
 		assertThat(better.championVersion()).isEqualTo(1);
 		assertThat(this.registry.champion("ladder")).contains(2);
 		assertThat(this.registry.alias("ladder", "previous")).contains(1);
@@ -93,7 +94,7 @@ class RetrainJobTests extends RetrainTestSupport {
 		definePipeline("ladder", yaml("ladder", "ladder", WEAK_MODEL, ""));
 		RunRecord worse = run("ladder", LAST, null);
 		assertThat(worse.status()).isEqualTo("COMPLETED");
-		assertThat(worse.decision()).isEqualTo("REJECT");
+		assertThat(worse.decision()).isEqualTo(Decision.REJECT);
 		assertThat(worse.decisionSummary()).contains("vs champion v2").contains("does not meet");
 		assertThat(this.registry.champion("ladder")).contains(2);
 		assertThat(this.registry.versions("ladder")).extracting(ModelVersion::version).containsExactly(3, 2, 1);

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.runs.RunRecord;
@@ -53,7 +54,7 @@ class StreamedTrainingTests extends RetrainTestSupport {
 		RunRecord run = run("streamed", LAST, null);
 
 		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
-		assertThat(run.decision()).isEqualTo("PROMOTE");
+		assertThat(run.decision()).isEqualTo(Decision.PROMOTE);
 		assertThat(run.details()).containsPattern("\"streamed\"\\s*:\\s*true")
 			.containsPattern("\"inMemoryBoundBytes\"\\s*:\\s*0\\b");
 

@@ -39,7 +39,7 @@ import dev.retrain.jobs.backtest.BacktestReport;
 import dev.retrain.jobs.backtest.Backtester;
 import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.backtest.ReportWriter;
-import dev.retrain.jobs.events.NodeStopped;
+import dev.retrain.jobs.runs.NodeStopped;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineNotFound;

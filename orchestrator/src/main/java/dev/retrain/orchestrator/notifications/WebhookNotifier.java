@@ -24,10 +24,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-import dev.retrain.jobs.events.ChampionChanged;
-import dev.retrain.jobs.events.DriftDetected;
-import dev.retrain.jobs.events.RunFinished;
+import dev.retrain.jobs.registry.ChampionChanged;
+import dev.retrain.jobs.registry.Decision;
+import dev.retrain.jobs.registry.VersionRegistered;
+import dev.retrain.jobs.drift.DriftDetected;
+import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.store.Json;
@@ -88,23 +92,35 @@ class WebhookNotifier implements DisposableBean {
 		if ("FAILED".equals(r.status())) {
 			send("failure", r.pipeline(), payload(r, r.failureReason()));
 		}
-		else if ("PROMOTE".equals(r.decision())) {
-			send("promotion", r.pipeline(), payload(r, r.decisionSummary()));
-		}
-		else if ("PENDING".equals(r.decision())) {
-			send("pending-approval", r.pipeline(), payload(r, r.decisionSummary()));
-		}
 	}
 
+	/** Every champion move, automatic or by a person; published in the transaction that saves it. */
 	@EventListener
 	void on(ChampionChanged e) {
 		Map<String, Object> p = base(e.pipeline());
-		p.put("action", e.action());
+		if (e.runId() != null) {
+			p.put("runId", e.runId());
+		}
+		p.put("action", e.move().label());
 		p.put("fromVersion", e.from());
 		p.put("toVersion", e.to());
+		p.put("candidateVersion", e.to());
 		p.put("by", e.actor());
 		p.put("reason", e.reason());
+		p.put("summary", e.reason());
 		send("promotion", e.pipeline(), p);
+	}
+
+	@EventListener
+	void on(VersionRegistered e) {
+		if (e.decision() == Decision.PENDING) {
+			Map<String, Object> p = base(e.pipeline());
+			p.put("runId", e.runId());
+			p.put("decision", e.decision());
+			p.put("candidateVersion", e.version());
+			p.put("summary", e.summary());
+			send("pending-approval", e.pipeline(), p);
+		}
 	}
 
 	@EventListener
@@ -149,7 +165,16 @@ class WebhookNotifier implements DisposableBean {
 				queued = true;
 			}
 		}
-		if (queued) {
+		if (queued && TransactionSynchronizationManager.isSynchronizationActive()) {
+			// published inside the transaction that made the change: the rows are visible once it commits
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					WebhookNotifier.this.executor.execute(WebhookNotifier.this::drain);
+				}
+			});
+		}
+		else if (queued) {
 			this.executor.execute(this::drain);
 		}
 	}

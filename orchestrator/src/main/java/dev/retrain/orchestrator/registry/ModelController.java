@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.registry.AliasChange;
 import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.Json;
@@ -35,7 +36,7 @@ class ModelController {
 
 	/** A version as listed: registry facts, holdout metrics, and the aliases pointing at it. */
 	record VersionSummary(int version, String createdAt, String mode, Integer parentVersion, String snapshotId,
-			String primaryMetric, Double primaryValue, String decision, String decisionSummary, Long runId,
+			String primaryMetric, Double primaryValue, Decision decision, String decisionSummary, Long runId,
 			List<String> aliases, JsonNode metrics, String path) {
 
 		static VersionSummary of(ModelVersion v, Map<String, Integer> aliases) {

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.orchestrator.web.Actor;
@@ -58,7 +59,7 @@ class RunController {
 	/** A run: what started it, what it read, how it ended, its steps and its reports. */
 	record RunView(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey, String trigger,
 			String cause, String status, String requestedMode, String mode, String modeReason, String snapshotId,
-			Long rowsRead, Integer candidateVersion, Integer championVersion, String decision, String decisionSummary,
+			Long rowsRead, Integer candidateVersion, Integer championVersion, Decision decision, String decisionSummary,
 			String failureReason, String progress, Instant createdAt, Instant endedAt, List<StepView> steps,
 			JsonNode details) {
 	}

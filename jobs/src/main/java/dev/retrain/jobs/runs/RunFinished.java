@@ -1,6 +1,5 @@
-package dev.retrain.jobs.events;
+package dev.retrain.jobs.runs;
 
-import dev.retrain.jobs.runs.RunRecord;
 
 /** A retrain run ended (completed, failed or stopped), as its record says. */
 public record RunFinished(RunRecord run) {

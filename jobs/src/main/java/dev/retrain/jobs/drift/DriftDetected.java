@@ -1,4 +1,4 @@
-package dev.retrain.jobs.events;
+package dev.retrain.jobs.drift;
 
 /** A drift check decided there is drift, and what that led to. */
 public record DriftDetected(String pipeline, long reportId, String summary, String outcome) {

@@ -1,4 +1,4 @@
-package dev.retrain.jobs.events;
+package dev.retrain.jobs.runs;
 
 import java.time.Instant;
 
