@@ -10,14 +10,33 @@ import dev.retrain.models.training.Task;
 
 /**
  * One model's retraining pipeline, loaded from {@code configs/<name>.yaml} and checked: where its data
- * is, what it learns from, how it is trained, checked and promoted. {@code source} is the file it came
- * from and {@code configHash} the SHA-256 of that file's bytes.
+ * is, what it learns from, how it is trained, checked and promoted, and where it came from
+ * ({@link Origin}: the file and the SHA-256 of its bytes). Every value is set; defaults were applied by
+ * {@link PipelineYaml}.
  */
-public record PipelineDefinition(String name, String description, String dataPath, int windowDays,
-		List<FeatureSpec> features, String labelColumn, Task task, List<String> classes, List<HoldoutSpec> holdouts,
-		ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters, Mode mode, int finetuneEpochs,
-		double finetuneLearningRate, ValidationRules validation, PromotionPolicy promotion, boolean approvalRequired,
-		Schedule schedule, DriftPolicy drift, Retention retention, String source, String configHash) {
+public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
+		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation, PromotionPolicy promotion,
+		boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention, Origin origin) {
+
+	/** Where the date-partitioned data is, and how many days a run reads. */
+	public record Data(String path, int windowDays) {
+	}
+
+	/** The column learned, its task, and (classification) its classes if fixed. */
+	public record Label(String column, Task task, List<String> classes) {
+	}
+
+	/** The network: its family, hidden layers (none for a linear model) and training settings. */
+	public record Model(ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters) {
+	}
+
+	/** Whether a run retrains or fine-tunes, and the fine-tuning settings. */
+	public record Training(Mode mode, int finetuneEpochs, double finetuneLearningRate) {
+	}
+
+	/** The file a definition was loaded from, and the SHA-256 of its bytes. */
+	public record Origin(String source, String configHash) {
+	}
 
 	/**
 	 * Which versions retention keeps besides the protected ones (champion, previous, pending, aliased):
@@ -46,6 +65,58 @@ public record PipelineDefinition(String name, String description, String dataPat
 
 	public List<String> featureNames() {
 		return this.features.stream().map(FeatureSpec::name).toList();
+	}
+
+	public String dataPath() {
+		return this.data.path();
+	}
+
+	public int windowDays() {
+		return this.data.windowDays();
+	}
+
+	public String labelColumn() {
+		return this.label.column();
+	}
+
+	public Task task() {
+		return this.label.task();
+	}
+
+	public List<String> classes() {
+		return this.label.classes();
+	}
+
+	public ModelFamily family() {
+		return this.model.family();
+	}
+
+	public List<Integer> hiddenLayers() {
+		return this.model.hiddenLayers();
+	}
+
+	public Hyperparameters hyperparameters() {
+		return this.model.hyperparameters();
+	}
+
+	public Mode mode() {
+		return this.training.mode();
+	}
+
+	public int finetuneEpochs() {
+		return this.training.finetuneEpochs();
+	}
+
+	public double finetuneLearningRate() {
+		return this.training.finetuneLearningRate();
+	}
+
+	public String source() {
+		return this.origin.source();
+	}
+
+	public String configHash() {
+		return this.origin.configHash();
 	}
 
 }

@@ -2,62 +2,307 @@ package dev.retrain.jobs.pipeline;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+import dev.retrain.jobs.pipeline.DriftPolicy.OnNewPartition;
+import dev.retrain.models.features.FeatureSpec.FeatureType;
+import dev.retrain.models.metrics.Metric;
+import dev.retrain.models.promotion.FirstRun;
+import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.Solver;
+import dev.retrain.models.training.Task;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The YAML shape of a pipeline file, as written (kebab-case keys, enums as lower-case words). It is
- * turned into a {@link PipelineDefinition} by {@link PipelineLoader}, which checks every value.
+ * The YAML shape of a pipeline file, as written: kebab-case keys, enums as lower-case words. Every
+ * default is set here, in the compact constructor of the record that holds the field, so that nothing
+ * downstream sees a null where the file may leave a value out. Single-field rules are Bean Validation
+ * constraints on the fields; {@link PipelineLoader} binds a file, validates it, applies the few rules that
+ * span fields, and reports every problem of the file at once.
  */
-record PipelineYaml(String name, String description, Data data, List<Feature> features, Label label,
-		List<Holdout> holdouts, Model model, String mode, Finetune finetune, Validation validation, Promotion promotion,
-		Schedule schedule, Drift drift, Retention retention) {
+record PipelineYaml(@NotBlank(message = "is required") String name, String description,
+		@NotNull(message = "is required") @Valid Data data,
+		@NotEmpty(message = "at least one feature is required") List<@NotNull(message = "is required") @Valid Feature> features,
+		@NotNull(message = "is required") @Valid Label label, List<@NotNull(message = "is required") @Valid Holdout> holdouts,
+		@Valid Model model, PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
+		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention) {
 
-	record Data(String path, Integer windowDays) {
+	static final int DEFAULT_WINDOW_DAYS = 30;
+
+	PipelineYaml {
+		model = (model != null) ? model : new Model(null, null, null, null, null, null, null, null, null, null);
+		mode = (mode != null) ? mode : PipelineDefinition.Mode.RETRAIN;
+		finetune = (finetune != null) ? finetune : new Finetune(null, null);
+		validation = (validation != null) ? validation : new Validation(null, null, null, null, null);
+		drift = (drift != null) ? drift : new Drift(null, null, null, null, null, null, null, null, null, null, null, null);
+		retention = (retention != null) ? retention : new Retention(null, null);
 	}
 
-	record Feature(String name, String type, Double min, Double max) {
+	record Data(@NotBlank(message = "is required") String path,
+			@Min(value = 1, message = "must be >= 1") Integer windowDays) {
+
+		Data {
+			windowDays = (windowDays != null) ? windowDays : DEFAULT_WINDOW_DAYS;
+		}
+
 	}
 
-	record Label(String column, String task, List<String> classes) {
+	record Feature(@NotBlank(message = "is required") String name,
+			@NotNull(message = "is required (numeric or categorical)") FeatureType type, Double min, Double max) {
 	}
 
-	record Holdout(String name, String type, Integer days, Double fraction, Long seed, String path) {
+	record Label(@NotBlank(message = "is required") String column,
+			@NotNull(message = "is required (binary, multiclass or regression)") TaskName task, List<String> classes) {
 	}
 
-	record Model(String family, List<Integer> hiddenLayers, Integer epochs, Integer batchSize, Double learningRate,
-			Double weightDecay, EarlyStopping earlyStopping, Long seed, JsonNode classWeights, String solver) {
+	/** How a label's task is written. */
+	enum TaskName {
+
+		@JsonProperty("binary")
+		BINARY(Task.BINARY_CLASSIFICATION), @JsonProperty("multiclass")
+		MULTICLASS(Task.MULTICLASS_CLASSIFICATION), @JsonProperty("regression")
+		REGRESSION(Task.REGRESSION);
+
+		final Task task;
+
+		TaskName(Task task) {
+			this.task = task;
+		}
+
 	}
 
-	record EarlyStopping(Integer patience, Double validationFraction) {
+	/** A holdout; {@code name} defaults to {@code holdout<i>}, which only the list knows. */
+	record Holdout(String name, HoldoutType type, @Min(value = 1, message = "must be >= 1") Integer days,
+			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 0.9)") @DecimalMax(value = "0.9",
+					inclusive = false, message = "must be in (0, 0.9)") Double fraction,
+			Long seed, String path) {
+
+		Holdout {
+			type = (type != null) ? type : HoldoutType.OUT_OF_TIME;
+			days = (days != null) ? days : 7;
+			fraction = (fraction != null) ? fraction : 0.2;
+			seed = (seed != null) ? seed : 7L;
+		}
+
 	}
 
-	record Finetune(Integer epochs, Double learningRate) {
+	/** How a holdout's type is written. */
+	enum HoldoutType {
+
+		@JsonProperty("out-of-time")
+		OUT_OF_TIME(HoldoutSpec.Type.OUT_OF_TIME), @JsonProperty("random")
+		RANDOM(HoldoutSpec.Type.RANDOM), @JsonProperty("golden")
+		GOLDEN(HoldoutSpec.Type.GOLDEN);
+
+		final HoldoutSpec.Type type;
+
+		HoldoutType(HoldoutSpec.Type type) {
+			this.type = type;
+		}
+
 	}
 
-	record Validation(Integer minRows, Integer minRowsPerClass, Double maxMissingRate, Double maxUnseenCategoryRate,
-			Integer minHoldoutRows) {
+	/**
+	 * The network and how it is trained. {@code hiddenLayers} stays null when the file leaves it out, since
+	 * a linear model must not name any; {@link #layers()} gives the default for an MLP.
+	 */
+	record Model(Family family,
+			List<@NotNull(message = "must be between 1 and 4096") @Min(value = 1,
+					message = "must be between 1 and 4096") @Max(value = 4096,
+							message = "must be between 1 and 4096") Integer> hiddenLayers,
+			@Min(value = 1, message = "must be >= 1") Integer epochs,
+			@Min(value = 1, message = "must be >= 1") Integer batchSize,
+			@DecimalMin(value = "0", inclusive = false, message = "must be a number > 0") Double learningRate,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double weightDecay,
+			@Valid EarlyStopping earlyStopping, Long seed, JsonNode classWeights, Solver solver) {
+
+		Model {
+			family = (family != null) ? family : Family.MLP;
+			epochs = (epochs != null) ? epochs : 20;
+			batchSize = (batchSize != null) ? batchSize : 256;
+			learningRate = (learningRate != null) ? learningRate : 0.005;
+			weightDecay = (weightDecay != null) ? weightDecay : 0.0;
+			earlyStopping = (earlyStopping != null) ? earlyStopping : new EarlyStopping(null, null);
+			seed = (seed != null) ? seed : 42L;
+			solver = (solver != null) ? solver : Solver.ADAM;
+		}
+
+		List<Integer> layers() {
+			return (this.hiddenLayers != null) ? this.hiddenLayers : List.of(32, 16);
+		}
+
 	}
 
-	record Retention(Integer keepLast, Integer maxAgeDays) {
+	/** How a model family is written; {@code logistic} is another name for {@code linear}. */
+	enum Family {
+
+		@JsonProperty("linear")
+		LINEAR(ModelFamily.LINEAR), @JsonProperty("logistic")
+		LOGISTIC(ModelFamily.LINEAR), @JsonProperty("mlp")
+		MLP(ModelFamily.MLP);
+
+		final ModelFamily family;
+
+		Family(ModelFamily family) {
+			this.family = family;
+		}
+
 	}
 
-	record Promotion(String metric, Double minValue, Double minImprovement, String improvement, List<Guard> guards,
-			Slices slices, String firstRun, String approval, Double tolerance) {
+	record EarlyStopping(@Min(value = 0, message = "must be >= 0 (0 turns early stopping off)") Integer patience,
+			@DecimalMin(value = "0", message = "must be in [0, 0.9)") @DecimalMax(value = "0.9", inclusive = false,
+					message = "must be in [0, 0.9)") Double validationFraction) {
+
+		EarlyStopping {
+			patience = (patience != null) ? patience : 3;
+			validationFraction = (validationFraction != null) ? validationFraction : 0.1;
+		}
+
 	}
 
-	record Schedule(String cron, String timeZone) {
+	/** Fine-tuning; its defaults (a quarter of the epochs, a fifth of the learning rate) depend on the model. */
+	record Finetune(@Min(value = 1, message = "must be >= 1") Integer epochs,
+			@DecimalMin(value = "0", inclusive = false, message = "must be a number > 0") Double learningRate) {
 	}
 
-	record Drift(Schedule schedule, Integer currentDays, Integer minRows, Double alpha, Double minDriftedShare,
-			Double numericEffectFloor, Double categoricalEffectFloor, Double performanceFloor, List<String> triggerOn,
-			String combine, Double cooldownHours, String onNewPartition) {
+	record Validation(@Min(value = 0, message = "must be >= 0") Integer minRows,
+			@Min(value = 0, message = "must be >= 0") Integer minRowsPerClass,
+			@DecimalMin(value = "0", message = "must be between 0 and 1") @DecimalMax(value = "1",
+					message = "must be between 0 and 1") Double maxMissingRate,
+			@DecimalMin(value = "0", message = "must be between 0 and 1") @DecimalMax(value = "1",
+					message = "must be between 0 and 1") Double maxUnseenCategoryRate,
+			@Min(value = 0, message = "must be >= 0") Integer minHoldoutRows) {
+
+		Validation {
+			minRows = (minRows != null) ? minRows : 100;
+			minRowsPerClass = (minRowsPerClass != null) ? minRowsPerClass : 10;
+			maxMissingRate = (maxMissingRate != null) ? maxMissingRate : 0.2;
+			maxUnseenCategoryRate = (maxUnseenCategoryRate != null) ? maxUnseenCategoryRate : 0.2;
+			minHoldoutRows = (minHoldoutRows != null) ? minHoldoutRows : 20;
+		}
+
 	}
 
-	record Guard(String metric, Double maxRegression) {
+	record Retention(@Min(value = 1, message = "must be >= 1") Integer keepLast,
+			@Min(value = 1, message = "must be >= 1") Integer maxAgeDays) {
 	}
 
-	record Slices(String column, Double maxRegression, Integer minRows) {
+	/** The promotion policy; the metric's default depends on the task ({@code roc_auc}, or {@code rmse}). */
+	record Promotion(Metric metric, Double minValue,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double minImprovement, Improvement improvement,
+			List<@NotNull(message = "is required") @Valid Guard> guards, @Valid Slices slices, FirstRunName firstRun,
+			Approval approval, @DecimalMin(value = "0", message = "must be a number >= 0") Double tolerance) {
+
+		Promotion {
+			minImprovement = (minImprovement != null) ? minImprovement : 0.0;
+			improvement = (improvement != null) ? improvement : Improvement.ABSOLUTE;
+			guards = (guards != null) ? guards : List.of();
+			firstRun = (firstRun != null) ? firstRun : FirstRunName.PROMOTE_IF_MIN_VALUE;
+			approval = (approval != null) ? approval : Approval.NONE;
+			tolerance = (tolerance != null) ? tolerance : 0.0;
+		}
+
 	}
 
+	enum Improvement {
+
+		ABSOLUTE, RELATIVE
+
+	}
+
+	enum Approval {
+
+		REQUIRED, NONE
+
+	}
+
+	/** How the first run's rule is written. */
+	enum FirstRunName {
+
+		@JsonProperty("promote")
+		PROMOTE(FirstRun.PROMOTE), @JsonProperty("promote-if-min-value")
+		PROMOTE_IF_MIN_VALUE(FirstRun.PROMOTE_IF_MIN_VALUE), @JsonProperty("hold")
+		HOLD(FirstRun.HOLD);
+
+		final FirstRun rule;
+
+		FirstRunName(FirstRun rule) {
+			this.rule = rule;
+		}
+
+	}
+
+	record Guard(@NotNull(message = "is required") Metric metric,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double maxRegression) {
+
+		Guard {
+			maxRegression = (maxRegression != null) ? maxRegression : 0.0;
+		}
+
+	}
+
+	record Slices(@NotBlank(message = "is required") String column,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double maxRegression,
+			@Min(value = 1, message = "must be >= 1") Integer minRows) {
+
+		Slices {
+			maxRegression = (maxRegression != null) ? maxRegression : 0.05;
+			minRows = (minRows != null) ? minRows : 30;
+		}
+
+	}
+
+	/** A Quartz cron expression; checked with Quartz's own parser by the loader. */
+	record Schedule(@NotBlank(message = "is required") String cron, String timeZone) {
+
+		Schedule {
+			timeZone = (timeZone != null) ? timeZone : "UTC";
+		}
+
+	}
+
+	record Drift(@Valid Schedule schedule, @Min(value = 1, message = "must be >= 1") Integer currentDays,
+			@Min(value = 1, message = "must be >= 1") Integer minRows,
+			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 0.5)") @DecimalMax(value = "0.5",
+					inclusive = false, message = "must be in (0, 0.5)") Double alpha,
+			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 1]") @DecimalMax(value = "1",
+					message = "must be in (0, 1]") Double minDriftedShare,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double numericEffectFloor,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double categoricalEffectFloor,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double performanceFloor,
+			List<DriftPolicy.@NotNull(message = "is required") Signal> triggerOn, Combine combine,
+			@DecimalMin(value = "0", message = "must be a number >= 0") Double cooldownHours,
+			OnNewPartition onNewPartition) {
+
+		Drift {
+			currentDays = (currentDays != null) ? currentDays : 1;
+			minRows = (minRows != null) ? minRows : 100;
+			alpha = (alpha != null) ? alpha : 0.01;
+			minDriftedShare = (minDriftedShare != null) ? minDriftedShare : 0.3;
+			numericEffectFloor = (numericEffectFloor != null) ? numericEffectFloor : 0.1;
+			categoricalEffectFloor = (categoricalEffectFloor != null) ? categoricalEffectFloor : 0.05;
+			performanceFloor = (performanceFloor != null) ? performanceFloor : 0.02;
+			triggerOn = (triggerOn != null) ? triggerOn
+					: List.of(DriftPolicy.Signal.INPUT, DriftPolicy.Signal.PREDICTION, DriftPolicy.Signal.PERFORMANCE);
+			combine = (combine != null) ? combine : Combine.ANY;
+			cooldownHours = (cooldownHours != null) ? cooldownHours : 24.0;
+			onNewPartition = (onNewPartition != null) ? onNewPartition : OnNewPartition.NONE;
+		}
+
+	}
+
+	enum Combine {
+
+		ANY, ALL
+
+	}
 
 }
