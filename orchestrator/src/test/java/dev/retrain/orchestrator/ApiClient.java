@@ -10,7 +10,7 @@ import java.util.Base64;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.security.Credentials;
 import tools.jackson.databind.JsonNode;
 

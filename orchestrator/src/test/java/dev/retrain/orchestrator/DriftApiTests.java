@@ -12,7 +12,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.retrain.jobs.PipelineFixtures;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import tools.jackson.databind.JsonNode;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;

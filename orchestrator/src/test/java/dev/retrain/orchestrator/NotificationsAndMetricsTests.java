@@ -116,7 +116,7 @@ class NotificationsAndMetricsTests {
 			.isEqualTo("FAILED");
 
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-			List<JsonNode> events = RECEIVED.stream().distinct().map(dev.retrain.models.store.Json.MAPPER::readTree).toList();
+			List<JsonNode> events = RECEIVED.stream().distinct().map(dev.retrain.models.json.Json.MAPPER::readTree).toList();
 			assertThat(events).anySatisfy(e -> {
 				assertThat(e.get("event").asString()).isEqualTo("promotion");
 				assertThat(e.path("runId").asLong()).isEqualTo(ok);

@@ -21,7 +21,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.retrain.jobs.PipelineFixtures;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.security.Credentials;
 import tools.jackson.databind.JsonNode;
 

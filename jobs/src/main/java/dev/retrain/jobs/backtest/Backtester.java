@@ -56,7 +56,7 @@ import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Replays retraining policies over a pipeline's history, test-then-train: for each period the current
@@ -359,7 +359,7 @@ public class Backtester {
 			if (r.details() == null) {
 				return 0;
 			}
-			var node = dev.retrain.models.store.Json.MAPPER.readTree(r.details()).at("/training/trainingMillis");
+			var node = dev.retrain.models.json.Json.MAPPER.readTree(r.details()).at("/training/trainingMillis");
 			return node.isNumber() ? node.asLong() : 0;
 		}
 
@@ -367,7 +367,7 @@ public class Backtester {
 			if (r.details() == null) {
 				return 0;
 			}
-			var node = dev.retrain.models.store.Json.MAPPER.readTree(r.details()).at("/training/trainRows");
+			var node = dev.retrain.models.json.Json.MAPPER.readTree(r.details()).at("/training/trainRows");
 			return node.isNumber() ? node.asLong() : 0;
 		}
 

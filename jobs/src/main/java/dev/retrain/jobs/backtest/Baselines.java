@@ -10,7 +10,7 @@ import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Naive references from the labels alone: predict each period with the previous period's label mix

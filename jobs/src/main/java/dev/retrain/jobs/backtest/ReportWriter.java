@@ -10,7 +10,7 @@ import java.util.Objects;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.jobs.drift.DriftReport;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /** Writes a backtest report as {@code report.json}, {@code periods.csv} and a self-contained {@code report.html}. */
 public final class ReportWriter {

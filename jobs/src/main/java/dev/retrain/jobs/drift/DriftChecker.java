@@ -48,7 +48,7 @@ import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Compares a current window of a pipeline's data with the champion's reference sample: per feature

@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /** Stored drift reports: the full report as JSON, with the fields one filters on beside it. */
 public class DriftReports {

@@ -6,7 +6,7 @@ import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.promotion.PromotionPolicy;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * One model's retraining pipeline, loaded from {@code configs/<name>.yaml} and checked: where its data

@@ -22,7 +22,7 @@ import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 import tools.jackson.databind.JsonNode;
 
 /**

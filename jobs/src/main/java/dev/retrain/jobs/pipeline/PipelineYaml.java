@@ -18,7 +18,7 @@ import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -16,7 +16,7 @@ import dev.retrain.models.dataset.DataIssue;
 import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Checks a run's data before anything is trained: missing-value rate, NaN/Inf, configured ranges,

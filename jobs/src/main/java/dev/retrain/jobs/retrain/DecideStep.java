@@ -8,7 +8,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.promotion.PromotionDecision;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /** Step 5: apply the pipeline's promotion policy to the primary holdout comparison. */
 class DecideStep implements Tasklet {

@@ -26,7 +26,7 @@ import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.promotion.Comparison;
 import dev.retrain.models.promotion.SliceRule;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.LoadedModel;

@@ -18,7 +18,7 @@ import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.ModelTrainer;
 

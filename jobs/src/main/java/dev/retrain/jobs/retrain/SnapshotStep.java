@@ -15,7 +15,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DatasetSnapshot;
 import dev.retrain.models.dataset.PartitionedDirectory;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /** Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of each. */
 class SnapshotStep implements Tasklet {

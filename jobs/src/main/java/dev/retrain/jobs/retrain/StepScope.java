@@ -5,7 +5,7 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /** What every retrain step starts from: the run, its pipeline's definition, and its workspace. */
 record StepScope(RunContext run, PipelineDefinition def, RunWorkspace ws) {

@@ -31,7 +31,7 @@ import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.profile.ReferenceProfile;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.ClassWeights;
 import dev.retrain.models.training.EpochListener;
@@ -43,7 +43,7 @@ import dev.retrain.models.training.ParquetTrainingSource;
 import dev.retrain.models.training.TrainingData;
 import dev.retrain.models.training.TrainingResult;
 import dev.retrain.models.training.TrainingSource;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Step 3: train a candidate, from scratch or warm-started from the champion (fine-tune), checkpointing

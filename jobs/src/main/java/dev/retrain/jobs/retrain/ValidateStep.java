@@ -7,7 +7,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DataValidationFailed;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /** Step 2: check the data; a failing check fails the run with the report, and nothing is trained. */
 class ValidateStep implements Tasklet {

@@ -20,7 +20,7 @@ import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Which rows of a run's window train and which belong to each holdout, and streaming reads of the window.

@@ -18,7 +18,7 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.registry.Decision;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import tools.jackson.core.type.TypeReference;
 
 /**

@@ -18,7 +18,7 @@ import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.generator.SampleDataSpec;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

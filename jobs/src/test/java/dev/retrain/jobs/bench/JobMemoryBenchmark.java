@@ -21,7 +21,7 @@ import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.generator.SampleDataGenerator;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /**
  * Memory of the retrain job itself: a window of {@code days - 1} day partitions (20 numeric and 2 categorical

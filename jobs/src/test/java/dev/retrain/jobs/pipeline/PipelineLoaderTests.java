@@ -12,7 +12,7 @@ import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
 import dev.retrain.models.training.ModelFamily;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

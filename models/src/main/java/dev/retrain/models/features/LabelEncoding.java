@@ -10,7 +10,6 @@ import dev.retrain.models.dataset.DataIssue;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.Table;
-import dev.retrain.models.training.Task;
 
 /** The label column and, for classification, its classes in index order (for binary, index 1 is the positive class). */
 public record LabelEncoding(String column, Task task, List<String> classes) {

@@ -2,7 +2,7 @@ package dev.retrain.models.metrics;
 
 import java.util.Locale;
 
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /** Holdout metrics and which way is better. */
 public enum Metric {

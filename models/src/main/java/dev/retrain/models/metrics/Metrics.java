@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /** Computes every metric that applies to the task, on the same rows. */
 public final class Metrics {

@@ -1,6 +1,6 @@
 package dev.retrain.models.metrics;
 
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Model outputs for n rows: for binary classification the probability of the positive class (n values),

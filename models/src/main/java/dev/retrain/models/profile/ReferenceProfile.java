@@ -12,7 +12,7 @@ import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /** What "normal" input and output look like for a model version, stored with it for drift checks later. */
 public record ReferenceProfile(int rows, Map<String, NumericProfile> numeric, Map<String, CategoricalProfile> categorical,

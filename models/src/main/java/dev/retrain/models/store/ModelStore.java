@@ -14,6 +14,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.retrain.models.json.Json;
+
 /**
  * Model versions on disk: {@code <root>/<pipeline>/<version>/} with {@code model.params} and
  * {@code metadata.json}. A version is written into a staging directory and renamed into place in one

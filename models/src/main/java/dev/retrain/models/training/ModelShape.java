@@ -7,6 +7,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 
+import dev.retrain.models.features.Task;
+
 /** Everything needed to rebuild the network's structure before loading parameters. */
 public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLayers, int inputs, int outputs) {
 

@@ -21,7 +21,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.features.Task;
+import dev.retrain.models.json.Json;
 
 /**
  * Trains a network with DJL on the batches of a {@link TrainingSource} (arrays in memory, or Parquet row

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
+import dev.retrain.models.features.Task;
+
 /**
  * Fits a linear model (logistic or least-squares regression) exactly: Newton's method with a backtracking
  * line search on {@code J(w, b) = sum(weight * loss) / sum(weight) + lambda / 2 * |w|^2}. Each evaluation of

@@ -13,6 +13,7 @@ import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.LabelEncoding;
+import dev.retrain.models.features.Task;
 
 /**
  * Training rows streamed from Parquet for windows that do not fit in the heap: row group by row group, each

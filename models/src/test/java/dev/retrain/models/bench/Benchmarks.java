@@ -40,13 +40,13 @@ import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.generator.SampleDataGenerator;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.ModelTrainer;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.training.TrainingData;
 
 /**

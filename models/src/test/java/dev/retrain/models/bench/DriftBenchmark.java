@@ -96,7 +96,7 @@ public final class DriftBenchmark {
 		if (p.waitFor() != 0) {
 			throw new IllegalStateException("the scipy peer failed: " + out);
 		}
-		var peer = dev.retrain.models.store.Json.MAPPER.readTree(out.substring(out.indexOf('{')));
+		var peer = dev.retrain.models.json.Json.MAPPER.readTree(out.substring(out.indexOf('{')));
 		List<Double> scipyTimes = new ArrayList<>();
 		peer.get("times").forEach(t -> scipyTimes.add(t.asDouble()));
 		List<Double> scipyValues = new ArrayList<>();

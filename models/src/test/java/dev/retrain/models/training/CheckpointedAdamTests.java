@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.retrain.models.features.Task;
+
 class CheckpointedAdamTests {
 
 	@Test

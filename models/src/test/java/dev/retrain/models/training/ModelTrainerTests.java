@@ -7,6 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 

@@ -20,6 +20,7 @@ import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.LabelEncoding;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;

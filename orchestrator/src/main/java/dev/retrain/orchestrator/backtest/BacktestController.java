@@ -44,7 +44,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.runs.PipelineLocks;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 

@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

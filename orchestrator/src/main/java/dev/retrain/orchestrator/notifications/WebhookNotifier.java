@@ -34,7 +34,7 @@ import dev.retrain.jobs.drift.DriftDetected;
 import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecord;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 
 /**
  * Sends webhooks on promotion, failure, pending approval and drift, through an outbox in the database: the

@@ -13,7 +13,7 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.jobs.registry.VersionNotFound;
 import dev.retrain.orchestrator.web.Names;

@@ -27,7 +27,7 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
-import dev.retrain.models.store.Json;
+import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.web.Names;
 import io.swagger.v3.oas.annotations.Operation;
 import tools.jackson.databind.JsonNode;

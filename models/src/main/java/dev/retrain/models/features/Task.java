@@ -1,4 +1,4 @@
-package dev.retrain.models.training;
+package dev.retrain.models.features;
 
 /** What the model predicts. */
 public enum Task {

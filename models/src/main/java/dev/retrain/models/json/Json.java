@@ -1,4 +1,4 @@
-package dev.retrain.models.store;
+package dev.retrain.models.json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
