@@ -13,18 +13,18 @@ import dev.retrain.models.json.Json;
 /** Step 5: apply the pipeline's promotion policy to the primary holdout comparison. */
 class DecideStep implements Tasklet {
 
-	private final StepScopes scopes;
+	private final StepInputsFactory inputs;
 
 	private final RunRecords runs;
 
-	DecideStep(StepScopes scopes, RunRecords runs) {
-		this.scopes = scopes;
+	DecideStep(StepInputsFactory inputs, RunRecords runs) {
+		this.inputs = inputs;
 		this.runs = runs;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = this.scopes.of(chunk);
+		StepInputs s = this.inputs.of(chunk);
 		EvaluationInfo eval = Json.read(s.ws().evaluation(), EvaluationInfo.class);
 		PromotionDecision decision = s.def().promotion().decide(eval.primaryComparison());
 		Json.write(s.ws().decision(), decision);

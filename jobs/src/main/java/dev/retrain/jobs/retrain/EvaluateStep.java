@@ -35,7 +35,7 @@ import dev.retrain.models.training.ModelTrainer;
 /** Step 4: measure the candidate and the current champion on the same holdout rows with the same metrics. */
 class EvaluateStep implements Tasklet {
 
-	private final StepScopes scopes;
+	private final StepInputsFactory inputs;
 
 	private final RunRecords runs;
 
@@ -43,9 +43,9 @@ class EvaluateStep implements Tasklet {
 
 	private final ModelStore store;
 
-	EvaluateStep(StepScopes scopes, RunRecords runs, ModelRegistry registry,
+	EvaluateStep(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry,
 			ModelStore store) {
-		this.scopes = scopes;
+		this.inputs = inputs;
 		this.runs = runs;
 		this.registry = registry;
 		this.store = store;
@@ -57,7 +57,7 @@ class EvaluateStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = this.scopes.of(chunk);
+		StepInputs s = this.inputs.of(chunk);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();

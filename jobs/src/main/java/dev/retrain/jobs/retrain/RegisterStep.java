@@ -30,7 +30,7 @@ import dev.retrain.models.training.ModelTrainer;
  */
 class RegisterStep implements Tasklet {
 
-	private final StepScopes scopes;
+	private final StepInputsFactory inputs;
 
 	private final ModelRegistry registry;
 
@@ -38,9 +38,9 @@ class RegisterStep implements Tasklet {
 
 	private final Clock clock;
 
-	RegisterStep(StepScopes scopes, ModelRegistry registry, ModelStore store,
+	RegisterStep(StepInputsFactory inputs, ModelRegistry registry, ModelStore store,
 			Clock clock) {
-		this.scopes = scopes;
+		this.inputs = inputs;
 		this.registry = registry;
 		this.store = store;
 		this.clock = clock;
@@ -52,7 +52,7 @@ class RegisterStep implements Tasklet {
 		if (this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId()).isPresent()) {
 			return RepeatStatus.FINISHED;
 		}
-		StepScope s = this.scopes.of(chunk);
+		StepInputs s = this.inputs.of(chunk);
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();
 		SnapshotInfo snap = s.snapshot();

@@ -48,8 +48,8 @@ public class RetrainJobConfiguration {
 	}
 
 	@Bean
-	StepScopes stepScopes(PipelineCatalog catalog, RetrainProperties props) {
-		return new StepScopes(catalog, props);
+	StepInputsFactory stepScopes(PipelineCatalog catalog, RetrainProperties props) {
+		return new StepInputsFactory(catalog, props);
 	}
 
 	@Bean
@@ -59,45 +59,45 @@ public class RetrainJobConfiguration {
 	}
 
 	@Bean
-	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs) {
-		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(scopes, runs), tm).build();
+	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs) {
+		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(inputs, runs), tm).build();
 	}
 
 	@Bean
-	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs) {
-		return new StepBuilder("validate", repository).tasklet(new ValidateStep(scopes, runs), tm).build();
+	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs) {
+		return new StepBuilder("validate", repository).tasklet(new ValidateStep(inputs, runs), tm).build();
 	}
 
 	@Bean
-	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs,
+	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
 			ModelRegistry registry, ModelStore store,
 			ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
 		LongPredicate stopRequested = runs::stopRequested;
 		return new StepBuilder("train", repository)
-			.tasklet(new TrainStep(scopes, runs, registry, store, new ModelTrainer(), observer, stopRequested,
-					scopes.props().trainingMemoryBytes()), tm)
+			.tasklet(new TrainStep(inputs, runs, registry, store, new ModelTrainer(), observer, stopRequested,
+					inputs.props().trainingMemoryBytes()), tm)
 			.build();
 	}
 
 	@Bean
-	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs,
+	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
 			ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("evaluate", repository)
-			.tasklet(new EvaluateStep(scopes, runs, registry, store), tm)
+			.tasklet(new EvaluateStep(inputs, runs, registry, store), tm)
 			.build();
 	}
 
 	@Bean
-	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes, RunRecords runs) {
-		return new StepBuilder("decide", repository).tasklet(new DecideStep(scopes, runs), tm).build();
+	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs) {
+		return new StepBuilder("decide", repository).tasklet(new DecideStep(inputs, runs), tm).build();
 	}
 
 	@Bean
-	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepScopes scopes,
+	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			ModelRegistry registry, ModelStore store, Clock clock) {
 		return new StepBuilder("register", repository)
-			.tasklet(new RegisterStep(scopes, registry, store, clock), tm)
+			.tasklet(new RegisterStep(inputs, registry, store, clock), tm)
 			.build();
 	}
 

@@ -20,28 +20,28 @@ import dev.retrain.models.json.Json;
 /** Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of each. */
 class SnapshotStep implements Tasklet {
 
-	private final StepScopes scopes;
+	private final StepInputsFactory inputs;
 
 	private final RunRecords runs;
 
-	SnapshotStep(StepScopes scopes, RunRecords runs) {
-		this.scopes = scopes;
+	SnapshotStep(StepInputsFactory inputs, RunRecords runs) {
+		this.inputs = inputs;
 		this.runs = runs;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = this.scopes.of(chunk);
+		StepInputs s = this.inputs.of(chunk);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		LocalDate to = run.asOf();
 		LocalDate from = to.minusDays(def.windowDays() - 1L);
-		Path root = this.scopes.props().resolveData(def.dataPath());
+		Path root = this.inputs.props().resolveData(def.dataPath());
 		DatasetSnapshot window = DatasetSnapshot.of(new PartitionedDirectory(root).resolve(from, to));
 		Map<String, SnapshotInfo.GoldenSnapshot> golden = new LinkedHashMap<>();
 		for (HoldoutSpec h : def.holdouts()) {
 			if (h.type() == HoldoutSpec.Type.GOLDEN) {
-				PartitionedDirectory dir = new PartitionedDirectory(this.scopes.props().resolveData(h.path()));
+				PartitionedDirectory dir = new PartitionedDirectory(this.inputs.props().resolveData(h.path()));
 				golden.put(h.name(), new SnapshotInfo.GoldenSnapshot(dir.baseForReading().toString(),
 						DatasetSnapshot.of(dir.resolveAll())));
 			}

@@ -51,7 +51,7 @@ import dev.retrain.models.features.Task;
  */
 class TrainStep implements Tasklet {
 
-	private final StepScopes scopes;
+	private final StepInputsFactory inputs;
 
 	private final RunRecords runs;
 
@@ -84,11 +84,11 @@ class TrainStep implements Tasklet {
 	/** Encoded training rows up to this many bytes are held in memory; more are streamed every epoch. */
 	private final long memoryBytes;
 
-	TrainStep(StepScopes scopes, RunRecords runs, ModelRegistry registry, ModelStore store, ModelTrainer trainer,
+	TrainStep(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry, ModelStore store, ModelTrainer trainer,
 			EpochListener observer, java.util.function.LongPredicate stopRequested, long memoryBytes) {
 		this.stopRequested = stopRequested;
 		this.memoryBytes = memoryBytes;
-		this.scopes = scopes;
+		this.inputs = inputs;
 		this.runs = runs;
 		this.registry = registry;
 		this.store = store;
@@ -102,7 +102,7 @@ class TrainStep implements Tasklet {
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) throws JobInterruptedException {
-		StepScope s = this.scopes.of(chunk);
+		StepInputs s = this.inputs.of(chunk);
 		RunContext run = s.run();
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();

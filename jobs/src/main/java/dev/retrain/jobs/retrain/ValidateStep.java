@@ -12,18 +12,18 @@ import dev.retrain.models.json.Json;
 /** Step 2: check the data; a failing check fails the run with the report, and nothing is trained. */
 class ValidateStep implements Tasklet {
 
-	private final StepScopes scopes;
+	private final StepInputsFactory inputs;
 
 	private final RunRecords runs;
 
-	ValidateStep(StepScopes scopes, RunRecords runs) {
-		this.scopes = scopes;
+	ValidateStep(StepInputsFactory inputs, RunRecords runs) {
+		this.inputs = inputs;
 		this.runs = runs;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunk) {
-		StepScope s = this.scopes.of(chunk);
+		StepInputs s = this.inputs.of(chunk);
 		ValidationReport report = new DataValidator(s.def()).validate(s.plan());
 		Json.write(s.ws().validation(), report);
 		this.runs.detail(s.run().runId(), "validation", report);

@@ -1,5 +1,6 @@
 package dev.retrain.jobs.runs;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Locale;
 import java.util.UUID;
@@ -15,6 +16,9 @@ import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.EmptyResultDataAccessException;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.OptimisticLockingFailureException;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -59,6 +63,13 @@ public class RunLauncher {
 	/** What to run; null fields take defaults (newest partition, a fresh run key, the pipeline's mode). */
 	public record Request(String pipeline, LocalDate asOf, String runKey, Mode mode, Trigger trigger, String cause) {
 	}
+
+	/** A stop request races the job's own writes of its execution; four more tries, at once, are plenty. */
+	private static final RetryTemplate STOP_RETRY = new RetryTemplate(RetryPolicy.builder()
+		.maxRetries(4)
+		.delay(Duration.ZERO)
+		.includes(OptimisticLockingFailureException.class)
+		.build());
 
 	public LaunchedRun launch(Request req) {
 		PipelineDefinition def = this.catalog.get(req.pipeline());
@@ -110,25 +121,23 @@ public class RunLauncher {
 	 * (spring-batch#5484; seen here). Returns false when the run is not running.
 	 */
 	public boolean requestStop(long runId) {
-		for (int attempt = 1;; attempt++) {
-			JobExecution execution = this.repository.getJobExecution(runId);
-			if (execution == null || !execution.isRunning()) {
-				return false;
-			}
-			if (execution.getStatus() == BatchStatus.STOPPING) {
-				return true;
-			}
-			execution.setStatus(BatchStatus.STOPPING);
-			try {
-				this.repository.update(execution);
-				return true;
-			}
-			catch (OptimisticLockingFailureException ex) {
-				// the job wrote its execution meanwhile (a step started or ended): read it again
-				if (attempt == 5) {
-					throw ex;
+		try {
+			return Boolean.TRUE.equals(STOP_RETRY.execute(() -> {
+				JobExecution execution = this.repository.getJobExecution(runId);
+				if (execution == null || !execution.isRunning()) {
+					return false;
 				}
-			}
+				if (execution.getStatus() != BatchStatus.STOPPING) {
+					execution.setStatus(BatchStatus.STOPPING);
+					// fails when the job wrote its execution meanwhile (a step started or ended): read it again
+					this.repository.update(execution);
+				}
+				return true;
+			}));
+		}
+		catch (RetryException ex) {
+			throw (ex.getLastException() instanceof RuntimeException r) ? r
+					: new IllegalStateException(ex.getLastException());
 		}
 	}
 

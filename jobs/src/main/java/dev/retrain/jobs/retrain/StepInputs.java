@@ -8,11 +8,11 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.models.json.Json;
 
 /** What every retrain step starts from: the run, its pipeline's definition, and its workspace. */
-record StepScope(RunContext run, PipelineDefinition def, RunWorkspace ws) {
+record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws) {
 
-	static StepScope of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
+	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
 		RunContext run = RunContext.of(chunk);
-		return new StepScope(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run));
+		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run));
 	}
 
 	SnapshotInfo snapshot() {

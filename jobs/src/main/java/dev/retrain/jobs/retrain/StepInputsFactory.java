@@ -1,0 +1,15 @@
+package dev.retrain.jobs.retrain;
+
+import org.springframework.batch.core.scope.context.ChunkContext;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+
+/** Opens the {@link StepInputs} of the run a step belongs to: the one thing every retrain step needs first. (Not Spring Batch's step scope: a plain value read from the chunk context.) */
+record StepInputsFactory(PipelineCatalog catalog, RetrainProperties props) {
+
+	StepInputs of(ChunkContext chunk) {
+		return StepInputs.of(chunk, this.catalog, this.props);
+	}
+
+}
