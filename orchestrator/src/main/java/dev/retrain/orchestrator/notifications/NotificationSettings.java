@@ -8,13 +8,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Webhooks: each gets a JSON POST for the events it lists ({@code promotion}, {@code failure},
- * {@code pending-approval}, {@code drift}; all when empty), retried {@code maxAttempts} times with
- * doubling backoff from {@code firstBackoff}; each node looks for due deliveries every {@code poll}.
+ * {@code pending-approval}, {@code drift}; all when empty), tried {@code maxAttempts} times with doubling
+ * backoff from {@code firstBackoff}. Every {@code poll} each node resubmits deliveries that stayed
+ * incomplete for {@code resubmitAfter} (all tries failed, or their node stopped), until {@code giveUpAfter}
+ * has passed since the event.
  */
 @ConfigurationProperties("retrain.notifications")
 record NotificationSettings(List<Webhook> webhooks, @DefaultValue("4") int maxAttempts,
 		@DefaultValue("1s") Duration firstBackoff, @DefaultValue("10s") Duration timeout,
-		@DefaultValue("1s") Duration poll) {
+		@DefaultValue("1s") Duration poll, @DefaultValue("5m") Duration resubmitAfter,
+		@DefaultValue("24h") Duration giveUpAfter) {
 
 	NotificationSettings {
 		webhooks = (webhooks != null) ? List.copyOf(webhooks) : List.of();
