@@ -125,7 +125,7 @@ public class Backtester {
 		}
 		for (BacktestPolicy policy : policies) {
 			// every policy's pipeline is checked before the first one runs: a bad drift section fails now, not in an hour
-			new PipelineLoader().parse(sandboxYaml(req.pipelineYaml(), data, policy), "policy '" + policy.name() + "'");
+			new PipelineLoader().parse(SandboxYaml.of(req.pipelineYaml(), data, policy), "policy '" + policy.name() + "'");
 		}
 		if (periods.isEmpty()) {
 			throw new IllegalArgumentException("no whole " + req.periodDays() + "-day period after " + req.warmupDays()
@@ -155,7 +155,7 @@ public class Backtester {
 	private PolicyResult replay(Request req, PipelineDefinition def, Path data, BacktestPolicy policy,
 			LocalDate warmupEnd, List<LocalDate[]> periods, Consumer<String> progress) {
 		Path sandbox = req.workDir().resolve(policy.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
-		String yaml = sandboxYaml(req.pipelineYaml(), data, policy);
+		String yaml = SandboxYaml.of(req.pipelineYaml(), data, policy);
 		try {
 			Files.createDirectories(sandbox.resolve("configs"));
 			Files.writeString(sandbox.resolve("configs").resolve(def.name() + ".yaml"), yaml);
@@ -268,27 +268,6 @@ public class Backtester {
 
 	private static int classes(PipelineDefinition def, double[][] scored) {
 		return (def.task() == Task.MULTICLASS_CLASSIFICATION) ? scored[1].length / Math.max(1, scored[0].length) : 1;
-	}
-
-	/** The pipeline as the sandbox sees it: absolute data path, the policy's drift section, no schedules of its own. */
-	static String sandboxYaml(String yaml, Path data, BacktestPolicy policy) {
-		StringBuilder out = new StringBuilder();
-		boolean skipping = false;
-		for (String line : yaml.split("\n", -1)) {
-			boolean topLevel = !line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#");
-			if (topLevel) {
-				skipping = line.startsWith("drift:") || line.startsWith("schedule:");
-			}
-			if (skipping) {
-				continue;
-			}
-			out.append(line.replaceFirst("^(\\s*)path:\\s*\\S+\\s*(#.*)?$",
-					line.matches("^\\s{2}path:.*") ? "$1path: " + data.toString().replace("\\", "/") : "$0")).append('\n');
-		}
-		if (policy.driftYaml() != null && !policy.driftYaml().isBlank()) {
-			out.append("drift:\n").append(policy.driftYaml().strip().indent(2));
-		}
-		return out.toString();
 	}
 
 	/** The beans a policy's replay uses inside its sandbox. */
