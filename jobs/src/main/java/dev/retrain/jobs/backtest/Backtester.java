@@ -24,6 +24,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.retrain.jobs.backtest.BacktestApplication.RunExecutor;
 import dev.retrain.jobs.backtest.BacktestApplication.SimulatedClock;
 import dev.retrain.jobs.backtest.BacktestReport.ChampionChange;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
@@ -36,7 +37,6 @@ import dev.retrain.jobs.pipeline.PipelineLoader;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.LaunchedRun;
-import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
@@ -285,7 +285,7 @@ public class Backtester {
 
 		final DriftChecker checker;
 
-		final PipelineLocks locks;
+		final RunExecutor executor;
 
 		final PipelineDefinition def;
 
@@ -298,7 +298,7 @@ public class Backtester {
 			this.registry = ctx.getBean(ModelRegistry.class);
 			this.store = ctx.getBean(ModelStore.class);
 			this.checker = ctx.getBean(DriftChecker.class);
-			this.locks = ctx.getBean(PipelineLocks.class);
+			this.executor = ctx.getBean(RunExecutor.class);
 			this.def = ctx.getBean(PipelineCatalog.class).get(pipeline);
 		}
 
@@ -315,22 +315,14 @@ public class Backtester {
 		}
 
 		RunRecord await(long runId) {
-			while (true) {
-				RunRecord r = this.runs.find(runId).orElse(null);
-				if (r != null && r.endedAt() != null && !this.locks.isLocked(this.def.name())) {
-					if (!"COMPLETED".equals(r.status())) {
-						log.warn("backtest retrain {} for {} ended {}: {}", runId, r.asOf(), r.status(), r.failureReason());
-					}
-					return r;
-				}
-				try {
-					Thread.sleep(10);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException("interrupted", ex);
-				}
+			this.executor.awaitIdle();
+			RunRecord r = this.runs.find(runId)
+				.filter(found -> found.endedAt() != null)
+				.orElseThrow(() -> new IllegalStateException("backtest retrain " + runId + " has no end"));
+			if (!"COMPLETED".equals(r.status())) {
+				log.warn("backtest retrain {} for {} ended {}: {}", runId, r.asOf(), r.status(), r.failureReason());
 			}
+			return r;
 		}
 
 		/** Training time as the trainer measured it (epochs only, not data loading or evaluation). */
