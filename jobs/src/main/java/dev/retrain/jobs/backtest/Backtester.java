@@ -26,6 +26,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.retrain.jobs.backtest.BacktestApplication.RunExecutor;
 import dev.retrain.jobs.backtest.BacktestApplication.SimulatedClock;
+import dev.retrain.jobs.backtest.BacktestPlan.Span;
 import dev.retrain.jobs.backtest.BacktestReport.ChampionChange;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
@@ -33,7 +34,6 @@ import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
-import dev.retrain.jobs.pipeline.PipelineLoader;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.LaunchedRun;
@@ -43,7 +43,6 @@ import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
-import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.Table;
@@ -80,63 +79,17 @@ public class Backtester {
 			int warmupDays, List<BacktestPolicy> policies) {
 	}
 
-	/** What a request resolves to: the pipeline, its data, the periods and the policies to replay (train once included). */
-	private record Plan(PipelineDefinition def, Path data, LocalDate from, LocalDate to, LocalDate warmupEnd,
-			List<LocalDate[]> periods, List<BacktestPolicy> policies) {
-	}
-
 	/**
 	 * Checks a request without running it (the pipeline, the data's partitions, the periods, every policy's
 	 * pipeline with its drift section), so that an interface can refuse a bad one before it starts.
 	 */
 	public void check(Request req) {
-		plan(req);
-	}
-
-	private Plan plan(Request req) {
-		PipelineDefinition def = new PipelineLoader().parse(req.pipelineYaml(), "backtest pipeline");
-		Path data = req.dataDir().resolve(def.dataPath()).toAbsolutePath().normalize();
-		List<LocalDate> days;
-		try {
-			days = new PartitionedDirectory(data).days();
-		}
-		catch (DataValidationFailed ex) {
-			throw new IllegalArgumentException("the pipeline's data: " + ex.getMessage(), ex);
-		}
-		if (days.isEmpty()) {
-			throw new IllegalArgumentException("no day partitions (dt=YYYY-MM-DD) under " + data);
-		}
-		if (req.periodDays() < 1 || req.warmupDays() < 1) {
-			throw new IllegalArgumentException("period-days and warmup-days must be at least 1, got " + req.periodDays()
-					+ " and " + req.warmupDays());
-		}
-		LocalDate from = (req.from() != null) ? req.from() : days.get(0);
-		LocalDate to = (req.to() != null) ? req.to() : days.get(days.size() - 1);
-		LocalDate warmupEnd = from.plusDays(req.warmupDays() - 1L);
-		List<LocalDate[]> periods = new ArrayList<>();
-		for (LocalDate p = warmupEnd.plusDays(1); !p.plusDays(req.periodDays() - 1L).isAfter(to); p = p.plusDays(req.periodDays())) {
-			periods.add(new LocalDate[] { p, p.plusDays(req.periodDays() - 1L) });
-		}
-		List<BacktestPolicy> policies = new ArrayList<>(req.policies());
-		if (policies.stream().noneMatch(p -> p.type() == BacktestPolicy.Type.NEVER)) {
-			// train once is a baseline every report has: replayed like any policy, listed first
-			boolean taken = policies.stream().anyMatch(p -> p.name().equals(TRAIN_ONCE));
-			policies.add(0, BacktestPolicy.never(taken ? TRAIN_ONCE + "-baseline" : TRAIN_ONCE));
-		}
-		for (BacktestPolicy policy : policies) {
-			// every policy's pipeline is checked before the first one runs: a bad drift section fails now, not in an hour
-			new PipelineLoader().parse(SandboxYaml.of(req.pipelineYaml(), data, policy), "policy '" + policy.name() + "'");
-		}
-		if (periods.isEmpty()) {
-			throw new IllegalArgumentException("no whole " + req.periodDays() + "-day period after " + req.warmupDays()
-					+ " days of warm-up between " + from + " and " + to);
-		}
-		return new Plan(def, data, from, to, warmupEnd, periods, policies);
+		BacktestPlan.of(req);
 	}
 
 	public BacktestReport run(Request req, Consumer<String> progress) {
 		long start = System.nanoTime();
-		Plan plan = plan(req);
+		BacktestPlan plan = BacktestPlan.of(req);
 		List<PolicyResult> results = new ArrayList<>();
 		PolicyResult trainOnce = null;
 		for (BacktestPolicy policy : plan.policies()) {
@@ -153,7 +106,7 @@ public class Backtester {
 	}
 
 	private PolicyResult replay(Request req, PipelineDefinition def, Path data, BacktestPolicy policy,
-			LocalDate warmupEnd, List<LocalDate[]> periods, Consumer<String> progress) {
+			LocalDate warmupEnd, List<Span> periods, Consumer<String> progress) {
 		Path sandbox = req.workDir().resolve(policy.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
 		String yaml = SandboxYaml.of(req.pipelineYaml(), data, policy);
 		try {
@@ -194,8 +147,8 @@ public class Backtester {
 			Instant lastFire = warmupEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
 			SimulatedCron cron = (policy.cron() != null) ? SimulatedCron.parse(policy.cron()) : null;
 			for (int i = 0; i < periods.size(); i++) {
-				LocalDate pStart = periods.get(i)[0];
-				LocalDate pEnd = periods.get(i)[1];
+				LocalDate pStart = periods.get(i).start();
+				LocalDate pEnd = periods.get(i).end();
 				long t0 = System.nanoTime();
 				Integer champion = s.registry.champion(def.name()).orElse(null);
 				double[][] scored = s.score(data, pStart, pEnd, champion, metric);
