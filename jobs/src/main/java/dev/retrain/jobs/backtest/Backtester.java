@@ -8,13 +8,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -27,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.retrain.jobs.backtest.BacktestApplication.RunExecutor;
 import dev.retrain.jobs.backtest.BacktestApplication.SimulatedClock;
 import dev.retrain.jobs.backtest.BacktestPlan.Span;
+import dev.retrain.jobs.backtest.PeriodScorer.Scores;
 import dev.retrain.jobs.backtest.BacktestReport.ChampionChange;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
@@ -41,21 +38,8 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
-import dev.retrain.models.dataset.ColumnRequest;
-import dev.retrain.models.dataset.DataFile;
-import dev.retrain.models.dataset.ParquetTableReader;
-import dev.retrain.models.dataset.PartitionedDirectory;
-import dev.retrain.models.dataset.Table;
-import dev.retrain.models.drift.DriftStats;
-import dev.retrain.models.drift.ReferenceSample;
-import dev.retrain.models.features.FeatureEncoding;
-import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.metrics.Metric;
-import dev.retrain.models.metrics.Metrics;
-import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.training.Task;
 
 /**
  * Replays retraining policies over a pipeline's history, test-then-train: for each period the current
@@ -70,9 +54,6 @@ public class Backtester {
 
 	/** The name of the train-once policy added when the request has no {@code never} policy. */
 	public static final String TRAIN_ONCE = "train-once";
-
-	/** Rows a period is scored in at a time. */
-	static final int SLICE_ROWS = 65_536;
 
 	/** What to replay: a pipeline file's text (its data path resolved against {@code dataDir}), the periods and the policies. */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
@@ -129,7 +110,8 @@ public class Backtester {
 					"--spring.flyway.locations=classpath:db/migration/common,classpath:db/migration/{vendor}",
 					"--spring.main.banner-mode=off", "--logging.level.dev.retrain=WARN",
 					"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",
-					"--logging.level.ai.djl=WARN", "--logging.level.org.apache=WARN")) {
+					"--logging.level.ai.djl=WARN", "--logging.level.org.apache=WARN");
+				PeriodScorer scorer = new PeriodScorer(ctx.getBean(ModelStore.class), def.name(), data)) {
 			Sandbox s = new Sandbox(ctx, def.name());
 			Metric metric = def.promotion().metric();
 			List<Period> timeline = new ArrayList<>();
@@ -151,7 +133,7 @@ public class Backtester {
 				LocalDate pEnd = periods.get(i).end();
 				long t0 = System.nanoTime();
 				Integer champion = s.registry.champion(def.name()).orElse(null);
-				double[][] scored = s.score(data, pStart, pEnd, champion, metric);
+				Scores scores = scorer.score(periods.get(i), champion);
 				scoringMillis += (System.nanoTime() - t0) / 1_000_000;
 				// the period is over: its labels are known, the policy decides (at the start of the next day)
 				s.clock.set(pEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
@@ -176,7 +158,7 @@ public class Backtester {
 					}
 				}
 				if (policy.type() == BacktestPolicy.Type.FIXED_PSI) {
-					psi = s.psi(data, pStart, pEnd);
+					psi = scorer.psi(periods.get(i), champion);
 					why = psi.entrySet()
 						.stream()
 						.filter(e -> e.getValue() > policy.psiThreshold())
@@ -199,10 +181,8 @@ public class Backtester {
 						s.championSince(pEnd, champions);
 					}
 				}
-				timeline.add(new Period(pStart, pEnd, scored[0].length, Metrics.compute(
-						new Predictions(def.task(), classes(def, scored), scored[1]), scored[0]).getOrDefault(metric.key(),
-								Double.NaN),
-						champion, retrained, promoted, why, drift, psi, predictedValues(def.task(), scored), scored[0]));
+				timeline.add(new Period(pStart, pEnd, scores.rows(), scores.metric(def.task(), metric), champion, retrained,
+						promoted, why, drift, psi, scores.reported(def.task()), scores.labels()));
 				if ((i + 1) % 50 == 0) {
 					progress.accept("policy " + policy.name() + ": period " + (i + 1) + " of " + periods.size());
 				}
@@ -212,15 +192,6 @@ public class Backtester {
 			return new PolicyResult(policy.name(), policy.describe(), mean, timeline.size(), retrains, promotions, rowsTrained,
 					trainingMillis, checkMillis, scoringMillis, (System.nanoTime() - total) / 1_000_000, timeline, champions);
 		}
-	}
-
-	/** Scores in the report: the probability of the positive class (binary), the class index (multiclass) or the value. */
-	private static double[] predictedValues(Task task, double[][] scored) {
-		return (task == Task.MULTICLASS_CLASSIFICATION) ? scored[2] : scored[1];
-	}
-
-	private static int classes(PipelineDefinition def, double[][] scored) {
-		return (def.task() == Task.MULTICLASS_CLASSIFICATION) ? scored[1].length / Math.max(1, scored[0].length) : 1;
 	}
 
 	/** The beans a policy's replay uses inside its sandbox. */
@@ -234,22 +205,17 @@ public class Backtester {
 
 		final ModelRegistry registry;
 
-		final ModelStore store;
-
 		final DriftChecker checker;
 
 		final RunExecutor executor;
 
 		final PipelineDefinition def;
 
-		final Map<Integer, ModelArtifact> artifacts = new HashMap<>();
-
 		Sandbox(ConfigurableApplicationContext ctx, String pipeline) {
 			this.clock = ctx.getBean(SimulatedClock.class);
 			this.launcher = ctx.getBean(RunLauncher.class);
 			this.runs = ctx.getBean(RunRecords.class);
 			this.registry = ctx.getBean(ModelRegistry.class);
-			this.store = ctx.getBean(ModelStore.class);
 			this.checker = ctx.getBean(DriftChecker.class);
 			this.executor = ctx.getBean(RunExecutor.class);
 			this.def = ctx.getBean(PipelineCatalog.class).get(pipeline);
@@ -301,109 +267,6 @@ public class Backtester {
 					champions.add(new ChampionChange(asOf, v));
 				}
 			});
-		}
-
-		/**
-		 * [labels, scores, predicted classes] of the champion on the period, empty when there is no champion. The
-		 * period is read and scored slice by slice: what is held is its scores, not its rows.
-		 */
-		double[][] score(Path data, LocalDate from, LocalDate to, Integer champion, Metric metric) {
-			if (champion == null) {
-				return new double[][] { new double[0], new double[0], new double[0] };
-			}
-			ModelArtifact a = this.artifacts.computeIfAbsent(champion, v -> this.store.load(this.def.name(), v));
-			List<double[]> labels = new ArrayList<>();
-			List<double[]> scores = new ArrayList<>();
-			List<double[]> classes = new ArrayList<>();
-			Consumer<Table> scorer = t -> {
-				Predictions p = a.predict(t);
-				labels.add(a.metadata().label().encode(t));
-				scores.add(p.scores());
-				double[] c = new double[t.rows()];
-				for (int r = 0; r < t.rows(); r++) {
-					c[r] = (p.task() == Task.REGRESSION) ? p.scores()[r] : p.predictedClass(r);
-				}
-				classes.add(c);
-			};
-			// small day files are gathered into slices of up to SLICE_ROWS rows: one model call per slice, not per file
-			List<Table> pending = new ArrayList<>();
-			int[] pendingRows = { 0 };
-			ParquetTableReader reader = new ParquetTableReader(data);
-			for (DataFile f : new PartitionedDirectory(data).resolve(from, to)) {
-				reader.read(f, columns(a), SLICE_ROWS, t -> {
-					if (pendingRows[0] > 0 && pendingRows[0] + t.rows() > SLICE_ROWS) {
-						scorer.accept(Table.concat(pending));
-						pending.clear();
-						pendingRows[0] = 0;
-					}
-					pending.add(t);
-					pendingRows[0] += t.rows();
-				});
-			}
-			if (!pending.isEmpty()) {
-				scorer.accept(Table.concat(pending));
-			}
-			return new double[][] { concat(labels), concat(scores), concat(classes) };
-		}
-
-		static List<ColumnRequest> columns(ModelArtifact a) {
-			List<ColumnRequest> columns = new ArrayList<>();
-			for (FeatureEncoding e : a.metadata().features()) {
-				columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
-						: ColumnRequest.string(e.name()));
-			}
-			columns.add(a.metadata().label().task() == Task.REGRESSION ? ColumnRequest.numeric(a.metadata().label().column())
-					: ColumnRequest.string(a.metadata().label().column()));
-			return columns;
-		}
-
-		static double[] concat(List<double[]> parts) {
-			double[] out = new double[parts.stream().mapToInt(p -> p.length).sum()];
-			int at = 0;
-			for (double[] p : parts) {
-				System.arraycopy(p, 0, out, at, p.length);
-				at += p.length;
-			}
-			return out;
-		}
-
-		/**
-		 * For the uncalibrated textbook rule: each numeric feature's PSI of the period against the champion's
-		 * reference sample (on reference deciles), in feature order; empty when there is no champion.
-		 */
-		Map<String, Double> psi(Path data, LocalDate from, LocalDate to) {
-			Map<String, Double> out = new LinkedHashMap<>();
-			Optional<Integer> champion = this.registry.champion(this.def.name());
-			if (champion.isEmpty()) {
-				return out;
-			}
-			ModelArtifact a = this.artifacts.computeIfAbsent(champion.get(), v -> this.store.load(this.def.name(), v));
-			List<ColumnRequest> columns = new ArrayList<>();
-			for (FeatureEncoding e : a.metadata().features()) {
-				if (e.type() == FeatureSpec.FeatureType.NUMERIC) {
-					columns.add(ColumnRequest.numeric(e.name()));
-				}
-			}
-			try {
-				ReferenceSample ref = ReferenceSample.read(
-						this.store.versionDir(this.def.name(), champion.get()).resolve(ReferenceSample.FILE), columns);
-				Table cur = new ParquetTableReader(data).read(new PartitionedDirectory(data).resolve(from, to), columns);
-				for (ColumnRequest c : columns) {
-					double[] r = finite(ref.train().numeric(c.name()).values());
-					double[] k = finite(cur.numeric(c.name()).values());
-					out.put(c.name(), DriftStats.psi(r, k, DriftStats.decileEdges(r)));
-				}
-				return out;
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-
-		static double[] finite(double[] v) {
-			double[] f = Arrays.stream(v).filter(Double::isFinite).toArray();
-			Arrays.sort(f);
-			return f;
 		}
 
 	}
