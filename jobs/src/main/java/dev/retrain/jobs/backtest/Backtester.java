@@ -1,62 +1,13 @@
 package dev.retrain.jobs.backtest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-
-import dev.retrain.jobs.backtest.BacktestApplication.SimulatedClock;
-import dev.retrain.jobs.backtest.BacktestReport.ChampionChange;
-import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
-import dev.retrain.jobs.drift.DriftChecker;
-import dev.retrain.jobs.drift.DriftReport;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.jobs.pipeline.PipelineDefinition;
-import dev.retrain.jobs.pipeline.PipelineLoader;
-import dev.retrain.jobs.registry.Decision;
-import dev.retrain.jobs.registry.ModelRegistry;
-import dev.retrain.jobs.runs.LaunchedRun;
-import dev.retrain.jobs.runs.PipelineLocks;
-import dev.retrain.jobs.runs.RunLauncher;
-import dev.retrain.jobs.runs.RunRecord;
-import dev.retrain.jobs.runs.RunRecords;
-import dev.retrain.jobs.runs.Trigger;
-import dev.retrain.models.dataset.ColumnRequest;
-import dev.retrain.models.dataset.DataFile;
-import dev.retrain.models.dataset.DataValidationFailed;
-import dev.retrain.models.dataset.ParquetTableReader;
-import dev.retrain.models.dataset.PartitionedDirectory;
-import dev.retrain.models.dataset.Table;
-import dev.retrain.models.drift.DriftStats;
-import dev.retrain.models.drift.ReferenceSample;
-import dev.retrain.models.features.FeatureEncoding;
-import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.metrics.Metric;
-import dev.retrain.models.metrics.Metrics;
-import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.store.ModelArtifact;
-import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.features.Task;
 
 /**
  * Replays retraining policies over a pipeline's history, test-then-train: for each period the current
@@ -67,22 +18,12 @@ import dev.retrain.models.features.Task;
  */
 public class Backtester {
 
-	private static final Logger log = LoggerFactory.getLogger(Backtester.class);
-
 	/** The name of the train-once policy added when the request has no {@code never} policy. */
 	public static final String TRAIN_ONCE = "train-once";
-
-	/** Rows a period is scored in at a time. */
-	static final int SLICE_ROWS = 65_536;
 
 	/** What to replay: a pipeline file's text (its data path resolved against {@code dataDir}), the periods and the policies. */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
 			int warmupDays, List<BacktestPolicy> policies) {
-	}
-
-	/** What a request resolves to: the pipeline, its data, the periods and the policies to replay (train once included). */
-	private record Plan(PipelineDefinition def, Path data, LocalDate from, LocalDate to, LocalDate warmupEnd,
-			List<LocalDate[]> periods, List<BacktestPolicy> policies) {
 	}
 
 	/**
@@ -90,58 +31,18 @@ public class Backtester {
 	 * pipeline with its drift section), so that an interface can refuse a bad one before it starts.
 	 */
 	public void check(Request req) {
-		plan(req);
+		BacktestPlan.of(req);
 	}
 
-	private Plan plan(Request req) {
-		PipelineDefinition def = new PipelineLoader().parse(req.pipelineYaml(), "backtest pipeline");
-		Path data = req.dataDir().resolve(def.dataPath()).toAbsolutePath().normalize();
-		List<LocalDate> days;
-		try {
-			days = new PartitionedDirectory(data).days();
-		}
-		catch (DataValidationFailed ex) {
-			throw new IllegalArgumentException("the pipeline's data: " + ex.getMessage(), ex);
-		}
-		if (days.isEmpty()) {
-			throw new IllegalArgumentException("no day partitions (dt=YYYY-MM-DD) under " + data);
-		}
-		if (req.periodDays() < 1 || req.warmupDays() < 1) {
-			throw new IllegalArgumentException("period-days and warmup-days must be at least 1, got " + req.periodDays()
-					+ " and " + req.warmupDays());
-		}
-		LocalDate from = (req.from() != null) ? req.from() : days.get(0);
-		LocalDate to = (req.to() != null) ? req.to() : days.get(days.size() - 1);
-		LocalDate warmupEnd = from.plusDays(req.warmupDays() - 1L);
-		List<LocalDate[]> periods = new ArrayList<>();
-		for (LocalDate p = warmupEnd.plusDays(1); !p.plusDays(req.periodDays() - 1L).isAfter(to); p = p.plusDays(req.periodDays())) {
-			periods.add(new LocalDate[] { p, p.plusDays(req.periodDays() - 1L) });
-		}
-		List<BacktestPolicy> policies = new ArrayList<>(req.policies());
-		if (policies.stream().noneMatch(p -> p.type() == BacktestPolicy.Type.NEVER)) {
-			// train once is a baseline every report has: replayed like any policy, listed first
-			boolean taken = policies.stream().anyMatch(p -> p.name().equals(TRAIN_ONCE));
-			policies.add(0, BacktestPolicy.never(taken ? TRAIN_ONCE + "-baseline" : TRAIN_ONCE));
-		}
-		for (BacktestPolicy policy : policies) {
-			// every policy's pipeline is checked before the first one runs: a bad drift section fails now, not in an hour
-			new PipelineLoader().parse(sandboxYaml(req.pipelineYaml(), data, policy), "policy '" + policy.name() + "'");
-		}
-		if (periods.isEmpty()) {
-			throw new IllegalArgumentException("no whole " + req.periodDays() + "-day period after " + req.warmupDays()
-					+ " days of warm-up between " + from + " and " + to);
-		}
-		return new Plan(def, data, from, to, warmupEnd, periods, policies);
-	}
-
+	/** Replays every policy of the request, one after the other, and reports them with the baselines. */
 	public BacktestReport run(Request req, Consumer<String> progress) {
 		long start = System.nanoTime();
-		Plan plan = plan(req);
+		BacktestPlan plan = BacktestPlan.of(req);
 		List<PolicyResult> results = new ArrayList<>();
 		PolicyResult trainOnce = null;
 		for (BacktestPolicy policy : plan.policies()) {
 			progress.accept("policy " + policy.name() + ": " + plan.periods().size() + " periods");
-			PolicyResult result = replay(req, plan.def(), plan.data(), policy, plan.warmupEnd(), plan.periods(), progress);
+			PolicyResult result = new PolicyReplay(plan, policy, progress).run();
 			results.add(result);
 			if (trainOnce == null && policy.type() == BacktestPolicy.Type.NEVER) {
 				trainOnce = result;
@@ -149,340 +50,7 @@ public class Backtester {
 		}
 		Metric metric = plan.def().promotion().metric();
 		return new BacktestReport(plan.def().name(), metric.key(), req.periodDays(), req.warmupDays(), plan.from(),
-				plan.to(), results, Baselines.of(plan.def().task(), metric, trainOnce), (System.nanoTime() - start) / 1_000_000);
+				plan.to(), results, Baselines.of(plan.def().task(), metric, trainOnce), PolicyTally.millisSince(start));
 	}
-
-	private PolicyResult replay(Request req, PipelineDefinition def, Path data, BacktestPolicy policy,
-			LocalDate warmupEnd, List<LocalDate[]> periods, Consumer<String> progress) {
-		Path sandbox = req.workDir().resolve(policy.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
-		String yaml = sandboxYaml(req.pipelineYaml(), data, policy);
-		try {
-			Files.createDirectories(sandbox.resolve("configs"));
-			Files.writeString(sandbox.resolve("configs").resolve(def.name() + ".yaml"), yaml);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		long total = System.nanoTime();
-		// settings as command-line arguments (they beat any application.yaml on the class path), and no
-		// configuration files at all: a sandbox must never see the live database or directories
-		try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(BacktestApplication.class)
-			.web(WebApplicationType.NONE)
-			.logStartupInfo(false)
-			.run("--spring.config.name=retrain-backtest-sandbox", "--retrain.data-dir=" + sandbox,
-					"--retrain.config-dir=" + sandbox.resolve("configs"), "--retrain.node-id=backtest",
-					"--spring.datasource.url=jdbc:h2:mem:backtest-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-					"--spring.batch.job.enabled=false", "--spring.batch.jdbc.initialize-schema=never",
-					"--spring.flyway.locations=classpath:db/migration/common,classpath:db/migration/{vendor}",
-					"--spring.main.banner-mode=off", "--logging.level.dev.retrain=WARN",
-					"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",
-					"--logging.level.ai.djl=WARN", "--logging.level.org.apache=WARN")) {
-			Sandbox s = new Sandbox(ctx, def.name());
-			Metric metric = def.promotion().metric();
-			List<Period> timeline = new ArrayList<>();
-			List<ChampionChange> champions = new ArrayList<>();
-			long trainingMillis = 0;
-			long checkMillis = 0;
-			long scoringMillis = 0;
-			long rowsTrained = 0;
-			int retrains = 0;
-			s.clock.set(warmupEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-			RunRecord first = s.retrain(warmupEnd, "warm-up");
-			trainingMillis += s.millis(first);
-			rowsTrained += s.trainRows(first);
-			s.championSince(warmupEnd, champions);
-			Instant lastFire = warmupEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-			SimulatedCron cron = (policy.cron() != null) ? SimulatedCron.parse(policy.cron()) : null;
-			for (int i = 0; i < periods.size(); i++) {
-				LocalDate pStart = periods.get(i)[0];
-				LocalDate pEnd = periods.get(i)[1];
-				long t0 = System.nanoTime();
-				Integer champion = s.registry.champion(def.name()).orElse(null);
-				double[][] scored = s.score(data, pStart, pEnd, champion, metric);
-				scoringMillis += (System.nanoTime() - t0) / 1_000_000;
-				// the period is over: its labels are known, the policy decides (at the start of the next day)
-				s.clock.set(pEnd.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-				String why = null;
-				DriftReport drift = null;
-				Map<String, Double> psi = null;
-				long t1 = System.nanoTime();
-				boolean byDrift = false;
-				if (policy.type() == BacktestPolicy.Type.DRIFT || policy.type() == BacktestPolicy.Type.COMBINED) {
-					// the drift check of the period: a positive one becomes a drift event, which may start a retrain
-					drift = s.checker.check(def.name(), pEnd, "backtest");
-					byDrift = drift.status() == DriftReport.Status.DRIFT && drift.outcome() != null
-							&& drift.outcome().startsWith("STARTED_RUN");
-					why = byDrift ? drift.summary() : null;
-				}
-				if (cron != null) {
-					Instant fired = cron.lastFireBetween(lastFire, s.clock.instant());
-					if (fired != null) {
-						lastFire = fired;
-						// a drift retrain at the same moment stands for the scheduled one (the pipeline is busy)
-						why = (why == null) ? "cron fired at " + fired : why + "; cron fired at " + fired;
-					}
-				}
-				if (policy.type() == BacktestPolicy.Type.FIXED_PSI) {
-					psi = s.psi(data, pStart, pEnd);
-					why = psi.entrySet()
-						.stream()
-						.filter(e -> e.getValue() > policy.psiThreshold())
-						.findFirst()
-						.map(e -> String.format(Locale.ROOT, "PSI of %s = %.3f > %.2f", e.getKey(), e.getValue(),
-								policy.psiThreshold()))
-						.orElse(null);
-				}
-				checkMillis += (System.nanoTime() - t1) / 1_000_000;
-				boolean retrained = false;
-				boolean promoted = false;
-				if (why != null) {
-					RunRecord run = byDrift ? s.awaitLatest() : s.retrain(pEnd, why);
-					retrained = true;
-					retrains++;
-					trainingMillis += s.millis(run);
-					rowsTrained += s.trainRows(run);
-					promoted = run.decision() == Decision.PROMOTE;
-					if (promoted) {
-						s.championSince(pEnd, champions);
-					}
-				}
-				timeline.add(new Period(pStart, pEnd, scored[0].length, Metrics.compute(
-						new Predictions(def.task(), classes(def, scored), scored[1]), scored[0]).getOrDefault(metric.key(),
-								Double.NaN),
-						champion, retrained, promoted, why, drift, psi, predictedValues(def.task(), scored), scored[0]));
-				if ((i + 1) % 50 == 0) {
-					progress.accept("policy " + policy.name() + ": period " + (i + 1) + " of " + periods.size());
-				}
-			}
-			double mean = timeline.stream().mapToDouble(Period::metric).filter(Double::isFinite).average().orElse(Double.NaN);
-			int promotions = (int) timeline.stream().filter(Period::promoted).count();
-			return new PolicyResult(policy.name(), policy.describe(), mean, timeline.size(), retrains, promotions, rowsTrained,
-					trainingMillis, checkMillis, scoringMillis, (System.nanoTime() - total) / 1_000_000, timeline, champions);
-		}
-	}
-
-	/** Scores in the report: the probability of the positive class (binary), the class index (multiclass) or the value. */
-	private static double[] predictedValues(Task task, double[][] scored) {
-		return (task == Task.MULTICLASS_CLASSIFICATION) ? scored[2] : scored[1];
-	}
-
-	private static int classes(PipelineDefinition def, double[][] scored) {
-		return (def.task() == Task.MULTICLASS_CLASSIFICATION) ? scored[1].length / Math.max(1, scored[0].length) : 1;
-	}
-
-	/** The pipeline as the sandbox sees it: absolute data path, the policy's drift section, no schedules of its own. */
-	static String sandboxYaml(String yaml, Path data, BacktestPolicy policy) {
-		StringBuilder out = new StringBuilder();
-		boolean skipping = false;
-		for (String line : yaml.split("\n", -1)) {
-			boolean topLevel = !line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#");
-			if (topLevel) {
-				skipping = line.startsWith("drift:") || line.startsWith("schedule:");
-			}
-			if (skipping) {
-				continue;
-			}
-			out.append(line.replaceFirst("^(\\s*)path:\\s*\\S+\\s*(#.*)?$",
-					line.matches("^\\s{2}path:.*") ? "$1path: " + data.toString().replace("\\", "/") : "$0")).append('\n');
-		}
-		if (policy.driftYaml() != null && !policy.driftYaml().isBlank()) {
-			out.append("drift:\n").append(policy.driftYaml().strip().indent(2));
-		}
-		return out.toString();
-	}
-
-	/** The beans a policy's replay uses inside its sandbox. */
-	private static final class Sandbox {
-
-		final SimulatedClock clock;
-
-		final RunLauncher launcher;
-
-		final RunRecords runs;
-
-		final ModelRegistry registry;
-
-		final ModelStore store;
-
-		final DriftChecker checker;
-
-		final PipelineLocks locks;
-
-		final PipelineDefinition def;
-
-		final Map<Integer, ModelArtifact> artifacts = new HashMap<>();
-
-		Sandbox(ConfigurableApplicationContext ctx, String pipeline) {
-			this.clock = ctx.getBean(SimulatedClock.class);
-			this.launcher = ctx.getBean(RunLauncher.class);
-			this.runs = ctx.getBean(RunRecords.class);
-			this.registry = ctx.getBean(ModelRegistry.class);
-			this.store = ctx.getBean(ModelStore.class);
-			this.checker = ctx.getBean(DriftChecker.class);
-			this.locks = ctx.getBean(PipelineLocks.class);
-			this.def = ctx.getBean(PipelineCatalog.class).get(pipeline);
-		}
-
-		RunRecord retrain(LocalDate asOf, String why) {
-			LaunchedRun run = this.launcher.launch(new RunLauncher.Request(this.def.name(), asOf, "bt-" + asOf, null,
-					Trigger.SCHEDULE, "backtest: " + why));
-			return await(run.runId());
-		}
-
-		/** The retrain a drift event started (the event went through the product's cooldown and merge rules). */
-		RunRecord awaitLatest() {
-			RunRecord latest = this.runs.recent(this.def.name(), 1).get(0);
-			return await(latest.runId());
-		}
-
-		RunRecord await(long runId) {
-			while (true) {
-				RunRecord r = this.runs.find(runId).orElse(null);
-				if (r != null && r.endedAt() != null && !this.locks.isLocked(this.def.name())) {
-					if (!"COMPLETED".equals(r.status())) {
-						log.warn("backtest retrain {} for {} ended {}: {}", runId, r.asOf(), r.status(), r.failureReason());
-					}
-					return r;
-				}
-				try {
-					Thread.sleep(10);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException("interrupted", ex);
-				}
-			}
-		}
-
-		/** Training time as the trainer measured it (epochs only, not data loading or evaluation). */
-		long millis(RunRecord r) {
-			if (r.details() == null) {
-				return 0;
-			}
-			var node = dev.retrain.models.json.Json.MAPPER.readTree(r.details()).at("/training/trainingMillis");
-			return node.isNumber() ? node.asLong() : 0;
-		}
-
-		long trainRows(RunRecord r) {
-			if (r.details() == null) {
-				return 0;
-			}
-			var node = dev.retrain.models.json.Json.MAPPER.readTree(r.details()).at("/training/trainRows");
-			return node.isNumber() ? node.asLong() : 0;
-		}
-
-		void championSince(LocalDate asOf, List<ChampionChange> champions) {
-			this.registry.champion(this.def.name()).ifPresent(v -> {
-				if (champions.isEmpty() || champions.get(champions.size() - 1).version() != v) {
-					champions.add(new ChampionChange(asOf, v));
-				}
-			});
-		}
-
-		/**
-		 * [labels, scores, predicted classes] of the champion on the period, empty when there is no champion. The
-		 * period is read and scored slice by slice: what is held is its scores, not its rows.
-		 */
-		double[][] score(Path data, LocalDate from, LocalDate to, Integer champion, Metric metric) {
-			if (champion == null) {
-				return new double[][] { new double[0], new double[0], new double[0] };
-			}
-			ModelArtifact a = this.artifacts.computeIfAbsent(champion, v -> this.store.load(this.def.name(), v));
-			List<double[]> labels = new ArrayList<>();
-			List<double[]> scores = new ArrayList<>();
-			List<double[]> classes = new ArrayList<>();
-			Consumer<Table> scorer = t -> {
-				Predictions p = a.predict(t);
-				labels.add(a.metadata().label().encode(t));
-				scores.add(p.scores());
-				double[] c = new double[t.rows()];
-				for (int r = 0; r < t.rows(); r++) {
-					c[r] = (p.task() == Task.REGRESSION) ? p.scores()[r] : p.predictedClass(r);
-				}
-				classes.add(c);
-			};
-			// small day files are gathered into slices of up to SLICE_ROWS rows: one model call per slice, not per file
-			List<Table> pending = new ArrayList<>();
-			int[] pendingRows = { 0 };
-			ParquetTableReader reader = new ParquetTableReader(data);
-			for (DataFile f : new PartitionedDirectory(data).resolve(from, to)) {
-				reader.read(f, columns(a), SLICE_ROWS, t -> {
-					if (pendingRows[0] > 0 && pendingRows[0] + t.rows() > SLICE_ROWS) {
-						scorer.accept(Table.concat(pending));
-						pending.clear();
-						pendingRows[0] = 0;
-					}
-					pending.add(t);
-					pendingRows[0] += t.rows();
-				});
-			}
-			if (!pending.isEmpty()) {
-				scorer.accept(Table.concat(pending));
-			}
-			return new double[][] { concat(labels), concat(scores), concat(classes) };
-		}
-
-		static List<ColumnRequest> columns(ModelArtifact a) {
-			List<ColumnRequest> columns = new ArrayList<>();
-			for (FeatureEncoding e : a.metadata().features()) {
-				columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
-						: ColumnRequest.string(e.name()));
-			}
-			columns.add(a.metadata().label().task() == Task.REGRESSION ? ColumnRequest.numeric(a.metadata().label().column())
-					: ColumnRequest.string(a.metadata().label().column()));
-			return columns;
-		}
-
-		static double[] concat(List<double[]> parts) {
-			double[] out = new double[parts.stream().mapToInt(p -> p.length).sum()];
-			int at = 0;
-			for (double[] p : parts) {
-				System.arraycopy(p, 0, out, at, p.length);
-				at += p.length;
-			}
-			return out;
-		}
-
-		/**
-		 * For the uncalibrated textbook rule: each numeric feature's PSI of the period against the champion's
-		 * reference sample (on reference deciles), in feature order; empty when there is no champion.
-		 */
-		Map<String, Double> psi(Path data, LocalDate from, LocalDate to) {
-			Map<String, Double> out = new LinkedHashMap<>();
-			Optional<Integer> champion = this.registry.champion(this.def.name());
-			if (champion.isEmpty()) {
-				return out;
-			}
-			ModelArtifact a = this.artifacts.computeIfAbsent(champion.get(), v -> this.store.load(this.def.name(), v));
-			List<ColumnRequest> columns = new ArrayList<>();
-			for (FeatureEncoding e : a.metadata().features()) {
-				if (e.type() == FeatureSpec.FeatureType.NUMERIC) {
-					columns.add(ColumnRequest.numeric(e.name()));
-				}
-			}
-			try {
-				ReferenceSample ref = ReferenceSample.read(
-						this.store.versionDir(this.def.name(), champion.get()).resolve(ReferenceSample.FILE), columns);
-				Table cur = new ParquetTableReader(data).read(new PartitionedDirectory(data).resolve(from, to), columns);
-				for (ColumnRequest c : columns) {
-					double[] r = finite(ref.train().numeric(c.name()).values());
-					double[] k = finite(cur.numeric(c.name()).values());
-					out.put(c.name(), DriftStats.psi(r, k, DriftStats.decileEdges(r)));
-				}
-				return out;
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-
-		static double[] finite(double[] v) {
-			double[] f = Arrays.stream(v).filter(Double::isFinite).toArray();
-			Arrays.sort(f);
-			return f;
-		}
-
-	}
-
 
 }

@@ -1,0 +1,92 @@
+package dev.retrain.jobs.backtest;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.pipeline.PipelineLoader;
+import dev.retrain.models.dataset.DataValidationFailed;
+import dev.retrain.models.dataset.PartitionedDirectory;
+
+/**
+ * What a backtest request resolves to, checked before anything runs: the pipeline, its data, the warm-up, the
+ * periods to replay and the policies (train once included), each with a pipeline file its sandbox can load.
+ */
+record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path data, LocalDate from, LocalDate to,
+		LocalDate warmupEnd, List<Span> periods, List<BacktestPolicy> policies) {
+
+	/** The days one period covers, both included. */
+	record Span(LocalDate start, LocalDate end) {
+	}
+
+	/**
+	 * Resolves and checks a request: the pipeline, the data's day partitions, the periods, and every policy's
+	 * pipeline with its drift section (a bad one fails now, not an hour into the backtest).
+	 */
+	static BacktestPlan of(Backtester.Request req) {
+		PipelineDefinition def = new PipelineLoader().parse(req.pipelineYaml(), "backtest pipeline");
+		Path data = req.dataDir().resolve(def.dataPath()).toAbsolutePath().normalize();
+		List<LocalDate> days;
+		try {
+			days = new PartitionedDirectory(data).days();
+		}
+		catch (DataValidationFailed ex) {
+			throw new IllegalArgumentException("the pipeline's data: " + ex.getMessage(), ex);
+		}
+		if (days.isEmpty()) {
+			throw new IllegalArgumentException("no day partitions (dt=YYYY-MM-DD) under " + data);
+		}
+		if (req.periodDays() < 1 || req.warmupDays() < 1) {
+			throw new IllegalArgumentException("period-days and warmup-days must be at least 1, got " + req.periodDays()
+					+ " and " + req.warmupDays());
+		}
+		LocalDate from = (req.from() != null) ? req.from() : days.get(0);
+		LocalDate to = (req.to() != null) ? req.to() : days.get(days.size() - 1);
+		BacktestPlan plan = new BacktestPlan(req, def, data, from, to, warmupEnd(from, req.warmupDays()),
+				periods(from, to, req.warmupDays(), req.periodDays()), withTrainOnce(req.policies()));
+		for (BacktestPolicy policy : plan.policies()) {
+			new PipelineLoader().parse(plan.sandboxYaml(policy), "policy '" + policy.name() + "'");
+		}
+		if (plan.periods().isEmpty()) {
+			throw new IllegalArgumentException("no whole " + req.periodDays() + "-day period after " + req.warmupDays()
+					+ " days of warm-up between " + from + " and " + to);
+		}
+		return plan;
+	}
+
+	/** The last day of the warm-up that begins on {@code from}. */
+	static LocalDate warmupEnd(LocalDate from, int warmupDays) {
+		return from.plusDays(warmupDays - 1L);
+	}
+
+	/** The whole periods of {@code periodDays} days from the day after the warm-up to {@code to}; a partial last one is left out. */
+	static List<Span> periods(LocalDate from, LocalDate to, int warmupDays, int periodDays) {
+		List<Span> periods = new ArrayList<>();
+		for (LocalDate p = warmupEnd(from, warmupDays).plusDays(1); !p.plusDays(periodDays - 1L).isAfter(to); p = p
+			.plusDays(periodDays)) {
+			periods.add(new Span(p, p.plusDays(periodDays - 1L)));
+		}
+		return periods;
+	}
+
+	/**
+	 * The policies with train once, a baseline every report has, listed first unless a {@code never} policy was
+	 * asked for; it is named {@value Backtester#TRAIN_ONCE} unless a policy already has that name.
+	 */
+	static List<BacktestPolicy> withTrainOnce(List<BacktestPolicy> requested) {
+		List<BacktestPolicy> policies = new ArrayList<>(requested);
+		if (policies.stream().noneMatch(p -> p.type() == BacktestPolicy.Type.NEVER)) {
+			boolean taken = policies.stream().anyMatch(p -> p.name().equals(Backtester.TRAIN_ONCE));
+			policies.add(0, BacktestPolicy.never(taken ? Backtester.TRAIN_ONCE + "-baseline" : Backtester.TRAIN_ONCE));
+		}
+		return policies;
+	}
+
+	/** The pipeline file a policy's sandbox loads. */
+	String sandboxYaml(BacktestPolicy policy) {
+		return SandboxYaml.of(this.request.pipelineYaml(), this.data, policy);
+	}
+
+}

@@ -1,0 +1,54 @@
+package dev.retrain.jobs.backtest;
+
+import java.nio.file.Path;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+
+/**
+ * Writes a pipeline file as a policy's sandbox sees it, edited as a YAML tree: the data path made absolute, the
+ * policy's drift section in place of the pipeline's own, and no schedule. The result is written anew from the
+ * tree, so the file's comments and layout are not kept (nothing reads them in a sandbox).
+ */
+final class SandboxYaml {
+
+	private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLWriteFeature.WRITE_DOC_START_MARKER).build();
+
+	private SandboxYaml() {
+	}
+
+	/**
+	 * The pipeline file {@code yaml} with {@code data.path} set to {@code data}, its {@code schedule} removed and its
+	 * {@code drift} section replaced by the policy's (none when the policy has none).
+	 */
+	static String of(String yaml, Path data, BacktestPolicy policy) {
+		if (!(YAML.readTree(yaml) instanceof ObjectNode pipeline)) {
+			throw new IllegalArgumentException("the pipeline file is not a YAML mapping");
+		}
+		pipeline.withObjectProperty("data").put("path", data.toString());
+		pipeline.remove("schedule");
+		pipeline.remove("drift");
+		JsonNode drift = drift(policy);
+		if (drift != null) {
+			pipeline.set("drift", drift);
+		}
+		return YAML.writeValueAsString(pipeline);
+	}
+
+	private static JsonNode drift(BacktestPolicy policy) {
+		if (policy.driftYaml() == null || policy.driftYaml().isBlank()) {
+			return null;
+		}
+		try {
+			return YAML.readTree(policy.driftYaml());
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException(
+					"policy '" + policy.name() + "': the drift section is not valid YAML: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+}

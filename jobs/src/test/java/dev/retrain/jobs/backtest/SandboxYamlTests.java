@@ -1,0 +1,96 @@
+package dev.retrain.jobs.backtest;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.pipeline.DriftPolicy;
+import dev.retrain.jobs.pipeline.HoldoutSpec;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.pipeline.PipelineLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The pipeline file as a policy's sandbox sees it, edited as a YAML tree. */
+class SandboxYamlTests {
+
+	static final Path DATA = Path.of("/var/backtest/data/history").toAbsolutePath();
+
+	static final String SCHEDULED_WITH_DRIFT = """
+			# the live pipeline's own schedule and drift checks: a sandbox has the policy's instead
+			schedule:
+			  cron: "0 0 2 * * ?"
+			drift:
+			  current-days: 7
+			  alpha: 0.01
+			  cooldown-hours: 24
+			""";
+
+	private final PipelineLoader loader = new PipelineLoader();
+
+	@Test
+	void theDataPathIsMadeAbsoluteThePoliciesDriftSectionReplacesThePipelinesAndTheScheduleGoes() {
+		String live = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, SCHEDULED_WITH_DRIFT);
+		BacktestPolicy policy = policy("""
+				  - name: drift
+				    type: drift
+				    drift: {current-days: 10, alpha: 0.05, trigger-on: [input], cooldown-hours: 360}
+				""");
+
+		PipelineDefinition sandbox = this.loader.parse(SandboxYaml.of(live, DATA, policy), "sandbox");
+
+		PipelineDefinition original = this.loader.parse(live, "live");
+		assertThat(original.schedule()).isNotNull();
+		assertThat(sandbox.dataPath()).isEqualTo(DATA.toString());
+		assertThat(sandbox.schedule()).isNull();
+		assertThat(sandbox.drift().currentDays()).isEqualTo(10);
+		assertThat(sandbox.drift().alpha()).isEqualTo(0.05);
+		assertThat(sandbox.drift().cooldownHours()).isEqualTo(360);
+		assertThat(sandbox.drift().triggerOn()).containsExactly(DriftPolicy.Signal.INPUT);
+		// everything else is the live pipeline's, to the value
+		assertThat(sandbox).usingRecursiveComparison()
+			.ignoringFields("data.path", "schedule", "drift", "origin")
+			.isEqualTo(original);
+	}
+
+	@Test
+	void aPolicyWithoutDriftChecksGetsNoDriftSectionAndCommentsAreNotKept() {
+		String live = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, SCHEDULED_WITH_DRIFT);
+
+		String yaml = SandboxYaml.of(live, DATA, BacktestPolicy.never("train-once"));
+
+		assertThat(yaml).doesNotContain("drift").doesNotContain("schedule").doesNotContain("#");
+		PipelineDefinition withoutDrift = this.loader
+			.parse(PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, ""), "no drift section");
+		assertThat(this.loader.parse(yaml, "sandbox").drift()).isEqualTo(withoutDrift.drift());
+	}
+
+	@Test
+	void onlyTheDataPathIsRewrittenWhateverTheLayout() {
+		String live = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, "")
+			.replace("data:\n  path: history\n  window-days: 20\n", "data: {path: history, window-days: 20}\n")
+			.replace("    days: 4\n", "    days: 4\n  - name: audit\n    type: golden\n    path: audit/holdout\n");
+
+		PipelineDefinition sandbox = this.loader.parse(SandboxYaml.of(live, DATA, BacktestPolicy.never("n")), "sandbox");
+
+		assertThat(sandbox.dataPath()).isEqualTo(DATA.toString());
+		assertThat(sandbox.windowDays()).isEqualTo(20);
+		assertThat(sandbox.holdouts()).extracting(HoldoutSpec::path).containsExactly(null, "audit/holdout");
+	}
+
+	@Test
+	void aDriftSectionThatIsNotYamlIsRefusedNamingThePolicy() {
+		BacktestPolicy bad = new BacktestPolicy("d", BacktestPolicy.Type.DRIFT, null, "alpha: [0.05", 0);
+
+		assertThatThrownBy(() -> SandboxYaml.of(PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL,
+				""), DATA, bad)).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageStartingWith("policy 'd': the drift section is not valid YAML");
+	}
+
+	private static BacktestPolicy policy(String entry) {
+		return PolicyFile.parse("policies:\n" + entry).toPolicies().get(0);
+	}
+
+}
