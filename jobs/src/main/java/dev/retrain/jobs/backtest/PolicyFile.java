@@ -8,15 +8,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
-import tools.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 
-import dev.retrain.jobs.pipeline.PipelineLoader;
+import dev.retrain.jobs.pipeline.ConfigBinder;
+import dev.retrain.jobs.pipeline.ConfigProblem;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The policies to compare, as YAML:
@@ -35,123 +38,171 @@ import dev.retrain.jobs.pipeline.PipelineLoader;
  *     cron: "0 0 0 1 1 ?"
  *     drift: {current-days: 30, trigger-on: [input, performance], cooldown-hours: 720}
  * </pre>
+ * Bound and checked as a pipeline file is ({@link ConfigBinder}): every problem of the file at once, each
+ * naming its field and, within a policy, the policy. Defaults are set in the records' constructors.
  */
-public record PolicyFile(Integer periodDays, Integer warmupDays, String from, String to, List<Policy> policies) {
+public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer periodDays,
+		@Min(value = 0, message = "must be >= 0") Integer warmupDays, String from, String to,
+		@NotEmpty(message = "at least one policy is needed") List<@NotNull(message = "is required") @Valid Policy> policies) {
 
-	static final YAMLMapper YAML = YAMLMapper.builder()
-		.propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-		.build();
+	private static final ConfigBinder BINDER = new ConfigBinder();
 
-	/** One policy as written. */
-	public record Policy(String name, String type, String cron, JsonNode drift, Double threshold) {
+	private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+	public PolicyFile {
+		periodDays = (periodDays != null) ? periodDays : 30;
+		warmupDays = (warmupDays != null) ? warmupDays : 365;
 	}
 
-	/** Parses a policy file; a YAML error, an unknown field or a bad value is refused naming where it is. */
+	/** One policy as written; {@code drift} is a pipeline file's {@code drift:} section, checked by the loader. */
+	public record Policy(@NotBlank(message = "a policy needs a name") String name,
+			@NotNull(message = "type must be one of never, schedule, drift, fixed-psi, combined") PolicyType type,
+			String cron, JsonNode drift,
+			@DecimalMin(value = "0", inclusive = false, message = "threshold must be a positive number") Double threshold) {
+
+		public Policy {
+			threshold = (threshold != null) ? threshold : 0.25;
+		}
+
+	}
+
+	/** How a policy's type is written. */
+	public enum PolicyType {
+
+		@JsonProperty("never")
+		NEVER(BacktestPolicy.Type.NEVER), @JsonProperty("schedule")
+		SCHEDULE(BacktestPolicy.Type.SCHEDULE), @JsonProperty("drift")
+		DRIFT(BacktestPolicy.Type.DRIFT), @JsonProperty("fixed-psi")
+		FIXED_PSI(BacktestPolicy.Type.FIXED_PSI), @JsonProperty("combined")
+		COMBINED(BacktestPolicy.Type.COMBINED);
+
+		final BacktestPolicy.Type type;
+
+		PolicyType(BacktestPolicy.Type type) {
+			this.type = type;
+		}
+
+	}
+
+	/** A policy file that cannot be used: every problem, each naming its field (and policy). */
+	public static class Invalid extends IllegalArgumentException {
+
+		private final List<ConfigProblem> problems;
+
+		Invalid(List<ConfigProblem> problems) {
+			super("policy file: " + String.join("; ", problems.stream().map(ConfigProblem::toString).toList()));
+			this.problems = List.copyOf(problems);
+		}
+
+		public List<ConfigProblem> problems() {
+			return this.problems;
+		}
+
+	}
+
+	/** Parses and checks a policy file; throws {@link Invalid} with every problem of it. */
 	public static PolicyFile parse(String yaml) {
-		PolicyFile f;
-		try {
-			f = YAML.readValue(yaml, PolicyFile.class);
+		ConfigBinder.Bound<PolicyFile> bound = BINDER.bind(yaml, PolicyFile.class);
+		List<ConfigProblem> problems = new ArrayList<>();
+		for (ConfigProblem p : bound.problems()) {
+			problems.add(named(bound.value(), p));
 		}
-		catch (UnrecognizedPropertyException ex) {
-			throw new IllegalArgumentException("policy file: " + where(ex) + "unknown field '" + ex.getPropertyName() + "'", ex);
-		}
-		catch (DatabindException ex) {
-			throw new IllegalArgumentException("policy file: " + where(ex) + "bad value: " + ex.getOriginalMessage(), ex);
-		}
-		catch (JacksonException ex) {
-			throw new IllegalArgumentException("policy file: not valid YAML: " + ex.getOriginalMessage(), ex);
-		}
-		if (f == null) {
-			throw new IllegalArgumentException("policy file: the file is empty");
-		}
-		return f;
-	}
-
-	private static String where(DatabindException ex) {
-		String path = PipelineLoader.path(ex);
-		return path.isEmpty() ? "" : "field '" + path + "': ";
-	}
-
-	/**
-	 * The backtest this file asks for, of a pipeline file's text whose data path resolves against {@code dataDir};
-	 * 30-day periods and 365 days of warm-up unless the file says otherwise.
-	 */
-	public Backtester.Request request(String pipelineYaml, Path dataDir, Path workDir) {
-		return new Backtester.Request(pipelineYaml, dataDir, workDir, date("from", this.from), date("to", this.to),
-				(this.periodDays != null) ? this.periodDays : 30, (this.warmupDays != null) ? this.warmupDays : 365,
-				toPolicies());
-	}
-
-	private static LocalDate date(String field, String value) {
-		try {
-			return (value != null) ? LocalDate.parse(value) : null;
-		}
-		catch (DateTimeParseException ex) {
-			throw new IllegalArgumentException(field + ": '" + value + "' is not a date (YYYY-MM-DD)", ex);
-		}
-	}
-
-	/**
-	 * The policies, checked before anything runs (a backtest can take an hour): each needs a unique name and a
-	 * known type, a schedule a valid cron, a threshold a positive number; every problem is named with its policy.
-	 */
-	public List<BacktestPolicy> toPolicies() {
-		if (this.policies == null || this.policies.isEmpty()) {
-			throw new IllegalArgumentException("policies: at least one policy is needed");
-		}
-		List<BacktestPolicy> out = new ArrayList<>();
-		Set<String> names = new HashSet<>();
-		for (int i = 0; i < this.policies.size(); i++) {
-			Policy p = this.policies.get(i);
-			String where = "policies[" + i + "]";
-			if (p.name() == null || p.name().isBlank()) {
-				throw new IllegalArgumentException(where + ": a policy needs a name");
-			}
-			where = "policy '" + p.name() + "'";
-			if (!names.add(p.name())) {
-				throw new IllegalArgumentException(where + ": the name is used twice");
-			}
-			BacktestPolicy.Type type = type(where, p.type());
-			String drift = (p.drift() != null) ? YAML.writeValueAsString(p.drift()).replaceFirst("^---\\s*\\n", "") : "";
-			if (type == BacktestPolicy.Type.SCHEDULE || type == BacktestPolicy.Type.COMBINED) {
-				if (p.cron() == null) {
-					throw new IllegalArgumentException(where + ": a schedule needs a cron");
+		if (bound.value() != null) {
+			for (ConfigProblem p : bound.value().rules()) {
+				if (!bound.reported(p.field())) {
+					problems.add(named(bound.value(), p));
 				}
-				SimulatedCron.parse(p.cron());
+			}
+		}
+		if (!problems.isEmpty()) {
+			throw new Invalid(problems);
+		}
+		return bound.value();
+	}
+
+	/** The rules that span fields: unique names, dates, and what each type of policy takes. */
+	private List<ConfigProblem> rules() {
+		List<ConfigProblem> problems = new ArrayList<>();
+		date("from", this.from, problems);
+		date("to", this.to, problems);
+		Set<String> names = new HashSet<>();
+		for (int i = 0; this.policies != null && i < this.policies.size(); i++) {
+			Policy p = this.policies.get(i);
+			if (p == null || p.type() == null) {
+				continue;
+			}
+			String at = "policies[" + i + "]";
+			if (p.name() != null && !names.add(p.name())) {
+				problems.add(new ConfigProblem(at + ".name", "the name is used twice"));
+			}
+			BacktestPolicy.Type type = p.type().type;
+			if ((type == BacktestPolicy.Type.SCHEDULE || type == BacktestPolicy.Type.COMBINED) && p.cron() == null) {
+				problems.add(new ConfigProblem(at + ".cron", "a schedule needs a cron"));
+			}
+			if (p.cron() != null && type != BacktestPolicy.Type.NEVER && type != BacktestPolicy.Type.FIXED_PSI) {
+				try {
+					SimulatedCron.parse(p.cron());
+				}
+				catch (IllegalArgumentException ex) {
+					problems.add(new ConfigProblem(at + ".cron", ex.getMessage()));
+				}
 			}
 			if ((type == BacktestPolicy.Type.DRIFT || type == BacktestPolicy.Type.COMBINED) && p.drift() == null) {
-				throw new IllegalArgumentException(where + ": a " + p.type() + " policy needs a drift section (as in a pipeline file)");
+				problems.add(new ConfigProblem(at + ".drift",
+						"a " + type.name().toLowerCase() + " policy needs a drift section (as in a pipeline file)"));
 			}
 			if ((type == BacktestPolicy.Type.NEVER || type == BacktestPolicy.Type.FIXED_PSI)
 					&& (p.cron() != null || p.drift() != null)) {
-				throw new IllegalArgumentException(where + ": a " + p.type() + " policy takes no cron or drift section");
+				problems.add(new ConfigProblem(at, "a " + type.name().toLowerCase().replace('_', '-')
+						+ " policy takes no cron or drift section"));
 			}
 			if (type == BacktestPolicy.Type.SCHEDULE && p.drift() != null) {
-				throw new IllegalArgumentException(where + ": a schedule with drift checks is type combined");
+				problems.add(new ConfigProblem(at + ".drift", "a schedule with drift checks is type combined"));
 			}
 			if (type == BacktestPolicy.Type.DRIFT && p.cron() != null) {
-				throw new IllegalArgumentException(where + ": drift checks with a schedule are type combined");
+				problems.add(new ConfigProblem(at + ".cron", "drift checks with a schedule are type combined"));
 			}
-			double threshold = (p.threshold() != null) ? p.threshold() : 0.25;
-			if (!(threshold > 0) || Double.isInfinite(threshold)) {
-				throw new IllegalArgumentException(where + ": threshold must be a positive number, got " + p.threshold());
-			}
-			out.add(new BacktestPolicy(p.name(), type, p.cron(), drift, threshold));
 		}
-		return out;
+		return problems;
 	}
 
-	private static BacktestPolicy.Type type(String where, String type) {
-		if (type != null) {
-			for (BacktestPolicy.Type t : BacktestPolicy.Type.values()) {
-				if (t.name().replace('_', '-').equalsIgnoreCase(type)) {
-					return t;
-				}
+	private static void date(String field, String value, List<ConfigProblem> problems) {
+		try {
+			if (value != null) {
+				LocalDate.parse(value);
 			}
 		}
-		throw new IllegalArgumentException(where + ": type must be one of never, schedule, drift, fixed-psi, combined; got "
-				+ ((type == null) ? "none" : "'" + type + "'"));
+		catch (DateTimeParseException ex) {
+			problems.add(new ConfigProblem(field, "'" + value + "' is not a date (YYYY-MM-DD)"));
+		}
+	}
+
+	/** A problem within a policy says which policy, by name where it has one. */
+	private static ConfigProblem named(PolicyFile file, ConfigProblem p) {
+		if (file == null || file.policies() == null || p.field() == null || !p.field().startsWith("policies[")) {
+			return p;
+		}
+		int i = Integer.parseInt(p.field().substring("policies[".length(), p.field().indexOf(']')));
+		Policy policy = (i < file.policies().size()) ? file.policies().get(i) : null;
+		return (policy != null && policy.name() != null)
+				? new ConfigProblem(p.field(), "policy '" + policy.name() + "': " + p.reason()) : p;
+	}
+
+	/**
+	 * The backtest this file asks for, of a pipeline file's text whose data path resolves against {@code dataDir}.
+	 */
+	public Backtester.Request request(String pipelineYaml, Path dataDir, Path workDir) {
+		return new Backtester.Request(pipelineYaml, dataDir, workDir, (this.from != null) ? LocalDate.parse(this.from) : null,
+				(this.to != null) ? LocalDate.parse(this.to) : null, this.periodDays, this.warmupDays, toPolicies());
+	}
+
+	/** The policies, as the replay takes them. */
+	public List<BacktestPolicy> toPolicies() {
+		return this.policies.stream()
+			.map(p -> new BacktestPolicy(p.name(), p.type().type, p.cron(),
+					(p.drift() != null) ? YAML.writeValueAsString(p.drift()).replaceFirst("^---\\s*\\n", "") : "",
+					p.threshold()))
+			.toList();
 	}
 
 }

@@ -132,21 +132,26 @@ class BacktestTests extends RetrainTestSupport {
 
 	@Test
 	void aBadPolicyFileIsRefusedBeforeAnythingRunsWithThePolicyAndFieldNamed() throws Exception {
-		assertThat(refusal("policies:\n  - {name: a, type: sometimes}\n"))
-			.contains("policy 'a'").contains("type must be one of never, schedule, drift, fixed-psi, combined").contains("'sometimes'");
+		assertThat(refusal("policies:\n  - {name: a, type: sometimes}\n")).contains("field 'policies[0].type': policy 'a': "
+				+ "'sometimes' is not one of [combined, drift, fixed-psi, never, schedule]");
 		assertThat(refusal("policies:\n  - {name: a, type: never}\n  - {name: a, type: never}\n"))
-			.contains("policy 'a': the name is used twice");
+			.contains("field 'policies[1].name': policy 'a': the name is used twice");
 		assertThat(refusal("policies:\n  - {name: y, type: schedule}\n")).contains("policy 'y': a schedule needs a cron");
 		assertThat(refusal("policies:\n  - {name: y, type: schedule, cron: \"0 0 0 31 2 ? x\"}\n")).contains("policy cron '0 0 0 31 2 ? x'");
 		assertThat(refusal("policies:\n  - {name: d, type: drift}\n")).contains("policy 'd': a drift policy needs a drift section");
 		assertThat(refusal("policies:\n  - {name: p, type: fixed-psi, threshold: -1}\n"))
-			.contains("policy 'p': threshold must be a positive number");
-		assertThat(refusal("from: 2024-13-01\npolicies:\n  - {name: n, type: never}\n")).contains("from: '2024-13-01' is not a date");
+			.contains("field 'policies[0].threshold': policy 'p': threshold must be a positive number, was -1.0");
+		assertThat(refusal("from: 2024-13-01\npolicies:\n  - {name: n, type: never}\n"))
+			.contains("field 'from': '2024-13-01' is not a date");
 		// a drift section the pipeline loader refuses: named with its policy and field, before the first policy runs
 		assertThat(refusal("policies:\n  - {name: n, type: never}\n  - {name: d, type: drift, drift: {alpha: 0.05, cooldwn-hours: 5}}\n"))
 			.contains("policy 'd'").contains("cooldwn-hours");
-		assertThat(refusal("policies:\n  - {name: n, type: never, cron: 5}\n  - {name: x, typo: 1}\n"))
-			.contains("policy file: field 'policies[1].typo': unknown field 'typo'");
+		// every problem of the file at once
+		assertThat(refusal("period-days: 0\npolicies:\n  - {name: n, type: never, cron: 5}\n  - {name: x, typo: 1}\n"))
+			.contains("field 'period-days': must be >= 1, was 0")
+			.contains("field 'policies[0]': policy 'n': a never policy takes no cron or drift section")
+			.contains("field 'policies[1].typo': policy 'x': unknown field 'typo'")
+			.contains("field 'policies[1].type': policy 'x': type must be one of");
 		assertThat(refusal("policies: [\n")).contains("policy file: not valid YAML");
 		assertThat(refusal("warmup-days: 400\npolicies:\n  - {name: n, type: never}\n")).contains("no whole 30-day period after 400 days");
 	}
