@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +37,9 @@ import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.Calibration;
+import dev.retrain.models.drift.CategoricalDrift;
 import dev.retrain.models.drift.DriftStats;
+import dev.retrain.models.drift.NumericDrift;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
@@ -210,51 +211,20 @@ public class DriftChecker {
 
 	private static FeatureDrift numeric(String name, NumericColumn ref, NumericColumn cur, List<int[]> blocks, double q,
 			DriftPolicy policy) {
-		double[] r = finiteSorted(ref, null);
-		double[] c = finiteSorted(cur, null);
-		double[] edges = DriftStats.decileEdges(r);
-		double ks = DriftStats.ks(r, c);
-		double psi = DriftStats.psi(r, c, edges);
-		double[] normal = new double[blocks.size()];
-		for (int b = 0; b < blocks.size(); b++) {
-			normal[b] = DriftStats.ks(r, finiteSorted(ref, blocks.get(b)));
-		}
-		double threshold = Calibration.upper(normal, q);
-		double std = std(r);
-		boolean drifted = ks > threshold && psi >= policy.numericEffectFloor();
+		NumericDrift d = NumericDrift.test(ref, cur, blocks, q, policy.numericEffectFloor());
 		return new FeatureDrift(name, "numeric", "ks",
 				"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
-				ks, threshold, psi, policy.numericEffectFloor(), DriftStats.ksPValue(r, c),
-				(std > 0) ? DriftStats.wasserstein(r, c) / std : 0.0, psi, null, drifted);
+				d.ks(), d.threshold(), d.psi(), policy.numericEffectFloor(), d.pValue(), d.wassersteinNormalized(), d.psi(),
+				null, d.drifted());
 	}
 
 	private static FeatureDrift categorical(String name, StringColumn ref, StringColumn cur, List<int[]> blocks,
 			double q, DriftPolicy policy) {
-		Map<String, Long> r = counts(ref.values(), null);
-		Map<String, Long> c = counts(cur.values(), null);
-		double js = DriftStats.jensenShannon(r, c);
-		double[] normal = new double[blocks.size()];
-		for (int b = 0; b < blocks.size(); b++) {
-			normal[b] = DriftStats.jensenShannon(r, counts(ref.values(), blocks.get(b)));
-		}
-		double threshold = Calibration.upper(normal, q);
-		long total = c.values().stream().mapToLong(Long::longValue).sum();
-		long unseen = c.entrySet().stream().filter(e -> !r.containsKey(e.getKey())).mapToLong(Map.Entry::getValue).sum();
-		List<String> categories = new ArrayList<>(r.keySet());
-		double rt = r.values().stream().mapToLong(Long::longValue).sum();
-		double[] expected = new double[categories.size() + 1];
-		long[] observed = new long[categories.size() + 1];
-		for (int k = 0; k < categories.size(); k++) {
-			expected[k] = r.get(categories.get(k)) / rt;
-			observed[k] = c.getOrDefault(categories.get(k), 0L);
-		}
-		expected[categories.size()] = 1e-4;
-		observed[categories.size()] = unseen;
-		boolean drifted = js > threshold && js >= policy.categoricalEffectFloor();
+		CategoricalDrift d = CategoricalDrift.test(ref, cur, blocks, q, policy.categoricalEffectFloor());
 		return new FeatureDrift(name, "categorical", "jensen-shannon",
 				"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
-				js, threshold, js, policy.categoricalEffectFloor(), DriftStats.chiSquarePValue(expected, observed), null,
-				null, (total > 0) ? (double) unseen / total : 0.0, drifted);
+				d.jensenShannon(), d.threshold(), d.jensenShannon(), policy.categoricalEffectFloor(), d.chiSquarePValue(),
+				null, null, d.unseenRate(), d.drifted());
 	}
 
 	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
@@ -353,33 +323,6 @@ public class DriftChecker {
 		return (int) Arrays.stream(t.epochDays()).distinct().count();
 	}
 
-	/** Finite values of a column (all rows, or the given ones), sorted. */
-	static double[] finiteSorted(NumericColumn c, int[] rows) {
-		int n = (rows != null) ? rows.length : c.size();
-		double[] out = new double[n];
-		int k = 0;
-		for (int i = 0; i < n; i++) {
-			int r = (rows != null) ? rows[i] : i;
-			double v = c.values()[r];
-			if (!c.isNull(r) && Double.isFinite(v)) {
-				out[k++] = v;
-			}
-		}
-		out = Arrays.copyOf(out, k);
-		Arrays.sort(out);
-		return out;
-	}
-
-	static Map<String, Long> counts(String[] values, int[] rows) {
-		Map<String, Long> m = new HashMap<>();
-		int n = (rows != null) ? rows.length : values.length;
-		for (int i = 0; i < n; i++) {
-			String v = values[(rows != null) ? rows[i] : i];
-			m.merge((v != null) ? v : "(missing)", 1L, Long::sum);
-		}
-		return m;
-	}
-
 	/** The score whose distribution is watched: P(positive), the top-class probability, or the predicted value. */
 	static double[] scores(Predictions p, int[] rows) {
 		int n = (rows != null) ? rows.length : p.rows();
@@ -422,18 +365,6 @@ public class DriftChecker {
 			}
 		}
 		return (p.rows() > 0) ? sum / p.rows() : Double.NaN;
-	}
-
-	static double std(double[] v) {
-		if (v.length < 2) {
-			return 0;
-		}
-		double mean = Arrays.stream(v).average().orElse(0);
-		double ss = 0;
-		for (double x : v) {
-			ss += (x - mean) * (x - mean);
-		}
-		return Math.sqrt(ss / (v.length - 1));
 	}
 
 }
