@@ -41,6 +41,7 @@ import dev.retrain.models.drift.CategoricalDrift;
 import dev.retrain.models.drift.DriftStats;
 import dev.retrain.models.drift.NumericDrift;
 import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.drift.ScoreDrift;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.metrics.Metric;
@@ -177,7 +178,7 @@ public class DriftChecker {
 		Predictions curScores = artifact.predict(current);
 		// the reference scores are in-sample; the holdout's mean confidence says how much that inflates it
 		double inSampleBias = (ref.holdout().rows() > 0)
-				? meanConfidence(refScores, null) - meanConfidence(artifact.predict(ref.holdout()), null) : 0.0;
+				? ScoreDrift.inSampleBias(refScores, artifact.predict(ref.holdout())) : 0.0;
 		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
 		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
 				policy.alpha() / tests, policy);
@@ -229,33 +230,11 @@ public class DriftChecker {
 
 	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
 			double inSampleBias, DriftPolicy policy) {
-		double[] r = scores(ref, null);
-		double[] c = scores(cur, null);
-		Arrays.sort(r);
-		Arrays.sort(c);
-		double ks = DriftStats.ks(r, c);
-		double psi = DriftStats.psi(r, c, DriftStats.decileEdges(r));
-		double[] normalKs = new double[blocks.size()];
-		double[] normalConfidence = new double[blocks.size()];
-		for (int b = 0; b < blocks.size(); b++) {
-			double[] s = scores(ref, blocks.get(b));
-			normalConfidence[b] = meanConfidence(ref, blocks.get(b));
-			Arrays.sort(s);
-			normalKs[b] = DriftStats.ks(r, s);
-		}
-		double threshold = Calibration.upper(normalKs, q);
-		boolean distribution = ks > threshold && psi >= policy.numericEffectFloor();
-		double confidence = meanConfidence(cur, null);
-		double bias = Double.isFinite(inSampleBias) ? inSampleBias : 0.0;
-		double refConfidence = meanConfidence(ref, null) - bias;
-		double low = Calibration.lower(normalConfidence, 1 - (1 - q) / 2) - bias;
-		double high = Calibration.upper(normalConfidence, 1 - (1 - q) / 2) - bias;
-		String flag = null;
-		if (ref.task() != Task.REGRESSION && Math.abs(confidence - refConfidence) >= policy.performanceFloor()) {
-			flag = (confidence < low) ? "unusually unsure" : (confidence > high) ? "unusually sure" : null;
-		}
-		return new PredictionDrift(ks, threshold, psi, confidence, refConfidence, low, high, meanEntropy(cur),
-				meanEntropy(ref), distribution, flag, distribution || flag != null);
+		ScoreDrift d = ScoreDrift.test(ref, cur, blocks, q, inSampleBias, policy.numericEffectFloor(),
+				policy.performanceFloor());
+		return new PredictionDrift(d.ks(), d.ksThreshold(), d.psi(), d.meanConfidence(), d.referenceConfidence(),
+				d.confidenceLow(), d.confidenceHigh(), d.meanEntropy(), d.referenceEntropy(), d.distributionDrifted(),
+				d.confidenceFlag(), d.drifted());
 	}
 
 	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
@@ -321,50 +300,6 @@ public class DriftChecker {
 
 	private static int distinctDays(Table t) {
 		return (int) Arrays.stream(t.epochDays()).distinct().count();
-	}
-
-	/** The score whose distribution is watched: P(positive), the top-class probability, or the predicted value. */
-	static double[] scores(Predictions p, int[] rows) {
-		int n = (rows != null) ? rows.length : p.rows();
-		double[] s = new double[n];
-		for (int i = 0; i < n; i++) {
-			int r = (rows != null) ? rows[i] : i;
-			s[i] = switch (p.task()) {
-				case BINARY_CLASSIFICATION, REGRESSION -> p.scores()[r];
-				case MULTICLASS_CLASSIFICATION -> p.probability(r, p.predictedClass(r));
-			};
-		}
-		return s;
-	}
-
-	static double meanConfidence(Predictions p, int[] rows) {
-		if (p.task() == Task.REGRESSION) {
-			return Double.NaN;
-		}
-		int n = (rows != null) ? rows.length : p.rows();
-		double sum = 0;
-		for (int i = 0; i < n; i++) {
-			int r = (rows != null) ? rows[i] : i;
-			sum += p.probability(r, p.predictedClass(r));
-		}
-		return (n > 0) ? sum / n : Double.NaN;
-	}
-
-	static double meanEntropy(Predictions p) {
-		if (p.task() == Task.REGRESSION) {
-			return Double.NaN;
-		}
-		int k = (p.task() == Task.BINARY_CLASSIFICATION) ? 2 : p.classes();
-		double sum = 0;
-		for (int r = 0; r < p.rows(); r++) {
-			for (int c = 0; c < k; c++) {
-				double pr = p.probability(r, c);
-				if (pr > 0) {
-					sum -= pr * Math.log(pr) / Math.log(2);
-				}
-			}
-		}
-		return (p.rows() > 0) ? sum / p.rows() : Double.NaN;
 	}
 
 }
