@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,14 +37,12 @@ import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.Calibration;
 import dev.retrain.models.drift.CategoricalDrift;
-import dev.retrain.models.drift.DriftStats;
 import dev.retrain.models.drift.NumericDrift;
+import dev.retrain.models.drift.PerformanceDrop;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.drift.ScoreDrift;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
-import dev.retrain.models.metrics.Metric;
-import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
@@ -59,14 +56,14 @@ import dev.retrain.models.training.Task;
  * the current rows carry labels, its performance. Thresholds are calibrated on the reference at the
  * current batch size (see {@link Calibration}), at a family-wise rate {@code alpha} split over the
  * statistics tested (Bonferroni), with an effect-size floor. A positive decision becomes a drift event.
+ * The tests themselves are in models ({@link NumericDrift}, {@link CategoricalDrift}, {@link ScoreDrift},
+ * {@link PerformanceDrop}); this class gathers their inputs and turns their results into a {@link DriftReport}.
  */
 public class DriftChecker {
 
 	private static final Logger log = LoggerFactory.getLogger(DriftChecker.class);
 
 	static final int MIN_BLOCKS = 20;
-
-	static final int BOOTSTRAP = 200;
 
 	private final PipelineCatalog catalog;
 
@@ -237,7 +234,8 @@ public class DriftChecker {
 				d.confidenceFlag(), d.drifted());
 	}
 
-	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
+	/** Performance on the labelled current rows, or null where there are too few of them or no holdout. */
+	private static PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
 			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy) {
 		String label = meta.label().column();
 		if (!current.has(label) || holdout.rows() == 0) {
@@ -253,43 +251,18 @@ public class DriftChecker {
 			return null;
 		}
 		int[] rows = labelled.stream().mapToInt(Integer::intValue).toArray();
-		Table cur = current.select(rows);
 		double[] curLabels;
 		try {
-			curLabels = meta.label().encode(cur);
+			curLabels = meta.label().encode(current.select(rows));
 		}
 		catch (DataValidationFailed ex) {
 			return null;
 		}
-		Metric metric = def.promotion().metric();
-		double now = Metrics.compute(curScores.select(rows), curLabels).get(metric.key());
-		Predictions hp = artifact.predict(holdout);
-		double[] hl = meta.label().encode(holdout);
-		double then = Metrics.compute(hp, hl).get(metric.key());
-		Random random = new Random(def.hyperparameters().seed());
-		double[] boot = new double[BOOTSTRAP];
-		for (int b = 0; b < BOOTSTRAP; b++) {
-			int[] pick = new int[rows.length];
-			double[] labels = new double[rows.length];
-			for (int i = 0; i < pick.length; i++) {
-				pick[i] = random.nextInt(holdout.rows());
-				labels[i] = hl[pick[i]];
-			}
-			Double v = Metrics.compute(hp.select(pick), labels).get(metric.key());
-			boot[b] = (v != null) ? v : Double.NaN;
-		}
-		double[] finite = Arrays.stream(boot).filter(Double::isFinite).toArray();
-		double threshold = metric.higherIsBetter() ? Calibration.lower(finite, 1 - tail) : Calibration.upper(finite, 1 - tail);
-		boolean worse = metric.improvement(now, threshold) < 0 && -metric.improvement(now, then) >= policy.performanceFloor();
-		Double binomial = null;
-		if (meta.label().task() != Task.REGRESSION) {
-			int correct = (int) Math.round(Metrics.compute(curScores.select(rows), curLabels).get("accuracy") * rows.length);
-			binomial = DriftStats.binomialLowerPValue(correct, rows.length, Metrics.compute(hp, hl).get("accuracy"));
-			if (metric == Metric.ACCURACY) {
-				worse &= binomial < tail;
-			}
-		}
-		return new PerformanceDrift(metric.key(), rows.length, now, then, threshold, binomial, worse);
+		PerformanceDrop d = PerformanceDrop.test(def.promotion().metric(), curScores.select(rows), curLabels,
+				artifact.predict(holdout), meta.label().encode(holdout), def.hyperparameters().seed(), tail,
+				policy.performanceFloor());
+		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
+				d.binomialPValue(), d.dropped());
 	}
 
 	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
