@@ -8,13 +8,11 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +36,13 @@ import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.Calibration;
-import dev.retrain.models.drift.DriftStats;
+import dev.retrain.models.drift.CategoricalDrift;
+import dev.retrain.models.drift.NumericDrift;
+import dev.retrain.models.drift.PerformanceDrop;
 import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.drift.ScoreDrift;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
-import dev.retrain.models.metrics.Metric;
-import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
@@ -57,14 +56,14 @@ import dev.retrain.models.features.Task;
  * the current rows carry labels, its performance. Thresholds are calibrated on the reference at the
  * current batch size (see {@link Calibration}), at a family-wise rate {@code alpha} split over the
  * statistics tested (Bonferroni), with an effect-size floor. A positive decision becomes a drift event.
+ * The tests themselves are in models ({@link NumericDrift}, {@link CategoricalDrift}, {@link ScoreDrift},
+ * {@link PerformanceDrop}); this class gathers their inputs and turns their results into a {@link DriftReport}.
  */
 public class DriftChecker {
 
 	private static final Logger log = LoggerFactory.getLogger(DriftChecker.class);
 
 	static final int MIN_BLOCKS = 20;
-
-	static final int BOOTSTRAP = 200;
 
 	private final PipelineCatalog catalog;
 
@@ -176,7 +175,7 @@ public class DriftChecker {
 		Predictions curScores = artifact.predict(current);
 		// the reference scores are in-sample; the holdout's mean confidence says how much that inflates it
 		double inSampleBias = (ref.holdout().rows() > 0)
-				? meanConfidence(refScores, null) - meanConfidence(artifact.predict(ref.holdout()), null) : 0.0;
+				? ScoreDrift.inSampleBias(refScores, artifact.predict(ref.holdout())) : 0.0;
 		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
 		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
 				policy.alpha() / tests, policy);
@@ -210,85 +209,33 @@ public class DriftChecker {
 
 	private static FeatureDrift numeric(String name, NumericColumn ref, NumericColumn cur, List<int[]> blocks, double q,
 			DriftPolicy policy) {
-		double[] r = finiteSorted(ref, null);
-		double[] c = finiteSorted(cur, null);
-		double[] edges = DriftStats.decileEdges(r);
-		double ks = DriftStats.ks(r, c);
-		double psi = DriftStats.psi(r, c, edges);
-		double[] normal = new double[blocks.size()];
-		for (int b = 0; b < blocks.size(); b++) {
-			normal[b] = DriftStats.ks(r, finiteSorted(ref, blocks.get(b)));
-		}
-		double threshold = Calibration.upper(normal, q);
-		double std = std(r);
-		boolean drifted = ks > threshold && psi >= policy.numericEffectFloor();
+		NumericDrift d = NumericDrift.test(ref, cur, blocks, q, policy.numericEffectFloor());
 		return new FeatureDrift(name, "numeric", "ks",
 				"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
-				ks, threshold, psi, policy.numericEffectFloor(), DriftStats.ksPValue(r, c),
-				(std > 0) ? DriftStats.wasserstein(r, c) / std : 0.0, psi, null, drifted);
+				d.ks(), d.threshold(), d.psi(), policy.numericEffectFloor(), d.pValue(), d.wassersteinNormalized(), d.psi(),
+				null, d.drifted());
 	}
 
 	private static FeatureDrift categorical(String name, StringColumn ref, StringColumn cur, List<int[]> blocks,
 			double q, DriftPolicy policy) {
-		Map<String, Long> r = counts(ref.values(), null);
-		Map<String, Long> c = counts(cur.values(), null);
-		double js = DriftStats.jensenShannon(r, c);
-		double[] normal = new double[blocks.size()];
-		for (int b = 0; b < blocks.size(); b++) {
-			normal[b] = DriftStats.jensenShannon(r, counts(ref.values(), blocks.get(b)));
-		}
-		double threshold = Calibration.upper(normal, q);
-		long total = c.values().stream().mapToLong(Long::longValue).sum();
-		long unseen = c.entrySet().stream().filter(e -> !r.containsKey(e.getKey())).mapToLong(Map.Entry::getValue).sum();
-		List<String> categories = new ArrayList<>(r.keySet());
-		double rt = r.values().stream().mapToLong(Long::longValue).sum();
-		double[] expected = new double[categories.size() + 1];
-		long[] observed = new long[categories.size() + 1];
-		for (int k = 0; k < categories.size(); k++) {
-			expected[k] = r.get(categories.get(k)) / rt;
-			observed[k] = c.getOrDefault(categories.get(k), 0L);
-		}
-		expected[categories.size()] = 1e-4;
-		observed[categories.size()] = unseen;
-		boolean drifted = js > threshold && js >= policy.categoricalEffectFloor();
+		CategoricalDrift d = CategoricalDrift.test(ref, cur, blocks, q, policy.categoricalEffectFloor());
 		return new FeatureDrift(name, "categorical", "jensen-shannon",
 				"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
-				js, threshold, js, policy.categoricalEffectFloor(), DriftStats.chiSquarePValue(expected, observed), null,
-				null, (total > 0) ? (double) unseen / total : 0.0, drifted);
+				d.jensenShannon(), d.threshold(), d.jensenShannon(), policy.categoricalEffectFloor(), d.chiSquarePValue(),
+				null, null, d.unseenRate(), d.drifted());
 	}
 
 	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
 			double inSampleBias, DriftPolicy policy) {
-		double[] r = scores(ref, null);
-		double[] c = scores(cur, null);
-		Arrays.sort(r);
-		Arrays.sort(c);
-		double ks = DriftStats.ks(r, c);
-		double psi = DriftStats.psi(r, c, DriftStats.decileEdges(r));
-		double[] normalKs = new double[blocks.size()];
-		double[] normalConfidence = new double[blocks.size()];
-		for (int b = 0; b < blocks.size(); b++) {
-			double[] s = scores(ref, blocks.get(b));
-			normalConfidence[b] = meanConfidence(ref, blocks.get(b));
-			Arrays.sort(s);
-			normalKs[b] = DriftStats.ks(r, s);
-		}
-		double threshold = Calibration.upper(normalKs, q);
-		boolean distribution = ks > threshold && psi >= policy.numericEffectFloor();
-		double confidence = meanConfidence(cur, null);
-		double bias = Double.isFinite(inSampleBias) ? inSampleBias : 0.0;
-		double refConfidence = meanConfidence(ref, null) - bias;
-		double low = Calibration.lower(normalConfidence, 1 - (1 - q) / 2) - bias;
-		double high = Calibration.upper(normalConfidence, 1 - (1 - q) / 2) - bias;
-		String flag = null;
-		if (ref.task() != Task.REGRESSION && Math.abs(confidence - refConfidence) >= policy.performanceFloor()) {
-			flag = (confidence < low) ? "unusually unsure" : (confidence > high) ? "unusually sure" : null;
-		}
-		return new PredictionDrift(ks, threshold, psi, confidence, refConfidence, low, high, meanEntropy(cur),
-				meanEntropy(ref), distribution, flag, distribution || flag != null);
+		ScoreDrift d = ScoreDrift.test(ref, cur, blocks, q, inSampleBias, policy.numericEffectFloor(),
+				policy.performanceFloor());
+		return new PredictionDrift(d.ks(), d.ksThreshold(), d.psi(), d.meanConfidence(), d.referenceConfidence(),
+				d.confidenceLow(), d.confidenceHigh(), d.meanEntropy(), d.referenceEntropy(), d.distributionDrifted(),
+				d.confidenceFlag(), d.drifted());
 	}
 
-	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
+	/** Performance on the labelled current rows, or null where there are too few of them or no holdout. */
+	private static PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
 			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy) {
 		String label = meta.label().column();
 		if (!current.has(label) || holdout.rows() == 0) {
@@ -304,43 +251,18 @@ public class DriftChecker {
 			return null;
 		}
 		int[] rows = labelled.stream().mapToInt(Integer::intValue).toArray();
-		Table cur = current.select(rows);
 		double[] curLabels;
 		try {
-			curLabels = meta.label().encode(cur);
+			curLabels = meta.label().encode(current.select(rows));
 		}
 		catch (DataValidationFailed ex) {
 			return null;
 		}
-		Metric metric = def.promotion().metric();
-		double now = Metrics.compute(curScores.select(rows), curLabels).get(metric.key());
-		Predictions hp = artifact.predict(holdout);
-		double[] hl = meta.label().encode(holdout);
-		double then = Metrics.compute(hp, hl).get(metric.key());
-		Random random = new Random(def.hyperparameters().seed());
-		double[] boot = new double[BOOTSTRAP];
-		for (int b = 0; b < BOOTSTRAP; b++) {
-			int[] pick = new int[rows.length];
-			double[] labels = new double[rows.length];
-			for (int i = 0; i < pick.length; i++) {
-				pick[i] = random.nextInt(holdout.rows());
-				labels[i] = hl[pick[i]];
-			}
-			Double v = Metrics.compute(hp.select(pick), labels).get(metric.key());
-			boot[b] = (v != null) ? v : Double.NaN;
-		}
-		double[] finite = Arrays.stream(boot).filter(Double::isFinite).toArray();
-		double threshold = metric.higherIsBetter() ? Calibration.lower(finite, 1 - tail) : Calibration.upper(finite, 1 - tail);
-		boolean worse = metric.improvement(now, threshold) < 0 && -metric.improvement(now, then) >= policy.performanceFloor();
-		Double binomial = null;
-		if (meta.label().task() != Task.REGRESSION) {
-			int correct = (int) Math.round(Metrics.compute(curScores.select(rows), curLabels).get("accuracy") * rows.length);
-			binomial = DriftStats.binomialLowerPValue(correct, rows.length, Metrics.compute(hp, hl).get("accuracy"));
-			if (metric == Metric.ACCURACY) {
-				worse &= binomial < tail;
-			}
-		}
-		return new PerformanceDrift(metric.key(), rows.length, now, then, threshold, binomial, worse);
+		PerformanceDrop d = PerformanceDrop.test(def.promotion().metric(), curScores.select(rows), curLabels,
+				artifact.predict(holdout), meta.label().encode(holdout), def.hyperparameters().seed(), tail,
+				policy.performanceFloor());
+		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
+				d.binomialPValue(), d.dropped());
 	}
 
 	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
@@ -351,89 +273,6 @@ public class DriftChecker {
 
 	private static int distinctDays(Table t) {
 		return (int) Arrays.stream(t.epochDays()).distinct().count();
-	}
-
-	/** Finite values of a column (all rows, or the given ones), sorted. */
-	static double[] finiteSorted(NumericColumn c, int[] rows) {
-		int n = (rows != null) ? rows.length : c.size();
-		double[] out = new double[n];
-		int k = 0;
-		for (int i = 0; i < n; i++) {
-			int r = (rows != null) ? rows[i] : i;
-			double v = c.values()[r];
-			if (!c.isNull(r) && Double.isFinite(v)) {
-				out[k++] = v;
-			}
-		}
-		out = Arrays.copyOf(out, k);
-		Arrays.sort(out);
-		return out;
-	}
-
-	static Map<String, Long> counts(String[] values, int[] rows) {
-		Map<String, Long> m = new HashMap<>();
-		int n = (rows != null) ? rows.length : values.length;
-		for (int i = 0; i < n; i++) {
-			String v = values[(rows != null) ? rows[i] : i];
-			m.merge((v != null) ? v : "(missing)", 1L, Long::sum);
-		}
-		return m;
-	}
-
-	/** The score whose distribution is watched: P(positive), the top-class probability, or the predicted value. */
-	static double[] scores(Predictions p, int[] rows) {
-		int n = (rows != null) ? rows.length : p.rows();
-		double[] s = new double[n];
-		for (int i = 0; i < n; i++) {
-			int r = (rows != null) ? rows[i] : i;
-			s[i] = switch (p.task()) {
-				case BINARY_CLASSIFICATION, REGRESSION -> p.scores()[r];
-				case MULTICLASS_CLASSIFICATION -> p.probability(r, p.predictedClass(r));
-			};
-		}
-		return s;
-	}
-
-	static double meanConfidence(Predictions p, int[] rows) {
-		if (p.task() == Task.REGRESSION) {
-			return Double.NaN;
-		}
-		int n = (rows != null) ? rows.length : p.rows();
-		double sum = 0;
-		for (int i = 0; i < n; i++) {
-			int r = (rows != null) ? rows[i] : i;
-			sum += p.probability(r, p.predictedClass(r));
-		}
-		return (n > 0) ? sum / n : Double.NaN;
-	}
-
-	static double meanEntropy(Predictions p) {
-		if (p.task() == Task.REGRESSION) {
-			return Double.NaN;
-		}
-		int k = (p.task() == Task.BINARY_CLASSIFICATION) ? 2 : p.classes();
-		double sum = 0;
-		for (int r = 0; r < p.rows(); r++) {
-			for (int c = 0; c < k; c++) {
-				double pr = p.probability(r, c);
-				if (pr > 0) {
-					sum -= pr * Math.log(pr) / Math.log(2);
-				}
-			}
-		}
-		return (p.rows() > 0) ? sum / p.rows() : Double.NaN;
-	}
-
-	static double std(double[] v) {
-		if (v.length < 2) {
-			return 0;
-		}
-		double mean = Arrays.stream(v).average().orElse(0);
-		double ss = 0;
-		for (double x : v) {
-			ss += (x - mean) * (x - mean);
-		}
-		return Math.sqrt(ss / (v.length - 1));
 	}
 
 }

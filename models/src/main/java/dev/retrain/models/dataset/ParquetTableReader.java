@@ -9,11 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnReader;
-import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -235,35 +231,14 @@ public final class ParquetTableReader {
 	private void readGroup(ParquetFileReader reader, MessageType requested, List<ColumnRequest> present, DataFile file,
 			int groupIndex, int sliceRows, Consumer<Table> consumer) throws IOException {
 		String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
-		PageReadStore pages = reader.readRowGroup(groupIndex);
-		ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(requested).getRootConverter(),
-				requested, createdBy);
-		List<ColumnDescriptor> descs = new ArrayList<>();
-		List<ColumnReader> readers = new ArrayList<>();
-		for (ColumnRequest req : present) {
-			ColumnDescriptor desc = requested.getColumnDescription(new String[] { req.name() });
-			descs.add(desc);
-			readers.add(store.getColumnReader(desc));
-		}
-		int total = (int) pages.getRowCount();
+		RowGroupDecoder group = new RowGroupDecoder(reader.readRowGroup(groupIndex), requested, present, createdBy);
+		int total = group.rows();
 		int day = (file.day() != null) ? (int) file.day().toEpochDay() : -1;
 		for (int offset = 0; offset < total;) {
 			int n = Math.min(sliceRows, total - offset);
-			Map<String, Column> columns = new LinkedHashMap<>();
+			RowGroupDecoder.ColumnArrays slice = new RowGroupDecoder.ColumnArrays(present, n);
 			try {
-				for (int c = 0; c < present.size(); c++) {
-					ColumnRequest req = present.get(c);
-					if (req.kind() == ColumnRequest.Kind.NUMERIC) {
-						double[] values = new double[n];
-						boolean[] nulls = readNumeric(readers.get(c), descs.get(c), values, 0, n, null, n);
-						columns.put(req.name(), new NumericColumn(req.name(), values, nulls));
-					}
-					else {
-						String[] values = new String[n];
-						readStrings(readers.get(c), descs.get(c), values, 0, n);
-						columns.put(req.name(), new StringColumn(req.name(), values));
-					}
-				}
+				group.next(slice, 0, n);
 			}
 			catch (RuntimeException ex) {
 				throw new DataValidationFailed(file.path(), null,
@@ -271,7 +246,7 @@ public final class ParquetTableReader {
 			}
 			int[] days = new int[n];
 			Arrays.fill(days, day);
-			consumer.accept(new Table(columns, n, days, List.of(new Table.Segment(file.path(), 0, n))));
+			consumer.accept(new Table(slice.columns(), n, days, List.of(new Table.Segment(file.path(), 0, n))));
 			offset += n;
 		}
 	}
@@ -283,34 +258,15 @@ public final class ParquetTableReader {
 			throw new DataValidationFailed(file.path(), null, "more than 2^31 rows in one file");
 		}
 		int n = (int) rowCount;
-		Map<String, Object> arrays = new LinkedHashMap<>();
-		Map<String, boolean[]> nulls = new LinkedHashMap<>();
-		for (ColumnRequest req : present) {
-			arrays.put(req.name(), (req.kind() == ColumnRequest.Kind.NUMERIC) ? new double[n] : new String[n]);
-		}
+		RowGroupDecoder.ColumnArrays columns = new RowGroupDecoder.ColumnArrays(present, n);
 		String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
 		int offset = 0;
 		try {
 			PageReadStore pages;
 			while ((pages = reader.readNextRowGroup()) != null) {
-				ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages,
-						new GroupRecordConverter(requested).getRootConverter(), requested, createdBy);
-				int groupRows = (int) pages.getRowCount();
-				for (ColumnRequest req : present) {
-					ColumnDescriptor desc = requested.getColumnDescription(new String[] { req.name() });
-					ColumnReader cr = store.getColumnReader(desc);
-					if (req.kind() == ColumnRequest.Kind.NUMERIC) {
-						boolean[] colNulls = readNumeric(cr, desc, (double[]) arrays.get(req.name()), offset, groupRows,
-								nulls.get(req.name()), n);
-						if (colNulls != null) {
-							nulls.put(req.name(), colNulls);
-						}
-					}
-					else {
-						readStrings(cr, desc, (String[]) arrays.get(req.name()), offset, groupRows);
-					}
-				}
-				offset += groupRows;
+				RowGroupDecoder group = new RowGroupDecoder(pages, requested, present, createdBy);
+				group.next(columns, offset, group.rows());
+				offset += group.rows();
 			}
 		}
 		catch (RuntimeException ex) {
@@ -320,64 +276,7 @@ public final class ParquetTableReader {
 		if (offset != n) {
 			throw new DataValidationFailed(file.path(), null, "footer says " + n + " rows but " + offset + " were read");
 		}
-		Map<String, Column> result = new LinkedHashMap<>();
-		for (ColumnRequest req : present) {
-			Object values = arrays.get(req.name());
-			result.put(req.name(), (values instanceof double[] d) ? new NumericColumn(req.name(), d, nulls.get(req.name()))
-					: new StringColumn(req.name(), (String[]) values));
-		}
-		return result;
-	}
-
-	private static boolean[] readNumeric(ColumnReader cr, ColumnDescriptor desc, double[] out, int offset, int rows,
-			boolean[] nulls, int total) {
-		int maxDef = desc.getMaxDefinitionLevel();
-		PrimitiveTypeName type = desc.getPrimitiveType().getPrimitiveTypeName();
-		for (int i = 0; i < rows; i++) {
-			if (cr.getCurrentDefinitionLevel() == maxDef) {
-				out[offset + i] = switch (type) {
-					case DOUBLE -> cr.getDouble();
-					case FLOAT -> cr.getFloat();
-					case INT32 -> cr.getInteger();
-					case INT64 -> cr.getLong();
-					case BOOLEAN -> cr.getBoolean() ? 1.0 : 0.0;
-					default -> throw new IllegalStateException("unexpected type " + type);
-				};
-			}
-			else {
-				if (nulls == null) {
-					nulls = new boolean[total];
-				}
-				nulls[offset + i] = true;
-				out[offset + i] = Double.NaN;
-			}
-			cr.consume();
-		}
-		return nulls;
-	}
-
-	private static void readStrings(ColumnReader cr, ColumnDescriptor desc, String[] out, int offset, int rows) {
-		int maxDef = desc.getMaxDefinitionLevel();
-		PrimitiveTypeName type = desc.getPrimitiveType().getPrimitiveTypeName();
-		for (int i = 0; i < rows; i++) {
-			if (cr.getCurrentDefinitionLevel() == maxDef) {
-				out[offset + i] = switch (type) {
-					case BINARY, FIXED_LEN_BYTE_ARRAY -> cr.getBinary().toStringUsingUTF8();
-					case INT32 -> Integer.toString(cr.getInteger());
-					case INT64 -> Long.toString(cr.getLong());
-					case BOOLEAN -> Boolean.toString(cr.getBoolean());
-					case DOUBLE -> numberText(cr.getDouble());
-					case FLOAT -> numberText(cr.getFloat());
-					default -> throw new IllegalStateException("unexpected type " + type);
-				};
-			}
-			cr.consume();
-		}
-	}
-
-	/** Whole numbers without a trailing ".0", so that a label 1.0 and a label 1 are the same class. */
-	private static String numberText(double v) {
-		return (v == Math.rint(v) && Math.abs(v) < 1e15) ? Long.toString((long) v) : Double.toString(v);
+		return columns.columns();
 	}
 
 	private static String typeProblem(ColumnRequest req, PrimitiveType type) {
