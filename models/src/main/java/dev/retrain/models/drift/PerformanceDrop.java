@@ -7,7 +7,7 @@ import java.util.Random;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Whether a model's metric on labelled current rows fell below what its holdout gives at that many rows:

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 /**
  * Drift of a model's outputs: the distribution of its watched score (KS against its spread across

@@ -6,7 +6,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.training.Task;
+import dev.retrain.models.features.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
