@@ -18,24 +18,27 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.drift.DriftEvents;
 import dev.retrain.jobs.drift.DriftReports;
 import dev.retrain.jobs.drift.PartitionWatch;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
-import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.RegistryConfiguration;
 import dev.retrain.jobs.retrain.RetrainJobConfiguration;
+import dev.retrain.jobs.runs.NodeLiveness;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
-import dev.retrain.jobs.runs.NodeLiveness;
 import dev.retrain.jobs.runs.StartupRecovery;
 import dev.retrain.models.store.ModelStore;
 
-/** The jobs module's beans: catalog, store, registry, run history, locks, launcher, and the batch executor. */
+/**
+ * The jobs module's beans: catalog, store, registry, run history, locks, launcher, and
+ * the batch executor.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RetrainProperties.class)
 @Import({ RegistryConfiguration.class, RetrainJobConfiguration.class })
@@ -59,8 +62,8 @@ public class JobsConfiguration {
 	}
 
 	@Bean
-	RunRecords runRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
-		return new RunRecords(jdbc, tx, clock);
+	RunRecords runRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, JobRepository jobRepository) {
+		return new RunRecords(jdbc, tx, clock, jobRepository);
 	}
 
 	@Bean
@@ -92,7 +95,8 @@ public class JobsConfiguration {
 
 	@Bean
 	DriftChecker driftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry,
-			ModelStore store, DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher) {
+			ModelStore store, DriftReports reports, DriftEvents events, Clock clock,
+			ApplicationEventPublisher publisher) {
 		return new DriftChecker(catalog, props, registry, store, reports, events, clock, publisher);
 	}
 
@@ -119,7 +123,10 @@ public class JobsConfiguration {
 		return new NodeLiveness(jdbc, locks, recovery, events, clock, props.heartbeatInterval(), props.nodeTimeout());
 	}
 
-	/** Runs execute on their own threads, so a launch returns at once; two cores, so a small pool. */
+	/**
+	 * Runs execute on their own threads, so a launch returns at once; two cores, so a
+	 * small pool.
+	 */
 	@Bean
 	@BatchTaskExecutor
 	TaskExecutor batchTaskExecutor() {

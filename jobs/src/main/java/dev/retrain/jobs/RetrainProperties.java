@@ -6,12 +6,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Where everything lives. {@code dataDir} holds the H2 files, the model store ({@code models/}), run
- * workspaces ({@code work/}) and, by default, the pipelines' data; {@code configDir} holds one YAML per
- * pipeline; {@code nodeId} names this node in locks (default: the host name). {@code trainingMemoryMb} bounds
- * the encoded training rows a run holds in memory: a larger training set is streamed from Parquet every epoch
- * instead (default: a quarter of the maximum heap). Every node writes a heartbeat every {@code heartbeatInterval};
- * one silent for {@code nodeTimeout} is declared stopped by another node, which recovers its runs.
+ * Where everything lives. {@code dataDir} holds the H2 files, the model store
+ * ({@code models/}), run workspaces ({@code work/}) and, by default, the pipelines' data;
+ * {@code configDir} holds one YAML per pipeline; {@code nodeId} names this node in locks
+ * (default: the host name). {@code trainingMemoryMb} bounds the encoded training rows a
+ * run holds in memory: a larger training set is streamed from Parquet every epoch instead
+ * (default: a quarter of the maximum heap). Every node writes a heartbeat every
+ * {@code heartbeatInterval}; one silent for {@code nodeTimeout} is declared stopped by
+ * another node, which recovers its runs.
  */
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
@@ -20,7 +22,8 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 
 	/** Bytes of encoded training rows a run may hold in memory. */
 	public long trainingMemoryBytes() {
-		return (this.trainingMemoryMb != null) ? this.trainingMemoryMb * 1024 * 1024 : Runtime.getRuntime().maxMemory() / 4;
+		return (this.trainingMemoryMb != null) ? this.trainingMemoryMb * 1024 * 1024
+				: Runtime.getRuntime().maxMemory() / 4;
 	}
 
 	public Path storeDir() {

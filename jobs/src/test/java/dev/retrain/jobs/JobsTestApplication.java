@@ -13,7 +13,9 @@ import org.springframework.context.annotation.Primary;
 
 import dev.retrain.models.training.EpochListener;
 
-/** The jobs module on its own: real H2 (migrated by Flyway), real Spring Batch, real DJL. */
+/**
+ * The jobs module on its own: real H2 (migrated by Flyway), real Spring Batch, real DJL.
+ */
 @SpringBootApplication
 @Import(JobsConfiguration.class)
 public class JobsTestApplication {
@@ -24,7 +26,10 @@ public class JobsTestApplication {
 		return new TestClock();
 	}
 
-	/** The system clock, plus however far a test has moved it forward (to pass cooldowns, or simulate days). */
+	/**
+	 * The system clock, plus however far a test has moved it forward (to pass cooldowns,
+	 * or simulate days).
+	 */
 	public static class TestClock extends Clock {
 
 		private volatile Duration offset = Duration.ZERO;
@@ -55,7 +60,10 @@ public class JobsTestApplication {
 		return new FailureInjector();
 	}
 
-	/** Fails training once, after a chosen epoch, when armed: stands in for a crash mid-training. */
+	/**
+	 * Fails training once, after a chosen epoch, when armed: stands in for a crash
+	 * mid-training.
+	 */
 	public static class FailureInjector implements EpochListener {
 
 		private volatile int failAfter = -1;

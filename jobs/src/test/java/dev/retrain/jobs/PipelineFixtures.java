@@ -9,7 +9,10 @@ import java.time.LocalDate;
 import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.generator.SampleDataSpec;
 
-/** Pipeline files and generated data for tests: small enough that a real run takes seconds. */
+/**
+ * Pipeline files and generated data for tests: small enough that a real run takes
+ * seconds.
+ */
 public final class PipelineFixtures {
 
 	public static final LocalDate START = LocalDate.parse("2024-03-01");
@@ -21,7 +24,12 @@ public final class PipelineFixtures {
 	private PipelineFixtures() {
 	}
 
-	/** Writes {@code days} of sample data under {@code <dataDir>/<dir>}; returns that directory. */
+	/**
+	 * Writes {@code days} of sample data under {@code <dataDir>/
+	 *
+	<dir>
+	 * }; returns that directory.
+	 */
 	public static Path sampleData(Path dataDir, String dir, int rowsPerDay, long seed) {
 		Path root = dataDir.resolve(dir);
 		try {
@@ -33,7 +41,10 @@ public final class PipelineFixtures {
 		return root;
 	}
 
-	/** A pipeline file over the sample schema; {@code model} is the YAML of the model section's entries. */
+	/**
+	 * A pipeline file over the sample schema; {@code model} is the YAML of the model
+	 * section's entries.
+	 */
 	public static String yaml(String name, String dataPath, String model, String extra) {
 		return """
 				name: %s

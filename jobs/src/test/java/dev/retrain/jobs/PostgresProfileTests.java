@@ -15,8 +15,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunAlreadyActive;
 import dev.retrain.jobs.runs.RunRecord;
@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The same migrations and the same job on PostgreSQL (127.0.0.1:5432, database {@code test}), in a
- * schema of its own that is dropped afterwards. CI starts PostgreSQL and requires this test; a machine
- * without PostgreSQL (and without CI=true) skips it.
+ * The same migrations and the same job on PostgreSQL (127.0.0.1:5432, database
+ * {@code test}), in a schema of its own that is dropped afterwards. CI starts PostgreSQL
+ * and requires this test; a machine without PostgreSQL (and without CI=true) skips it.
  */
 class PostgresProfileTests extends RetrainTestSupport {
 
@@ -79,8 +79,10 @@ class PostgresProfileTests extends RetrainTestSupport {
 	void migrationsAndTheRetrainJobRunOnPostgres() {
 		assertThat(this.jdbc.queryForObject("SELECT version()", String.class)).startsWith("PostgreSQL");
 		List<String> migrated = this.jdbc.queryForList(
-				"SELECT version FROM " + SCHEMA + ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank", String.class);
-		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+				"SELECT version FROM " + SCHEMA
+						+ ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank",
+				String.class);
+		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
 
 		sampleData(DATA_DIR, "pg", 150, 31);
 		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));

@@ -25,7 +25,10 @@ import dev.retrain.models.store.ModelStore;
 
 import static org.awaitility.Awaitility.await;
 
-/** One application context for the job tests (one H2 database, one data directory, one config directory). */
+/**
+ * One application context for the job tests (one H2 database, one data directory, one
+ * config directory).
+ */
 @SpringBootTest(classes = JobsTestApplication.class)
 public abstract class RetrainTestSupport {
 

@@ -11,7 +11,10 @@ import dev.retrain.jobs.JobsConfiguration;
 import dev.retrain.orchestrator.backtest.Commands;
 import dev.retrain.orchestrator.security.Credentials;
 
-/** The retraining orchestrator: REST API, run launching, registry, and (with {@code --demo}) the sample run. */
+/**
+ * The retraining orchestrator: REST API, run launching, registry, and (with
+ * {@code --demo}) the sample run.
+ */
 @SpringBootApplication
 @EnableScheduling
 @Import(JobsConfiguration.class)
@@ -34,9 +37,10 @@ public class RetrainApplication {
 	}
 
 	/**
-	 * DJL reads these before its engine loads: no downloads, natives cached under the data directory,
-	 * and one PyTorch intra-op thread per training (OpenMP spinning starves a 2-core machine otherwise;
-	 * STACK.md gotcha 1). Each may be overridden with -D.
+	 * DJL reads these before its engine loads: no downloads, natives cached under the
+	 * data directory, and one PyTorch intra-op thread per training (OpenMP spinning
+	 * starves a 2-core machine otherwise; STACK.md gotcha 1). Each may be overridden with
+	 * -D.
 	 */
 	static void configureDjl(String[] args) {
 		String dataDir = "./var";

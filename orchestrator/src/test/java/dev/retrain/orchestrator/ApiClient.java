@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.Base64;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.security.Credentials;
-import tools.jackson.databind.JsonNode;
 
-/** Real HTTP against the running application, as one of the test users (or anonymous, or with an API key). */
+/**
+ * Real HTTP against the running application, as one of the test users (or anonymous, or
+ * with an API key).
+ */
 final class ApiClient {
 
 	static final String VIEWER = "viewer";
@@ -52,7 +55,10 @@ final class ApiClient {
 		return new ApiClient(port, "X-API-Key", key);
 	}
 
-	/** Users viewer, operator and admin (password: name + "-pw", stored bcrypt-hashed) and an operator API key. */
+	/**
+	 * Users viewer, operator and admin (password: name + "-pw", stored bcrypt-hashed) and
+	 * an operator API key.
+	 */
 	static void users(DynamicPropertyRegistry registry) {
 		String[] names = { VIEWER, OPERATOR, ADMIN };
 		for (int i = 0; i < names.length; i++) {
@@ -75,7 +81,8 @@ final class ApiClient {
 		if (contentType != null) {
 			b.header("Content-Type", contentType);
 		}
-		b.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		b.method(method,
+				(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
 		return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
 	}
 

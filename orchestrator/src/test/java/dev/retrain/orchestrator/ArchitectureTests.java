@@ -12,13 +12,17 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The shape of the code, checked on the compiled main classes of all three modules: dependencies point
- * one way (orchestrator -> jobs -> models), the ML core knows nothing of Spring, feature packages do not
- * depend on each other in a circle, and beans get what they need through their constructors.
+ * The shape of the code, checked on the compiled main classes of all three modules:
+ * dependencies point one way (orchestrator -> jobs -> models), the ML core knows nothing
+ * of Spring, feature packages do not depend on each other in a circle, and beans get what
+ * they need through their constructors.
  */
 class ArchitectureTests {
 
-	/** Main classes only: not test classes, nor the test jars of models and jobs on this class path. */
+	/**
+	 * Main classes only: not test classes, nor the test jars of models and jobs on this
+	 * class path.
+	 */
 	private static final ImportOption MAIN_ONLY = (Location location) -> !location.contains("/test-classes/")
 			&& !location.contains("-tests.jar");
 

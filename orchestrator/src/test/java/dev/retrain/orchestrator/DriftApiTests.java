@@ -10,17 +10,19 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.models.json.Json;
-import tools.jackson.databind.JsonNode;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Drift events, Alertmanager's webhook, on-demand checks and schedules over real HTTP. */
+/**
+ * Drift events, Alertmanager's webhook, on-demand checks and schedules over real HTTP.
+ */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class DriftApiTests {
 
@@ -61,8 +63,8 @@ class DriftApiTests {
 		assertThat(post("/api/drift-events", "{\"pipeline\":\"watched\",\"source\":\"evidently\",\"eventId\":\"e1\"}")
 			.statusCode()).isEqualTo(400);
 		assertThat(post("/api/drift-events",
-				"{\"pipeline\":\"nope\",\"source\":\"evidently\",\"eventId\":\"e1\",\"severity\":\"critical\"}").statusCode())
-			.isEqualTo(404);
+				"{\"pipeline\":\"nope\",\"source\":\"evidently\",\"eventId\":\"e1\",\"severity\":\"critical\"}")
+			.statusCode()).isEqualTo(404);
 		assertThat(post("/api/drift-events",
 				"{\"pipeline\":\"watched\",\"source\":\"evidently\",\"eventId\":\"e1\",\"severity\":\"apocalyptic\"}")
 			.statusCode()).isEqualTo(400);
@@ -104,7 +106,8 @@ class DriftApiTests {
 		assertThat(check.statusCode()).as(check.body()).isEqualTo(200);
 		assertThat(json(check).get("status").asString()).isIn("DRIFT", "NO_DRIFT");
 		assertThat(json(check).get("features")).hasSize(6);
-		assertThat(json(get("/api/pipelines/watched/drift")).get("id").asLong()).isEqualTo(json(check).get("id").asLong());
+		assertThat(json(get("/api/pipelines/watched/drift")).get("id").asLong())
+			.isEqualTo(json(check).get("id").asLong());
 		assertThat(json(get("/api/pipelines/watched/drift/history"))).hasSize(1);
 
 		JsonNode schedules = json(get("/api/schedules"));

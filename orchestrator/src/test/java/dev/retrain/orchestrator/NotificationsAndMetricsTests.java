@@ -20,12 +20,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
-import tools.jackson.databind.JsonNode;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
@@ -35,7 +35,9 @@ import static dev.retrain.orchestrator.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Webhooks with retries against a real local HTTP receiver, and the Prometheus metrics. */
+/**
+ * Webhooks with retries against a real local HTTP receiver, and the Prometheus metrics.
+ */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class NotificationsAndMetricsTests {
 
@@ -102,7 +104,8 @@ class NotificationsAndMetricsTests {
 
 	long runAndWait(String pipeline) throws Exception {
 		ApiClient operator = ApiClient.as(this.port, OPERATOR);
-		long id = json(operator.post("/api/pipelines/" + pipeline + "/runs", "{\"asOf\":\"" + LAST + "\"}")).get("runId")
+		long id = json(operator.post("/api/pipelines/" + pipeline + "/runs", "{\"asOf\":\"" + LAST + "\"}"))
+			.get("runId")
 			.asLong();
 		await().atMost(Duration.ofMinutes(2))
 			.until(() -> !json(ApiClient.as(this.port, VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
@@ -119,7 +122,10 @@ class NotificationsAndMetricsTests {
 			.isEqualTo("FAILED");
 
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-			List<JsonNode> events = RECEIVED.stream().distinct().map(dev.retrain.models.json.Json.MAPPER::readTree).toList();
+			List<JsonNode> events = RECEIVED.stream()
+				.distinct()
+				.map(dev.retrain.models.json.Json.MAPPER::readTree)
+				.toList();
 			assertThat(events).anySatisfy(e -> {
 				assertThat(e.get("event").asString()).isEqualTo("promotion");
 				assertThat(e.path("runId").asLong()).isEqualTo(ok);
@@ -129,7 +135,8 @@ class NotificationsAndMetricsTests {
 				assertThat(e.get("summary").asString()).contains("data directory does not exist");
 			});
 		});
-		assertThat(RECEIVED.size()).as("each event was delivered on a retry").isGreaterThan((int) RECEIVED.stream().distinct().count());
+		assertThat(RECEIVED.size()).as("each event was delivered on a retry")
+			.isGreaterThan((int) RECEIVED.stream().distinct().count());
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(deadHookDeliveries())
 				.as("the dead webhook's deliveries failed every try and stay due, without failing anything else")
@@ -139,8 +146,9 @@ class NotificationsAndMetricsTests {
 	}
 
 	private List<Map<String, Object>> deadHookDeliveries() throws Exception {
-		return this.jdbc.queryForList("SELECT listener_id, status, completion_date FROM event_publication "
-				+ "WHERE serialized_event LIKE ?", "%" + sha256(DEAD_HOOK) + "%");
+		return this.jdbc.queryForList(
+				"SELECT listener_id, status, completion_date FROM event_publication " + "WHERE serialized_event LIKE ?",
+				"%" + sha256(DEAD_HOOK) + "%");
 	}
 
 	@Test
@@ -152,16 +160,18 @@ class NotificationsAndMetricsTests {
 		String body = "{\"event\":\"promotion\",\"pipeline\":\"left-over\"}";
 		String due = dev.retrain.models.json.Json.MAPPER.writeValueAsString(
 				Map.of("hookKey", sha256(url), "event", "promotion", "pipeline", "left-over", "body", body));
-		// as a node leaves it when it stops in the middle of a delivery: published ten minutes ago, still processing
-		this.jdbc.update("INSERT INTO event_publication (id, listener_id, event_type, serialized_event, publication_date, "
-				+ "status, completion_attempts) VALUES (?, ?, 'dev.retrain.orchestrator.notifications.WebhookDue', ?, ?, "
-				+ "'PROCESSING', 1)", UUID.randomUUID(), listener, due,
-				OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(10));
+		// as a node leaves it when it stops in the middle of a delivery: published ten
+		// minutes ago, still processing
+		this.jdbc
+			.update("INSERT INTO event_publication (id, listener_id, event_type, serialized_event, publication_date, "
+					+ "status, completion_attempts) VALUES (?, ?, 'dev.retrain.orchestrator.notifications.WebhookDue', ?, ?, "
+					+ "'PROCESSING', 1)", UUID.randomUUID(), listener, due,
+					OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(10));
 
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(RECEIVED).contains(body));
 		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
-					"SELECT id FROM event_publication WHERE serialized_event LIKE '%left-over%'"))
+			.untilAsserted(() -> assertThat(this.jdbc
+				.queryForList("SELECT id FROM event_publication WHERE serialized_event LIKE '%left-over%'"))
 				.as("a delivery made is completed (and removed)")
 				.isEmpty());
 	}

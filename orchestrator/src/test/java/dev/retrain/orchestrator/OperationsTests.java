@@ -14,9 +14,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
-import tools.jackson.databind.JsonNode;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
@@ -28,7 +28,10 @@ import static dev.retrain.orchestrator.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Roles, compare-and-set, rollback, approval, retention and the audit log, over real HTTP on H2. */
+/**
+ * Roles, compare-and-set, rollback, approval, retention and the audit log, over real HTTP
+ * on H2.
+ */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class OperationsTests {
 
@@ -52,9 +55,10 @@ class OperationsTests {
 
 	static {
 		PipelineFixtures.sampleData(DATA_DIR, "shared", 150, 81);
-		PipelineFixtures.write(CONFIG_DIR, "ops", PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
-		PipelineFixtures.write(CONFIG_DIR, "long", PipelineFixtures.yaml("long", "shared",
-				GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
+		PipelineFixtures.write(CONFIG_DIR, "ops",
+				PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
+		PipelineFixtures.write(CONFIG_DIR, "long",
+				PipelineFixtures.yaml("long", "shared", GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
 		PipelineFixtures.write(CONFIG_DIR, "gated", PipelineFixtures.yaml("gated", "shared", GOOD_MODEL, "")
 			.replace("  metric: roc_auc\n", "  metric: roc_auc\n  approval: required\n"));
 	}
@@ -76,7 +80,8 @@ class OperationsTests {
 				"{\"asOf\":\"" + LAST + "\",\"runKey\":\"" + runKey + "\"}");
 		assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
 		long id = json(r).get("runId").asLong();
-		await().atMost(Duration.ofMinutes(2)).until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
+		await().atMost(Duration.ofMinutes(2))
+			.until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
 		return json(as(VIEWER).get("/api/runs/" + id));
 	}
 
@@ -110,12 +115,14 @@ class OperationsTests {
 
 		HttpResponse<String> reload = as(ADMIN).post("/api/pipelines/reload", null);
 		assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
-		assertThat(json(reload).get("pipelines").valueStream().map(JsonNode::asString).toList()).contains("ops", "gated");
+		assertThat(json(reload).get("pipelines").valueStream().map(JsonNode::asString).toList()).contains("ops",
+				"gated");
 	}
 
 	@Test
 	void promotionRollbackRetentionAndTheAuditTrail() throws Exception {
-		// the same data and seed give the same model: v1 is promoted, later runs tie and are rejected
+		// the same data and seed give the same model: v1 is promoted, later runs tie and
+		// are rejected
 		assertThat(run("ops", "one").get("decision").asString()).isEqualTo("PROMOTE");
 		assertThat(run("ops", "two").get("decision").asString()).isEqualTo("REJECT");
 		assertThat(champion()).isEqualTo(1);
@@ -148,27 +155,33 @@ class OperationsTests {
 		JsonNode after = json(as(VIEWER).get("/api/models/ops/versions"));
 		assertThat(after.at("/aliases/champion").asInt()).isEqualTo(1);
 		assertThat(after.at("/aliases/previous").asInt()).isEqualTo(3);
-		List<String> moves = after.get("history").valueStream()
+		List<String> moves = after.get("history")
+			.valueStream()
 			.filter(h -> h.get("alias").asString().equals("champion"))
-			.map(h -> h.get("fromVersion").asInt() + "->" + h.get("toVersion").asInt() + " " + h.get("reason").asString())
+			.map(h -> h.get("fromVersion").asInt() + "->" + h.get("toVersion").asInt() + " "
+					+ h.get("reason").asString())
 			.toList();
-		assertThat(moves).containsExactly("0->1 promoted: no champion yet", "1->3 forced promotion: hotfix for the incident",
-				"3->1 rollback: latency regression");
+		assertThat(moves).containsExactly("0->1 promoted: no champion yet",
+				"1->3 forced promotion: hotfix for the incident", "3->1 rollback: latency regression");
 		JsonNode audit = json(as(VIEWER).get("/api/audit?pipeline=ops"));
-		assertThat(audit.valueStream().map(e -> e.get("action").asString()).toList()).startsWith("ROLLBACK", "FORCE_PROMOTE");
+		assertThat(audit.valueStream().map(e -> e.get("action").asString()).toList()).startsWith("ROLLBACK",
+				"FORCE_PROMOTE");
 		assertThat(audit.get(0).get("actor").asString()).isEqualTo(ADMIN);
 
-		// retention (keep the newest 1) keeps champion v1, previous v3, the aliased v4; deletes v2, rows and files
+		// retention (keep the newest 1) keeps champion v1, previous v3, the aliased v4;
+		// deletes v2, rows and files
 		assertThat(run("ops", "four").get("candidateVersion").asInt()).isEqualTo(4);
 		HttpResponse<String> shadow = as(ADMIN).send("PUT", "/api/models/ops/aliases/shadow", "application/json",
 				"{\"version\":4,\"reason\":\"shadow traffic\"}");
 		assertThat(shadow.statusCode()).as(shadow.body()).isEqualTo(200);
 		JsonNode plan = json(as(VIEWER).get("/api/models/ops/retention"));
 		assertThat(plan.get("delete").valueStream().map(JsonNode::asInt).toList()).containsExactly(2);
-		assertThat(Files.exists(DATA_DIR.resolve("models/ops/2/model.params"))).as("a dry run deletes nothing").isTrue();
+		assertThat(Files.exists(DATA_DIR.resolve("models/ops/2/model.params"))).as("a dry run deletes nothing")
+			.isTrue();
 		JsonNode applied = json(as(ADMIN).post("/api/models/ops/retention", null));
 		assertThat(applied.get("delete").valueStream().map(JsonNode::asInt).toList()).containsExactly(2);
-		assertThat(json(as(VIEWER).get("/api/models/ops/versions")).get("versions").valueStream()
+		assertThat(json(as(VIEWER).get("/api/models/ops/versions")).get("versions")
+			.valueStream()
 			.map(v -> v.get("version").asInt())
 			.toList()).containsExactly(4, 3, 1);
 		assertThat(Files.exists(DATA_DIR.resolve("models/ops/2"))).isFalse();
@@ -176,7 +189,8 @@ class OperationsTests {
 		for (int v : List.of(1, 3, 4)) {
 			assertThat(Files.exists(DATA_DIR.resolve("models/ops/" + v + "/model.params"))).isTrue();
 		}
-		assertThat(json(as(VIEWER).get("/api/audit?pipeline=ops&action=DELETE_VERSION")).get(0).get("target").asString())
+		assertThat(
+				json(as(VIEWER).get("/api/audit?pipeline=ops&action=DELETE_VERSION")).get(0).get("target").asString())
 			.isEqualTo("v2");
 		JsonNode compare = json(as(VIEWER).get("/api/models/ops/compare?a=1&b=4"));
 		assertThat(compare.get("metricsA").has("recent")).isTrue();
@@ -197,8 +211,8 @@ class OperationsTests {
 				"{\"reason\":\"holdout too small this week\"}");
 		assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(200);
 		assertThat(json(rejected).get("review").asString()).isEqualTo("REJECTED");
-		assertThat(as(OPERATOR).post("/api/models/gated/versions/1/approve", "{\"reason\":\"changed my mind\"}").statusCode())
-			.as("a rejected version is no longer pending").isEqualTo(409);
+		assertThat(as(OPERATOR).post("/api/models/gated/versions/1/approve", "{\"reason\":\"changed my mind\"}")
+			.statusCode()).as("a rejected version is no longer pending").isEqualTo(409);
 
 		JsonNode second = run("gated", "g2");
 		assertThat(second.get("decision").asString()).isEqualTo("PENDING");
@@ -221,10 +235,11 @@ class OperationsTests {
 		assertThat(as(VIEWER).get("/api/runs?from=yesterday").statusCode()).isEqualTo(400);
 		assertThat(as(ADMIN).post("/api/models/ops/promote", "{\"version\":1}").statusCode()).as("reason required")
 			.isEqualTo(400);
-		assertThat(as(ADMIN).post("/api/models/ops/promote", "{\"version\":1,\"reason\":\"x\",\"extra\":true}").statusCode())
-			.isEqualTo(400);
-		assertThat(as(ADMIN).send("PUT", "/api/models/ops/aliases/champion", "application/json",
-				"{\"version\":1,\"reason\":\"x\"}").statusCode()).isEqualTo(400);
+		assertThat(as(ADMIN).post("/api/models/ops/promote", "{\"version\":1,\"reason\":\"x\",\"extra\":true}")
+			.statusCode()).isEqualTo(400);
+		assertThat(as(ADMIN)
+			.send("PUT", "/api/models/ops/aliases/champion", "application/json", "{\"version\":1,\"reason\":\"x\"}")
+			.statusCode()).isEqualTo(400);
 		String big = "{\"cause\":\"" + "x".repeat(2_000_000) + "\"}";
 		HttpResponse<String> oversized = as(OPERATOR).post("/api/pipelines/ops/runs", big);
 		assertThat(oversized.statusCode()).isEqualTo(413);
@@ -232,17 +247,19 @@ class OperationsTests {
 		assertThat(as(OPERATOR).post("/api/runs/999999/stop", null).statusCode()).isEqualTo(404);
 	}
 
-
 	@Test
 	void aStoppedRunEndsStoppedKeepsItsCheckpointAndResumesOnRestart() throws Exception {
 		HttpResponse<String> launched = as(OPERATOR).post("/api/pipelines/long/runs", "{\"asOf\":\"" + LAST + "\"}");
 		long id = json(launched).get("runId").asLong();
 		await().atMost(Duration.ofMinutes(1))
 			.pollInterval(Duration.ofMillis(20))
-			.until(() -> json(as(VIEWER).get("/api/runs/" + id)).get("progress").asString("").matches("training: epoch \\d+ of 400.*"));
+			.until(() -> json(as(VIEWER).get("/api/runs/" + id)).get("progress")
+				.asString("")
+				.matches("training: epoch \\d+ of 400.*"));
 		HttpResponse<String> stop = as(OPERATOR).post("/api/runs/" + id + "/stop", null);
 		assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
-		await().atMost(Duration.ofMinutes(1)).until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
+		await().atMost(Duration.ofMinutes(1))
+			.until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
 		JsonNode stopped = json(as(VIEWER).get("/api/runs/" + id));
 		assertThat(stopped.get("status").asString()).isEqualTo("STOPPED");
 		assertThat(stopped.get("failureReason").asString()).contains("stopped on request");
@@ -251,7 +268,8 @@ class OperationsTests {
 		HttpResponse<String> restarted = as(OPERATOR).post("/api/runs/" + id + "/restart", null);
 		assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(202);
 		long again = json(restarted).get("runId").asLong();
-		await().atMost(Duration.ofMinutes(2)).until(() -> !json(as(VIEWER).get("/api/runs/" + again)).get("endedAt").isNull());
+		await().atMost(Duration.ofMinutes(2))
+			.until(() -> !json(as(VIEWER).get("/api/runs/" + again)).get("endedAt").isNull());
 		JsonNode resumed = json(as(VIEWER).get("/api/runs/" + again));
 		assertThat(resumed.get("status").asString()).as(resumed.toString()).isEqualTo("COMPLETED");
 		assertThat(resumed.at("/details/training/resumedFromEpoch").asInt()).isGreaterThanOrEqualTo(1).isLessThan(400);
@@ -260,20 +278,20 @@ class OperationsTests {
 			.contains("STOP_RUN", "RESTART_RUN");
 	}
 
-
 	@Test
 	void aBacktestStartedOverRestReportsProgressAndItsReportAndLeavesTheLivePipelineAlone() throws Exception {
 		String policies = "period-days: 5\\nwarmup-days: 10\\npolicies:\\n  - {name: psi, type: fixed-psi, threshold: 0.25}\\n"
 				+ "  - {name: weekly, type: schedule, cron: \\\"0 0 0 ? * MON\\\"}\\n";
-		// a bad policy file is refused at once, naming the policy and the field; nothing starts
+		// a bad policy file is refused at once, naming the policy and the field; nothing
+		// starts
 		HttpResponse<String> refused = as(OPERATOR).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\""
 				+ "policies:\\n  - {name: d, type: drift, drift: {alpha: 2}}\\n\"}");
 		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
 		assertThat(refused.body()).contains("policy 'd'").contains("drift.alpha");
-		HttpResponse<String> badType = as(OPERATOR).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\""
-				+ "policies:\\n  - {name: s, type: sometimes}\\n\"}");
+		HttpResponse<String> badType = as(OPERATOR).post("/api/backtests",
+				"{\"pipeline\":\"ops\",\"policies\":\"" + "policies:\\n  - {name: s, type: sometimes}\\n\"}");
 		assertThat(badType.statusCode()).as(badType.body()).isEqualTo(400);
-		assertThat(badType.body()).contains("policy 's': type must be one of");
+		assertThat(badType.body()).contains("field 'policies[0].type': policy 's': 'sometimes' is not one of");
 		int backtestsBefore = this.jdbc.queryForObject("SELECT COUNT(*) FROM backtest", Integer.class);
 		assertThat(as(VIEWER).post("/api/backtests", "{\"pipeline\":\"ops\",\"policies\":\"" + policies + "\"}")
 			.statusCode()).isEqualTo(403);
@@ -293,7 +311,8 @@ class OperationsTests {
 		assertThat(done.at("/report/policies/1").has("timeline")).isFalse();
 		JsonNode whole = json(as(VIEWER).get("/api/backtests/" + id + "/report.json"));
 		assertThat(whole.at("/policies/2/retrains").asInt()).isEqualTo(done.at("/report/policies/2/retrains").asInt());
-		// the fixed-PSI rule's inputs are in the report: every numeric feature's PSI, every period
+		// the fixed-PSI rule's inputs are in the report: every numeric feature's PSI,
+		// every period
 		assertThat(whole.at("/policies/1/timeline/0/psi").propertyNames()).isNotEmpty();
 		HttpResponse<String> csv = as(VIEWER).get("/api/backtests/" + id + "/periods.csv");
 		assertThat(csv.statusCode()).isEqualTo(200);
@@ -301,7 +320,8 @@ class OperationsTests {
 		assertThat(csv.body().lines().filter(l -> l.startsWith("weekly,")).count())
 			.isEqualTo(whole.at("/policies/2/periods").asLong());
 		assertThat(done.at("/report/baselines/0/name").asString()).isEqualTo("train once (policy 'train-once')");
-		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM backtest", Integer.class)).isEqualTo(backtestsBefore + 1);
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM backtest", Integer.class))
+			.isEqualTo(backtestsBefore + 1);
 		HttpResponse<String> html = as(VIEWER).get("/api/backtests/" + id + "/report.html");
 		assertThat(html.statusCode()).isEqualTo(200);
 		assertThat(html.body()).contains("<svg");
@@ -309,10 +329,12 @@ class OperationsTests {
 	}
 
 	@Test
-	void aBacktestLeftRunningByThisNodeIsMarkedFailedAtStartUpAndAnotherNodesOnlyOnceThatNodeIsDeclaredStopped() throws Exception {
+	void aBacktestLeftRunningByThisNodeIsMarkedFailedAtStartUpAndAnotherNodesOnlyOnceThatNodeIsDeclaredStopped()
+			throws Exception {
 		String node = this.locks.nodeId();
 		this.jdbc.update("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES "
-				+ "('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, ?), ('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, 'another-node')", node);
+				+ "('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, ?), ('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, 'another-node')",
+				node);
 		long mine = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = ?", Long.class, node);
 		long theirs = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = 'another-node'", Long.class);
 
@@ -323,7 +345,8 @@ class OperationsTests {
 		assertThat(failed.get("failure").asString()).contains("interrupted").contains(node);
 		assertThat(json(as(VIEWER).get("/api/backtests/" + theirs)).get("status").asString()).isEqualTo("RUNNING");
 
-		// the other node stops heartbeating: once declared stopped, its backtest is failed too
+		// the other node stops heartbeating: once declared stopped, its backtest is
+		// failed too
 		this.jdbc.update("INSERT INTO node_heartbeat (node, started_at, beat_at) VALUES ('another-node', ?, ?)",
 				OffsetDateTime.now(ZoneOffset.UTC).minusHours(1), OffsetDateTime.now(ZoneOffset.UTC).minusHours(1));
 		this.liveness.reap();

@@ -19,25 +19,30 @@ import java.util.concurrent.Future;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.security.Credentials;
-import tools.jackson.databind.JsonNode;
 
 import static org.awaitility.Awaitility.await;
 
 /**
- * What the orchestrator itself costs per run: the application on the embedded default (H2 file, local store),
- * {@code n} pipelines over tiny data, each launched over REST and run to completion, first one after the other,
- * then {@code concurrent} launched at the same moment. Per run it reads the run's own record (steps and their
- * times, training time as the trainer measured it) and reports medians and p95 of: REST launch latency, queue
- * wait, run time, and run time outside training (launch, snapshot, validation, evaluation, decision,
- * registration, and Spring Batch's own bookkeeping). Arguments: {@code --pipelines=N --concurrent=N --out=DIR}.
+ * What the orchestrator itself costs per run: the application on the embedded default (H2
+ * file, local store), {@code n} pipelines over tiny data, each launched over REST and run
+ * to completion, first one after the other, then {@code concurrent} launched at the same
+ * moment. Per run it reads the run's own record (steps and their times, training time as
+ * the trainer measured it) and reports medians and p95 of: REST launch latency, queue
+ * wait, run time, and run time outside training (launch, snapshot, validation,
+ * evaluation, decision, registration, and Spring Batch's own bookkeeping). Arguments:
+ * {@code --pipelines=N --concurrent=N --out=DIR}.
  */
 public final class OrchestrationBenchmark {
 
-	/** One run as measured: client-side launch latency, and the server's own timings from its record. */
+	/**
+	 * One run as measured: client-side launch latency, and the server's own timings from
+	 * its record.
+	 */
 	public record Run(String pipeline, String status, long launchMillis, long queuedMillis, long runMillis,
 			long trainingMillis, long outsideTrainingMillis, Map<String, Long> stepMillis) {
 	}
@@ -90,9 +95,11 @@ public final class OrchestrationBenchmark {
 				"--retrain.security.api-keys[0].sha256=" + Credentials.hashApiKey(ApiClient.API_KEY),
 				"--retrain.security.api-keys[0].roles[0]=operator"));
 		List<Phase> phases = new ArrayList<>();
-		try (ConfigurableApplicationContext app = SpringApplication.run(RetrainApplication.class, args.toArray(String[]::new))) {
+		try (ConfigurableApplicationContext app = SpringApplication.run(RetrainApplication.class,
+				args.toArray(String[]::new))) {
 			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
-			// automation authenticates with an API key (one SHA-256); HTTP Basic checks a bcrypt hash per request
+			// automation authenticates with an API key (one SHA-256); HTTP Basic checks a
+			// bcrypt hash per request
 			ApiClient api = ApiClient.apiKey(port, ApiClient.API_KEY);
 			launchAndWait(api, "warm-up", name(0));
 			phases.add(authentication(api, ApiClient.as(port, ApiClient.OPERATOR)));
@@ -163,14 +170,18 @@ public final class OrchestrationBenchmark {
 				"{\"asOf\":\"" + PipelineFixtures.LAST + "\",\"runKey\":\"" + key + "\"}");
 		long launchMillis = (System.nanoTime() - t0) / 1_000_000;
 		if (launched.statusCode() != 202) {
-			throw new IllegalStateException("launch of " + pipeline + " answered " + launched.statusCode() + ": " + launched.body());
+			throw new IllegalStateException(
+					"launch of " + pipeline + " answered " + launched.statusCode() + ": " + launched.body());
 		}
 		long runId = Json.MAPPER.readTree(launched.body()).get("runId").asLong();
 		JsonNode[] run = new JsonNode[1];
-		await().atMost(Duration.ofMinutes(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
-			run[0] = Json.MAPPER.readTree(api.send("GET", "/api/runs/" + runId, null, null).body());
-			return run[0].hasNonNull("endedAt");
-		});
+		await().atMost(Duration.ofMinutes(10))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> {
+				run[0] = Json.MAPPER.readTree(api.send("GET", "/api/runs/" + runId, null, null).body());
+				return run[0].hasNonNull("endedAt");
+			});
 		JsonNode r = run[0];
 		Map<String, Long> steps = new LinkedHashMap<>();
 		Instant firstStep = null;
@@ -185,8 +196,8 @@ public final class OrchestrationBenchmark {
 		long queued = (firstStep != null) ? Duration.between(created, firstStep).toMillis() : 0;
 		long runMillis = Duration.between((firstStep != null) ? firstStep : created, ended).toMillis();
 		long training = r.at("/details/training/trainingMillis").asLong();
-		return new Run(pipeline, r.get("status").asString(), launchMillis, queued, runMillis, training, runMillis - training,
-				steps);
+		return new Run(pipeline, r.get("status").asString(), launchMillis, queued, runMillis, training,
+				runMillis - training, steps);
 	}
 
 	private static Phase phase(String name, List<Run> runs, long wall) {
@@ -197,7 +208,8 @@ public final class OrchestrationBenchmark {
 		stats.put("training (the trainer's epochs)", stat(runs.stream().mapToLong(Run::trainingMillis).toArray()));
 		stats.put("run outside training", stat(runs.stream().mapToLong(Run::outsideTrainingMillis).toArray()));
 		for (String step : runs.get(0).stepMillis().keySet()) {
-			stats.put("step " + step, stat(runs.stream().mapToLong(r -> r.stepMillis().getOrDefault(step, 0L)).toArray()));
+			stats.put("step " + step,
+					stat(runs.stream().mapToLong(r -> r.stepMillis().getOrDefault(step, 0L)).toArray()));
 		}
 		return new Phase(name, runs.size(), wall, stats, runs);
 	}
@@ -213,11 +225,15 @@ public final class OrchestrationBenchmark {
 	static String markdown(List<Phase> phases) {
 		StringBuilder sb = new StringBuilder();
 		for (Phase p : phases) {
-			sb.append(p.detail().isEmpty() ? String.format(Locale.ROOT, "%n%s%n%n| ms | median | p95 |%n| --- | --- | --- |%n", p.name())
-					: String.format(Locale.ROOT, "%n%s: %d runs, %.1f s wall, every run %s%n%n| ms | median | p95 |%n| --- | --- | --- |%n",
+			sb.append(p.detail().isEmpty()
+					? String.format(Locale.ROOT, "%n%s%n%n| ms | median | p95 |%n| --- | --- | --- |%n", p.name())
+					: String.format(Locale.ROOT,
+							"%n%s: %d runs, %.1f s wall, every run %s%n%n| ms | median | p95 |%n| --- | --- | --- |%n",
 							p.name(), p.runs(), p.wallMillis() / 1000.0,
-							p.detail().stream().allMatch(r -> r.status().equals("COMPLETED")) ? "COMPLETED" : "NOT all completed"));
-			p.medianAndP95().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", k, v[0], v[1])));
+							p.detail().stream().allMatch(r -> r.status().equals("COMPLETED")) ? "COMPLETED"
+									: "NOT all completed"));
+			p.medianAndP95()
+				.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", k, v[0], v[1])));
 		}
 		return sb.toString();
 	}

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Keeps the orchestration benchmark from rotting: a few pipelines, no speed asserted (README, "Speed"). */
+/**
+ * Keeps the orchestration benchmark from rotting: a few pipelines, no speed asserted
+ * (README, "Speed").
+ */
 class OrchestrationBenchmarkSmokeTests {
 
 	@Test
@@ -21,7 +24,8 @@ class OrchestrationBenchmarkSmokeTests {
 		assertThat(phases.subList(1, 3)).allSatisfy(p -> {
 			assertThat(p.detail()).allSatisfy(r -> {
 				assertThat(r.status()).isEqualTo("COMPLETED");
-				assertThat(r.stepMillis()).containsOnlyKeys("snapshot", "validate", "train", "evaluate", "decide", "register");
+				assertThat(r.stepMillis()).containsOnlyKeys("snapshot", "validate", "train", "evaluate", "decide",
+						"register");
 				assertThat(r.trainingMillis()).isPositive().isLessThanOrEqualTo(r.stepMillis().get("train"));
 			});
 			assertThat(p.medianAndP95()).containsKeys("REST launch latency", "run outside training");

@@ -10,17 +10,20 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.models.json.Json;
-import tools.jackson.databind.JsonNode;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The REST API over real HTTP, against the application on the embedded default (H2 in a file). */
+/**
+ * The REST API over real HTTP, against the application on the embedded default (H2 in a
+ * file).
+ */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class RestApiTests {
 
@@ -33,8 +36,8 @@ class RestApiTests {
 	static {
 		PipelineFixtures.sampleData(DATA_DIR, "web", 150, 21);
 		PipelineFixtures.write(CONFIG_DIR, "web", PipelineFixtures.yaml("web", "web", GOOD_MODEL, ""));
-		PipelineFixtures.write(CONFIG_DIR, "broken", PipelineFixtures.yaml("broken", "web", GOOD_MODEL, "")
-			.replace("task: binary", "task: binry"));
+		PipelineFixtures.write(CONFIG_DIR, "broken",
+				PipelineFixtures.yaml("broken", "web", GOOD_MODEL, "").replace("task: binary", "task: binry"));
 	}
 
 	@DynamicPropertySource
@@ -113,15 +116,18 @@ class RestApiTests {
 		assertProblem(send("GET", "/api/pipelines/nope", null, null), 404, "no pipeline named 'nope'");
 		assertProblem(send("POST", "/api/pipelines/Bad%20Name/runs", null, null), 400, "invalid pipeline name");
 		assertProblem(send("GET", "/api/models/..hidden/versions", null, null), 400, "invalid pipeline name");
-		// encoded slashes are refused by the servlet container itself, before any application code
+		// encoded slashes are refused by the servlet container itself, before any
+		// application code
 		HttpResponse<String> traversal = send("GET", "/api/models/..%2F..%2Fetc/versions", null, null);
 		assertThat(traversal.statusCode()).isEqualTo(400);
 		assertThat(traversal.body()).doesNotContain("at org.").doesNotContain("Exception");
 		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":"), 400, "malformed");
 		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asof\":\"2024-01-01\"}"), 400,
 				"unknown field 'asof'");
-		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":\"2024-13-45\"}"), 400, null);
-		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"mode\":\"sideways\"}"), 400, null);
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":\"2024-13-45\"}"), 400,
+				null);
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"mode\":\"sideways\"}"), 400,
+				null);
 		assertProblem(send("GET", "/api/runs/987654", null, null), 404, "no run with id 987654");
 		assertProblem(send("GET", "/api/models/web/versions/99", null, null), 404, "no model version 99");
 		assertProblem(send("POST", "/api/runs/987654/restart", null, null), 404, null);
@@ -150,7 +156,8 @@ class RestApiTests {
 		assertThat(send("GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
 		HttpResponse<String> docs = send("GET", "/v3/api-docs", null, null);
 		assertThat(docs.statusCode()).isEqualTo(200);
-		assertThat(docs.body()).contains("/api/pipelines/{name}/runs").contains("/api/models/{name}/versions/{version}");
+		assertThat(docs.body()).contains("/api/pipelines/{name}/runs")
+			.contains("/api/models/{name}/versions/{version}");
 	}
 
 	private static JsonNode assertProblem(HttpResponse<String> r, int status, String detailContains) {

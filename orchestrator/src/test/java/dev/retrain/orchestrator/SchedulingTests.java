@@ -27,7 +27,9 @@ import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Real Quartz with its JDBC store on an H2 file, across real restarts of the application. */
+/**
+ * Real Quartz with its JDBC store on an H2 file, across real restarts of the application.
+ */
 class SchedulingTests {
 
 	@TempDir
@@ -54,7 +56,11 @@ class SchedulingTests {
 	}
 
 	static List<RunRecord> scheduledRuns(ConfigurableApplicationContext app, String pipeline) {
-		return app.getBean(RunRecords.class).recent(pipeline, 100).stream().filter(r -> r.trigger().equals("schedule")).toList();
+		return app.getBean(RunRecords.class)
+			.recent(pipeline, 100)
+			.stream()
+			.filter(r -> r.trigger().equals("schedule"))
+			.toList();
 	}
 
 	@Test
@@ -84,8 +90,8 @@ class SchedulingTests {
 			assertThat(retrainTrigger(app, "weekly")).isNotNull();
 			app.getBean(Scheduler.class).pauseTrigger(TriggerKey.triggerKey("nightly", "retrain"));
 			runId = app.getBean(dev.retrain.jobs.runs.RunLauncher.class)
-				.launch(new dev.retrain.jobs.runs.RunLauncher.Request("nightly", PipelineFixtures.LAST, "before-restart",
-						null, dev.retrain.jobs.runs.Trigger.MANUAL, "test"))
+				.launch(new dev.retrain.jobs.runs.RunLauncher.Request("nightly", PipelineFixtures.LAST,
+						"before-restart", null, dev.retrain.jobs.runs.Trigger.MANUAL, "test"))
 				.runId();
 			await().atMost(Duration.ofMinutes(1))
 				.until(() -> app.getBean(RunRecords.class).find(runId).orElseThrow().endedAt() != null);
@@ -98,7 +104,8 @@ class SchedulingTests {
 			assertThat(nightly.getCronExpression()).isEqualTo("0 30 3 1 * ?");
 			assertThat(nightly.getTimeZone()).isEqualTo(TimeZone.getTimeZone("Europe/Berlin"));
 			assertThat(app.getBean(Scheduler.class).getTriggerState(nightly.getKey()))
-				.as("a paused schedule stays paused").isEqualTo(Trigger.TriggerState.PAUSED);
+				.as("a paused schedule stays paused")
+				.isEqualTo(Trigger.TriggerState.PAUSED);
 			assertThat(retrainTrigger(app, "weekly")).isNull();
 			assertThat(app.getBean(RunRecords.class).find(runId)).as("run history survives").isPresent();
 		}
@@ -122,7 +129,8 @@ class SchedulingTests {
 
 		try (ConfigurableApplicationContext app = start()) {
 			await().atMost(Duration.ofMinutes(1)).until(() -> !scheduledRuns(app, "daily").isEmpty());
-			await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20))
+			await().during(Duration.ofSeconds(5))
+				.atMost(Duration.ofSeconds(20))
 				.until(() -> scheduledRuns(app, "daily").size() == 1);
 			assertThat(retrainTrigger(app, "daily").getNextFireTime()).isInTheFuture();
 			long runId = scheduledRuns(app, "daily").get(0).runId();
@@ -130,6 +138,5 @@ class SchedulingTests {
 				.until(() -> app.getBean(RunRecords.class).find(runId).orElseThrow().endedAt() != null);
 		}
 	}
-
 
 }

@@ -11,7 +11,8 @@ record TestDirs(Path data, Path configs) {
 
 	static TestDirs create(String prefix) {
 		try {
-			return new TestDirs(Files.createTempDirectory(prefix + "-data"), Files.createTempDirectory(prefix + "-configs"));
+			return new TestDirs(Files.createTempDirectory(prefix + "-data"),
+					Files.createTempDirectory(prefix + "-configs"));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);

@@ -10,8 +10,8 @@ import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Every state change, who made it and why: promotions, rollbacks, approvals, deletions, alias moves,
- * schedule changes, launches, stops, restarts and configuration reloads.
+ * Every state change, who made it and why: promotions, rollbacks, approvals, deletions,
+ * alias moves, schedule changes, launches, stops, restarts and configuration reloads.
  */
 public class AuditLog {
 
@@ -30,7 +30,8 @@ public class AuditLog {
 	}
 
 	public void record(String actor, String action, String pipeline, String target, String details) {
-		this.jdbc.update("INSERT INTO audit_log (at, actor, action, pipeline, target, details) VALUES (?, ?, ?, ?, ?, ?)",
+		this.jdbc.update(
+				"INSERT INTO audit_log (at, actor, action, pipeline, target, details) VALUES (?, ?, ?, ?, ?, ?)",
 				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), actor, action, pipeline, target,
 				(details != null && details.length() > 4000) ? details.substring(0, 3999) + "…" : details);
 	}
@@ -49,9 +50,11 @@ public class AuditLog {
 		}
 		sql.append(" ORDER BY id DESC LIMIT ?");
 		args.add(limit);
-		return this.jdbc.query(sql.toString(), (rs, i) -> new Entry(rs.getLong("id"),
-				rs.getObject("at", OffsetDateTime.class).toInstant(), rs.getString("actor"), rs.getString("action"),
-				rs.getString("pipeline"), rs.getString("target"), rs.getString("details")), args.toArray());
+		return this.jdbc.query(sql.toString(),
+				(rs, i) -> new Entry(rs.getLong("id"), rs.getObject("at", OffsetDateTime.class).toInstant(),
+						rs.getString("actor"), rs.getString("action"), rs.getString("pipeline"), rs.getString("target"),
+						rs.getString("details")),
+				args.toArray());
 	}
 
 }

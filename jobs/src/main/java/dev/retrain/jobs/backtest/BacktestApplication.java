@@ -21,12 +21,15 @@ import org.springframework.core.task.TaskExecutor;
 import dev.retrain.jobs.JobsConfiguration;
 
 /**
- * The sandbox a backtest policy runs in: the product's jobs (retrain job, drift checks, events, registry)
- * on an in-memory database and a model store of its own, with a clock the backtest moves and a run executor it
- * can wait on. Nothing of the live application (database, store, schedules, web) is touched.
+ * The sandbox a backtest policy runs in: the product's jobs (retrain job, drift checks,
+ * events, registry) on an in-memory database and a model store of its own, with a clock
+ * the backtest moves and a run executor it can wait on. Nothing of the live application
+ * (database, store, schedules, web) is touched.
  */
-// not a @Configuration (nor @SpringBootConfiguration): component scans of the jobs package must not pick
-// up the sandbox's beans; SpringApplication takes it as a source and processes its @Bean methods anyway
+// not a @Configuration (nor @SpringBootConfiguration): component scans of the jobs
+// package must not pick
+// up the sandbox's beans; SpringApplication takes it as a source and processes its @Bean
+// methods anyway
 @EnableAutoConfiguration(excludeName = { "org.springframework.boot.quartz.autoconfigure.QuartzAutoConfiguration" })
 @Import(JobsConfiguration.class)
 class BacktestApplication {
@@ -71,8 +74,8 @@ class BacktestApplication {
 	}
 
 	/**
-	 * Runs the sandbox's retrain runs on a thread of their own, as the product does, one after the other, and lets
-	 * the backtest block until the runs it started have ended.
+	 * Runs the sandbox's retrain runs on a thread of their own, as the product does, one
+	 * after the other, and lets the backtest block until the runs it started have ended.
 	 */
 	static final class RunExecutor implements TaskExecutor, DisposableBean {
 
@@ -86,8 +89,8 @@ class BacktestApplication {
 		}
 
 		/**
-		 * Blocks until every run started so far has ended: the job with its listeners, so its record is final and
-		 * the pipeline's lock released.
+		 * Blocks until every run started so far has ended: the job with its listeners, so
+		 * its record is final and the pipeline's lock released.
 		 */
 		void awaitIdle() {
 			try {

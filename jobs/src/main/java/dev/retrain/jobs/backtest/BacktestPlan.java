@@ -11,8 +11,9 @@ import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.PartitionedDirectory;
 
 /**
- * What a backtest request resolves to, checked before anything runs: the pipeline, its data, the warm-up, the
- * periods to replay and the policies (train once included), each with a pipeline file its sandbox can load.
+ * What a backtest request resolves to, checked before anything runs: the pipeline, its
+ * data, the warm-up, the periods to replay and the policies (train once included), each
+ * with a pipeline file its sandbox can load.
  */
 record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path data, LocalDate from, LocalDate to,
 		LocalDate warmupEnd, List<Span> periods, List<BacktestPolicy> policies) {
@@ -22,8 +23,9 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 	}
 
 	/**
-	 * Resolves and checks a request: the pipeline, the data's day partitions, the periods, and every policy's
-	 * pipeline with its drift section (a bad one fails now, not an hour into the backtest).
+	 * Resolves and checks a request: the pipeline, the data's day partitions, the
+	 * periods, and every policy's pipeline with its drift section (a bad one fails now,
+	 * not an hour into the backtest).
 	 */
 	static BacktestPlan of(Backtester.Request req) {
 		PipelineDefinition def = new PipelineLoader().parse(req.pipelineYaml(), "backtest pipeline");
@@ -61,7 +63,10 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 		return from.plusDays(warmupDays - 1L);
 	}
 
-	/** The whole periods of {@code periodDays} days from the day after the warm-up to {@code to}; a partial last one is left out. */
+	/**
+	 * The whole periods of {@code periodDays} days from the day after the warm-up to
+	 * {@code to}; a partial last one is left out.
+	 */
 	static List<Span> periods(LocalDate from, LocalDate to, int warmupDays, int periodDays) {
 		List<Span> periods = new ArrayList<>();
 		for (LocalDate p = warmupEnd(from, warmupDays).plusDays(1); !p.plusDays(periodDays - 1L).isAfter(to); p = p
@@ -72,8 +77,9 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 	}
 
 	/**
-	 * The policies with train once, a baseline every report has, listed first unless a {@code never} policy was
-	 * asked for; it is named {@value Backtester#TRAIN_ONCE} unless a policy already has that name.
+	 * The policies with train once, a baseline every report has, listed first unless a
+	 * {@code never} policy was asked for; it is named {@value Backtester#TRAIN_ONCE}
+	 * unless a policy already has that name.
 	 */
 	static List<BacktestPolicy> withTrainOnce(List<BacktestPolicy> requested) {
 		List<BacktestPolicy> policies = new ArrayList<>(requested);

@@ -1,12 +1,14 @@
 package dev.retrain.jobs.backtest;
 
 /**
- * A retraining policy to replay: {@code never} (train once after warm-up), {@code schedule} (a Quartz
- * cron, in simulated time), {@code drift} (the pipeline's drift checks with {@code driftYaml} as its
- * {@code drift:} section: signals, calibration, cooldown), or {@code fixed-psi} (the textbook trigger:
- * retrain when any numeric feature's PSI against the champion's reference exceeds {@code psiThreshold}), or
- * {@code combined} (a cron and drift checks together: whichever comes first; the drift check runs first at a
- * period's end, and a scheduled fire at the same moment adds no second retrain).
+ * A retraining policy to replay: {@code never} (train once after warm-up),
+ * {@code schedule} (a Quartz cron, in simulated time), {@code drift} (the pipeline's
+ * drift checks with {@code driftYaml} as its {@code drift:} section: signals,
+ * calibration, cooldown), or {@code fixed-psi} (the textbook trigger: retrain when any
+ * numeric feature's PSI against the champion's reference exceeds {@code psiThreshold}),
+ * or {@code combined} (a cron and drift checks together: whichever comes first; the drift
+ * check runs first at a period's end, and a scheduled fire at the same moment adds no
+ * second retrain).
  */
 public record BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold) {
 

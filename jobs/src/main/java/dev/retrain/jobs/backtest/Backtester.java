@@ -10,31 +10,42 @@ import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.models.metrics.Metric;
 
 /**
- * Replays retraining policies over a pipeline's history, test-then-train: for each period the current
- * champion scores it before its labels are used; then the policy decides, with the product's own code
- * (Quartz's cron parser, the drift checker and its events with their cooldown, the retrain job and its
- * promotion policy) under a simulated clock. Each policy runs in its own sandbox (in-memory database,
- * model store under {@code workDir}), never in the live application.
+ * Replays retraining policies over a pipeline's history, test-then-train: for each period
+ * the current champion scores it before its labels are used; then the policy decides,
+ * with the product's own code (Quartz's cron parser, the drift checker and its events
+ * with their cooldown, the retrain job and its promotion policy) under a simulated clock.
+ * Each policy runs in its own sandbox (in-memory database, model store under
+ * {@code workDir}), never in the live application.
  */
 public class Backtester {
 
-	/** The name of the train-once policy added when the request has no {@code never} policy. */
+	/**
+	 * The name of the train-once policy added when the request has no {@code never}
+	 * policy.
+	 */
 	public static final String TRAIN_ONCE = "train-once";
 
-	/** What to replay: a pipeline file's text (its data path resolved against {@code dataDir}), the periods and the policies. */
+	/**
+	 * What to replay: a pipeline file's text (its data path resolved against
+	 * {@code dataDir}), the periods and the policies.
+	 */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
 			int warmupDays, List<BacktestPolicy> policies) {
 	}
 
 	/**
-	 * Checks a request without running it (the pipeline, the data's partitions, the periods, every policy's
-	 * pipeline with its drift section), so that an interface can refuse a bad one before it starts.
+	 * Checks a request without running it (the pipeline, the data's partitions, the
+	 * periods, every policy's pipeline with its drift section), so that an interface can
+	 * refuse a bad one before it starts.
 	 */
 	public void check(Request req) {
 		BacktestPlan.of(req);
 	}
 
-	/** Replays every policy of the request, one after the other, and reports them with the baselines. */
+	/**
+	 * Replays every policy of the request, one after the other, and reports them with the
+	 * baselines.
+	 */
 	public BacktestReport run(Request req, Consumer<String> progress) {
 		long start = System.nanoTime();
 		BacktestPlan plan = BacktestPlan.of(req);

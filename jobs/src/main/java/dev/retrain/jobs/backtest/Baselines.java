@@ -7,15 +7,16 @@ import java.util.List;
 import dev.retrain.jobs.backtest.BacktestReport.Baseline;
 import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.features.Task;
 
 /**
- * Naive references from the labels alone: predict each period with the previous period's label mix
- * (its majority class and class shares, or its mean for regression); and train once, which is the replay of
- * a {@code never} policy (the backtest adds one when none was asked for).
+ * Naive references from the labels alone: predict each period with the previous period's
+ * label mix (its majority class and class shares, or its mean for regression); and train
+ * once, which is the replay of a {@code never} policy (the backtest adds one when none
+ * was asked for).
  */
 final class Baselines {
 
@@ -48,7 +49,8 @@ final class Baselines {
 			}
 		}
 		String name = (task == Task.REGRESSION) ? "previous period's mean" : "previous period's majority class";
-		return new Baseline(name, values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), values);
+		return new Baseline(name, values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN),
+				values);
 	}
 
 	private static Predictions constant(Task task, double[] previous, int rows) {
@@ -60,7 +62,8 @@ final class Baselines {
 			}
 			case BINARY_CLASSIFICATION -> {
 				double share = Arrays.stream(previous).average().orElse(0.5);
-				// the majority class, with a probability just past one half so that ties go the same way
+				// the majority class, with a probability just past one half so that ties
+				// go the same way
 				double[] s = new double[rows];
 				Arrays.fill(s, (share >= 0.5) ? 0.5 + 1e-9 : 0.5 - 1e-9);
 				return new Predictions(task, 1, s);

@@ -11,10 +11,11 @@ import java.util.List;
 import dev.retrain.models.dataset.ParquetTableWriter;
 
 /**
- * Turns a CSV (header row, comma-separated, no quoted commas) into date-partitioned Parquet:
- * {@code dt=YYYY-MM-DD/part-0.parquet}. Rows keep their order. With a date column, rows go to their date;
- * without one, {@code rowsPerDay} consecutive rows make one synthetic day from {@code start}. A column
- * whose every value parses as a number is written as double, any other as text.
+ * Turns a CSV (header row, comma-separated, no quoted commas) into date-partitioned
+ * Parquet: {@code dt=YYYY-MM-DD/part-0.parquet}. Rows keep their order. With a date
+ * column, rows go to their date; without one, {@code rowsPerDay} consecutive rows make
+ * one synthetic day from {@code start}. A column whose every value parses as a number is
+ * written as double, any other as text.
  */
 public final class CsvImporter {
 
@@ -22,7 +23,8 @@ public final class CsvImporter {
 	}
 
 	/** Returns the number of day partitions written. */
-	public static int importCsv(Path csv, Path out, String dateColumn, LocalDate start, int rowsPerDay) throws IOException {
+	public static int importCsv(Path csv, Path out, String dateColumn, LocalDate start, int rowsPerDay)
+			throws IOException {
 		List<String[]> rows = new ArrayList<>();
 		String[] header;
 		try (BufferedReader in = Files.newBufferedReader(csv)) {
@@ -40,8 +42,8 @@ public final class CsvImporter {
 				}
 				String[] cells = line.split(",", -1);
 				if (cells.length != header.length) {
-					throw new IllegalArgumentException(csv + " line " + lineNo + ": " + cells.length + " fields, header has "
-							+ header.length);
+					throw new IllegalArgumentException(
+							csv + " line " + lineNo + ": " + cells.length + " fields, header has " + header.length);
 				}
 				rows.add(cells);
 			}
@@ -77,8 +79,9 @@ public final class CsvImporter {
 			LocalDate day = (dateIndex >= 0) ? LocalDate.parse(rows.get(i)[dateIndex].substring(0, 10))
 					: start.plusDays(i / rowsPerDay);
 			int j = i;
-			while (j < rows.size() && ((dateIndex >= 0) ? LocalDate.parse(rows.get(j)[dateIndex].substring(0, 10)).equals(day)
-					: j / rowsPerDay == i / rowsPerDay)) {
+			while (j < rows.size()
+					&& ((dateIndex >= 0) ? LocalDate.parse(rows.get(j)[dateIndex].substring(0, 10)).equals(day)
+							: j / rowsPerDay == i / rowsPerDay)) {
 				j++;
 			}
 			write(header, numeric, dateIndex, rows.subList(i, j), out.resolve("dt=" + day).resolve("part-0.parquet"));

@@ -21,16 +21,17 @@ import dev.retrain.models.drift.DriftStats;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.features.Task;
 
 /**
- * Scores a period's rows with a champion of a sandbox's store, and measures the period's feature PSI against the
- * champion's reference sample. Holds each version it loaded until it is closed.
+ * Scores a period's rows with a champion of a sandbox's store, and measures the period's
+ * feature PSI against the champion's reference sample. Holds each version it loaded until
+ * it is closed.
  */
 final class PeriodScorer implements AutoCloseable {
 
@@ -52,8 +53,8 @@ final class PeriodScorer implements AutoCloseable {
 	}
 
 	/**
-	 * A champion's scores of a period: per row the label, the model's scores (one per class for multiclass) and the
-	 * predicted class (the value for regression).
+	 * A champion's scores of a period: per row the label, the model's scores (one per
+	 * class for multiclass) and the predicted class (the value for regression).
 	 */
 	record Scores(double[] labels, double[] scores, double[] predictedClasses) {
 
@@ -63,14 +64,21 @@ final class PeriodScorer implements AutoCloseable {
 			return this.labels.length;
 		}
 
-		/** The metric of these scores, NaN when it cannot be computed (no rows, one class only). */
+		/**
+		 * The metric of these scores, NaN when it cannot be computed (no rows, one class
+		 * only).
+		 */
 		double metric(Task task, Metric metric) {
-			int classes = (task == Task.MULTICLASS_CLASSIFICATION) ? this.scores.length / Math.max(1, this.labels.length) : 1;
+			int classes = (task == Task.MULTICLASS_CLASSIFICATION)
+					? this.scores.length / Math.max(1, this.labels.length) : 1;
 			return Metrics.compute(new Predictions(task, classes, this.scores), this.labels)
 				.getOrDefault(metric.key(), Double.NaN);
 		}
 
-		/** Scores as the report has them: the probability of the positive class (binary), the class index (multiclass) or the value. */
+		/**
+		 * Scores as the report has them: the probability of the positive class (binary),
+		 * the class index (multiclass) or the value.
+		 */
 		double[] reported(Task task) {
 			return (task == Task.MULTICLASS_CLASSIFICATION) ? this.predictedClasses : this.scores;
 		}
@@ -78,8 +86,8 @@ final class PeriodScorer implements AutoCloseable {
 	}
 
 	/**
-	 * The champion's scores of the period, none when there is no champion. The period is read and scored slice by
-	 * slice: what is held is its scores, not its rows.
+	 * The champion's scores of the period, none when there is no champion. The period is
+	 * read and scored slice by slice: what is held is its scores, not its rows.
 	 */
 	Scores score(Span period, Integer champion) {
 		if (champion == null) {
@@ -99,7 +107,8 @@ final class PeriodScorer implements AutoCloseable {
 			}
 			classes.add(c);
 		};
-		// small day files are gathered into slices of up to SLICE_ROWS rows: one model call per slice, not per file
+		// small day files are gathered into slices of up to SLICE_ROWS rows: one model
+		// call per slice, not per file
 		List<Table> pending = new ArrayList<>();
 		int[] pendingRows = { 0 };
 		ParquetTableReader reader = new ParquetTableReader(this.data);
@@ -121,8 +130,9 @@ final class PeriodScorer implements AutoCloseable {
 	}
 
 	/**
-	 * For the uncalibrated textbook rule: each numeric feature's PSI of the period against the champion's reference
-	 * sample (on reference deciles), in feature order; empty when there is no champion.
+	 * For the uncalibrated textbook rule: each numeric feature's PSI of the period
+	 * against the champion's reference sample (on reference deciles), in feature order;
+	 * empty when there is no champion.
 	 */
 	Map<String, Double> psi(Span period, Integer champion) {
 		Map<String, Double> out = new LinkedHashMap<>();
@@ -162,8 +172,9 @@ final class PeriodScorer implements AutoCloseable {
 			columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
 					: ColumnRequest.string(e.name()));
 		}
-		columns.add(a.metadata().label().task() == Task.REGRESSION ? ColumnRequest.numeric(a.metadata().label().column())
-				: ColumnRequest.string(a.metadata().label().column()));
+		columns
+			.add(a.metadata().label().task() == Task.REGRESSION ? ColumnRequest.numeric(a.metadata().label().column())
+					: ColumnRequest.string(a.metadata().label().column()));
 		return columns;
 	}
 

@@ -15,15 +15,14 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-
-import dev.retrain.jobs.pipeline.ConfigBinder;
-import dev.retrain.jobs.pipeline.ConfigProblem;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
+import dev.retrain.jobs.pipeline.ConfigBinder;
+import dev.retrain.jobs.pipeline.ConfigProblem;
+
 /**
- * The policies to compare, as YAML:
- * <pre>
+ * The policies to compare, as YAML: <pre>
  * period-days: 30
  * warmup-days: 365
  * policies:
@@ -37,13 +36,14 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *     type: combined
  *     cron: "0 0 0 1 1 ?"
  *     drift: {current-days: 30, trigger-on: [input, performance], cooldown-hours: 720}
- * </pre>
- * Bound and checked as a pipeline file is ({@link ConfigBinder}): every problem of the file at once, each
- * naming its field and, within a policy, the policy. Defaults are set in the records' constructors.
+ * </pre> Bound and checked as a pipeline file is ({@link ConfigBinder}): every problem of
+ * the file at once, each naming its field and, within a policy, the policy. Defaults are
+ * set in the records' constructors.
  */
 public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer periodDays,
 		@Min(value = 0, message = "must be >= 0") Integer warmupDays, String from, String to,
-		@NotEmpty(message = "at least one policy is needed") List<@NotNull(message = "is required") @Valid Policy> policies) {
+		@NotEmpty(message = "at least one policy is needed") List<@NotNull(
+				message = "is required") @Valid Policy> policies) {
 
 	private static final ConfigBinder BINDER = new ConfigBinder();
 
@@ -54,11 +54,14 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 		warmupDays = (warmupDays != null) ? warmupDays : 365;
 	}
 
-	/** One policy as written; {@code drift} is a pipeline file's {@code drift:} section, checked by the loader. */
+	/**
+	 * One policy as written; {@code drift} is a pipeline file's {@code drift:} section,
+	 * checked by the loader.
+	 */
 	public record Policy(@NotBlank(message = "a policy needs a name") String name,
 			@NotNull(message = "type must be one of never, schedule, drift, fixed-psi, combined") PolicyType type,
-			String cron, JsonNode drift,
-			@DecimalMin(value = "0", inclusive = false, message = "threshold must be a positive number") Double threshold) {
+			String cron, JsonNode drift, @DecimalMin(value = "0", inclusive = false,
+					message = "threshold must be a positive number") Double threshold) {
 
 		public Policy {
 			threshold = (threshold != null) ? threshold : 0.25;
@@ -84,7 +87,10 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 
 	}
 
-	/** A policy file that cannot be used: every problem, each naming its field (and policy). */
+	/**
+	 * A policy file that cannot be used: every problem, each naming its field (and
+	 * policy).
+	 */
 	public static class Invalid extends IllegalArgumentException {
 
 		private final List<ConfigProblem> problems;
@@ -100,7 +106,9 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 
 	}
 
-	/** Parses and checks a policy file; throws {@link Invalid} with every problem of it. */
+	/**
+	 * Parses and checks a policy file; throws {@link Invalid} with every problem of it.
+	 */
 	public static PolicyFile parse(String yaml) {
 		ConfigBinder.Bound<PolicyFile> bound = BINDER.bind(yaml, PolicyFile.class);
 		List<ConfigProblem> problems = new ArrayList<>();
@@ -120,7 +128,10 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 		return bound.value();
 	}
 
-	/** The rules that span fields: unique names, dates, and what each type of policy takes. */
+	/**
+	 * The rules that span fields: unique names, dates, and what each type of policy
+	 * takes.
+	 */
 	private List<ConfigProblem> rules() {
 		List<ConfigProblem> problems = new ArrayList<>();
 		date("from", this.from, problems);
@@ -153,8 +164,8 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 			}
 			if ((type == BacktestPolicy.Type.NEVER || type == BacktestPolicy.Type.FIXED_PSI)
 					&& (p.cron() != null || p.drift() != null)) {
-				problems.add(new ConfigProblem(at, "a " + type.name().toLowerCase().replace('_', '-')
-						+ " policy takes no cron or drift section"));
+				problems.add(new ConfigProblem(at,
+						"a " + type.name().toLowerCase().replace('_', '-') + " policy takes no cron or drift section"));
 			}
 			if (type == BacktestPolicy.Type.SCHEDULE && p.drift() != null) {
 				problems.add(new ConfigProblem(at + ".drift", "a schedule with drift checks is type combined"));
@@ -189,10 +200,12 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 	}
 
 	/**
-	 * The backtest this file asks for, of a pipeline file's text whose data path resolves against {@code dataDir}.
+	 * The backtest this file asks for, of a pipeline file's text whose data path resolves
+	 * against {@code dataDir}.
 	 */
 	public Backtester.Request request(String pipelineYaml, Path dataDir, Path workDir) {
-		return new Backtester.Request(pipelineYaml, dataDir, workDir, (this.from != null) ? LocalDate.parse(this.from) : null,
+		return new Backtester.Request(pipelineYaml, dataDir, workDir,
+				(this.from != null) ? LocalDate.parse(this.from) : null,
 				(this.to != null) ? LocalDate.parse(this.to) : null, this.periodDays, this.warmupDays, toPolicies());
 	}
 

@@ -15,9 +15,10 @@ import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 
 /**
- * Replays one policy over a plan's periods in a sandbox of its own, test-then-train: the champion scores a period
- * before its labels are used; then, at the start of the next day in simulated time, the policy decides whether to
- * retrain, with the product's own code (cron, drift checks and their events, the retrain job and its promotion).
+ * Replays one policy over a plan's periods in a sandbox of its own, test-then-train: the
+ * champion scores a period before its labels are used; then, at the start of the next day
+ * in simulated time, the policy decides whether to retrain, with the product's own code
+ * (cron, drift checks and their events, the retrain job and its promotion).
  */
 final class PolicyReplay {
 
@@ -40,8 +41,9 @@ final class PolicyReplay {
 	}
 
 	/**
-	 * What the policy decided at a period's end: {@code why} it retrains (null: it does not), whether a drift check
-	 * already started that retrain, and what it looked at (the drift check's report, the features' PSI).
+	 * What the policy decided at a period's end: {@code why} it retrains (null: it does
+	 * not), whether a drift check already started that retrain, and what it looked at
+	 * (the drift check's report, the features' PSI).
 	 */
 	record Verdict(String why, boolean startedByDrift, DriftReport drift, Map<String, Double> psi) {
 
@@ -51,7 +53,10 @@ final class PolicyReplay {
 
 	}
 
-	/** Replays the policy (once: a replay keeps the cron's last fire) and returns its result. */
+	/**
+	 * Replays the policy (once: a replay keeps the cron's last fire) and returns its
+	 * result.
+	 */
 	PolicyResult run() {
 		PipelineDefinition def = this.plan.def();
 		long start = System.nanoTime();
@@ -69,7 +74,8 @@ final class PolicyReplay {
 				Integer champion = sandbox.champion().orElse(null);
 				Scores scores = scorer.score(period, champion);
 				tally.scoredSince(scoring);
-				// the period is over: its labels are known, the policy decides (at the start of the next day)
+				// the period is over: its labels are known, the policy decides (at the
+				// start of the next day)
 				sandbox.startDay(period.end().plusDays(1));
 				long checking = System.nanoTime();
 				Verdict verdict = decide(sandbox, scorer, period, champion);
@@ -84,9 +90,9 @@ final class PolicyReplay {
 						tally.championSince(period.end(), sandbox.champion());
 					}
 				}
-				tally.period(new Period(period.start(), period.end(), scores.rows(), scores.metric(def.task(),
-						def.promotion().metric()), champion, verdict.retrain(), promoted, verdict.why(), verdict.drift(),
-						verdict.psi(), scores.reported(def.task()), scores.labels()));
+				tally.period(new Period(period.start(), period.end(), scores.rows(),
+						scores.metric(def.task(), def.promotion().metric()), champion, verdict.retrain(), promoted,
+						verdict.why(), verdict.drift(), verdict.psi(), scores.reported(def.task()), scores.labels()));
 				if ((i + 1) % 50 == 0) {
 					this.progress.accept("policy " + this.policy.name() + ": period " + (i + 1) + " of "
 							+ this.plan.periods().size());
@@ -97,8 +103,9 @@ final class PolicyReplay {
 	}
 
 	/**
-	 * The policy's decision at a period's end: a drift check (whose positive result is a drift event, which may start
-	 * a retrain), the cron's fires since the last one, or the textbook PSI rule.
+	 * The policy's decision at a period's end: a drift check (whose positive result is a
+	 * drift event, which may start a retrain), the cron's fires since the last one, or
+	 * the textbook PSI rule.
 	 */
 	private Verdict decide(PolicySandbox sandbox, PeriodScorer scorer, Span period, Integer champion) {
 		String why = null;
@@ -115,7 +122,8 @@ final class PolicyReplay {
 			Instant fired = this.cron.lastFireBetween(this.lastFire, sandbox.now());
 			if (fired != null) {
 				this.lastFire = fired;
-				// a drift retrain at the same moment stands for the scheduled one (the pipeline is busy)
+				// a drift retrain at the same moment stands for the scheduled one (the
+				// pipeline is busy)
 				why = (why == null) ? "cron fired at " + fired : why + "; cron fired at " + fired;
 			}
 		}

@@ -31,8 +31,9 @@ import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 
 /**
- * One policy's sandbox: a {@link BacktestApplication} of its own (in-memory database, model store and pipeline
- * file under a fresh directory) whose clock the backtest moves, and the product operations a replay uses in it.
+ * One policy's sandbox: a {@link BacktestApplication} of its own (in-memory database,
+ * model store and pipeline file under a fresh directory) whose clock the backtest moves,
+ * and the product operations a replay uses in it.
  */
 final class PolicySandbox implements AutoCloseable {
 
@@ -68,7 +69,10 @@ final class PolicySandbox implements AutoCloseable {
 		this.store = ctx.getBean(ModelStore.class);
 	}
 
-	/** A retrain that ended: its record, and the training rows and time (epochs only) as the trainer measured them. */
+	/**
+	 * A retrain that ended: its record, and the training rows and time (epochs only) as
+	 * the trainer measured them.
+	 */
 	record Retrain(RunRecord run, long trainingMillis, long trainRows) {
 
 		static Retrain of(RunRecord run) {
@@ -90,8 +94,8 @@ final class PolicySandbox implements AutoCloseable {
 	}
 
 	/**
-	 * Boots a sandbox for a policy under a fresh directory of {@code workDir}, loading {@code pipelineYaml} as its one
-	 * pipeline, named {@code pipeline}.
+	 * Boots a sandbox for a policy under a fresh directory of {@code workDir}, loading
+	 * {@code pipelineYaml} as its one pipeline, named {@code pipeline}.
 	 */
 	static PolicySandbox open(Path workDir, String policy, String pipeline, String pipelineYaml) {
 		Path dir = workDir.resolve(policy + "-" + UUID.randomUUID().toString().substring(0, 8));
@@ -110,8 +114,9 @@ final class PolicySandbox implements AutoCloseable {
 	}
 
 	/**
-	 * Settings as command-line arguments (they beat any application.yaml on the class path), and no configuration
-	 * files at all: a sandbox must never see the live database or directories.
+	 * Settings as command-line arguments (they beat any application.yaml on the class
+	 * path), and no configuration files at all: a sandbox must never see the live
+	 * database or directories.
 	 */
 	static String[] arguments(Path dir) {
 		return new String[] { "--spring.config.name=retrain-backtest-sandbox", "--retrain.data-dir=" + dir,
@@ -146,21 +151,24 @@ final class PolicySandbox implements AutoCloseable {
 		return this.registry.champion(this.pipeline);
 	}
 
-	/** The pipeline's drift check of the days up to {@code asOf}: a positive one submits a drift event. */
+	/**
+	 * The pipeline's drift check of the days up to {@code asOf}: a positive one submits a
+	 * drift event.
+	 */
 	DriftReport checkDrift(LocalDate asOf) {
 		return this.checker.check(this.pipeline, asOf, "backtest");
 	}
 
 	/** Retrains on the data up to {@code asOf} and returns once the run has ended. */
 	Retrain retrain(LocalDate asOf, String why) {
-		LaunchedRun run = this.launcher.launch(new RunLauncher.Request(this.pipeline, asOf, "bt-" + asOf, null,
-				Trigger.SCHEDULE, "backtest: " + why));
+		LaunchedRun run = this.launcher.launch(
+				new RunLauncher.Request(this.pipeline, asOf, "bt-" + asOf, null, Trigger.SCHEDULE, "backtest: " + why));
 		return await(run.runId());
 	}
 
 	/**
-	 * The retrain a drift event started (the event went through the product's cooldown and merge rules), once it
-	 * has ended.
+	 * The retrain a drift event started (the event went through the product's cooldown
+	 * and merge rules), once it has ended.
 	 */
 	Retrain retrainStartedByDrift() {
 		return await(this.runs.recent(this.pipeline, 1).get(0).runId());

@@ -11,8 +11,8 @@ import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.jobs.backtest.PolicySandbox.Retrain;
 
 /**
- * Tallies one policy's replay for the report: its periods, when each champion took over, its retrains and where
- * the time went; and makes them its {@link PolicyResult}.
+ * Tallies one policy's replay for the report: its periods, when each champion took over,
+ * its retrains and where the time went; and makes them its {@link PolicyResult}.
  */
 final class PolicyTally {
 
@@ -35,7 +35,10 @@ final class PolicyTally {
 		return (System.nanoTime() - startNanos) / 1_000_000;
 	}
 
-	/** A training run's cost (the warm-up's, or a retrain's as part of {@link #retrained}). */
+	/**
+	 * A training run's cost (the warm-up's, or a retrain's as part of
+	 * {@link #retrained}).
+	 */
 	void trained(Retrain run) {
 		this.trainingMillis += run.trainingMillis();
 		this.rowsTrained += run.trainRows();
@@ -46,7 +49,9 @@ final class PolicyTally {
 		trained(run);
 	}
 
-	/** Notes the champion as of a day, when it is another version than the last one noted. */
+	/**
+	 * Notes the champion as of a day, when it is another version than the last one noted.
+	 */
 	void championSince(LocalDate asOf, Optional<Integer> champion) {
 		champion.ifPresent(v -> {
 			if (this.champions.isEmpty() || this.champions.get(this.champions.size() - 1).version() != v) {
@@ -67,7 +72,10 @@ final class PolicyTally {
 		this.timeline.add(period);
 	}
 
-	/** The policy's result: the mean of its periods' metrics (those that have one), its counts and its costs. */
+	/**
+	 * The policy's result: the mean of its periods' metrics (those that have one), its
+	 * counts and its costs.
+	 */
 	PolicyResult result(BacktestPolicy policy, long totalMillis) {
 		double mean = this.timeline.stream()
 			.mapToDouble(Period::metric)

@@ -12,7 +12,10 @@ import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.models.json.Json;
 
-/** Writes a backtest report as {@code report.json}, {@code periods.csv} and a self-contained {@code report.html}. */
+/**
+ * Writes a backtest report as {@code report.json}, {@code periods.csv} and a
+ * self-contained {@code report.html}.
+ */
 public final class ReportWriter {
 
 	static final String[] COLORS = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b" };
@@ -27,9 +30,9 @@ public final class ReportWriter {
 				"policy,period_start,period_end,rows,metric,champion_version,retrained,promoted,drift_status,drift_outcome,why\n");
 		for (PolicyResult p : report.policies()) {
 			for (Period t : p.timeline()) {
-				csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%s,%s,%s,%s,%s%n", csv(p.name()), t.start(), t.end(),
-						t.rows(), t.metric(), (t.championVersion() != null) ? t.championVersion() : "", t.retrained(),
-						t.promoted(), (t.drift() != null) ? t.drift().status() : "",
+				csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%s,%s,%s,%s,%s%n", csv(p.name()), t.start(),
+						t.end(), t.rows(), t.metric(), (t.championVersion() != null) ? t.championVersion() : "",
+						t.retrained(), t.promoted(), (t.drift() != null) ? t.drift().status() : "",
 						(t.drift() != null) ? csv(t.drift().outcome()) : "", csv(t.why())));
 			}
 		}
@@ -37,28 +40,37 @@ public final class ReportWriter {
 		Files.writeString(dir.resolve("report.html"), html(report));
 	}
 
-	/** A table of the policies side by side and an SVG chart of the metric per period, retrains marked. */
+	/**
+	 * A table of the policies side by side and an SVG chart of the metric per period,
+	 * retrains marked.
+	 */
 	static String html(BacktestReport r) {
 		StringBuilder h = new StringBuilder();
-		h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Backtest: ").append(esc(r.pipeline()))
+		h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Backtest: ")
+			.append(esc(r.pipeline()))
 			.append("</title><style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}"
 					+ "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}"
 					+ "td:first-child,th:first-child{text-align:left}</style></head><body>");
-		h.append("<h1>Backtest of ").append(esc(r.pipeline())).append("</h1><p>")
+		h.append("<h1>Backtest of ")
+			.append(esc(r.pipeline()))
+			.append("</h1><p>")
 			.append(String.format(Locale.ROOT, "%s .. %s, %d-day periods after %d days of warm-up; metric %s; %.1f s.",
 					r.from(), r.to(), r.periodDays(), r.warmupDays(), r.metric(), r.elapsedMillis() / 1000.0))
-			.append("</p><table><tr><th>policy</th><th>mean ").append(esc(r.metric()))
+			.append("</p><table><tr><th>policy</th><th>mean ")
+			.append(esc(r.metric()))
 			.append("</th><th>retrains</th><th>promotions</th><th>rows trained</th><th>training s</th><th>checks s</th>"
 					+ "<th>scoring s</th><th>total s</th><th>what it does</th></tr>");
 		for (PolicyResult p : r.policies()) {
 			h.append(String.format(Locale.ROOT,
 					"<tr><td>%s</td><td>%.4f</td><td>%d</td><td>%d</td><td>%,d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td style=\"text-align:left\">%s</td></tr>",
-					esc(p.name()), p.meanMetric(), p.retrains(), p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0,
-					p.checkMillis() / 1000.0, p.scoringMillis() / 1000.0, p.totalMillis() / 1000.0, esc(p.description())));
+					esc(p.name()), p.meanMetric(), p.retrains(), p.promotions(), p.rowsTrained(),
+					p.trainingMillis() / 1000.0, p.checkMillis() / 1000.0, p.scoringMillis() / 1000.0,
+					p.totalMillis() / 1000.0, esc(p.description())));
 		}
-		r.baselines().forEach(b -> h.append(String.format(Locale.ROOT,
-				"<tr><td>%s</td><td>%.4f</td><td colspan=\"8\" style=\"text-align:left\">baseline</td></tr>", esc(b.name()),
-				b.meanMetric())));
+		r.baselines()
+			.forEach(b -> h.append(String.format(Locale.ROOT,
+					"<tr><td>%s</td><td>%.4f</td><td colspan=\"8\" style=\"text-align:left\">baseline</td></tr>",
+					esc(b.name()), b.meanMetric())));
 		h.append("</table>").append(chart(r));
 		for (PolicyResult p : r.policies()) {
 			h.append(decisions(p));
@@ -108,22 +120,30 @@ public final class ReportWriter {
 				double y = ht - pad - (ht - 2.0 * pad) * (t.get(k).metric() - lo) / span;
 				path.append(path.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
 				if (t.get(k).retrained()) {
-					s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x, y, color));
+					s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x, y,
+							color));
 				}
 				if (t.get(k).promoted()) {
 					s.append(String.format(Locale.ROOT,
 							"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\"/>", x, y, color));
 				}
 			}
-			s.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(color)
+			s.append("<path d=\"")
+				.append(path)
+				.append("\" fill=\"none\" stroke=\"")
+				.append(color)
 				.append("\" stroke-width=\"1\" opacity=\"0.8\"/>");
-			s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s (mean %.4f)</text>",
-					pad + 260 * (i % 4), ht + 20 + 18 * (i / 4), color, esc(p.name()), p.meanMetric()));
+			s.append(String.format(Locale.ROOT,
+					"<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s (mean %.4f)</text>", pad + 260 * (i % 4),
+					ht + 20 + 18 * (i / 4), color, esc(p.name()), p.meanMetric()));
 		}
 		return s.append("</svg>").toString();
 	}
 
-	/** The periods where the policy acted or its drift check flagged, with the reasons (collapsed). */
+	/**
+	 * The periods where the policy acted or its drift check flagged, with the reasons
+	 * (collapsed).
+	 */
 	static String decisions(PolicyResult p) {
 		List<Period> shown = p.timeline()
 			.stream()
@@ -141,7 +161,8 @@ public final class ReportWriter {
 			h.append(String.format(Locale.ROOT,
 					"<tr><td>%s</td><td>%.4f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td style=\"text-align:left\">%s</td></tr>",
 					t.end(), t.metric(), (t.championVersion() != null) ? "v" + t.championVersion() : "",
-					(t.drift() != null) ? esc(t.drift().status() + " " + Objects.toString(t.drift().outcome(), "")) : "",
+					(t.drift() != null) ? esc(t.drift().status() + " " + Objects.toString(t.drift().outcome(), ""))
+							: "",
 					t.retrained() ? "yes" : "", t.promoted() ? "yes" : "",
 					esc((t.why() != null) ? t.why() : (t.drift() != null) ? t.drift().summary() : "")));
 		}
@@ -158,7 +179,8 @@ public final class ReportWriter {
 	}
 
 	static String esc(String s) {
-		return (s == null) ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+		return (s == null) ? ""
+				: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
 	}
 
 }

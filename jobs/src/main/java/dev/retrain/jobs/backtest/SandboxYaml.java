@@ -9,20 +9,24 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /**
- * Writes a pipeline file as a policy's sandbox sees it, edited as a YAML tree: the data path made absolute, the
- * policy's drift section in place of the pipeline's own, and no schedule. The result is written anew from the
- * tree, so the file's comments and layout are not kept (nothing reads them in a sandbox).
+ * Writes a pipeline file as a policy's sandbox sees it, edited as a YAML tree: the data
+ * path made absolute, the policy's drift section in place of the pipeline's own, and no
+ * schedule. The result is written anew from the tree, so the file's comments and layout
+ * are not kept (nothing reads them in a sandbox).
  */
 final class SandboxYaml {
 
-	private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLWriteFeature.WRITE_DOC_START_MARKER).build();
+	private static final YAMLMapper YAML = YAMLMapper.builder()
+		.disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+		.build();
 
 	private SandboxYaml() {
 	}
 
 	/**
-	 * The pipeline file {@code yaml} with {@code data.path} set to {@code data}, its {@code schedule} removed and its
-	 * {@code drift} section replaced by the policy's (none when the policy has none).
+	 * The pipeline file {@code yaml} with {@code data.path} set to {@code data}, its
+	 * {@code schedule} removed and its {@code drift} section replaced by the policy's
+	 * (none when the policy has none).
 	 */
 	static String of(String yaml, Path data, BacktestPolicy policy) {
 		if (!(YAML.readTree(yaml) instanceof ObjectNode pipeline)) {
@@ -47,7 +51,8 @@ final class SandboxYaml {
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException(
-					"policy '" + policy.name() + "': the drift section is not valid YAML: " + ex.getOriginalMessage(), ex);
+					"policy '" + policy.name() + "': the drift section is not valid YAML: " + ex.getOriginalMessage(),
+					ex);
 		}
 	}
 

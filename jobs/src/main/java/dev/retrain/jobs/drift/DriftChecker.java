@@ -43,21 +43,23 @@ import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.drift.ScoreDrift;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.features.Task;
 
 /**
- * Compares a current window of a pipeline's data with the champion's reference sample: per feature
- * (numeric: Kolmogorov-Smirnov, PSI on reference deciles, normalised Wasserstein; categorical:
- * Jensen-Shannon, chi-square, unseen-category rate), the champion's scores and confidence, and, where
- * the current rows carry labels, its performance. Thresholds are calibrated on the reference at the
- * current batch size (see {@link Calibration}), at a family-wise rate {@code alpha} split over the
- * statistics tested (Bonferroni), with an effect-size floor. A positive decision becomes a drift event.
- * The tests themselves are in models ({@link NumericDrift}, {@link CategoricalDrift}, {@link ScoreDrift},
- * {@link PerformanceDrop}); this class gathers their inputs and turns their results into a {@link DriftReport}.
+ * Compares a current window of a pipeline's data with the champion's reference sample:
+ * per feature (numeric: Kolmogorov-Smirnov, PSI on reference deciles, normalised
+ * Wasserstein; categorical: Jensen-Shannon, chi-square, unseen-category rate), the
+ * champion's scores and confidence, and, where the current rows carry labels, its
+ * performance. Thresholds are calibrated on the reference at the current batch size (see
+ * {@link Calibration}), at a family-wise rate {@code alpha} split over the statistics
+ * tested (Bonferroni), with an effect-size floor. A positive decision becomes a drift
+ * event. The tests themselves are in models ({@link NumericDrift},
+ * {@link CategoricalDrift}, {@link ScoreDrift}, {@link PerformanceDrop}); this class
+ * gathers their inputs and turns their results into a {@link DriftReport}.
  */
 public class DriftChecker {
 
@@ -93,7 +95,10 @@ public class DriftChecker {
 		this.clock = clock;
 	}
 
-	/** Checks the window ending at {@code asOf}, stores the report and, on drift, submits a drift event. */
+	/**
+	 * Checks the window ending at {@code asOf}, stores the report and, on drift, submits
+	 * a drift event.
+	 */
 	public DriftReport check(String pipeline, LocalDate asOf, String trigger) {
 		PipelineDefinition def = this.catalog.get(pipeline);
 		DriftReport report = evaluate(def, asOf, trigger);
@@ -115,7 +120,8 @@ public class DriftChecker {
 		LocalDate from = asOf.minusDays(policy.currentDays() - 1L);
 		Optional<Integer> champion = this.registry.champion(def.name());
 		if (champion.isEmpty()) {
-			return bare(def, asOf, trigger, null, from, Status.NO_CHAMPION, "no champion yet: nothing to compare against");
+			return bare(def, asOf, trigger, null, from, Status.NO_CHAMPION,
+					"no champion yet: nothing to compare against");
 		}
 		Path refFile = this.store.versionDir(def.name(), champion.get()).resolve(ReferenceSample.FILE);
 		if (!Files.exists(refFile)) {
@@ -158,11 +164,13 @@ public class DriftChecker {
 		Table train = ref.train();
 		List<int[]> blocks = Calibration.blocks(train.epochDays(), policy.currentDays(), current.rows(), MIN_BLOCKS,
 				def.hyperparameters().seed());
-		// alpha is shared by the tests that can trigger (per feature for input, one for the scores, one for
+		// alpha is shared by the tests that can trigger (per feature for input, one for
+		// the scores, one for
 		// performance): the family-wise false-alarm rate of a check stays <= alpha
 		List<DriftPolicy.Signal> on = policy.triggerOn();
 		int tests = (on.contains(DriftPolicy.Signal.INPUT) ? meta.features().size() : 0)
-				+ (on.contains(DriftPolicy.Signal.PREDICTION) ? 1 : 0) + (on.contains(DriftPolicy.Signal.PERFORMANCE) ? 1 : 0);
+				+ (on.contains(DriftPolicy.Signal.PREDICTION) ? 1 : 0)
+				+ (on.contains(DriftPolicy.Signal.PERFORMANCE) ? 1 : 0);
 		tests = Math.max(tests, 1);
 		double q = 1 - policy.alpha() / tests;
 		List<FeatureDrift> features = new ArrayList<>();
@@ -173,7 +181,8 @@ public class DriftChecker {
 		}
 		Predictions refScores = artifact.predict(train);
 		Predictions curScores = artifact.predict(current);
-		// the reference scores are in-sample; the holdout's mean confidence says how much that inflates it
+		// the reference scores are in-sample; the holdout's mean confidence says how much
+		// that inflates it
 		double inSampleBias = (ref.holdout().rows() > 0)
 				? ScoreDrift.inSampleBias(refScores, artifact.predict(ref.holdout())) : 0.0;
 		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
@@ -186,22 +195,28 @@ public class DriftChecker {
 		signals.put("input", input);
 		signals.put("prediction", prediction.drifted());
 		signals.put("performance", (performance != null) ? performance.drifted() : null);
-		List<Boolean> enabled = policy.triggerOn().stream().map(s -> signals.get(s.name().toLowerCase(Locale.ROOT))).toList();
+		List<Boolean> enabled = policy.triggerOn()
+			.stream()
+			.map(s -> signals.get(s.name().toLowerCase(Locale.ROOT)))
+			.toList();
 		boolean positive = policy.all() ? !enabled.isEmpty() && enabled.stream().allMatch(Boolean.TRUE::equals)
 				: enabled.stream().anyMatch(Boolean.TRUE::equals);
 		String moved = features.stream().filter(FeatureDrift::drifted).map(FeatureDrift::feature).toList().toString();
-		String summary = String.format(Locale.ROOT, "%s: %d of %d features drifted %s (input %s, share needed %.2f); "
-				+ "prediction %s; performance %s; decision on %s (%s)", positive ? "drift" : "no drift", drifted,
-				features.size(), moved, input ? "yes" : "no", policy.minDriftedShare(),
-				prediction.drifted() ? "drifted" : "stable",
+		String summary = String.format(Locale.ROOT,
+				"%s: %d of %d features drifted %s (input %s, share needed %.2f); "
+						+ "prediction %s; performance %s; decision on %s (%s)",
+				positive ? "drift" : "no drift", drifted, features.size(), moved, input ? "yes" : "no",
+				policy.minDriftedShare(), prediction.drifted() ? "drifted" : "stable",
 				(performance == null) ? "not measured (no labels)"
-						: (performance.drifted() ? "dropped" : "stable") + String.format(Locale.ROOT, " (%s %.4f vs %.4f)",
-								performance.metric(), performance.current(), performance.holdout()),
+						: (performance.drifted() ? "dropped" : "stable")
+								+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
+										performance.current(), performance.holdout()),
 				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
 		String calibration = String.format(Locale.ROOT,
 				"%d %s of the reference at %d rows; thresholds at the %.4f quantile (alpha %.3f over %d tests)",
-				blocks.size(), (blocks.size() >= MIN_BLOCKS && distinctDays(train) >= MIN_BLOCKS) ? "day blocks"
-						: "random subsamples", current.rows(), q, policy.alpha(), tests);
+				blocks.size(),
+				(blocks.size() >= MIN_BLOCKS && distinctDays(train) >= MIN_BLOCKS) ? "day blocks" : "random subsamples",
+				current.rows(), q, policy.alpha(), tests);
 		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, meta.version(), from, asOf,
 				current.rows(), train.rows(), blocks.size(), calibration, positive ? Status.DRIFT : Status.NO_DRIFT,
 				summary, features, prediction, performance, signals, null);
@@ -212,8 +227,8 @@ public class DriftChecker {
 		NumericDrift d = NumericDrift.test(ref, cur, blocks, q, policy.numericEffectFloor());
 		return new FeatureDrift(name, "numeric", "ks",
 				"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
-				d.ks(), d.threshold(), d.psi(), policy.numericEffectFloor(), d.pValue(), d.wassersteinNormalized(), d.psi(),
-				null, d.drifted());
+				d.ks(), d.threshold(), d.psi(), policy.numericEffectFloor(), d.pValue(), d.wassersteinNormalized(),
+				d.psi(), null, d.drifted());
 	}
 
 	private static FeatureDrift categorical(String name, StringColumn ref, StringColumn cur, List<int[]> blocks,
@@ -221,8 +236,8 @@ public class DriftChecker {
 		CategoricalDrift d = CategoricalDrift.test(ref, cur, blocks, q, policy.categoricalEffectFloor());
 		return new FeatureDrift(name, "categorical", "jensen-shannon",
 				"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
-				d.jensenShannon(), d.threshold(), d.jensenShannon(), policy.categoricalEffectFloor(), d.chiSquarePValue(),
-				null, null, d.unseenRate(), d.drifted());
+				d.jensenShannon(), d.threshold(), d.jensenShannon(), policy.categoricalEffectFloor(),
+				d.chiSquarePValue(), null, null, d.unseenRate(), d.drifted());
 	}
 
 	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
@@ -234,7 +249,10 @@ public class DriftChecker {
 				d.confidenceFlag(), d.drifted());
 	}
 
-	/** Performance on the labelled current rows, or null where there are too few of them or no holdout. */
+	/**
+	 * Performance on the labelled current rows, or null where there are too few of them
+	 * or no holdout.
+	 */
 	private static PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
 			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy) {
 		String label = meta.label().column();
@@ -267,8 +285,8 @@ public class DriftChecker {
 
 	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
 			Status status, String summary) {
-		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, champion, from, asOf, 0, 0, 0, null,
-				status, summary, List.of(), null, null, Map.of(), null);
+		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, champion, from, asOf, 0, 0, 0,
+				null, status, summary, List.of(), null, null, Map.of(), null);
 	}
 
 	private static int distinctDays(Table t) {

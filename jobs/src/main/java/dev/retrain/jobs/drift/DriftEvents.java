@@ -22,10 +22,11 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
 
 /**
- * Turns drift events into at most one retrain: every event is recorded once (idempotent by source and
- * event id); one that arrives while a retrain runs is merged into it, one within the pipeline's cooldown
- * after the last retrain is suppressed, and otherwise it launches a retrain with trigger {@code drift}.
- * The one-run-per-pipeline lock settles races between events, across nodes.
+ * Turns drift events into at most one retrain: every event is recorded once (idempotent
+ * by source and event id); one that arrives while a retrain runs is merged into it, one
+ * within the pipeline's cooldown after the last retrain is suppressed, and otherwise it
+ * launches a retrain with trigger {@code drift}. The one-run-per-pipeline lock settles
+ * races between events, across nodes.
  */
 public class DriftEvents {
 
@@ -56,7 +57,9 @@ public class DriftEvents {
 		this.clock = clock;
 	}
 
-	/** An event to record; {@code asOf} (optional) is the date a started retrain runs for. */
+	/**
+	 * An event to record; {@code asOf} (optional) is the date a started retrain runs for.
+	 */
 	public record Submission(String pipeline, String source, String eventId, String severity, String details,
 			LocalDate asOf) {
 	}
@@ -68,9 +71,10 @@ public class DriftEvents {
 			return duplicate(seen.get());
 		}
 		try {
-			this.jdbc.update("INSERT INTO drift_event (pipeline, source, event_id, severity, as_of, details, received_at, "
-					+ "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'RECEIVED')", s.pipeline(), s.source(), s.eventId(),
-					s.severity(), s.asOf(), s.details(), now());
+			this.jdbc.update(
+					"INSERT INTO drift_event (pipeline, source, event_id, severity, as_of, details, received_at, "
+							+ "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'RECEIVED')",
+					s.pipeline(), s.source(), s.eventId(), s.severity(), s.asOf(), s.details(), now());
 		}
 		catch (DuplicateKeyException ex) {
 			return duplicate(find(s.source(), s.eventId()).orElseThrow());
@@ -94,8 +98,8 @@ public class DriftEvents {
 		}
 		else {
 			try {
-				LaunchedRun run = this.launcher.launch(new RunLauncher.Request(s.pipeline(), s.asOf(), "drift-" + id, null,
-						Trigger.DRIFT, "drift event " + id + " from " + s.source() + " (" + s.eventId() + "): "
+				LaunchedRun run = this.launcher.launch(new RunLauncher.Request(s.pipeline(), s.asOf(), "drift-" + id,
+						null, Trigger.DRIFT, "drift event " + id + " from " + s.source() + " (" + s.eventId() + "): "
 								+ ((s.details() != null) ? s.details() : s.severity())));
 				outcome = STARTED_RUN;
 				runId = run.runId();
@@ -107,8 +111,8 @@ public class DriftEvents {
 				reason = "a retrain started meanwhile" + ((ex.runId() != null) ? " (run " + ex.runId() + ")" : "");
 			}
 		}
-		this.jdbc.update("UPDATE drift_event SET outcome = ?, run_id = ?, reason = ? WHERE id = ?", outcome, runId, reason,
-				id);
+		this.jdbc.update("UPDATE drift_event SET outcome = ?, run_id = ?, reason = ? WHERE id = ?", outcome, runId,
+				reason, id);
 		log.info("drift event {} for {} from {}: {}", id, s.pipeline(), s.source(), reason);
 		return find(s.source(), s.eventId()).orElseThrow();
 	}
@@ -118,19 +122,23 @@ public class DriftEvents {
 	}
 
 	private Optional<LastRetrain> lastRetrain(String pipeline) {
-		return this.jdbc.query("SELECT run_id, created_at FROM retrain_run WHERE pipeline = ? ORDER BY created_at DESC "
-				+ "LIMIT 1", (rs, i) -> new LastRetrain(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant()),
-				pipeline).stream().findFirst();
+		return this.jdbc.query(
+				"SELECT run_id, created_at FROM retrain_run WHERE pipeline = ? ORDER BY created_at DESC " + "LIMIT 1",
+				(rs, i) -> new LastRetrain(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant()), pipeline)
+			.stream()
+			.findFirst();
 	}
 
 	public Optional<DriftEvent> find(String source, String eventId) {
-		return this.jdbc.query("SELECT * FROM drift_event WHERE source = ? AND event_id = ?", DriftEvents::row, source,
-				eventId).stream().findFirst();
+		return this.jdbc
+			.query("SELECT * FROM drift_event WHERE source = ? AND event_id = ?", DriftEvents::row, source, eventId)
+			.stream()
+			.findFirst();
 	}
 
 	public List<DriftEvent> recent(String pipeline, int limit) {
-		return this.jdbc.query("SELECT * FROM drift_event WHERE pipeline = ? ORDER BY id DESC LIMIT ?", DriftEvents::row,
-				pipeline, limit);
+		return this.jdbc.query("SELECT * FROM drift_event WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
+				DriftEvents::row, pipeline, limit);
 	}
 
 	public long count(String pipeline) {
@@ -144,10 +152,10 @@ public class DriftEvents {
 	}
 
 	private static DriftEvent row(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
-		return new DriftEvent(rs.getLong("id"), rs.getString("pipeline"), rs.getString("source"), rs.getString("event_id"),
-				rs.getString("severity"), rs.getObject("as_of", LocalDate.class), rs.getString("details"),
-				rs.getObject("received_at", OffsetDateTime.class).toInstant(), rs.getString("outcome"),
-				rs.getObject("run_id", Long.class), rs.getString("reason"), false);
+		return new DriftEvent(rs.getLong("id"), rs.getString("pipeline"), rs.getString("source"),
+				rs.getString("event_id"), rs.getString("severity"), rs.getObject("as_of", LocalDate.class),
+				rs.getString("details"), rs.getObject("received_at", OffsetDateTime.class).toInstant(),
+				rs.getString("outcome"), rs.getObject("run_id", Long.class), rs.getString("reason"), false);
 	}
 
 	private OffsetDateTime now() {

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One drift check: what was compared (champion version, current window), every statistic with its
- * threshold and why that test, the three signals, the decision and its reason, and what it led to.
+ * One drift check: what was compared (champion version, current window), every statistic
+ * with its threshold and why that test, the three signals, the decision and its reason,
+ * and what it led to.
  */
 public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant createdAt, String trigger,
 		Integer championVersion, LocalDate currentFrom, LocalDate currentTo, int currentRows, int referenceRows,
@@ -22,21 +23,28 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 	}
 
 	/**
-	 * One feature: {@code statistic} (KS for numeric, Jensen-Shannon distance for categorical) against
-	 * its calibrated {@code threshold}; {@code effect} (PSI, or the JS distance) against its floor.
+	 * One feature: {@code statistic} (KS for numeric, Jensen-Shannon distance for
+	 * categorical) against its calibrated {@code threshold}; {@code effect} (PSI, or the
+	 * JS distance) against its floor.
 	 */
-	public record FeatureDrift(String feature, String type, String test, String why, double statistic,
-			double threshold, double effect, double effectFloor, double pValue, Double wassersteinNormalized,
-			Double psi, Double unseenCategoryRate, boolean drifted) {
+	public record FeatureDrift(String feature, String type, String test, String why, double statistic, double threshold,
+			double effect, double effectFloor, double pValue, Double wassersteinNormalized, Double psi,
+			Double unseenCategoryRate, boolean drifted) {
 	}
 
-	/** The champion's scores now vs on its reference: distribution (KS, PSI) and confidence (mean, entropy). */
+	/**
+	 * The champion's scores now vs on its reference: distribution (KS, PSI) and
+	 * confidence (mean, entropy).
+	 */
 	public record PredictionDrift(double ks, double ksThreshold, double psi, double meanConfidence,
 			double referenceConfidence, double confidenceLow, double confidenceHigh, double meanEntropy,
 			double referenceEntropy, boolean distributionDrifted, String confidenceFlag, boolean drifted) {
 	}
 
-	/** The champion's primary metric on labelled current rows vs on its holdout, bootstrapped at the current size. */
+	/**
+	 * The champion's primary metric on labelled current rows vs on its holdout,
+	 * bootstrapped at the current size.
+	 */
 	public record PerformanceDrift(String metric, int labelledRows, double current, double holdout, double threshold,
 			Double binomialPValue, boolean drifted) {
 	}

@@ -10,7 +10,10 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 import dev.retrain.models.json.Json;
 
-/** Stored drift reports: the full report as JSON, with the fields one filters on beside it. */
+/**
+ * Stored drift reports: the full report as JSON, with the fields one filters on beside
+ * it.
+ */
 public class DriftReports {
 
 	private final JdbcTemplate jdbc;
@@ -22,8 +25,10 @@ public class DriftReports {
 	public long save(DriftReport r) {
 		GeneratedKeyHolder key = new GeneratedKeyHolder();
 		this.jdbc.update(c -> {
-			var ps = c.prepareStatement("INSERT INTO drift_report (pipeline, as_of, created_at, trigger_type, "
-					+ "champion_version, status, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] { "id" });
+			var ps = c.prepareStatement(
+					"INSERT INTO drift_report (pipeline, as_of, created_at, trigger_type, "
+							+ "champion_version, status, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					new String[] { "id" });
 			ps.setString(1, r.pipeline());
 			ps.setObject(2, r.asOf());
 			ps.setObject(3, OffsetDateTime.ofInstant(r.createdAt(), ZoneOffset.UTC));
@@ -46,7 +51,8 @@ public class DriftReports {
 	}
 
 	public List<DriftReport> history(String pipeline, int limit) {
-		return this.jdbc.query("SELECT id, report, outcome FROM drift_report WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
+		return this.jdbc.query(
+				"SELECT id, report, outcome FROM drift_report WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
 				(rs, i) -> withId(Json.MAPPER.readValue(rs.getString("report"), DriftReport.class), rs.getLong("id"),
 						rs.getString("outcome")),
 				pipeline, limit);
@@ -54,8 +60,9 @@ public class DriftReports {
 
 	static DriftReport withId(DriftReport r, long id, String outcome) {
 		return new DriftReport(id, r.pipeline(), r.asOf(), r.createdAt(), r.trigger(), r.championVersion(),
-				r.currentFrom(), r.currentTo(), r.currentRows(), r.referenceRows(), r.calibrationBlocks(), r.calibration(),
-				r.status(), r.summary(), r.features(), r.prediction(), r.performance(), r.signals(), outcome);
+				r.currentFrom(), r.currentTo(), r.currentRows(), r.referenceRows(), r.calibrationBlocks(),
+				r.calibration(), r.status(), r.summary(), r.features(), r.prediction(), r.performance(), r.signals(),
+				outcome);
 	}
 
 	private static String truncate(String s) {

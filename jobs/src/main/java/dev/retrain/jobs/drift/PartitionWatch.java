@@ -22,9 +22,10 @@ import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.PartitionedDirectory;
 
 /**
- * Data arrival: for pipelines that ask for it, notices a day partition newer than the last one seen
- * (kept in the database, so any node may poll) and runs a drift check or a retrain for that day. The
- * watermark moves by compare-and-set, so two nodes polling at once act once.
+ * Data arrival: for pipelines that ask for it, notices a day partition newer than the
+ * last one seen (kept in the database, so any node may poll) and runs a drift check or a
+ * retrain for that day. The watermark moves by compare-and-set, so two nodes polling at
+ * once act once.
  */
 public class PartitionWatch {
 
@@ -52,7 +53,10 @@ public class PartitionWatch {
 		this.clock = clock;
 	}
 
-	/** Polls one pipeline; returns the new day it acted on, if any. The first poll only records the newest day. */
+	/**
+	 * Polls one pipeline; returns the new day it acted on, if any. The first poll only
+	 * records the newest day.
+	 */
 	public Optional<LocalDate> poll(String pipeline) {
 		PipelineDefinition def = this.catalog.get(pipeline);
 		OnNewPartition action = def.drift().onNewPartition();
@@ -74,16 +78,16 @@ public class PartitionWatch {
 				LocalDate.class, pipeline);
 		OffsetDateTime now = this.clock.instant().atOffset(ZoneOffset.UTC);
 		if (seen.isEmpty()) {
-			this.jdbc.update("INSERT INTO partition_watermark (pipeline, last_day, updated_at) VALUES (?, ?, ?)", pipeline,
-					newest, now);
+			this.jdbc.update("INSERT INTO partition_watermark (pipeline, last_day, updated_at) VALUES (?, ?, ?)",
+					pipeline, newest, now);
 			return Optional.empty();
 		}
 		if (!newest.isAfter(seen.get(0))) {
 			return Optional.empty();
 		}
 		int moved = this.jdbc.update(
-				"UPDATE partition_watermark SET last_day = ?, updated_at = ? WHERE pipeline = ? AND last_day = ?", newest, now,
-				pipeline, seen.get(0));
+				"UPDATE partition_watermark SET last_day = ?, updated_at = ? WHERE pipeline = ? AND last_day = ?",
+				newest, now, pipeline, seen.get(0));
 		if (moved != 1) {
 			return Optional.empty();
 		}

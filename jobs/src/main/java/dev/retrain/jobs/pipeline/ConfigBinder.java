@@ -19,7 +19,6 @@ import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DatabindException;
@@ -35,11 +34,12 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Binds a YAML configuration file (kebab-case keys, enums as words in any case) to typed records and
- * validates them with Bean Validation, collecting every problem of the file rather than the first.
- * Jackson stops at the first field it cannot bind, so a field that fails is recorded, taken out of the
- * tree, and the tree is bound again; what remains is validated, and a double that is not finite is
- * refused wherever it stands. Problems name the field as written ({@code model.hidden-layers[1]}).
+ * Binds a YAML configuration file (kebab-case keys, enums as words in any case) to typed
+ * records and validates them with Bean Validation, collecting every problem of the file
+ * rather than the first. Jackson stops at the first field it cannot bind, so a field that
+ * fails is recorded, taken out of the tree, and the tree is bound again; what remains is
+ * validated, and a double that is not finite is refused wherever it stands. Problems name
+ * the field as written ({@code model.hidden-layers[1]}).
  */
 public final class ConfigBinder {
 
@@ -56,7 +56,8 @@ public final class ConfigBinder {
 	private static final Validator VALIDATOR;
 
 	static {
-		// parameter interpolation only: the messages are plain text, and no expression language is needed
+		// parameter interpolation only: the messages are plain text, and no expression
+		// language is needed
 		try (ValidatorFactory factory = Validation.byDefaultProvider()
 			.configure()
 			.messageInterpolator(new ParameterMessageInterpolator())
@@ -65,7 +66,9 @@ public final class ConfigBinder {
 		}
 	}
 
-	/** What was bound (null when nothing could be), and every problem found on the way. */
+	/**
+	 * What was bound (null when nothing could be), and every problem found on the way.
+	 */
 	public record Bound<T>(T value, List<ConfigProblem> problems) {
 
 		public Bound {
@@ -93,7 +96,8 @@ public final class ConfigBinder {
 			return new Bound<>(null, List.of(new ConfigProblem(null, "the file is empty")));
 		}
 		if (!tree.isObject()) {
-			return new Bound<>(null, List.of(new ConfigProblem(null, "must be a map of fields, not " + describe(tree))));
+			return new Bound<>(null,
+					List.of(new ConfigProblem(null, "must be a map of fields, not " + describe(tree))));
 		}
 		T value = null;
 		while (value == null) {
@@ -125,7 +129,9 @@ public final class ConfigBinder {
 		return new Bound<>(value, problems);
 	}
 
-	/** Where in a YAML document a binding error is, as {@code a.b[2].c}; empty at the top. */
+	/**
+	 * Where in a YAML document a binding error is, as {@code a.b[2].c}; empty at the top.
+	 */
 	public static String path(DatabindException ex) {
 		StringBuilder sb = new StringBuilder();
 		for (JacksonException.Reference ref : ex.getPath()) {
@@ -154,7 +160,10 @@ public final class ConfigBinder {
 		return "bad value: " + ex.getOriginalMessage();
 	}
 
-	/** The words an enum is written as: its {@link JsonProperty} names, or its constants in lower case. */
+	/**
+	 * The words an enum is written as: its {@link JsonProperty} names, or its constants
+	 * in lower case.
+	 */
 	static List<String> words(Class<?> type) {
 		Set<String> words = new TreeSet<>();
 		for (Object constant : type.getEnumConstants()) {
@@ -170,7 +179,10 @@ public final class ConfigBinder {
 		return List.copyOf(words);
 	}
 
-	/** Takes the node a binding error points at out of the tree (a list keeps its length: the element becomes null). */
+	/**
+	 * Takes the node a binding error points at out of the tree (a list keeps its length:
+	 * the element becomes null).
+	 */
 	private static boolean remove(JsonNode tree, List<JacksonException.Reference> path) {
 		JsonNode parent = tree;
 		for (int i = 0; i < path.size() - 1; i++) {
@@ -193,7 +205,10 @@ public final class ConfigBinder {
 		return false;
 	}
 
-	/** A Bean Validation path as the file writes it: kebab-case names, list indexes in brackets. */
+	/**
+	 * A Bean Validation path as the file writes it: kebab-case names, list indexes in
+	 * brackets.
+	 */
 	private static String field(Path path) {
 		StringBuilder sb = new StringBuilder();
 		for (Path.Node node : path) {
@@ -207,7 +222,9 @@ public final class ConfigBinder {
 		return sb.toString();
 	}
 
-	/** Refuses NaN and infinities in every double of the bound records, lists included. */
+	/**
+	 * Refuses NaN and infinities in every double of the bound records, lists included.
+	 */
 	private static void nonFinite(Object value, String at, List<ConfigProblem> problems) {
 		if (value instanceof Double d && !Double.isFinite(d)) {
 			problems.add(new ConfigProblem(at, "must be a finite number, was " + d));

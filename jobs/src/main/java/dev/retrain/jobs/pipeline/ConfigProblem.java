@@ -5,7 +5,8 @@ public record ConfigProblem(String field, String reason) {
 
 	@Override
 	public String toString() {
-		return (this.field != null && !this.field.isEmpty()) ? "field '" + this.field + "': " + this.reason : this.reason;
+		return (this.field != null && !this.field.isEmpty()) ? "field '" + this.field + "': " + this.reason
+				: this.reason;
 	}
 
 }

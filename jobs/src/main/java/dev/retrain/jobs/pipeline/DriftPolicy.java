@@ -3,13 +3,14 @@ package dev.retrain.jobs.pipeline;
 import java.util.List;
 
 /**
- * How a pipeline watches for drift. The current window is the last {@code currentDays} partitions up to
- * the check's date. A statistic is "drifted" when it exceeds what the champion's own reference data shows
- * for batches of that size (calibrated, with the family-wise rate {@code alpha} shared by all features)
- * and its effect size reaches the floor. Input drift needs at least {@code minDriftedShare} of the
- * features. {@code triggerOn} names the signals that may start a retrain; {@code all} requires every one
- * of them, otherwise any one suffices. No drift-triggered retrain starts within {@code cooldownHours} of
- * the last retrain.
+ * How a pipeline watches for drift. The current window is the last {@code currentDays}
+ * partitions up to the check's date. A statistic is "drifted" when it exceeds what the
+ * champion's own reference data shows for batches of that size (calibrated, with the
+ * family-wise rate {@code alpha} shared by all features) and its effect size reaches the
+ * floor. Input drift needs at least {@code minDriftedShare} of the features.
+ * {@code triggerOn} names the signals that may start a retrain; {@code all} requires
+ * every one of them, otherwise any one suffices. No drift-triggered retrain starts within
+ * {@code cooldownHours} of the last retrain.
  */
 public record DriftPolicy(PipelineDefinition.Schedule schedule, int currentDays, int minRows, double alpha,
 		double minDriftedShare, double numericEffectFloor, double categoricalEffectFloor, double performanceFloor,

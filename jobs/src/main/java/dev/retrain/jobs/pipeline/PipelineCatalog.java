@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipelines loaded from the configuration directory. Files are the source of truth: every node
- * loads the same directory, so this holds no state of its own beyond what the files say.
+ * The pipelines loaded from the configuration directory. Files are the source of truth:
+ * every node loads the same directory, so this holds no state of its own beyond what the
+ * files say.
  */
 public class PipelineCatalog {
 
@@ -39,8 +40,13 @@ public class PipelineCatalog {
 	public State reload() {
 		Map<String, PipelineDefinition> pipelines = new TreeMap<>();
 		List<PipelineLoader.Loaded> loaded = this.loader.loadDirectory(this.directory);
-		List<PipelineConfigInvalid> errors = loaded.stream().filter(l -> l.error() != null).map(PipelineLoader.Loaded::error).toList();
-		loaded.stream().filter(l -> l.definition() != null).forEach(l -> pipelines.put(l.definition().name(), l.definition()));
+		List<PipelineConfigInvalid> errors = loaded.stream()
+			.filter(l -> l.error() != null)
+			.map(PipelineLoader.Loaded::error)
+			.toList();
+		loaded.stream()
+			.filter(l -> l.definition() != null)
+			.forEach(l -> pipelines.put(l.definition().name(), l.definition()));
 		errors.forEach(e -> log.error("pipeline file not loaded: {}", e.getMessage()));
 		log.info("loaded {} pipeline(s) from {}: {}", pipelines.size(), this.directory, pipelines.keySet());
 		State next = new State(Map.copyOf(pipelines), errors);
@@ -53,7 +59,12 @@ public class PipelineCatalog {
 	}
 
 	public List<PipelineDefinition> all() {
-		return this.state.get().pipelines().values().stream().sorted(Comparator.comparing(PipelineDefinition::name)).toList();
+		return this.state.get()
+			.pipelines()
+			.values()
+			.stream()
+			.sorted(Comparator.comparing(PipelineDefinition::name))
+			.toList();
 	}
 
 	public PipelineDefinition get(String name) {

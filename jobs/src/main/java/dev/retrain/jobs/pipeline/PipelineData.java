@@ -25,7 +25,10 @@ public class PipelineData {
 		return this.props.resolveData(def.dataPath());
 	}
 
-	/** The newest day partition not after today (UTC), or today when the data directory has none yet. */
+	/**
+	 * The newest day partition not after today (UTC), or today when the data directory
+	 * has none yet.
+	 */
 	public LocalDate newestDay(PipelineDefinition def) {
 		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 		try {

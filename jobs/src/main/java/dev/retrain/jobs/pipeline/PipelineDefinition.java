@@ -3,20 +3,21 @@ package dev.retrain.jobs.pipeline;
 import java.util.List;
 
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.promotion.PromotionPolicy;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
-import dev.retrain.models.features.Task;
 
 /**
- * One model's retraining pipeline, loaded from {@code configs/<name>.yaml} and checked: where its data
- * is, what it learns from, how it is trained, checked and promoted, and where it came from
- * ({@link Origin}: the file and the SHA-256 of its bytes). Every value is set; defaults were applied by
- * {@link PipelineYaml}.
+ * One model's retraining pipeline, loaded from {@code configs/<name>.yaml} and checked:
+ * where its data is, what it learns from, how it is trained, checked and promoted, and
+ * where it came from ({@link Origin}: the file and the SHA-256 of its bytes). Every value
+ * is set; defaults were applied by {@link PipelineYaml}.
  */
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
-		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation, PromotionPolicy promotion,
-		boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention, Origin origin) {
+		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
+		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
+		Origin origin) {
 
 	/** Where the date-partitioned data is, and how many days a run reads. */
 	public record Data(String path, int windowDays) {
@@ -26,7 +27,10 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 	public record Label(String column, Task task, List<String> classes) {
 	}
 
-	/** The network: its family, hidden layers (none for a linear model) and training settings. */
+	/**
+	 * The network: its family, hidden layers (none for a linear model) and training
+	 * settings.
+	 */
 	public record Model(ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters) {
 	}
 
@@ -39,8 +43,9 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 	}
 
 	/**
-	 * Which versions retention keeps besides the protected ones (champion, previous, pending, aliased):
-	 * the newest {@code keepLast}, and any younger than {@code maxAgeDays}. Null fields do not limit.
+	 * Which versions retention keeps besides the protected ones (champion, previous,
+	 * pending, aliased): the newest {@code keepLast}, and any younger than
+	 * {@code maxAgeDays}. Null fields do not limit.
 	 */
 	public record Retention(Integer keepLast, Integer maxAgeDays) {
 	}
@@ -53,7 +58,10 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 
 		/** Train from scratch on the window. */
 		RETRAIN,
-		/** Warm-start from the champion's weights and encoders, with fewer epochs and a lower learning rate. */
+		/**
+		 * Warm-start from the champion's weights and encoders, with fewer epochs and a
+		 * lower learning rate.
+		 */
 		FINETUNE
 
 	}

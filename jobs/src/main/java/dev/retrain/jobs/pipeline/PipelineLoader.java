@@ -14,13 +14,12 @@ import java.util.stream.Collectors;
 
 import tools.jackson.databind.DatabindException;
 
-
-
 /**
- * Reads and checks pipeline files: {@link ConfigBinder} binds the YAML to {@link PipelineYaml} (unknown
- * fields are refused, since a typo must not silently fall back to a default) and validates it;
- * {@link PipelineRules} applies the rules that span fields and builds the {@link PipelineDefinition}.
- * All problems of a file are reported at once, naming the file and the field.
+ * Reads and checks pipeline files: {@link ConfigBinder} binds the YAML to
+ * {@link PipelineYaml} (unknown fields are refused, since a typo must not silently fall
+ * back to a default) and validates it; {@link PipelineRules} applies the rules that span
+ * fields and builds the {@link PipelineDefinition}. All problems of a file are reported
+ * at once, naming the file and the field.
  */
 public final class PipelineLoader {
 
@@ -30,7 +29,10 @@ public final class PipelineLoader {
 	public record Loaded(String file, PipelineDefinition definition, PipelineConfigInvalid error) {
 	}
 
-	/** Loads every {@code *.yaml} / {@code *.yml} file of a directory; one bad file does not stop the others. */
+	/**
+	 * Loads every {@code *.yaml} / {@code *.yml} file of a directory; one bad file does
+	 * not stop the others.
+	 */
 	public List<Loaded> loadDirectory(Path dir) {
 		List<Loaded> result = new ArrayList<>();
 		if (!Files.isDirectory(dir)) {
@@ -58,9 +60,11 @@ public final class PipelineLoader {
 		List<Loaded> checked = new ArrayList<>();
 		for (Loaded l : result) {
 			if (l.definition() != null && byName.get(l.definition().name()).size() > 1) {
-				checked.add(new Loaded(l.file(), null, new PipelineConfigInvalid(l.file(), List.of(new ConfigProblem("name",
-						"pipeline name '" + l.definition().name() + "' is used by more than one file: "
-								+ byName.get(l.definition().name()).stream().map(Loaded::file).toList())))));
+				checked
+					.add(new Loaded(l.file(), null,
+							new PipelineConfigInvalid(l.file(), List.of(new ConfigProblem("name", "pipeline name '"
+									+ l.definition().name() + "' is used by more than one file: "
+									+ byName.get(l.definition().name()).stream().map(Loaded::file).toList())))));
 			}
 			else {
 				checked.add(l);
@@ -74,11 +78,15 @@ public final class PipelineLoader {
 			return parse(Files.readString(file, StandardCharsets.UTF_8), shownName);
 		}
 		catch (IOException ex) {
-			throw new PipelineConfigInvalid(shownName, List.of(new ConfigProblem(null, "cannot read: " + ex.getMessage())));
+			throw new PipelineConfigInvalid(shownName,
+					List.of(new ConfigProblem(null, "cannot read: " + ex.getMessage())));
 		}
 	}
 
-	/** Parses and checks YAML text; {@code source} names it in messages. Every problem of the text is reported at once. */
+	/**
+	 * Parses and checks YAML text; {@code source} names it in messages. Every problem of
+	 * the text is reported at once.
+	 */
 	public PipelineDefinition parse(String text, String source) {
 		ConfigBinder.Bound<PipelineYaml> bound = BINDER.bind(text, PipelineYaml.class);
 		List<ConfigProblem> problems = new ArrayList<>(bound.problems());
@@ -94,7 +102,9 @@ public final class PipelineLoader {
 		return def;
 	}
 
-	/** Where in a YAML document a binding error is, as {@code a.b[2].c}; empty at the top. */
+	/**
+	 * Where in a YAML document a binding error is, as {@code a.b[2].c}; empty at the top.
+	 */
 	public static String path(DatabindException ex) {
 		return ConfigBinder.path(ex);
 	}

@@ -11,9 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 import org.quartz.CronExpression;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.FeatureSpec.FeatureType;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.Guard;
 import dev.retrain.models.promotion.PromotionPolicy;
@@ -22,14 +24,13 @@ import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
-import dev.retrain.models.features.Task;
-import tools.jackson.databind.JsonNode;
 
 /**
- * The rules of a pipeline file that span fields (a label that is also a feature, a solver that does not fit
- * the family, a slice column that is not a categorical feature, ...) and the few a constraint cannot say
- * (the name's pattern, a cron, a time zone), applied to a bound and validated {@link PipelineYaml}; then
- * the {@link PipelineDefinition} it describes, with the defaults that depend on other fields.
+ * The rules of a pipeline file that span fields (a label that is also a feature, a solver
+ * that does not fit the family, a slice column that is not a categorical feature, ...)
+ * and the few a constraint cannot say (the name's pattern, a cron, a time zone), applied
+ * to a bound and validated {@link PipelineYaml}; then the {@link PipelineDefinition} it
+ * describes, with the defaults that depend on other fields.
  */
 final class PipelineRules {
 
@@ -56,7 +57,8 @@ final class PipelineRules {
 		PipelineDefinition.Model model = model(y.model(), task);
 		double lr = model.hyperparameters().learningRate();
 		PipelineDefinition.Training training = new PipelineDefinition.Training(y.mode(),
-				(y.finetune().epochs() != null) ? y.finetune().epochs() : Math.max(1, model.hyperparameters().epochs() / 4),
+				(y.finetune().epochs() != null) ? y.finetune().epochs()
+						: Math.max(1, model.hyperparameters().epochs() / 4),
 				(y.finetune().learningRate() != null) ? y.finetune().learningRate() : lr / 5);
 		PipelineYaml.Validation v = y.validation();
 		ValidationRules rules = new ValidationRules(v.minRows(), v.minRowsPerClass(), v.maxMissingRate(),
@@ -67,8 +69,8 @@ final class PipelineRules {
 		DriftPolicy drift = drift(y.drift());
 		PipelineDefinition.Data data = (y.data() != null)
 				? new PipelineDefinition.Data(y.data().path(), y.data().windowDays()) : null;
-		return new PipelineDefinition(y.name(), y.description(), data, features, label, holdouts, model, training, rules,
-				promotion, approval, schedule, drift,
+		return new PipelineDefinition(y.name(), y.description(), data, features, label, holdouts, model, training,
+				rules, promotion, approval, schedule, drift,
 				new PipelineDefinition.Retention(y.retention().keepLast(), y.retention().maxAgeDays()),
 				new PipelineDefinition.Origin(source, hash));
 	}
@@ -133,8 +135,10 @@ final class PipelineRules {
 				problem(at + ".name", "'" + name + "' is used twice");
 			}
 			switch (h.type()) {
-				case OUT_OF_TIME -> holdouts.add(new HoldoutSpec(name, HoldoutSpec.Type.OUT_OF_TIME, h.days(), 0, 0, null));
-				case RANDOM -> holdouts.add(new HoldoutSpec(name, HoldoutSpec.Type.RANDOM, 0, h.fraction(), h.seed(), null));
+				case OUT_OF_TIME ->
+					holdouts.add(new HoldoutSpec(name, HoldoutSpec.Type.OUT_OF_TIME, h.days(), 0, 0, null));
+				case RANDOM ->
+					holdouts.add(new HoldoutSpec(name, HoldoutSpec.Type.RANDOM, 0, h.fraction(), h.seed(), null));
 				case GOLDEN -> {
 					if (h.path() == null || h.path().isBlank()) {
 						problem(at + ".path", "is required");
@@ -223,7 +227,8 @@ final class PipelineRules {
 
 	private void fits(String field, Metric metric, Task task) {
 		if (metric != null && task != null && !metric.appliesTo(task)) {
-			problem(field, "'" + metric.key() + "' does not apply to a " + task.name().toLowerCase(Locale.ROOT) + " task");
+			problem(field,
+					"'" + metric.key() + "' does not apply to a " + task.name().toLowerCase(Locale.ROOT) + " task");
 		}
 	}
 

@@ -11,28 +11,31 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.DriftPolicy.OnNewPartition;
 import dev.retrain.models.features.FeatureSpec.FeatureType;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
-import dev.retrain.models.features.Task;
-import tools.jackson.databind.JsonNode;
 
 /**
- * The YAML shape of a pipeline file, as written: kebab-case keys, enums as lower-case words. Every
- * default is set here, in the compact constructor of the record that holds the field, so that nothing
- * downstream sees a null where the file may leave a value out. Single-field rules are Bean Validation
- * constraints on the fields; {@link PipelineLoader} binds a file, validates it, applies the few rules that
- * span fields, and reports every problem of the file at once.
+ * The YAML shape of a pipeline file, as written: kebab-case keys, enums as lower-case
+ * words. Every default is set here, in the compact constructor of the record that holds
+ * the field, so that nothing downstream sees a null where the file may leave a value out.
+ * Single-field rules are Bean Validation constraints on the fields;
+ * {@link PipelineLoader} binds a file, validates it, applies the few rules that span
+ * fields, and reports every problem of the file at once.
  */
 record PipelineYaml(@NotBlank(message = "is required") String name, String description,
 		@NotNull(message = "is required") @Valid Data data,
-		@NotEmpty(message = "at least one feature is required") List<@NotNull(message = "is required") @Valid Feature> features,
-		@NotNull(message = "is required") @Valid Label label, List<@NotNull(message = "is required") @Valid Holdout> holdouts,
-		@Valid Model model, PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
+		@NotEmpty(message = "at least one feature is required") List<@NotNull(
+				message = "is required") @Valid Feature> features,
+		@NotNull(message = "is required") @Valid Label label,
+		List<@NotNull(message = "is required") @Valid Holdout> holdouts, @Valid Model model,
+		PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
 		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention) {
 
 	static final int DEFAULT_WINDOW_DAYS = 30;
@@ -42,7 +45,8 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		mode = (mode != null) ? mode : PipelineDefinition.Mode.RETRAIN;
 		finetune = (finetune != null) ? finetune : new Finetune(null, null);
 		validation = (validation != null) ? validation : new Validation(null, null, null, null, null);
-		drift = (drift != null) ? drift : new Drift(null, null, null, null, null, null, null, null, null, null, null, null);
+		drift = (drift != null) ? drift
+				: new Drift(null, null, null, null, null, null, null, null, null, null, null, null);
 		retention = (retention != null) ? retention : new Retention(null, null);
 	}
 
@@ -79,7 +83,9 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	/** A holdout; {@code name} defaults to {@code holdout<i>}, which only the list knows. */
+	/**
+	 * A holdout; {@code name} defaults to {@code holdout<i>}, which only the list knows.
+	 */
 	record Holdout(String name, HoldoutType type, @Min(value = 1, message = "must be >= 1") Integer days,
 			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 0.9)") @DecimalMax(value = "0.9",
 					inclusive = false, message = "must be in (0, 0.9)") Double fraction,
@@ -111,8 +117,9 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	}
 
 	/**
-	 * The network and how it is trained. {@code hiddenLayers} stays null when the file leaves it out, since
-	 * a linear model must not name any; {@link #layers()} gives the default for an MLP.
+	 * The network and how it is trained. {@code hiddenLayers} stays null when the file
+	 * leaves it out, since a linear model must not name any; {@link #layers()} gives the
+	 * default for an MLP.
 	 */
 	record Model(Family family,
 			List<@NotNull(message = "must be between 1 and 4096") @Min(value = 1,
@@ -141,7 +148,9 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	/** How a model family is written; {@code logistic} is another name for {@code linear}. */
+	/**
+	 * How a model family is written; {@code logistic} is another name for {@code linear}.
+	 */
 	enum Family {
 
 		@JsonProperty("linear")
@@ -168,7 +177,10 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	/** Fine-tuning; its defaults (a quarter of the epochs, a fifth of the learning rate) depend on the model. */
+	/**
+	 * Fine-tuning; its defaults (a quarter of the epochs, a fifth of the learning rate)
+	 * depend on the model.
+	 */
 	record Finetune(@Min(value = 1, message = "must be >= 1") Integer epochs,
 			@DecimalMin(value = "0", inclusive = false, message = "must be a number > 0") Double learningRate) {
 	}
@@ -195,7 +207,10 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			@Min(value = 1, message = "must be >= 1") Integer maxAgeDays) {
 	}
 
-	/** The promotion policy; the metric's default depends on the task ({@code roc_auc}, or {@code rmse}). */
+	/**
+	 * The promotion policy; the metric's default depends on the task ({@code roc_auc}, or
+	 * {@code rmse}).
+	 */
 	record Promotion(Metric metric, Double minValue,
 			@DecimalMin(value = "0", message = "must be a number >= 0") Double minImprovement, Improvement improvement,
 			List<@NotNull(message = "is required") @Valid Guard> guards, @Valid Slices slices, FirstRunName firstRun,

@@ -3,8 +3,9 @@ package dev.retrain.jobs.registry;
 import dev.retrain.models.promotion.PromotionDecision;
 
 /**
- * Where a registered version stands after its run: the promotion policy's verdict, or what became of a
- * winning verdict on registration (waiting for a person, or beaten to the champion alias by another move).
+ * Where a registered version stands after its run: the promotion policy's verdict, or
+ * what became of a winning verdict on registration (waiting for a person, or beaten to
+ * the champion alias by another move).
  */
 public enum Decision {
 
@@ -20,7 +21,9 @@ public enum Decision {
 	/** The policy said promote, and the pipeline wants a person's approval first. */
 	PENDING(true),
 
-	/** The policy said promote, but the champion moved after this version was evaluated. */
+	/**
+	 * The policy said promote, but the champion moved after this version was evaluated.
+	 */
 	CONFLICT(true);
 
 	private final boolean passedPolicy;
@@ -29,7 +32,10 @@ public enum Decision {
 		this.passedPolicy = passedPolicy;
 	}
 
-	/** Whether the promotion policy accepted the version (it may be promoted without force). */
+	/**
+	 * Whether the promotion policy accepted the version (it may be promoted without
+	 * force).
+	 */
 	public boolean passedPolicy() {
 		return this.passedPolicy;
 	}

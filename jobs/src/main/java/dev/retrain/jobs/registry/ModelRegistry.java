@@ -19,11 +19,13 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The persistence of {@link ModelVersion}s and their aliases. A version's artifact facts are inserted once
- * and never changed; where it stands changes only by saving a {@link ModelVersion.Transition}. Aliases move
- * only by compare-and-set, every move is written to the alias history, and a transition's events are
- * published in the same transaction (as Spring Data publishes an aggregate's domain events on save), so a
- * listener that writes (the audit log, the webhook outbox) commits or rolls back with the move.
+ * The persistence of {@link ModelVersion}s and their aliases. A version's artifact facts
+ * are inserted once and never changed; where it stands changes only by saving a
+ * {@link ModelVersion.Transition}. Aliases move only by compare-and-set, every move is
+ * written to the alias history, and a transition's events are published in the same
+ * transaction (as Spring Data publishes an aggregate's domain events on save), so a
+ * listener that writes (the audit log, the webhook outbox) commits or rolls back with the
+ * move.
  */
 public class ModelRegistry {
 
@@ -49,8 +51,11 @@ public class ModelRegistry {
 	}
 
 	public Optional<Integer> alias(String pipeline, String alias) {
-		return this.jdbc.queryForList("SELECT version FROM model_alias WHERE pipeline = ? AND alias = ?", Integer.class,
-				pipeline, alias).stream().findFirst();
+		return this.jdbc
+			.queryForList("SELECT version FROM model_alias WHERE pipeline = ? AND alias = ?", Integer.class, pipeline,
+					alias)
+			.stream()
+			.findFirst();
 	}
 
 	public Optional<Integer> champion(String pipeline) {
@@ -59,37 +64,41 @@ public class ModelRegistry {
 
 	public Map<String, Integer> aliases(String pipeline) {
 		Map<String, Integer> aliases = new LinkedHashMap<>();
-		this.jdbc.query("SELECT alias, version FROM model_alias WHERE pipeline = ? ORDER BY alias",
-				(ResultSet rs) -> {
-					aliases.put(rs.getString(1), rs.getInt(2));
-				}, pipeline);
+		this.jdbc.query("SELECT alias, version FROM model_alias WHERE pipeline = ? ORDER BY alias", (ResultSet rs) -> {
+			aliases.put(rs.getString(1), rs.getInt(2));
+		}, pipeline);
 		return aliases;
 	}
 
 	public int nextVersion(String pipeline) {
-		Integer max = this.jdbc.queryForObject("SELECT MAX(version) FROM model_version WHERE pipeline = ?", Integer.class,
-				pipeline);
+		Integer max = this.jdbc.queryForObject("SELECT MAX(version) FROM model_version WHERE pipeline = ?",
+				Integer.class, pipeline);
 		return (max != null) ? max + 1 : 1;
 	}
 
 	public Optional<ModelVersion> versionOfJobInstance(String pipeline, long jobInstanceId) {
-		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? AND job_instance_id = ?", VERSION, pipeline,
-				jobInstanceId).stream().findFirst();
+		return this.jdbc
+			.query("SELECT * FROM model_version WHERE pipeline = ? AND job_instance_id = ?", VERSION, pipeline,
+					jobInstanceId)
+			.stream()
+			.findFirst();
 	}
 
 	public Optional<ModelVersion> version(String pipeline, int version) {
-		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? AND version = ?", VERSION, pipeline, version)
+		return this.jdbc
+			.query("SELECT * FROM model_version WHERE pipeline = ? AND version = ?", VERSION, pipeline, version)
 			.stream()
 			.findFirst();
 	}
 
 	public List<ModelVersion> versions(String pipeline) {
-		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? ORDER BY version DESC", VERSION, pipeline);
+		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? ORDER BY version DESC", VERSION,
+				pipeline);
 	}
 
 	public Set<Integer> registeredVersions(String pipeline) {
-		return new TreeSet<>(
-				this.jdbc.queryForList("SELECT version FROM model_version WHERE pipeline = ?", Integer.class, pipeline));
+		return new TreeSet<>(this.jdbc.queryForList("SELECT version FROM model_version WHERE pipeline = ?",
+				Integer.class, pipeline));
 	}
 
 	public List<String> pipelinesWithVersions() {
@@ -97,20 +106,25 @@ public class ModelRegistry {
 	}
 
 	/**
-	 * Registers a run's new version ({@link ModelVersion#register}) and, when it won, moves the champion.
-	 * A champion that moved in between turns the win into a {@link Decision#CONFLICT}, saved and published
-	 * instead. Returns the version as saved.
+	 * Registers a run's new version ({@link ModelVersion#register}) and, when it won,
+	 * moves the champion. A champion that moved in between turns the win into a
+	 * {@link Decision#CONFLICT}, saved and published instead. Returns the version as
+	 * saved.
 	 */
 	public ModelVersion register(ModelVersion.Transition registration) {
 		return this.tx.execute(status -> {
 			ModelVersion v = registration.version();
 			insert(v);
 			ChampionChanged move = registration.championMove();
-			if (move == null || promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
+			if (move == null
+					|| promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
 				registration.events().forEach(this.events::publishEvent);
 				return v;
 			}
-			registration.events().stream().filter(e -> !(e instanceof ChampionChanged)).forEach(this.events::publishEvent);
+			registration.events()
+				.stream()
+				.filter(e -> !(e instanceof ChampionChanged))
+				.forEach(this.events::publishEvent);
 			ModelVersion.Transition conflict = v.conflict(move.from(), champion(v.pipeline()).orElse(null));
 			update(conflict.version());
 			conflict.events().forEach(this.events::publishEvent);
@@ -128,14 +142,15 @@ public class ModelRegistry {
 	}
 
 	/**
-	 * Persists a move of a version's life in one transaction: the champion move it asks for (compare-and-set
-	 * on the champion it expects), then where the version stands. Returns false, changing nothing, when the
-	 * belief about the champion is stale.
+	 * Persists a move of a version's life in one transaction: the champion move it asks
+	 * for (compare-and-set on the champion it expects), then where the version stands.
+	 * Returns false, changing nothing, when the belief about the champion is stale.
 	 */
 	public boolean save(ModelVersion.Transition t) {
 		Boolean done = this.tx.execute(status -> {
 			ChampionChanged move = t.championMove();
-			if (move != null && !promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
+			if (move != null
+					&& !promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
 				return false;
 			}
 			update(t.version());
@@ -146,24 +161,28 @@ public class ModelRegistry {
 	}
 
 	private void update(ModelVersion v) {
-		this.jdbc.update("UPDATE model_version SET decision = ?, decision_summary = ?, review = ?, reviewed_by = ?, "
-				+ "reviewed_at = ?, review_reason = ?, forced = ? WHERE pipeline = ? AND version = ?", v.decision().name(),
-				truncate(v.decisionSummary(), 4000), (v.review() != null) ? v.review().name() : null, v.reviewedBy(),
-				timestamp(v.reviewedAt()), truncate(v.reviewReason(), 2000), v.forced(), v.pipeline(), v.version());
+		this.jdbc.update(
+				"UPDATE model_version SET decision = ?, decision_summary = ?, review = ?, reviewed_by = ?, "
+						+ "reviewed_at = ?, review_reason = ?, forced = ? WHERE pipeline = ? AND version = ?",
+				v.decision().name(), truncate(v.decisionSummary(), 4000),
+				(v.review() != null) ? v.review().name() : null, v.reviewedBy(), timestamp(v.reviewedAt()),
+				truncate(v.reviewReason(), 2000), v.forced(), v.pipeline(), v.version());
 	}
 
 	/**
-	 * Makes {@code version} the champion if the champion is still {@code expected} (null: there is none),
-	 * and the old champion {@code previous}. Returns false, changing nothing, when the belief is stale.
+	 * Makes {@code version} the champion if the champion is still {@code expected} (null:
+	 * there is none), and the old champion {@code previous}. Returns false, changing
+	 * nothing, when the belief is stale.
 	 */
 	boolean promote(String pipeline, int version, Integer expected, String by, String reason, Long runId) {
 		Boolean done = this.tx.execute(status -> {
 			Instant now = this.clock.instant();
 			int changed;
 			if (expected == null) {
-				changed = this.jdbc.update("INSERT INTO model_alias (pipeline, alias, version, updated_at) SELECT ?, ?, ?, ? "
-						+ "WHERE NOT EXISTS (SELECT 1 FROM model_alias WHERE pipeline = ? AND alias = ?)", pipeline, CHAMPION,
-						version, timestamp(now), pipeline, CHAMPION);
+				changed = this.jdbc.update(
+						"INSERT INTO model_alias (pipeline, alias, version, updated_at) SELECT ?, ?, ?, ? "
+								+ "WHERE NOT EXISTS (SELECT 1 FROM model_alias WHERE pipeline = ? AND alias = ?)",
+						pipeline, CHAMPION, version, timestamp(now), pipeline, CHAMPION);
 			}
 			else {
 				changed = this.jdbc.update(
@@ -177,11 +196,13 @@ public class ModelRegistry {
 			if (expected != null) {
 				Integer oldPrevious = alias(pipeline, PREVIOUS).orElse(null);
 				if (oldPrevious == null) {
-					this.jdbc.update("INSERT INTO model_alias (pipeline, alias, version, updated_at) VALUES (?, ?, ?, ?)",
+					this.jdbc.update(
+							"INSERT INTO model_alias (pipeline, alias, version, updated_at) VALUES (?, ?, ?, ?)",
 							pipeline, PREVIOUS, expected, timestamp(now));
 				}
 				else {
-					this.jdbc.update("UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ?",
+					this.jdbc.update(
+							"UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ?",
 							expected, timestamp(now), pipeline, PREVIOUS);
 				}
 				history(pipeline, PREVIOUS, oldPrevious, expected, now, by, reason, runId);
@@ -191,15 +212,20 @@ public class ModelRegistry {
 		return Boolean.TRUE.equals(done);
 	}
 
-	/** Moves a user-named alias to {@code version} if it currently points at {@code expected} (null: nowhere). */
+	/**
+	 * Moves a user-named alias to {@code version} if it currently points at
+	 * {@code expected} (null: nowhere).
+	 */
 	public boolean moveAlias(String pipeline, String alias, int version, Integer expected, String by, String reason) {
 		Instant now = this.clock.instant();
 		int changed = (expected == null)
-				? this.jdbc.update("INSERT INTO model_alias (pipeline, alias, version, updated_at) SELECT ?, ?, ?, ? "
-						+ "WHERE NOT EXISTS (SELECT 1 FROM model_alias WHERE pipeline = ? AND alias = ?)", pipeline, alias,
-						version, timestamp(now), pipeline, alias)
-				: this.jdbc.update("UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ? "
-						+ "AND version = ?", version, timestamp(now), pipeline, alias, expected);
+				? this.jdbc.update(
+						"INSERT INTO model_alias (pipeline, alias, version, updated_at) SELECT ?, ?, ?, ? "
+								+ "WHERE NOT EXISTS (SELECT 1 FROM model_alias WHERE pipeline = ? AND alias = ?)",
+						pipeline, alias, version, timestamp(now), pipeline, alias)
+				: this.jdbc
+					.update("UPDATE model_alias SET version = ?, updated_at = ? WHERE pipeline = ? AND alias = ? "
+							+ "AND version = ?", version, timestamp(now), pipeline, alias, expected);
 		if (changed == 1) {
 			history(pipeline, alias, expected, version, now, by, reason, null);
 		}
@@ -208,8 +234,8 @@ public class ModelRegistry {
 
 	/** Removes a user-named alias if it points at {@code expected}. */
 	public boolean removeAlias(String pipeline, String alias, Integer expected, String by, String reason) {
-		int changed = this.jdbc.update("DELETE FROM model_alias WHERE pipeline = ? AND alias = ? AND version = ?", pipeline,
-				alias, expected);
+		int changed = this.jdbc.update("DELETE FROM model_alias WHERE pipeline = ? AND alias = ? AND version = ?",
+				pipeline, alias, expected);
 		if (changed == 1) {
 			history(pipeline, alias, expected, null, this.clock.instant(), by, reason, null);
 		}
@@ -218,16 +244,19 @@ public class ModelRegistry {
 
 	private void history(String pipeline, String alias, Integer from, Integer to, Instant at, String by, String reason,
 			Long runId) {
-		this.jdbc.update("INSERT INTO alias_history (pipeline, alias, from_version, to_version, changed_at, changed_by, "
-				+ "reason, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pipeline, alias, from, to, timestamp(at), by,
-				truncate(reason, 4000), runId);
+		this.jdbc.update(
+				"INSERT INTO alias_history (pipeline, alias, from_version, to_version, changed_at, changed_by, "
+						+ "reason, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				pipeline, alias, from, to, timestamp(at), by, truncate(reason, 4000), runId);
 	}
 
 	public List<AliasChange> history(String pipeline) {
-		return this.jdbc.query("SELECT * FROM alias_history WHERE pipeline = ? ORDER BY id", (rs, i) -> new AliasChange(
-				rs.getLong("id"), rs.getString("pipeline"), rs.getString("alias"), (Integer) rs.getObject("from_version"),
-				(Integer) rs.getObject("to_version"), instant(rs, "changed_at"), rs.getString("changed_by"),
-				rs.getString("reason"), (Long) rs.getObject("run_id", Long.class)), pipeline);
+		return this.jdbc.query("SELECT * FROM alias_history WHERE pipeline = ? ORDER BY id",
+				(rs, i) -> new AliasChange(rs.getLong("id"), rs.getString("pipeline"), rs.getString("alias"),
+						(Integer) rs.getObject("from_version"), (Integer) rs.getObject("to_version"),
+						instant(rs, "changed_at"), rs.getString("changed_by"), rs.getString("reason"),
+						(Long) rs.getObject("run_id", Long.class)),
+				pipeline);
 	}
 
 	private static ModelVersion version(ResultSet rs, int row) throws SQLException {
@@ -237,7 +266,8 @@ public class ModelRegistry {
 				rs.getString("primary_metric"), rs.getObject("primary_value", Double.class),
 				Decision.valueOf(rs.getString("decision")), rs.getString("decision_summary"), rs.getString("metrics"),
 				rs.getString("path"), (rs.getString("review") != null) ? Review.valueOf(rs.getString("review")) : null,
-				rs.getString("reviewed_by"), instant(rs, "reviewed_at"), rs.getString("review_reason"), rs.getBoolean("forced"));
+				rs.getString("reviewed_by"), instant(rs, "reviewed_at"), rs.getString("review_reason"),
+				rs.getBoolean("forced"));
 	}
 
 	static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -256,6 +286,5 @@ public class ModelRegistry {
 	static String truncate(String s, int max) {
 		return (s == null || s.length() <= max) ? s : s.substring(0, max - 1) + "…";
 	}
-
 
 }

@@ -7,11 +7,12 @@ import java.util.Objects;
 import dev.retrain.models.promotion.PromotionDecision;
 
 /**
- * A registered model version and its life. The artifact (files, metrics, lineage) never changes; where
- * the version stands ({@link #decision}, {@link #review}, {@link #forced}) changes only through the moves
- * below, each of which refuses what its state does not allow ({@link IllegalTransition}) and returns the
- * version after the move with the {@link VersionEvent}s it raised. The champion alias is held by
- * {@link ModelRegistry}, which persists a move (compare-and-set on the alias) and nothing else decides one.
+ * A registered model version and its life. The artifact (files, metrics, lineage) never
+ * changes; where the version stands ({@link #decision}, {@link #review}, {@link #forced})
+ * changes only through the moves below, each of which refuses what its state does not
+ * allow ({@link IllegalTransition}) and returns the version after the move with the
+ * {@link VersionEvent}s it raised. The champion alias is held by {@link ModelRegistry},
+ * which persists a move (compare-and-set on the alias) and nothing else decides one.
  * {@code metrics} is the holdout metrics as JSON.
  */
 public record ModelVersion(String pipeline, int version, Instant createdAt, Long runId, Long jobInstanceId, String mode,
@@ -43,19 +44,20 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 	}
 
 	/** What a run knows when it registers its candidate. */
-	public record Candidate(String pipeline, int version, Instant createdAt, long runId, long jobInstanceId, String mode,
-			Integer parentVersion, String snapshotId, String configHash, String primaryMetric, Double primaryValue,
-			String metrics, String path) {
+	public record Candidate(String pipeline, int version, Instant createdAt, long runId, long jobInstanceId,
+			String mode, Integer parentVersion, String snapshotId, String configHash, String primaryMetric,
+			Double primaryValue, String metrics, String path) {
 	}
 
 	/**
-	 * A run registers its candidate. Where it stands follows from the policy's verdict: a winner becomes
-	 * {@link Decision#CONFLICT} if the champion moved since evaluation ({@code championSeen} is not
-	 * {@code championNow}), {@link Decision#PENDING} if the pipeline wants approval, and otherwise stays
-	 * {@link Decision#PROMOTE} and asks for the champion alias ({@link ChampionMove#AUTOMATIC}).
+	 * A run registers its candidate. Where it stands follows from the policy's verdict: a
+	 * winner becomes {@link Decision#CONFLICT} if the champion moved since evaluation
+	 * ({@code championSeen} is not {@code championNow}), {@link Decision#PENDING} if the
+	 * pipeline wants approval, and otherwise stays {@link Decision#PROMOTE} and asks for
+	 * the champion alias ({@link ChampionMove#AUTOMATIC}).
 	 */
-	public static Transition register(Candidate c, PromotionDecision verdict, Integer championSeen,
-			Integer championNow, boolean approvalRequired) {
+	public static Transition register(Candidate c, PromotionDecision verdict, Integer championSeen, Integer championNow,
+			boolean approvalRequired) {
 		Decision decision = Decision.of(verdict.outcome());
 		String summary = verdict.summary();
 		boolean stale = !Objects.equals(championSeen, championNow);
@@ -67,9 +69,9 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 			decision = Decision.PENDING;
 			summary = "waiting for approval: " + verdict.summary();
 		}
-		ModelVersion v = new ModelVersion(c.pipeline(), c.version(), c.createdAt(), c.runId(), c.jobInstanceId(), c.mode(),
-				c.parentVersion(), c.snapshotId(), c.configHash(), c.primaryMetric(), c.primaryValue(), decision, summary,
-				c.metrics(), c.path(), null, null, null, null, false);
+		ModelVersion v = new ModelVersion(c.pipeline(), c.version(), c.createdAt(), c.runId(), c.jobInstanceId(),
+				c.mode(), c.parentVersion(), c.snapshotId(), c.configHash(), c.primaryMetric(), c.primaryValue(),
+				decision, summary, c.metrics(), c.path(), null, null, null, null, false);
 		VersionRegistered registered = new VersionRegistered(v.pipeline, v.version, decision, summary, c.runId());
 		if (decision == Decision.PROMOTE) {
 			return new Transition(v, List.of(registered, new ChampionChanged(v.pipeline, championSeen, v.version,
@@ -79,8 +81,9 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 	}
 
 	/**
-	 * A person makes this version champion in place of {@code expectedChampion}. A version that failed its
-	 * policy needs {@code force}; the champion itself cannot be promoted.
+	 * A person makes this version champion in place of {@code expectedChampion}. A
+	 * version that failed its policy needs {@code force}; the champion itself cannot be
+	 * promoted.
 	 */
 	public Transition promote(Integer champion, Integer expectedChampion, boolean force, String actor, String reason) {
 		requireReason(reason);
@@ -95,8 +98,8 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 		ChampionMove move = failed ? ChampionMove.FORCED_PROMOTION : ChampionMove.PROMOTION;
 		ModelVersion after = failed ? with(this.decision, this.decisionSummary, this.review, this.reviewedBy,
 				this.reviewedAt, this.reviewReason, true) : this;
-		return new Transition(after, List.of(new ChampionChanged(this.pipeline, expectedChampion, this.version, actor, move,
-				(failed ? "forced promotion: " : "manual promotion: ") + reason, null)));
+		return new Transition(after, List.of(new ChampionChanged(this.pipeline, expectedChampion, this.version, actor,
+				move, (failed ? "forced promotion: " : "manual promotion: ") + reason, null)));
 	}
 
 	/** A person makes the previous champion (this version) the champion again. */
@@ -109,11 +112,15 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 				ChampionMove.ROLLBACK, "rollback: " + reason, null)));
 	}
 
-	/** A person approves a version waiting for approval: it becomes champion in place of {@code expectedChampion}. */
+	/**
+	 * A person approves a version waiting for approval: it becomes champion in place of
+	 * {@code expectedChampion}.
+	 */
 	public Transition approve(Integer expectedChampion, String actor, String reason, Instant at) {
 		requireReason(reason);
 		requireAwaitingApproval();
-		return new Transition(with(this.decision, this.decisionSummary, Review.APPROVED, actor, at, reason, this.forced),
+		return new Transition(
+				with(this.decision, this.decisionSummary, Review.APPROVED, actor, at, reason, this.forced),
 				List.of(new VersionReviewed(this.pipeline, this.version, Review.APPROVED, actor, reason),
 						new ChampionChanged(this.pipeline, expectedChampion, this.version, actor, ChampionMove.APPROVAL,
 								"approved: " + reason, null)));
@@ -123,11 +130,15 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 	public Transition reject(String actor, String reason, Instant at) {
 		requireReason(reason);
 		requireAwaitingApproval();
-		return new Transition(with(this.decision, this.decisionSummary, Review.REJECTED, actor, at, reason, this.forced),
+		return new Transition(
+				with(this.decision, this.decisionSummary, Review.REJECTED, actor, at, reason, this.forced),
 				List.of(new VersionReviewed(this.pipeline, this.version, Review.REJECTED, actor, reason)));
 	}
 
-	/** The automatic promotion of this version lost its compare-and-set: the champion is {@code now}, not {@code seen}. */
+	/**
+	 * The automatic promotion of this version lost its compare-and-set: the champion is
+	 * {@code now}, not {@code seen}.
+	 */
 	public Transition conflict(Integer seen, Integer now) {
 		if (this.decision != Decision.PROMOTE) {
 			throw new IllegalTransition(name() + " did not win its promotion (decision " + this.decision + ")");
@@ -138,7 +149,10 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 				List.of(new PromotionConflicted(this.pipeline, this.version, seen, now, this.runId)));
 	}
 
-	/** Whether the version passed its policy and waits for a person's approval or rejection. */
+	/**
+	 * Whether the version passed its policy and waits for a person's approval or
+	 * rejection.
+	 */
 	public boolean awaitsApproval() {
 		return this.decision == Decision.PENDING && this.review == null;
 	}

@@ -1,6 +1,9 @@
 package dev.retrain.jobs.registry;
 
-/** A compare-and-set on an alias found another version than the caller believed; nothing changed. */
+/**
+ * A compare-and-set on an alias found another version than the caller believed; nothing
+ * changed.
+ */
 public class PromotionConflict extends RuntimeException {
 
 	private final Integer current;

@@ -12,7 +12,10 @@ import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.models.store.ModelStore;
 
-/** The registry's beans: versions and aliases, the operations people use, and the audit of every move. */
+/**
+ * The registry's beans: versions and aliases, the operations people use, and the audit of
+ * every move.
+ */
 @Configuration(proxyBeanMethods = false)
 public class RegistryConfiguration {
 

@@ -17,11 +17,12 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.models.store.ModelStore;
 
 /**
- * What people do to the registry: promote a chosen version, roll back, approve or reject a pending
- * version, force a version that failed its policy, move user-named aliases, apply retention. The moves of
- * a version's life are {@link ModelVersion}'s (it refuses what its state does not allow); this class finds
- * the version, asks it, and saves the transition. Alias moves are compare-and-set (a stale belief changes
- * nothing and raises {@link PromotionConflict}). The audit log listens to the versions' events; moves of
+ * What people do to the registry: promote a chosen version, roll back, approve or reject
+ * a pending version, force a version that failed its policy, move user-named aliases,
+ * apply retention. The moves of a version's life are {@link ModelVersion}'s (it refuses
+ * what its state does not allow); this class finds the version, asks it, and saves the
+ * transition. Alias moves are compare-and-set (a stale belief changes nothing and raises
+ * {@link PromotionConflict}). The audit log listens to the versions' events; moves of
  * user-named aliases and deletions are written to it here.
  */
 public class RegistryOperations {
@@ -53,18 +54,25 @@ public class RegistryOperations {
 		this.clock = clock;
 	}
 
-	/** Makes {@code version} champion if the champion is {@code expected}; a version that failed its policy needs {@code force}. */
+	/**
+	 * Makes {@code version} champion if the champion is {@code expected}; a version that
+	 * failed its policy needs {@code force}.
+	 */
 	public ModelVersion promote(String pipeline, int version, Integer expected, String actor, String reason,
 			boolean force) {
 		ModelVersion v = version(pipeline, version);
 		return save(v.promote(champion(pipeline), expected, force, actor, reason));
 	}
 
-	/** Makes {@code previous} the champion again (and the current champion {@code previous}). */
+	/**
+	 * Makes {@code previous} the champion again (and the current champion
+	 * {@code previous}).
+	 */
 	public ModelVersion rollback(String pipeline, Integer expected, String actor, String reason) {
 		this.catalog.get(pipeline);
 		int previous = this.registry.alias(pipeline, ModelRegistry.PREVIOUS)
-			.orElseThrow(() -> new IllegalTransition("pipeline '" + pipeline + "' has no previous champion to roll back to"));
+			.orElseThrow(() -> new IllegalTransition(
+					"pipeline '" + pipeline + "' has no previous champion to roll back to"));
 		return save(version(pipeline, previous).rollback(champion(pipeline), expected, actor, reason));
 	}
 
@@ -81,8 +89,8 @@ public class RegistryOperations {
 	private ModelVersion save(ModelVersion.Transition t) {
 		if (!this.registry.save(t)) {
 			Integer current = champion(t.version().pipeline());
-			throw new PromotionConflict("the champion of " + t.version().pipeline() + " is " + describe(current) + ", not "
-					+ describe(t.championMove().from()) + ": nothing changed", current);
+			throw new PromotionConflict("the champion of " + t.version().pipeline() + " is " + describe(current)
+					+ ", not " + describe(t.championMove().from()) + ": nothing changed", current);
 		}
 		return version(t.version().pipeline(), t.version().version());
 	}
@@ -91,7 +99,10 @@ public class RegistryOperations {
 		return this.registry.champion(pipeline).orElse(null);
 	}
 
-	/** Points a user-named alias (e.g. {@code shadow}) at a version, compare-and-set on its current target. */
+	/**
+	 * Points a user-named alias (e.g. {@code shadow}) at a version, compare-and-set on
+	 * its current target.
+	 */
 	public void setAlias(String pipeline, String alias, int version, Integer expected, String actor, String reason) {
 		checkAlias(alias);
 		version(pipeline, version);
@@ -102,7 +113,8 @@ public class RegistryOperations {
 						+ describe(this.registry.alias(pipeline, alias).orElse(null)) + ", not " + describe(expected),
 						this.registry.alias(pipeline, alias).orElse(null));
 			}
-			this.audit.record(actor, "SET_ALIAS", pipeline, alias, describe(expected) + " -> v" + version + ": " + reason);
+			this.audit.record(actor, "SET_ALIAS", pipeline, alias,
+					describe(expected) + " -> v" + version + ": " + reason);
 		});
 	}
 
@@ -119,7 +131,10 @@ public class RegistryOperations {
 		});
 	}
 
-	/** What retention would delete now: never the champion, the previous champion, a pending or an aliased version. */
+	/**
+	 * What retention would delete now: never the champion, the previous champion, a
+	 * pending or an aliased version.
+	 */
 	public RetentionPlan retention(String pipeline) {
 		PipelineDefinition.Retention rules = this.catalog.get(pipeline).retention();
 		Map<String, Integer> aliases = this.registry.aliases(pipeline);
@@ -157,14 +172,18 @@ public class RegistryOperations {
 		return new RetentionPlan(pipeline, rules.keepLast(), rules.maxAgeDays(), delete, kept);
 	}
 
-	/** Deletes what {@link #retention} lists: the registry row first, then the files (a leftover directory is removed at start-up). */
+	/**
+	 * Deletes what {@link #retention} lists: the registry row first, then the files (a
+	 * leftover directory is removed at start-up).
+	 */
 	public RetentionPlan applyRetention(String pipeline, String actor) {
 		RetentionPlan plan = retention(pipeline);
 		for (int version : plan.delete()) {
 			this.tx.executeWithoutResult(s -> {
-				int rows = this.jdbc.update("DELETE FROM model_version WHERE pipeline = ? AND version = ? AND NOT EXISTS "
-						+ "(SELECT 1 FROM model_alias WHERE model_alias.pipeline = model_version.pipeline "
-						+ "AND model_alias.version = model_version.version)", pipeline, version);
+				int rows = this.jdbc
+					.update("DELETE FROM model_version WHERE pipeline = ? AND version = ? AND NOT EXISTS "
+							+ "(SELECT 1 FROM model_alias WHERE model_alias.pipeline = model_version.pipeline "
+							+ "AND model_alias.version = model_version.version)", pipeline, version);
 				if (rows == 1) {
 					this.audit.record(actor, "DELETE_VERSION", pipeline, "v" + version, "retention");
 				}
@@ -180,7 +199,8 @@ public class RegistryOperations {
 	}
 
 	private static void checkAlias(String alias) {
-		if (!ALIAS.matcher(alias).matches() || alias.equals(ModelRegistry.CHAMPION) || alias.equals(ModelRegistry.PREVIOUS)) {
+		if (!ALIAS.matcher(alias).matches() || alias.equals(ModelRegistry.CHAMPION)
+				|| alias.equals(ModelRegistry.PREVIOUS)) {
 			throw new IllegalArgumentException("alias '" + alias + "' must match " + ALIAS.pattern()
 					+ " and not be champion or previous (those move by promotion and rollback)");
 		}

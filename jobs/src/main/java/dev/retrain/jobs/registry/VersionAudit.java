@@ -5,8 +5,9 @@ import org.springframework.context.event.EventListener;
 import dev.retrain.jobs.audit.AuditLog;
 
 /**
- * Writes every move of a version's life to the audit log, automatic promotions included. Events are
- * published inside the transaction that saves the move, so the audit row commits with it.
+ * Writes every move of a version's life to the audit log, automatic promotions included.
+ * Events are published inside the transaction that saves the move, so the audit row
+ * commits with it.
  */
 class VersionAudit {
 

@@ -9,7 +9,9 @@ import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.TrainingResult;
 
-/** What the train step produced besides the parameters: how it trained and what it learnt. */
+/**
+ * What the train step produced besides the parameters: how it trained and what it learnt.
+ */
 record CandidateInfo(String mode, String modeReason, Integer parentVersion, List<FeatureEncoding> features,
 		LabelEncoding label, ModelShape shape, Hyperparameters hyperparameters, TrainingResult training,
 		ReferenceProfile profile) {

@@ -19,12 +19,14 @@ import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 
 /**
- * Checks a run's data before anything is trained: missing-value rate, NaN/Inf, configured ranges,
- * all-null columns, unseen categories in the holdouts, the label (present, valid classes), minimum rows
- * overall, per class and per holdout. Each failure names the file and column where it can.
+ * Checks a run's data before anything is trained: missing-value rate, NaN/Inf, configured
+ * ranges, all-null columns, unseen categories in the holdouts, the label (present, valid
+ * classes), minimum rows overall, per class and per holdout. Each failure names the file
+ * and column where it can.
  *
- * <p>One streaming pass over the window (slice by slice) and one over each golden holdout: what is held is
- * counters per column and file, the categories seen, and one slice.
+ * <p>
+ * One streaming pass over the window (slice by slice) and one over each golden holdout:
+ * what is held is counters per column and file, the categories seen, and one slice.
  */
 final class DataValidator {
 
@@ -88,10 +90,14 @@ final class DataValidator {
 		long trainRows = plan.trainRows();
 		if (trainRows < this.rules.minRows()) {
 			StringBuilder sizes = new StringBuilder();
-			holdoutRows.forEach((n, rows) -> sizes.append(sizes.isEmpty() ? "" : ", ").append(rows).append(" for '")
-				.append(n).append('\''));
-			failures.add(new DataIssue(null, null, "only " + trainRows + " training rows in the window after holding out "
-					+ sizes + "; at least " + this.rules.minRows() + " are required"));
+			holdoutRows.forEach((n, rows) -> sizes.append(sizes.isEmpty() ? "" : ", ")
+				.append(rows)
+				.append(" for '")
+				.append(n)
+				.append('\''));
+			failures
+				.add(new DataIssue(null, null, "only " + trainRows + " training rows in the window after holding out "
+						+ sizes + "; at least " + this.rules.minRows() + " are required"));
 		}
 		holdoutRows.forEach((name, rows) -> {
 			if (rows < Math.max(1, this.rules.minHoldoutRows())) {
@@ -104,9 +110,10 @@ final class DataValidator {
 	}
 
 	/**
-	 * One column's check, fed rows {@code start..end} of one file at a time (consecutive calls for the same file
-	 * are one file: a file's problems are reported once, counted over all its rows). {@code partOf[r]} is the
-	 * holdout row r belongs to, or null for a training row.
+	 * One column's check, fed rows {@code start..end} of one file at a time (consecutive
+	 * calls for the same file are one file: a file's problems are reported once, counted
+	 * over all its rows). {@code partOf[r]} is the holdout row r belongs to, or null for
+	 * a training row.
 	 */
 	private abstract class Check {
 
@@ -166,9 +173,9 @@ final class DataValidator {
 		void checkMissingRate() {
 			double rate = missingRate();
 			if (rate > DataValidator.this.rules.maxMissingRate() && this.missing < this.rows) {
-				this.issues.add(new DataIssue(null, column(), String.format(Locale.ROOT,
-						"%.1f%% missing values (%d of %d); at most %.1f%% allowed", 100 * rate, this.missing, this.rows,
-						100 * DataValidator.this.rules.maxMissingRate())));
+				this.issues.add(new DataIssue(null, column(),
+						String.format(Locale.ROOT, "%.1f%% missing values (%d of %d); at most %.1f%% allowed",
+								100 * rate, this.missing, this.rows, 100 * DataValidator.this.rules.maxMissingRate())));
 			}
 		}
 
@@ -233,12 +240,12 @@ final class DataValidator {
 		@Override
 		void fileDone(String file) {
 			if (this.fileNonFinite > 0) {
-				this.issues.add(new DataIssue(file, this.f.name(), this.fileNonFinite + " NaN/Inf value(s) (first at row "
-						+ this.firstBad + ")"));
+				this.issues.add(new DataIssue(file, this.f.name(),
+						this.fileNonFinite + " NaN/Inf value(s) (first at row " + this.firstBad + ")"));
 			}
 			if (this.fileOut > 0) {
-				this.issues.add(new DataIssue(file, this.f.name(), this.fileOut + " value(s) outside the configured range ["
-						+ this.f.min() + ", " + this.f.max() + "]"));
+				this.issues.add(new DataIssue(file, this.f.name(), this.fileOut
+						+ " value(s) outside the configured range [" + this.f.min() + ", " + this.f.max() + "]"));
 			}
 			this.nonFinite += this.fileNonFinite;
 			this.outOfRange += this.fileOut;
@@ -250,8 +257,8 @@ final class DataValidator {
 		@Override
 		ValidationReport.ColumnCheck summary() {
 			checkMissingRate();
-			return new ValidationReport.ColumnCheck(this.f.name(), "numeric", (int) this.rows, missingRate(), this.nonFinite,
-					this.outOfRange, null);
+			return new ValidationReport.ColumnCheck(this.f.name(), "numeric", (int) this.rows, missingRate(),
+					this.nonFinite, this.outOfRange, null);
 		}
 
 	}
@@ -279,7 +286,8 @@ final class DataValidator {
 					this.seenInTraining.add(v);
 				}
 				else {
-					this.holdoutValues.computeIfAbsent(partOf[r], k -> new java.util.HashMap<>()).merge(v, 1L, Long::sum);
+					this.holdoutValues.computeIfAbsent(partOf[r], k -> new java.util.HashMap<>())
+						.merge(v, 1L, Long::sum);
 				}
 			}
 		}
@@ -315,12 +323,18 @@ final class DataValidator {
 
 	}
 
-	/** The label: present and finite in every row, a valid class, and enough training rows per class. */
+	/**
+	 * The label: present and finite in every row, a valid class, and enough training rows
+	 * per class.
+	 */
 	private final class LabelCheck extends Check {
 
 		final Map<String, Long> trainCounts = new TreeMap<>();
 
-		/** Per file, its label values and how often each occurs (classification; few distinct values). */
+		/**
+		 * Per file, its label values and how often each occurs (classification; few
+		 * distinct values).
+		 */
 		private final Map<String, Map<String, Long>> fileValues = new LinkedHashMap<>();
 
 		private Map<String, Long> current = new TreeMap<>();
@@ -401,16 +415,18 @@ final class DataValidator {
 					}
 				});
 				if (!unseen.isEmpty()) {
-					this.issues.add(new DataIssue(file, column(), "unseen label value(s) " + unseen.keySet() + " ("
-							+ unseen.values().stream().mapToLong(Long::longValue).sum() + " rows); valid classes are "
-							+ new TreeSet<>(valid)));
+					this.issues.add(new DataIssue(file, column(),
+							"unseen label value(s) " + unseen.keySet() + " ("
+									+ unseen.values().stream().mapToLong(Long::longValue).sum()
+									+ " rows); valid classes are " + new TreeSet<>(valid)));
 				}
 			});
 			if (def.task() == Task.BINARY_CLASSIFICATION && def.classes() == null && this.trainCounts.size() > 2) {
 				this.issues.add(new DataIssue(null, column(), "a binary label has " + this.trainCounts.size()
 						+ " distinct values in training: " + this.trainCounts.keySet()));
 			}
-			List<String> expected = (def.classes() != null) ? def.classes() : new ArrayList<>(this.trainCounts.keySet());
+			List<String> expected = (def.classes() != null) ? def.classes()
+					: new ArrayList<>(this.trainCounts.keySet());
 			if (expected.size() < 2) {
 				this.issues.add(new DataIssue(null, column(), "training data has only the class(es) "
 						+ this.trainCounts.keySet() + "; a classifier needs at least two"));
@@ -418,8 +434,9 @@ final class DataValidator {
 			for (String k : expected) {
 				long n = this.trainCounts.getOrDefault(k, 0L);
 				if (n < DataValidator.this.rules.minRowsPerClass()) {
-					this.issues.add(new DataIssue(null, column(), "class '" + k + "' has " + n + " training rows; at least "
-							+ DataValidator.this.rules.minRowsPerClass() + " are required"));
+					this.issues
+						.add(new DataIssue(null, column(), "class '" + k + "' has " + n + " training rows; at least "
+								+ DataValidator.this.rules.minRowsPerClass() + " are required"));
 				}
 			}
 			return null;

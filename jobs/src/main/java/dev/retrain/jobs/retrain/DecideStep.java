@@ -7,8 +7,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.RunRecords;
-import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.json.Json;
+import dev.retrain.models.promotion.PromotionDecision;
 
 /** Step 5: apply the pipeline's promotion policy to the primary holdout comparison. */
 class DecideStep implements Tasklet {
@@ -28,7 +28,8 @@ class DecideStep implements Tasklet {
 		EvaluationInfo eval = Json.read(s.ws().evaluation(), EvaluationInfo.class);
 		PromotionDecision decision = s.def().promotion().decide(eval.primaryComparison());
 		Json.write(s.ws().decision(), decision);
-		this.runs.decision(s.run().runId(), eval.championVersion(), Decision.of(decision.outcome()), decision.summary());
+		this.runs.decision(s.run().runId(), eval.championVersion(), Decision.of(decision.outcome()),
+				decision.summary());
 		this.runs.detail(s.run().runId(), "decision", decision);
 		return RepeatStatus.FINISHED;
 	}

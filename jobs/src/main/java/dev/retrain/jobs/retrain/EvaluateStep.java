@@ -21,18 +21,21 @@ import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.promotion.Comparison;
 import dev.retrain.models.promotion.SliceRule;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.LoadedModel;
 import dev.retrain.models.training.ModelTrainer;
 
-/** Step 4: measure the candidate and the current champion on the same holdout rows with the same metrics. */
+/**
+ * Step 4: measure the candidate and the current champion on the same holdout rows with
+ * the same metrics.
+ */
 class EvaluateStep implements Tasklet {
 
 	private final StepInputsFactory inputs;
@@ -43,8 +46,7 @@ class EvaluateStep implements Tasklet {
 
 	private final ModelStore store;
 
-	EvaluateStep(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry,
-			ModelStore store) {
+	EvaluateStep(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry, ModelStore store) {
 		this.inputs = inputs;
 		this.runs = runs;
 		this.registry = registry;
@@ -84,7 +86,8 @@ class EvaluateStep implements Tasklet {
 		if (championMeta != null) {
 			championMeta.features().forEach(e -> needed.add(e.name()));
 		}
-		// one pass over the holdout rows, a slice at a time: both models score it, and only scores and labels stay
+		// one pass over the holdout rows, a slice at a time: both models score it, and
+		// only scores and labels stay
 		try (LoadedModel model = LoadedModel.load(cand.shape(), ws.training().resolve(ModelTrainer.FINAL_PARAMS));
 				ModelArtifact artifact = (championMeta != null) ? loadChampion(def, championVersion.get(), unavailable)
 						: null) {
@@ -107,15 +110,16 @@ class EvaluateStep implements Tasklet {
 					champion.add(name, artifact.predict(part), artifact.metadata().label().encode(part));
 				}
 				catch (DataValidationFailed ex) {
-					unavailable[0] = "champion v" + championVersion.get() + " cannot score the holdout: " + ex.getMessage();
+					unavailable[0] = "champion v" + championVersion.get() + " cannot score the holdout: "
+							+ ex.getMessage();
 				}
 			});
 		}
 		boolean championScored = champion != null && unavailable[0] == null;
 		EvaluationInfo info = new EvaluationInfo(primary, metrics(candidate.scored()), championVersion.orElse(null),
 				championScored ? metrics(champion.scored()) : null, unavailable[0],
-				(championScored && sliceRule != null) ? slices(def, concat(sliceValues), primary, candidate.scored(),
-						champion.scored()) : null);
+				(championScored && sliceRule != null)
+						? slices(def, concat(sliceValues), primary, candidate.scored(), champion.scored()) : null);
 		Json.write(ws.evaluation(), info);
 		this.runs.detail(run.runId(), "evaluation", info);
 		return RepeatStatus.FINISHED;
@@ -166,7 +170,10 @@ class EvaluateStep implements Tasklet {
 			this.rows.put(holdout, at + n);
 		}
 
-		/** Appends {@code more} after the first {@code used} values, growing the array by doubling. */
+		/**
+		 * Appends {@code more} after the first {@code used} values, growing the array by
+		 * doubling.
+		 */
 		private static double[] append(double[] into, int used, double[] more) {
 			if (used + more.length > into.length) {
 				into = java.util.Arrays.copyOf(into, Math.max(used + more.length, into.length * 2));

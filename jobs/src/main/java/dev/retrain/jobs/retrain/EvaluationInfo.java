@@ -4,7 +4,10 @@ import java.util.Map;
 
 import dev.retrain.models.promotion.Comparison;
 
-/** Candidate and champion metrics per holdout (the first is primary) and, on the primary one, per slice. */
+/**
+ * Candidate and champion metrics per holdout (the first is primary) and, on the primary
+ * one, per slice.
+ */
 record EvaluationInfo(String primaryHoldout, Map<String, Map<String, Double>> candidate, Integer championVersion,
 		Map<String, Map<String, Double>> champion, String championUnavailable,
 		Map<String, Comparison.SliceResult> slices) {

@@ -16,17 +16,18 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.ModelTrainer;
 
 /**
- * Step 6: every candidate becomes an immutable version (files moved into the store atomically, then the
- * registry row). Where it stands, and whether it becomes champion (compare-and-set against the champion
- * seen at evaluation), is {@link ModelVersion#register}'s decision.
- * Registering twice for one job instance is a no-op, so a restart after a crash registers exactly once.
+ * Step 6: every candidate becomes an immutable version (files moved into the store
+ * atomically, then the registry row). Where it stands, and whether it becomes champion
+ * (compare-and-set against the champion seen at evaluation), is
+ * {@link ModelVersion#register}'s decision. Registering twice for one job instance is a
+ * no-op, so a restart after a crash registers exactly once.
  */
 class RegisterStep implements Tasklet {
 
@@ -38,8 +39,7 @@ class RegisterStep implements Tasklet {
 
 	private final Clock clock;
 
-	RegisterStep(StepInputsFactory inputs, ModelRegistry registry, ModelStore store,
-			Clock clock) {
+	RegisterStep(StepInputsFactory inputs, ModelRegistry registry, ModelStore store, Clock clock) {
 		this.inputs = inputs;
 		this.registry = registry;
 		this.store = store;
@@ -63,15 +63,17 @@ class RegisterStep implements Tasklet {
 		int version = this.registry.nextVersion(def.name());
 		Path leftover = this.store.versionDir(def.name(), version);
 		if (Files.exists(leftover)) {
-			// written by a run that crashed before its registry row committed; we hold the pipeline's lock
+			// written by a run that crashed before its registry row committed; we hold
+			// the pipeline's lock
 			ModelStore.deleteTree(leftover);
 		}
 		Engine engine = Engine.getInstance();
-		ArtifactMetadata meta = new ArtifactMetadata(def.name(), version, this.clock.instant(), Long.toString(run.runId()),
-				def.configHash(), cand.mode(), cand.modeReason(), cand.parentVersion(), snap.window(), cand.features(),
-				cand.label(), cand.shape(), cand.hyperparameters(), Engine.getDjlVersion(), engine.getEngineName(),
-				engine.getVersion(), cand.training(), eval.primaryHoldout(), eval.candidate(), eval.championVersion(),
-				eval.champion(), decision, cand.profile());
+		ArtifactMetadata meta = new ArtifactMetadata(def.name(), version, this.clock.instant(),
+				Long.toString(run.runId()), def.configHash(), cand.mode(), cand.modeReason(), cand.parentVersion(),
+				snap.window(), cand.features(), cand.label(), cand.shape(), cand.hyperparameters(),
+				Engine.getDjlVersion(), engine.getEngineName(), engine.getVersion(), cand.training(),
+				eval.primaryHoldout(), eval.candidate(), eval.championVersion(), eval.champion(), decision,
+				cand.profile());
 		Path staged = this.store.stage(def.name());
 		try {
 			Files.copy(ws.training().resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
@@ -85,9 +87,9 @@ class RegisterStep implements Tasklet {
 
 		String metric = def.promotion().metric().key();
 		Double primary = eval.candidate().get(eval.primaryHoldout()).get(metric);
-		ModelVersion.Candidate candidate = new ModelVersion.Candidate(def.name(), version, meta.createdAt(), run.runId(),
-				run.jobInstanceId(), cand.mode(), cand.parentVersion(), snap.window().id(), def.configHash(), metric, primary,
-				Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString());
+		ModelVersion.Candidate candidate = new ModelVersion.Candidate(def.name(), version, meta.createdAt(),
+				run.runId(), run.jobInstanceId(), cand.mode(), cand.parentVersion(), snap.window().id(),
+				def.configHash(), metric, primary, Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString());
 		this.registry.register(ModelVersion.register(candidate, decision, eval.championVersion(),
 				this.registry.champion(def.name()).orElse(null), def.approvalRequired()));
 		contribution.incrementWriteCount(1);

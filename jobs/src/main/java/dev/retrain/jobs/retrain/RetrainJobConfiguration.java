@@ -3,7 +3,6 @@ package dev.retrain.jobs.retrain;
 import java.time.Clock;
 import java.util.function.LongPredicate;
 
-
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
@@ -25,9 +24,10 @@ import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.ModelTrainer;
 
 /**
- * The retrain job: snapshot, validate, train, evaluate, decide, register. Identifying parameters are
- * pipeline, as-of date and run key, so a failed run is restarted by launching it again (completed
- * steps are skipped, training resumes from its checkpoint), and a new run key re-runs a date on purpose.
+ * The retrain job: snapshot, validate, train, evaluate, decide, register. Identifying
+ * parameters are pipeline, as-of date and run key, so a failed run is restarted by
+ * launching it again (completed steps are skipped, training resumes from its checkpoint),
+ * and a new run key re-runs a date on purpose.
  */
 @Configuration(proxyBeanMethods = false)
 public class RetrainJobConfiguration {
@@ -59,19 +59,20 @@ public class RetrainJobConfiguration {
 	}
 
 	@Bean
-	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs) {
+	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs) {
 		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(inputs, runs), tm).build();
 	}
 
 	@Bean
-	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs) {
+	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs) {
 		return new StepBuilder("validate", repository).tasklet(new ValidateStep(inputs, runs), tm).build();
 	}
 
 	@Bean
 	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
-			ModelRegistry registry, ModelStore store,
-			ObjectProvider<EpochListener> observers) {
+			ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
 		LongPredicate stopRequested = runs::stopRequested;
 		return new StepBuilder("train", repository)
@@ -81,23 +82,22 @@ public class RetrainJobConfiguration {
 	}
 
 	@Bean
-	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
-			ModelRegistry registry, ModelStore store) {
-		return new StepBuilder("evaluate", repository)
-			.tasklet(new EvaluateStep(inputs, runs, registry, store), tm)
+	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs, ModelRegistry registry, ModelStore store) {
+		return new StepBuilder("evaluate", repository).tasklet(new EvaluateStep(inputs, runs, registry, store), tm)
 			.build();
 	}
 
 	@Bean
-	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs) {
+	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs) {
 		return new StepBuilder("decide", repository).tasklet(new DecideStep(inputs, runs), tm).build();
 	}
 
 	@Bean
 	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			ModelRegistry registry, ModelStore store, Clock clock) {
-		return new StepBuilder("register", repository)
-			.tasklet(new RegisterStep(inputs, registry, store, clock), tm)
+		return new StepBuilder("register", repository).tasklet(new RegisterStep(inputs, registry, store, clock), tm)
 			.build();
 	}
 

@@ -6,18 +6,18 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
-
 import org.springframework.context.ApplicationEventPublisher;
 
 import dev.retrain.jobs.RetrainProperties;
-import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.runs.RunRecords;
 
 /**
- * Keeps the run history and the pipeline lock in step with the job: a record when an execution starts,
- * its outcome and failure reason when it ends, the lock released, the workspace removed on success.
+ * Keeps the run history and the pipeline lock in step with the job: a record when an
+ * execution starts, its outcome and failure reason when it ends, the lock released, the
+ * workspace removed on success.
  */
 class RunLifecycleListener implements JobExecutionListener {
 
@@ -72,7 +72,10 @@ class RunLifecycleListener implements JobExecutionListener {
 		}
 	}
 
-	/** The failed step and the reason in its own words (domain exceptions carry the file and column). */
+	/**
+	 * The failed step and the reason in its own words (domain exceptions carry the file
+	 * and column).
+	 */
 	static String failureReason(JobExecution execution) {
 		if (execution.getStatus() == BatchStatus.STOPPED) {
 			for (StepExecution step : execution.getStepExecutions()) {
@@ -91,7 +94,8 @@ class RunLifecycleListener implements JobExecutionListener {
 		if (!execution.getAllFailureExceptions().isEmpty()) {
 			return describe(execution.getAllFailureExceptions().get(0));
 		}
-		return (execution.getStatus() == BatchStatus.STOPPED) ? "stopped on request" : execution.getExitStatus().getExitDescription();
+		return (execution.getStatus() == BatchStatus.STOPPED) ? "stopped on request"
+				: execution.getExitStatus().getExitDescription();
 	}
 
 	static String describe(Throwable ex) {

@@ -7,9 +7,10 @@ import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.store.ModelStore;
 
 /**
- * A run's scratch directory, {@code <data>/work/<pipeline>/<job instance>/}: what each step hands to the
- * next (as JSON) and the training checkpoints. Keyed by job instance, so a restarted execution finds
- * what the failed one left; removed when the run completes.
+ * A run's scratch directory, {@code <data>/work/<pipeline>/<job instance>/}: what each
+ * step hands to the next (as JSON) and the training checkpoints. Keyed by job instance,
+ * so a restarted execution finds what the failed one left; removed when the run
+ * completes.
  */
 record RunWorkspace(Path root) {
 

@@ -5,10 +5,10 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
-import org.springframework.batch.core.scope.context.ChunkContext;
 
 import dev.retrain.jobs.pipeline.HoldoutSpec;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
@@ -17,7 +17,10 @@ import dev.retrain.models.dataset.DatasetSnapshot;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.json.Json;
 
-/** Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of each. */
+/**
+ * Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of
+ * each.
+ */
 class SnapshotStep implements Tasklet {
 
 	private final StepInputsFactory inputs;

@@ -7,7 +7,10 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.models.json.Json;
 
-/** What every retrain step starts from: the run, its pipeline's definition, and its workspace. */
+/**
+ * What every retrain step starts from: the run, its pipeline's definition, and its
+ * workspace.
+ */
 record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws) {
 
 	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
@@ -19,7 +22,10 @@ record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws) {
 		return Json.read(this.ws.snapshot(), SnapshotInfo.class);
 	}
 
-	/** Which of the snapshot's rows train and which are held out, and streaming reads of them. */
+	/**
+	 * Which of the snapshot's rows train and which are held out, and streaming reads of
+	 * them.
+	 */
 	WindowPlan plan() {
 		return WindowPlan.of(this.def, snapshot(), this.run.asOf());
 	}

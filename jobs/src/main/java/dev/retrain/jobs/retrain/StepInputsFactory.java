@@ -5,7 +5,11 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 
-/** Opens the {@link StepInputs} of the run a step belongs to: the one thing every retrain step needs first. (Not Spring Batch's step scope: a plain value read from the chunk context.) */
+/**
+ * Opens the {@link StepInputs} of the run a step belongs to: the one thing every retrain
+ * step needs first. (Not Spring Batch's step scope: a plain value read from the chunk
+ * context.)
+ */
 record StepInputsFactory(PipelineCatalog catalog, RetrainProperties props) {
 
 	StepInputs of(ChunkContext chunk) {

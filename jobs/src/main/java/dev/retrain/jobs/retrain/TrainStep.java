@@ -28,10 +28,11 @@ import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.LabelEncoding;
+import dev.retrain.models.features.Task;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.profile.ReferenceProfile;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.ClassWeights;
 import dev.retrain.models.training.EpochListener;
@@ -43,11 +44,11 @@ import dev.retrain.models.training.ParquetTrainingSource;
 import dev.retrain.models.training.TrainingData;
 import dev.retrain.models.training.TrainingResult;
 import dev.retrain.models.training.TrainingSource;
-import dev.retrain.models.features.Task;
 
 /**
- * Step 3: train a candidate, from scratch or warm-started from the champion (fine-tune), checkpointing
- * every epoch in the run's workspace so that a restarted run resumes where it stopped.
+ * Step 3: train a candidate, from scratch or warm-started from the champion (fine-tune),
+ * checkpointing every epoch in the run's workspace so that a restarted run resumes where
+ * it stopped.
  */
 class TrainStep implements Tasklet {
 
@@ -63,7 +64,10 @@ class TrainStep implements Tasklet {
 
 	private final EpochListener observer;
 
-	/** Whether someone asked the run to stop (read from the job repository, so a stop on any node counts). */
+	/**
+	 * Whether someone asked the run to stop (read from the job repository, so a stop on
+	 * any node counts).
+	 */
 	private final java.util.function.LongPredicate stopRequested;
 
 	/** Thrown out of the training loop when a stop was requested. */
@@ -75,13 +79,21 @@ class TrainStep implements Tasklet {
 
 	}
 
-	/** At most this many training rows (and as many holdout rows) are kept as a version's reference sample. */
+	/**
+	 * At most this many training rows (and as many holdout rows) are kept as a version's
+	 * reference sample.
+	 */
 	static final int REFERENCE_ROWS = 50_000;
 
-	/** A rough size of one decoded cell (a double, or a short string and its reference). */
+	/**
+	 * A rough size of one decoded cell (a double, or a short string and its reference).
+	 */
 	private static final long DECODED_CELL_BYTES = 24;
 
-	/** Encoded training rows up to this many bytes are held in memory; more are streamed every epoch. */
+	/**
+	 * Encoded training rows up to this many bytes are held in memory; more are streamed
+	 * every epoch.
+	 */
 	private final long memoryBytes;
 
 	TrainStep(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry, ModelStore store, ModelTrainer trainer,
@@ -96,7 +108,10 @@ class TrainStep implements Tasklet {
 		this.observer = observer;
 	}
 
-	/** How this run trains: the mode actually used and why, and what a fine-tune starts from. */
+	/**
+	 * How this run trains: the mode actually used and why, and what a fine-tune starts
+	 * from.
+	 */
 	private record Plan(Mode mode, String reason, ArtifactMetadata parent, Path warmStart) {
 	}
 
@@ -109,19 +124,20 @@ class TrainStep implements Tasklet {
 		WindowPlan plan = s.plan();
 		List<ColumnRequest> columns = WindowPlan.columns(def, List.of());
 
-		// one pass: the labels seen in training, the encodings, and the rows kept as the reference sample
+		// one pass: the labels seen in training, the encodings, and the rows kept as the
+		// reference sample
 		int trainRows = (int) plan.trainRows();
 		long seed = def.hyperparameters().seed();
 		WindowPlan.Picker referenceTrain = plan.new Picker(WindowPlan.TRAIN,
 				ReferenceSample.sample(trainRows, REFERENCE_ROWS, seed));
 		int primary = plan.holdoutNames().indexOf(def.primaryHoldout().name());
 		boolean goldenPrimary = plan.isGolden(primary);
-		WindowPlan.Picker windowHoldout = goldenPrimary ? null
-				: plan.new Picker((byte) (primary + 1),
-						ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
+		WindowPlan.Picker windowHoldout = goldenPrimary ? null : plan.new Picker((byte) (primary + 1),
+				ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
 		Set<String> seenLabels = new HashSet<>();
 		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(def.features());
-		// training rows are held in memory when they fit (decoded in half the bound, then encoded in the bound);
+		// training rows are held in memory when they fit (decoded in half the bound, then
+		// encoded in the bound);
 		// otherwise they are streamed from Parquet every epoch
 		List<Table> kept = ((long) trainRows * columns.size() * DECODED_CELL_BYTES <= this.memoryBytes / 2)
 				? new ArrayList<>() : null;
@@ -157,17 +173,19 @@ class TrainStep implements Tasklet {
 		LabelEncoding fittedLabel = LabelEncoding.of(def.labelColumn(), def.task(), def.classes(), seenLabels);
 		Plan how = plan(def, run, fittedLabel);
 		this.runs.mode(run.runId(), how.mode().name(), how.reason());
-		FeatureEncoder encoder = (how.parent() != null) ? new FeatureEncoder(how.parent().features()) : fitter.encoder();
+		FeatureEncoder encoder = (how.parent() != null) ? new FeatureEncoder(how.parent().features())
+				: fitter.encoder();
 		LabelEncoding label = (how.parent() != null) ? how.parent().label() : fittedLabel;
 		Hyperparameters hp = (how.mode() == Mode.FINETUNE)
 				? def.hyperparameters().withEpochsAndLearningRate(def.finetuneEpochs(), def.finetuneLearningRate())
 				: def.hyperparameters();
 
-		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(), label.outputs());
+		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(),
+				label.outputs());
 		long encodedBytes = (long) trainRows * (encoder.width() * 4L + 12L);
-		TrainingSource training = (kept != null && encodedBytes <= this.memoryBytes) ? inMemory(plan, kept, encoder, label, hp)
-				: ParquetTrainingSource.open(plan.root(), plan.files(), def.features(), encoder, label, hp,
-						r -> plan.part(r) == WindowPlan.TRAIN);
+		TrainingSource training = (kept != null && encodedBytes <= this.memoryBytes)
+				? inMemory(plan, kept, encoder, label, hp) : ParquetTrainingSource.open(plan.root(), plan.files(),
+						def.features(), encoder, label, hp, r -> plan.part(r) == WindowPlan.TRAIN);
 		boolean streamed = !(training instanceof TrainingData);
 		if (kept != null) {
 			kept.clear();
@@ -178,17 +196,19 @@ class TrainStep implements Tasklet {
 		source.put("inMemoryBoundBytes", this.memoryBytes);
 		source.put("streamed", streamed);
 		this.runs.detail(run.runId(), "trainingData", source);
-		this.runs.progress(run.runId(), String.format(Locale.ROOT, "training on %d rows (%s)", trainRows,
-				streamed ? "streamed from Parquet every epoch: they do not fit the " + (this.memoryBytes >> 20)
-						+ " MiB in-memory bound (" + (encodedBytes >> 20) + " MiB encoded)" : "held in memory"));
+		this.runs.progress(run.runId(),
+				String.format(Locale.ROOT, "training on %d rows (%s)", trainRows,
+						streamed ? "streamed from Parquet every epoch: they do not fit the " + (this.memoryBytes >> 20)
+								+ " MiB in-memory bound (" + (encodedBytes >> 20) + " MiB encoded)"
+								: "held in memory"));
 		EpochListener progress = (epoch, total, stats) -> {
 			if (this.stopRequested.test(run.runId())) {
 				throw new TrainingStopped("stopped on request after epoch " + epoch + " (the checkpoint is kept: "
 						+ "restart the run to resume)");
 			}
-			this.runs.progress(run.runId(), String.format(Locale.ROOT,
-					"training: epoch %d of %d, train loss %.5f, validation loss %.5f", epoch, total, stats.trainLoss(),
-					stats.validationLoss()));
+			this.runs.progress(run.runId(),
+					String.format(Locale.ROOT, "training: epoch %d of %d, train loss %.5f, validation loss %.5f", epoch,
+							total, stats.trainLoss(), stats.validationLoss()));
 			this.observer.epochCompleted(epoch, total, stats);
 		};
 		TrainingResult result;
@@ -200,7 +220,8 @@ class TrainStep implements Tasklet {
 			throw new JobInterruptedException(ex.getMessage());
 		}
 
-		// the profile describes the reference sample: every training row up to REFERENCE_ROWS, a uniform sample beyond
+		// the profile describes the reference sample: every training row up to
+		// REFERENCE_ROWS, a uniform sample beyond
 		ReferenceProfile profile;
 		try (LoadedModel model = LoadedModel.load(shape, ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {
 			Predictions predictions = model.predict(encoder, trainSample);
@@ -212,8 +233,9 @@ class TrainStep implements Tasklet {
 		writeReference(def, trainSample, holdoutSample, ws);
 		Json.write(ws.candidate(), info);
 		this.runs.detail(run.runId(), "training", result);
-		this.runs.progress(run.runId(), String.format(Locale.ROOT, "trained %d epochs (best %d) on %d rows at %.0f samples/s",
-				result.curve().size(), result.bestEpoch(), result.trainRows(), result.samplesPerSecond()));
+		this.runs.progress(run.runId(),
+				String.format(Locale.ROOT, "trained %d epochs (best %d) on %d rows at %.0f samples/s",
+						result.curve().size(), result.bestEpoch(), result.trainRows(), result.samplesPerSecond()));
 		contribution.incrementWriteCount(1);
 		return RepeatStatus.FINISHED;
 	}
@@ -246,7 +268,10 @@ class TrainStep implements Tasklet {
 		return new TrainingData(x, y, w, rows, encoder.width());
 	}
 
-	/** The rows drift checks will compare against: a sample of training rows, and of the primary holdout. */
+	/**
+	 * The rows drift checks will compare against: a sample of training rows, and of the
+	 * primary holdout.
+	 */
 	private static void writeReference(PipelineDefinition def, Table train, Table holdout, RunWorkspace ws) {
 		try {
 			ReferenceSample.write(ws.reference(), train, holdout, def.features(), def.labelColumn(),
@@ -266,8 +291,8 @@ class TrainStep implements Tasklet {
 		}
 		Optional<Integer> champion = this.registry.champion(def.name());
 		if (champion.isEmpty()) {
-			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but there is no champion yet: trained from scratch", null,
-					null);
+			return new Plan(Mode.RETRAIN,
+					"fine-tune (" + asked + ") but there is no champion yet: trained from scratch", null, null);
 		}
 		ArtifactMetadata parent = this.store.metadata(def.name(), champion.get());
 		List<String> now = def.features().stream().map(f -> f.name() + ":" + f.type()).toList();
@@ -279,15 +304,16 @@ class TrainStep implements Tasklet {
 		if (!parent.label().column().equals(def.labelColumn()) || parent.label().task() != def.task()) {
 			changes.add("label changed");
 		}
-		if (fittedLabel.classes() != null && !new HashSet<>(parent.label().classes()).containsAll(fittedLabel.classes())) {
+		if (fittedLabel.classes() != null
+				&& !new HashSet<>(parent.label().classes()).containsAll(fittedLabel.classes())) {
 			changes.add("classes changed from " + parent.label().classes() + " to " + fittedLabel.classes());
 		}
 		if (parent.shape().family() != def.family() || !parent.shape().hiddenLayers().equals(def.hiddenLayers())) {
 			changes.add("model structure changed");
 		}
 		if (!changes.isEmpty()) {
-			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but the schema changed since champion v" + champion.get()
-					+ " (" + String.join("; ", changes) + "): trained from scratch", null, null);
+			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but the schema changed since champion v"
+					+ champion.get() + " (" + String.join("; ", changes) + "): trained from scratch", null, null);
 		}
 		return new Plan(Mode.FINETUNE, "fine-tuned from champion v" + champion.get(), parent,
 				this.store.versionDir(def.name(), champion.get()).resolve(ModelStore.PARAMS));

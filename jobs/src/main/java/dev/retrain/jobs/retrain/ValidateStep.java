@@ -9,7 +9,10 @@ import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.json.Json;
 
-/** Step 2: check the data; a failing check fails the run with the report, and nothing is trained. */
+/**
+ * Step 2: check the data; a failing check fails the run with the report, and nothing is
+ * trained.
+ */
 class ValidateStep implements Tasklet {
 
 	private final StepInputsFactory inputs;

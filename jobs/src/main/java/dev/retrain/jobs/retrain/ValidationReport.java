@@ -5,7 +5,10 @@ import java.util.Map;
 
 import dev.retrain.models.dataset.DataIssue;
 
-/** What the data checks found: per column statistics, row counts, and the failures (empty when it passed). */
+/**
+ * What the data checks found: per column statistics, row counts, and the failures (empty
+ * when it passed).
+ */
 public record ValidationReport(boolean passed, int windowRows, int trainRows, Map<String, Integer> holdoutRows,
 		Map<String, Long> classCounts, List<ColumnCheck> columns, List<DataIssue> failures) {
 

@@ -23,24 +23,34 @@ import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 
 /**
- * Which rows of a run's window train and which belong to each holdout, and streaming reads of the window.
+ * Which rows of a run's window train and which belong to each holdout, and streaming
+ * reads of the window.
  *
- * <p>Rows are numbered by their position in the window: files in snapshot order, rows in file order. The split
- * is a pure function of the snapshot's row counts and the definition, so every step sees the same rows
- * without reading any data to make it: out-of-time holdouts take the last N days of the window, random ones a
- * seeded fraction of the rows left (one {@link Random} draw per row, in order), golden ones their own files.
- * What is held is one byte per window row; the rows themselves are read slice by slice ({@value #SLICE_ROWS}
- * rows at most), so a window larger than the heap can be checked, trained on and evaluated.
+ * <p>
+ * Rows are numbered by their position in the window: files in snapshot order, rows in
+ * file order. The split is a pure function of the snapshot's row counts and the
+ * definition, so every step sees the same rows without reading any data to make it:
+ * out-of-time holdouts take the last N days of the window, random ones a seeded fraction
+ * of the rows left (one {@link Random} draw per row, in order), golden ones their own
+ * files. What is held is one byte per window row; the rows themselves are read slice by
+ * slice ({@value #SLICE_ROWS} rows at most), so a window larger than the heap can be
+ * checked, trained on and evaluated.
  */
 final class WindowPlan {
 
 	/** Rows decoded at a time. */
 	static final int SLICE_ROWS = 65_536;
 
-	/** The part code of a training row; holdout {@code i} (in the definition's order) has code {@code i + 1}. */
+	/**
+	 * The part code of a training row; holdout {@code i} (in the definition's order) has
+	 * code {@code i + 1}.
+	 */
 	static final byte TRAIN = 0;
 
-	/** What a scan hands over: a slice of one file, and the window position of its first row. */
+	/**
+	 * What a scan hands over: a slice of one file, and the window position of its first
+	 * row.
+	 */
 	@FunctionalInterface
 	interface SliceVisitor {
 
@@ -123,7 +133,10 @@ final class WindowPlan {
 		return new WindowPlan(def, snap, parts, counts);
 	}
 
-	/** The columns a run reads: features, label, and {@code extra} ones (read where present). */
+	/**
+	 * The columns a run reads: features, label, and {@code extra} ones (read where
+	 * present).
+	 */
 	static List<ColumnRequest> columns(PipelineDefinition def, List<FeatureSpec> extra) {
 		List<ColumnRequest> columns = new ArrayList<>();
 		for (FeatureSpec f : def.features()) {
@@ -132,8 +145,8 @@ final class WindowPlan {
 		columns.add((def.task() == Task.REGRESSION) ? ColumnRequest.numeric(def.labelColumn())
 				: ColumnRequest.string(def.labelColumn()));
 		for (FeatureSpec f : extra) {
-			columns.add(new ColumnRequest(f.name(), f.isNumeric() ? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING,
-					false));
+			columns.add(new ColumnRequest(f.name(),
+					f.isNumeric() ? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING, false));
 		}
 		return columns;
 	}
@@ -146,12 +159,18 @@ final class WindowPlan {
 		return this.counts[TRAIN];
 	}
 
-	/** The part of the row at window position {@code row}: {@link #TRAIN} or a holdout's code. */
+	/**
+	 * The part of the row at window position {@code row}: {@link #TRAIN} or a holdout's
+	 * code.
+	 */
 	byte part(long row) {
 		return this.parts[(int) row];
 	}
 
-	/** The holdouts' names, in the definition's order (holdout {@code i} has code {@code i + 1}). */
+	/**
+	 * The holdouts' names, in the definition's order (holdout {@code i} has code
+	 * {@code i + 1}).
+	 */
 	List<String> holdoutNames() {
 		return this.holdouts;
 	}
@@ -160,7 +179,10 @@ final class WindowPlan {
 		return this.def.holdouts().get(holdout).type() == HoldoutSpec.Type.GOLDEN;
 	}
 
-	/** Rows of a window holdout (golden ones are not counted here: they are their own files). */
+	/**
+	 * Rows of a window holdout (golden ones are not counted here: they are their own
+	 * files).
+	 */
 	long windowHoldoutRows(int holdout) {
 		return this.counts[holdout + 1];
 	}
@@ -173,7 +195,10 @@ final class WindowPlan {
 		return Path.of(this.snap.dataRoot());
 	}
 
-	/** Streams the window in slices, in position order. A file whose row count changed since the snapshot fails. */
+	/**
+	 * Streams the window in slices, in position order. A file whose row count changed
+	 * since the snapshot fails.
+	 */
 	void scan(List<ColumnRequest> columns, SliceVisitor visitor) {
 		ParquetTableReader reader = new ParquetTableReader(root());
 		long at = 0;
@@ -200,7 +225,10 @@ final class WindowPlan {
 				+ " rows it had when the run's snapshot was taken (the file changed under the run)");
 	}
 
-	/** Streams a golden holdout's rows slice by slice, file by file in the snapshot's order. */
+	/**
+	 * Streams a golden holdout's rows slice by slice, file by file in the snapshot's
+	 * order.
+	 */
 	void golden(String name, List<ColumnRequest> columns, Consumer<Table> consumer) {
 		SnapshotInfo.GoldenSnapshot g = this.snap.golden().get(name);
 		ParquetTableReader reader = new ParquetTableReader(Path.of(g.root()));
@@ -215,9 +243,9 @@ final class WindowPlan {
 	}
 
 	/**
-	 * Streams every holdout's rows to {@code consumer} (holdout name, rows): the out-of-time and random ones slice
-	 * by slice from one scan of the window, in window order, then each golden one slice by slice. Training rows
-	 * are not kept.
+	 * Streams every holdout's rows to {@code consumer} (holdout name, rows): the
+	 * out-of-time and random ones slice by slice from one scan of the window, in window
+	 * order, then each golden one slice by slice. Training rows are not kept.
 	 */
 	void holdoutParts(List<ColumnRequest> columns, java.util.function.BiConsumer<String, Table> consumer) {
 		if (this.counts[TRAIN] < rows()) {
@@ -249,12 +277,16 @@ final class WindowPlan {
 		}
 	}
 
-	/** A {@link Picker} code for rows that are not the window's: every row fed counts (a golden holdout's). */
+	/**
+	 * A {@link Picker} code for rows that are not the window's: every row fed counts (a
+	 * golden holdout's).
+	 */
 	static final byte ANY = -1;
 
 	/**
-	 * Collects the rows of one part at given ordinals (0 = the part's first row in the window, or the first row
-	 * fed for {@link #ANY}) from slices fed in order: a sample of rows without holding the rest.
+	 * Collects the rows of one part at given ordinals (0 = the part's first row in the
+	 * window, or the first row fed for {@link #ANY}) from slices fed in order: a sample
+	 * of rows without holding the rest.
 	 */
 	final class Picker {
 
@@ -268,7 +300,9 @@ final class WindowPlan {
 
 		private int next;
 
-		/** @param sortedOrdinals ascending */
+		/**
+		 * @param sortedOrdinals ascending
+		 */
 		Picker(byte code, int[] sortedOrdinals) {
 			this.code = code;
 			this.ordinals = sortedOrdinals;
@@ -301,8 +335,8 @@ final class WindowPlan {
 		Map<String, Column> empty = new LinkedHashMap<>();
 		for (ColumnRequest c : columns) {
 			if (c.required()) {
-				empty.put(c.name(), (c.kind() == ColumnRequest.Kind.NUMERIC) ? new NumericColumn(c.name(), new double[0], null)
-						: new StringColumn(c.name(), new String[0]));
+				empty.put(c.name(), (c.kind() == ColumnRequest.Kind.NUMERIC)
+						? new NumericColumn(c.name(), new double[0], null) : new StringColumn(c.name(), new String[0]));
 			}
 		}
 		return new Table(empty, 0, new int[0], List.of());

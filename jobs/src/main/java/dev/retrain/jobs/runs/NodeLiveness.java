@@ -16,15 +16,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-
 /**
- * Heartbeats, so that a node that stops for good does not hold its pipelines forever. Every node writes its
- * heartbeat every {@code interval}; a node whose last heartbeat is older than {@code timeout} is declared
- * stopped by the first other node that notices (a conditional update, so once), which then marks the runs
- * it held FAILED, releases their locks (see {@link StartupRecovery#recoverRun}) and publishes
- * {@link NodeStopped} for the rest (backtests). A node that comes back after being declared stopped logs it
- * and registers again; its runs were already failed, and Spring Batch's optimistic locking refuses the
- * stale execution's next update.
+ * Heartbeats, so that a node that stops for good does not hold its pipelines forever.
+ * Every node writes its heartbeat every {@code interval}; a node whose last heartbeat is
+ * older than {@code timeout} is declared stopped by the first other node that notices (a
+ * conditional update, so once), which then marks the runs it held FAILED, releases their
+ * locks (see {@link StartupRecovery#recoverRun}) and publishes {@link NodeStopped} for
+ * the rest (backtests). A node that comes back after being declared stopped logs it and
+ * registers again; its runs were already failed, and Spring Batch's optimistic locking
+ * refuses the stale execution's next update.
  */
 public class NodeLiveness {
 
@@ -46,8 +46,8 @@ public class NodeLiveness {
 
 	private ScheduledExecutorService executor;
 
-	public NodeLiveness(JdbcTemplate jdbc, PipelineLocks locks, StartupRecovery recovery, ApplicationEventPublisher events,
-			Clock clock, Duration interval, Duration timeout) {
+	public NodeLiveness(JdbcTemplate jdbc, PipelineLocks locks, StartupRecovery recovery,
+			ApplicationEventPublisher events, Clock clock, Duration interval, Duration timeout) {
 		this.jdbc = jdbc;
 		this.locks = locks;
 		this.recovery = recovery;
@@ -86,17 +86,18 @@ public class NodeLiveness {
 	public void beat() {
 		OffsetDateTime now = now();
 		String node = this.locks.nodeId();
-		int alive = this.jdbc.update("UPDATE node_heartbeat SET beat_at = ? WHERE node = ? AND declared_dead_at IS NULL", now,
-				node);
+		int alive = this.jdbc
+			.update("UPDATE node_heartbeat SET beat_at = ? WHERE node = ? AND declared_dead_at IS NULL", now, node);
 		if (alive == 1) {
 			return;
 		}
 		List<Map<String, Object>> row = this.jdbc
 			.queryForList("SELECT declared_dead_at, declared_dead_by FROM node_heartbeat WHERE node = ?", node);
 		if (!row.isEmpty()) {
-			log.error("this node ({}) was declared stopped by node {} at {} after missing its heartbeats for {}: the runs "
-					+ "it held were marked FAILED; registering again", node, row.get(0).get("declared_dead_by"),
-					row.get(0).get("declared_dead_at"), this.timeout);
+			log.error(
+					"this node ({}) was declared stopped by node {} at {} after missing its heartbeats for {}: the runs "
+							+ "it held were marked FAILED; registering again",
+					node, row.get(0).get("declared_dead_by"), row.get(0).get("declared_dead_at"), this.timeout);
 			this.jdbc.update("UPDATE node_heartbeat SET started_at = ?, beat_at = ?, declared_dead_at = NULL, "
 					+ "declared_dead_by = NULL WHERE node = ?", now, now, node);
 			return;
@@ -105,28 +106,30 @@ public class NodeLiveness {
 	}
 
 	/**
-	 * Declares stopped every other node whose heartbeat is older than the timeout, and recovers what it held.
-	 * Returns the nodes this call declared stopped.
+	 * Declares stopped every other node whose heartbeat is older than the timeout, and
+	 * recovers what it held. Returns the nodes this call declared stopped.
 	 */
 	public List<String> reap() {
 		OffsetDateTime now = now();
 		OffsetDateTime limit = now.minus(this.timeout);
 		String me = this.locks.nodeId();
 		List<Map<String, Object>> stale = this.jdbc.queryForList(
-				"SELECT node, beat_at FROM node_heartbeat WHERE node <> ? AND declared_dead_at IS NULL AND beat_at < ?", me,
-				limit);
+				"SELECT node, beat_at FROM node_heartbeat WHERE node <> ? AND declared_dead_at IS NULL AND beat_at < ?",
+				me, limit);
 		List<String> declared = new java.util.ArrayList<>();
 		for (Map<String, Object> row : stale) {
 			String node = (String) row.get("node");
-			int won = this.jdbc.update("UPDATE node_heartbeat SET declared_dead_at = ?, declared_dead_by = ? WHERE node = ? "
-					+ "AND declared_dead_at IS NULL AND beat_at < ?", now, me, node, limit);
+			int won = this.jdbc
+				.update("UPDATE node_heartbeat SET declared_dead_at = ?, declared_dead_by = ? WHERE node = ? "
+						+ "AND declared_dead_at IS NULL AND beat_at < ?", now, me, node, limit);
 			if (won != 1) {
 				continue;
 			}
 			Instant lastBeat = instant(row.get("beat_at"));
-			log.warn("node {} has not sent a heartbeat since {}: declared stopped; recovering its runs", node, lastBeat);
-			String reason = "interrupted: node " + node + " stopped (no heartbeat since " + lastBeat + ", declared by node "
-					+ me + "); restart the run to resume from its last checkpoint";
+			log.warn("node {} has not sent a heartbeat since {}: declared stopped; recovering its runs", node,
+					lastBeat);
+			String reason = "interrupted: node " + node + " stopped (no heartbeat since " + lastBeat
+					+ ", declared by node " + me + "); restart the run to resume from its last checkpoint";
 			for (Map<String, Object> lock : this.locks.heldBy(node)) {
 				this.recovery.recoverRun(lock, reason);
 			}

@@ -16,9 +16,10 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * One run per pipeline at a time, enforced by a row in {@code pipeline_lock} (primary key: pipeline),
- * so that it holds across nodes sharing the database. A lock whose run has finished, or that was taken
- * for a launch that never started, is stale and may be taken over.
+ * One run per pipeline at a time, enforced by a row in {@code pipeline_lock} (primary
+ * key: pipeline), so that it holds across nodes sharing the database. A lock whose run
+ * has finished, or that was taken for a launch that never started, is stale and may be
+ * taken over.
  */
 public class PipelineLocks {
 
@@ -45,7 +46,10 @@ public class PipelineLocks {
 		return this.nodeId;
 	}
 
-	/** Takes the pipeline's lock for a launch about to start; returns the token that releases it. */
+	/**
+	 * Takes the pipeline's lock for a launch about to start; returns the token that
+	 * releases it.
+	 */
 	public String acquire(String pipeline) {
 		String token = UUID.randomUUID().toString();
 		for (int attempt = 0; attempt < 2; attempt++) {
@@ -85,8 +89,9 @@ public class PipelineLocks {
 	}
 
 	/**
-	 * Called by the run itself as it starts, so that others can name it and see whether it still runs:
-	 * the lock taken for a launch that has not started yet becomes this run's.
+	 * Called by the run itself as it starts, so that others can name it and see whether
+	 * it still runs: the lock taken for a launch that has not started yet becomes this
+	 * run's.
 	 */
 	public void attach(String pipeline, long runId) {
 		this.jdbc.update("UPDATE pipeline_lock SET run_id = ? WHERE pipeline = ? AND run_id IS NULL", runId, pipeline);
@@ -101,7 +106,8 @@ public class PipelineLocks {
 	}
 
 	public boolean isLocked(String pipeline) {
-		Integer n = this.jdbc.queryForObject("SELECT COUNT(*) FROM pipeline_lock WHERE pipeline = ?", Integer.class, pipeline);
+		Integer n = this.jdbc.queryForObject("SELECT COUNT(*) FROM pipeline_lock WHERE pipeline = ?", Integer.class,
+				pipeline);
 		return n != null && n > 0;
 	}
 
@@ -114,7 +120,10 @@ public class PipelineLocks {
 			.orElse(null);
 	}
 
-	/** Locks this node held when it stopped: their runs were cut off and must be recovered. */
+	/**
+	 * Locks this node held when it stopped: their runs were cut off and must be
+	 * recovered.
+	 */
 	public List<Map<String, Object>> heldByThisNode() {
 		return heldBy(this.nodeId);
 	}
@@ -124,7 +133,10 @@ public class PipelineLocks {
 		return this.jdbc.queryForList("SELECT pipeline, token, run_id FROM pipeline_lock WHERE holder = ?", node);
 	}
 
-	/** Releases a lock if it is still the one given; returns whether this call released it. */
+	/**
+	 * Releases a lock if it is still the one given; returns whether this call released
+	 * it.
+	 */
 	public boolean releaseIfHeld(String pipeline, String token) {
 		return this.jdbc.update("DELETE FROM pipeline_lock WHERE pipeline = ? AND token = ?", pipeline, token) == 1;
 	}
@@ -132,6 +144,5 @@ public class PipelineLocks {
 	private OffsetDateTime now() {
 		return this.clock.instant().atOffset(ZoneOffset.UTC);
 	}
-
 
 }

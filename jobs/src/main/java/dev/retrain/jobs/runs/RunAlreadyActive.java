@@ -1,6 +1,9 @@
 package dev.retrain.jobs.runs;
 
-/** A pipeline already has a run in progress (on this node or another); names it when it is known. */
+/**
+ * A pipeline already has a run in progress (on this node or another); names it when it is
+ * known.
+ */
 public class RunAlreadyActive extends RuntimeException {
 
 	private final String pipeline;

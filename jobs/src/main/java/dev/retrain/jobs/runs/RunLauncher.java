@@ -15,10 +15,10 @@ import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.dao.OptimisticLockingFailureException;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -27,9 +27,9 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 
 /**
- * Starts retrain runs, one per pipeline at a time (the database lock), with identifying parameters
- * pipeline, as-of date and run key. Launching the same three again restarts a failed run; a new run key
- * re-runs a date on purpose.
+ * Starts retrain runs, one per pipeline at a time (the database lock), with identifying
+ * parameters pipeline, as-of date and run key. Launching the same three again restarts a
+ * failed run; a new run key re-runs a date on purpose.
  */
 public class RunLauncher {
 
@@ -60,11 +60,17 @@ public class RunLauncher {
 		this.data = data;
 	}
 
-	/** What to run; null fields take defaults (newest partition, a fresh run key, the pipeline's mode). */
+	/**
+	 * What to run; null fields take defaults (newest partition, a fresh run key, the
+	 * pipeline's mode).
+	 */
 	public record Request(String pipeline, LocalDate asOf, String runKey, Mode mode, Trigger trigger, String cause) {
 	}
 
-	/** A stop request races the job's own writes of its execution; four more tries, at once, are plenty. */
+	/**
+	 * A stop request races the job's own writes of its execution; four more tries, at
+	 * once, are plenty.
+	 */
 	private static final RetryTemplate STOP_RETRY = new RetryTemplate(RetryPolicy.builder()
 		.maxRetries(4)
 		.delay(Duration.ZERO)
@@ -75,8 +81,8 @@ public class RunLauncher {
 		PipelineDefinition def = this.catalog.get(req.pipeline());
 		LocalDate asOf = (req.asOf() != null) ? req.asOf() : this.data.newestDay(def);
 		Trigger trigger = (req.trigger() != null) ? req.trigger() : Trigger.API;
-		String runKey = (req.runKey() != null) ? req.runKey()
-				: (trigger == Trigger.SCHEDULE) ? "scheduled" : trigger.key() + "-" + UUID.randomUUID().toString().substring(0, 8);
+		String runKey = (req.runKey() != null) ? req.runKey() : (trigger == Trigger.SCHEDULE) ? "scheduled"
+				: trigger.key() + "-" + UUID.randomUUID().toString().substring(0, 8);
 		if (!RUN_KEY.matcher(runKey).matches()) {
 			throw new IllegalArgumentException("run key '" + runKey + "' must match " + RUN_KEY.pattern());
 		}
@@ -114,11 +120,13 @@ public class RunLauncher {
 	}
 
 	/**
-	 * Asks a running run to stop: its execution is marked STOPPING in the job repository, which the running step
-	 * sees at its next check (training after the current epoch; other steps at their next commit) on whichever
-	 * node runs it. Not {@code JobOperator.stop}: in Spring Batch 6 that also writes the running step's execution
-	 * from the caller's thread, which races with the step's own final write and can leave the run UNKNOWN
-	 * (spring-batch#5484; seen here). Returns false when the run is not running.
+	 * Asks a running run to stop: its execution is marked STOPPING in the job repository,
+	 * which the running step sees at its next check (training after the current epoch;
+	 * other steps at their next commit) on whichever node runs it. Not
+	 * {@code JobOperator.stop}: in Spring Batch 6 that also writes the running step's
+	 * execution from the caller's thread, which races with the step's own final write and
+	 * can leave the run UNKNOWN (spring-batch#5484; seen here). Returns false when the
+	 * run is not running.
 	 */
 	public boolean requestStop(long runId) {
 		try {
@@ -129,7 +137,8 @@ public class RunLauncher {
 				}
 				if (execution.getStatus() != BatchStatus.STOPPING) {
 					execution.setStatus(BatchStatus.STOPPING);
-					// fails when the job wrote its execution meanwhile (a step started or ended): read it again
+					// fails when the job wrote its execution meanwhile (a step started or
+					// ended): read it again
 					this.repository.update(execution);
 				}
 				return true;
@@ -141,7 +150,9 @@ public class RunLauncher {
 		}
 	}
 
-	/** Restarts a failed or stopped run from the step that failed; returns the new run id. */
+	/**
+	 * Restarts a failed or stopped run from the step that failed; returns the new run id.
+	 */
 	public LaunchedRun restart(long runId) {
 		JobExecution previous;
 		try {
@@ -155,7 +166,9 @@ public class RunLauncher {
 			throw new RunNotFound(runId);
 		}
 		if (previous.isRunning() || previous.getStatus().name().equals("COMPLETED")) {
-			throw new RunRejected("run " + runId + " is " + previous.getStatus() + "; only a failed or stopped run can be restarted", null);
+			throw new RunRejected(
+					"run " + runId + " is " + previous.getStatus() + "; only a failed or stopped run can be restarted",
+					null);
 		}
 		JobParameters p = previous.getJobParameters();
 		String pipeline = p.getString("pipeline");

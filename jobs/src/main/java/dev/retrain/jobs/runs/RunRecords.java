@@ -11,19 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
 
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.models.json.Json;
-import tools.jackson.core.type.TypeReference;
 
 /**
- * The run history table. Every write commits on its own (a new transaction), so that progress and
- * failure reasons are visible while a step's own transaction is still open or is rolled back.
+ * The run history table. Every write commits on its own (a new transaction), so that
+ * progress and failure reasons are visible while a step's own transaction is still open
+ * or is rolled back.
  */
 public class RunRecords {
 
@@ -31,12 +35,15 @@ public class RunRecords {
 
 	private final JdbcTemplate jdbc;
 
+	private final JobRepository jobs;
+
 	private final TransactionTemplate own;
 
 	private final Clock clock;
 
-	public RunRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+	public RunRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, JobRepository jobs) {
 		this.jdbc = jdbc;
+		this.jobs = jobs;
 		this.own = new TransactionTemplate(tx.getTransactionManager());
 		this.own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.clock = clock;
@@ -44,13 +51,14 @@ public class RunRecords {
 
 	public void create(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey, String trigger,
 			String cause, String requestedMode) {
-		// idempotent: the launcher records the run as soon as it has an id, the run itself again as it starts;
+		// idempotent: the launcher records the run as soon as it has an id, the run
+		// itself again as it starts;
 		// the two may race, and the loser's duplicate key just means it is recorded
 		try {
 			write("INSERT INTO retrain_run (run_id, job_instance_id, pipeline, as_of, run_key, trigger_type, cause, "
-				+ "requested_mode, status, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'STARTED', ? "
-				+ "WHERE NOT EXISTS (SELECT 1 FROM retrain_run WHERE run_id = ?)", runId, jobInstanceId, pipeline, asOf,
-				runKey, trigger, truncate(cause), requestedMode, now(), runId);
+					+ "requested_mode, status, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'STARTED', ? "
+					+ "WHERE NOT EXISTS (SELECT 1 FROM retrain_run WHERE run_id = ?)", runId, jobInstanceId, pipeline,
+					asOf, runKey, trigger, truncate(cause), requestedMode, now(), runId);
 		}
 		catch (DuplicateKeyException ex) {
 			// recorded by the other side
@@ -75,8 +83,8 @@ public class RunRecords {
 	}
 
 	public void candidate(long runId, int version, Decision decision, String summary) {
-		write("UPDATE retrain_run SET candidate_version = ?, decision = ?, decision_summary = ? WHERE run_id = ?", version,
-				decision.name(), truncate(summary), runId);
+		write("UPDATE retrain_run SET candidate_version = ?, decision = ?, decision_summary = ? WHERE run_id = ?",
+				version, decision.name(), truncate(summary), runId);
 	}
 
 	public void finished(long runId, String status, String failureReason) {
@@ -84,30 +92,35 @@ public class RunRecords {
 				truncate(failureReason), now(), runId);
 	}
 
-	/** Adds one named section (validation report, metrics, training curve ...) to the run's details. */
+	/**
+	 * Adds one named section (validation report, metrics, training curve ...) to the
+	 * run's details.
+	 */
 	public void detail(long runId, String section, Object value) {
 		this.own.executeWithoutResult(s -> {
-			String current = this.jdbc.queryForObject("SELECT details FROM retrain_run WHERE run_id = ?", String.class, runId);
+			String current = this.jdbc.queryForObject("SELECT details FROM retrain_run WHERE run_id = ?", String.class,
+					runId);
 			Map<String, Object> details = (current != null)
 					? Json.MAPPER.readValue(current, new TypeReference<LinkedHashMap<String, Object>>() {
 					}) : new LinkedHashMap<>();
 			details.put(section, Json.MAPPER.convertValue(value, Object.class));
-			this.jdbc.update("UPDATE retrain_run SET details = ? WHERE run_id = ?", Json.MAPPER.writeValueAsString(details),
-					runId);
+			this.jdbc.update("UPDATE retrain_run SET details = ? WHERE run_id = ?",
+					Json.MAPPER.writeValueAsString(details), runId);
 		});
 	}
 
 	/**
-	 * Whether someone asked the run to stop ({@link RunLauncher#requestStop} marks the execution STOPPING;
-	 * Spring Batch's own JobOperator.stop stores STOPPED at once, as it sets an end time): either counts while
-	 * the run is still executing. Read in a transaction of its own: a step's transaction may predate the request.
+	 * Whether someone asked the run to stop ({@link RunLauncher#requestStop} marks the
+	 * execution STOPPING; Spring Batch's own JobOperator.stop stores STOPPED at once, as
+	 * it sets an end time): either counts while the run is still executing. Read in a
+	 * transaction of its own: a step's transaction may predate the request.
 	 */
 	public boolean stopRequested(long runId) {
-		return Boolean.TRUE.equals(this.own.execute(s -> java.util.Set.of("STOPPING", "STOPPED").contains(this.jdbc.queryForList(
-				"SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, runId)
-			.stream()
-			.findFirst()
-			.orElse(null))));
+		return Boolean.TRUE.equals(this.own.execute(s -> {
+			JobExecution execution = this.jobs.getJobExecution(runId);
+			return execution != null
+					&& (execution.getStatus() == BatchStatus.STOPPING || execution.getStatus() == BatchStatus.STOPPED);
+		}));
 	}
 
 	public Optional<RunRecord> find(long runId) {
@@ -117,11 +130,14 @@ public class RunRecords {
 	public List<RunRecord> recent(String pipeline, int limit) {
 		return (pipeline == null)
 				? this.jdbc.query("SELECT * FROM retrain_run ORDER BY run_id DESC LIMIT ?", ROW, limit)
-				: this.jdbc.query("SELECT * FROM retrain_run WHERE pipeline = ? ORDER BY run_id DESC LIMIT ?", ROW, pipeline,
-						limit);
+				: this.jdbc.query("SELECT * FROM retrain_run WHERE pipeline = ? ORDER BY run_id DESC LIMIT ?", ROW,
+						pipeline, limit);
 	}
 
-	/** Runs matching the filters (each may be null), newest first, one page; and how many match in all. */
+	/**
+	 * Runs matching the filters (each may be null), newest first, one page; and how many
+	 * match in all.
+	 */
 	public record Page(List<RunRecord> runs, long total) {
 	}
 
@@ -152,8 +168,8 @@ public class RunRecords {
 		Long total = this.jdbc.queryForObject("SELECT COUNT(*) FROM retrain_run" + where, Long.class, args.toArray());
 		args.add(limit);
 		args.add(offset);
-		List<RunRecord> runs = this.jdbc.query("SELECT * FROM retrain_run" + where + " ORDER BY run_id DESC LIMIT ? OFFSET ?",
-				ROW, args.toArray());
+		List<RunRecord> runs = this.jdbc
+			.query("SELECT * FROM retrain_run" + where + " ORDER BY run_id DESC LIMIT ? OFFSET ?", ROW, args.toArray());
 		return new Page(runs, (total != null) ? total : 0);
 	}
 
@@ -174,12 +190,13 @@ public class RunRecords {
 		OffsetDateTime ended = rs.getObject("ended_at", OffsetDateTime.class);
 		return new RunRecord(rs.getLong("run_id"), rs.getLong("job_instance_id"), rs.getString("pipeline"),
 				rs.getObject("as_of", LocalDate.class), rs.getString("run_key"), rs.getString("trigger_type"),
-				rs.getString("cause"), rs.getString("requested_mode"), rs.getString("mode"), rs.getString("mode_reason"),
-				rs.getString("status"), rs.getString("snapshot_id"), rs.getObject("rows_read", Long.class),
-				rs.getObject("candidate_version", Integer.class), rs.getObject("champion_version", Integer.class),
+				rs.getString("cause"), rs.getString("requested_mode"), rs.getString("mode"),
+				rs.getString("mode_reason"), rs.getString("status"), rs.getString("snapshot_id"),
+				rs.getObject("rows_read", Long.class), rs.getObject("candidate_version", Integer.class),
+				rs.getObject("champion_version", Integer.class),
 				(rs.getString("decision") != null) ? Decision.valueOf(rs.getString("decision")) : null,
-				rs.getString("decision_summary"), rs.getString("failure_reason"),
-				rs.getString("progress"), rs.getString("details"), (created != null) ? created.toInstant() : null,
+				rs.getString("decision_summary"), rs.getString("failure_reason"), rs.getString("progress"),
+				rs.getString("details"), (created != null) ? created.toInstant() : null,
 				(ended != null) ? ended.toInstant() : null);
 	}
 

@@ -12,10 +12,10 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.models.store.ModelStore;
 
 /**
- * At start-up: runs this node was executing when it stopped are marked failed (so they can be restarted
- * and resume from their checkpoint) and their locks released; then, for every pipeline with no run in
- * progress, store directories that the registry does not know (staging leftovers, a version whose
- * registry row never committed) are removed.
+ * At start-up: runs this node was executing when it stopped are marked failed (so they
+ * can be restarted and resume from their checkpoint) and their locks released; then, for
+ * every pipeline with no run in progress, store directories that the registry does not
+ * know (staging leftovers, a version whose registry row never committed) are removed.
  */
 public class StartupRecovery {
 
@@ -44,8 +44,9 @@ public class StartupRecovery {
 	}
 
 	/**
-	 * Releases a lock (pipeline, token, run_id) whose holder stopped and, if this call released it and its run
-	 * was still marked running, marks the run FAILED with {@code reason} so that it can be restarted.
+	 * Releases a lock (pipeline, token, run_id) whose holder stopped and, if this call
+	 * released it and its run was still marked running, marks the run FAILED with
+	 * {@code reason} so that it can be restarted.
 	 */
 	public void recoverRun(Map<String, Object> lock, String reason) {
 		String pipeline = (String) lock.get("pipeline");

@@ -16,7 +16,10 @@ import dev.retrain.models.generator.SampleDataSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Planning a backtest: periods from dates, the train-once baseline, and what the data's partitions decide. */
+/**
+ * Planning a backtest: periods from dates, the train-once baseline, and what the data's
+ * partitions decide.
+ */
 class BacktestPlanTests {
 
 	static final LocalDate JAN_1 = LocalDate.parse("2024-01-01");
@@ -30,10 +33,10 @@ class BacktestPlanTests {
 		assertThat(BacktestPlan.periods(JAN_1, LocalDate.parse("2024-01-31"), 10, 7)).containsExactly(
 				span("2024-01-11", "2024-01-17"), span("2024-01-18", "2024-01-24"), span("2024-01-25", "2024-01-31"));
 		// a day short: the last week is partial and left out
-		assertThat(BacktestPlan.periods(JAN_1, LocalDate.parse("2024-01-30"), 10, 7)).containsExactly(
-				span("2024-01-11", "2024-01-17"), span("2024-01-18", "2024-01-24"));
-		assertThat(BacktestPlan.periods(JAN_1, LocalDate.parse("2024-01-12"), 10, 1)).containsExactly(
-				span("2024-01-11", "2024-01-11"), span("2024-01-12", "2024-01-12"));
+		assertThat(BacktestPlan.periods(JAN_1, LocalDate.parse("2024-01-30"), 10, 7))
+			.containsExactly(span("2024-01-11", "2024-01-17"), span("2024-01-18", "2024-01-24"));
+		assertThat(BacktestPlan.periods(JAN_1, LocalDate.parse("2024-01-12"), 10, 1))
+			.containsExactly(span("2024-01-11", "2024-01-11"), span("2024-01-12", "2024-01-12"));
 		// across a leap day
 		assertThat(BacktestPlan.periods(LocalDate.parse("2024-02-01"), LocalDate.parse("2024-03-04"), 28, 5))
 			.containsExactly(span("2024-02-29", "2024-03-04"));
@@ -55,7 +58,8 @@ class BacktestPlanTests {
 		BacktestPolicy named = new BacktestPolicy(Backtester.TRAIN_ONCE, BacktestPolicy.Type.FIXED_PSI, null, "", 0.25);
 		assertThat(BacktestPlan.withTrainOnce(List.of(named))).extracting(BacktestPolicy::name)
 			.containsExactly(Backtester.TRAIN_ONCE + "-baseline", Backtester.TRAIN_ONCE);
-		assertThat(BacktestPlan.withTrainOnce(List.of(yearly, BacktestPolicy.never("never")))).extracting(BacktestPolicy::name)
+		assertThat(BacktestPlan.withTrainOnce(List.of(yearly, BacktestPolicy.never("never"))))
+			.extracting(BacktestPolicy::name)
 			.containsExactly("yearly", "never");
 	}
 
@@ -71,18 +75,21 @@ class BacktestPlanTests {
 		assertThat(plan.warmupEnd()).isEqualTo(LocalDate.parse("2024-01-10"));
 		assertThat(plan.periods()).containsExactly(span("2024-01-11", "2024-01-17"), span("2024-01-18", "2024-01-24"));
 		assertThat(plan.policies()).extracting(BacktestPolicy::name).containsExactly(Backtester.TRAIN_ONCE);
-		assertThat(BacktestPlan.of(request(LocalDate.parse("2024-01-05"), LocalDate.parse("2024-01-28"), 4, 10)).periods())
+		assertThat(
+				BacktestPlan.of(request(LocalDate.parse("2024-01-05"), LocalDate.parse("2024-01-28"), 4, 10)).periods())
 			.containsExactly(span("2024-01-15", "2024-01-18"), span("2024-01-19", "2024-01-22"),
 					span("2024-01-23", "2024-01-26"));
 	}
 
 	@Test
 	void aRequestTheDataCannotServeIsRefused() throws Exception {
-		assertThatThrownBy(() -> BacktestPlan.of(request(null, null, 7, 10))).isInstanceOf(IllegalArgumentException.class)
+		assertThatThrownBy(() -> BacktestPlan.of(request(null, null, 7, 10)))
+			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageStartingWith("the pipeline's data: ")
 			.hasMessageContaining("data directory does not exist");
 		Files.createDirectories(this.dataDir.resolve("history"));
-		assertThatThrownBy(() -> BacktestPlan.of(request(null, null, 7, 10))).isInstanceOf(IllegalArgumentException.class)
+		assertThatThrownBy(() -> BacktestPlan.of(request(null, null, 7, 10)))
+			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageStartingWith("no day partitions (dt=YYYY-MM-DD) under");
 		new SampleDataGenerator().write(this.dataDir.resolve("history"), SampleDataSpec.stable(JAN_1, 30, 20, 3));
 		assertThatThrownBy(() -> BacktestPlan.of(request(null, null, 0, 10)))

@@ -14,16 +14,19 @@ import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.generator.SampleDataSpec;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.features.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** Backtests on generated data with a known drift: simulated schedules, drift policies, honest numbers, no side effects. */
+/**
+ * Backtests on generated data with a known drift: simulated schedules, drift policies,
+ * honest numbers, no side effects.
+ */
 class BacktestTests extends RetrainTestSupport {
 
 	static final LocalDate START = LocalDate.parse("2024-01-01");
@@ -51,8 +54,9 @@ class BacktestTests extends RetrainTestSupport {
 		Path out = Files.createTempDirectory("backtest");
 		List<String> progress = new ArrayList<>();
 
-		BacktestReport report = new Backtester().run(new Backtester.Request(yaml, DATA_DIR, out.resolve("sandboxes"), null,
-				null, 10, 40, policies), progress::add);
+		BacktestReport report = new Backtester().run(
+				new Backtester.Request(yaml, DATA_DIR, out.resolve("sandboxes"), null, null, 10, 40, policies),
+				progress::add);
 		ReportWriter.write(report, out);
 
 		assertThat(report.policies()).extracting(PolicyResult::name)
@@ -67,8 +71,13 @@ class BacktestTests extends RetrainTestSupport {
 		assertThat(report.baselines().get(0).meanMetric()).isEqualTo(never.meanMetric());
 		assertThat(report.baselines().get(1).name()).isEqualTo("previous period's majority class");
 
-		// the cron fires on the 1st of each month in simulated time: the period containing it retrains at its end
-		List<LocalDate> monthlyRetrains = monthly.timeline().stream().filter(Period::retrained).map(Period::end).toList();
+		// the cron fires on the 1st of each month in simulated time: the period
+		// containing it retrains at its end
+		List<LocalDate> monthlyRetrains = monthly.timeline()
+			.stream()
+			.filter(Period::retrained)
+			.map(Period::end)
+			.toList();
 		List<LocalDate> expected = new ArrayList<>();
 		for (Period p : monthly.timeline()) {
 			LocalDate first = p.end().plusDays(1).withDayOfMonth(1);
@@ -81,7 +90,8 @@ class BacktestTests extends RetrainTestSupport {
 		// the drift policy retrains after the shift and not before
 		List<LocalDate> driftRetrains = drift.timeline().stream().filter(Period::retrained).map(Period::end).toList();
 		assertThat(driftRetrains).isNotEmpty().allSatisfy(d -> assertThat(d).isAfterOrEqualTo(shiftDay));
-		// every period of a drift policy carries its drift check's report; each retrain is one the check started
+		// every period of a drift policy carries its drift check's report; each retrain
+		// is one the check started
 		assertThat(drift.timeline()).allSatisfy(t -> assertThat(t.drift()).isNotNull());
 		assertThat(drift.timeline()).filteredOn(Period::retrained).allSatisfy(t -> {
 			assertThat(t.drift().status()).isEqualTo(DriftReport.Status.DRIFT);
@@ -90,7 +100,8 @@ class BacktestTests extends RetrainTestSupport {
 		});
 		assertThat(monthly.timeline()).allSatisfy(t -> assertThat(t.drift()).isNull());
 
-		// schedule and drift together: a retrain at every fire of the cron, and at every drift the check started
+		// schedule and drift together: a retrain at every fire of the cron, and at every
+		// drift the check started
 		List<LocalDate> combinedExpected = combined.timeline()
 			.stream()
 			.filter(t -> expected.contains(t.end())
@@ -108,7 +119,8 @@ class BacktestTests extends RetrainTestSupport {
 		for (PolicyResult p : report.policies()) {
 			double sum = 0;
 			for (Period t : p.timeline()) {
-				double again = Metrics.compute(new Predictions(Task.BINARY_CLASSIFICATION, 1, t.predictions()), t.labels())
+				double again = Metrics
+					.compute(new Predictions(Task.BINARY_CLASSIFICATION, 1, t.predictions()), t.labels())
 					.get("roc_auc");
 				assertThat(t.metric()).isCloseTo(again, within(1e-12));
 				sum += again;
@@ -117,35 +129,45 @@ class BacktestTests extends RetrainTestSupport {
 			assertThat(p.retrains()).isEqualTo((int) p.timeline().stream().filter(Period::retrained).count());
 		}
 
-		// nothing reached the live application: no versions, no runs, no store directory for the pipeline
+		// nothing reached the live application: no versions, no runs, no store directory
+		// for the pipeline
 		assertThat(this.registry.versions("history")).isEmpty();
 		assertThat(this.runs.recent("history", 10)).isEmpty();
 		assertThat(Files.exists(this.store.root().resolve("history"))).isFalse();
-		assertThat(Files.readString(out.resolve("report.html"))).contains("<svg").contains("monthly")
+		assertThat(Files.readString(out.resolve("report.html"))).contains("<svg")
+			.contains("monthly")
 			.contains("<details><summary>drift: " + drift.retrains() + " retrains");
 		List<String> csv = Files.readString(out.resolve("periods.csv")).lines().toList();
 		assertThat(csv).hasSize(1 + 4 * 12);
-		assertThat(csv).filteredOn(l -> l.startsWith("drift,")).allSatisfy(l -> assertThat(l).matches(
-				"drift,[^,]+,[^,]+,\\d+,[0-9.]+,\\d*,(true|false),(true|false),(DRIFT|NO_DRIFT|INSUFFICIENT_DATA),.*"));
+		assertThat(csv).filteredOn(l -> l.startsWith("drift,"))
+			.allSatisfy(l -> assertThat(l).matches(
+					"drift,[^,]+,[^,]+,\\d+,[0-9.]+,\\d*,(true|false),(true|false),(DRIFT|NO_DRIFT|INSUFFICIENT_DATA),.*"));
 		assertThat(progress).anyMatch(l -> l.contains("policy drift"));
 	}
 
 	@Test
 	void aBadPolicyFileIsRefusedBeforeAnythingRunsWithThePolicyAndFieldNamed() throws Exception {
-		assertThat(refusal("policies:\n  - {name: a, type: sometimes}\n")).contains("field 'policies[0].type': policy 'a': "
-				+ "'sometimes' is not one of [combined, drift, fixed-psi, never, schedule]");
+		assertThat(refusal("policies:\n  - {name: a, type: sometimes}\n"))
+			.contains("field 'policies[0].type': policy 'a': "
+					+ "'sometimes' is not one of [combined, drift, fixed-psi, never, schedule]");
 		assertThat(refusal("policies:\n  - {name: a, type: never}\n  - {name: a, type: never}\n"))
 			.contains("field 'policies[1].name': policy 'a': the name is used twice");
-		assertThat(refusal("policies:\n  - {name: y, type: schedule}\n")).contains("policy 'y': a schedule needs a cron");
-		assertThat(refusal("policies:\n  - {name: y, type: schedule, cron: \"0 0 0 31 2 ? x\"}\n")).contains("policy cron '0 0 0 31 2 ? x'");
-		assertThat(refusal("policies:\n  - {name: d, type: drift}\n")).contains("policy 'd': a drift policy needs a drift section");
+		assertThat(refusal("policies:\n  - {name: y, type: schedule}\n"))
+			.contains("policy 'y': a schedule needs a cron");
+		assertThat(refusal("policies:\n  - {name: y, type: schedule, cron: \"0 0 0 31 2 ? x\"}\n"))
+			.contains("policy cron '0 0 0 31 2 ? x'");
+		assertThat(refusal("policies:\n  - {name: d, type: drift}\n"))
+			.contains("policy 'd': a drift policy needs a drift section");
 		assertThat(refusal("policies:\n  - {name: p, type: fixed-psi, threshold: -1}\n"))
 			.contains("field 'policies[0].threshold': policy 'p': threshold must be a positive number, was -1.0");
 		assertThat(refusal("from: 2024-13-01\npolicies:\n  - {name: n, type: never}\n"))
 			.contains("field 'from': '2024-13-01' is not a date");
-		// a drift section the pipeline loader refuses: named with its policy and field, before the first policy runs
-		assertThat(refusal("policies:\n  - {name: n, type: never}\n  - {name: d, type: drift, drift: {alpha: 0.05, cooldwn-hours: 5}}\n"))
-			.contains("policy 'd'").contains("cooldwn-hours");
+		// a drift section the pipeline loader refuses: named with its policy and field,
+		// before the first policy runs
+		assertThat(refusal(
+				"policies:\n  - {name: n, type: never}\n  - {name: d, type: drift, drift: {alpha: 0.05, cooldwn-hours: 5}}\n"))
+			.contains("policy 'd'")
+			.contains("cooldwn-hours");
 		// every problem of the file at once
 		assertThat(refusal("period-days: 0\npolicies:\n  - {name: n, type: never, cron: 5}\n  - {name: x, typo: 1}\n"))
 			.contains("field 'period-days': must be >= 1, was 0")
@@ -153,7 +175,8 @@ class BacktestTests extends RetrainTestSupport {
 			.contains("field 'policies[1].typo': policy 'x': unknown field 'typo'")
 			.contains("field 'policies[1].type': policy 'x': type must be one of");
 		assertThat(refusal("policies: [\n")).contains("policy file: not valid YAML");
-		assertThat(refusal("warmup-days: 400\npolicies:\n  - {name: n, type: never}\n")).contains("no whole 30-day period after 400 days");
+		assertThat(refusal("warmup-days: 400\npolicies:\n  - {name: n, type: never}\n"))
+			.contains("no whole 30-day period after 400 days");
 	}
 
 	private String refusal(String policyFile) throws Exception {

@@ -73,7 +73,8 @@ class SandboxYamlTests {
 			.replace("data:\n  path: history\n  window-days: 20\n", "data: {path: history, window-days: 20}\n")
 			.replace("    days: 4\n", "    days: 4\n  - name: audit\n    type: golden\n    path: audit/holdout\n");
 
-		PipelineDefinition sandbox = this.loader.parse(SandboxYaml.of(live, DATA, BacktestPolicy.never("n")), "sandbox");
+		PipelineDefinition sandbox = this.loader.parse(SandboxYaml.of(live, DATA, BacktestPolicy.never("n")),
+				"sandbox");
 
 		assertThat(sandbox.dataPath()).isEqualTo(DATA.toString());
 		assertThat(sandbox.windowDays()).isEqualTo(20);
@@ -84,8 +85,9 @@ class SandboxYamlTests {
 	void aDriftSectionThatIsNotYamlIsRefusedNamingThePolicy() {
 		BacktestPolicy bad = new BacktestPolicy("d", BacktestPolicy.Type.DRIFT, null, "alpha: [0.05", 0);
 
-		assertThatThrownBy(() -> SandboxYaml.of(PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL,
-				""), DATA, bad)).isInstanceOf(IllegalArgumentException.class)
+		assertThatThrownBy(() -> SandboxYaml
+			.of(PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, ""), DATA, bad))
+			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageStartingWith("policy 'd': the drift section is not valid YAML");
 	}
 

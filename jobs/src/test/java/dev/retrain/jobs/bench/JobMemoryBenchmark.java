@@ -24,12 +24,15 @@ import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.json.Json;
 
 /**
- * Memory of the retrain job itself: a window of {@code days - 1} day partitions (20 numeric and 2 categorical
- * features) trained on by the product's retrain job, through a backtest of the "never" policy (warm-up = the
- * window: one retrain, then one day scored), in a child JVM per heap size. The peer, in the same heap: reading
- * the window whole into a table and encoding it, which is what the job did before it streamed.
+ * Memory of the retrain job itself: a window of {@code days - 1} day partitions (20
+ * numeric and 2 categorical features) trained on by the product's retrain job, through a
+ * backtest of the "never" policy (warm-up = the window: one retrain, then one day
+ * scored), in a child JVM per heap size. The peer, in the same heap: reading the window
+ * whole into a table and encoding it, which is what the job did before it streamed.
  *
- * <p>{@code mvn -B -Pbench verify} runs it; results in {@code jobs/target/benchmarks/job-memory.{md,json}}.
+ * <p>
+ * {@code mvn -B -Pbench verify} runs it; results in
+ * {@code jobs/target/benchmarks/job-memory.{md,json}}.
  */
 public final class JobMemoryBenchmark {
 
@@ -59,14 +62,18 @@ public final class JobMemoryBenchmark {
 		run(out, rowsPerDay, days, heaps);
 	}
 
-	/** Generates the data, runs the job and the peer in one child per heap, and writes the results. */
+	/**
+	 * Generates the data, runs the job and the peer in one child per heap, and writes the
+	 * results.
+	 */
 	public static List<Outcome> run(Path out, int rowsPerDay, int days, List<String> heaps) throws Exception {
 		Files.createDirectories(out);
 		Path work = out.resolve("job-memory");
 		Path data = work.resolve("data/wide");
 		if (!Files.exists(work.resolve("complete-" + rowsPerDay + "x" + days))) {
 			deleteTree(work);
-			new SampleDataGenerator().writeWide(data, LocalDate.of(2024, 1, 1), (long) rowsPerDay * days, rowsPerDay, NUMERIC, 7);
+			new SampleDataGenerator().writeWide(data, LocalDate.of(2024, 1, 1), (long) rowsPerDay * days, rowsPerDay,
+					NUMERIC, 7);
 			Files.writeString(work.resolve("complete-" + rowsPerDay + "x" + days), "");
 		}
 		Files.writeString(work.resolve("wide.yaml"), pipeline(data, days - 1));
@@ -85,14 +92,16 @@ public final class JobMemoryBenchmark {
 		}
 		long windowRows = (long) rowsPerDay * (days - 1);
 		StringBuilder md = new StringBuilder();
-		md.append(String.format(Locale.ROOT, "Window: %,d rows x %d columns (%d days of %,d rows); the job trains on %,d "
-				+ "(the last day is its holdout) and the backtest then scores one more day.%n%n", windowRows, NUMERIC + 3,
-				days - 1, rowsPerDay, windowRows - rowsPerDay));
-		md.append("| how | -Xmx | outcome | wall s | peak RSS MiB | accuracy |\n| --- | --- | --- | --- | --- | --- |\n");
+		md.append(String.format(Locale.ROOT,
+				"Window: %,d rows x %d columns (%d days of %,d rows); the job trains on %,d "
+						+ "(the last day is its holdout) and the backtest then scores one more day.%n%n",
+				windowRows, NUMERIC + 3, days - 1, rowsPerDay, windowRows - rowsPerDay));
+		md.append(
+				"| how | -Xmx | outcome | wall s | peak RSS MiB | accuracy |\n| --- | --- | --- | --- | --- | --- |\n");
 		for (Outcome o : outcomes) {
 			md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %d | %s |%n",
-					o.how().equals("job") ? "retrain job (streams)" : "window read whole and encoded (the job before)", o.heap(),
-					o.outcome(), o.seconds(), o.peakRssKb() / 1024,
+					o.how().equals("job") ? "retrain job (streams)" : "window read whole and encoded (the job before)",
+					o.heap(), o.outcome(), o.seconds(), o.peakRssKb() / 1024,
 					(o.accuracy() != null) ? String.format(Locale.ROOT, "%.4f", o.accuracy()) : ""));
 		}
 		Files.writeString(out.resolve("job-memory.md"), md.toString());
@@ -134,16 +143,21 @@ public final class JobMemoryBenchmark {
 				Double.isNaN(accuracy) ? null : accuracy);
 	}
 
-	/** Runs in the child JVM; prints {@code RESULT <outcome> <peak RSS kB> <accuracy or NaN>} last. */
+	/**
+	 * Runs in the child JVM; prints
+	 * {@code RESULT <outcome> <peak RSS kB> <accuracy or NaN>} last.
+	 */
 	private static void child(String how, Path work) throws Exception {
 		String outcome;
 		double accuracy = Double.NaN;
 		try {
 			if (how.equals("job")) {
 				PolicyFile policies = PolicyFile.parse(Files.readString(work.resolve("never.yaml")));
-				BacktestReport report = new Backtester().run(new Backtester.Request(
-						Files.readString(work.resolve("wide.yaml")), work, work.resolve("sandbox-" + ProcessHandle.current().pid()),
-						null, null, policies.periodDays(), policies.warmupDays(), policies.toPolicies()), System.out::println);
+				BacktestReport report = new Backtester().run(
+						new Backtester.Request(Files.readString(work.resolve("wide.yaml")), work,
+								work.resolve("sandbox-" + ProcessHandle.current().pid()), null, null,
+								policies.periodDays(), policies.warmupDays(), policies.toPolicies()),
+						System.out::println);
 				BacktestReport.PolicyResult never = report.policies().get(0);
 				accuracy = never.meanMetric();
 				outcome = (never.rowsTrained() > 0 && !Double.isNaN(accuracy)) ? "ok"
@@ -153,7 +167,8 @@ public final class JobMemoryBenchmark {
 				Path data = work.resolve("data/wide");
 				List<FeatureSpec> features = features();
 				List<ColumnRequest> columns = new ArrayList<>();
-				features.forEach(f -> columns.add(f.isNumeric() ? ColumnRequest.numeric(f.name()) : ColumnRequest.string(f.name())));
+				features.forEach(f -> columns
+					.add(f.isNumeric() ? ColumnRequest.numeric(f.name()) : ColumnRequest.string(f.name())));
 				columns.add(ColumnRequest.string("y"));
 				var files = new PartitionedDirectory(data).resolve(LocalDate.of(2000, 1, 1), LocalDate.of(2100, 1, 1));
 				Table window = new ParquetTableReader(data).read(files.subList(0, files.size() - 1), columns);

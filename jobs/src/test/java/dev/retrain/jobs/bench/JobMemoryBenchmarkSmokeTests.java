@@ -9,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Keeps the job memory benchmark from rotting: a tiny window, one small heap, both sides in child JVMs. */
+/**
+ * Keeps the job memory benchmark from rotting: a tiny window, one small heap, both sides
+ * in child JVMs.
+ */
 class JobMemoryBenchmarkSmokeTests {
 
 	@Test

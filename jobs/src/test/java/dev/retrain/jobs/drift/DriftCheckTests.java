@@ -28,7 +28,10 @@ import dev.retrain.models.generator.SampleDataSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Drift checks on generated data with known drifts, and drift events turned into at most one retrain. */
+/**
+ * Drift checks on generated data with known drifts, and drift events turned into at most
+ * one retrain.
+ */
 class DriftCheckTests extends RetrainTestSupport {
 
 	static final LocalDate START = LocalDate.parse("2024-01-01");
@@ -84,9 +87,8 @@ class DriftCheckTests extends RetrainTestSupport {
 			this.clock.advance(Duration.ofDays(1));
 		}
 
-		assertThat(reports).filteredOn(r -> r.asOf().isBefore(shiftDay)).allSatisfy(r -> assertThat(r.status())
-			.as(r.asOf() + ": " + r.summary())
-			.isEqualTo(Status.NO_DRIFT));
+		assertThat(reports).filteredOn(r -> r.asOf().isBefore(shiftDay))
+			.allSatisfy(r -> assertThat(r.status()).as(r.asOf() + ": " + r.summary()).isEqualTo(Status.NO_DRIFT));
 		DriftReport onTheDay = reports.stream().filter(r -> r.asOf().equals(shiftDay)).findFirst().orElseThrow();
 		assertThat(onTheDay.status()).as(onTheDay.summary()).isEqualTo(Status.DRIFT);
 		assertThat(onTheDay.features()).filteredOn(FeatureDrift::drifted)
@@ -96,7 +98,10 @@ class DriftCheckTests extends RetrainTestSupport {
 		assertThat(onTheDay.outcome()).startsWith(DriftEvents.STARTED_RUN);
 		assertThat(onTheDay.features()).allSatisfy(f -> assertThat(f.why()).isNotBlank());
 
-		List<RunRecord> driftRuns = this.runs.recent("shift", 100).stream().filter(r -> r.trigger().equals("drift")).toList();
+		List<RunRecord> driftRuns = this.runs.recent("shift", 100)
+			.stream()
+			.filter(r -> r.trigger().equals("drift"))
+			.toList();
 		assertThat(driftRuns).hasSize(1);
 		assertThat(driftRuns.get(0).asOf()).isEqualTo(shiftDay);
 		assertThat(driftRuns.get(0).cause()).contains("drift report");
@@ -109,8 +114,8 @@ class DriftCheckTests extends RetrainTestSupport {
 	void conceptDriftWithoutInputDriftIsCaughtByThePerformanceSignal() throws IOException {
 		LocalDate driftDay = START.plusDays(74);
 		data("concept", SampleDataSpec.stable(START, 80, 400, 42).withConceptDrift(driftDay));
-		definePipeline("concept",
-				yaml("concept", "current-days: 1\nalpha: 0.01\nperformance-floor: 0.08\ntrigger-on: [performance]\ncooldown-hours: 10000"));
+		definePipeline("concept", yaml("concept",
+				"current-days: 1\nalpha: 0.01\nperformance-floor: 0.08\ntrigger-on: [performance]\ncooldown-hours: 10000"));
 		trainChampion("concept", START.plusDays(59));
 
 		DriftReport before = this.checker.check("concept", driftDay.minusDays(1), "test");
@@ -172,17 +177,21 @@ class DriftCheckTests extends RetrainTestSupport {
 		assertThat(outcomes).extracting(DriftEvent::outcome)
 			.isSubsetOf(DriftEvents.STARTED_RUN, DriftEvents.MERGED, DriftEvents.SUPPRESSED);
 		assertThat(this.events.count("storm")).isEqualTo(1000);
-		long runId = outcomes.stream().filter(e -> e.outcome().equals(DriftEvents.STARTED_RUN)).findFirst().orElseThrow().runId();
-		assertThat(outcomes).filteredOn(e -> e.outcome().equals(DriftEvents.MERGED)).allSatisfy(e -> assertThat(e.runId())
-			.isIn(runId, null));
+		long runId = outcomes.stream()
+			.filter(e -> e.outcome().equals(DriftEvents.STARTED_RUN))
+			.findFirst()
+			.orElseThrow()
+			.runId();
+		assertThat(outcomes).filteredOn(e -> e.outcome().equals(DriftEvents.MERGED))
+			.allSatisfy(e -> assertThat(e.runId()).isIn(runId, null));
 		awaitEnd(runId);
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM retrain_run WHERE pipeline = 'storm'", Long.class))
 			.isEqualTo(1);
 
-		DriftEvent again = this.events.submit(new DriftEvents.Submission("storm", "monitor", "alert-7", "critical", "x", null));
+		DriftEvent again = this.events
+			.submit(new DriftEvents.Submission("storm", "monitor", "alert-7", "critical", "x", null));
 		assertThat(again.duplicate()).isTrue();
 		assertThat(this.events.count("storm")).isEqualTo(1000);
 	}
-
 
 }

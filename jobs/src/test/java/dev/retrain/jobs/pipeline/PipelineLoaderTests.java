@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
 import dev.retrain.models.training.ModelFamily;
-import dev.retrain.models.features.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,7 +41,8 @@ class PipelineLoaderTests {
 	@Test
 	void unknownFieldIsRefusedNamingTheFileAndTheField() {
 		String yaml = valid("churn").replace("  epochs: 6", "  epochz: 6");
-		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOf(PipelineConfigInvalid.class)
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml"))
+			.isInstanceOf(PipelineConfigInvalid.class)
 			.hasMessageStartingWith("configs/churn.yaml: field 'model.epochz': unknown field 'epochz'")
 			.hasMessageContaining("known fields:")
 			.hasMessageContaining("epochs");
@@ -53,10 +54,10 @@ class PipelineLoaderTests {
 			.replace("learning-rate: 0.01", "learning-rate: -1")
 			.replace("task: binary", "task: binari")
 			.replace("metric: roc_auc", "metric: rmse");
-		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOfSatisfying(
-				PipelineConfigInvalid.class,
-				ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
-					.contains("model.epochs", "model.learning-rate", "label.task"))
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml"))
+			.isInstanceOfSatisfying(PipelineConfigInvalid.class,
+					ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
+						.contains("model.epochs", "model.learning-rate", "label.task"))
 			.hasMessageContaining("field 'model.epochs': must be >= 1, was 0")
 			.hasMessageContaining("field 'label.task': 'binari' is not one of [binary, multiclass, regression]");
 	}
@@ -71,7 +72,8 @@ class PipelineLoaderTests {
 	@Test
 	void metricThatDoesNotFitTheTaskAndBadNamesAreRefused() {
 		String yaml = valid("Bad Name").replace("metric: roc_auc", "metric: rmse");
-		assertThatThrownBy(() -> this.loader.parse(yaml, "x.yaml")).hasMessageContaining("field 'name': 'Bad Name' must match")
+		assertThatThrownBy(() -> this.loader.parse(yaml, "x.yaml"))
+			.hasMessageContaining("field 'name': 'Bad Name' must match")
 			.hasMessageContaining("field 'promotion.metric': 'rmse' does not apply to a binary_classification task");
 	}
 

@@ -21,7 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-/** One case per rule of a pipeline file: the edit that breaks it, the field named, and why. */
+/**
+ * One case per rule of a pipeline file: the edit that breaks it, the field named, and
+ * why.
+ */
 class PipelineRulesTests {
 
 	private static final String VALID = PipelineFixtures.yaml("churn", "data/churn", PipelineFixtures.GOOD_MODEL, "");
@@ -68,15 +71,18 @@ class PipelineRulesTests {
 						"'tenure_days' is listed twice"),
 				arguments("a feature's type", replace("  - name: plan\n    type: categorical\n", "  - name: plan\n"),
 						"features[4].type", "is required (numeric or categorical)"),
-				arguments("a feature's type is a word", replace("  - name: plan\n    type: categorical",
-						"  - name: plan\n    type: categorial"), "features[4].type",
-						"'categorial' is not one of [categorical, numeric]"),
-				arguments("min/max on a category", replace("  - name: region\n    type: categorical",
-						"  - name: region\n    type: categorical\n    max: 3"), "features[5]", "min/max only apply to numeric"),
+				arguments("a feature's type is a word",
+						replace("  - name: plan\n    type: categorical", "  - name: plan\n    type: categorial"),
+						"features[4].type", "'categorial' is not one of [categorical, numeric]"),
+				arguments("min/max on a category",
+						replace("  - name: region\n    type: categorical",
+								"  - name: region\n    type: categorical\n    max: 3"),
+						"features[5]", "min/max only apply to numeric"),
 				arguments("min above max", replace("    min: 0\n", "    min: 5\n    max: 1\n"), "features[0].min",
 						"must not exceed max (5.0 > 1.0)"),
-				arguments("label required", replace("label:\n  column: churned\n  task: binary\n  classes: [\"0\", \"1\"]\n", ""),
-						"label", "is required"),
+				arguments("label required",
+						replace("label:\n  column: churned\n  task: binary\n  classes: [\"0\", \"1\"]\n", ""), "label",
+						"is required"),
 				arguments("label column", replace("  column: churned\n", ""), "label.column", "is required"),
 				arguments("label task", replace("  task: binary\n", ""), "label.task",
 						"is required (binary, multiclass or regression)"),
@@ -88,15 +94,18 @@ class PipelineRulesTests {
 						"label.classes", "a binary label needs exactly 2 classes"),
 				arguments("label is a feature", replace("column: churned", "column: plan"), "label.column",
 						"'plan' is also listed as a feature"),
-				arguments("holdout names", replace("    days: 4\n", "    days: 4\n  - name: recent\n    type: random\n"),
+				arguments("holdout names",
+						replace("    days: 4\n", "    days: 4\n  - name: recent\n    type: random\n"),
 						"holdouts[1].name", "'recent' is used twice"),
 				arguments("holdout type", replace("type: out-of-time", "type: lately"), "holdouts[0].type",
 						"'lately' is not one of [golden, out-of-time, random]"),
-				arguments("holdout days", replace("    days: 4", "    days: 0"), "holdouts[0].days", "must be >= 1, was 0"),
-				arguments("holdout fraction", replace("    days: 4\n", "    days: 4\n  - type: random\n    fraction: 0.95\n"),
+				arguments("holdout days", replace("    days: 4", "    days: 0"), "holdouts[0].days",
+						"must be >= 1, was 0"),
+				arguments("holdout fraction",
+						replace("    days: 4\n", "    days: 4\n  - type: random\n    fraction: 0.95\n"),
 						"holdouts[1].fraction", "must be in (0, 0.9), was 0.95"),
-				arguments("golden path", replace("    days: 4\n", "    days: 4\n  - type: golden\n"), "holdouts[1].path",
-						"is required"),
+				arguments("golden path", replace("    days: 4\n", "    days: 4\n  - type: golden\n"),
+						"holdouts[1].path", "is required"),
 				arguments("model family", model("family: mlp", "family: forest"), "model.family",
 						"'forest' is not one of [linear, logistic, mlp]"),
 				arguments("hidden layer too small", model("hidden-layers: [16]", "hidden-layers: [16, 0]"),
@@ -113,14 +122,15 @@ class PipelineRulesTests {
 						"model.learning-rate", "must be a finite number, was Infinity"),
 				arguments("weight decay", model("learning-rate: 0.01", "learning-rate: 0.01\n  weight-decay: -0.1"),
 						"model.weight-decay", "must be a number >= 0"),
-				arguments("weight decay is a number", model("learning-rate: 0.01", "learning-rate: 0.01\n  weight-decay: NaN"),
-						"model.weight-decay", "must be a finite number, was NaN"),
+				arguments("weight decay is a number",
+						model("learning-rate: 0.01", "learning-rate: 0.01\n  weight-decay: NaN"), "model.weight-decay",
+						"must be a finite number, was NaN"),
 				arguments("patience", model("  patience: 0", "  patience: -1"), "model.early-stopping.patience",
 						"must be >= 0 (0 turns early stopping off), was -1"),
 				arguments("validation fraction", model("  patience: 0", "  patience: 0\n    validation-fraction: 0.9"),
 						"model.early-stopping.validation-fraction", "must be in [0, 0.9), was 0.9"),
-				arguments("class weights' form", model("seed: 7", "seed: 7\n  class-weights: heavy"), "model.class-weights",
-						"must be 'balanced' or a map of class to weight"),
+				arguments("class weights' form", model("seed: 7", "seed: 7\n  class-weights: heavy"),
+						"model.class-weights", "must be 'balanced' or a map of class to weight"),
 				arguments("class weight", model("seed: 7", "seed: 7\n  class-weights: {\"0\": 1, \"1\": -2}"),
 						"model.class-weights.1", "must be a positive number"),
 				arguments("class weights of a regression",
@@ -148,24 +158,30 @@ class PipelineRulesTests {
 						"'rmse' does not apply to a binary_classification task"),
 				arguments("metric is a word", replace("metric: roc_auc", "metric: auc"), "promotion.metric",
 						"'auc' is not one of [accuracy, f1, log_loss, mae, rmse, roc_auc]"),
-				arguments("guard metric", replace("    - metric: log_loss\n      max-regression: 0.5", "    - max-regression: 0.5"),
+				arguments("guard metric",
+						replace("    - metric: log_loss\n      max-regression: 0.5", "    - max-regression: 0.5"),
 						"promotion.guards[0].metric", "is required"),
 				arguments("guard bound", replace("max-regression: 0.5", "max-regression: -0.5"),
 						"promotion.guards[0].max-regression", "must be a number >= 0"),
-				arguments("slice column", replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  slices: {column: sessions}"),
+				arguments("slice column",
+						replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  slices: {column: sessions}"),
 						"promotion.slices.column", "'sessions' must be one of the categorical features"),
-				arguments("slice rows", replace("  min-improvement: 0.0",
-						"  min-improvement: 0.0\n  slices: {column: plan, min-rows: 0}"), "promotion.slices.min-rows",
-						"must be >= 1"),
-				arguments("tolerance or improvement", replace("  min-improvement: 0.0",
-						"  min-improvement: 0.01\n  tolerance: 0.02"), "promotion.tolerance", "exclude each other"),
-				arguments("improvement", replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  improvement: percent"),
+				arguments("slice rows",
+						replace("  min-improvement: 0.0",
+								"  min-improvement: 0.0\n  slices: {column: plan, min-rows: 0}"),
+						"promotion.slices.min-rows", "must be >= 1"),
+				arguments("tolerance or improvement",
+						replace("  min-improvement: 0.0", "  min-improvement: 0.01\n  tolerance: 0.02"),
+						"promotion.tolerance", "exclude each other"),
+				arguments("improvement",
+						replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  improvement: percent"),
 						"promotion.improvement", "'percent' is not one of [absolute, relative]"),
 				arguments("first run", replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  first-run: always"),
 						"promotion.first-run", "'always' is not one of [hold, promote, promote-if-min-value]"),
 				arguments("approval", replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  approval: maybe"),
 						"promotion.approval", "'maybe' is not one of [none, required]"),
-				arguments("cron", append("schedule: {cron: '0 0 2 * *'}"), "schedule.cron", "is not a Quartz cron expression"),
+				arguments("cron", append("schedule: {cron: '0 0 2 * *'}"), "schedule.cron",
+						"is not a Quartz cron expression"),
 				arguments("cron required", append("schedule: {time-zone: UTC}"), "schedule.cron", "is required"),
 				arguments("time zone", append("schedule: {cron: '0 0 2 * * ?', time-zone: Mars/Olympus}"),
 						"schedule.time-zone", "'Mars/Olympus' is not a time zone id"),
@@ -184,8 +200,10 @@ class PipelineRulesTests {
 						"must be a number >= 0"),
 				arguments("signals", append("drift: {trigger-on: [input, inputs]}"), "drift.trigger-on[1]",
 						"'inputs' is not one of [input, performance, prediction]"),
-				arguments("combine", append("drift: {combine: most}"), "drift.combine", "'most' is not one of [all, any]"),
-				arguments("cooldown", append("drift: {cooldown-hours: -1}"), "drift.cooldown-hours", "must be a number >= 0"),
+				arguments("combine", append("drift: {combine: most}"), "drift.combine",
+						"'most' is not one of [all, any]"),
+				arguments("cooldown", append("drift: {cooldown-hours: -1}"), "drift.cooldown-hours",
+						"must be a number >= 0"),
 				arguments("new partitions", append("drift: {on-new-partition: train}"), "drift.on-new-partition",
 						"'train' is not one of [check, none, retrain]"),
 				arguments("keep last", append("retention: {keep-last: 0}"), "retention.keep-last", "must be >= 1"),
@@ -198,10 +216,8 @@ class PipelineRulesTests {
 	@MethodSource("rules")
 	void eachRuleNamesItsField(String rule, UnaryOperator<String> edit, String field, String reason) {
 		String yaml = edit.apply(VALID);
-		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml"))
-			.isInstanceOfSatisfying(PipelineConfigInvalid.class, ex -> assertThat(ex.problems())
-				.as(ex.getMessage())
-				.anySatisfy(p -> {
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOfSatisfying(
+				PipelineConfigInvalid.class, ex -> assertThat(ex.problems()).as(ex.getMessage()).anySatisfy(p -> {
 					assertThat(p.field()).isEqualTo(field);
 					assertThat(p.reason()).contains(reason);
 				}));
@@ -219,8 +235,7 @@ class PipelineRulesTests {
 			.replace("task: binary", "task: binari")
 			.replace("window-days: 20", "window-days: 0");
 		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOfSatisfying(
-				PipelineConfigInvalid.class,
-				ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
+				PipelineConfigInvalid.class, ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
 					.containsExactlyInAnyOrder("model.epochs", "model.batchsize", "label.task", "data.window-days"));
 	}
 
@@ -244,7 +259,8 @@ class PipelineRulesTests {
 		assertThat(def.finetuneEpochs()).isEqualTo(5);
 		assertThat(def.finetuneLearningRate()).isEqualTo(0.001);
 		assertThat(def.mode()).isEqualTo(PipelineDefinition.Mode.RETRAIN);
-		assertThat(def.holdouts()).containsExactly(new HoldoutSpec("recent", HoldoutSpec.Type.OUT_OF_TIME, 7, 0, 0, null));
+		assertThat(def.holdouts())
+			.containsExactly(new HoldoutSpec("recent", HoldoutSpec.Type.OUT_OF_TIME, 7, 0, 0, null));
 		assertThat(def.validation()).isEqualTo(new ValidationRules(100, 10, 0.2, 0.2, 20));
 		assertThat(def.promotion().metric()).isEqualTo(Metric.ROC_AUC);
 		assertThat(def.promotion().firstRun()).isEqualTo(FirstRun.PROMOTE_IF_MIN_VALUE);
@@ -257,8 +273,9 @@ class PipelineRulesTests {
 
 	@Test
 	void wordsAreReadInAnyCaseAndLogisticIsALinearModel() {
-		PipelineDefinition def = this.loader.parse(VALID.replace("family: mlp\n  hidden-layers: [16]", "family: Logistic")
-			.replace("task: binary", "task: BINARY"), "configs/churn.yaml");
+		PipelineDefinition def = this.loader
+			.parse(VALID.replace("family: mlp\n  hidden-layers: [16]", "family: Logistic")
+				.replace("task: binary", "task: BINARY"), "configs/churn.yaml");
 		assertThat(def.family()).isEqualTo(ModelFamily.LINEAR);
 		assertThat(def.hiddenLayers()).isEmpty();
 	}
@@ -278,7 +295,8 @@ class PipelineRulesTests {
 	@Test
 	void aFileThatIsNotAMapOfFieldsIsRefusedWithWhy() {
 		assertThatThrownBy(() -> this.loader.parse("", "x.yaml")).hasMessage("x.yaml: the file is empty");
-		assertThatThrownBy(() -> this.loader.parse("- a\n- b\n", "x.yaml")).hasMessageContaining("must be a map of fields");
+		assertThatThrownBy(() -> this.loader.parse("- a\n- b\n", "x.yaml"))
+			.hasMessageContaining("must be a map of fields");
 		assertThatThrownBy(() -> this.loader.parse("name: [unclosed", "x.yaml")).hasMessageContaining("not valid YAML");
 		assertThatThrownBy(() -> this.loader.parse(VALID + "name: again\n", "x.yaml"))
 			.hasMessageContaining("not valid YAML")

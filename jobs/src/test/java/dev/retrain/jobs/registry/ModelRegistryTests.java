@@ -9,12 +9,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import dev.retrain.models.promotion.PromotionDecision;
-import dev.retrain.models.promotion.PromotionDecision.Outcome;
-
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.runs.StartupRecovery;
+import dev.retrain.models.promotion.PromotionDecision;
+import dev.retrain.models.promotion.PromotionDecision.Outcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,8 +26,8 @@ class ModelRegistryTests extends RetrainTestSupport {
 	AuditLog audit;
 
 	private void version(String pipeline, int v) {
-		this.registry.insert(new ModelVersion(pipeline, v, Instant.now(), null, null, "RETRAIN", null, "ds-x", "h", "roc_auc",
-				0.7, Decision.PROMOTE, "test", "{}", "/nowhere", null, null, null, null, false));
+		this.registry.insert(new ModelVersion(pipeline, v, Instant.now(), null, null, "RETRAIN", null, "ds-x", "h",
+				"roc_auc", 0.7, Decision.PROMOTE, "test", "{}", "/nowhere", null, null, null, null, false));
 	}
 
 	@Test
@@ -48,8 +47,9 @@ class ModelRegistryTests extends RetrainTestSupport {
 	}
 
 	private static ModelVersion.Transition winner(String pipeline, int version, Integer seen, Integer now) {
-		return ModelVersion.register(new ModelVersion.Candidate(pipeline, version, Instant.now(), 100 + version,
-				200 + version, "RETRAIN", null, "ds", "h", "accuracy", 0.9, "{}", "/nowhere"),
+		return ModelVersion.register(
+				new ModelVersion.Candidate(pipeline, version, Instant.now(), 100 + version, 200 + version, "RETRAIN",
+						null, "ds", "h", "accuracy", 0.9, "{}", "/nowhere"),
 				new PromotionDecision(Outcome.PROMOTE, "promoted: better", List.of()), seen, now, false);
 	}
 
@@ -60,8 +60,8 @@ class ModelRegistryTests extends RetrainTestSupport {
 
 		assertThat(this.registry.champion("auto")).contains(2);
 		assertThat(this.registry.alias("auto", "previous")).contains(1);
-		assertThat(this.audit.query("auto", null, 10)).extracting(AuditLog.Entry::action, AuditLog.Entry::actor,
-				AuditLog.Entry::target)
+		assertThat(this.audit.query("auto", null, 10))
+			.extracting(AuditLog.Entry::action, AuditLog.Entry::actor, AuditLog.Entry::target)
 			.containsExactly(org.assertj.core.groups.Tuple.tuple("AUTO_PROMOTE", "run 102", "v2"),
 					org.assertj.core.groups.Tuple.tuple("AUTO_PROMOTE", "run 101", "v1"));
 	}
@@ -69,7 +69,8 @@ class ModelRegistryTests extends RetrainTestSupport {
 	@Test
 	void aWinnerWhoseChampionMovedBeforeItsCompareAndSetIsRegisteredAsAConflictAndAudited() {
 		this.registry.register(winner("race", 1, null, null));
-		// the run believed there was no champion, and still did when it registered: the alias says otherwise
+		// the run believed there was no champion, and still did when it registered: the
+		// alias says otherwise
 		ModelVersion lost = this.registry.register(winner("race", 2, null, null));
 
 		assertThat(lost.decision()).isEqualTo(Decision.CONFLICT);

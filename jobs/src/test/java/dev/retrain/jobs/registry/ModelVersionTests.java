@@ -17,13 +17,14 @@ class ModelVersionTests {
 	private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
 
 	private static ModelVersion.Candidate candidate(int version) {
-		return new ModelVersion.Candidate("p", version, NOW, 10L + version, 20L + version, "RETRAIN", null, "ds", "hash",
-				"accuracy", 0.9, "{}", "/store/p/v" + version);
+		return new ModelVersion.Candidate("p", version, NOW, 10L + version, 20L + version, "RETRAIN", null, "ds",
+				"hash", "accuracy", 0.9, "{}", "/store/p/v" + version);
 	}
 
 	private static ModelVersion registered(int version, Outcome outcome, boolean approval) {
-		return ModelVersion.register(candidate(version), new PromotionDecision(outcome, outcome.name(), List.of()), 1, 1,
-				approval).version();
+		return ModelVersion
+			.register(candidate(version), new PromotionDecision(outcome, outcome.name(), List.of()), 1, 1, approval)
+			.version();
 	}
 
 	@Test
@@ -33,9 +34,10 @@ class ModelVersionTests {
 
 		assertThat(t.version().decision()).isEqualTo(Decision.PROMOTE);
 		assertThat(t.events()).hasSize(2);
-		assertThat(t.events().get(0)).isEqualTo(new VersionRegistered("p", 2, Decision.PROMOTE, "promoted: better", 12L));
-		assertThat(t.championMove()).isEqualTo(
-				new ChampionChanged("p", 1, 2, "run 12", ChampionMove.AUTOMATIC, "promoted: better", 12L));
+		assertThat(t.events().get(0))
+			.isEqualTo(new VersionRegistered("p", 2, Decision.PROMOTE, "promoted: better", 12L));
+		assertThat(t.championMove())
+			.isEqualTo(new ChampionChanged("p", 1, 2, "run 12", ChampionMove.AUTOMATIC, "promoted: better", 12L));
 	}
 
 	@Test
@@ -115,7 +117,8 @@ class ModelVersionTests {
 		ModelVersion.Transition approved = pending.approve(1, "ann", "looks right", NOW);
 		assertThat(approved.version().review()).isEqualTo(Review.APPROVED);
 		assertThat(approved.version().reviewedBy()).isEqualTo("ann");
-		assertThat(approved.events()).containsExactly(new VersionReviewed("p", 2, Review.APPROVED, "ann", "looks right"),
+		assertThat(approved.events()).containsExactly(
+				new VersionReviewed("p", 2, Review.APPROVED, "ann", "looks right"),
 				new ChampionChanged("p", 1, 2, "ann", ChampionMove.APPROVAL, "approved: looks right", null));
 		assertThatThrownBy(() -> approved.version().reject("bob", "no", NOW)).isInstanceOf(IllegalTransition.class)
 			.hasMessageContaining("approved by ann");
@@ -123,7 +126,8 @@ class ModelVersionTests {
 		ModelVersion.Transition rejected = pending.reject("bob", "too risky", NOW);
 		assertThat(rejected.version().review()).isEqualTo(Review.REJECTED);
 		assertThat(rejected.championMove()).isNull();
-		assertThatThrownBy(() -> rejected.version().approve(1, "ann", "yes", NOW)).isInstanceOf(IllegalTransition.class);
+		assertThatThrownBy(() -> rejected.version().approve(1, "ann", "yes", NOW))
+			.isInstanceOf(IllegalTransition.class);
 
 		for (Outcome o : List.of(Outcome.PROMOTE, Outcome.REJECT, Outcome.HOLD)) {
 			assertThatThrownBy(() -> registered(3, o, false).approve(1, "ann", "yes", NOW))
@@ -138,8 +142,10 @@ class ModelVersionTests {
 		assertThat(lost.version().decision()).isEqualTo(Decision.CONFLICT);
 		assertThat(lost.events()).containsExactly(new PromotionConflicted("p", 2, 1, 5, 12L));
 
-		assertThatThrownBy(() -> registered(2, Outcome.REJECT, false).conflict(1, 5)).isInstanceOf(IllegalTransition.class);
-		assertThatThrownBy(() -> registered(2, Outcome.PROMOTE, true).conflict(1, 5)).isInstanceOf(IllegalTransition.class);
+		assertThatThrownBy(() -> registered(2, Outcome.REJECT, false).conflict(1, 5))
+			.isInstanceOf(IllegalTransition.class);
+		assertThatThrownBy(() -> registered(2, Outcome.PROMOTE, true).conflict(1, 5))
+			.isInstanceOf(IllegalTransition.class);
 	}
 
 	@Test

@@ -25,7 +25,10 @@ import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Each kind of bad input fails the run with a reason naming what and where, and loses nothing. */
+/**
+ * Each kind of bad input fails the run with a reason naming what and where, and loses
+ * nothing.
+ */
 class BadInputTests extends RetrainTestSupport {
 
 	private static boolean championTrained;
@@ -88,7 +91,8 @@ class BadInputTests extends RetrainTestSupport {
 		spend[66_000] = Double.NaN;
 		String[] region = fill(n, "north");
 		Arrays.fill(region, 0, WindowPlan.SLICE_ROWS, null);
-		day(n, spend, region, null, Sessions.NUMERIC).write(dir.resolve("dt=" + LAST.minusDays(8)).resolve("part-0.parquet"));
+		day(n, spend, region, null, Sessions.NUMERIC)
+			.write(dir.resolve("dt=" + LAST.minusDays(8)).resolve("part-0.parquet"));
 		definePipeline("guarded", yaml("guarded", "bad-big-day", GOOD_MODEL, ""));
 
 		RunRecord run = run("guarded", LAST, null);

@@ -8,10 +8,10 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunAlreadyActive;
@@ -57,7 +57,8 @@ class RetrainJobTests extends RetrainTestSupport {
 		assertThat(meta.djlVersion()).isNotBlank();
 		assertThat(meta.configHash()).hasSize(64);
 
-		// reload from the store and score the same holdout rows: the recorded metrics come back exactly
+		// reload from the store and score the same holdout rows: the recorded metrics
+		// come back exactly
 		PipelineDefinition def = this.catalog.get("first");
 		Path root = DATA_DIR.resolve("first");
 		var files = new PartitionedDirectory(root).resolve(LAST.minusDays(3), LAST);
@@ -65,11 +66,13 @@ class RetrainJobTests extends RetrainTestSupport {
 				WindowPlan.columns(def, List.<FeatureSpec>of()));
 		try (ModelArtifact artifact = this.store.load("first", 1)) {
 			Map<String, Double> again = Metrics.compute(artifact.predict(holdout), meta.label().encode(holdout));
-			// the run scored the holdout a file slice at a time, this scores it in one batch: PyTorch's kernels may
-			// round differently for another batch size, so the metrics agree to 1e-9, not to the last bit
+			// the run scored the holdout a file slice at a time, this scores it in one
+			// batch: PyTorch's kernels may
+			// round differently for another batch size, so the metrics agree to 1e-9, not
+			// to the last bit
 			assertThat(again.keySet()).isEqualTo(meta.candidateMetrics().get("recent").keySet());
-			again.forEach((k, v) -> assertThat(v).as(k).isCloseTo(meta.candidateMetrics().get("recent").get(k),
-					org.assertj.core.api.Assertions.within(1e-9)));
+			again.forEach((k, v) -> assertThat(v).as(k)
+				.isCloseTo(meta.candidateMetrics().get("recent").get(k), org.assertj.core.api.Assertions.within(1e-9)));
 		}
 		assertThat(Files.exists(DATA_DIR.resolve("work/first"))).isTrue();
 		try (Stream<Path> left = Files.list(DATA_DIR.resolve("work/first"))) {
@@ -98,14 +101,16 @@ class RetrainJobTests extends RetrainTestSupport {
 		assertThat(worse.decisionSummary()).contains("vs champion v2").contains("does not meet");
 		assertThat(this.registry.champion("ladder")).contains(2);
 		assertThat(this.registry.versions("ladder")).extracting(ModelVersion::version).containsExactly(3, 2, 1);
-		assertThat(this.registry.history("ladder")).extracting(c -> c.alias() + ":" + c.fromVersion() + "->" + c.toVersion())
+		assertThat(this.registry.history("ladder"))
+			.extracting(c -> c.alias() + ":" + c.fromVersion() + "->" + c.toVersion())
 			.containsExactly("champion:null->1", "champion:1->2", "previous:null->1");
 	}
 
 	@Test
 	void fineTuneWarmStartsFromTheChampionAndRecordsItsParent() {
 		sampleData(DATA_DIR, "tuned", 150, 3);
-		definePipeline("tuned", yaml("tuned", "tuned", GOOD_MODEL, "mode: finetune\nfinetune:\n  epochs: 2\n  learning-rate: 0.002"));
+		definePipeline("tuned",
+				yaml("tuned", "tuned", GOOD_MODEL, "mode: finetune\nfinetune:\n  epochs: 2\n  learning-rate: 0.002"));
 
 		RunRecord first = run("tuned", LAST, null);
 		assertThat(first.mode()).isEqualTo("RETRAIN");

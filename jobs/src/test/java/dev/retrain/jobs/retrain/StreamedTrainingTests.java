@@ -7,9 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
-import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.ParquetTableReader;
@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * With an in-memory bound of 0 MiB every training set is too large to hold, so the retrain job streams it from
- * Parquet every epoch. The exact (newton) fit makes the streamed model comparable with one fitted in memory.
+ * With an in-memory bound of 0 MiB every training set is too large to hold, so the
+ * retrain job streams it from Parquet every epoch. The exact (newton) fit makes the
+ * streamed model comparable with one fitted in memory.
  */
 @TestPropertySource(properties = "retrain.training-memory-mb=0")
 class StreamedTrainingTests extends RetrainTestSupport {
@@ -58,7 +59,8 @@ class StreamedTrainingTests extends RetrainTestSupport {
 		assertThat(run.details()).containsPattern("\"streamed\"\\s*:\\s*true")
 			.containsPattern("\"inMemoryBoundBytes\"\\s*:\\s*0\\b");
 
-		// the same fit in memory: the training rows are the window's days before the 4-day out-of-time holdout
+		// the same fit in memory: the training rows are the window's days before the
+		// 4-day out-of-time holdout
 		PipelineDefinition def = this.catalog.get("streamed");
 		Path root = DATA_DIR.resolve("streamed");
 		List<ColumnRequest> columns = WindowPlan.columns(def, List.of());
@@ -69,7 +71,8 @@ class StreamedTrainingTests extends RetrainTestSupport {
 		LabelEncoding label = LabelEncoding.fit(train, def.labelColumn(), def.task(), def.classes());
 		TrainingData data = new TrainingData(encoder.encode(train), label.encode(train), null, train.rows(),
 				encoder.width());
-		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(), label.outputs());
+		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(),
+				label.outputs());
 		Path work = Files.createTempDirectory("in-memory-fit");
 		new ModelTrainer().train(new ModelTrainer.Request(shape, def.hyperparameters(), data, null, work, (e, t, s) -> {
 		}));

@@ -20,12 +20,18 @@ import dev.retrain.models.store.ArtifactMetadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Multiclass and regression pipelines, with random and golden holdouts beside the out-of-time one. */
+/**
+ * Multiclass and regression pipelines, with random and golden holdouts beside the
+ * out-of-time one.
+ */
 class TasksAndHoldoutsTests extends RetrainTestSupport {
 
 	static final LocalDate START = LocalDate.parse("2024-05-01");
 
-	/** Ten days of rows with features a, b, tier and a class (argmax of three scores) and a value target. */
+	/**
+	 * Ten days of rows with features a, b, tier and a class (argmax of three scores) and
+	 * a value target.
+	 */
 	static void write(Path root, int days, int rowsPerDay, long seed) throws IOException {
 		for (int d = 0; d < days; d++) {
 			SplittableRandom rnd = new SplittableRandom(seed * 1000 + d);
@@ -129,10 +135,12 @@ class TasksAndHoldoutsTests extends RetrainTestSupport {
 
 		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
 		ArtifactMetadata meta = this.store.metadata("gold", 1);
-		// every golden row scored (two 64k-row slices of one file), and the golden set is the primary holdout
+		// every golden row scored (two 64k-row slices of one file), and the golden set is
+		// the primary holdout
 		assertThat(meta.candidateMetrics().get("golden").get("rows")).isEqualTo(70_000.0);
 		assertThat(this.registry.version("gold", 1).orElseThrow().primaryMetric()).isEqualTo("rmse");
-		// the reference's holdout rows are the ones a whole read would have sampled: same ordinals, same values
+		// the reference's holdout rows are the ones a whole read would have sampled: same
+		// ordinals, same values
 		Path goldenDir = DATA_DIR.resolve("gold-golden");
 		List<ColumnRequest> a = List.of(ColumnRequest.numeric("a"));
 		Table whole = new ParquetTableReader(goldenDir).read(new PartitionedDirectory(goldenDir).resolveAll(), a);

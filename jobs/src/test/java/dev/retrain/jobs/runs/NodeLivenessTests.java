@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A node that stops for good (no restart) must not hold its pipelines forever: the other nodes see its
- * heartbeat age, declare it stopped once, fail its run so that it can be restarted, and free its pipeline.
+ * A node that stops for good (no restart) must not hold its pipelines forever: the other
+ * nodes see its heartbeat age, declare it stopped once, fail its run so that it can be
+ * restarted, and free its pipeline.
  */
 @TestPropertySource(properties = { "retrain.heartbeat-interval=200ms", "retrain.node-timeout=5s" })
 class NodeLivenessTests extends RetrainTestSupport {
@@ -50,7 +51,8 @@ class NodeLivenessTests extends RetrainTestSupport {
 		definePipeline("orphaned", yaml("orphaned", "orphaned", GOOD_MODEL, ""));
 		OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
 		OffsetDateTime past = now.minusMinutes(10);
-		// the run node "gone" was executing when it stopped: its execution still STARTED, its lock held
+		// the run node "gone" was executing when it stopped: its execution still STARTED,
+		// its lock held
 		JobParameters params = new JobParametersBuilder().addString("pipeline", "orphaned", true)
 			.addLocalDate("asOf", LAST, true)
 			.addString("runKey", "gone-1", true)
@@ -63,7 +65,8 @@ class NodeLivenessTests extends RetrainTestSupport {
 		this.repository.update(execution);
 		long id = execution.getId();
 		this.runs.create(id, instance.getInstanceId(), "orphaned", LAST, "gone-1", "manual", "test", null);
-		this.jdbc.update("INSERT INTO pipeline_lock (pipeline, token, holder, acquired_at, run_id) VALUES (?, ?, ?, ?, ?)",
+		this.jdbc.update(
+				"INSERT INTO pipeline_lock (pipeline, token, holder, acquired_at, run_id) VALUES (?, ?, ?, ?, ?)",
 				"orphaned", "token-gone", "gone", past, id);
 		this.jdbc.update("INSERT INTO node_heartbeat (node, started_at, beat_at) VALUES (?, ?, ?)", "gone", past, past);
 		// another node, alive and busy: its lock stays
@@ -80,10 +83,12 @@ class NodeLivenessTests extends RetrainTestSupport {
 		assertThat(failed.failureReason()).contains("node gone stopped").contains("restart the run");
 		assertThat(this.locks.isLocked("orphaned")).isFalse();
 		assertThat(this.locks.isLocked("busy-elsewhere")).isTrue();
-		assertThat(this.jdbc.queryForObject("SELECT declared_dead_by FROM node_heartbeat WHERE node = 'gone'", String.class))
+		assertThat(this.jdbc.queryForObject("SELECT declared_dead_by FROM node_heartbeat WHERE node = 'gone'",
+				String.class))
 			.isEqualTo(this.locks.nodeId());
 		assertThat(this.jdbc.queryForObject("SELECT declared_dead_at FROM node_heartbeat WHERE node = 'alive'",
-				OffsetDateTime.class)).isNull();
+				OffsetDateTime.class))
+			.isNull();
 
 		// the failed run restarts (same pipeline, date and run key) and completes
 		RunRecord restarted = awaitEnd(this.launcher.restart(id).runId());

@@ -1,6 +1,9 @@
 package dev.retrain.models.dataset;
 
-/** One thing wrong with input data: where (file, column) and why. Either place may be {@code null}. */
+/**
+ * One thing wrong with input data: where (file, column) and why. Either place may be
+ * {@code null}.
+ */
 public record DataIssue(String file, String column, String reason) {
 
 	@Override

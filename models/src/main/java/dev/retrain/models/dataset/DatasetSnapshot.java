@@ -7,7 +7,10 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
-/** The exact files a run used. The id derives from paths, sizes and content hashes: same files, same id. */
+/**
+ * The exact files a run used. The id derives from paths, sizes and content hashes: same
+ * files, same id.
+ */
 public record DatasetSnapshot(String id, List<DataFile> files) {
 
 	public static DatasetSnapshot of(List<DataFile> files) {
@@ -15,7 +18,8 @@ public record DatasetSnapshot(String id, List<DataFile> files) {
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			for (DataFile f : sorted) {
-				digest.update((f.path() + '\0' + f.sizeBytes() + '\0' + f.sha256() + '\n').getBytes(StandardCharsets.UTF_8));
+				digest.update(
+						(f.path() + '\0' + f.sizeBytes() + '\0' + f.sha256() + '\n').getBytes(StandardCharsets.UTF_8));
 			}
 			return new DatasetSnapshot("ds-" + HexFormat.of().formatHex(digest.digest()).substring(0, 16), sorted);
 		}

@@ -3,8 +3,9 @@ package dev.retrain.models.dataset;
 import java.util.Arrays;
 
 /**
- * A numeric column as doubles. A missing value (Parquet null) is flagged in {@code nulls}, which is
- * {@code null} when the column has none; NaN and infinities are kept as read so that validation sees them.
+ * A numeric column as doubles. A missing value (Parquet null) is flagged in
+ * {@code nulls}, which is {@code null} when the column has none; NaN and infinities are
+ * kept as read so that validation sees them.
  */
 public record NumericColumn(String name, double[] values, boolean[] nulls) implements Column {
 

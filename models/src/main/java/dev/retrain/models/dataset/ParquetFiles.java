@@ -19,7 +19,10 @@ final class ParquetFiles {
 		return ParquetFileReader.open(new NamedInputFile(file), options);
 	}
 
-	/** A local file whose {@code toString} is its path, so parquet's own messages name it readably. */
+	/**
+	 * A local file whose {@code toString} is its path, so parquet's own messages name it
+	 * readably.
+	 */
 	private static final class NamedInputFile extends LocalInputFile {
 
 		private final Path path;

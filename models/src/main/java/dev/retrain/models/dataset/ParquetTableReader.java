@@ -18,9 +18,10 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * Reads flat Parquet files column by column into primitive arrays, through parquet-java's column
- * readers (several times faster than the row-at-a-time Group API). Only the requested columns are
- * decoded. Every problem (unreadable file, missing column, wrong type) names the file and column.
+ * Reads flat Parquet files column by column into primitive arrays, through parquet-java's
+ * column readers (several times faster than the row-at-a-time Group API). Only the
+ * requested columns are decoded. Every problem (unreadable file, missing column, wrong
+ * type) names the file and column.
  */
 public final class ParquetTableReader {
 
@@ -36,7 +37,8 @@ public final class ParquetTableReader {
 	}
 
 	/**
-	 * @param threads files decoded at once by {@link #read(List, List)} (each file by one thread)
+	 * @param threads files decoded at once by {@link #read(List, List)} (each file by one
+	 * thread)
 	 */
 	public ParquetTableReader(Path root, int threads) {
 		this.root = root;
@@ -76,7 +78,10 @@ public final class ParquetTableReader {
 		return new Table(columns, total, days, segments);
 	}
 
-	/** Decodes the files, several at once when {@code threads} > 1; the first failure (in file order) is thrown. */
+	/**
+	 * Decodes the files, several at once when {@code threads} > 1; the first failure (in
+	 * file order) is thrown.
+	 */
 	private List<Map<String, Column>> decode(List<DataFile> files, List<ColumnRequest> requests) {
 		if (this.threads == 1 || files.size() < 2) {
 			return files.stream().map(f -> readFile(f, requests)).toList();
@@ -132,13 +137,17 @@ public final class ParquetTableReader {
 		return groups;
 	}
 
-	/** One request per column name; a column asked for as both kinds is a programming error. */
+	/**
+	 * One request per column name; a column asked for as both kinds is a programming
+	 * error.
+	 */
 	private static List<ColumnRequest> distinct(List<ColumnRequest> wanted) {
 		Map<String, ColumnRequest> byName = new LinkedHashMap<>();
 		for (ColumnRequest req : wanted) {
 			ColumnRequest seen = byName.get(req.name());
 			if (seen != null && seen.kind() != req.kind()) {
-				throw new IllegalArgumentException("column '" + req.name() + "' requested as " + seen.kind() + " and " + req.kind());
+				throw new IllegalArgumentException(
+						"column '" + req.name() + "' requested as " + seen.kind() + " and " + req.kind());
 			}
 			if (seen == null || (req.required() && !seen.required())) {
 				byName.put(req.name(), req);
@@ -151,7 +160,10 @@ public final class ParquetTableReader {
 		return withFile(file, requests, (reader, requested, present) -> readColumns(reader, requested, present, file));
 	}
 
-	/** What to do with an open, checked file whose requested schema is set to the present columns. */
+	/**
+	 * What to do with an open, checked file whose requested schema is set to the present
+	 * columns.
+	 */
 	@FunctionalInterface
 	private interface FileWork<T> {
 
@@ -159,7 +171,10 @@ public final class ParquetTableReader {
 
 	}
 
-	/** Opens the file, checks the requested columns (every problem at once) and projects onto them. */
+	/**
+	 * Opens the file, checks the requested columns (every problem at once) and projects
+	 * onto them.
+	 */
 	private <T> T withFile(DataFile file, List<ColumnRequest> requests, FileWork<T> work) {
 		Path path = this.root.resolve(file.path());
 		try (ParquetFileReader reader = ParquetFiles.openOrFail(path, file.path())) {
@@ -169,7 +184,8 @@ public final class ParquetTableReader {
 			for (ColumnRequest req : requests) {
 				if (!schema.containsField(req.name())) {
 					if (req.required()) {
-						issues.add(new DataIssue(file.path(), req.name(), "missing column (file has " + fieldNames(schema) + ")"));
+						issues.add(new DataIssue(file.path(), req.name(),
+								"missing column (file has " + fieldNames(schema) + ")"));
 					}
 					continue;
 				}
@@ -202,9 +218,10 @@ public final class ParquetTableReader {
 	}
 
 	/**
-	 * Streams one row group as tables of at most {@code sliceRows} rows, decoding all columns in step: what is
-	 * held at once is the group's column chunks as stored (compressed) and one slice decoded, however many
-	 * rows the group has. Exceptions thrown by {@code consumer} pass through unchanged.
+	 * Streams one row group as tables of at most {@code sliceRows} rows, decoding all
+	 * columns in step: what is held at once is the group's column chunks as stored
+	 * (compressed) and one slice decoded, however many rows the group has. Exceptions
+	 * thrown by {@code consumer} pass through unchanged.
 	 */
 	public void read(RowGroup group, List<ColumnRequest> wanted, int sliceRows, Consumer<Table> consumer) {
 		DataFile file = group.file();
@@ -215,8 +232,9 @@ public final class ParquetTableReader {
 	}
 
 	/**
-	 * Streams every row group of one file, in order, as tables of at most {@code sliceRows} rows (one open of the
-	 * file; see {@link #read(RowGroup, List, int, Consumer)}).
+	 * Streams every row group of one file, in order, as tables of at most
+	 * {@code sliceRows} rows (one open of the file; see
+	 * {@link #read(RowGroup, List, int, Consumer)}).
 	 */
 	public void read(DataFile file, List<ColumnRequest> wanted, int sliceRows, Consumer<Table> consumer) {
 		withFile(file, distinct(wanted), (reader, requested, present) -> {
@@ -241,8 +259,8 @@ public final class ParquetTableReader {
 				group.next(slice, 0, n);
 			}
 			catch (RuntimeException ex) {
-				throw new DataValidationFailed(file.path(), null,
-						"corrupt data in row group " + groupIndex + " after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
+				throw new DataValidationFailed(file.path(), null, "corrupt data in row group " + groupIndex
+						+ " after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
 			}
 			int[] days = new int[n];
 			Arrays.fill(days, day);
@@ -251,8 +269,8 @@ public final class ParquetTableReader {
 		}
 	}
 
-	private Map<String, Column> readColumns(ParquetFileReader reader, MessageType requested, List<ColumnRequest> present,
-			DataFile file) throws IOException {
+	private Map<String, Column> readColumns(ParquetFileReader reader, MessageType requested,
+			List<ColumnRequest> present, DataFile file) throws IOException {
 		long rowCount = reader.getRecordCount();
 		if (rowCount > Integer.MAX_VALUE) {
 			throw new DataValidationFailed(file.path(), null, "more than 2^31 rows in one file");
@@ -274,7 +292,8 @@ public final class ParquetTableReader {
 					"corrupt data after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
 		}
 		if (offset != n) {
-			throw new DataValidationFailed(file.path(), null, "footer says " + n + " rows but " + offset + " were read");
+			throw new DataValidationFailed(file.path(), null,
+					"footer says " + n + " rows but " + offset + " were read");
 		}
 		return columns.columns();
 	}

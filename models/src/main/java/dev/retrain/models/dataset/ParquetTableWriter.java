@@ -20,9 +20,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes a flat Parquet file (snappy) from columns: used by the sample data generator and by tests
- * that need files of a particular shape. A {@code null} string and a flagged null double are written
- * as Parquet nulls.
+ * Writes a flat Parquet file (snappy) from columns: used by the sample data generator and
+ * by tests that need files of a particular shape. A {@code null} string and a flagged
+ * null double are written as Parquet nulls.
  */
 public final class ParquetTableWriter {
 
@@ -55,7 +55,10 @@ public final class ParquetTableWriter {
 		return this;
 	}
 
-	/** Target row group size (Parquet's default is 128 MiB); smaller groups let readers stream in smaller steps. */
+	/**
+	 * Target row group size (Parquet's default is 128 MiB); smaller groups let readers
+	 * stream in smaller steps.
+	 */
 	public ParquetTableWriter rowGroupBytes(long bytes) {
 		this.rowGroupBytes = bytes;
 		return this;

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 import org.apache.parquet.hadoop.ParquetFileReader;
 
 /**
- * A directory of Parquet files partitioned Hive-style by day: {@code dt=YYYY-MM-DD/*.parquet}.
- * Resolving a window records each file's size, row count and content hash.
+ * A directory of Parquet files partitioned Hive-style by day:
+ * {@code dt=YYYY-MM-DD/*.parquet}. Resolving a window records each file's size, row count
+ * and content hash.
  */
 public final class PartitionedDirectory {
 
@@ -59,7 +60,10 @@ public final class PartitionedDirectory {
 		return days;
 	}
 
-	/** Files of the days {@code from..to} (both inclusive), each opened once to read its footer and hashed. */
+	/**
+	 * Files of the days {@code from..to} (both inclusive), each opened once to read its
+	 * footer and hashed.
+	 */
 	public List<DataFile> resolve(LocalDate from, LocalDate to) {
 		List<DataFile> files = new ArrayList<>();
 		for (LocalDate day : days()) {
@@ -77,13 +81,16 @@ public final class PartitionedDirectory {
 			}
 		}
 		if (files.isEmpty()) {
-			throw new DataValidationFailed(this.root.toString(), null,
-					"no Parquet files in the window " + from + " .. " + to + " (partitions present: " + summary(days()) + ")");
+			throw new DataValidationFailed(this.root.toString(), null, "no Parquet files in the window " + from + " .. "
+					+ to + " (partitions present: " + summary(days()) + ")");
 		}
 		return files;
 	}
 
-	/** Describes all Parquet files below a directory that is not partitioned (e.g. a golden holdout). */
+	/**
+	 * Describes all Parquet files below a directory that is not partitioned (e.g. a
+	 * golden holdout).
+	 */
 	public List<DataFile> resolveAll() {
 		if (!Files.isDirectory(this.root) && !Files.isRegularFile(this.root)) {
 			throw new DataValidationFailed(this.root.toString(), null, "does not exist");
@@ -104,7 +111,8 @@ public final class PartitionedDirectory {
 	}
 
 	private DataFile describe(Path file, LocalDate day) {
-		String shown = Files.isDirectory(this.root) ? this.root.relativize(file).toString() : file.getFileName().toString();
+		String shown = Files.isDirectory(this.root) ? this.root.relativize(file).toString()
+				: file.getFileName().toString();
 		long rows;
 		try (ParquetFileReader reader = ParquetFiles.openOrFail(file, shown)) {
 			rows = reader.getRecordCount();
@@ -120,7 +128,10 @@ public final class PartitionedDirectory {
 		}
 	}
 
-	/** Where a file of this directory lives, for reading: {@link ParquetTableReader} takes the same root. */
+	/**
+	 * Where a file of this directory lives, for reading: {@link ParquetTableReader} takes
+	 * the same root.
+	 */
 	public Path baseForReading() {
 		return Files.isDirectory(this.root) ? this.root : this.root.getParent();
 	}
@@ -141,7 +152,8 @@ public final class PartitionedDirectory {
 	}
 
 	private static String summary(List<LocalDate> days) {
-		return days.isEmpty() ? "none" : days.get(0) + " .. " + days.get(days.size() - 1) + " (" + days.size() + " days)";
+		return days.isEmpty() ? "none"
+				: days.get(0) + " .. " + days.get(days.size() - 1) + " (" + days.size() + " days)";
 	}
 
 }

@@ -14,8 +14,9 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Decodes the requested columns of one row group in step, a run of rows at a time, straight into primitive
- * arrays that the caller sizes: a whole file's (each group at its offset) or one slice's.
+ * Decodes the requested columns of one row group in step, a run of rows at a time,
+ * straight into primitive arrays that the caller sizes: a whole file's (each group at its
+ * offset) or one slice's.
  */
 final class RowGroupDecoder {
 
@@ -27,11 +28,14 @@ final class RowGroupDecoder {
 
 	private final int rows;
 
-	/** Opens a column reader on each of the {@code present} columns of the group's {@code pages}. */
+	/**
+	 * Opens a column reader on each of the {@code present} columns of the group's
+	 * {@code pages}.
+	 */
 	RowGroupDecoder(PageReadStore pages, MessageType requested, List<ColumnRequest> present, String createdBy) {
 		this.present = present;
-		ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new GroupRecordConverter(requested).getRootConverter(),
-				requested, createdBy);
+		ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages,
+				new GroupRecordConverter(requested).getRootConverter(), requested, createdBy);
 		for (ColumnRequest req : present) {
 			ColumnDescriptor desc = requested.getColumnDescription(new String[] { req.name() });
 			this.descs.add(desc);
@@ -45,7 +49,10 @@ final class RowGroupDecoder {
 		return this.rows;
 	}
 
-	/** Decodes the next {@code n} rows of every column into {@code out}, from row {@code offset} of its arrays. */
+	/**
+	 * Decodes the next {@code n} rows of every column into {@code out}, from row
+	 * {@code offset} of its arrays.
+	 */
 	void next(ColumnArrays out, int offset, int n) {
 		for (int c = 0; c < this.present.size(); c++) {
 			if (out.values[c] instanceof double[] values) {
@@ -57,7 +64,10 @@ final class RowGroupDecoder {
 		}
 	}
 
-	/** Arrays of {@code rows} rows for the requested columns; a numeric column's nulls are made at its first null. */
+	/**
+	 * Arrays of {@code rows} rows for the requested columns; a numeric column's nulls are
+	 * made at its first null.
+	 */
 	static final class ColumnArrays {
 
 		private final List<ColumnRequest> present;
@@ -71,7 +81,8 @@ final class RowGroupDecoder {
 			this.values = new Object[present.size()];
 			this.nulls = new boolean[present.size()][];
 			for (int c = 0; c < present.size(); c++) {
-				this.values[c] = (present.get(c).kind() == ColumnRequest.Kind.NUMERIC) ? new double[rows] : new String[rows];
+				this.values[c] = (present.get(c).kind() == ColumnRequest.Kind.NUMERIC) ? new double[rows]
+						: new String[rows];
 			}
 		}
 
@@ -134,7 +145,10 @@ final class RowGroupDecoder {
 		}
 	}
 
-	/** Whole numbers without a trailing ".0", so that a label 1.0 and a label 1 are the same class. */
+	/**
+	 * Whole numbers without a trailing ".0", so that a label 1.0 and a label 1 are the
+	 * same class.
+	 */
 	private static String numberText(double v) {
 		return (v == Math.rint(v) && Math.abs(v) < 1e15) ? Long.toString((long) v) : Double.toString(v);
 	}

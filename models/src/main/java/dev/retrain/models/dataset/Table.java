@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Columns read from one or more files, with the day each row belongs to and the file each row came
- * from (so that a validation problem can name the file).
+ * Columns read from one or more files, with the day each row belongs to and the file each
+ * row came from (so that a validation problem can name the file).
  */
 public final class Table {
 
@@ -84,7 +84,10 @@ public final class Table {
 		return "?";
 	}
 
-	/** A new table with the given rows, in that order. Segments are kept per file where rows stay contiguous. */
+	/**
+	 * A new table with the given rows, in that order. Segments are kept per file where
+	 * rows stay contiguous.
+	 */
 	public Table select(int[] rowIndex) {
 		Map<String, Column> selected = new LinkedHashMap<>();
 		this.columns.forEach((n, c) -> selected.put(n, c.select(rowIndex)));
@@ -110,9 +113,10 @@ public final class Table {
 	}
 
 	/**
-	 * The rows of the tables one after another, with the columns every table has (as a read of several files
-	 * keeps only the columns all of them have); segments are shifted, and adjacent segments of one file are
-	 * joined. An empty list gives an empty table without columns.
+	 * The rows of the tables one after another, with the columns every table has (as a
+	 * read of several files keeps only the columns all of them have); segments are
+	 * shifted, and adjacent segments of one file are joined. An empty list gives an empty
+	 * table without columns.
 	 */
 	public static Table concat(List<Table> tables) {
 		if (tables.isEmpty()) {

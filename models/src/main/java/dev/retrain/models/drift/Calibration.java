@@ -9,11 +9,12 @@ import java.util.TreeSet;
 import org.apache.commons.statistics.distribution.NormalDistribution;
 
 /**
- * What "normal" looks like at the current batch size, taken from the reference itself. Reference rows
- * are grouped into blocks of as many consecutive days as the current window covers, each cut to the
- * current row count, so a statistic's spread across blocks includes day-to-day and weekly variation as
- * well as sampling noise. With fewer than {@code minBlocks} such blocks (a short reference), random
- * subsamples of the current size are used instead.
+ * What "normal" looks like at the current batch size, taken from the reference itself.
+ * Reference rows are grouped into blocks of as many consecutive days as the current
+ * window covers, each cut to the current row count, so a statistic's spread across blocks
+ * includes day-to-day and weekly variation as well as sampling noise. With fewer than
+ * {@code minBlocks} such blocks (a short reference), random subsamples of the current
+ * size are used instead.
  */
 public final class Calibration {
 
@@ -76,16 +77,19 @@ public final class Calibration {
 	}
 
 	/**
-	 * The level a statistic exceeds with probability {@code 1 - q} in normal batches. With a few dozen
-	 * blocks an extreme empirical quantile is just the largest block, which a new batch beats about once
-	 * in (blocks + 1) whatever {@code q} asks; so the larger of that and a normal tail fitted to the
-	 * blocks (mean + z_q sd) is used.
+	 * The level a statistic exceeds with probability {@code 1 - q} in normal batches.
+	 * With a few dozen blocks an extreme empirical quantile is just the largest block,
+	 * which a new batch beats about once in (blocks + 1) whatever {@code q} asks; so the
+	 * larger of that and a normal tail fitted to the blocks (mean + z_q sd) is used.
 	 */
 	public static double upper(double[] values, double q) {
 		return Math.max(quantile(values, q), mean(values) + z(q) * sd(values));
 	}
 
-	/** The lower counterpart of {@link #upper}: exceeded downwards with probability {@code 1 - q}. */
+	/**
+	 * The lower counterpart of {@link #upper}: exceeded downwards with probability
+	 * {@code 1 - q}.
+	 */
 	public static double lower(double[] values, double q) {
 		return Math.min(quantile(values, 1 - q), mean(values) - z(q) * sd(values));
 	}

@@ -12,9 +12,10 @@ import org.apache.commons.statistics.inference.KolmogorovSmirnovTest;
 import org.apache.commons.statistics.inference.PValueMethod;
 
 /**
- * Distribution-distance kernels over sorted arrays (linear merges, no allocation beyond the inputs)
- * and p-values from Apache Commons Statistics. Conventions follow scipy: {@code ks} is
- * {@code ks_2samp}'s statistic, {@code wasserstein} is {@code wasserstein_distance}.
+ * Distribution-distance kernels over sorted arrays (linear merges, no allocation beyond
+ * the inputs) and p-values from Apache Commons Statistics. Conventions follow scipy:
+ * {@code ks} is {@code ks_2samp}'s statistic, {@code wasserstein} is
+ * {@code wasserstein_distance}.
  */
 public final class DriftStats {
 
@@ -24,7 +25,10 @@ public final class DriftStats {
 	private DriftStats() {
 	}
 
-	/** Two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs. */
+	/**
+	 * Two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical
+	 * CDFs.
+	 */
 	public static double ks(double[] a, double[] b) {
 		int n = a.length;
 		int m = b.length;
@@ -44,7 +48,10 @@ public final class DriftStats {
 		return d;
 	}
 
-	/** Wasserstein-1 distance between two empirical distributions: the area between their CDFs. */
+	/**
+	 * Wasserstein-1 distance between two empirical distributions: the area between their
+	 * CDFs.
+	 */
 	public static double wasserstein(double[] a, double[] b) {
 		int n = a.length;
 		int m = b.length;
@@ -66,7 +73,10 @@ public final class DriftStats {
 		return area;
 	}
 
-	/** Bin edges for PSI: the reference's deciles, duplicates removed (a discrete feature gets fewer bins). */
+	/**
+	 * Bin edges for PSI: the reference's deciles, duplicates removed (a discrete feature
+	 * gets fewer bins).
+	 */
 	public static double[] decileEdges(double[] sortedReference) {
 		double[] edges = new double[9];
 		int k = 0;
@@ -79,7 +89,10 @@ public final class DriftStats {
 		return Arrays.copyOf(edges, k);
 	}
 
-	/** Population stability index of {@code current} against {@code reference} over the given bin edges. */
+	/**
+	 * Population stability index of {@code current} against {@code reference} over the
+	 * given bin edges.
+	 */
 	public static double psi(double[] sortedReference, double[] sortedCurrent, double[] edges) {
 		double[] r = shares(sortedReference, edges);
 		double[] c = shares(sortedCurrent, edges);
@@ -90,7 +103,10 @@ public final class DriftStats {
 		return psi;
 	}
 
-	/** Share of a sorted sample in each bin {@code (-inf, e0], (e0, e1], ..., (e_last, inf)}, floored at {@link #PSI_EPS}. */
+	/**
+	 * Share of a sorted sample in each bin
+	 * {@code (-inf, e0], (e0, e1], ..., (e_last, inf)}, floored at {@link #PSI_EPS}.
+	 */
 	static double[] shares(double[] sorted, double[] edges) {
 		double[] s = new double[edges.length + 1];
 		int from = 0;
@@ -159,7 +175,10 @@ public final class DriftStats {
 		return KolmogorovSmirnovTest.withDefaults().with(PValueMethod.ASYMPTOTIC).test(a, b).getPValue();
 	}
 
-	/** Chi-square goodness-of-fit p-value of current counts against the reference's category shares. */
+	/**
+	 * Chi-square goodness-of-fit p-value of current counts against the reference's
+	 * category shares.
+	 */
 	public static double chiSquarePValue(double[] expectedShares, long[] observed) {
 		if (expectedShares.length < 2) {
 			return 1.0;
@@ -167,7 +186,10 @@ public final class DriftStats {
 		return ChiSquareTest.withDefaults().test(expectedShares, observed).getPValue();
 	}
 
-	/** One-sided binomial p-value that a success rate of {@code p0} would give {@code k} or fewer successes in {@code n}. */
+	/**
+	 * One-sided binomial p-value that a success rate of {@code p0} would give {@code k}
+	 * or fewer successes in {@code n}.
+	 */
 	public static double binomialLowerPValue(int k, int n, double p0) {
 		return BinomialTest.withDefaults().with(AlternativeHypothesis.LESS_THAN).test(n, k, p0).getPValue();
 	}

@@ -6,24 +6,26 @@ import java.util.List;
 import dev.retrain.models.dataset.NumericColumn;
 
 /**
- * Drift of one numeric feature: its two-sample Kolmogorov-Smirnov statistic against the spread of that
- * statistic across reference blocks, with PSI on reference deciles as the effect size that must also
- * reach a floor.
+ * Drift of one numeric feature: its two-sample Kolmogorov-Smirnov statistic against the
+ * spread of that statistic across reference blocks, with PSI on reference deciles as the
+ * effect size that must also reach a floor.
  *
  * @param ks Kolmogorov-Smirnov statistic of the current values against the reference
- * @param threshold the level {@code ks} exceeds with probability {@code 1 - q} in normal batches
+ * @param threshold the level {@code ks} exceeds with probability {@code 1 - q} in normal
+ * batches
  * @param psi population stability index on the reference's deciles (the effect size)
  * @param pValue asymptotic p-value of the KS test, for reference
- * @param wassersteinNormalized Wasserstein-1 distance over the reference's standard deviation (0 for a
- * constant reference)
+ * @param wassersteinNormalized Wasserstein-1 distance over the reference's standard
+ * deviation (0 for a constant reference)
  * @param drifted {@code ks} above its threshold and {@code psi} at least the floor
  */
 public record NumericDrift(double ks, double threshold, double psi, double pValue, double wassersteinNormalized,
 		boolean drifted) {
 
 	/**
-	 * Tests the finite values of {@code current} against those of {@code reference}; the threshold is
-	 * calibrated on the reference's {@code blocks} (see {@link Calibration}) at the {@code q} quantile.
+	 * Tests the finite values of {@code current} against those of {@code reference}; the
+	 * threshold is calibrated on the reference's {@code blocks} (see {@link Calibration})
+	 * at the {@code q} quantile.
 	 */
 	public static NumericDrift test(NumericColumn reference, NumericColumn current, List<int[]> blocks, double q,
 			double effectFloor) {

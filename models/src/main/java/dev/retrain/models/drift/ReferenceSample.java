@@ -18,9 +18,10 @@ import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
 
 /**
- * The rows a model version is judged against later, stored with it as {@code reference.parquet}: a
- * seeded sample of its training rows (each with its day, so that drift checks can see what a normal
- * day looks like) and its primary holdout rows (for performance drift).
+ * The rows a model version is judged against later, stored with it as
+ * {@code reference.parquet}: a seeded sample of its training rows (each with its day, so
+ * that drift checks can see what a normal day looks like) and its primary holdout rows
+ * (for performance drift).
  */
 public record ReferenceSample(Table train, Table holdout) {
 
@@ -90,7 +91,8 @@ public record ReferenceSample(Table train, Table holdout) {
 				withDays.select(holdout.stream().mapToInt(Integer::intValue).toArray()));
 	}
 
-	private static java.util.Map<String, dev.retrain.models.dataset.Column> columnsOf(Table raw, List<ColumnRequest> columns) {
+	private static java.util.Map<String, dev.retrain.models.dataset.Column> columnsOf(Table raw,
+			List<ColumnRequest> columns) {
 		java.util.Map<String, dev.retrain.models.dataset.Column> m = new java.util.LinkedHashMap<>();
 		for (ColumnRequest c : columns) {
 			if (raw.has(c.name())) {
@@ -101,8 +103,9 @@ public record ReferenceSample(Table train, Table holdout) {
 	}
 
 	/**
-	 * Which of {@code rows} rows a reference keeps, in ascending order: all of them up to {@code max}, else
-	 * {@code max} drawn without replacement from {@code seed} (what {@link #write} draws from its tables).
+	 * Which of {@code rows} rows a reference keeps, in ascending order: all of them up to
+	 * {@code max}, else {@code max} drawn without replacement from {@code seed} (what
+	 * {@link #write} draws from its tables).
 	 */
 	public static int[] sample(int rows, int max, long seed) {
 		if (rows <= max) {

@@ -3,26 +3,31 @@ package dev.retrain.models.drift;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.metrics.Predictions;
 
 /**
- * Drift of a model's outputs: the distribution of its watched score (KS against its spread across
- * reference blocks, PSI as effect size) and, for classifiers, its mean confidence against the band the
- * reference blocks give it.
+ * Drift of a model's outputs: the distribution of its watched score (KS against its
+ * spread across reference blocks, PSI as effect size) and, for classifiers, its mean
+ * confidence against the band the reference blocks give it.
  *
- * @param ks Kolmogorov-Smirnov statistic of the current scores against the reference scores
- * @param ksThreshold the level {@code ks} exceeds with probability {@code 1 - q} in normal batches
+ * @param ks Kolmogorov-Smirnov statistic of the current scores against the reference
+ * scores
+ * @param ksThreshold the level {@code ks} exceeds with probability {@code 1 - q} in
+ * normal batches
  * @param psi population stability index of the scores on the reference's deciles
  * @param meanConfidence mean probability of the predicted class now (NaN for regression)
  * @param referenceConfidence the same on the reference, less its in-sample bias
- * @param confidenceLow lower end of the normal band of mean confidence (two-sided at {@code q})
+ * @param confidenceLow lower end of the normal band of mean confidence (two-sided at
+ * {@code q})
  * @param confidenceHigh upper end of that band
- * @param meanEntropy mean entropy (bits) of the predicted distribution now (NaN for regression)
+ * @param meanEntropy mean entropy (bits) of the predicted distribution now (NaN for
+ * regression)
  * @param referenceEntropy the same on the reference
- * @param distributionDrifted {@code ks} above its threshold and {@code psi} at least the floor
- * @param confidenceFlag {@code "unusually unsure"} or {@code "unusually sure"} when the mean confidence
- * left its band by at least the floor, else null
+ * @param distributionDrifted {@code ks} above its threshold and {@code psi} at least the
+ * floor
+ * @param confidenceFlag {@code "unusually unsure"} or {@code "unusually sure"} when the
+ * mean confidence left its band by at least the floor, else null
  * @param drifted the distribution drifted or the confidence was flagged
  */
 public record ScoreDrift(double ks, double ksThreshold, double psi, double meanConfidence, double referenceConfidence,
@@ -30,10 +35,11 @@ public record ScoreDrift(double ks, double ksThreshold, double psi, double meanC
 		boolean distributionDrifted, String confidenceFlag, boolean drifted) {
 
 	/**
-	 * Tests the {@code current} outputs against the {@code reference} outputs, calibrated on the reference's
-	 * {@code blocks} (see {@link Calibration}) at the {@code q} quantile. {@code inSampleBias} is how much
-	 * the reference's mean confidence is inflated by being in-sample (a non-finite value counts as 0);
-	 * {@code psiFloor} is the effect floor of the score distribution, {@code confidenceFloor} the least move
+	 * Tests the {@code current} outputs against the {@code reference} outputs, calibrated
+	 * on the reference's {@code blocks} (see {@link Calibration}) at the {@code q}
+	 * quantile. {@code inSampleBias} is how much the reference's mean confidence is
+	 * inflated by being in-sample (a non-finite value counts as 0); {@code psiFloor} is
+	 * the effect floor of the score distribution, {@code confidenceFloor} the least move
 	 * of mean confidence that can be flagged.
 	 */
 	public static ScoreDrift test(Predictions reference, Predictions current, List<int[]> blocks, double q,
@@ -68,14 +74,18 @@ public record ScoreDrift(double ks, double ksThreshold, double psi, double meanC
 	}
 
 	/**
-	 * How much higher a model's mean confidence is on rows it was trained on ({@code inSample}) than on rows
-	 * it was not ({@code outOfSample}); NaN for regression.
+	 * How much higher a model's mean confidence is on rows it was trained on
+	 * ({@code inSample}) than on rows it was not ({@code outOfSample}); NaN for
+	 * regression.
 	 */
 	public static double inSampleBias(Predictions inSample, Predictions outOfSample) {
 		return meanConfidence(inSample, null) - meanConfidence(outOfSample, null);
 	}
 
-	/** The score whose distribution is watched: P(positive), the top-class probability, or the predicted value. */
+	/**
+	 * The score whose distribution is watched: P(positive), the top-class probability, or
+	 * the predicted value.
+	 */
 	static double[] scores(Predictions p, int[] rows) {
 		int n = (rows != null) ? rows.length : p.rows();
 		double[] s = new double[n];
@@ -89,7 +99,10 @@ public record ScoreDrift(double ks, double ksThreshold, double psi, double meanC
 		return s;
 	}
 
-	/** Mean probability of the predicted class (all rows, or the given ones); NaN for regression or no rows. */
+	/**
+	 * Mean probability of the predicted class (all rows, or the given ones); NaN for
+	 * regression or no rows.
+	 */
 	static double meanConfidence(Predictions p, int[] rows) {
 		if (p.task() == Task.REGRESSION) {
 			return Double.NaN;
@@ -103,7 +116,10 @@ public record ScoreDrift(double ks, double ksThreshold, double psi, double meanC
 		return (n > 0) ? sum / n : Double.NaN;
 	}
 
-	/** Mean entropy in bits of the predicted class distribution; NaN for regression or no rows. */
+	/**
+	 * Mean entropy in bits of the predicted class distribution; NaN for regression or no
+	 * rows.
+	 */
 	static double meanEntropy(Predictions p) {
 		if (p.task() == Task.REGRESSION) {
 			return Double.NaN;

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 import dev.retrain.models.dataset.NumericColumn;
-import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 
-/** Turns table columns into a dense, row-major float matrix for the network, with encodings learnt from training data. */
+/**
+ * Turns table columns into a dense, row-major float matrix for the network, with
+ * encodings learnt from training data.
+ */
 public final class FeatureEncoder {
 
 	/** Categories seen fewer times than this in training go to the unknown bucket. */
@@ -22,7 +24,9 @@ public final class FeatureEncoder {
 
 	private final int width;
 
-	/** Per categorical feature, its vocabulary's positions (null for numeric features). */
+	/**
+	 * Per categorical feature, its vocabulary's positions (null for numeric features).
+	 */
 	private final List<Map<String, Integer>> indexes = new ArrayList<>();
 
 	public FeatureEncoder(List<FeatureEncoding> encodings) {
@@ -47,9 +51,10 @@ public final class FeatureEncoder {
 	}
 
 	/**
-	 * Learns encodings from a table given in parts (row groups streamed one at a time): per numeric feature the
-	 * count, mean and sum of squared deviations of each part, merged exactly (Chan et al.); per categorical
-	 * feature the value counts. One part gives the same encodings as a two-pass fit of the whole.
+	 * Learns encodings from a table given in parts (row groups streamed one at a time):
+	 * per numeric feature the count, mean and sum of squared deviations of each part,
+	 * merged exactly (Chan et al.); per categorical feature the value counts. One part
+	 * gives the same encodings as a two-pass fit of the whole.
 	 */
 	public static final class Fitter {
 
@@ -125,8 +130,8 @@ public final class FeatureEncoder {
 				if (spec.isNumeric()) {
 					long n = this.counts[f];
 					double std = (n > 1) ? Math.sqrt(this.m2[f] / (n - 1)) : 1.0;
-					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.NUMERIC, (n > 0) ? this.means[f] : 0.0,
-							(std > 1e-12) ? std : 1.0, null));
+					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.NUMERIC,
+							(n > 0) ? this.means[f] : 0.0, (std > 1e-12) ? std : 1.0, null));
 				}
 				else {
 					List<String> vocabulary = this.categories.get(f)
@@ -139,7 +144,8 @@ public final class FeatureEncoder {
 						.map(Map.Entry::getKey)
 						.sorted()
 						.toList();
-					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.CATEGORICAL, null, null, vocabulary));
+					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.CATEGORICAL, null, null,
+							vocabulary));
 				}
 			}
 			return new FeatureEncoder(encodings);
@@ -155,7 +161,10 @@ public final class FeatureEncoder {
 		return this.width;
 	}
 
-	/** Names and types of the inputs, in order: two encoders with the same signature take the same table. */
+	/**
+	 * Names and types of the inputs, in order: two encoders with the same signature take
+	 * the same table.
+	 */
 	public List<String> signature() {
 		return this.encodings.stream().map(e -> e.name() + ":" + e.type()).toList();
 	}
@@ -167,8 +176,9 @@ public final class FeatureEncoder {
 	}
 
 	/**
-	 * Encodes {@code n} rows into {@code out} from row {@code outRow} on: the table's rows {@code rows[from..from+n)},
-	 * or rows {@code from..from+n} when {@code rows} is null. The target rows of {@code out} are overwritten.
+	 * Encodes {@code n} rows into {@code out} from row {@code outRow} on: the table's
+	 * rows {@code rows[from..from+n)}, or rows {@code from..from+n} when {@code rows} is
+	 * null. The target rows of {@code out} are overwritten.
 	 */
 	public void encodeRows(Table table, int[] rows, int from, int n, float[] out, int outRow) {
 		java.util.Arrays.fill(out, outRow * this.width, (outRow + n) * this.width, 0f);

@@ -1,8 +1,9 @@
 package dev.retrain.models.features;
 
 /**
- * A model input as configured: a numeric feature (standardised, missing values imputed with an
- * indicator, optional allowed range) or a categorical one (vocabulary with an unknown bucket).
+ * A model input as configured: a numeric feature (standardised, missing values imputed
+ * with an indicator, optional allowed range) or a categorical one (vocabulary with an
+ * unknown bucket).
  */
 public record FeatureSpec(String name, FeatureType type, Double min, Double max) {
 

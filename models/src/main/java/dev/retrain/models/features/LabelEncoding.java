@@ -11,7 +11,10 @@ import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.Table;
 
-/** The label column and, for classification, its classes in index order (for binary, index 1 is the positive class). */
+/**
+ * The label column and, for classification, its classes in index order (for binary, index
+ * 1 is the positive class).
+ */
 public record LabelEncoding(String column, Task task, List<String> classes) {
 
 	/** Classes as configured, or as found in the training data (sorted). */
@@ -23,7 +26,8 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 	}
 
 	/** Classes as configured, or the distinct values seen in training (sorted). */
-	public static LabelEncoding of(String column, Task task, List<String> configured, java.util.Collection<String> seen) {
+	public static LabelEncoding of(String column, Task task, List<String> configured,
+			java.util.Collection<String> seen) {
 		if (task == Task.REGRESSION) {
 			return new LabelEncoding(column, task, null);
 		}
@@ -46,7 +50,10 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 		return (this.task == Task.MULTICLASS_CLASSIFICATION) ? this.classes.size() : 1;
 	}
 
-	/** Class indices (classification) or values (regression); a missing or unknown label fails naming file and row. */
+	/**
+	 * Class indices (classification) or values (regression); a missing or unknown label
+	 * fails naming file and row.
+	 */
 	public double[] encode(Table table) {
 		double[] out = new double[table.rows()];
 		List<DataIssue> issues = new ArrayList<>();
@@ -54,7 +61,8 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 			NumericColumn c = table.numeric(this.column);
 			for (int r = 0; r < out.length && issues.size() < 5; r++) {
 				if (c.isNull(r) || !Double.isFinite(c.values()[r])) {
-					issues.add(new DataIssue(table.fileOf(r), this.column, "row " + r + ": label is missing or not finite"));
+					issues.add(new DataIssue(table.fileOf(r), this.column,
+							"row " + r + ": label is missing or not finite"));
 				}
 				out[r] = c.values()[r];
 			}
@@ -68,7 +76,8 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 			for (int r = 0; r < out.length && issues.size() < 5; r++) {
 				Integer i = (v[r] != null) ? index.get(v[r]) : null;
 				if (i == null) {
-					issues.add(new DataIssue(table.fileOf(r), this.column, (v[r] == null) ? "row " + r + ": label is missing"
+					issues.add(new DataIssue(table.fileOf(r), this.column, (v[r] == null)
+							? "row " + r + ": label is missing"
 							: "row " + r + ": unseen label value '" + v[r] + "' (known classes " + this.classes + ")"));
 				}
 				else {
@@ -81,6 +90,5 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 		}
 		return out;
 	}
-
 
 }

@@ -13,10 +13,11 @@ import dev.retrain.models.dataset.ParquetTableWriter;
 
 /**
  * Writes realistic daily Parquet partitions for the sample churn pipeline
- * ({@code <root>/dt=YYYY-MM-DD/part-0.parquet}): numeric features {@code tenure_days} (2% missing),
- * {@code monthly_spend}, {@code sessions}, {@code support_calls}, categorical {@code plan} and
- * {@code region}, and the label {@code churned} (0/1). Weekends have fewer rows and more sessions.
- * Each day's data derives from the seed and the day alone, so a day is the same whenever it is written.
+ * ({@code <root>/dt=YYYY-MM-DD/part-0.parquet}): numeric features {@code tenure_days} (2%
+ * missing), {@code monthly_spend}, {@code sessions}, {@code support_calls}, categorical
+ * {@code plan} and {@code region}, and the label {@code churned} (0/1). Weekends have
+ * fewer rows and more sessions. Each day's data derives from the seed and the day alone,
+ * so a day is the same whenever it is written.
  */
 public final class SampleDataGenerator {
 
@@ -53,7 +54,8 @@ public final class SampleDataGenerator {
 		int[] churned = new int[n];
 		for (int i = 0; i < n; i++) {
 			double u = rnd.nextDouble();
-			// a covariate shift moves the plan mix towards "basic" as well as moving the numbers
+			// a covariate shift moves the plan mix towards "basic" as well as moving the
+			// numbers
 			int p = (u < 0.5 + 0.15 * Math.min(shift, 2.0)) ? 0 : (u < 0.85 + 0.05 * Math.min(shift, 2.0)) ? 1 : 2;
 			plan[i] = PLANS[Math.min(p, 2)];
 			region[i] = REGIONS[rnd.nextInt(REGIONS.length)];
@@ -65,7 +67,8 @@ public final class SampleDataGenerator {
 			double z = -1.0 - 0.35 * (Math.log(tenure[i]) - 5.5) - 0.25 * (sessions[i] - 6) / 3 + 0.8 * (calls[i] - 0.6)
 					+ (p == 0 ? 0.4 : p == 2 ? -0.4 : 0.0);
 			if (drifted) {
-				// the same inputs now mean something else: spend drives churn, support calls no longer do
+				// the same inputs now mean something else: spend drives churn, support
+				// calls no longer do
 				z = -1.0 + 0.06 * (spend[i] - 45) - 0.8 * (calls[i] - 0.6) + (p == 2 ? 0.8 : 0.0);
 			}
 			churned[i] = (rnd.nextDouble() < 1.0 / (1.0 + Math.exp(-z))) ? 1 : 0;
@@ -81,9 +84,10 @@ public final class SampleDataGenerator {
 	}
 
 	/**
-	 * A wide table for benchmarks: {@code numeric} Gaussian features {@code x0..} (scales 1, 2, ...),
-	 * {@code cat1} (8 values), {@code cat2} (100 values) and a 0/1 label {@code y} from a noisy linear rule,
-	 * written as day partitions of {@code rowsPerDay} rows from {@code start} on. Returns the partition days.
+	 * A wide table for benchmarks: {@code numeric} Gaussian features {@code x0..} (scales
+	 * 1, 2, ...), {@code cat1} (8 values), {@code cat2} (100 values) and a 0/1 label
+	 * {@code y} from a noisy linear rule, written as day partitions of {@code rowsPerDay}
+	 * rows from {@code start} on. Returns the partition days.
 	 */
 	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed)
 			throws IOException {
@@ -117,7 +121,11 @@ public final class SampleDataGenerator {
 				cat2[i] = "k" + rnd.nextInt(100);
 				y[i] = (z[i] + 0.5 * (a - 3.5) / 2 + gaussian(rnd) > 0) ? 1 : 0;
 			}
-			w.strings("cat1", cat1).strings("cat2", cat2).ints("y", y).codec(codec).write(root.resolve("dt=" + day).resolve("part-0.parquet"));
+			w.strings("cat1", cat1)
+				.strings("cat2", cat2)
+				.ints("y", y)
+				.codec(codec)
+				.write(root.resolve("dt=" + day).resolve("part-0.parquet"));
 			days.add(day);
 		}
 		return days;

@@ -3,10 +3,10 @@ package dev.retrain.models.generator;
 import java.time.LocalDate;
 
 /**
- * What the sample generator writes: {@code days} daily partitions from {@code start}, about
- * {@code rowsPerDay} rows each (with a weekly cycle), an optional covariate shift (inputs move, the
- * relation to the label stays) and an optional concept drift (inputs stay, the relation changes),
- * each from a given day on. A null day means no such drift.
+ * What the sample generator writes: {@code days} daily partitions from {@code start},
+ * about {@code rowsPerDay} rows each (with a weekly cycle), an optional covariate shift
+ * (inputs move, the relation to the label stays) and an optional concept drift (inputs
+ * stay, the relation changes), each from a given day on. A null day means no such drift.
  */
 public record SampleDataSpec(long seed, LocalDate start, int days, int rowsPerDay, LocalDate covariateShiftFrom,
 		double covariateShift, LocalDate conceptDriftFrom) {
@@ -16,7 +16,8 @@ public record SampleDataSpec(long seed, LocalDate start, int days, int rowsPerDa
 	}
 
 	public SampleDataSpec withCovariateShift(LocalDate from, double shift) {
-		return new SampleDataSpec(this.seed, this.start, this.days, this.rowsPerDay, from, shift, this.conceptDriftFrom);
+		return new SampleDataSpec(this.seed, this.start, this.days, this.rowsPerDay, from, shift,
+				this.conceptDriftFrom);
 	}
 
 	public SampleDataSpec withConceptDrift(LocalDate from) {

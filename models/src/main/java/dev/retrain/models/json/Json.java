@@ -10,7 +10,10 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The JSON mapper for files the ML core writes (metadata, checkpoints): strict on read, written atomically. */
+/**
+ * The JSON mapper for files the ML core writes (metadata, checkpoints): strict on read,
+ * written atomically.
+ */
 public final class Json {
 
 	public static final JsonMapper MAPPER = JsonMapper.builder()
@@ -25,7 +28,10 @@ public final class Json {
 		write(file, MAPPER.writeValueAsString(value));
 	}
 
-	/** As {@link #write}, without indentation: for large files read by programs (a backtest's report). */
+	/**
+	 * As {@link #write}, without indentation: for large files read by programs (a
+	 * backtest's report).
+	 */
 	public static void writeCompact(Path file, Object value) {
 		write(file, MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
 	}

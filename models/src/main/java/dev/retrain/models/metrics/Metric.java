@@ -27,7 +27,10 @@ public enum Metric {
 		return this.classification == task.isClassification();
 	}
 
-	/** How much better {@code candidate} is than {@code reference} (negative: worse), in the metric's units. */
+	/**
+	 * How much better {@code candidate} is than {@code reference} (negative: worse), in
+	 * the metric's units.
+	 */
 	public double improvement(double candidate, double reference) {
 		return this.higherIsBetter ? candidate - reference : reference - candidate;
 	}

@@ -52,7 +52,9 @@ public final class Metrics {
 		return (double) hit / labels.length;
 	}
 
-	/** Binary: F1 of the positive class. Multiclass: macro average over classes present. */
+	/**
+	 * Binary: F1 of the positive class. Multiclass: macro average over classes present.
+	 */
 	static double f1(Predictions p, double[] labels) {
 		int k = (p.task() == Task.BINARY_CLASSIFICATION) ? 2 : p.classes();
 		int[] tp = new int[k];
@@ -87,7 +89,10 @@ public final class Metrics {
 		return (tp == 0) ? 0.0 : 2.0 * tp / (2.0 * tp + fp + fn);
 	}
 
-	/** Binary: the Mann-Whitney form with ties averaged. Multiclass: macro one-vs-rest. NaN when a class is absent. */
+	/**
+	 * Binary: the Mann-Whitney form with ties averaged. Multiclass: macro one-vs-rest.
+	 * NaN when a class is absent.
+	 */
 	static double rocAuc(Predictions p, double[] labels) {
 		if (p.task() == Task.BINARY_CLASSIFICATION) {
 			double[] s = p.scores();

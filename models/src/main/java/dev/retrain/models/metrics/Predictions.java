@@ -3,8 +3,9 @@ package dev.retrain.models.metrics;
 import dev.retrain.models.features.Task;
 
 /**
- * Model outputs for n rows: for binary classification the probability of the positive class (n values),
- * for multiclass the class probabilities (n x k, row-major), for regression the predicted values.
+ * Model outputs for n rows: for binary classification the probability of the positive
+ * class (n values), for multiclass the class probabilities (n x k, row-major), for
+ * regression the predicted values.
  */
 public record Predictions(Task task, int classes, double[] scores) {
 

@@ -11,12 +11,15 @@ import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
-import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.metrics.Predictions;
 
-/** What "normal" input and output look like for a model version, stored with it for drift checks later. */
-public record ReferenceProfile(int rows, Map<String, NumericProfile> numeric, Map<String, CategoricalProfile> categorical,
-		ScoreProfile scores) {
+/**
+ * What "normal" input and output look like for a model version, stored with it for drift
+ * checks later.
+ */
+public record ReferenceProfile(int rows, Map<String, NumericProfile> numeric,
+		Map<String, CategoricalProfile> categorical, ScoreProfile scores) {
 
 	private static final int QUANTILES = 100;
 
@@ -31,7 +34,8 @@ public record ReferenceProfile(int rows, Map<String, NumericProfile> numeric, Ma
 				categorical.put(f.name(), categorical(table.strings(f.name())));
 			}
 		}
-		return new ReferenceProfile(table.rows(), numeric, categorical, (predictions != null) ? scores(predictions) : null);
+		return new ReferenceProfile(table.rows(), numeric, categorical,
+				(predictions != null) ? scores(predictions) : null);
 	}
 
 	static NumericProfile numeric(NumericColumn c) {
@@ -97,7 +101,10 @@ public record ReferenceProfile(int rows, Map<String, NumericProfile> numeric, Ma
 				(p.task() == Task.REGRESSION || rows == 0) ? Double.NaN : confidence / rows);
 	}
 
-	/** Linear-interpolated quantiles (numpy's default) at 0, 1/100, ..., 1 of sorted values. */
+	/**
+	 * Linear-interpolated quantiles (numpy's default) at 0, 1/100, ..., 1 of sorted
+	 * values.
+	 */
 	static List<Double> quantiles(double[] sorted) {
 		List<Double> q = new ArrayList<>(QUANTILES + 1);
 		if (sorted.length == 0) {

@@ -3,8 +3,9 @@ package dev.retrain.models.promotion;
 import java.util.Map;
 
 /**
- * Candidate and champion measured on the same primary holdout. {@code champion} is null when there
- * is no champion or it could not be evaluated ({@code championUnavailable} says why).
+ * Candidate and champion measured on the same primary holdout. {@code champion} is null
+ * when there is no champion or it could not be evaluated ({@code championUnavailable}
+ * says why).
  */
 public record Comparison(Map<String, Double> candidate, Map<String, Double> champion, Integer championVersion,
 		String championUnavailable, Map<String, SliceResult> slices) {

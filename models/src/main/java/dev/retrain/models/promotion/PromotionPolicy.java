@@ -9,12 +9,13 @@ import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.PromotionDecision.Outcome;
 
 /**
- * When a candidate replaces the champion: its primary metric meets {@code minValue}, beats the champion
- * by at least {@code minImprovement} (absolute, or relative to the champion's value) and strictly, no
- * guard metric regresses by more than its bound, and no slice regresses by more than its bound. With a
- * {@code tolerance} above 0 the fresher model wins instead unless it is worse than the champion by more
- * than the tolerance (for pipelines that retrain to keep up with drift, where a small holdout cannot
- * tell two good models apart).
+ * When a candidate replaces the champion: its primary metric meets {@code minValue},
+ * beats the champion by at least {@code minImprovement} (absolute, or relative to the
+ * champion's value) and strictly, no guard metric regresses by more than its bound, and
+ * no slice regresses by more than its bound. With a {@code tolerance} above 0 the fresher
+ * model wins instead unless it is worse than the champion by more than the tolerance (for
+ * pipelines that retrain to keep up with drift, where a small holdout cannot tell two
+ * good models apart).
  */
 public record PromotionPolicy(Metric metric, Double minValue, double minImprovement, boolean relativeImprovement,
 		List<Guard> guards, SliceRule slices, FirstRun firstRun, double tolerance) {
@@ -48,8 +49,10 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 			return switch (this.firstRun) {
 				case PROMOTE -> new PromotionDecision(Outcome.PROMOTE, "promoted: " + why, reasons);
 				case HOLD -> new PromotionDecision(Outcome.HOLD, "held for a person to decide: " + why, reasons);
-				case PROMOTE_IF_MIN_VALUE -> meetsMin ? new PromotionDecision(Outcome.PROMOTE, "promoted: " + why, reasons)
-						: new PromotionDecision(Outcome.REJECT, "rejected: " + reasons.get(reasons.size() - 1), reasons);
+				case PROMOTE_IF_MIN_VALUE ->
+					meetsMin ? new PromotionDecision(Outcome.PROMOTE, "promoted: " + why, reasons)
+							: new PromotionDecision(Outcome.REJECT, "rejected: " + reasons.get(reasons.size() - 1),
+									reasons);
 			};
 		}
 		boolean ok = meetsMin;
@@ -58,8 +61,8 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 		double measured = this.relativeImprovement ? gain / Math.max(Math.abs(champ), 1e-12) : gain;
 		boolean improves = (this.tolerance > 0) ? gain >= -this.tolerance : measured >= this.minImprovement && gain > 0;
 		String comparison = (this.tolerance > 0)
-				? String.format(Locale.ROOT, "%s %.4f vs champion v%d %.4f: change %+.4f is %s the tolerance of -%.4f", m,
-						cand, c.championVersion(), champ, gain, improves ? "within" : "beyond", this.tolerance)
+				? String.format(Locale.ROOT, "%s %.4f vs champion v%d %.4f: change %+.4f is %s the tolerance of -%.4f",
+						m, cand, c.championVersion(), champ, gain, improves ? "within" : "beyond", this.tolerance)
 				: String.format(Locale.ROOT,
 						"%s %.4f vs champion v%d %.4f: %s %+.4f %s the required improvement of %.4f (and must be above 0)",
 						m, cand, c.championVersion(), champ, this.relativeImprovement ? "relative change" : "change",
@@ -74,8 +77,9 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 			}
 			double regression = -g.metric().improvement(gc, gh);
 			boolean within = regression <= g.maxRegression();
-			reasons.add(String.format(Locale.ROOT, "guard %s %.4f vs %.4f: regression %.4f %s bound %.4f", g.metric().key(),
-					gc, gh, Math.max(regression, 0), within ? "within" : "exceeds", g.maxRegression()));
+			reasons.add(
+					String.format(Locale.ROOT, "guard %s %.4f vs %.4f: regression %.4f %s bound %.4f", g.metric().key(),
+							gc, gh, Math.max(regression, 0), within ? "within" : "exceeds", g.maxRegression()));
 			ok &= within;
 		}
 		if (this.slices != null && c.slices() != null) {
@@ -86,15 +90,17 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 				}
 				double regression = -this.metric.improvement(s.candidate(), s.champion());
 				if (regression > this.slices.maxRegression()) {
-					reasons.add(String.format(Locale.ROOT, "slice %s=%s (%d rows): %s %.4f vs %.4f regresses by %.4f > %.4f",
-							this.slices.column(), e.getKey(), s.rows(), m, s.candidate(), s.champion(), regression,
+					reasons.add(String.format(Locale.ROOT,
+							"slice %s=%s (%d rows): %s %.4f vs %.4f regresses by %.4f > %.4f", this.slices.column(),
+							e.getKey(), s.rows(), m, s.candidate(), s.champion(), regression,
 							this.slices.maxRegression()));
 					ok = false;
 				}
 			}
 		}
 		String first = reasons.stream()
-			.filter(r -> r.contains("does not") || r.contains("exceeds") || r.contains("regresses") || r.contains("beyond"))
+			.filter(r -> r.contains("does not") || r.contains("exceeds") || r.contains("regresses")
+					|| r.contains("beyond"))
 			.findFirst()
 			.orElse(null);
 		return ok ? new PromotionDecision(Outcome.PROMOTE, "promoted: " + comparison, reasons)

@@ -14,10 +14,11 @@ import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.TrainingResult;
 
 /**
- * Everything recorded about a model version, written next to its parameters as {@code metadata.json}:
- * lineage (config hash, dataset snapshot, parent version), encoders, structure and hyperparameters,
- * library versions, the training curve, holdout metrics of candidate and champion, the decision, and a
- * reference profile for drift checks.
+ * Everything recorded about a model version, written next to its parameters as
+ * {@code metadata.json}: lineage (config hash, dataset snapshot, parent version),
+ * encoders, structure and hyperparameters, library versions, the training curve, holdout
+ * metrics of candidate and champion, the decision, and a reference profile for drift
+ * checks.
  */
 public record ArtifactMetadata(String pipeline, int version, Instant createdAt, String runId, String configHash,
 		String mode, String modeReason, Integer parentVersion, DatasetSnapshot dataset, List<FeatureEncoding> features,

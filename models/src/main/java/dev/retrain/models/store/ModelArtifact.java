@@ -7,7 +7,10 @@ import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.training.LoadedModel;
 
-/** A stored model version ready to score tables with its own encoders; holds native memory, so close it. */
+/**
+ * A stored model version ready to score tables with its own encoders; holds native
+ * memory, so close it.
+ */
 public final class ModelArtifact implements AutoCloseable {
 
 	private final ArtifactMetadata metadata;

@@ -17,10 +17,11 @@ import java.util.stream.Stream;
 import dev.retrain.models.json.Json;
 
 /**
- * Model versions on disk: {@code <root>/<pipeline>/<version>/} with {@code model.params} and
- * {@code metadata.json}. A version is written into a staging directory and renamed into place in one
- * atomic move, so a crash leaves either no version directory or a complete one; staging leftovers and
- * versions the registry does not know are removed by {@link #cleanup}. Versions are never rewritten.
+ * Model versions on disk: {@code <root>/<pipeline>/<version>/} with {@code model.params}
+ * and {@code metadata.json}. A version is written into a staging directory and renamed
+ * into place in one atomic move, so a crash leaves either no version directory or a
+ * complete one; staging leftovers and versions the registry does not know are removed by
+ * {@link #cleanup}. Versions are never rewritten.
  */
 public final class ModelStore {
 
@@ -48,7 +49,8 @@ public final class ModelStore {
 
 	private Path pipelineDir(String pipeline) {
 		if (!NAME.matcher(pipeline).matches()) {
-			throw new IllegalArgumentException("invalid pipeline name '" + pipeline + "': must match " + NAME.pattern());
+			throw new IllegalArgumentException(
+					"invalid pipeline name '" + pipeline + "': must match " + NAME.pattern());
 		}
 		return this.root.resolve(pipeline);
 	}
@@ -65,7 +67,10 @@ public final class ModelStore {
 		}
 	}
 
-	/** Moves a complete staging directory into place as the version; fails if the version exists. */
+	/**
+	 * Moves a complete staging directory into place as the version; fails if the version
+	 * exists.
+	 */
 	public Path commit(Path staged, String pipeline, int version) {
 		if (!Files.isRegularFile(staged.resolve(PARAMS)) || !Files.isRegularFile(staged.resolve(METADATA))) {
 			throw new IllegalStateException("staged version is incomplete: " + staged);
@@ -76,7 +81,8 @@ public final class ModelStore {
 			return target;
 		}
 		catch (FileAlreadyExistsException ex) {
-			throw new IllegalStateException("version " + version + " of " + pipeline + " already exists in the store", ex);
+			throw new IllegalStateException("version " + version + " of " + pipeline + " already exists in the store",
+					ex);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot move " + staged + " to " + target, ex);
@@ -97,8 +103,8 @@ public final class ModelStore {
 	}
 
 	/**
-	 * Removes staging leftovers and version directories that the registry does not list (a crash
-	 * between the move and the registry insert). Returns what was removed.
+	 * Removes staging leftovers and version directories that the registry does not list
+	 * (a crash between the move and the registry insert). Returns what was removed.
 	 */
 	public List<Path> cleanup(String pipeline, Set<Integer> registered) {
 		Path dir = pipelineDir(pipeline);
@@ -153,6 +159,5 @@ public final class ModelStore {
 			throw new UncheckedIOException("cannot delete " + dir, ex);
 		}
 	}
-
 
 }

@@ -18,10 +18,11 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 
 /**
- * Adam as DJL 0.36 computes it (the same engine operation with the same arguments, so the same updates bit for
- * bit), with state that can be saved and restored: the moment estimates of every parameter and the update
- * counts. DJL's own {@code Adam} keeps them private, so a resumed training would restart them at zero and take
- * a different path than an uninterrupted one. Parameters are matched by their position and name in the
+ * Adam as DJL 0.36 computes it (the same engine operation with the same arguments, so the
+ * same updates bit for bit), with state that can be saved and restored: the moment
+ * estimates of every parameter and the update counts. DJL's own {@code Adam} keeps them
+ * private, so a resumed training would restart them at zero and take a different path
+ * than an uninterrupted one. Parameters are matched by their position and name in the
  * block (their ids are new in every process).
  */
 final class CheckpointedAdam extends Optimizer {
@@ -75,10 +76,14 @@ final class CheckpointedAdam extends Optimizer {
 					weightDecay, this.rescaleGrad, this.clipGrad, BETA1, BETA2, EPSILON, true, false);
 	}
 
-	/** Writes the state of every parameter of {@code block} (written to a temporary file, then moved into place). */
+	/**
+	 * Writes the state of every parameter of {@code block} (written to a temporary file,
+	 * then moved into place).
+	 */
 	void save(Block block, Path file) {
 		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-		try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
+		try (DataOutputStream out = new DataOutputStream(
+				new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
 			out.writeInt(this.numUpdate);
 			out.writeInt(block.getParameters().size());
 			for (Pair<String, Parameter> p : block.getParameters()) {
@@ -100,7 +105,10 @@ final class CheckpointedAdam extends Optimizer {
 		}
 	}
 
-	/** Restores what {@link #save} wrote for the same network; a state of another network fails. */
+	/**
+	 * Restores what {@link #save} wrote for the same network; a state of another network
+	 * fails.
+	 */
 	void restore(Block block, Path file) {
 		try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
 			this.numUpdate = in.readInt();
@@ -112,8 +120,8 @@ final class CheckpointedAdam extends Optimizer {
 			for (Pair<String, Parameter> p : block.getParameters()) {
 				String name = in.readUTF();
 				if (!name.equals(p.getKey())) {
-					throw new IllegalStateException("optimizer state " + file + " has parameter " + name + " where the network has "
-							+ p.getKey());
+					throw new IllegalStateException("optimizer state " + file + " has parameter " + name
+							+ " where the network has " + p.getKey());
 				}
 				NDArray weight = p.getValue().getArray();
 				String id = p.getValue().getId();

@@ -27,15 +27,20 @@ public final class ClassWeights {
 
 	/** Whether rows are weighted at all. */
 	public static boolean configured(List<String> classes, Hyperparameters hp) {
-		return classes != null && (hp.balancedClassWeights() || (hp.classWeights() != null && !hp.classWeights().isEmpty()));
+		return classes != null
+				&& (hp.balancedClassWeights() || (hp.classWeights() != null && !hp.classWeights().isEmpty()));
 	}
 
-	/** Weight per class index: configured, or {@code rows / (classes * count)} when balanced. */
+	/**
+	 * Weight per class index: configured, or {@code rows / (classes * count)} when
+	 * balanced.
+	 */
 	public static double[] perClass(long[] counts, List<String> classes, Hyperparameters hp) {
 		double[] perClass = new double[classes.size()];
 		long rows = java.util.Arrays.stream(counts).sum();
 		for (int k = 0; k < perClass.length; k++) {
-			perClass[k] = hp.balancedClassWeights() ? ((counts[k] > 0) ? (double) rows / (classes.size() * counts[k]) : 0.0)
+			perClass[k] = hp.balancedClassWeights()
+					? ((counts[k] > 0) ? (double) rows / (classes.size() * counts[k]) : 0.0)
 					: hp.classWeights().getOrDefault(classes.get(k), 1.0);
 		}
 		return perClass;

@@ -1,6 +1,9 @@
 package dev.retrain.models.training;
 
-/** Told after each epoch is checkpointed; may throw to stop training (e.g. the run was asked to stop). */
+/**
+ * Told after each epoch is checkpointed; may throw to stop training (e.g. the run was
+ * asked to stop).
+ */
 @FunctionalInterface
 public interface EpochListener {
 

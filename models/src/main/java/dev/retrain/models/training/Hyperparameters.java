@@ -3,9 +3,10 @@ package dev.retrain.models.training;
 import java.util.Map;
 
 /**
- * Training settings. {@code classWeights} maps class name to weight; {@code balancedClassWeights}
- * derives them from class frequencies instead. {@code patience} 0 turns early stopping off. With
- * {@link Solver#NEWTON}, {@code epochs} caps the iterations and {@code weightDecay} is the L2 penalty
+ * Training settings. {@code classWeights} maps class name to weight;
+ * {@code balancedClassWeights} derives them from class frequencies instead.
+ * {@code patience} 0 turns early stopping off. With {@link Solver#NEWTON}, {@code epochs}
+ * caps the iterations and {@code weightDecay} is the L2 penalty
  * ({@code weightDecay / 2 * |w|^2}, bias excluded) added to the mean loss.
  */
 public record Hyperparameters(int epochs, int batchSize, double learningRate, double weightDecay, int patience,

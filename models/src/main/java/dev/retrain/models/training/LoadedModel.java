@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.metrics.Predictions;
@@ -58,8 +59,9 @@ public final class LoadedModel implements AutoCloseable {
 	}
 
 	/**
-	 * Scores a table's rows, encoding {@value #BATCH} rows at a time: what is held besides the table is one
-	 * batch of encoded rows and the scores, not the encoded table.
+	 * Scores a table's rows, encoding {@value #BATCH} rows at a time: what is held
+	 * besides the table is one batch of encoded rows and the scores, not the encoded
+	 * table.
 	 */
 	public Predictions predict(FeatureEncoder encoder, Table table) {
 		int rows = table.rows();

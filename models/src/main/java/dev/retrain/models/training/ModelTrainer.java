@@ -21,24 +21,30 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
+
 import dev.retrain.models.features.Task;
 import dev.retrain.models.json.Json;
 
 /**
- * Trains a network with DJL on the batches of a {@link TrainingSource} (arrays in memory, or Parquet row
- * groups streamed): mini-batch Adam, a seeded shuffle per epoch, early stopping on an internal validation
- * split, and a checkpoint after every epoch in {@code workDir} so that a restarted run resumes at the next
- * epoch instead of starting over. The kept parameters (best validation loss) end up in
- * {@code workDir/final.params}. With {@link Solver#NEWTON} a linear model is fitted exactly instead
- * ({@link NewtonSolver}), with the same checkpoints and result.
+ * Trains a network with DJL on the batches of a {@link TrainingSource} (arrays in memory,
+ * or Parquet row groups streamed): mini-batch Adam, a seeded shuffle per epoch, early
+ * stopping on an internal validation split, and a checkpoint after every epoch in
+ * {@code workDir} so that a restarted run resumes at the next epoch instead of starting
+ * over. The kept parameters (best validation loss) end up in
+ * {@code workDir/final.params}. With {@link Solver#NEWTON} a linear model is fitted
+ * exactly instead ({@link NewtonSolver}), with the same checkpoints and result.
  *
- * <p>DJL's PyTorch engine allows one {@link GradientCollector} per JVM at a time (a global flag, not a
- * per-thread one), so each batch's forward, backward and update hold a JVM-wide lock: trainings of several
- * pipelines interleave batch by batch instead of failing.
+ * <p>
+ * DJL's PyTorch engine allows one {@link GradientCollector} per JVM at a time (a global
+ * flag, not a per-thread one), so each batch's forward, backward and update hold a
+ * JVM-wide lock: trainings of several pipelines interleave batch by batch instead of
+ * failing.
  *
- * <p>Restored on resume: parameters, best parameters, curve, early-stopping counters, the shuffle order
- * (seeded per epoch) and Adam's moment estimates and step count ({@link CheckpointedAdam}), so a resumed
- * training ends where an uninterrupted one would.
+ * <p>
+ * Restored on resume: parameters, best parameters, curve, early-stopping counters, the
+ * shuffle order (seeded per epoch) and Adam's moment estimates and step count
+ * ({@link CheckpointedAdam}), so a resumed training ends where an uninterrupted one
+ * would.
  */
 public final class ModelTrainer {
 
@@ -54,14 +60,17 @@ public final class ModelTrainer {
 
 	private static final ReentrantLock AUTOGRAD = new ReentrantLock();
 
-	/** What to train, from where, and where to keep checkpoints. {@code warmStart} may be null. */
+	/**
+	 * What to train, from where, and where to keep checkpoints. {@code warmStart} may be
+	 * null.
+	 */
 	public record Request(ModelShape shape, Hyperparameters hp, TrainingSource data, Path warmStart, Path workDir,
 			EpochListener listener) {
 	}
 
 	/** What a checkpoint remembers besides the parameter files. */
-	public record Checkpoint(String fingerprint, int epoch, int bestEpoch, double bestLoss, int sinceBest, boolean finished,
-			boolean stoppedEarly, long samplesSeen, long millis, List<EpochStats> curve) {
+	public record Checkpoint(String fingerprint, int epoch, int bestEpoch, double bestLoss, int sinceBest,
+			boolean finished, boolean stoppedEarly, long samplesSeen, long millis, List<EpochStats> curve) {
 	}
 
 	public TrainingResult train(Request req) {
@@ -71,12 +80,15 @@ public final class ModelTrainer {
 			throw new TrainingFailed("need at least 2 training rows, got " + data.rowCount());
 		}
 		boolean newton = hp.solver() == Solver.NEWTON;
-		if (newton && (req.shape().family() != ModelFamily.LINEAR || req.shape().task() == Task.MULTICLASS_CLASSIFICATION)) {
+		if (newton && (req.shape().family() != ModelFamily.LINEAR
+				|| req.shape().task() == Task.MULTICLASS_CLASSIFICATION)) {
 			throw new TrainingFailed("solver newton fits linear models for binary classification or regression, not "
 					+ req.shape().family() + " " + req.shape().task());
 		}
-		TrainingSource.Split split = data.split((!newton && hp.patience() > 0) ? hp.validationFraction() : 0.0, hp.seed());
-		String fingerprint = req.shape() + "|" + hp + "|" + data.rowCount() + "x" + data.width() + "|" + req.warmStart();
+		TrainingSource.Split split = data.split((!newton && hp.patience() > 0) ? hp.validationFraction() : 0.0,
+				hp.seed());
+		String fingerprint = req.shape() + "|" + hp + "|" + data.rowCount() + "x" + data.width() + "|"
+				+ req.warmStart();
 		Path ckptFile = req.workDir().resolve(CHECKPOINT);
 		Checkpoint ckpt = Files.exists(ckptFile) ? Json.read(ckptFile, Checkpoint.class) : null;
 		if (ckpt != null && !ckpt.fingerprint().equals(fingerprint)) {
@@ -111,7 +123,10 @@ public final class ModelTrainer {
 		}
 	}
 
-	/** Parameters to start from: the last checkpoint's, else the warm start's, else the initialiser's. */
+	/**
+	 * Parameters to start from: the last checkpoint's, else the warm start's, else the
+	 * initialiser's.
+	 */
 	private static void startFrom(Request req, Checkpoint ckpt, Model model, NDManager manager) {
 		if (ckpt != null) {
 			ParameterFiles.copyInto(model.getBlock(), req.shape(), req.workDir().resolve(LAST), manager);
@@ -252,7 +267,10 @@ public final class ModelTrainer {
 		return (shape.task() == Task.MULTICLASS_CLASSIFICATION) ? shape.outputs() : 1;
 	}
 
-	/** Targets as the loss wants them: one-hot rows for multiclass, the value itself otherwise. */
+	/**
+	 * Targets as the loss wants them: one-hot rows for multiclass, the value itself
+	 * otherwise.
+	 */
 	private static void labels(ModelShape shape, double[] targets, int n, float[] y) {
 		if (shape.task() == Task.MULTICLASS_CLASSIFICATION) {
 			int k = shape.outputs();
@@ -281,9 +299,10 @@ public final class ModelTrainer {
 	}
 
 	/**
-	 * Mean loss, weighted when {@code w} is not null: logistic from logits ({@code softplus(z) - z*y},
-	 * stable because PyTorch's softplus is linear above its threshold), softmax cross-entropy, or squared
-	 * error. Kept to few tensor operations: each one costs a JNI round trip per batch.
+	 * Mean loss, weighted when {@code w} is not null: logistic from logits
+	 * ({@code softplus(z) - z*y}, stable because PyTorch's softplus is linear above its
+	 * threshold), softmax cross-entropy, or squared error. Kept to few tensor operations:
+	 * each one costs a JNI round trip per batch.
 	 */
 	static NDArray loss(Task task, NDArray z, NDArray y, NDArray w, int n) {
 		NDArray perRow = switch (task) {

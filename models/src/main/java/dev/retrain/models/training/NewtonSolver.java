@@ -13,18 +13,23 @@ import ai.djl.nn.Parameter;
 import dev.retrain.models.features.Task;
 
 /**
- * Fits a linear model (logistic or least-squares regression) exactly: Newton's method with a backtracking
- * line search on {@code J(w, b) = sum(weight * loss) / sum(weight) + lambda / 2 * |w|^2}. Each evaluation of
- * J, its gradient and Hessian is one pass over the training rows in batches; the per-batch products
- * ({@code X'r}, {@code X' diag(s) X}) run on the DJL engine and are summed in double precision here, and the
- * small {@code (d+1) x (d+1)} system is solved by Cholesky. A checkpoint is written after every iteration,
- * so a restarted run resumes at the next one.
+ * Fits a linear model (logistic or least-squares regression) exactly: Newton's method
+ * with a backtracking line search on
+ * {@code J(w, b) = sum(weight * loss) / sum(weight) + lambda / 2 * |w|^2}. Each
+ * evaluation of J, its gradient and Hessian is one pass over the training rows in
+ * batches; the per-batch products ({@code X'r}, {@code X' diag(s) X}) run on the DJL
+ * engine and are summed in double precision here, and the small {@code (d+1) x (d+1)}
+ * system is solved by Cholesky. A checkpoint is written after every iteration, so a
+ * restarted run resumes at the next one.
  */
 final class NewtonSolver {
 
 	private static final int BATCH = 8192;
 
-	/** A tiny ridge on the diagonal keeps the system positive definite when lambda is 0 and a feature is constant. */
+	/**
+	 * A tiny ridge on the diagonal keeps the system positive definite when lambda is 0
+	 * and a feature is constant.
+	 */
 	private static final double RIDGE = 1e-8;
 
 	private static final double TOLERANCE = 1e-10;
@@ -44,7 +49,10 @@ final class NewtonSolver {
 		this.manager = manager;
 	}
 
-	/** The objective, its gradient and Hessian at one point ({@code d} weights, then the bias). */
+	/**
+	 * The objective, its gradient and Hessian at one point ({@code d} weights, then the
+	 * bias).
+	 */
 	private record Point(double[] theta, double objective, double dataLoss, double[] gradient, double[][] hessian) {
 	}
 
@@ -88,7 +96,8 @@ final class NewtonSolver {
 				t /= 2;
 			}
 			if (!Double.isFinite(next.objective())) {
-				throw new TrainingFailed("the Newton iteration diverged at iteration " + it + " (objective " + next.objective() + ")");
+				throw new TrainingFailed(
+						"the Newton iteration diverged at iteration " + it + " (objective " + next.objective() + ")");
 			}
 			boolean converged = -slope * t / 2 < TOLERANCE
 					|| Math.abs(at.objective() - next.objective()) <= TOLERANCE * (1 + Math.abs(at.objective()));
@@ -102,8 +111,8 @@ final class NewtonSolver {
 			EpochStats stats = new EpochStats(it, at.dataLoss(), valLoss, iterationMillis);
 			curve.add(stats);
 			boolean finished = converged || it >= maxIterations;
-			ModelTrainer.Checkpoint saved = ModelTrainer.checkpoint(req, block, new ModelTrainer.Checkpoint(fingerprint, it,
-					it, at.objective(), 0, finished, false, samplesSeen, millis, curve));
+			ModelTrainer.Checkpoint saved = ModelTrainer.checkpoint(req, block, new ModelTrainer.Checkpoint(fingerprint,
+					it, it, at.objective(), 0, finished, false, samplesSeen, millis, curve));
 			req.listener().epochCompleted(it, maxIterations, stats);
 			if (finished) {
 				return ModelTrainer.result(saved, resumedFrom, split);

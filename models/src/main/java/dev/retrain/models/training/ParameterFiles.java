@@ -17,8 +17,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
-/** DJL parameter files: written atomically, and copied value by value into a block in training. */
-public final class ParameterFiles {
+/**
+ * DJL parameter files: written atomically, and copied value by value into a block in
+ * training.
+ */
+final class ParameterFiles {
 
 	private ParameterFiles() {
 	}
@@ -50,7 +53,10 @@ public final class ParameterFiles {
 		return block;
 	}
 
-	/** Copies values from the file into an initialised block of the same shape (keeps the arrays the trainer holds). */
+	/**
+	 * Copies values from the file into an initialised block of the same shape (keeps the
+	 * arrays the trainer holds).
+	 */
 	public static void copyInto(Block target, ModelShape shape, Path file, NDManager manager) {
 		try (NDManager scratch = manager.newSubManager()) {
 			Block source = load(shape, file, scratch);

@@ -16,18 +16,23 @@ import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
 
 /**
- * Training rows streamed from Parquet for windows that do not fit in the heap: row group by row group, each
- * decoded in slices of {@value #SLICE_ROWS} rows with all columns in step. What is held at once is one row
- * group's column chunks as stored (compressed), one decoded slice and one batch of encoded floats, whatever
- * the number of rows. An epoch visits the row groups in an order shuffled from its seed and shuffles the rows
- * within each slice (a shuffle buffer of one slice, not a full permutation). Rows go to the validation part by
- * a hash of their position and the seed, so the split needs no index arrays.
+ * Training rows streamed from Parquet for windows that do not fit in the heap: row group
+ * by row group, each decoded in slices of {@value #SLICE_ROWS} rows with all columns in
+ * step. What is held at once is one row group's column chunks as stored (compressed), one
+ * decoded slice and one batch of encoded floats, whatever the number of rows. An epoch
+ * visits the row groups in an order shuffled from its seed and shuffles the rows within
+ * each slice (a shuffle buffer of one slice, not a full permutation). Rows go to the
+ * validation part by a hash of their position and the seed, so the split needs no index
+ * arrays.
  *
- * <p>Rows are numbered by their position in the window (files in order, row groups in order); a row filter
- * given to {@link #open} keeps only some of them (a run's training rows, with its holdouts left out).
+ * <p>
+ * Rows are numbered by their position in the window (files in order, row groups in
+ * order); a row filter given to {@link #open} keeps only some of them (a run's training
+ * rows, with its holdouts left out).
  *
- * <p>{@link #open} makes one pass to learn the encodings (unless given) and, for balanced class weights,
- * the class counts.
+ * <p>
+ * {@link #open} makes one pass to learn the encodings (unless given) and, for balanced
+ * class weights, the class counts.
  */
 public final class ParquetTrainingSource implements TrainingSource {
 
@@ -78,7 +83,8 @@ public final class ParquetTrainingSource implements TrainingSource {
 	}
 
 	/**
-	 * @param encoder the encodings to use (a fine-tune keeps its parent's), or null to learn them from the rows
+	 * @param encoder the encodings to use (a fine-tune keeps its parent's), or null to
+	 * learn them from the rows
 	 */
 	public static ParquetTrainingSource open(Path root, List<DataFile> files, List<FeatureSpec> features,
 			FeatureEncoder encoder, LabelEncoding label, Hyperparameters hp) {
@@ -86,7 +92,8 @@ public final class ParquetTrainingSource implements TrainingSource {
 	}
 
 	/**
-	 * @param encoder the encodings to use (a fine-tune keeps its parent's), or null to learn them from the rows
+	 * @param encoder the encodings to use (a fine-tune keeps its parent's), or null to
+	 * learn them from the rows
 	 * @param include which rows (by position in the window) to train on
 	 */
 	public static ParquetTrainingSource open(Path root, List<DataFile> files, List<FeatureSpec> features,
@@ -124,7 +131,10 @@ public final class ParquetTrainingSource implements TrainingSource {
 		return new ParquetTrainingSource(reader, groups, columns, enc, label, weights, include);
 	}
 
-	/** The rows of a slice starting at window position {@code first} that the filter keeps. */
+	/**
+	 * The rows of a slice starting at window position {@code first} that the filter
+	 * keeps.
+	 */
 	private static Table kept(Table slice, long first, LongPredicate include) {
 		int[] rows = new int[slice.rows()];
 		int m = 0;
@@ -155,7 +165,10 @@ public final class ParquetTrainingSource implements TrainingSource {
 		return this.classWeights != null;
 	}
 
-	/** Whether row {@code row} (position in the window) is held out for validation: a SplitMix64 hash of it and the seed. */
+	/**
+	 * Whether row {@code row} (position in the window) is held out for validation: a
+	 * SplitMix64 hash of it and the seed.
+	 */
 	static boolean inValidation(long row, long seed, double fraction) {
 		if (fraction <= 0) {
 			return false;
@@ -227,7 +240,10 @@ public final class ParquetTrainingSource implements TrainingSource {
 		batcher.flush();
 	}
 
-	/** Fills batches of exactly {@code batchSize} rows across slices (the last one may be short). */
+	/**
+	 * Fills batches of exactly {@code batchSize} rows across slices (the last one may be
+	 * short).
+	 */
 	private final class Batcher {
 
 		private final int batchSize;

@@ -3,12 +3,16 @@ package dev.retrain.models.training;
 import java.util.Arrays;
 import java.util.Random;
 
-/** Encoded rows in memory (row-major, {@code width} floats per row), targets and per-row weights (null: all 1). */
-public record TrainingData(float[] features, double[] targets, float[] weights, int rows, int width)
-		implements TrainingSource {
+/**
+ * Encoded rows in memory (row-major, {@code width} floats per row), targets and per-row
+ * weights (null: all 1).
+ */
+public record TrainingData(float[] features, double[] targets, float[] weights, int rows,
+		int width) implements TrainingSource {
 
 	public TrainingData {
-		if (features.length != (long) rows * width || targets.length != rows || (weights != null && weights.length != rows)) {
+		if (features.length != (long) rows * width || targets.length != rows
+				|| (weights != null && weights.length != rows)) {
 			throw new IllegalArgumentException("inconsistent training data: " + rows + " rows x " + width);
 		}
 	}
@@ -26,7 +30,8 @@ public record TrainingData(float[] features, double[] targets, float[] weights, 
 	@Override
 	public Split split(double validationFraction, long seed) {
 		int[] all = shuffled(identity(this.rows), seed);
-		int val = (validationFraction > 0) ? (int) Math.min(this.rows - 1, Math.max(1, Math.round(this.rows * validationFraction))) : 0;
+		int val = (validationFraction > 0)
+				? (int) Math.min(this.rows - 1, Math.max(1, Math.round(this.rows * validationFraction))) : 0;
 		int[] valRows = Arrays.copyOfRange(all, 0, val);
 		int[] trainRows = Arrays.copyOfRange(all, val, this.rows);
 		Arrays.sort(valRows);
@@ -78,7 +83,10 @@ public record TrainingData(float[] features, double[] targets, float[] weights, 
 		return a;
 	}
 
-	/** Fisher-Yates with a seeded {@link Random}: the same seed gives the same order on every JVM. */
+	/**
+	 * Fisher-Yates with a seeded {@link Random}: the same seed gives the same order on
+	 * every JVM.
+	 */
 	static int[] shuffled(int[] rows, long seed) {
 		int[] a = rows.clone();
 		shuffle(a, a.length, new Random(seed));

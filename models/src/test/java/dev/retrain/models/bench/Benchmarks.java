@@ -9,13 +9,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.time.LocalDate;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -39,6 +39,7 @@ import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.training.EpochListener;
@@ -46,21 +47,26 @@ import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.ModelTrainer;
-import dev.retrain.models.features.Task;
 import dev.retrain.models.training.TrainingData;
 
 /**
- * Speed next to a peer, measured in one run on the same input: (1) Parquet (snappy) into training arrays,
- * our column reader vs DuckDB's JDBC reading the same file into Java arrays; (2) training samples/s, the
- * pipeline's trainer vs a bare DJL loop on the same arrays and network. Prints medians and the median of
- * the paired ratios, writes
- * JSON and Markdown. Arguments: {@code --rows=N --train-rows=N --repeats=N --out=DIR}.
+ * Speed next to a peer, measured in one run on the same input: (1) Parquet (snappy) into
+ * training arrays, our column reader vs DuckDB's JDBC reading the same file into Java
+ * arrays; (2) training samples/s, the pipeline's trainer vs a bare DJL loop on the same
+ * arrays and network. Prints medians and the median of the paired ratios, writes JSON and
+ * Markdown. Arguments: {@code --rows=N --train-rows=N --repeats=N --out=DIR}.
  */
 public final class Benchmarks {
 
+	private Benchmarks() {
+	}
+
 	static final int NUMERIC = 20;
 
-	/** One measured comparison: ours vs the peer, in units per second (medians of the repeats). */
+	/**
+	 * One measured comparison: ours vs the peer, in units per second (medians of the
+	 * repeats).
+	 */
 	public record Result(String name, String unit, double ours, double peer, String peerName, double ratio,
 			List<Double> oursRuns, List<Double> peerRuns) {
 	}
@@ -130,7 +136,8 @@ public final class Benchmarks {
 
 	private static void report(Path out, List<Result> results, List<MemoryBenchmark.Result> memory) throws IOException {
 		Map<String, Object> json = new LinkedHashMap<>();
-		json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+		json.put("machine",
+				Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
 		json.put("results", results);
 		json.put("memory", memory);
 		Json.write(out.resolve("results.json"), json);
@@ -141,18 +148,18 @@ public final class Benchmarks {
 	private static void child(Map<String, String> a) throws Exception {
 		switch (a.get("child")) {
 			case "memory" -> MemoryBenchmark.child(a);
-			case "training" -> Json.write(Path.of(a.get("result")),
-					training(Integer.parseInt(a.get("train-rows")), Integer.parseInt(a.get("repeats")),
-							Path.of(a.get("out"))));
+			case "training" -> Json.write(Path.of(a.get("result")), training(Integer.parseInt(a.get("train-rows")),
+					Integer.parseInt(a.get("repeats")), Path.of(a.get("out"))));
 			default -> throw new IllegalArgumentException("unknown child " + a.get("child"));
 		}
 	}
 
 	/**
-	 * Starts this class in a new JVM (same class path) as {@code --child=<what>}, with PyTorch and OpenMP limited
-	 * to {@code torchThreads} threads.
+	 * Starts this class in a new JVM (same class path) as {@code --child=<what>}, with
+	 * PyTorch and OpenMP limited to {@code torchThreads} threads.
 	 */
-	static Process javaChild(List<String> jvmArgs, String what, List<String> args, int torchThreads) throws IOException {
+	static Process javaChild(List<String> jvmArgs, String what, List<String> args, int torchThreads)
+			throws IOException {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		cmd.addAll(jvmArgs);
@@ -169,7 +176,10 @@ public final class Benchmarks {
 		return pb.start();
 	}
 
-	/** The training comparison in a JVM whose PyTorch uses {@code threads} intra-op threads. */
+	/**
+	 * The training comparison in a JVM whose PyTorch uses {@code threads} intra-op
+	 * threads.
+	 */
 	static Result trainingInChild(int rows, int repeats, int threads, Path out) throws Exception {
 		Path result = Files.createTempFile(out, "training-", ".json");
 		int code = javaChild(List.of("-Xmx2g"), "training",
@@ -181,13 +191,17 @@ public final class Benchmarks {
 		return Json.read(result, Result.class);
 	}
 
-	/** Day partitions of 1M rows (fewer for small sizes) from the product's generator, written once per size. */
+	/**
+	 * Day partitions of 1M rows (fewer for small sizes) from the product's generator,
+	 * written once per size.
+	 */
 	static Path data(Path out, long rows) throws IOException {
 		return data(out, rows, CompressionCodecName.SNAPPY);
 	}
 
 	static Path data(Path out, long rows, CompressionCodecName codec) throws IOException {
-		Path dir = out.resolve("data-" + rows + ((codec == CompressionCodecName.SNAPPY) ? "" : "-" + codec.name().toLowerCase(Locale.ROOT)));
+		Path dir = out.resolve("data-" + rows
+				+ ((codec == CompressionCodecName.SNAPPY) ? "" : "-" + codec.name().toLowerCase(Locale.ROOT)));
 		if (!Files.exists(dir.resolve("complete"))) {
 			int perDay = (int) Math.min(1_000_000, Math.max(1, rows / 2));
 			new SampleDataGenerator().writeWide(dir, LocalDate.of(2026, 1, 1), rows, perDay, NUMERIC, 1, codec);
@@ -243,16 +257,19 @@ public final class Benchmarks {
 			throw new IllegalStateException("readers disagree: " + oursSum + " vs " + peerSum);
 		}
 		String codec = data.getFileName().toString().contains("uncompressed") ? "uncompressed" : "snappy";
-		return result(String.format(Locale.ROOT, "Parquet -> arrays (%,d rows x 20 double + 2 string, %s, %d file(s), %d thread(s))",
-				rows, codec, files.size(), threads), "rows/s", ours, peer, "DuckDB JDBC, threads=" + threads);
+		return result(String.format(Locale.ROOT,
+				"Parquet -> arrays (%,d rows x 20 double + 2 string, %s, %d file(s), %d thread(s))", rows, codec,
+				files.size(), threads), "rows/s", ours, peer, "DuckDB JDBC, threads=" + threads);
 	}
 
-	static void readDuck(Connection duck, Path root, List<DataFile> files, double[][] dv, String[][] sv) throws SQLException {
+	static void readDuck(Connection duck, Path root, List<DataFile> files, double[][] dv, String[][] sv)
+			throws SQLException {
 		StringBuilder cols = new StringBuilder();
 		for (int c = 0; c < NUMERIC; c++) {
 			cols.append("x").append(c).append(", ");
 		}
-		String list = files.stream().map(f -> "'" + root.resolve(f.path()).toAbsolutePath() + "'")
+		String list = files.stream()
+			.map(f -> "'" + root.resolve(f.path()).toAbsolutePath() + "'")
 			.collect(java.util.stream.Collectors.joining(", "));
 		try (Statement s = duck.createStatement();
 				ResultSet rs = s.executeQuery("SELECT " + cols + "cat1, cat2 FROM read_parquet([" + list + "])")) {
@@ -320,8 +337,8 @@ public final class Benchmarks {
 		for (int rep = 0; rep <= repeats; rep++) {
 			Path dir = Files.createTempDirectory(out, "train");
 			long t0 = System.nanoTime();
-			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width), null,
-					dir, EpochListener.NONE));
+			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width),
+					null, dir, EpochListener.NONE));
 			long t1 = System.nanoTime();
 			bareLoop(shape, x, y, rows, width, epochs, batch);
 			long t2 = System.nanoTime();
@@ -330,9 +347,10 @@ public final class Benchmarks {
 				peer.add((double) rows * epochs / ((t2 - t1) / 1e9));
 			}
 		}
-		return result("Training MLP 24-32-16-1, batch 512, Adam, " + rows + " rows x " + epochs + " epochs, "
-				+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)", "samples/s", ours,
-				peer, "bare DJL loop (same network, batches, loss)");
+		return result(
+				"Training MLP 24-32-16-1, batch 512, Adam, " + rows + " rows x " + epochs + " epochs, "
+						+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)",
+				"samples/s", ours, peer, "bare DJL loop (same network, batches, loss)");
 	}
 
 	/** The textbook DJL loop: no shuffling, checkpoints, validation or weighting. */
@@ -369,17 +387,22 @@ public final class Benchmarks {
 	}
 
 	/**
-	 * Ours and the peer run back to back in each repeat, so the ratio is the median of the per-repeat
-	 * ratios: on a shared, noisy machine that cancels most of the load both sides saw.
+	 * Ours and the peer run back to back in each repeat, so the ratio is the median of
+	 * the per-repeat ratios: on a shared, noisy machine that cancels most of the load
+	 * both sides saw.
 	 */
-	/** One drift check's statistics next to numpy/scipy (see {@link DriftBenchmark}); in checks per second. */
+	/**
+	 * One drift check's statistics next to numpy/scipy (see {@link DriftBenchmark}); in
+	 * checks per second.
+	 */
 	static Result drift(Path out, int ref, int cur, int features, int repeats) throws Exception {
-		DriftBenchmark.Result r = DriftBenchmark.run(Files.createTempDirectory(out, "drift"), ref, cur, features, repeats);
+		DriftBenchmark.Result r = DriftBenchmark.run(Files.createTempDirectory(out, "drift"), ref, cur, features,
+				repeats);
 		return new Result(String.format(Locale.ROOT,
 				"Drift check, %,d reference x %,d current rows x %d features (KS, Wasserstein, PSI incl. sorting; largest difference from scipy %.1e)",
 				ref, cur, features, r.maxAbsDifference()), "checks/s", 1 / r.oursSeconds(), 1 / r.scipySeconds(),
-				"numpy/scipy (ks_2samp, wasserstein_distance, quantile + searchsorted)", r.ratio(), List.of(r.oursSeconds()),
-				List.of(r.scipySeconds()));
+				"numpy/scipy (ks_2samp, wasserstein_distance, quantile + searchsorted)", r.ratio(),
+				List.of(r.oursSeconds()), List.of(r.scipySeconds()));
 	}
 
 	static Result result(String name, String unit, List<Double> ours, List<Double> peer, String peerName) {
@@ -396,13 +419,13 @@ public final class Benchmarks {
 	}
 
 	static String markdown(List<Result> results) {
-		StringBuilder sb = new StringBuilder("| benchmark | ours (median) | peer (median) | peer is | ours / peer (median of paired runs) |\n| --- | --- | --- | --- | --- |\n");
+		StringBuilder sb = new StringBuilder(
+				"| benchmark | ours (median) | peer (median) | peer is | ours / peer (median of paired runs) |\n| --- | --- | --- | --- | --- |\n");
 		for (Result r : results) {
-			sb.append(String.format(Locale.ROOT, "| %s | %,.1f %s | %,.1f %s | %s | %.2f |%n", r.name(), r.ours(), r.unit(),
-					r.peer(), r.unit(), r.peerName(), r.ratio()));
+			sb.append(String.format(Locale.ROOT, "| %s | %,.1f %s | %,.1f %s | %s | %.2f |%n", r.name(), r.ours(),
+					r.unit(), r.peer(), r.unit(), r.peerName(), r.ratio()));
 		}
 		return sb.toString();
 	}
-
 
 }

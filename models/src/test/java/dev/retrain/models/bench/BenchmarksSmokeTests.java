@@ -11,9 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the benchmarks from rotting: runs them at a tiny size inside the normal build. It checks that
- * both sides ran on the same data (the ingest benchmark fails if the readers disagree) and that the
- * reports are written. It asserts no speed: speed is for the full run (see README).
+ * Keeps the benchmarks from rotting: runs them at a tiny size inside the normal build. It
+ * checks that both sides ran on the same data (the ingest benchmark fails if the readers
+ * disagree) and that the reports are written. It asserts no speed: speed is for the full
+ * run (see README).
  */
 class BenchmarksSmokeTests {
 

@@ -15,13 +15,17 @@ import java.util.SplittableRandom;
 import dev.retrain.models.drift.DriftStats;
 
 /**
- * One drift check's statistics (KS, Wasserstein, PSI on reference deciles) over {@code ref} reference and
- * {@code cur} current rows of {@code features} numeric features, ours next to numpy/scipy on the very
- * same data ({@code scipy.stats.ks_2samp}, {@code scipy.stats.wasserstein_distance}, numpy quantiles and
- * histograms), in the same run. The time counts sorting, as both sides must sort. The values must agree
- * to 1e-9; the run fails otherwise.
+ * One drift check's statistics (KS, Wasserstein, PSI on reference deciles) over
+ * {@code ref} reference and {@code cur} current rows of {@code features} numeric
+ * features, ours next to numpy/scipy on the very same data ({@code scipy.stats.ks_2samp},
+ * {@code scipy.stats.wasserstein_distance}, numpy quantiles and histograms), in the same
+ * run. The time counts sorting, as both sides must sort. The values must agree to 1e-9;
+ * the run fails otherwise.
  */
 public final class DriftBenchmark {
+
+	private DriftBenchmark() {
+	}
 
 	static final String PEER = """
 			import sys, time, json, numpy as np, scipy.stats as st
@@ -41,7 +45,10 @@ public final class DriftBenchmark {
 			print(json.dumps({"times": times, "values": out}))
 			""";
 
-	/** Median seconds of ours and of scipy, and the largest disagreement between their values. */
+	/**
+	 * Median seconds of ours and of scipy, and the largest disagreement between their
+	 * values.
+	 */
 	public record Result(double oursSeconds, double scipySeconds, double maxAbsDifference, List<Double> ours,
 			List<Double> scipy) {
 
@@ -111,7 +118,10 @@ public final class DriftBenchmark {
 		return new Result(Benchmarks.median(times), Benchmarks.median(scipyTimes), maxDiff, values, scipyValues);
 	}
 
-	/** The statistics of one check, as the drift checker computes them (sort, then linear merges). */
+	/**
+	 * The statistics of one check, as the drift checker computes them (sort, then linear
+	 * merges).
+	 */
 	static List<Double> check(double[][] ref, double[][] cur) {
 		List<Double> out = new ArrayList<>();
 		for (int f = 0; f < ref.length; f++) {
@@ -141,6 +151,5 @@ public final class DriftBenchmark {
 			out.write(buf.array(), 0, buf.position());
 		}
 	}
-
 
 }

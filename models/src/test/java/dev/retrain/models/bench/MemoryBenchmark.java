@@ -17,6 +17,7 @@ import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.LabelEncoding;
+import dev.retrain.models.features.Task;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
@@ -24,21 +25,25 @@ import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.ModelTrainer;
 import dev.retrain.models.training.ParquetTrainingSource;
-import dev.retrain.models.features.Task;
 import dev.retrain.models.training.TrainingData;
 import dev.retrain.models.training.TrainingResult;
 import dev.retrain.models.training.TrainingSource;
 
 /**
- * Memory while training on a window of day partitions, in a JVM of its own with a fixed heap: {@code stream}
- * (row groups streamed through {@link ParquetTrainingSource}) or {@code memory} (the whole window decoded and
- * encoded into arrays first, for comparison). A sampler records the peak heap in use (garbage included) every
- * 5 ms, and every 500 ms forces a full collection and records the heap in use right after it: the peak of those
- * is what the run really holds. The resident set's peak comes from {@code /proc/self/status} (VmHWM).
+ * Memory while training on a window of day partitions, in a JVM of its own with a fixed
+ * heap: {@code stream} (row groups streamed through {@link ParquetTrainingSource}) or
+ * {@code memory} (the whole window decoded and encoded into arrays first, for
+ * comparison). A sampler records the peak heap in use (garbage included) every 5 ms, and
+ * every 500 ms forces a full collection and records the heap in use right after it: the
+ * peak of those is what the run really holds. The resident set's peak comes from
+ * {@code /proc/self/status} (VmHWM).
  */
 public final class MemoryBenchmark {
 
-	/** One child run. {@code outcome} is "ok" or the error that ended it (e.g. OutOfMemoryError). */
+	/**
+	 * One child run. {@code outcome} is "ok" or the error that ended it (e.g.
+	 * OutOfMemoryError).
+	 */
 	public record Result(long rows, String mode, String heap, String outcome, long peakHeapBytes, long peakLiveBytes,
 			long peakRssBytes, double seconds, long trainRows, double samplesPerSecond) {
 	}
@@ -66,11 +71,15 @@ public final class MemoryBenchmark {
 		}
 	}
 
-	/** Runs one measurement in a new JVM with {@code -Xmx<heap>} and returns what it wrote. */
+	/**
+	 * Runs one measurement in a new JVM with {@code -Xmx<heap>} and returns what it
+	 * wrote.
+	 */
 	static Result runChild(Path data, long rows, String mode, String heap, Path out) throws Exception {
 		Path result = Files.createTempFile(out, "memory-", ".json");
 		Process p = Benchmarks.javaChild(List.of("-Xmx" + heap), "memory",
-				List.of("--data=" + data, "--rows=" + rows, "--mode=" + mode, "--heap=" + heap, "--result=" + result), 1);
+				List.of("--data=" + data, "--rows=" + rows, "--mode=" + mode, "--heap=" + heap, "--result=" + result),
+				1);
 		int code = p.waitFor();
 		if (Files.size(result) == 0) {
 			return new Result(rows, mode, heap, "child exited with " + code + " and no result", 0, 0, 0, 0, 0, 0);
@@ -87,10 +96,11 @@ public final class MemoryBenchmark {
 		AtomicLong peakLive = new AtomicLong();
 		java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
 			.newSingleThreadScheduledExecutor();
-		sampler.scheduleAtFixedRate(
-				() -> peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
-				0, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
-		// what is really held: a full collection every half second, and the heap in use right after it
+		sampler.scheduleAtFixedRate(() -> peakHeap
+			.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max), 0, 5,
+				java.util.concurrent.TimeUnit.MILLISECONDS);
+		// what is really held: a full collection every half second, and the heap in use
+		// right after it
 		sampler.scheduleAtFixedRate(() -> {
 			System.gc();
 			peakLive.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
@@ -130,7 +140,8 @@ public final class MemoryBenchmark {
 			FeatureEncoder encoder = FeatureEncoder.fit(t, features());
 			source = new TrainingData(encoder.encode(t), label.encode(t), null, t.rows(), encoder.width());
 		}
-		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(32, 16), source.width(), 1);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(32, 16), source.width(),
+				1);
 		Path work = Files.createTempDirectory("memory-train");
 		return new ModelTrainer().train(new ModelTrainer.Request(shape, hp, source, null, work, EpochListener.NONE));
 	}
@@ -155,9 +166,10 @@ public final class MemoryBenchmark {
 				"| rows x 22 columns | how | heap limit | outcome | peak heap in use (garbage included) | peak held (after a full GC) | held bytes per row | peak RSS | time |\n"
 						+ "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		for (Result r : results) {
-			sb.append(String.format(java.util.Locale.ROOT, "| %,d | %s | %s | %s | %,d MiB | %,d MiB | %.1f | %,d MiB | %.1f s |%n",
-					r.rows(), r.mode().equals("stream") ? "streamed row groups" : "whole window in arrays", r.heap(),
-					r.outcome(), r.peakHeapBytes() >> 20, r.peakLiveBytes() >> 20, (double) r.peakLiveBytes() / r.rows(),
+			sb.append(String.format(java.util.Locale.ROOT,
+					"| %,d | %s | %s | %s | %,d MiB | %,d MiB | %.1f | %,d MiB | %.1f s |%n", r.rows(),
+					r.mode().equals("stream") ? "streamed row groups" : "whole window in arrays", r.heap(), r.outcome(),
+					r.peakHeapBytes() >> 20, r.peakLiveBytes() >> 20, (double) r.peakLiveBytes() / r.rows(),
 					r.peakRssBytes() >> 20, r.seconds()));
 		}
 		return sb.toString();

@@ -54,7 +54,9 @@ class ParquetTableReaderTests {
 			nulls[i] = i % 7 == 0;
 			s[i] = (i % 11 == 0) ? null : "v" + (i % 13);
 		}
-		new ParquetTableWriter().doubles("x", x, nulls).strings("s", s).rowGroupBytes(8 * 1024)
+		new ParquetTableWriter().doubles("x", x, nulls)
+			.strings("s", s)
+			.rowGroupBytes(8 * 1024)
 			.write(this.dir.resolve("dt=2024-01-01/p.parquet"));
 		DataFile file = new DataFile("dt=2024-01-01/p.parquet", LocalDate.parse("2024-01-01"), 0, n, "");
 		ParquetTableReader reader = new ParquetTableReader(this.dir);
@@ -85,7 +87,9 @@ class ParquetTableReaderTests {
 		assertThat(sizes).allSatisfy(k -> assertThat(k).isBetween(1, 300));
 
 		assertThatThrownBy(() -> reader.read(groups.get(0), List.of(ColumnRequest.numeric("y")), 300, part -> {
-		})).isInstanceOf(DataValidationFailed.class).hasMessageContaining("dt=2024-01-01/p.parquet").hasMessageContaining("y");
+		})).isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("dt=2024-01-01/p.parquet")
+			.hasMessageContaining("y");
 	}
 
 	@Test
@@ -115,7 +119,8 @@ class ParquetTableReaderTests {
 
 	@Test
 	void missingAndMistypedColumnsAreNamed() throws IOException {
-		new ParquetTableWriter().strings("x", new String[] { "oops" }).write(this.dir.resolve("dt=2024-01-01/p.parquet"));
+		new ParquetTableWriter().strings("x", new String[] { "oops" })
+			.write(this.dir.resolve("dt=2024-01-01/p.parquet"));
 		LocalDate day = LocalDate.parse("2024-01-01");
 		List<DataFile> files = new PartitionedDirectory(this.dir).resolve(day, day);
 

@@ -10,7 +10,10 @@ import dev.retrain.models.dataset.StringColumn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The categorical feature test on small samples whose statistics can be worked out by hand. */
+/**
+ * The categorical feature test on small samples whose statistics can be worked out by
+ * hand.
+ */
 class CategoricalDriftTests {
 
 	static final StringColumn REFERENCE = column("a", "a", "b", "b");

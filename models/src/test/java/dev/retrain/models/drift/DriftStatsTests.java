@@ -9,8 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The kernels against scipy 1.x on the same data (with ties). The expected values were computed once
- * with {@code scipy.stats.ks_2samp}, {@code scipy.stats.wasserstein_distance},
+ * The kernels against scipy 1.x on the same data (with ties). The expected values were
+ * computed once with {@code scipy.stats.ks_2samp},
+ * {@code scipy.stats.wasserstein_distance},
  * {@code scipy.spatial.distance.jensenshannon(base=2)} and numpy for PSI, on
  * {@code a[i] = round(sin(0.7 i) * 3 + (i % 7) / 10, 2)} (500 values) and
  * {@code b[j] = round(cos(1.3 j) * 2.5 + 0.4, 2)} (300 values).

@@ -10,7 +10,9 @@ import dev.retrain.models.dataset.NumericColumn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The numeric feature test on small samples whose statistics can be worked out by hand. */
+/**
+ * The numeric feature test on small samples whose statistics can be worked out by hand.
+ */
 class NumericDriftTests {
 
 	/** Even and odd rows of a reference: each has KS 0.1 against the ten values 0..9. */
@@ -48,7 +50,8 @@ class NumericDriftTests {
 
 		assertThat(d.ks()).isEqualTo(1.0);
 		assertThat(d.psi()).isGreaterThan(1.0);
-		// a shift by 100 moves every value by 100; the sample standard deviation of 0..9 is sqrt(55 / 6)
+		// a shift by 100 moves every value by 100; the sample standard deviation of 0..9
+		// is sqrt(55 / 6)
 		assertThat(d.wassersteinNormalized()).isCloseTo(100 / Math.sqrt(55.0 / 6), within(1e-9));
 		assertThat(d.pValue()).isLessThan(1e-3);
 		assertThat(d.drifted()).isTrue();

@@ -4,20 +4,26 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Predictions;
-import dev.retrain.models.features.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The performance test on predictions whose metrics are known: a perfect holdout, current rows right or not. */
+/**
+ * The performance test on predictions whose metrics are known: a perfect holdout, current
+ * rows right or not.
+ */
 class PerformanceDropTests {
 
 	/** Labels 0, 1, 0, 1, ... */
 	static final double[] LABELS = IntStream.range(0, 40).mapToDouble(i -> i % 2).toArray();
 
-	/** Binary scores that get every label right, or (with {@code halfWrong}) half of them wrong. */
+	/**
+	 * Binary scores that get every label right, or (with {@code halfWrong}) half of them
+	 * wrong.
+	 */
 	static Predictions binary(boolean halfWrong) {
 		double[] s = new double[LABELS.length];
 		for (int i = 0; i < s.length; i++) {
@@ -28,7 +34,8 @@ class PerformanceDropTests {
 	}
 
 	static Predictions regression(double error) {
-		return new Predictions(Task.REGRESSION, 1, IntStream.range(0, 40).mapToDouble(i -> LABELS[i] + error).toArray());
+		return new Predictions(Task.REGRESSION, 1,
+				IntStream.range(0, 40).mapToDouble(i -> LABELS[i] + error).toArray());
 	}
 
 	@Test

@@ -5,13 +5,16 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.metrics.Predictions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The model-output test and its confidence and entropy summaries, on outputs with known answers. */
+/**
+ * The model-output test and its confidence and entropy summaries, on outputs with known
+ * answers.
+ */
 class ScoreDriftTests {
 
 	/** Even and odd rows of a 100-row reference. */
@@ -89,8 +92,7 @@ class ScoreDriftTests {
 	@Test
 	void inSampleBiasIsTheDifferenceOfMeanConfidences() {
 		// confidences 0.9, 0.8, 0.6, 0.5 (mean 0.7) against 0.6 throughout
-		assertThat(ScoreDrift.inSampleBias(binary(0.9, 0.2, 0.6, 0.5), binary(0.4, 0.6))).isCloseTo(0.1,
-				within(1e-12));
+		assertThat(ScoreDrift.inSampleBias(binary(0.9, 0.2, 0.6, 0.5), binary(0.4, 0.6))).isCloseTo(0.1, within(1e-12));
 	}
 
 	@Test
@@ -106,7 +108,8 @@ class ScoreDriftTests {
 
 	@Test
 	void multiclassScoresAreTheTopClassProbability() {
-		Predictions p = new Predictions(Task.MULTICLASS_CLASSIFICATION, 3, new double[] { 0.2, 0.5, 0.3, 0.7, 0.1, 0.2 });
+		Predictions p = new Predictions(Task.MULTICLASS_CLASSIFICATION, 3,
+				new double[] { 0.2, 0.5, 0.3, 0.7, 0.1, 0.2 });
 
 		assertThat(ScoreDrift.scores(p, null)).containsExactly(0.5, 0.7);
 		assertThat(ScoreDrift.meanConfidence(p, null)).isCloseTo(0.6, within(1e-12));

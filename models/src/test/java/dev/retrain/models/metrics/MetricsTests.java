@@ -13,7 +13,8 @@ class MetricsTests {
 
 	@Test
 	void binaryMetricsMatchHandComputedValues() {
-		// scores and labels checked against sklearn: roc_auc 0.75, log_loss 0.5798..., accuracy 0.75, f1 0.8
+		// scores and labels checked against sklearn: roc_auc 0.75, log_loss 0.5798...,
+		// accuracy 0.75, f1 0.8
 		Predictions p = new Predictions(Task.BINARY_CLASSIFICATION, 1, new double[] { 0.1, 0.4, 0.35, 0.8 });
 		Map<String, Double> m = Metrics.compute(p, new double[] { 0, 0, 1, 1 });
 		assertThat(m.get("roc_auc")).isCloseTo(0.75, within(1e-12));

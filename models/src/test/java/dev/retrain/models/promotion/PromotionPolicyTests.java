@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PromotionPolicyTests {
 
 	PromotionPolicy policy = new PromotionPolicy(Metric.ROC_AUC, 0.6, 0.01, false,
-			List.of(new Guard(Metric.LOG_LOSS, 0.02)), new SliceRule("region", 0.05, 10), FirstRun.PROMOTE_IF_MIN_VALUE);
+			List.of(new Guard(Metric.LOG_LOSS, 0.02)), new SliceRule("region", 0.05, 10),
+			FirstRun.PROMOTE_IF_MIN_VALUE);
 
 	@Test
 	void firstRunPromotesWhenMinimumIsMet() {
@@ -44,8 +45,8 @@ class PromotionPolicyTests {
 		assertThat(this.policy.decide(guardBroken).summary()).contains("guard log_loss").contains("exceeds");
 
 		Comparison sliceBroken = new Comparison(Map.of("roc_auc", 0.85, "log_loss", 0.4),
-				Map.of("roc_auc", 0.8, "log_loss", 0.4), 1, null,
-				Map.of("north", new Comparison.SliceResult(50, 0.6, 0.8), "tiny", new Comparison.SliceResult(3, 0.1, 0.9)));
+				Map.of("roc_auc", 0.8, "log_loss", 0.4), 1, null, Map.of("north",
+						new Comparison.SliceResult(50, 0.6, 0.8), "tiny", new Comparison.SliceResult(3, 0.1, 0.9)));
 		PromotionDecision d = this.policy.decide(sliceBroken);
 		assertThat(d.outcome()).isEqualTo(Outcome.REJECT);
 		assertThat(d.summary()).contains("slice region=north");
@@ -55,19 +56,20 @@ class PromotionPolicyTests {
 	@Test
 	void betterCandidateIsPromotedAndLowerIsBetterMetricsWork() {
 		PromotionPolicy byLoss = new PromotionPolicy(Metric.LOG_LOSS, null, 0.05, true, List.of(), null, null);
-		PromotionDecision d = byLoss.decide(new Comparison(Map.of("log_loss", 0.3), Map.of("log_loss", 0.4), 2, null, null));
+		PromotionDecision d = byLoss
+			.decide(new Comparison(Map.of("log_loss", 0.3), Map.of("log_loss", 0.4), 2, null, null));
 		assertThat(d.outcome()).isEqualTo(Outcome.PROMOTE);
 		assertThat(byLoss.decide(new Comparison(Map.of("log_loss", 0.39), Map.of("log_loss", 0.4), 2, null, null))
 			.outcome()).isEqualTo(Outcome.REJECT);
 	}
 
-
 	@Test
 	void withAToleranceAFresherModelWinsUnlessItIsClearlyWorse() {
 		PromotionPolicy fresh = new PromotionPolicy(Metric.ACCURACY, null, 0.0, false, List.of(), null, null, 0.02);
-		assertThat(fresh.decide(new Comparison(Map.of("accuracy", 0.79), Map.of("accuracy", 0.80), 4, null, null)).outcome())
-			.isEqualTo(Outcome.PROMOTE);
-		PromotionDecision worse = fresh.decide(new Comparison(Map.of("accuracy", 0.75), Map.of("accuracy", 0.80), 4, null, null));
+		assertThat(fresh.decide(new Comparison(Map.of("accuracy", 0.79), Map.of("accuracy", 0.80), 4, null, null))
+			.outcome()).isEqualTo(Outcome.PROMOTE);
+		PromotionDecision worse = fresh
+			.decide(new Comparison(Map.of("accuracy", 0.75), Map.of("accuracy", 0.80), 4, null, null));
 		assertThat(worse.outcome()).isEqualTo(Outcome.REJECT);
 		assertThat(worse.summary()).contains("beyond the tolerance of -0.0200");
 	}

@@ -19,15 +19,16 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.retrain.models.features.Task;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class CheckpointedAdamTests {
 
 	@Test
 	void updatesExactlyAsDjlsAdamDoes() {
-		float[][] djl = train(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.05f)).optWeightDecays(0.01f).build());
+		float[][] djl = train(
+				Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.05f)).optWeightDecays(0.01f).build());
 		float[][] ours = train(new CheckpointedAdam(0.05f, 0.01f));
 
 		assertThat(ours).as("same parameters, bit for bit, after 40 steps").isDeepEqualTo(djl);
@@ -59,7 +60,8 @@ class CheckpointedAdamTests {
 					try (NDManager batch = trainer.getManager().newSubManager();
 							GradientCollector gc = trainer.newGradientCollector()) {
 						NDArray z = trainer.forward(new NDList(batch.create(x, new Shape(32, 3)))).singletonOrThrow();
-						NDArray loss = trainer.getLoss().evaluate(new NDList(batch.create(y, new Shape(32, 1))), new NDList(z));
+						NDArray loss = trainer.getLoss()
+							.evaluate(new NDList(batch.create(y, new Shape(32, 1))), new NDList(z));
 						gc.backward(loss);
 					}
 					trainer.step();

@@ -40,8 +40,8 @@ class ModelTrainerTests {
 	void learnsASeparableProblemAndReloadedModelPredictsIdentically() {
 		TrainingData data = separable(2000, 1);
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
-		TrainingResult result = new ModelTrainer().train(new ModelTrainer.Request(shape, hp(5), data, null, this.dir,
-				EpochListener.NONE));
+		TrainingResult result = new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp(5), data, null, this.dir, EpochListener.NONE));
 
 		assertThat(result.curve()).hasSize(5);
 		assertThat(result.curve().get(4).trainLoss()).isLessThan(result.curve().get(0).trainLoss());
@@ -76,19 +76,17 @@ class ModelTrainerTests {
 	}
 
 	@Test
-	void aResumedTrainingEndsWithTheParametersOfAnUninterruptedOne(@TempDir Path other)
-			throws Exception {
+	void aResumedTrainingEndsWithTheParametersOfAnUninterruptedOne(@TempDir Path other) throws Exception {
 		TrainingData data = separable(600, 4);
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
 		new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, other, EpochListener.NONE));
 
-		assertThatThrownBy(() -> new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir,
-				(epoch, total, stats) -> {
-					if (epoch == 3) {
-						throw new IllegalStateException("injected failure after epoch 3");
-					}
-				})))
-			.hasMessageContaining("injected");
+		assertThatThrownBy(() -> new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, (epoch, total, stats) -> {
+				if (epoch == 3) {
+					throw new IllegalStateException("injected failure after epoch 3");
+				}
+			}))).hasMessageContaining("injected");
 		TrainingResult resumed = new ModelTrainer()
 			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, EpochListener.NONE));
 
@@ -131,8 +129,8 @@ class ModelTrainerTests {
 			val[i] = 3 * x[i * 2] - 2 * x[i * 2 + 1] + 1;
 		}
 		ModelShape multi = new ModelShape(Task.MULTICLASS_CLASSIFICATION, ModelFamily.MLP, List.of(16), 2, 3);
-		new ModelTrainer().train(new ModelTrainer.Request(multi, hp(15), new TrainingData(x, cls, null, n, 2),
-				null, this.dir.resolve("m"), EpochListener.NONE));
+		new ModelTrainer().train(new ModelTrainer.Request(multi, hp(15), new TrainingData(x, cls, null, n, 2), null,
+				this.dir.resolve("m"), EpochListener.NONE));
 		try (LoadedModel m = LoadedModel.load(multi, this.dir.resolve("m").resolve(ModelTrainer.FINAL_PARAMS))) {
 			assertThat(Metrics.compute(m.predict(x, n), cls).get("accuracy")).isGreaterThan(0.9);
 		}
@@ -143,7 +141,6 @@ class ModelTrainerTests {
 			assertThat(Metrics.compute(m.predict(x, n), val).get("rmse")).isLessThan(0.1);
 		}
 	}
-
 
 	@Test
 	void newtonReachesTheRegularisedOptimumOfALogisticRegression() {
@@ -170,9 +167,11 @@ class ModelTrainerTests {
 
 		float[][] theta;
 		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-			theta = ParameterFiles.snapshot(ParameterFiles.load(shape, this.dir.resolve("n").resolve(ModelTrainer.FINAL_PARAMS), m));
+			theta = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, this.dir.resolve("n").resolve(ModelTrainer.FINAL_PARAMS), m));
 		}
-		// the gradient of mean log-loss + lambda/2 |w|^2, recomputed here in double precision, vanishes at the optimum
+		// the gradient of mean log-loss + lambda/2 |w|^2, recomputed here in double
+		// precision, vanishes at the optimum
 		double[] grad = new double[d + 1];
 		double loss = 0;
 		for (int i = 0; i < n; i++) {
@@ -195,7 +194,8 @@ class ModelTrainerTests {
 		Hyperparameters adam = new Hyperparameters(20, 64, 0.05, lambda, 0, 0.0, 7, null, false);
 		TrainingResult sgd = new ModelTrainer()
 			.train(new ModelTrainer.Request(shape, adam, data, null, this.dir.resolve("a"), EpochListener.NONE));
-		assertThat(result.curve().get(result.curve().size() - 1).trainLoss()).isCloseTo(loss, org.assertj.core.data.Offset.offset(1e-5))
+		assertThat(result.curve().get(result.curve().size() - 1).trainLoss())
+			.isCloseTo(loss, org.assertj.core.data.Offset.offset(1e-5))
 			.isLessThanOrEqualTo(sgd.curve().get(sgd.curve().size() - 1).trainLoss() + 1e-3);
 	}
 

@@ -55,17 +55,21 @@ class ParquetTrainingSourceTests {
 				y[i] = (z + r.nextGaussian() * 0.5 > 0) ? "yes" : "no";
 			}
 			String name = "dt=2026-01-0" + (day + 1) + "/part.parquet";
-			new ParquetTableWriter().doubles("a", a).doubles("b", b, bNull).strings("c", c).strings("y", y)
+			new ParquetTableWriter().doubles("a", a)
+				.doubles("b", b, bNull)
+				.strings("c", c)
+				.strings("y", y)
 				.rowGroupBytes(16 * 1024)
 				.write(this.dir.resolve(name));
-			files.add(new DataFile(name, LocalDate.of(2026, 1, day + 1), Files.size(this.dir.resolve(name)), rowsPerFile, ""));
+			files.add(new DataFile(name, LocalDate.of(2026, 1, day + 1), Files.size(this.dir.resolve(name)),
+					rowsPerFile, ""));
 		}
 		return files;
 	}
 
 	private TrainingData inMemory(List<DataFile> files, FeatureEncoder encoder) {
-		List<ColumnRequest> cols = List.of(ColumnRequest.numeric("a"), ColumnRequest.numeric("b"), ColumnRequest.string("c"),
-				ColumnRequest.string("y"));
+		List<ColumnRequest> cols = List.of(ColumnRequest.numeric("a"), ColumnRequest.numeric("b"),
+				ColumnRequest.string("c"), ColumnRequest.string("y"));
 		Table t = new ParquetTableReader(this.dir).read(files, cols);
 		return new TrainingData(encoder.encode(t), LABEL.encode(t), null, t.rows(), encoder.width());
 	}
@@ -76,7 +80,8 @@ class ParquetTrainingSourceTests {
 		assertThat(new ParquetTableReader(this.dir).rowGroups(files)).hasSizeGreaterThan(6);
 		Hyperparameters hp = new Hyperparameters(1, 64, 0.01, 0, 0, 0, 7, null, false);
 		ParquetTrainingSource source = ParquetTrainingSource.open(this.dir, files, FEATURES, null, LABEL, hp);
-		List<ColumnRequest> cols = List.of(ColumnRequest.numeric("a"), ColumnRequest.numeric("b"), ColumnRequest.string("c"));
+		List<ColumnRequest> cols = List.of(ColumnRequest.numeric("a"), ColumnRequest.numeric("b"),
+				ColumnRequest.string("c"));
 		FeatureEncoder whole = FeatureEncoder.fit(new ParquetTableReader(this.dir).read(files, cols), FEATURES);
 		for (int f = 0; f < FEATURES.size(); f++) {
 			FeatureEncoding s = source.encoder().encodings().get(f);
@@ -132,11 +137,14 @@ class ParquetTrainingSourceTests {
 		Hyperparameters newton = new Hyperparameters(30, 64, 0, 0.001, 0, 0, 7, null, false, Solver.NEWTON);
 		ParquetTrainingSource source = ParquetTrainingSource.open(this.dir, files, FEATURES, null, LABEL, newton);
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.LINEAR, List.of(), source.width(), 1);
-		new ModelTrainer().train(new ModelTrainer.Request(shape, newton, source, null, this.dir.resolve("s"), EpochListener.NONE));
+		new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, newton, source, null, this.dir.resolve("s"), EpochListener.NONE));
 		TrainingData memory = inMemory(files, source.encoder());
-		new ModelTrainer().train(new ModelTrainer.Request(shape, newton, memory, null, this.dir.resolve("m"), EpochListener.NONE));
+		new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, newton, memory, null, this.dir.resolve("m"), EpochListener.NONE));
 		try (NDManager m = NDManager.newBaseManager()) {
-			float[][] streamed = ParameterFiles.snapshot(ParameterFiles.load(shape, this.dir.resolve("s/final.params"), m));
+			float[][] streamed = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, this.dir.resolve("s/final.params"), m));
 			float[][] held = ParameterFiles.snapshot(ParameterFiles.load(shape, this.dir.resolve("m/final.params"), m));
 			for (int p = 0; p < held.length; p++) {
 				for (int j = 0; j < held[p].length; j++) {
@@ -151,7 +159,8 @@ class ParquetTrainingSourceTests {
 			.train(new ModelTrainer.Request(mlp, adam, source, null, this.dir.resolve("a"), EpochListener.NONE));
 		assertThat(result.validationRows()).isBetween(1000, 1400);
 		try (LoadedModel model = LoadedModel.load(mlp, this.dir.resolve("a/final.params"))) {
-			assertThat(Metrics.compute(model.predict(memory.features(), memory.rows()), memory.targets()).get("accuracy"))
+			assertThat(
+					Metrics.compute(model.predict(memory.features(), memory.rows()), memory.targets()).get("accuracy"))
 				.isGreaterThan(0.85);
 		}
 	}

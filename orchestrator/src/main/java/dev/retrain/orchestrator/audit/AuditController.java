@@ -2,13 +2,13 @@ package dev.retrain.orchestrator.audit;
 
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
 
 /** The audit log: every state change, who made it, when and why. */
 @RestController

@@ -39,19 +39,20 @@ import dev.retrain.jobs.backtest.BacktestReport;
 import dev.retrain.jobs.backtest.Backtester;
 import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.backtest.ReportWriter;
-import dev.retrain.jobs.runs.NodeStopped;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.jobs.runs.NodeStopped;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
 /**
- * Backtests as runs of their own: started over REST (operator), progress and status in the database,
- * the report under {@code <data>/backtests/<id>/}. They run in sandboxes and never touch the live
- * pipeline. One backtest at a time per node (they are CPU-bound on a small machine).
+ * Backtests as runs of their own: started over REST (operator), progress and status in
+ * the database, the report under {@code <data>/backtests/<id>/}. They run in sandboxes
+ * and never touch the live pipeline. One backtest at a time per node (they are CPU-bound
+ * on a small machine).
  */
 @RestController
 public class BacktestController implements DisposableBean {
@@ -85,20 +86,26 @@ public class BacktestController implements DisposableBean {
 	}
 
 	/**
-	 * Backtests run in this node's memory: one this node left RUNNING when it stopped will never finish, so at
-	 * start-up it is marked FAILED (start it again). Other nodes' backtests are theirs to recover.
+	 * Backtests run in this node's memory: one this node left RUNNING when it stopped
+	 * will never finish, so at start-up it is marked FAILED (start it again). Other
+	 * nodes' backtests are theirs to recover.
 	 */
 	@EventListener(ApplicationReadyEvent.class)
 	public int recoverInterrupted() {
-		return this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
+		return this.jdbc.update(
+				"UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
 				"interrupted: node " + this.node + " stopped while the backtest was running; start it again",
 				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), this.node);
 	}
 
-	/** A backtest left RUNNING by a node another node declared stopped is marked FAILED (start it again). */
+	/**
+	 * A backtest left RUNNING by a node another node declared stopped is marked FAILED
+	 * (start it again).
+	 */
 	@EventListener
 	public void on(NodeStopped e) {
-		this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
+		this.jdbc.update(
+				"UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
 				"interrupted: node " + e.node() + " stopped (no heartbeat since " + e.lastBeat() + "); start it again",
 				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), e.node());
 	}
@@ -113,7 +120,8 @@ public class BacktestController implements DisposableBean {
 	}
 
 	@PostMapping("/api/backtests")
-	@Operation(summary = "Start a backtest of a loaded pipeline with the given policy file (YAML text); 202 with its id")
+	@Operation(
+			summary = "Start a backtest of a loaded pipeline with the given policy file (YAML text); 202 with its id")
 	ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
 		PipelineDefinition def = this.catalog.get(Names.pipeline(r.pipeline()));
 		PolicyFile policies = PolicyFile.parse(r.policies());
@@ -124,11 +132,13 @@ public class BacktestController implements DisposableBean {
 		catch (IOException ex) {
 			throw new IllegalStateException("cannot read the pipeline file " + def.source(), ex);
 		}
-		// refused now (400, naming the policy and field) rather than failing after the first policies ran
+		// refused now (400, naming the policy and field) rather than failing after the
+		// first policies ran
 		new Backtester().check(policies.request(yaml, this.props.dataDir(), this.props.dataDir()));
 		GeneratedKeyHolder key = new GeneratedKeyHolder();
 		this.jdbc.update(c -> {
-			var ps = c.prepareStatement("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES (?, 'RUNNING', ?, ?, ?)",
+			var ps = c.prepareStatement(
+					"INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES (?, 'RUNNING', ?, ?, ?)",
 					new String[] { "id" });
 			ps.setString(1, def.name());
 			ps.setString(2, Actor.current());
@@ -145,7 +155,8 @@ public class BacktestController implements DisposableBean {
 
 	private void run(long id, String yaml, PolicyFile policies, Path dir) {
 		try {
-			BacktestReport report = new Backtester().run(policies.request(yaml, this.props.dataDir(), dir.resolve("sandboxes")),
+			BacktestReport report = new Backtester().run(
+					policies.request(yaml, this.props.dataDir(), dir.resolve("sandboxes")),
 					line -> this.jdbc.update("UPDATE backtest SET progress = ? WHERE id = ?", line, id));
 			ReportWriter.write(report, dir);
 			this.jdbc.update("UPDATE backtest SET status = 'COMPLETED', report_dir = ?, ended_at = ? WHERE id = ?",
@@ -160,8 +171,9 @@ public class BacktestController implements DisposableBean {
 	}
 
 	@GetMapping("/api/backtests/{id}")
-	@Operation(summary = "A backtest's status and progress, and once completed its summary: per policy the mean metric, "
-			+ "retrains, promotions and costs, and the baselines (the periods are in report.json and periods.csv)")
+	@Operation(
+			summary = "A backtest's status and progress, and once completed its summary: per policy the mean metric, "
+					+ "retrains, promotions and costs, and the baselines (the periods are in report.json and periods.csv)")
 	BacktestView get(@PathVariable long id) {
 		return view(id);
 	}
@@ -230,6 +242,5 @@ public class BacktestController implements DisposableBean {
 	public void destroy() {
 		this.executor.shutdownNow();
 	}
-
 
 }

@@ -14,8 +14,7 @@ import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.backtest.ReportWriter;
 
 /**
- * Commands of the executable jar that run and exit without starting the server:
- * <pre>
+ * Commands of the executable jar that run and exit without starting the server: <pre>
  * import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]
  * backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]
  * </pre>
@@ -36,8 +35,8 @@ public final class Commands {
 			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
 		}
 		if (args[0].equals("import-csv")) {
-			int days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")), a.get("date-column"),
-					LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
+			int days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")),
+					a.get("date-column"), LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
 					Integer.parseInt(a.getOrDefault("rows-per-day", "1")));
 			System.out.println("wrote " + days + " day partitions to " + a.get("out"));
 			return true;
@@ -50,11 +49,13 @@ public final class Commands {
 		System.out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
 				"retrains", "promotions", "rows trained", "training s", "total s");
 		for (BacktestReport.PolicyResult p : report.policies()) {
-			System.out.printf(Locale.ROOT, "%-14s %10.4f %9d %11d %12d %10.1f %9.1f%n", p.name(), p.meanMetric(), p.retrains(),
-					p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0, p.totalMillis() / 1000.0);
+			System.out.printf(Locale.ROOT, "%-14s %10.4f %9d %11d %12d %10.1f %9.1f%n", p.name(), p.meanMetric(),
+					p.retrains(), p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0,
+					p.totalMillis() / 1000.0);
 		}
 		report.baselines()
-			.forEach(b -> System.out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
+			.forEach(
+					b -> System.out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
 		System.out.println("\nreport: " + out.resolve("report.html") + " (and report.json, periods.csv)");
 		return true;
 	}

@@ -9,11 +9,17 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +29,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.LaunchedRun;
+import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
@@ -34,12 +41,14 @@ import dev.retrain.models.store.ModelStore;
 import dev.retrain.orchestrator.security.GeneratedPassword;
 
 /**
- * {@code --demo}: generates sample data for the {@code sample} pipeline if it has none, runs one retrain,
- * and prints what happened. With {@code --exit} the application then stops (exit code 0 when the run
- * completed); otherwise it keeps serving the API.
+ * {@code --demo}: generates sample data for the {@code sample} pipeline if it has none,
+ * runs one retrain, and prints what happened. With {@code --exit} the application then
+ * stops (exit code 0 when the run completed); otherwise it keeps serving the API.
  */
 @Component
 class DemoRunner implements ApplicationRunner {
+
+	private final Map<Long, CompletableFuture<RunRecord>> ended = new ConcurrentHashMap<>();
 
 	static final String PIPELINE = "sample";
 
@@ -88,8 +97,8 @@ class DemoRunner implements ApplicationRunner {
 		if (!Files.isDirectory(data)) {
 			generate(data, out);
 		}
-		LaunchedRun launched = this.launcher.launch(new RunLauncher.Request(PIPELINE, null, null, null, Trigger.MANUAL,
-				"demo run from the command line"));
+		LaunchedRun launched = this.launcher.launch(
+				new RunLauncher.Request(PIPELINE, null, null, null, Trigger.MANUAL, "demo run from the command line"));
 		out.printf("%n== run %d of pipeline '%s' for %s started (run key %s)%n", launched.runId(), PIPELINE,
 				launched.asOf(), launched.runKey());
 		RunRecord run = awaitEnd(launched.runId(), out);
@@ -101,9 +110,11 @@ class DemoRunner implements ApplicationRunner {
 		out.printf("%nThe API keeps serving on http://localhost:%s (OpenAPI UI: /swagger-ui.html). Ctrl-C stops it.%n",
 				this.env.getProperty("local.server.port", "8080"));
 		if (GeneratedPassword.get() != null) {
-			out.printf("No users are configured: for this start only, user 'admin' has the password %s%n"
-					+ "   e.g. curl -u admin:%s http://localhost:%s/api/pipelines%n", GeneratedPassword.get(),
-					GeneratedPassword.get(), this.env.getProperty("local.server.port", "8080"));
+			out.printf(
+					"No users are configured: for this start only, user 'admin' has the password %s%n"
+							+ "   e.g. curl -u admin:%s http://localhost:%s/api/pipelines%n",
+					GeneratedPassword.get(), GeneratedPassword.get(),
+					this.env.getProperty("local.server.port", "8080"));
 		}
 	}
 
@@ -116,18 +127,35 @@ class DemoRunner implements ApplicationRunner {
 		new SampleDataGenerator().write(data, spec);
 	}
 
-	private RunRecord awaitEnd(long runId, PrintStream out) throws InterruptedException {
+	/**
+	 * Completed when the run's {@link RunFinished} event comes (whichever of the two
+	 * sides comes first creates it).
+	 */
+	private CompletableFuture<RunRecord> ended(long runId) {
+		return this.ended.computeIfAbsent(runId, id -> new CompletableFuture<>());
+	}
+
+	@EventListener
+	void on(RunFinished e) {
+		ended(e.run().runId()).complete(e.run());
+	}
+
+	/** Prints the run's progress as it changes until the run has ended. */
+	private RunRecord awaitEnd(long runId, PrintStream out) throws InterruptedException, ExecutionException {
 		String lastProgress = null;
+		CompletableFuture<RunRecord> end = ended(runId);
 		while (true) {
-			RunRecord run = this.runs.find(runId).orElseThrow();
-			if (run.progress() != null && !run.progress().equals(lastProgress)) {
-				out.println("   " + run.progress());
-				lastProgress = run.progress();
+			try {
+				end.get(250, TimeUnit.MILLISECONDS);
+				return this.runs.find(runId).orElseThrow();
 			}
-			if (run.endedAt() != null) {
-				return run;
+			catch (TimeoutException ex) {
+				RunRecord run = this.runs.find(runId).orElseThrow();
+				if (run.progress() != null && !run.progress().equals(lastProgress)) {
+					out.println("   " + run.progress());
+					lastProgress = run.progress();
+				}
 			}
-			Thread.sleep(250);
 		}
 	}
 
@@ -144,9 +172,10 @@ class DemoRunner implements ApplicationRunner {
 			ArtifactMetadata meta = this.store.metadata(PIPELINE, run.candidateVersion());
 			out.printf("   candidate v%d  trained %d epochs on %d rows at %.0f samples/s%n", meta.version(),
 					meta.training().curve().size(), meta.training().trainRows(), meta.training().samplesPerSecond());
-			meta.candidateMetrics().forEach((holdout, m) -> out.printf("   %-14s candidate %s%s%n", holdout, fmt(m),
-					(meta.championMetrics() != null && meta.championMetrics().get(holdout) != null)
-							? "\n                  champion  " + fmt(meta.championMetrics().get(holdout)) : ""));
+			meta.candidateMetrics()
+				.forEach((holdout, m) -> out.printf("   %-14s candidate %s%s%n", holdout, fmt(m),
+						(meta.championMetrics() != null && meta.championMetrics().get(holdout) != null)
+								? "\n                  champion  " + fmt(meta.championMetrics().get(holdout)) : ""));
 			out.printf("   model files    %s%n", this.store.versionDir(PIPELINE, meta.version()));
 		}
 		out.printf("%n   versions of '%s' (champion: %s)%n", PIPELINE,
@@ -159,7 +188,8 @@ class DemoRunner implements ApplicationRunner {
 
 	private static String fmt(Map<String, Double> m) {
 		StringBuilder sb = new StringBuilder();
-		m.forEach((k, v) -> sb.append(k).append('=')
+		m.forEach((k, v) -> sb.append(k)
+			.append('=')
 			.append(k.equals("rows") ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.4f", v))
 			.append("  "));
 		return sb.toString().trim();

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -27,10 +29,11 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Schema;
 
-/** Drift checks on demand, their reports, and drift events from external monitors (with Alertmanager's webhook). */
+/**
+ * Drift checks on demand, their reports, and drift events from external monitors (with
+ * Alertmanager's webhook).
+ */
 @RestController
 class DriftController {
 
@@ -58,7 +61,10 @@ class DriftController {
 	record CheckRequest(LocalDate asOf) {
 	}
 
-	/** An external monitor's drift event. Re-sending the same {@code eventId} from the same source changes nothing. */
+	/**
+	 * An external monitor's drift event. Re-sending the same {@code eventId} from the
+	 * same source changes nothing.
+	 */
 	@Schema(example = "{\"pipeline\": \"sample\", \"source\": \"evidently\", \"eventId\": \"run-2024-03-20\", "
 			+ "\"severity\": \"critical\", \"details\": \"share of drifted columns 0.6\", \"asOf\": \"2024-03-20\"}")
 	record EventRequest(@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String pipeline,
@@ -72,7 +78,8 @@ class DriftController {
 	@Operation(summary = "Run a drift check now against the champion; returns the report")
 	DriftReport check(@PathVariable String name, @RequestBody(required = false) CheckRequest body) {
 		Names.pipeline(name);
-		LocalDate asOf = (body != null && body.asOf() != null) ? body.asOf() : this.data.newestDay(this.catalog.get(name));
+		LocalDate asOf = (body != null && body.asOf() != null) ? body.asOf()
+				: this.data.newestDay(this.catalog.get(name));
 		return this.checker.check(name, asOf, "api");
 	}
 
@@ -98,11 +105,14 @@ class DriftController {
 	ResponseEntity<DriftEvent> submit(@Valid @RequestBody EventRequest e) {
 		this.catalog.get(e.pipeline());
 		return ResponseEntity.accepted()
-			.body(this.events.submit(
-					new DriftEvents.Submission(e.pipeline(), e.source(), e.eventId(), e.severity(), e.details(), e.asOf())));
+			.body(this.events.submit(new DriftEvents.Submission(e.pipeline(), e.source(), e.eventId(), e.severity(),
+					e.details(), e.asOf())));
 	}
 
-	/** Prometheus Alertmanager's webhook payload (version 4); fields we do not use are ignored. */
+	/**
+	 * Prometheus Alertmanager's webhook payload (version 4); fields we do not use are
+	 * ignored.
+	 */
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record AlertmanagerPayload(String status, List<Alert> alerts) {
 
@@ -127,12 +137,12 @@ class DriftController {
 			String pipeline = Names.pipeline(a.labels().get("pipeline"));
 			this.catalog.get(pipeline);
 			String severity = a.labels().getOrDefault("severity", "warning");
-			String details = (a.annotations() != null)
-					? a.annotations().getOrDefault("summary", a.annotations().getOrDefault("description", a.labels().get("alertname")))
+			String details = (a.annotations() != null) ? a.annotations()
+				.getOrDefault("summary", a.annotations().getOrDefault("description", a.labels().get("alertname")))
 					: a.labels().get("alertname");
-			out.add(this.events.submit(new DriftEvents.Submission(pipeline, "alertmanager",
-					a.fingerprint() + "@" + a.startsAt(), severity.matches("info|warning|critical") ? severity : "warning",
-					details, null)));
+			out.add(this.events
+				.submit(new DriftEvents.Submission(pipeline, "alertmanager", a.fingerprint() + "@" + a.startsAt(),
+						severity.matches("info|warning|critical") ? severity : "warning", details, null)));
 		}
 		return ResponseEntity.accepted().body(out);
 	}

@@ -12,15 +12,16 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-
-import dev.retrain.models.json.Json;
 import tools.jackson.databind.JsonNode;
 
+import dev.retrain.models.json.Json;
+
 /**
- * Product metrics for Prometheus, read from the database (so every node reports the same figures and
- * nothing lives only in one JVM): runs by pipeline, status and trigger; last run and step durations;
- * rows read; training samples/s; the champion's primary metric; drift statistics per feature; time since
- * the last successful retrain; promotions and rollbacks. Refreshed every {@code retrain.metrics.refresh}.
+ * Product metrics for Prometheus, read from the database (so every node reports the same
+ * figures and nothing lives only in one JVM): runs by pipeline, status and trigger; last
+ * run and step durations; rows read; training samples/s; the champion's primary metric;
+ * drift statistics per feature; time since the last successful retrain; promotions and
+ * rollbacks. Refreshed every {@code retrain.metrics.refresh}.
  */
 @Component
 class RetrainMetrics implements MeterBinder {
@@ -58,7 +59,9 @@ class RetrainMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.runs = MultiGauge.builder("retrain.runs").description("runs by pipeline, status and trigger").register(registry);
+		this.runs = MultiGauge.builder("retrain.runs")
+			.description("runs by pipeline, status and trigger")
+			.register(registry);
 		this.runSeconds = MultiGauge.builder("retrain.last.run.duration").baseUnit("seconds").register(registry);
 		this.stepSeconds = MultiGauge.builder("retrain.last.step.duration").baseUnit("seconds").register(registry);
 		this.rowsRead = MultiGauge.builder("retrain.last.run.rows.read").register(registry);
@@ -75,7 +78,8 @@ class RetrainMetrics implements MeterBinder {
 		refresh();
 	}
 
-	@Scheduled(fixedDelayString = "${retrain.metrics.refresh:15s}", initialDelayString = "${retrain.metrics.refresh:15s}")
+	@Scheduled(fixedDelayString = "${retrain.metrics.refresh:15s}",
+			initialDelayString = "${retrain.metrics.refresh:15s}")
 	void refresh() {
 		if (this.runs == null) {
 			return;
@@ -89,31 +93,40 @@ class RetrainMetrics implements MeterBinder {
 	}
 
 	private void refreshFromDatabase() {
-		this.runs.register(rows("SELECT pipeline, status, trigger_type, COUNT(*) FROM retrain_run GROUP BY pipeline, status, "
-				+ "trigger_type", r -> Tags.of("pipeline", r[0], "status", r[1], "trigger", r[2])), true);
-		this.runSeconds.register(rows("SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM retrain_run r "
-				+ "WHERE r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.ended_at IS NOT NULL)",
-				r -> Tags.of("pipeline", r[0])), true);
-		this.stepSeconds.register(rows("SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) "
-				+ "FROM retrain_run r JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = r.run_id "
-				+ "WHERE s.END_TIME IS NOT NULL AND r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline "
-				+ "AND x.status = 'COMPLETED')", r -> Tags.of("pipeline", r[0], "step", r[1])), true);
-		this.rowsRead.register(rows("SELECT r.pipeline, r.rows_read FROM retrain_run r WHERE r.rows_read IS NOT NULL AND "
-				+ "r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.rows_read IS NOT NULL)",
-				r -> Tags.of("pipeline", r[0])), true);
-		this.champion.register(rows("SELECT v.pipeline, v.primary_metric, v.primary_value FROM model_alias a JOIN model_version v "
-				+ "ON v.pipeline = a.pipeline AND v.version = a.version WHERE a.alias = 'champion' AND v.primary_value IS NOT NULL",
+		this.runs.register(
+				rows("SELECT pipeline, status, trigger_type, COUNT(*) FROM retrain_run GROUP BY pipeline, status, "
+						+ "trigger_type", r -> Tags.of("pipeline", r[0], "status", r[1], "trigger", r[2])),
+				true);
+		this.runSeconds
+			.register(rows("SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM retrain_run r "
+					+ "WHERE r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.ended_at IS NOT NULL)",
+					r -> Tags.of("pipeline", r[0])), true);
+		this.stepSeconds
+			.register(rows("SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) "
+					+ "FROM retrain_run r JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = r.run_id "
+					+ "WHERE s.END_TIME IS NOT NULL AND r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline "
+					+ "AND x.status = 'COMPLETED')", r -> Tags.of("pipeline", r[0], "step", r[1])), true);
+		this.rowsRead
+			.register(rows("SELECT r.pipeline, r.rows_read FROM retrain_run r WHERE r.rows_read IS NOT NULL AND "
+					+ "r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.rows_read IS NOT NULL)",
+					r -> Tags.of("pipeline", r[0])), true);
+		this.champion.register(rows(
+				"SELECT v.pipeline, v.primary_metric, v.primary_value FROM model_alias a JOIN model_version v "
+						+ "ON v.pipeline = a.pipeline AND v.version = a.version WHERE a.alias = 'champion' AND v.primary_value IS NOT NULL",
 				r -> Tags.of("pipeline", r[0], "metric", r[1])), true);
-		this.sinceSuccess.register(this.jdbc.query("SELECT pipeline, MAX(ended_at) FROM retrain_run WHERE status = 'COMPLETED' "
-				+ "GROUP BY pipeline", (rs, i) -> {
+		this.sinceSuccess.register(this.jdbc.query(
+				"SELECT pipeline, MAX(ended_at) FROM retrain_run WHERE status = 'COMPLETED' " + "GROUP BY pipeline",
+				(rs, i) -> {
 					OffsetDateTime t = rs.getObject(2, OffsetDateTime.class);
 					double age = (this.clock.instant().toEpochMilli() - t.toInstant().toEpochMilli()) / 1000.0;
 					return MultiGauge.Row.of(Tags.of("pipeline", rs.getString(1)), age);
 				}), true);
-		this.promotions.register(rows("SELECT pipeline, COUNT(*) FROM alias_history WHERE alias = 'champion' GROUP BY pipeline",
-				r -> Tags.of("pipeline", r[0])), true);
-		this.rollbacks.register(rows("SELECT pipeline, COUNT(*) FROM audit_log WHERE action = 'ROLLBACK' GROUP BY pipeline",
-				r -> Tags.of("pipeline", r[0])), true);
+		this.promotions
+			.register(rows("SELECT pipeline, COUNT(*) FROM alias_history WHERE alias = 'champion' GROUP BY pipeline",
+					r -> Tags.of("pipeline", r[0])), true);
+		this.rollbacks
+			.register(rows("SELECT pipeline, COUNT(*) FROM audit_log WHERE action = 'ROLLBACK' GROUP BY pipeline",
+					r -> Tags.of("pipeline", r[0])), true);
 		this.samplesPerSecond.register(jsonRows("SELECT r.pipeline, r.details FROM retrain_run r WHERE r.run_id = "
 				+ "(SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.status = 'COMPLETED')",
 				(pipeline, details, rows) -> {
@@ -122,14 +135,17 @@ class RetrainMetrics implements MeterBinder {
 						rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
 					}
 				}), true);
-		this.drift.register(jsonRows("SELECT d.pipeline, d.report FROM drift_report d WHERE d.id = (SELECT MAX(id) FROM "
-				+ "drift_report x WHERE x.pipeline = d.pipeline)", (pipeline, report, rows) -> {
-					for (JsonNode f : report.path("features")) {
-						rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
-								f.get("test").asString(), "drifted", Boolean.toString(f.get("drifted").asBoolean())),
-								f.get("statistic").asDouble()));
-					}
-				}), true);
+		this.drift
+			.register(jsonRows("SELECT d.pipeline, d.report FROM drift_report d WHERE d.id = (SELECT MAX(id) FROM "
+					+ "drift_report x WHERE x.pipeline = d.pipeline)", (pipeline, report, rows) -> {
+						for (JsonNode f : report.path("features")) {
+							rows.add(MultiGauge.Row.of(
+									Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
+											f.get("test").asString(), "drifted",
+											Boolean.toString(f.get("drifted").asBoolean())),
+									f.get("statistic").asDouble()));
+						}
+					}), true);
 	}
 
 	/** Rows whose last column is the value and the others make the tags. */

@@ -7,11 +7,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Webhooks: each gets a JSON POST for the events it lists ({@code promotion}, {@code failure},
- * {@code pending-approval}, {@code drift}; all when empty), tried {@code maxAttempts} times with doubling
- * backoff from {@code firstBackoff}. Every {@code poll} each node resubmits deliveries that stayed
- * incomplete for {@code resubmitAfter} (all tries failed, or their node stopped), until {@code giveUpAfter}
- * has passed since the event.
+ * Webhooks: each gets a JSON POST for the events it lists ({@code promotion},
+ * {@code failure}, {@code pending-approval}, {@code drift}; all when empty), tried
+ * {@code maxAttempts} times with doubling backoff from {@code firstBackoff}. Every
+ * {@code poll} each node resubmits deliveries that stayed incomplete for
+ * {@code resubmitAfter} (all tries failed, or their node stopped), until
+ * {@code giveUpAfter} has passed since the event.
  */
 @ConfigurationProperties("retrain.notifications")
 record NotificationSettings(List<Webhook> webhooks, @DefaultValue("4") int maxAttempts,

@@ -10,10 +10,12 @@ import org.springframework.scheduling.annotation.AsyncConfigurer;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
- * The executor of asynchronous event listeners (webhook deliveries). Named {@code taskExecutor}, so that
- * {@code @Async} (which Spring Modulith enables for its listeners) uses it rather than the batch runs'
- * executor: a slow receiver then never holds a thread a retrain needs. A delivery whose tries all failed
- * has said so in one line already ({@link WebhookDelivery}); its exception only marks the publication failed.
+ * The executor of asynchronous event listeners (webhook deliveries). Named
+ * {@code taskExecutor}, so that {@code @Async} (which Spring Modulith enables for its
+ * listeners) uses it rather than the batch runs' executor: a slow receiver then never
+ * holds a thread a retrain needs. A delivery whose tries all failed has said so in one
+ * line already ({@link WebhookDelivery}); its exception only marks the publication
+ * failed.
  */
 @Configuration(proxyBeanMethods = false)
 class NotificationsConfiguration implements AsyncConfigurer {

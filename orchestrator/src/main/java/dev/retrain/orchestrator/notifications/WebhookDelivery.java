@@ -29,13 +29,15 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 
 /**
- * Makes the webhook deliveries that {@link WebhookNotifier} published: after the change commits, on a thread
- * of the application's task executor, with {@code maxAttempts} tries and doubling backoff from
- * {@code firstBackoff} (Spring Framework's {@link RetryTemplate}), holding no database connection meanwhile.
- * A delivery that returns is completed in Spring Modulith's event publication registry; one that failed every
- * try, or whose node stopped before it finished, stays incomplete there. Every {@code poll} each node
- * resubmits the deliveries left incomplete for longer than {@code resubmitAfter}, for {@code giveUpAfter}
- * after they were due, so a delivery is made at least once by whichever node is running.
+ * Makes the webhook deliveries that {@link WebhookNotifier} published: after the change
+ * commits, on a thread of the application's task executor, with {@code maxAttempts} tries
+ * and doubling backoff from {@code firstBackoff} (Spring Framework's
+ * {@link RetryTemplate}), holding no database connection meanwhile. A delivery that
+ * returns is completed in Spring Modulith's event publication registry; one that failed
+ * every try, or whose node stopped before it finished, stays incomplete there. Every
+ * {@code poll} each node resubmits the deliveries left incomplete for longer than
+ * {@code resubmitAfter}, for {@code giveUpAfter} after they were due, so a delivery is
+ * made at least once by whichever node is running.
  */
 @Component
 class WebhookDelivery {
@@ -74,7 +76,10 @@ class WebhookDelivery {
 		});
 	}
 
-	/** Delivers one webhook, retrying; throws when every try failed, which leaves the publication incomplete. */
+	/**
+	 * Delivers one webhook, retrying; throws when every try failed, which leaves the
+	 * publication incomplete.
+	 */
 	@ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED)
 	void deliver(WebhookDue due) throws RetryException {
 		NotificationSettings.Webhook hook = this.hooks.get(due.hookKey());
@@ -115,13 +120,17 @@ class WebhookDelivery {
 		return null;
 	}
 
-	/** Resubmits deliveries left incomplete (every try failed, or their node stopped), until they are too old. */
-	@Scheduled(initialDelayString = "${retrain.notifications.poll:1s}", fixedDelayString = "${retrain.notifications.poll:1s}")
+	/**
+	 * Resubmits deliveries left incomplete (every try failed, or their node stopped),
+	 * until they are too old.
+	 */
+	@Scheduled(initialDelayString = "${retrain.notifications.poll:1s}",
+			fixedDelayString = "${retrain.notifications.poll:1s}")
 	void resubmitStale() {
 		Instant now = this.clock.instant();
-		this.incomplete.resubmitIncompletePublications(p -> p.getEvent() instanceof WebhookDue
-				&& lastTry(p).plus(this.settings.resubmitAfter()).isBefore(now)
-				&& p.getPublicationDate().plus(this.settings.giveUpAfter()).isAfter(now));
+		this.incomplete.resubmitIncompletePublications(
+				p -> p.getEvent() instanceof WebhookDue && lastTry(p).plus(this.settings.resubmitAfter()).isBefore(now)
+						&& p.getPublicationDate().plus(this.settings.giveUpAfter()).isAfter(now));
 	}
 
 	private static Instant lastTry(EventPublication p) {

@@ -19,10 +19,11 @@ import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.json.Json;
 
 /**
- * Turns what happens (a failed run, a champion move, a version waiting for approval, drift) into webhook
- * deliveries: one {@link WebhookDue} per webhook that wants the event, published in the transaction that
- * made the change. Spring Modulith's event publication registry stores it with that change, and
- * {@link WebhookDelivery} makes it after the commit; a slow or failing receiver never delays or fails a run.
+ * Turns what happens (a failed run, a champion move, a version waiting for approval,
+ * drift) into webhook deliveries: one {@link WebhookDue} per webhook that wants the
+ * event, published in the transaction that made the change. Spring Modulith's event
+ * publication registry stores it with that change, and {@link WebhookDelivery} makes it
+ * after the commit; a slow or failing receiver never delays or fails a run.
  */
 @Component
 @EnableConfigurationProperties(NotificationSettings.class)
@@ -52,7 +53,10 @@ class WebhookNotifier {
 		}
 	}
 
-	/** Every champion move, automatic or by a person; published in the transaction that saves it. */
+	/**
+	 * Every champion move, automatic or by a person; published in the transaction that
+	 * saves it.
+	 */
 	@EventListener
 	void on(ChampionChanged e) {
 		Map<String, Object> p = base(e.pipeline());
@@ -108,7 +112,10 @@ class WebhookNotifier {
 		return p;
 	}
 
-	/** One delivery per webhook that wants the event, published in the transaction of the change (or one of its own). */
+	/**
+	 * One delivery per webhook that wants the event, published in the transaction of the
+	 * change (or one of its own).
+	 */
 	private void send(String event, String pipeline, Map<String, Object> payload) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("event", event);

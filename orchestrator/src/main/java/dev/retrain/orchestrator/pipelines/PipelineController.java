@@ -5,6 +5,8 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -19,19 +21,20 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.orchestrator.scheduling.ScheduleReconciler;
-import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.orchestrator.scheduling.ScheduleReconciler;
+import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Schema;
 
-/** Pipelines as loaded from the configuration directory, their dry-run validation, and manual launches. */
+/**
+ * Pipelines as loaded from the configuration directory, their dry-run validation, and
+ * manual launches.
+ */
 @RestController
 @RequestMapping("/api/pipelines")
 class PipelineController {
@@ -56,8 +59,8 @@ class PipelineController {
 	}
 
 	/** A pipeline as listed, with its current champion. */
-	record PipelineSummary(String name, String description, String source, String configHash, String task,
-			String mode, Integer champion) {
+	record PipelineSummary(String name, String description, String source, String configHash, String task, String mode,
+			Integer champion) {
 	}
 
 	/** The loaded pipelines, and the files that failed to load with why. */
@@ -66,8 +69,10 @@ class PipelineController {
 
 	/** A manual launch: every field is optional. */
 	@Schema(example = "{\"asOf\": \"2024-03-20\", \"mode\": \"finetune\", \"runKey\": \"rerun-2\", \"cause\": \"new labels arrived\"}")
-	record LaunchRequest(LocalDate asOf, @Pattern(regexp = "retrain|finetune", message = "must be retrain or finetune") String mode,
-			@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}", message = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}") String runKey,
+	record LaunchRequest(LocalDate asOf,
+			@Pattern(regexp = "retrain|finetune", message = "must be retrain or finetune") String mode,
+			@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+					message = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}") String runKey,
 			@Size(max = 1000) String cause) {
 	}
 
@@ -88,7 +93,8 @@ class PipelineController {
 		return this.catalog.get(Names.pipeline(name));
 	}
 
-	@PostMapping(path = "/validate", consumes = { "application/yaml", "application/x-yaml", MediaType.TEXT_PLAIN_VALUE })
+	@PostMapping(path = "/validate",
+			consumes = { "application/yaml", "application/x-yaml", MediaType.TEXT_PLAIN_VALUE })
 	@Operation(summary = "Check a pipeline YAML without loading it (dry run); 422 lists every bad field")
 	PipelineDefinition validate(@RequestBody String yaml) {
 		return this.catalog.validate(yaml, "request body");
@@ -96,7 +102,8 @@ class PipelineController {
 
 	@PostMapping("/{name}/runs")
 	@Operation(summary = "Launch a retrain run; 202 with the run id, 409 if the pipeline already has one running")
-	ResponseEntity<LaunchedRun> launch(@PathVariable String name, @Valid @RequestBody(required = false) LaunchRequest body) {
+	ResponseEntity<LaunchedRun> launch(@PathVariable String name,
+			@Valid @RequestBody(required = false) LaunchRequest body) {
 		LaunchRequest req = (body != null) ? body : new LaunchRequest(null, null, null, null);
 		LaunchedRun run = this.launcher.launch(new RunLauncher.Request(Names.pipeline(name), req.asOf(), req.runKey(),
 				(req.mode() != null) ? Mode.valueOf(req.mode().toUpperCase(Locale.ROOT)) : null, Trigger.MANUAL,

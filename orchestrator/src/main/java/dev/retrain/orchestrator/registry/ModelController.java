@@ -3,22 +3,22 @@ package dev.retrain.orchestrator.registry;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.registry.AliasChange;
-import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.Decision;
+import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
-import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.json.Json;
-import dev.retrain.models.store.ModelStore;
 import dev.retrain.jobs.registry.VersionNotFound;
+import dev.retrain.models.json.Json;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelStore;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
-import tools.jackson.databind.JsonNode;
 
 /** Read access to a pipeline's model versions, aliases and promotion history. */
 @RestController
@@ -34,26 +34,39 @@ class ModelController {
 		this.store = store;
 	}
 
-	/** A version as listed: registry facts, holdout metrics, and the aliases pointing at it. */
+	/**
+	 * A version as listed: registry facts, holdout metrics, and the aliases pointing at
+	 * it.
+	 */
 	record VersionSummary(int version, String createdAt, String mode, Integer parentVersion, String snapshotId,
 			String primaryMetric, Double primaryValue, Decision decision, String decisionSummary, Long runId,
 			List<String> aliases, JsonNode metrics, String path) {
 
 		static VersionSummary of(ModelVersion v, Map<String, Integer> aliases) {
-			return new VersionSummary(v.version(), v.createdAt().toString(), v.mode(), v.parentVersion(), v.snapshotId(),
-					v.primaryMetric(), v.primaryValue(), v.decision(), v.decisionSummary(), v.runId(),
-					aliases.entrySet().stream().filter(e -> e.getValue() == v.version()).map(Map.Entry::getKey).toList(),
+			return new VersionSummary(v.version(), v.createdAt().toString(), v.mode(), v.parentVersion(),
+					v.snapshotId(), v.primaryMetric(), v.primaryValue(), v.decision(), v.decisionSummary(), v.runId(),
+					aliases.entrySet()
+						.stream()
+						.filter(e -> e.getValue() == v.version())
+						.map(Map.Entry::getKey)
+						.toList(),
 					Json.MAPPER.readTree(v.metrics()), v.path());
 		}
 
 	}
 
-	/** The versions, newest first, with the current aliases and the history of their moves. */
+	/**
+	 * The versions, newest first, with the current aliases and the history of their
+	 * moves.
+	 */
 	record VersionList(String pipeline, Map<String, Integer> aliases, List<VersionSummary> versions,
 			List<AliasChange> history) {
 	}
 
-	/** One version in full: registry facts and the stored metadata (lineage, encoders, training, profile). */
+	/**
+	 * One version in full: registry facts and the stored metadata (lineage, encoders,
+	 * training, profile).
+	 */
 	record VersionDetail(VersionSummary version, ArtifactMetadata metadata) {
 	}
 

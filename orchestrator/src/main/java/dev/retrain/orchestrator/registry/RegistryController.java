@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -28,13 +30,12 @@ import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
- * Changing the registry: manual and forced promotion, rollback, approval, user-named aliases, retention;
- * and comparing two versions. Every alias move names the version the caller believes is there
- * ({@code expectedChampion}, {@code expectedVersion}); a stale belief gets 409 and changes nothing.
+ * Changing the registry: manual and forced promotion, rollback, approval, user-named
+ * aliases, retention; and comparing two versions. Every alias move names the version the
+ * caller believes is there ({@code expectedChampion}, {@code expectedVersion}); a stale
+ * belief gets 409 and changes nothing.
  */
 @RestController
 @RequestMapping("/api/models/{name}")
@@ -52,9 +53,13 @@ class RegistryController {
 		this.store = store;
 	}
 
-	/** Promote {@code version}; {@code expectedChampion} null means "there is no champion". */
+	/**
+	 * Promote {@code version}; {@code expectedChampion} null means "there is no
+	 * champion".
+	 */
 	@Schema(example = "{\"version\": 7, \"expectedChampion\": 6, \"reason\": \"better recall on the new region\"}")
-	record PromoteRequest(@NotNull Integer version, Integer expectedChampion, @NotBlank @Size(max = 2000) String reason) {
+	record PromoteRequest(@NotNull Integer version, Integer expectedChampion,
+			@NotBlank @Size(max = 2000) String reason) {
 	}
 
 	@Schema(example = "{\"expectedChampion\": 7, \"reason\": \"latency regression in serving\"}")
@@ -70,17 +75,18 @@ class RegistryController {
 	}
 
 	@PostMapping("/promote")
-	@Operation(summary = "Promote a version (admin); compare-and-set on expectedChampion; a version that failed its policy needs force-promote")
+	@Operation(
+			summary = "Promote a version (admin); compare-and-set on expectedChampion; a version that failed its policy needs force-promote")
 	ModelVersion promote(@PathVariable String name, @Valid @RequestBody PromoteRequest r) {
-		return this.operations.promote(Names.pipeline(name), r.version(), r.expectedChampion(), Actor.current(), r.reason(),
-				false);
+		return this.operations.promote(Names.pipeline(name), r.version(), r.expectedChampion(), Actor.current(),
+				r.reason(), false);
 	}
 
 	@PostMapping("/force-promote")
 	@Operation(summary = "Promote a version that failed its policy (admin); marked as forced")
 	ModelVersion forcePromote(@PathVariable String name, @Valid @RequestBody PromoteRequest r) {
-		return this.operations.promote(Names.pipeline(name), r.version(), r.expectedChampion(), Actor.current(), r.reason(),
-				true);
+		return this.operations.promote(Names.pipeline(name), r.version(), r.expectedChampion(), Actor.current(),
+				r.reason(), true);
 	}
 
 	@PostMapping("/rollback")
@@ -92,7 +98,8 @@ class RegistryController {
 	@PostMapping("/versions/{version}/approve")
 	@Operation(summary = "Approve a pending version (operator): it becomes champion by compare-and-set")
 	ModelVersion approve(@PathVariable String name, @PathVariable int version, @Valid @RequestBody ReviewRequest r) {
-		return this.operations.approve(Names.pipeline(name), version, r.expectedChampion(), Actor.current(), r.reason());
+		return this.operations.approve(Names.pipeline(name), version, r.expectedChampion(), Actor.current(),
+				r.reason());
 	}
 
 	@PostMapping("/versions/{version}/reject")
@@ -102,9 +109,12 @@ class RegistryController {
 	}
 
 	@PutMapping("/aliases/{alias}")
-	@Operation(summary = "Point a user-named alias (e.g. shadow) at a version (admin); compare-and-set on expectedVersion")
-	Map<String, Integer> setAlias(@PathVariable String name, @PathVariable String alias, @Valid @RequestBody AliasRequest r) {
-		this.operations.setAlias(Names.pipeline(name), alias, r.version(), r.expectedVersion(), Actor.current(), r.reason());
+	@Operation(
+			summary = "Point a user-named alias (e.g. shadow) at a version (admin); compare-and-set on expectedVersion")
+	Map<String, Integer> setAlias(@PathVariable String name, @PathVariable String alias,
+			@Valid @RequestBody AliasRequest r) {
+		this.operations.setAlias(Names.pipeline(name), alias, r.version(), r.expectedVersion(), Actor.current(),
+				r.reason());
 		return this.registry.aliases(name);
 	}
 
@@ -128,9 +138,13 @@ class RegistryController {
 		return this.operations.applyRetention(Names.pipeline(name), Actor.current());
 	}
 
-	/** Two versions side by side: metrics per holdout, data snapshots, and what differs in their configuration. */
-	record Comparison(int a, int b, Map<String, Map<String, Double>> metricsA, Map<String, Map<String, Double>> metricsB,
-			String snapshotA, String snapshotB, Map<String, List<Object>> differences) {
+	/**
+	 * Two versions side by side: metrics per holdout, data snapshots, and what differs in
+	 * their configuration.
+	 */
+	record Comparison(int a, int b, Map<String, Map<String, Double>> metricsA,
+			Map<String, Map<String, Double>> metricsB, String snapshotA, String snapshotB,
+			Map<String, List<Object>> differences) {
 	}
 
 	@GetMapping("/compare")
@@ -150,7 +164,8 @@ class RegistryController {
 		differ(diff, "labelClasses", ma.label().classes(), mb.label().classes());
 		differ(diff, "datasetFiles", ma.dataset().files().size(), mb.dataset().files().size());
 		differ(diff, "trainRows", ma.training().trainRows(), mb.training().trainRows());
-		return new Comparison(a, b, ma.candidateMetrics(), mb.candidateMetrics(), ma.dataset().id(), mb.dataset().id(), diff);
+		return new Comparison(a, b, ma.candidateMetrics(), mb.candidateMetrics(), ma.dataset().id(), mb.dataset().id(),
+				diff);
 	}
 
 	private ArtifactMetadata metadata(String name, int version) {

@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -17,22 +18,24 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.LaunchedRun;
-import dev.retrain.jobs.runs.RunRejected;
-import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.models.json.Json;
+import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
-import tools.jackson.databind.JsonNode;
 
-/** Run history: one run with its steps and reports, recent runs, and restarting a failed run. */
+/**
+ * Run history: one run with its steps and reports, recent runs, and restarting a failed
+ * run.
+ */
 @RestController
 @RequestMapping("/api/runs")
 class RunController {
@@ -76,7 +79,8 @@ class RunController {
 	}
 
 	@GetMapping
-	@Operation(summary = "Runs, newest first, filtered by pipeline, status, trigger and creation time, one page at a time")
+	@Operation(
+			summary = "Runs, newest first, filtered by pipeline, status, trigger and creation time, one page at a time")
 	RunPage list(@RequestParam(required = false) String pipeline, @RequestParam(required = false) String status,
 			@RequestParam(required = false) String trigger, @RequestParam(required = false) Instant from,
 			@RequestParam(required = false) Instant to, @RequestParam(defaultValue = "0") int page,
@@ -98,7 +102,8 @@ class RunController {
 	}
 
 	@PostMapping("/{id}/stop")
-	@Operation(summary = "Ask a running run to stop (operator); training stops after its current epoch, keeping the checkpoint")
+	@Operation(
+			summary = "Ask a running run to stop (operator); training stops after its current epoch, keeping the checkpoint")
 	ResponseEntity<RunView> stop(@PathVariable long id) {
 		RunRecord r = this.runs.find(id).orElseThrow(() -> new RunNotFound(id));
 		if (!this.launcher.requestStop(id)) {
@@ -109,7 +114,8 @@ class RunController {
 	}
 
 	@PostMapping("/{id}/restart")
-	@Operation(summary = "Restart a failed or stopped run from the step that failed (training resumes from its checkpoint)")
+	@Operation(
+			summary = "Restart a failed or stopped run from the step that failed (training resumes from its checkpoint)")
 	ResponseEntity<LaunchedRun> restart(@PathVariable long id) {
 		LaunchedRun run = this.launcher.restart(id);
 		this.audit.record(Actor.current(), "RESTART_RUN", run.pipeline(), "run " + id, "new run " + run.runId());
@@ -144,10 +150,10 @@ class RunController {
 
 	private static RunView view(RunRecord r, List<StepView> steps) {
 		return new RunView(r.runId(), r.jobInstanceId(), r.pipeline(), r.asOf(), r.runKey(), r.trigger(), r.cause(),
-				r.status(), r.requestedMode(), r.mode(), r.modeReason(), r.snapshotId(), r.rowsRead(), r.candidateVersion(),
-				r.championVersion(), r.decision(), r.decisionSummary(), r.failureReason(), r.progress(), r.createdAt(),
-				r.endedAt(), steps, (r.details() != null) ? Json.MAPPER.readTree(r.details()) : null);
+				r.status(), r.requestedMode(), r.mode(), r.modeReason(), r.snapshotId(), r.rowsRead(),
+				r.candidateVersion(), r.championVersion(), r.decision(), r.decisionSummary(), r.failureReason(),
+				r.progress(), r.createdAt(), r.endedAt(), steps,
+				(r.details() != null) ? Json.MAPPER.readTree(r.details()) : null);
 	}
-
 
 }

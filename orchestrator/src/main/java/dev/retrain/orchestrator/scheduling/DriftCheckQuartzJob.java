@@ -1,6 +1,5 @@
 package dev.retrain.orchestrator.scheduling;
 
-
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobExecutionContext;
 import org.slf4j.Logger;
@@ -11,7 +10,10 @@ import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 
-/** A pipeline's drift-check schedule fired: check the newest partition(s) against the champion. */
+/**
+ * A pipeline's drift-check schedule fired: check the newest partition(s) against the
+ * champion.
+ */
 @DisallowConcurrentExecution
 class DriftCheckQuartzJob extends QuartzJobBean {
 

@@ -15,8 +15,9 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
 
 /**
- * A pipeline's retrain schedule fired: launch a run for the newest partition. The run key derives from
- * the scheduled fire time, so a misfire that fires late still launches that slot's run once.
+ * A pipeline's retrain schedule fired: launch a run for the newest partition. The run key
+ * derives from the scheduled fire time, so a misfire that fires late still launches that
+ * slot's run once.
  */
 @DisallowConcurrentExecution
 class RetrainQuartzJob extends QuartzJobBean {
@@ -39,8 +40,8 @@ class RetrainQuartzJob extends QuartzJobBean {
 				? "cron '" + c.getCronExpression() + "' (" + c.getTimeZone().getID() + "), slot " + slot + " UTC"
 				: "schedule triggered now through the API, at " + slot + " UTC";
 		try {
-			this.launcher.launch(
-					new RunLauncher.Request(pipeline, null, "schedule-" + slot, null, Trigger.SCHEDULE, cause));
+			this.launcher
+				.launch(new RunLauncher.Request(pipeline, null, "schedule-" + slot, null, Trigger.SCHEDULE, cause));
 		}
 		catch (RunAlreadyActive ex) {
 			log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -22,9 +23,11 @@ import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
-import io.swagger.v3.oas.annotations.Operation;
 
-/** The stored schedules (Quartz triggers) with their next fire times; pause, resume, trigger now. */
+/**
+ * The stored schedules (Quartz triggers) with their next fire times; pause, resume,
+ * trigger now.
+ */
 @RestController
 @RequestMapping("/api/schedules")
 class ScheduleController {
@@ -38,7 +41,10 @@ class ScheduleController {
 		this.audit = audit;
 	}
 
-	/** One schedule: the pipeline, what it does, when, its state and its next and previous fire times. */
+	/**
+	 * One schedule: the pipeline, what it does, when, its state and its next and previous
+	 * fire times.
+	 */
 	record ScheduleView(String pipeline, String kind, String schedule, String state, Instant nextFireTime,
 			Instant previousFireTime) {
 	}

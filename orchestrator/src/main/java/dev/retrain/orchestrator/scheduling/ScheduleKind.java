@@ -3,8 +3,11 @@ package dev.retrain.orchestrator.scheduling;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** What a stored trigger does: the Quartz job group is the kind, the job name is the pipeline. */
-public enum ScheduleKind {
+/**
+ * What a stored trigger does: the Quartz job group is the kind, the job name is the
+ * pipeline.
+ */
+enum ScheduleKind {
 
 	RETRAIN("retrain", RetrainQuartzJob.class), DRIFT_CHECK("drift-check", DriftCheckQuartzJob.class),
 	DATA_ARRIVAL("data-arrival", DataArrivalQuartzJob.class);
@@ -30,7 +33,8 @@ public enum ScheduleKind {
 		return Arrays.stream(values())
 			.filter(k -> k.group.equals(group.toLowerCase(Locale.ROOT)))
 			.findFirst()
-			.orElseThrow(() -> new IllegalArgumentException("unknown schedule kind '" + group + "' (retrain, drift-check, data-arrival)"));
+			.orElseThrow(() -> new IllegalArgumentException(
+					"unknown schedule kind '" + group + "' (retrain, drift-check, data-arrival)"));
 	}
 
 }

@@ -31,14 +31,16 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 
 /**
- * Makes the stored Quartz triggers follow the pipeline files: a new schedule is added, a changed cron
- * or time zone replaces the stored trigger (a paused one stays paused), and the schedule of a removed
- * pipeline goes away. Quartz does not start on its own ({@code spring.quartz.auto-startup=false}): this
- * starts it after reconciling, so an old trigger never fires once more after its configuration changed.
- * Run history is not touched.
+ * Makes the stored Quartz triggers follow the pipeline files: a new schedule is added, a
+ * changed cron or time zone replaces the stored trigger (a paused one stays paused), and
+ * the schedule of a removed pipeline goes away. Quartz does not start on its own
+ * ({@code spring.quartz.auto-startup=false}): this starts it after reconciling, so an old
+ * trigger never fires once more after its configuration changed. Run history is not
+ * touched.
  *
- * <p>Misfires: cron triggers fire once when the application comes back after missing one or more slots
- * ({@code FIRE_AND_PROCEED}), not once per missed slot.
+ * <p>
+ * Misfires: cron triggers fire once when the application comes back after missing one or
+ * more slots ({@code FIRE_AND_PROCEED}), not once per missed slot.
  */
 @Component
 public class ScheduleReconciler implements SmartLifecycle {
@@ -96,7 +98,8 @@ public class ScheduleReconciler implements SmartLifecycle {
 			Map<JobKey, Trigger> desired = new TreeMap<>();
 			for (PipelineDefinition def : this.catalog.all()) {
 				if (def.schedule() != null) {
-					desired.put(key(ScheduleKind.RETRAIN, def.name()), cron(ScheduleKind.RETRAIN, def.name(), def.schedule()));
+					desired.put(key(ScheduleKind.RETRAIN, def.name()),
+							cron(ScheduleKind.RETRAIN, def.name(), def.schedule()));
 				}
 				DriftPolicy drift = def.drift();
 				if (drift.schedule() != null) {
@@ -147,8 +150,8 @@ public class ScheduleReconciler implements SmartLifecycle {
 		if (paused) {
 			this.scheduler.pauseTrigger(wanted.getKey());
 		}
-		return List.of("changed " + kind.group() + " schedule of " + key.getName() + " from " + describe(stored) + " to "
-				+ describe(wanted));
+		return List.of("changed " + kind.group() + " schedule of " + key.getName() + " from " + describe(stored)
+				+ " to " + describe(wanted));
 	}
 
 	static String describe(Trigger t) {

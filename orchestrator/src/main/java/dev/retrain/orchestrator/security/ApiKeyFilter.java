@@ -1,8 +1,8 @@
 package dev.retrain.orchestrator.security;
 
 import java.io.IOException;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 
 import jakarta.servlet.FilterChain;
@@ -16,7 +16,10 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Authenticates {@code X-API-Key} against the configured SHA-256 hashes (compared in constant time). */
+/**
+ * Authenticates {@code X-API-Key} against the configured SHA-256 hashes (compared in
+ * constant time).
+ */
 class ApiKeyFilter extends OncePerRequestFilter {
 
 	static final String HEADER = "X-API-Key";
@@ -41,9 +44,13 @@ class ApiKeyFilter extends OncePerRequestFilter {
 		byte[] hash = Credentials.hashApiKey(key).getBytes(StandardCharsets.US_ASCII);
 		for (SecuritySettings.ApiKey k : this.keys) {
 			if (MessageDigest.isEqual(hash, k.sha256().toLowerCase().getBytes(StandardCharsets.US_ASCII))) {
-				var authorities = k.roles().stream().map(r -> new SimpleGrantedAuthority("ROLE_" + r.toUpperCase())).toList();
+				var authorities = k.roles()
+					.stream()
+					.map(r -> new SimpleGrantedAuthority("ROLE_" + r.toUpperCase()))
+					.toList();
 				SecurityContextHolder.getContext()
-					.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("api-key:" + k.name(), null, authorities));
+					.setAuthentication(UsernamePasswordAuthenticationToken.authenticated("api-key:" + k.name(), null,
+							authorities));
 				chain.doFilter(request, response);
 				return;
 			}

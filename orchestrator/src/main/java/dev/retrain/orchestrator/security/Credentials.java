@@ -7,7 +7,10 @@ import java.util.HexFormat;
 
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 
-/** Hashing for configured secrets: the command-line helpers and the API-key check use the same code. */
+/**
+ * Hashing for configured secrets: the command-line helpers and the API-key check use the
+ * same code.
+ */
 public final class Credentials {
 
 	private Credentials() {
@@ -18,10 +21,13 @@ public final class Credentials {
 		return PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(password);
 	}
 
-	/** The SHA-256 (hex) of an API key, for {@code retrain.security.api-keys[].sha256}. */
+	/**
+	 * The SHA-256 (hex) of an API key, for {@code retrain.security.api-keys[].sha256}.
+	 */
 	public static String hashApiKey(String key) {
 		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);

@@ -31,7 +31,8 @@ class ProblemAuthenticationHandlers implements AuthenticationEntryPoint, AccessD
 		response.setStatus(status);
 		response.setContentType("application/problem+json");
 		String body = "{\"type\":\"https://retrain.dev/problems/" + type + "\",\"title\":\"" + title + "\",\"status\":"
-				+ status + ",\"detail\":\"" + detail + "\",\"instance\":\"" + instance.replaceAll("[\"\\\\]", "") + "\"}";
+				+ status + ",\"detail\":\"" + detail + "\",\"instance\":\"" + instance.replaceAll("[\"\\\\]", "")
+				+ "\"}";
 		response.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 	}
 

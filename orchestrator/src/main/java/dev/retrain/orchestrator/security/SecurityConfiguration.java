@@ -25,10 +25,11 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
- * Health and the API description are open; every other endpoint needs a user. Reading needs
- * {@code viewer}; launching, stopping, restarting, schedules, drift checks and events, approvals need
- * {@code operator}; promotion, rollback, forced promotion, aliases, retention and reloads need
- * {@code admin}. Stateless (no sessions, so no CSRF tokens): every request carries its credentials.
+ * Health and the API description are open; every other endpoint needs a user. Reading
+ * needs {@code viewer}; launching, stopping, restarting, schedules, drift checks and
+ * events, approvals need {@code operator}; promotion, rollback, forced promotion,
+ * aliases, retention and reloads need {@code admin}. Stateless (no sessions, so no CSRF
+ * tokens): every request carries its credentials.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SecuritySettings.class)
@@ -77,9 +78,9 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * The configured users. With none configured (and no API keys), an {@code admin} with a random
-	 * password is created for this start only and the password printed once: nothing works with a
-	 * password known in advance.
+	 * The configured users. With none configured (and no API keys), an {@code admin} with
+	 * a random password is created for this start only and the password printed once:
+	 * nothing works with a password known in advance.
 	 */
 	@Bean
 	UserDetailsService users(SecuritySettings settings, PasswordEncoder encoder) {

@@ -5,10 +5,11 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Who may call the API. {@code users} authenticate with HTTP Basic; {@code password} is an encoded hash
- * ({@code {bcrypt}...}, from {@code java -jar orchestrator.jar hash-password}). {@code apiKeys} are sent
- * as {@code X-API-Key}; only their SHA-256 ({@code hash-api-key}) is configured. Roles: {@code viewer},
- * {@code operator}, {@code admin} (each includes the one before).
+ * Who may call the API. {@code users} authenticate with HTTP Basic; {@code password} is
+ * an encoded hash ({@code {bcrypt}...}, from
+ * {@code java -jar orchestrator.jar hash-password}). {@code apiKeys} are sent as
+ * {@code X-API-Key}; only their SHA-256 ({@code hash-api-key}) is configured. Roles:
+ * {@code viewer}, {@code operator}, {@code admin} (each includes the one before).
  */
 @ConfigurationProperties("retrain.security")
 record SecuritySettings(List<User> users, List<ApiKey> apiKeys) {

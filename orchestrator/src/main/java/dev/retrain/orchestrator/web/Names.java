@@ -2,7 +2,9 @@ package dev.retrain.orchestrator.web;
 
 import dev.retrain.models.store.ModelStore;
 
-/** Names taken from a request path are checked before they reach a lookup or a file path. */
+/**
+ * Names taken from a request path are checked before they reach a lookup or a file path.
+ */
 public final class Names {
 
 	private Names() {

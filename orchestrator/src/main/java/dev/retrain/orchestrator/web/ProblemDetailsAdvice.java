@@ -17,16 +17,16 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
-import dev.retrain.jobs.runs.RunAlreadyActive;
-import dev.retrain.jobs.runs.RunNotFound;
-import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.jobs.registry.IllegalTransition;
 import dev.retrain.jobs.registry.PromotionConflict;
 import dev.retrain.jobs.registry.VersionNotFound;
+import dev.retrain.jobs.runs.RunAlreadyActive;
+import dev.retrain.jobs.runs.RunNotFound;
+import dev.retrain.jobs.runs.RunRejected;
 
 /**
- * Domain failures as RFC 9457 problem details; anything unexpected becomes a 500 with no stack trace
- * and no internals in the body (the log has them).
+ * Domain failures as RFC 9457 problem details; anything unexpected becomes a 500 with no
+ * stack trace and no internals in the body (the log has them).
  */
 @RestControllerAdvice
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
@@ -52,7 +52,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(RunAlreadyActive.class)
 	ProblemDetail alreadyActive(RunAlreadyActive ex) {
-		ProblemDetail p = problem(HttpStatus.CONFLICT, "run-already-active", "A run is already in progress", ex.getMessage());
+		ProblemDetail p = problem(HttpStatus.CONFLICT, "run-already-active", "A run is already in progress",
+				ex.getMessage());
 		p.setProperty("pipeline", ex.pipeline());
 		p.setProperty("runningRunId", ex.runId());
 		return p;
@@ -95,7 +96,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		else if (cause instanceof tools.jackson.databind.DatabindException d) {
 			detail = "bad value: " + d.getOriginalMessage();
 		}
-		return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", detail));
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", detail));
 	}
 
 	/** One bad field of a pipeline definition. */
@@ -108,6 +110,5 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		p.setTitle(title);
 		return p;
 	}
-
 
 }

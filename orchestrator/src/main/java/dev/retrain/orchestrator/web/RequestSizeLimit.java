@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Request bodies over 1 MiB are refused with 413: by their declared length before anything is read, or,
- * for a body sent without one, as soon as the count passes the limit.
+ * Request bodies over 1 MiB are refused with 413: by their declared length before
+ * anything is read, or, for a body sent without one, as soon as the count passes the
+ * limit.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -47,7 +48,8 @@ class RequestSizeLimit extends OncePerRequestFilter {
 		response.setContentType("application/problem+json");
 		response.getOutputStream()
 			.write(("{\"type\":\"https://retrain.dev/problems/payload-too-large\",\"title\":\"Payload too large\","
-					+ "\"status\":413,\"detail\":\"request bodies are limited to " + LIMIT + " bytes\"}").getBytes());
+					+ "\"status\":413,\"detail\":\"request bodies are limited to " + LIMIT + " bytes\"}")
+				.getBytes());
 	}
 
 	static final class BodyTooLarge extends IOException {
