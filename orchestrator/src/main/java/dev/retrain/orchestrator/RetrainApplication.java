@@ -8,13 +8,14 @@ import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.retrain.jobs.JobsConfiguration;
+import dev.retrain.jobs.backtest.BacktestJobConfiguration;
 import dev.retrain.orchestrator.backtest.Commands;
 import dev.retrain.orchestrator.security.Credentials;
 
 /** The retraining orchestrator: REST API, run launching, registry, and (with {@code --demo}) the sample run. */
 @SpringBootApplication
 @EnableScheduling
-@Import(JobsConfiguration.class)
+@Import({ JobsConfiguration.class, BacktestJobConfiguration.class })
 public class RetrainApplication {
 
 	public static void main(String[] args) throws Exception {
