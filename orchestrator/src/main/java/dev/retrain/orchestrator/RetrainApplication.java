@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.retrain.jobs.JobsConfiguration;
+import dev.retrain.jobs.backtest.BacktestJobConfiguration;
 import dev.retrain.orchestrator.backtest.Commands;
 import dev.retrain.orchestrator.security.Credentials;
 
@@ -17,7 +18,7 @@ import dev.retrain.orchestrator.security.Credentials;
  */
 @SpringBootApplication
 @EnableScheduling
-@Import(JobsConfiguration.class)
+@Import({ JobsConfiguration.class, BacktestJobConfiguration.class })
 public class RetrainApplication {
 
 	public static void main(String[] args) throws Exception {

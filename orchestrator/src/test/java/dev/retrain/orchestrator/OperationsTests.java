@@ -4,11 +4,20 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -17,6 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.backtest.BacktestJobConfiguration;
+import dev.retrain.jobs.backtest.BacktestRecovery;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
@@ -42,7 +53,10 @@ class OperationsTests {
 	dev.retrain.jobs.runs.PipelineLocks locks;
 
 	@org.springframework.beans.factory.annotation.Autowired
-	dev.retrain.orchestrator.backtest.BacktestController backtests;
+	BacktestRecovery backtestRecovery;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	JobRepository jobRepository;
 
 	@org.springframework.beans.factory.annotation.Autowired
 	dev.retrain.jobs.runs.NodeLiveness liveness;
@@ -329,16 +343,13 @@ class OperationsTests {
 	}
 
 	@Test
-	void aBacktestLeftRunningByThisNodeIsMarkedFailedAtStartUpAndAnotherNodesOnlyOnceThatNodeIsDeclaredStopped()
+	void aBacktestLeftRunningByThisNodeIsFailedAtStartUpAnotherNodesOnceThatNodeIsDeclaredStoppedAndItRestarts()
 			throws Exception {
 		String node = this.locks.nodeId();
-		this.jdbc.update("INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES "
-				+ "('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, ?), ('ops', 'RUNNING', 'x', CURRENT_TIMESTAMP, 'another-node')",
-				node);
-		long mine = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = ?", Long.class, node);
-		long theirs = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = 'another-node'", Long.class);
+		long mine = orphanedBacktest(node);
+		long theirs = orphanedBacktest("another-node");
 
-		assertThat(this.backtests.recoverInterrupted()).isEqualTo(1);
+		assertThat(this.backtestRecovery.recover()).isEqualTo(1);
 
 		JsonNode failed = json(as(VIEWER).get("/api/backtests/" + mine));
 		assertThat(failed.get("status").asString()).isEqualTo("FAILED");
@@ -354,8 +365,50 @@ class OperationsTests {
 			.until(() -> json(as(VIEWER).get("/api/backtests/" + theirs)).get("status").asString().equals("FAILED"));
 		assertThat(json(as(VIEWER).get("/api/backtests/" + theirs)).get("failure").asString())
 			.contains("node another-node stopped");
-		this.jdbc.update("DELETE FROM backtest WHERE id = ?", theirs);
+
+		// the job repository failed it, so it restarts (operators only), keeps its id and
+		// completes
+		assertThat(as(VIEWER).post("/api/backtests/" + theirs + "/restart", null).statusCode()).isEqualTo(403);
+		HttpResponse<String> restarted = as(OPERATOR).post("/api/backtests/" + theirs + "/restart", null);
+		assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(202);
+		assertThat(json(restarted).get("id").asLong()).isEqualTo(theirs);
+		await().atMost(Duration.ofMinutes(2))
+			.until(() -> !json(as(VIEWER).get("/api/backtests/" + theirs)).get("status").asString().equals("RUNNING"));
+		JsonNode done = json(as(VIEWER).get("/api/backtests/" + theirs));
+		assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("COMPLETED");
+		assertThat(done.get("failure").isNull()).isTrue();
+		assertThat(done.at("/report/policies/0/name").asString()).isEqualTo("never");
+		assertThat(as(OPERATOR).post("/api/backtests/" + theirs + "/restart", null).statusCode()).isEqualTo(409);
+		assertThat(as(OPERATOR).post("/api/backtests/" + theirs + "/stop", null).statusCode()).isEqualTo(409);
+		assertThat(as(VIEWER).get("/api/backtests/999999").statusCode()).isEqualTo(404);
 		this.jdbc.update("DELETE FROM node_heartbeat WHERE node = 'another-node'");
+	}
+
+	/**
+	 * A backtest as a node that stopped leaves it: its row and stored request, and its
+	 * job execution still STARTED in the job repository, in its replay step.
+	 */
+	private long orphanedBacktest(String node) throws Exception {
+		this.jdbc.update("INSERT INTO backtest (pipeline, requested_by, created_at, node) VALUES ('ops', 'x', ?, ?)",
+				OffsetDateTime.now(ZoneOffset.UTC), node);
+		long id = this.jdbc.queryForObject("SELECT MAX(id) FROM backtest WHERE node = ?", Long.class, node);
+		Path dir = Files.createDirectories(DATA_DIR.resolve("backtests").resolve(Long.toString(id)));
+		Files.copy(CONFIG_DIR.resolve("ops.yaml"), dir.resolve("pipeline.yaml"));
+		Files.writeString(dir.resolve("policies.yaml"),
+				"period-days: 5\nwarmup-days: 10\npolicies:\n  - {name: never, type: never}\n");
+		JobParameters params = new JobParametersBuilder().addLong(BacktestJobConfiguration.ID, id, true)
+			.addString("pipeline", "ops", false)
+			.toJobParameters();
+		JobInstance instance = this.jobRepository.createJobInstance(BacktestJobConfiguration.JOB_NAME, params);
+		JobExecution execution = this.jobRepository.createJobExecution(instance, params, new ExecutionContext());
+		execution.setStatus(BatchStatus.STARTED);
+		execution.setStartTime(LocalDateTime.now().minusMinutes(5));
+		this.jobRepository.update(execution);
+		StepExecution step = this.jobRepository.createStepExecution("replay", execution);
+		step.setStatus(BatchStatus.STARTED);
+		step.setStartTime(LocalDateTime.now().minusMinutes(5));
+		this.jobRepository.update(step);
+		return id;
 	}
 
 }

@@ -31,6 +31,16 @@ public class Backtester {
 	 */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
 			int warmupDays, List<BacktestPolicy> policies) {
+
+		/**
+		 * This request over the given days (null: as the request says), so that a resumed
+		 * backtest keeps its range.
+		 */
+		Request between(LocalDate first, LocalDate last) {
+			return new Request(this.pipelineYaml, this.dataDir, this.workDir, (first != null) ? first : this.from,
+					(last != null) ? last : this.to, this.periodDays, this.warmupDays, this.policies);
+		}
+
 	}
 
 	/**
@@ -50,18 +60,33 @@ public class Backtester {
 		long start = System.nanoTime();
 		BacktestPlan plan = BacktestPlan.of(req);
 		List<PolicyResult> results = new ArrayList<>();
-		PolicyResult trainOnce = null;
 		for (BacktestPolicy policy : plan.policies()) {
-			progress.accept("policy " + policy.name() + ": " + plan.periods().size() + " periods");
-			PolicyResult result = new PolicyReplay(plan, policy, progress).run();
-			results.add(result);
-			if (trainOnce == null && policy.type() == BacktestPolicy.Type.NEVER) {
-				trainOnce = result;
+			results.add(replay(plan, policy, progress));
+		}
+		return report(plan, results, PolicyTally.millisSince(start));
+	}
+
+	/** Replays one policy of a plan in a sandbox of its own. */
+	static PolicyResult replay(BacktestPlan plan, BacktestPolicy policy, Consumer<String> progress) {
+		progress.accept("policy " + policy.name() + ": " + plan.periods().size() + " periods");
+		return new PolicyReplay(plan, policy, progress).run();
+	}
+
+	/**
+	 * The report of a plan whose policies were replayed ({@code results} in the plan's
+	 * order), with the baselines: train once is the first {@code never} policy's result.
+	 */
+	static BacktestReport report(BacktestPlan plan, List<PolicyResult> results, long elapsedMillis) {
+		PolicyResult trainOnce = null;
+		for (int i = 0; i < results.size() && trainOnce == null; i++) {
+			if (plan.policies().get(i).type() == BacktestPolicy.Type.NEVER) {
+				trainOnce = results.get(i);
 			}
 		}
+		Request req = plan.request();
 		Metric metric = plan.def().promotion().metric();
 		return new BacktestReport(plan.def().name(), metric.key(), req.periodDays(), req.warmupDays(), plan.from(),
-				plan.to(), results, Baselines.of(plan.def().task(), metric, trainOnce), PolicyTally.millisSince(start));
+				plan.to(), results, Baselines.of(plan.def().task(), metric, trainOnce), elapsedMillis);
 	}
 
 }

@@ -1,12 +1,10 @@
 package dev.retrain.jobs.runs;
 
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -15,11 +13,7 @@ import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.EmptyResultDataAccessException;
-import org.springframework.dao.OptimisticLockingFailureException;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
@@ -67,16 +61,6 @@ public class RunLauncher {
 	public record Request(String pipeline, LocalDate asOf, String runKey, Mode mode, Trigger trigger, String cause) {
 	}
 
-	/**
-	 * A stop request races the job's own writes of its execution; four more tries, at
-	 * once, are plenty.
-	 */
-	private static final RetryTemplate STOP_RETRY = new RetryTemplate(RetryPolicy.builder()
-		.maxRetries(4)
-		.delay(Duration.ZERO)
-		.includes(OptimisticLockingFailureException.class)
-		.build());
-
 	public LaunchedRun launch(Request req) {
 		PipelineDefinition def = this.catalog.get(req.pipeline());
 		LocalDate asOf = (req.asOf() != null) ? req.asOf() : this.data.newestDay(def);
@@ -120,34 +104,12 @@ public class RunLauncher {
 	}
 
 	/**
-	 * Asks a running run to stop: its execution is marked STOPPING in the job repository,
-	 * which the running step sees at its next check (training after the current epoch;
-	 * other steps at their next commit) on whichever node runs it. Not
-	 * {@code JobOperator.stop}: in Spring Batch 6 that also writes the running step's
-	 * execution from the caller's thread, which races with the step's own final write and
-	 * can leave the run UNKNOWN (spring-batch#5484; seen here). Returns false when the
-	 * run is not running.
+	 * Asks a running run to stop (see {@link StopRequest}): the running step sees it at
+	 * its next check (training after the current epoch; other steps at their next commit)
+	 * on whichever node runs it. Returns false when the run is not running.
 	 */
 	public boolean requestStop(long runId) {
-		try {
-			return Boolean.TRUE.equals(STOP_RETRY.execute(() -> {
-				JobExecution execution = this.repository.getJobExecution(runId);
-				if (execution == null || !execution.isRunning()) {
-					return false;
-				}
-				if (execution.getStatus() != BatchStatus.STOPPING) {
-					execution.setStatus(BatchStatus.STOPPING);
-					// fails when the job wrote its execution meanwhile (a step started or
-					// ended): read it again
-					this.repository.update(execution);
-				}
-				return true;
-			}));
-		}
-		catch (RetryException ex) {
-			throw (ex.getLastException() instanceof RuntimeException r) ? r
-					: new IllegalStateException(ex.getLastException());
-		}
+		return StopRequest.send(this.repository, runId);
 	}
 
 	/**
@@ -162,7 +124,8 @@ public class RunLauncher {
 			// Spring Batch 6 throws here for an unknown id rather than returning null
 			throw new RunNotFound(runId);
 		}
-		if (previous == null) {
+		if (previous == null || !previous.getJobInstance().getJobName().equals(this.job.getName())) {
+			// a job execution id of another job (a backtest) is no run
 			throw new RunNotFound(runId);
 		}
 		if (previous.isRunning() || previous.getStatus().name().equals("COMPLETED")) {

@@ -3,28 +3,17 @@ package dev.retrain.orchestrator.backtest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,88 +22,42 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.audit.AuditLog;
-import dev.retrain.jobs.backtest.BacktestReport;
-import dev.retrain.jobs.backtest.Backtester;
-import dev.retrain.jobs.backtest.PolicyFile;
-import dev.retrain.jobs.backtest.ReportWriter;
-import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.jobs.pipeline.PipelineDefinition;
-import dev.retrain.jobs.pipeline.PipelineNotFound;
-import dev.retrain.jobs.runs.NodeStopped;
-import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.backtest.BacktestLauncher;
+import dev.retrain.jobs.backtest.BacktestStatus;
+import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.models.json.Json;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
 /**
- * Backtests as runs of their own: started over REST (operator), progress and status in
- * the database, the report under {@code <data>/backtests/<id>/}. They run in sandboxes
- * and never touch the live pipeline. One backtest at a time per node (they are CPU-bound
- * on a small machine).
+ * Backtests over REST: started, stopped and restarted by an operator, each a run of the
+ * Spring Batch job {@code backtest} ({@link BacktestLauncher}) on the node's one backtest
+ * thread, in sandboxes that never touch the live pipeline. The id a client sees is the
+ * backtest's (table {@code backtest}), which names one job instance: it stays the same
+ * when the backtest is restarted. Status and progress come from that instance's last job
+ * execution; the report is under {@code <data>/backtests/<id>/}.
  */
 @RestController
-public class BacktestController implements DisposableBean {
+class BacktestController {
 
-	private final PipelineCatalog catalog;
-
-	private final RetrainProperties props;
-
-	private final JdbcTemplate jdbc;
+	private final BacktestLauncher launcher;
 
 	private final AuditLog audit;
 
-	private final Clock clock;
-
-	private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-		Thread t = new Thread(r, "backtest");
-		t.setDaemon(true);
-		return t;
-	});
-
-	private final String node;
-
-	BacktestController(PipelineCatalog catalog, RetrainProperties props, JdbcTemplate jdbc, AuditLog audit, Clock clock,
-			PipelineLocks locks) {
-		this.catalog = catalog;
-		this.props = props;
-		this.jdbc = jdbc;
+	BacktestController(BacktestLauncher launcher, AuditLog audit) {
+		this.launcher = launcher;
 		this.audit = audit;
-		this.clock = clock;
-		this.node = locks.nodeId();
-	}
-
-	/**
-	 * Backtests run in this node's memory: one this node left RUNNING when it stopped
-	 * will never finish, so at start-up it is marked FAILED (start it again). Other
-	 * nodes' backtests are theirs to recover.
-	 */
-	@EventListener(ApplicationReadyEvent.class)
-	public int recoverInterrupted() {
-		return this.jdbc.update(
-				"UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
-				"interrupted: node " + this.node + " stopped while the backtest was running; start it again",
-				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), this.node);
-	}
-
-	/**
-	 * A backtest left RUNNING by a node another node declared stopped is marked FAILED
-	 * (start it again).
-	 */
-	@EventListener
-	public void on(NodeStopped e) {
-		this.jdbc.update(
-				"UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE status = 'RUNNING' AND node = ?",
-				"interrupted: node " + e.node() + " stopped (no heartbeat since " + e.lastBeat() + "); start it again",
-				OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), e.node());
 	}
 
 	@Schema(example = "{\"pipeline\": \"weather\", \"policies\": \"period-days: 30\\nwarmup-days: 365\\npolicies:\\n  - {name: never, type: never}\\n\"}")
 	record BacktestRequest(@NotBlank String pipeline, @NotBlank @Size(max = 100_000) String policies) {
 	}
 
-	/** A backtest's state, and its report once it completed. */
+	/**
+	 * A backtest's state (RUNNING while queued or replaying, STOPPING, STOPPED,
+	 * COMPLETED, FAILED), and its report once it completed.
+	 */
 	record BacktestView(long id, String pipeline, String status, String progress, Instant createdAt, Instant endedAt,
 			String failure, JsonNode report) {
 	}
@@ -123,51 +66,26 @@ public class BacktestController implements DisposableBean {
 	@Operation(
 			summary = "Start a backtest of a loaded pipeline with the given policy file (YAML text); 202 with its id")
 	ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
-		PipelineDefinition def = this.catalog.get(Names.pipeline(r.pipeline()));
-		PolicyFile policies = PolicyFile.parse(r.policies());
-		String yaml;
-		try {
-			yaml = Files.readString(this.catalog.directory().resolve(Path.of(def.source()).getFileName()));
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("cannot read the pipeline file " + def.source(), ex);
-		}
-		// refused now (400, naming the policy and field) rather than failing after the
-		// first policies ran
-		new Backtester().check(policies.request(yaml, this.props.dataDir(), this.props.dataDir()));
-		GeneratedKeyHolder key = new GeneratedKeyHolder();
-		this.jdbc.update(c -> {
-			var ps = c.prepareStatement(
-					"INSERT INTO backtest (pipeline, status, requested_by, created_at, node) VALUES (?, 'RUNNING', ?, ?, ?)",
-					new String[] { "id" });
-			ps.setString(1, def.name());
-			ps.setString(2, Actor.current());
-			ps.setObject(3, OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC));
-			ps.setString(4, this.node);
-			return ps;
-		}, key);
-		long id = key.getKey().longValue();
-		this.audit.record(Actor.current(), "START_BACKTEST", def.name(), "backtest " + id, null);
-		Path dir = this.props.dataDir().resolve("backtests").resolve(Long.toString(id)).toAbsolutePath();
-		this.executor.execute(() -> run(id, yaml, policies, dir));
-		return ResponseEntity.accepted().body(view(id));
+		return accepted(this.launcher.start(Names.pipeline(r.pipeline()), r.policies(), Actor.current()),
+				"START_BACKTEST");
 	}
 
-	private void run(long id, String yaml, PolicyFile policies, Path dir) {
-		try {
-			BacktestReport report = new Backtester().run(
-					policies.request(yaml, this.props.dataDir(), dir.resolve("sandboxes")),
-					line -> this.jdbc.update("UPDATE backtest SET progress = ? WHERE id = ?", line, id));
-			ReportWriter.write(report, dir);
-			this.jdbc.update("UPDATE backtest SET status = 'COMPLETED', report_dir = ?, ended_at = ? WHERE id = ?",
-					dir.toString(), OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), id);
+	@PostMapping("/api/backtests/{id}/stop")
+	@Operation(summary = "Ask a running backtest to stop (operator): it stops at its policy's next progress line or "
+			+ "between policies; restart it to go on")
+	ResponseEntity<BacktestView> stop(@PathVariable long id) {
+		if (!this.launcher.requestStop(id)) {
+			throw new RunRejected("backtest " + id + " is not running (" + view(id).status() + ")", null);
 		}
-		catch (Exception ex) {
-			String why = ex.getClass().getSimpleName() + ": " + ex.getMessage();
-			this.jdbc.update("UPDATE backtest SET status = 'FAILED', failure = ?, ended_at = ? WHERE id = ?",
-					(why.length() > 3900) ? why.substring(0, 3900) : why,
-					OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC), id);
-		}
+		return accepted(id, "STOP_BACKTEST");
+	}
+
+	@PostMapping("/api/backtests/{id}/restart")
+	@Operation(summary = "Restart a failed or stopped backtest (operator): the policies already replayed are kept, "
+			+ "the others replayed; same id")
+	ResponseEntity<BacktestView> restart(@PathVariable long id) {
+		this.launcher.restart(id);
+		return accepted(id, "RESTART_BACKTEST");
 	}
 
 	@GetMapping("/api/backtests/{id}")
@@ -181,7 +99,7 @@ public class BacktestController implements DisposableBean {
 	@GetMapping(path = "/api/backtests/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
 	@Operation(summary = "The backtest's self-contained HTML report")
 	String html(@PathVariable long id) throws IOException {
-		return Files.readString(reportDir(id).resolve("report.html"));
+		return Files.readString(this.launcher.reportDir(id).resolve("report.html"));
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/report.json", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -189,7 +107,7 @@ public class BacktestController implements DisposableBean {
 	ResponseEntity<Resource> json(@PathVariable long id) {
 		return ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_JSON)
-			.body(new FileSystemResource(reportDir(id).resolve("report.json")));
+			.body(new FileSystemResource(this.launcher.reportDir(id).resolve("report.json")));
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/periods.csv", produces = "text/csv")
@@ -197,35 +115,29 @@ public class BacktestController implements DisposableBean {
 	ResponseEntity<Resource> csv(@PathVariable long id) {
 		return ResponseEntity.ok()
 			.contentType(MediaType.parseMediaType("text/csv"))
-			.body(new FileSystemResource(reportDir(id).resolve("periods.csv")));
+			.body(new FileSystemResource(this.launcher.reportDir(id).resolve("periods.csv")));
 	}
 
-	private Path reportDir(long id) {
-		return this.jdbc.queryForList("SELECT report_dir FROM backtest WHERE id = ?", String.class, id)
-			.stream()
-			.filter(Objects::nonNull)
-			.findFirst()
-			.map(Path::of)
-			.orElseThrow(() -> new PipelineNotFound("backtest " + id, "no report (yet)"));
+	/** 202 with the backtest's state; the action is audited. */
+	private ResponseEntity<BacktestView> accepted(long id, String action) {
+		BacktestView view = view(id);
+		this.audit.record(Actor.current(), action, view.pipeline(), "backtest " + id, null);
+		return ResponseEntity.accepted().body(view);
 	}
 
 	private BacktestView view(long id) {
-		return this.jdbc.query("SELECT * FROM backtest WHERE id = ?", (rs, i) -> {
-			String dir = rs.getString("report_dir");
-			JsonNode report = null;
-			if (dir != null) {
-				try {
-					report = summary(Json.MAPPER.readTree(Files.readString(Path.of(dir).resolve("report.json"))));
-				}
-				catch (IOException ex) {
-					report = null;
-				}
+		BacktestStatus s = this.launcher.status(id);
+		JsonNode report = null;
+		if (s.reportDir() != null) {
+			try {
+				report = summary(Json.MAPPER.readTree(Files.readString(s.reportDir().resolve("report.json"))));
 			}
-			OffsetDateTime ended = rs.getObject("ended_at", OffsetDateTime.class);
-			return new BacktestView(rs.getLong("id"), rs.getString("pipeline"), rs.getString("status"),
-					rs.getString("progress"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-					(ended != null) ? ended.toInstant() : null, rs.getString("failure"), report);
-		}, id).stream().findFirst().orElseThrow(() -> new PipelineNotFound("backtest " + id, "no such backtest"));
+			catch (IOException ex) {
+				report = null;
+			}
+		}
+		return new BacktestView(s.id(), s.pipeline(), s.status(), s.progress(), s.createdAt(), s.endedAt(), s.failure(),
+				report);
 	}
 
 	/** The report without its periods: what a client polling for the result needs. */
@@ -236,11 +148,6 @@ public class BacktestController implements DisposableBean {
 			o.put("periods", "report.json");
 		}
 		return report;
-	}
-
-	@Override
-	public void destroy() {
-		this.executor.shutdownNow();
 	}
 
 }

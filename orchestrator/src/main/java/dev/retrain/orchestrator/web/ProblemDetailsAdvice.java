@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.retrain.jobs.backtest.BacktestNotFound;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.registry.IllegalTransition;
@@ -45,7 +46,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return problem(HttpStatus.CONFLICT, "illegal-transition", "Not allowed in this state", ex.getMessage());
 	}
 
-	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class })
+	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class, BacktestNotFound.class })
 	ProblemDetail notFound(RuntimeException ex) {
 		return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", ex.getMessage());
 	}
