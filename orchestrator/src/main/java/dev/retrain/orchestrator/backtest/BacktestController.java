@@ -2,7 +2,6 @@ package dev.retrain.orchestrator.backtest;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 
 import io.swagger.v3.oas.annotations.Operation;
