@@ -75,8 +75,11 @@ class NodeLivenessTests extends RetrainTestSupport {
 		this.jdbc.update("INSERT INTO pipeline_lock (pipeline, token, holder, acquired_at) VALUES (?, ?, ?, ?)",
 				"busy-elsewhere", "token-alive", "alive", past);
 
+		// the lock is released, then the execution recovered, then the run record marked:
+		// wait for the last
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.repository.getJobExecution(id).getStatus() == BatchStatus.FAILED);
+			.until(() -> "FAILED".equals(this.runs.find(id).map(RunRecord::status).orElse(null)));
+		assertThat(this.repository.getJobExecution(id).getStatus()).isEqualTo(BatchStatus.FAILED);
 
 		RunRecord failed = this.runs.find(id).orElseThrow();
 		assertThat(failed.status()).isEqualTo("FAILED");
