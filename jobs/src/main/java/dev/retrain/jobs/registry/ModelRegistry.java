@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +26,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link ModelVersion.Transition}. Aliases move only by compare-and-set, every move is
  * written to the alias history, and a transition's events are published in the same
  * transaction (as Spring Data publishes an aggregate's domain events on save), so a
- * listener that writes (the audit log, the webhook outbox) commits or rolls back with the
- * move.
+ * listener that writes (the audit log, a webhook's entry in the event publication
+ * registry) commits or rolls back with the move.
  */
 public class ModelRegistry {
 
@@ -121,14 +123,15 @@ public class ModelRegistry {
 				registration.events().forEach(this.events::publishEvent);
 				return v;
 			}
-			registration.events()
-				.stream()
-				.filter(e -> !(e instanceof ChampionChanged))
-				.forEach(this.events::publishEvent);
+			// lost the race for the alias after all: registered as the conflict it turned
+			// out to be
 			ModelVersion.Transition conflict = v.conflict(move.from(), champion(v.pipeline()).orElse(null));
-			update(conflict.version());
+			ModelVersion lost = conflict.version();
+			update(lost);
+			this.events.publishEvent(new VersionRegistered(lost.pipeline(), lost.version(), lost.decision(),
+					lost.decisionSummary(), lost.runId()));
 			conflict.events().forEach(this.events::publishEvent);
-			return conflict.version();
+			return lost;
 		});
 	}
 
@@ -142,22 +145,41 @@ public class ModelRegistry {
 	}
 
 	/**
-	 * Persists a move of a version's life in one transaction: the champion move it asks
-	 * for (compare-and-set on the champion it expects), then where the version stands.
-	 * Returns false, changing nothing, when the belief about the champion is stale.
+	 * Persists a move of a version's life in one transaction: where the version stands,
+	 * provided it still stands where the move found it, then the champion move it asks
+	 * for (compare-and-set on the champion it expects), then its events. Returns false,
+	 * changing nothing, when either belief is stale.
 	 */
-	public boolean save(ModelVersion.Transition t) {
+	boolean save(ModelVersion.Transition t) {
 		Boolean done = this.tx.execute(status -> {
+			if (t.from() != null && !updateFrom(t.from(), t.version())) {
+				return false;
+			}
 			ChampionChanged move = t.championMove();
 			if (move != null
 					&& !promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {
+				status.setRollbackOnly();
 				return false;
 			}
-			update(t.version());
 			t.events().forEach(this.events::publishEvent);
 			return true;
 		});
 		return Boolean.TRUE.equals(done);
+	}
+
+	/** Updates the version to {@code to} if its row still says what {@code from} says. */
+	private boolean updateFrom(ModelVersion from, ModelVersion to) {
+		List<Object> args = new ArrayList<>(List.of(to.decision().name(), truncate(to.decisionSummary(), 4000)));
+		args.addAll(Arrays.asList((to.review() != null) ? to.review().name() : null, to.reviewedBy(),
+				timestamp(to.reviewedAt()), truncate(to.reviewReason(), 2000), to.forced(), to.pipeline(), to.version(),
+				from.decision().name(), from.forced()));
+		if (from.review() != null) {
+			args.add(from.review().name());
+		}
+		return this.jdbc.update("UPDATE model_version SET decision = ?, decision_summary = ?, review = ?, "
+				+ "reviewed_by = ?, reviewed_at = ?, review_reason = ?, forced = ? WHERE pipeline = ? AND version = ? "
+				+ "AND decision = ? AND forced = ? AND " + ((from.review() != null) ? "review = ?" : "review IS NULL"),
+				args.toArray()) == 1;
 	}
 
 	private void update(ModelVersion v) {
@@ -175,6 +197,9 @@ public class ModelRegistry {
 	 * nothing, when the belief is stale.
 	 */
 	boolean promote(String pipeline, int version, Integer expected, String by, String reason, Long runId) {
+		if (expected != null && expected == version) {
+			return false;
+		}
 		Boolean done = this.tx.execute(status -> {
 			Instant now = this.clock.instant();
 			int changed;
@@ -217,6 +242,7 @@ public class ModelRegistry {
 	 * {@code expected} (null: nowhere).
 	 */
 	public boolean moveAlias(String pipeline, String alias, int version, Integer expected, String by, String reason) {
+		requireUserAlias(alias);
 		Instant now = this.clock.instant();
 		int changed = (expected == null)
 				? this.jdbc.update(
@@ -234,6 +260,7 @@ public class ModelRegistry {
 
 	/** Removes a user-named alias if it points at {@code expected}. */
 	public boolean removeAlias(String pipeline, String alias, Integer expected, String by, String reason) {
+		requireUserAlias(alias);
 		int changed = this.jdbc.update("DELETE FROM model_alias WHERE pipeline = ? AND alias = ? AND version = ?",
 				pipeline, alias, expected);
 		if (changed == 1) {
@@ -268,6 +295,16 @@ public class ModelRegistry {
 				rs.getString("path"), (rs.getString("review") != null) ? Review.valueOf(rs.getString("review")) : null,
 				rs.getString("reviewed_by"), instant(rs, "reviewed_at"), rs.getString("review_reason"),
 				rs.getBoolean("forced"));
+	}
+
+	/**
+	 * {@code champion} and {@code previous} move only with a version's life
+	 * ({@link #save}, {@link #register}).
+	 */
+	private static void requireUserAlias(String alias) {
+		if (CHAMPION.equals(alias) || PREVIOUS.equals(alias)) {
+			throw new IllegalArgumentException("alias '" + alias + "' moves by promotion and rollback only");
+		}
 	}
 
 	static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -25,11 +25,19 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 		Objects.requireNonNull(decision, "decision");
 	}
 
-	/** The version after a move, and what the move raised (in order). */
-	public record Transition(ModelVersion version, List<VersionEvent> events) {
+	/**
+	 * The version after a move, what the move raised (in order), and the version as the
+	 * move found it ({@code from}; null for a registration): a move is saved only if the
+	 * version is still there.
+	 */
+	public record Transition(ModelVersion version, List<VersionEvent> events, ModelVersion from) {
 
 		public Transition {
 			events = List.copyOf(events);
+		}
+
+		Transition(ModelVersion version, List<VersionEvent> events) {
+			this(version, events, null);
 		}
 
 		/** The champion move this transition asks for, if any. */
@@ -73,6 +81,10 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 				c.mode(), c.parentVersion(), c.snapshotId(), c.configHash(), c.primaryMetric(), c.primaryValue(),
 				decision, summary, c.metrics(), c.path(), null, null, null, null, false);
 		VersionRegistered registered = new VersionRegistered(v.pipeline, v.version, decision, summary, c.runId());
+		if (decision == Decision.CONFLICT) {
+			return new Transition(v, List.of(registered,
+					new PromotionConflicted(v.pipeline, v.version, championSeen, championNow, c.runId())));
+		}
 		if (decision == Decision.PROMOTE) {
 			return new Transition(v, List.of(registered, new ChampionChanged(v.pipeline, championSeen, v.version,
 					"run " + c.runId(), ChampionMove.AUTOMATIC, verdict.summary(), c.runId())));
@@ -85,54 +97,59 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 	 * version that failed its policy needs {@code force}; the champion itself cannot be
 	 * promoted.
 	 */
-	public Transition promote(Integer champion, Integer expectedChampion, boolean force, String actor, String reason) {
+	public Transition promote(Integer champion, Integer expectedChampion, boolean force, String actor, String reason,
+			Instant at) {
 		requireReason(reason);
-		if (Objects.equals(champion, this.version)) {
-			throw new IllegalTransition(name() + " is already the champion");
-		}
-		boolean failed = !this.decision.passedPolicy();
+		requireNotChampion(champion);
+		boolean failed = !passedPolicy();
 		if (failed && !force) {
-			throw new IllegalTransition(name() + " failed its promotion policy (" + this.decision + ": "
+			throw new IllegalTransition(name() + " failed its promotion policy (" + this.decision
+					+ ((this.review == Review.REJECTED) ? ", rejected by " + this.reviewedBy : "") + ": "
 					+ this.decisionSummary + "); promoting it anyway is a forced promotion");
 		}
 		ChampionMove move = failed ? ChampionMove.FORCED_PROMOTION : ChampionMove.PROMOTION;
-		ModelVersion after = failed ? with(this.decision, this.decisionSummary, this.review, this.reviewedBy,
-				this.reviewedAt, this.reviewReason, true) : this;
+		// promoting a version that waits for approval approves it: it is not left pending
+		// as champion
+		boolean approves = awaitsApproval();
+		ModelVersion after = with(this.decision, this.decisionSummary, approves ? Review.APPROVED : this.review,
+				approves ? actor : this.reviewedBy, approves ? at : this.reviewedAt,
+				approves ? reason : this.reviewReason, this.forced || failed);
 		return new Transition(after, List.of(new ChampionChanged(this.pipeline, expectedChampion, this.version, actor,
-				move, (failed ? "forced promotion: " : "manual promotion: ") + reason, null)));
+				move, (failed ? "forced promotion: " : "manual promotion: ") + reason, null)), this);
 	}
 
 	/** A person makes the previous champion (this version) the champion again. */
 	public Transition rollback(Integer champion, Integer expectedChampion, String actor, String reason) {
 		requireReason(reason);
-		if (Objects.equals(champion, this.version)) {
-			throw new IllegalTransition(name() + " is already the champion");
-		}
+		requireNotChampion(champion);
 		return new Transition(this, List.of(new ChampionChanged(this.pipeline, expectedChampion, this.version, actor,
-				ChampionMove.ROLLBACK, "rollback: " + reason, null)));
+				ChampionMove.ROLLBACK, "rollback: " + reason, null)), this);
 	}
 
 	/**
 	 * A person approves a version waiting for approval: it becomes champion in place of
 	 * {@code expectedChampion}.
 	 */
-	public Transition approve(Integer expectedChampion, String actor, String reason, Instant at) {
+	public Transition approve(Integer champion, Integer expectedChampion, String actor, String reason, Instant at) {
 		requireReason(reason);
 		requireAwaitingApproval();
+		requireNotChampion(champion);
 		return new Transition(
 				with(this.decision, this.decisionSummary, Review.APPROVED, actor, at, reason, this.forced),
 				List.of(new VersionReviewed(this.pipeline, this.version, Review.APPROVED, actor, reason),
 						new ChampionChanged(this.pipeline, expectedChampion, this.version, actor, ChampionMove.APPROVAL,
-								"approved: " + reason, null)));
+								"approved: " + reason, null)),
+				this);
 	}
 
 	/** A person turns down a version waiting for approval; it stays registered. */
-	public Transition reject(String actor, String reason, Instant at) {
+	public Transition reject(Integer champion, String actor, String reason, Instant at) {
 		requireReason(reason);
 		requireAwaitingApproval();
+		requireNotChampion(champion);
 		return new Transition(
 				with(this.decision, this.decisionSummary, Review.REJECTED, actor, at, reason, this.forced),
-				List.of(new VersionReviewed(this.pipeline, this.version, Review.REJECTED, actor, reason)));
+				List.of(new VersionReviewed(this.pipeline, this.version, Review.REJECTED, actor, reason)), this);
 	}
 
 	/**
@@ -146,7 +163,15 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 		return new Transition(
 				with(Decision.CONFLICT, conflictSummary(seen, now), this.review, this.reviewedBy, this.reviewedAt,
 						this.reviewReason, this.forced),
-				List.of(new PromotionConflicted(this.pipeline, this.version, seen, now, this.runId)));
+				List.of(new PromotionConflicted(this.pipeline, this.version, seen, now, this.runId)), this);
+	}
+
+	/**
+	 * Whether it may become champion without force: its policy passed it, and no reviewer
+	 * turned it down.
+	 */
+	public boolean passedPolicy() {
+		return this.decision.passedPolicy() && this.review != Review.REJECTED;
 	}
 
 	/**
@@ -155,6 +180,12 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 	 */
 	public boolean awaitsApproval() {
 		return this.decision == Decision.PENDING && this.review == null;
+	}
+
+	private void requireNotChampion(Integer champion) {
+		if (Objects.equals(champion, this.version)) {
+			throw new IllegalTransition(name() + " is already the champion");
+		}
 	}
 
 	private void requireAwaitingApproval() {

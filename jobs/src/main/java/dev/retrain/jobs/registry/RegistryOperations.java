@@ -61,7 +61,7 @@ public class RegistryOperations {
 	public ModelVersion promote(String pipeline, int version, Integer expected, String actor, String reason,
 			boolean force) {
 		ModelVersion v = version(pipeline, version);
-		return save(v.promote(champion(pipeline), expected, force, actor, reason));
+		return save(v.promote(champion(pipeline), expected, force, actor, reason, this.clock.instant()));
 	}
 
 	/**
@@ -78,21 +78,35 @@ public class RegistryOperations {
 
 	/** A pending version becomes champion (compare-and-set), reviewed as approved. */
 	public ModelVersion approve(String pipeline, int version, Integer expected, String actor, String reason) {
-		return save(version(pipeline, version).approve(expected, actor, reason, this.clock.instant()));
+		return save(
+				version(pipeline, version).approve(champion(pipeline), expected, actor, reason, this.clock.instant()));
 	}
 
 	/** A pending version is turned down, with why; it stays registered. */
 	public ModelVersion reject(String pipeline, int version, String actor, String reason) {
-		return save(version(pipeline, version).reject(actor, reason, this.clock.instant()));
+		return save(version(pipeline, version).reject(champion(pipeline), actor, reason, this.clock.instant()));
 	}
 
+	/**
+	 * Saves a move; a stale belief (about the champion, or the version's own state)
+	 * changes nothing and is a 409.
+	 */
 	private ModelVersion save(ModelVersion.Transition t) {
+		ModelVersion v = t.version();
 		if (!this.registry.save(t)) {
-			Integer current = champion(t.version().pipeline());
-			throw new PromotionConflict("the champion of " + t.version().pipeline() + " is " + describe(current)
-					+ ", not " + describe(t.championMove().from()) + ": nothing changed", current);
+			Integer current = champion(v.pipeline());
+			ModelVersion now = version(v.pipeline(), v.version());
+			if (t.from() != null && (now.decision() != t.from().decision() || now.review() != t.from().review()
+					|| now.forced() != t.from().forced())) {
+				throw new PromotionConflict("v" + v.version() + " of " + v.pipeline() + " changed meanwhile (now "
+						+ now.decision() + ((now.review() != null)
+								? ", " + now.review().name().toLowerCase() + " by " + now.reviewedBy() : "")
+						+ "): nothing changed", current);
+			}
+			throw new PromotionConflict("the champion of " + v.pipeline() + " is " + describe(current) + ", not "
+					+ describe(t.championMove().from()) + ": nothing changed", current);
 		}
-		return version(t.version().pipeline(), t.version().version());
+		return version(v.pipeline(), v.version());
 	}
 
 	private Integer champion(String pipeline) {
@@ -212,8 +226,8 @@ public class RegistryOperations {
 		}
 	}
 
-	static String describe(Integer version) {
-		return (version != null) ? "v" + version : "none";
+	private static String describe(Integer version) {
+		return ModelVersion.describe(version);
 	}
 
 }

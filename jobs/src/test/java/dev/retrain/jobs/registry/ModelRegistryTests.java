@@ -111,4 +111,23 @@ class ModelRegistryTests extends RetrainTestSupport {
 		}
 	}
 
+	@Test
+	void anApprovalAndARejectionOfOnePendingVersionCannotBothWin() {
+		this.registry.register(winner("review", 1, null, null));
+		this.registry.register(ModelVersion.register(
+				new ModelVersion.Candidate("review", 2, Instant.now(), 102, 202, "RETRAIN", null, "ds", "h", "accuracy",
+						0.9, "{}", "/nowhere"),
+				new PromotionDecision(Outcome.PROMOTE, "promoted: better", List.of()), 1, 1, true));
+		ModelVersion pending = this.registry.version("review", 2).orElseThrow();
+		// both read the version while it was pending
+		ModelVersion.Transition approve = pending.approve(1, 1, "ann", "ok", Instant.now());
+		ModelVersion.Transition reject = pending.reject(1, "bob", "no", Instant.now());
+
+		assertThat(this.registry.save(reject)).isTrue();
+		assertThat(this.registry.save(approve)).as("the version is no longer pending").isFalse();
+		assertThat(this.registry.champion("review")).contains(1);
+		assertThat(this.registry.version("review", 2).orElseThrow().review()).isEqualTo(Review.REJECTED);
+		assertThat(this.audit.query("review", "APPROVE", 10)).isEmpty();
+	}
+
 }

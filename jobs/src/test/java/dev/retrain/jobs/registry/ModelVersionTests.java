@@ -59,6 +59,9 @@ class ModelVersionTests {
 		assertThat(t.version().decision()).isEqualTo(Decision.CONFLICT);
 		assertThat(t.version().decisionSummary()).contains("from v1 to v2");
 		assertThat(t.championMove()).isNull();
+		assertThat(t.events()).containsExactly(
+				new VersionRegistered("p", 3, Decision.CONFLICT, t.version().decisionSummary(), 13L),
+				new PromotionConflicted("p", 3, 1, 2, 13L));
 	}
 
 	@Test
@@ -74,10 +77,10 @@ class ModelVersionTests {
 	void aVersionThatFailedItsPolicyIsPromotedOnlyByForceAndIsMarkedForced() {
 		ModelVersion rejected = registered(2, Outcome.REJECT, false);
 
-		assertThatThrownBy(() -> rejected.promote(1, 1, false, "ann", "I know better"))
+		assertThatThrownBy(() -> rejected.promote(1, 1, false, "ann", "I know better", NOW))
 			.isInstanceOf(IllegalTransition.class)
 			.hasMessageContaining("failed its promotion policy");
-		ModelVersion.Transition forced = rejected.promote(1, 1, true, "ann", "I know better");
+		ModelVersion.Transition forced = rejected.promote(1, 1, true, "ann", "I know better", NOW);
 		assertThat(forced.version().forced()).isTrue();
 		assertThat(forced.championMove().move()).isEqualTo(ChampionMove.FORCED_PROMOTION);
 		assertThat(forced.championMove().reason()).isEqualTo("forced promotion: I know better");
@@ -87,7 +90,7 @@ class ModelVersionTests {
 	void aVersionThatPassedIsPromotedWithoutForceAndNotMarkedForced() {
 		ModelVersion conflict = registered(2, Outcome.PROMOTE, false).conflict(1, 3).version();
 
-		ModelVersion.Transition t = conflict.promote(3, 3, true, "ann", "it did win");
+		ModelVersion.Transition t = conflict.promote(3, 3, true, "ann", "it did win", NOW);
 		assertThat(t.version().forced()).isFalse();
 		assertThat(t.championMove()).isEqualTo(
 				new ChampionChanged("p", 3, 2, "ann", ChampionMove.PROMOTION, "manual promotion: it did win", null));
@@ -96,7 +99,7 @@ class ModelVersionTests {
 	@Test
 	void theChampionCannotBePromotedOrRolledBackTo() {
 		ModelVersion v = registered(2, Outcome.PROMOTE, false);
-		assertThatThrownBy(() -> v.promote(2, 2, true, "ann", "again")).isInstanceOf(IllegalTransition.class)
+		assertThatThrownBy(() -> v.promote(2, 2, true, "ann", "again", NOW)).isInstanceOf(IllegalTransition.class)
 			.hasMessageContaining("already the champion");
 		assertThatThrownBy(() -> v.rollback(2, 2, "ann", "again")).isInstanceOf(IllegalTransition.class);
 	}
@@ -104,9 +107,10 @@ class ModelVersionTests {
 	@Test
 	void everyMoveByAPersonNeedsAReason() {
 		ModelVersion pending = registered(2, Outcome.PROMOTE, true);
-		assertThatThrownBy(() -> pending.approve(1, "ann", " ", NOW)).isInstanceOf(IllegalArgumentException.class);
-		assertThatThrownBy(() -> pending.reject("ann", null, NOW)).isInstanceOf(IllegalArgumentException.class);
-		assertThatThrownBy(() -> pending.promote(1, 1, false, "ann", "")).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> pending.approve(1, 1, "ann", " ", NOW)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> pending.reject(1, "ann", null, NOW)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> pending.promote(1, 1, false, "ann", "", NOW))
+			.isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> pending.rollback(1, 1, "ann", "")).isInstanceOf(IllegalArgumentException.class);
 	}
 
@@ -114,23 +118,23 @@ class ModelVersionTests {
 	void onlyAPendingVersionIsApprovedOrRejectedAndOnlyOnce() {
 		ModelVersion pending = registered(2, Outcome.PROMOTE, true);
 
-		ModelVersion.Transition approved = pending.approve(1, "ann", "looks right", NOW);
+		ModelVersion.Transition approved = pending.approve(1, 1, "ann", "looks right", NOW);
 		assertThat(approved.version().review()).isEqualTo(Review.APPROVED);
 		assertThat(approved.version().reviewedBy()).isEqualTo("ann");
 		assertThat(approved.events()).containsExactly(
 				new VersionReviewed("p", 2, Review.APPROVED, "ann", "looks right"),
 				new ChampionChanged("p", 1, 2, "ann", ChampionMove.APPROVAL, "approved: looks right", null));
-		assertThatThrownBy(() -> approved.version().reject("bob", "no", NOW)).isInstanceOf(IllegalTransition.class)
+		assertThatThrownBy(() -> approved.version().reject(1, "bob", "no", NOW)).isInstanceOf(IllegalTransition.class)
 			.hasMessageContaining("approved by ann");
 
-		ModelVersion.Transition rejected = pending.reject("bob", "too risky", NOW);
+		ModelVersion.Transition rejected = pending.reject(1, "bob", "too risky", NOW);
 		assertThat(rejected.version().review()).isEqualTo(Review.REJECTED);
 		assertThat(rejected.championMove()).isNull();
-		assertThatThrownBy(() -> rejected.version().approve(1, "ann", "yes", NOW))
+		assertThatThrownBy(() -> rejected.version().approve(1, 1, "ann", "yes", NOW))
 			.isInstanceOf(IllegalTransition.class);
 
 		for (Outcome o : List.of(Outcome.PROMOTE, Outcome.REJECT, Outcome.HOLD)) {
-			assertThatThrownBy(() -> registered(3, o, false).approve(1, "ann", "yes", NOW))
+			assertThatThrownBy(() -> registered(3, o, false).approve(1, 1, "ann", "yes", NOW))
 				.isInstanceOf(IllegalTransition.class)
 				.hasMessageContaining("not waiting for approval");
 		}
@@ -155,6 +159,46 @@ class ModelVersionTests {
 		assertThat(t.version()).isEqualTo(previous);
 		assertThat(t.championMove().move()).isEqualTo(ChampionMove.ROLLBACK);
 		assertThat(t.championMove().from()).isEqualTo(2);
+	}
+
+	@Test
+	void theChampionIsNeitherApprovedNorRejected() {
+		ModelVersion pending = registered(2, Outcome.PROMOTE, true);
+		assertThatThrownBy(() -> pending.approve(2, 2, "ann", "again", NOW)).isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("already the champion");
+		assertThatThrownBy(() -> pending.reject(2, "ann", "too late", NOW)).isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("already the champion");
+	}
+
+	@Test
+	void promotingAPendingVersionApprovesIt() {
+		ModelVersion.Transition t = registered(2, Outcome.PROMOTE, true).promote(1, 1, false, "ann", "ship it", NOW);
+		assertThat(t.version().review()).isEqualTo(Review.APPROVED);
+		assertThat(t.version().reviewedBy()).isEqualTo("ann");
+		assertThat(t.version().awaitsApproval()).isFalse();
+		assertThat(t.version().forced()).isFalse();
+	}
+
+	@Test
+	void aVersionAReviewerRejectedIsPromotedOnlyByForce() {
+		ModelVersion rejected = registered(2, Outcome.PROMOTE, true).reject(1, "bob", "too risky", NOW).version();
+		assertThat(rejected.passedPolicy()).isFalse();
+		assertThatThrownBy(() -> rejected.promote(1, 1, false, "ann", "I disagree", NOW))
+			.isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("rejected by bob");
+		ModelVersion.Transition forced = rejected.promote(1, 1, true, "ann", "I disagree", NOW);
+		assertThat(forced.championMove().move()).isEqualTo(ChampionMove.FORCED_PROMOTION);
+		assertThat(forced.version().forced()).isTrue();
+		assertThat(forced.version().review()).as("the reviewer's verdict stays on record").isEqualTo(Review.REJECTED);
+	}
+
+	@Test
+	void everyMoveByAPersonRemembersWhereTheVersionStoodSoAStaleOneIsRefusedOnSave() {
+		ModelVersion pending = registered(2, Outcome.PROMOTE, true);
+		assertThat(pending.approve(1, 1, "ann", "ok", NOW).from()).isEqualTo(pending);
+		assertThat(pending.reject(1, "bob", "no", NOW).from()).isEqualTo(pending);
+		assertThat(pending.promote(1, 1, false, "ann", "ok", NOW).from()).isEqualTo(pending);
+		assertThat(pending.rollback(1, 1, "ann", "back").from()).isEqualTo(pending);
 	}
 
 }
