@@ -95,7 +95,10 @@ class NotificationsAndMetricsTests {
 		registry.add("retrain.notifications.webhooks[1].url", () -> DEAD_HOOK);
 		registry.add("retrain.notifications.first-backoff", () -> "100ms");
 		registry.add("retrain.notifications.poll", () -> "100ms");
-		registry.add("retrain.notifications.resubmit-after", () -> "2s");
+		registry.add("retrain.notifications.timeout", () -> "2s");
+		registry.add("retrain.notifications.resubmit-after", () -> "10s");
+		registry.add("spring.modulith.events.staleness.check-intervall", () -> "500ms");
+		registry.add("spring.modulith.events.staleness.processing", () -> "1s");
 		registry.add("retrain.metrics.refresh", () -> "300ms");
 	}
 

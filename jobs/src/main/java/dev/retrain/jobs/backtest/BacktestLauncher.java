@@ -127,13 +127,15 @@ public class BacktestLauncher {
 			throw new RunRejected("backtest " + id + " is " + last.getStatus()
 					+ "; only a failed or stopped backtest can be restarted", null);
 		}
-		this.jdbc.update("UPDATE backtest SET node = ? WHERE id = ?", this.node, id);
 		try {
 			this.operator.restart(last);
 		}
 		catch (JobRestartException ex) {
 			throw new RunRejected("cannot restart backtest " + id + ": " + ex.getMessage(), ex);
 		}
+		// only the node whose restart was taken records itself: a refused one must not
+		// take the backtest over
+		this.jdbc.update("UPDATE backtest SET node = ? WHERE id = ?", this.node, id);
 	}
 
 	/**

@@ -62,17 +62,24 @@ public class BacktestRecovery {
 				.contains(stopped)) {
 				continue;
 			}
-			JobExecution execution = this.repository.getJobExecution(running.getId());
-			ExitStatus failed = ExitStatus.FAILED.addExitDescription(reason);
-			execution.setExitStatus(failed);
-			for (StepExecution step : execution.getStepExecutions()) {
-				if (step.getStatus().isRunning()) {
-					step.setExitStatus(failed);
+			try {
+				JobExecution execution = this.repository.getJobExecution(running.getId());
+				ExitStatus failed = ExitStatus.FAILED.addExitDescription(reason);
+				execution.setExitStatus(failed);
+				for (StepExecution step : execution.getStepExecutions()) {
+					if (step.getStatus().isRunning()) {
+						step.setExitStatus(failed);
+					}
 				}
+				this.operator.recover(execution);
+				log.warn("backtest {} (job execution {}) marked FAILED: {}", id, execution.getId(), reason);
+				recovered++;
 			}
-			this.operator.recover(execution);
-			log.warn("backtest {} (job execution {}) marked FAILED: {}", id, execution.getId(), reason);
-			recovered++;
+			catch (RuntimeException ex) {
+				// one that cannot be recovered (it ended meanwhile, or another node
+				// recovered it) must not stop the rest
+				log.warn("backtest {} (job execution {}) not recovered: {}", id, running.getId(), ex.toString());
+			}
 		}
 		return recovered;
 	}

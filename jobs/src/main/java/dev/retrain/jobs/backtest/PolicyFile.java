@@ -41,7 +41,7 @@ import dev.retrain.jobs.pipeline.ConfigProblem;
  * set in the records' constructors.
  */
 public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer periodDays,
-		@Min(value = 0, message = "must be >= 0") Integer warmupDays, String from, String to,
+		@Min(value = 1, message = "must be >= 1") Integer warmupDays, String from, String to,
 		@NotEmpty(message = "at least one policy is needed") List<@NotNull(
 				message = "is required") @Valid Policy> policies) {
 

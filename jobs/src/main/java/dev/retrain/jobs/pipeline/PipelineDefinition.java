@@ -12,7 +12,9 @@ import dev.retrain.models.training.ModelFamily;
  * One model's retraining pipeline, loaded from {@code configs/<name>.yaml} and checked:
  * where its data is, what it learns from, how it is trained, checked and promoted, and
  * where it came from ({@link Origin}: the file and the SHA-256 of its bytes). Every value
- * is set; defaults were applied by {@link PipelineYaml}.
+ * is set: defaults of one field come from {@link PipelineYaml}, those that depend on
+ * other fields (holdouts, fine-tuning, the promotion metric, hidden layers) from
+ * {@link PipelineRules}.
  */
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,

@@ -1,5 +1,7 @@
 package dev.retrain.orchestrator.notifications;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,14 +19,46 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("retrain.notifications")
 record NotificationSettings(List<Webhook> webhooks, @DefaultValue("4") int maxAttempts,
 		@DefaultValue("1s") Duration firstBackoff, @DefaultValue("10s") Duration timeout,
-		@DefaultValue("1s") Duration poll, @DefaultValue("5m") Duration resubmitAfter,
+		@DefaultValue("10s") Duration poll, @DefaultValue("5m") Duration resubmitAfter,
 		@DefaultValue("24h") Duration giveUpAfter) {
 
 	NotificationSettings {
 		webhooks = (webhooks != null) ? List.copyOf(webhooks) : List.of();
+		if (maxAttempts < 1) {
+			throw new IllegalArgumentException("retrain.notifications.max-attempts must be >= 1, was " + maxAttempts);
+		}
+		for (int i = 0; i < webhooks.size(); i++) {
+			webhooks.get(i).check(i);
+		}
+		Duration longest = timeout.multipliedBy(maxAttempts)
+			.plus(firstBackoff.multipliedBy((1L << Math.min(20, maxAttempts - 1)) - 1));
+		if (resubmitAfter.compareTo(longest) <= 0) {
+			throw new IllegalArgumentException("retrain.notifications.resubmit-after (" + resubmitAfter
+					+ ") must exceed the longest a delivery's tries can take (" + longest
+					+ ": max-attempts x timeout plus the backoffs), or a delivery still being tried is sent again");
+		}
 	}
 
 	record Webhook(String url, List<String> events) {
+
+		/**
+		 * A webhook needs an absolute http(s) URL; the message names the entry, not the
+		 * URL (it may carry a token).
+		 */
+		void check(int index) {
+			URI uri;
+			try {
+				uri = (this.url != null) ? new URI(this.url) : null;
+			}
+			catch (URISyntaxException ex) {
+				uri = null;
+			}
+			if (uri == null || uri.getHost() == null
+					|| !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+				throw new IllegalArgumentException(
+						"retrain.notifications.webhooks[" + index + "].url must be an absolute http(s) URL");
+			}
+		}
 
 		boolean wants(String event) {
 			return this.events == null || this.events.isEmpty() || this.events.contains(event);

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.springframework.core.retry.RetryListener;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.core.retry.Retryable;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.modulith.events.EventPublication;
 import org.springframework.modulith.events.IncompleteEventPublications;
@@ -30,14 +32,16 @@ import org.springframework.transaction.annotation.Propagation;
 
 /**
  * Makes the webhook deliveries that {@link WebhookNotifier} published: after the change
- * commits, on a thread of the application's task executor, with {@code maxAttempts} tries
+ * commits, on a thread of the {@code events-} executor, with {@code maxAttempts} tries
  * and doubling backoff from {@code firstBackoff} (Spring Framework's
- * {@link RetryTemplate}), holding no database connection meanwhile. A delivery that
- * returns is completed in Spring Modulith's event publication registry; one that failed
- * every try, or whose node stopped before it finished, stays incomplete there. Every
- * {@code poll} each node resubmits the deliveries left incomplete for longer than
- * {@code resubmitAfter}, for {@code giveUpAfter} after they were due, so a delivery is
- * made at least once by whichever node is running.
+ * {@link RetryTemplate}), holding no database connection meanwhile; a receiver's 3xx or
+ * 4xx (but 408 and 429) is not tried again at once. A delivery that returns is completed
+ * (and removed) in Spring Modulith's event publication registry; one that failed stays
+ * there as FAILED, and one whose node stopped mid-delivery is marked FAILED by Modulith's
+ * staleness monitor ({@code spring.modulith.events.staleness.*}). Every {@code poll} each
+ * node resubmits the FAILED deliveries whose last try is older than
+ * {@code resubmitAfter}, so a delivery is made at least once by whichever node runs, and
+ * removes those undelivered {@code giveUpAfter} after their event, with a warning.
  */
 @Component
 class WebhookDelivery {
@@ -56,8 +60,12 @@ class WebhookDelivery {
 
 	private final RetryTemplate retry;
 
-	WebhookDelivery(NotificationSettings settings, IncompleteEventPublications incomplete, Clock clock) {
+	private final JdbcTemplate jdbc;
+
+	WebhookDelivery(NotificationSettings settings, IncompleteEventPublications incomplete, Clock clock,
+			JdbcTemplate jdbc) {
 		this.settings = settings;
+		this.jdbc = jdbc;
 		this.incomplete = incomplete;
 		this.clock = clock;
 		this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
@@ -67,11 +75,12 @@ class WebhookDelivery {
 			.delay(settings.firstBackoff())
 			.multiplier(2)
 			.maxDelay(settings.firstBackoff().multipliedBy(1L << Math.min(20, settings.maxAttempts())))
+			.excludes(Refused.class)
 			.build());
 		this.retry.setRetryListener(new RetryListener() {
 			@Override
 			public void onRetryFailure(RetryPolicy policy, Retryable<?> retryable, Throwable failure) {
-				log.info("{} failed ({}), retrying", retryable.getName(), failure.getMessage());
+				log.info("{} failed ({}), retrying", retryable.getName(), failure.getClass().getSimpleName());
 			}
 		});
 	}
@@ -102,8 +111,10 @@ class WebhookDelivery {
 			});
 		}
 		catch (RetryException ex) {
-			log.warn("webhook {} for {} of {} failed {} times ({}); it stays due", hostOf(hook), due.event(),
-					due.pipeline(), this.settings.maxAttempts(), ex.getLastException().getMessage());
+			// the exception's class only: a message may quote the URL, and a URL may
+			// carry a token
+			log.warn("webhook {} for {} of {} failed after {} tries ({}); it stays due", hostOf(hook), due.event(),
+					due.pipeline(), ex.getRetryCount() + 1, ex.getLastException().getClass().getSimpleName());
 			throw ex;
 		}
 	}
@@ -114,23 +125,49 @@ class WebhookDelivery {
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.build(), HttpResponse.BodyHandlers.discarding());
-		if (r.statusCode() >= 300) {
+		if (r.statusCode() == 408 || r.statusCode() == 429 || r.statusCode() >= 500) {
 			throw new IOException("HTTP " + r.statusCode());
+		}
+		if (r.statusCode() >= 300) {
+			throw new Refused(r.statusCode());
 		}
 		return null;
 	}
 
 	/**
-	 * Resubmits deliveries left incomplete (every try failed, or their node stopped),
-	 * until they are too old.
+	 * The receiver refused the delivery (a 3xx or 4xx other than 408 and 429): trying
+	 * again now would not help.
 	 */
-	@Scheduled(initialDelayString = "${retrain.notifications.poll:1s}",
-			fixedDelayString = "${retrain.notifications.poll:1s}")
-	void resubmitStale() {
+	static final class Refused extends IOException {
+
+		Refused(int status) {
+			super("HTTP " + status);
+		}
+
+	}
+
+	/**
+	 * Resubmits the deliveries that failed (every try failed, or Spring Modulith's
+	 * staleness monitor found them stuck because their node stopped) once
+	 * {@code resubmitAfter} has passed since their last try, and removes, with a warning,
+	 * those still undelivered {@code giveUpAfter} after the event.
+	 */
+	@Scheduled(initialDelayString = "${retrain.notifications.poll:10s}",
+			fixedDelayString = "${retrain.notifications.poll:10s}")
+	void resubmitFailed() {
 		Instant now = this.clock.instant();
 		this.incomplete.resubmitIncompletePublications(
-				p -> p.getEvent() instanceof WebhookDue && lastTry(p).plus(this.settings.resubmitAfter()).isBefore(now)
+				p -> p.getEvent() instanceof WebhookDue && p.getStatus() == EventPublication.Status.FAILED
+						&& lastTry(p).plus(this.settings.resubmitAfter()).isBefore(now)
 						&& p.getPublicationDate().plus(this.settings.giveUpAfter()).isAfter(now));
+		int given = this.jdbc.update(
+				"DELETE FROM event_publication WHERE event_type = ? AND completion_date IS NULL "
+						+ "AND publication_date < ?",
+				WebhookDue.class.getName(), now.minus(this.settings.giveUpAfter()).atOffset(ZoneOffset.UTC));
+		if (given > 0) {
+			log.warn("{} webhook deliveries given up: undelivered {} after their event", given,
+					this.settings.giveUpAfter());
+		}
 	}
 
 	private static Instant lastTry(EventPublication p) {

@@ -16,6 +16,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.retrain.jobs.backtest.BacktestNotFound;
+import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.registry.IllegalTransition;
@@ -70,6 +71,13 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		ProblemDetail p = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-pipeline", "Invalid pipeline definition",
 				ex.getMessage());
 		p.setProperty("file", ex.file());
+		p.setProperty("problems", ex.problems().stream().map(c -> new FieldProblem(c.field(), c.reason())).toList());
+		return p;
+	}
+
+	@ExceptionHandler(PolicyFile.Invalid.class)
+	ProblemDetail invalidPolicies(PolicyFile.Invalid ex) {
+		ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", ex.getMessage());
 		p.setProperty("problems", ex.problems().stream().map(c -> new FieldProblem(c.field(), c.reason())).toList());
 		return p;
 	}
