@@ -71,6 +71,7 @@ class OperationsTests {
 		PipelineFixtures.sampleData(DATA_DIR, "shared", 150, 81);
 		PipelineFixtures.write(CONFIG_DIR, "ops",
 				PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
+		PipelineFixtures.write(CONFIG_DIR, "vanish", PipelineFixtures.yaml("vanish", "shared", GOOD_MODEL, ""));
 		PipelineFixtures.write(CONFIG_DIR, "long",
 				PipelineFixtures.yaml("long", "shared", GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
 		PipelineFixtures.write(CONFIG_DIR, "gated", PipelineFixtures.yaml("gated", "shared", GOOD_MODEL, "")
@@ -97,6 +98,31 @@ class OperationsTests {
 		await().atMost(Duration.ofMinutes(2))
 			.until(() -> !json(as(VIEWER).get("/api/runs/" + id)).get("endedAt").isNull());
 		return json(as(VIEWER).get("/api/runs/" + id));
+	}
+
+	@Test
+	void aVersionWhoseFilesAreGoneIsNeitherServedNorPromotedAndItsProblemSaysWhatIsMissing() throws Exception {
+		assertThat(run("vanish", "one").get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(run("vanish", "two").get("status").asString()).isEqualTo("COMPLETED");
+		Path dir = DATA_DIR.resolve("models/vanish/2");
+		Path away = Files.createTempDirectory("moved-away").resolve("2");
+		Files.move(dir, away);
+		try {
+			HttpResponse<String> read = as(VIEWER).get("/api/models/vanish/versions/2");
+			assertThat(read.statusCode()).as(read.body()).isEqualTo(409);
+			assertThat(json(read).get("detail").asString()).contains("vanish/2/metadata.json")
+				.doesNotContain(DATA_DIR.toString());
+			HttpResponse<String> promote = as(ADMIN).post("/api/models/vanish/force-promote",
+					"{\"version\":2,\"expectedChampion\":1,\"reason\":\"try it\"}");
+			assertThat(promote.statusCode()).as(promote.body()).isEqualTo(409);
+			assertThat(json(promote).get("type").asString()).endsWith("version-files-missing");
+			assertThat(json(as(VIEWER).get("/api/models/vanish/versions")).get("aliases").get("champion").asInt())
+				.isEqualTo(1);
+		}
+		finally {
+			Files.move(away, dir);
+		}
+		assertThat(as(VIEWER).get("/api/models/vanish/versions/2").statusCode()).isEqualTo(200);
 	}
 
 	@Test

@@ -128,6 +128,23 @@ class RestApiTests {
 				null);
 		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"mode\":\"sideways\"}"), 400,
 				null);
+		// absurd dates and epoch days are refused before anything starts
+		for (String asOf : new String[] { "\"+99999-01-01\"", "\"-999999999-01-01\"", "\"1899-12-31\"" }) {
+			assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":" + asOf + "}"), 400,
+					"asOf must be between 1900-01-01 and 2999-12-31");
+			assertProblem(
+					send("POST", "/api/pipelines/web/drift-checks", "application/json", "{\"asOf\":" + asOf + "}"), 400,
+					"asOf must be between");
+			assertProblem(send("POST", "/api/drift-events", "application/json",
+					"{\"pipeline\":\"web\",\"source\":\"t\",\"eventId\":\"absurd\",\"severity\":\"info\"," + "\"asOf\":"
+							+ asOf + "}"),
+					400, "asOf must be between");
+		}
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":12345}"), 400, null);
+		// a page far beyond the last is empty, not an overflow
+		HttpResponse<String> far = send("GET", "/api/runs?page=4294968&size=500", null, null);
+		assertThat(far.statusCode()).as(far.body()).isEqualTo(200);
+		assertThat(json(far).get("runs")).isEmpty();
 		assertProblem(send("GET", "/api/runs/987654", null, null), 404, "no run with id 987654");
 		assertProblem(send("GET", "/api/models/web/versions/99", null, null), 404, "no model version 99");
 		assertProblem(send("POST", "/api/runs/987654/restart", null, null), 404, null);

@@ -25,6 +25,7 @@ import dev.retrain.jobs.drift.DriftReport.PredictionDrift;
 import dev.retrain.jobs.drift.DriftReport.Status;
 import dev.retrain.jobs.pipeline.DriftPolicy;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.models.dataset.ColumnRequest;
@@ -100,6 +101,7 @@ public class DriftChecker {
 	 * a drift event.
 	 */
 	public DriftReport check(String pipeline, LocalDate asOf, String trigger) {
+		PipelineData.plausible("asOf", asOf);
 		PipelineDefinition def = this.catalog.get(pipeline);
 		DriftReport report = evaluate(def, asOf, trigger);
 		long id = this.reports.save(report);

@@ -14,6 +14,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.PipelineLocks;
@@ -37,6 +38,15 @@ public class DriftEvents {
 	public static final String MERGED = "MERGED";
 
 	public static final String SUPPRESSED = "SUPPRESSED_COOLDOWN";
+
+	/** An event recorded and not decided yet. */
+	static final String RECEIVED = "RECEIVED";
+
+	/**
+	 * How long an undecided event may be another submission's to decide (a node deciding
+	 * it stopped).
+	 */
+	static final Duration UNDECIDED = Duration.ofMinutes(5);
 
 	private final JdbcTemplate jdbc;
 
@@ -64,22 +74,45 @@ public class DriftEvents {
 			LocalDate asOf) {
 	}
 
+	/**
+	 * Records the event and decides what it leads to. An event is kept only with its
+	 * outcome: when deciding fails, the record is removed again so that the sender's
+	 * retry is decided anew, and a record a stopped node left undecided ({@code RECEIVED}
+	 * for longer than {@link #UNDECIDED}) is decided anew by the next submission of the
+	 * event.
+	 */
 	public DriftEvent submit(Submission s) {
 		PipelineDefinition def = this.catalog.get(s.pipeline());
+		PipelineData.plausible("asOf", s.asOf());
 		Optional<DriftEvent> seen = find(s.source(), s.eventId());
+		if (seen.isPresent() && RECEIVED.equals(seen.get().outcome())
+				&& seen.get().receivedAt().plus(UNDECIDED).isBefore(this.clock.instant())) {
+			this.jdbc.update("DELETE FROM drift_event WHERE id = ? AND outcome = ?", seen.get().id(), RECEIVED);
+			seen = Optional.empty();
+		}
 		if (seen.isPresent()) {
 			return duplicate(seen.get());
 		}
 		try {
 			this.jdbc.update(
 					"INSERT INTO drift_event (pipeline, source, event_id, severity, as_of, details, received_at, "
-							+ "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'RECEIVED')",
-					s.pipeline(), s.source(), s.eventId(), s.severity(), s.asOf(), s.details(), now());
+							+ "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					s.pipeline(), s.source(), s.eventId(), s.severity(), s.asOf(), s.details(), now(), RECEIVED);
 		}
 		catch (DuplicateKeyException ex) {
 			return duplicate(find(s.source(), s.eventId()).orElseThrow());
 		}
 		long id = find(s.source(), s.eventId()).orElseThrow().id();
+		try {
+			return decide(s, def, id);
+		}
+		catch (RuntimeException ex) {
+			this.jdbc.update("DELETE FROM drift_event WHERE id = ? AND outcome = ?", id, RECEIVED);
+			throw ex;
+		}
+	}
+
+	private DriftEvent decide(Submission s, PipelineDefinition def, long id) {
 		String outcome;
 		Long runId;
 		String reason;

@@ -1,7 +1,9 @@
 package dev.retrain.jobs.pipeline;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,19 +39,45 @@ public class PipelineCatalog {
 		return this.directory;
 	}
 
+	/**
+	 * Loads the directory again. A file that stops loading keeps its last good definition
+	 * (and so its schedules and their pause state) until it loads again, and says so in
+	 * {@code errors}; a name a second file declares stays with the file that held it.
+	 */
 	public State reload() {
+		State before = this.state.get();
+		Map<String, String> incumbents = new HashMap<>();
+		before.pipelines().values().forEach(d -> incumbents.put(d.name(), d.source()));
 		Map<String, PipelineDefinition> pipelines = new TreeMap<>();
-		List<PipelineLoader.Loaded> loaded = this.loader.loadDirectory(this.directory);
-		List<PipelineConfigInvalid> errors = loaded.stream()
-			.filter(l -> l.error() != null)
-			.map(PipelineLoader.Loaded::error)
-			.toList();
+		List<PipelineLoader.Loaded> loaded = this.loader.loadDirectory(this.directory, incumbents);
 		loaded.stream()
 			.filter(l -> l.definition() != null)
 			.forEach(l -> pipelines.put(l.definition().name(), l.definition()));
+		List<PipelineConfigInvalid> errors = new ArrayList<>();
+		for (PipelineLoader.Loaded l : loaded) {
+			if (l.error() == null) {
+				continue;
+			}
+			PipelineDefinition lastGood = before.pipelines()
+				.values()
+				.stream()
+				.filter(d -> d.source().equals(l.file()) && !pipelines.containsKey(d.name()))
+				.findFirst()
+				.orElse(null);
+			if (lastGood != null) {
+				pipelines.put(lastGood.name(), lastGood);
+				List<ConfigProblem> problems = new ArrayList<>(l.error().problems());
+				problems.add(new ConfigProblem(null, "pipeline '" + lastGood.name()
+						+ "' keeps its last good definition (and its schedules) until the file loads again"));
+				errors.add(new PipelineConfigInvalid(l.file(), problems));
+			}
+			else {
+				errors.add(l.error());
+			}
+		}
 		errors.forEach(e -> log.error("pipeline file not loaded: {}", e.getMessage()));
 		log.info("loaded {} pipeline(s) from {}: {}", pipelines.size(), this.directory, pipelines.keySet());
-		State next = new State(Map.copyOf(pipelines), errors);
+		State next = new State(Map.copyOf(pipelines), List.copyOf(errors));
 		this.state.set(next);
 		return next;
 	}

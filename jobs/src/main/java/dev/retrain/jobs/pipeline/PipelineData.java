@@ -21,6 +21,23 @@ public class PipelineData {
 		this.clock = clock;
 	}
 
+	/** The first and last day a run, check or event may be for. */
+	public static final LocalDate FIRST_DAY = LocalDate.of(1900, 1, 1);
+
+	public static final LocalDate LAST_DAY = LocalDate.of(2999, 12, 31);
+
+	/**
+	 * Refuses a day no data set has ({@code +99999-01-01}): the date arithmetic of a run
+	 * over it would fail half-way instead.
+	 */
+	public static LocalDate plausible(String field, LocalDate day) {
+		if (day != null && (day.isBefore(FIRST_DAY) || day.isAfter(LAST_DAY))) {
+			throw new IllegalArgumentException(
+					field + " must be between " + FIRST_DAY + " and " + LAST_DAY + ", was " + day);
+		}
+		return day;
+	}
+
 	public Path root(PipelineDefinition def) {
 		return this.props.resolveData(def.dataPath());
 	}

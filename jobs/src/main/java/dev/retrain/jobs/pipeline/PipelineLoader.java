@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import tools.jackson.databind.DatabindException;
-
 /**
  * Reads and checks pipeline files: {@link ConfigBinder} binds the YAML to
  * {@link PipelineYaml} (unknown fields are refused, since a typo must not silently fall
@@ -34,6 +32,15 @@ public final class PipelineLoader {
 	 * not stop the others.
 	 */
 	public List<Loaded> loadDirectory(Path dir) {
+		return loadDirectory(dir, Map.of());
+	}
+
+	/**
+	 * As {@link #loadDirectory(Path)}; a name two files declare stays with the file in
+	 * {@code incumbents} (name to file) that declared it before, and is an error of the
+	 * newcomer only (of every file declaring it, when none held it before).
+	 */
+	public List<Loaded> loadDirectory(Path dir, Map<String, String> incumbents) {
 		List<Loaded> result = new ArrayList<>();
 		if (!Files.isDirectory(dir)) {
 			return result;
@@ -59,12 +66,16 @@ public final class PipelineLoader {
 			.collect(Collectors.groupingBy(l -> l.definition().name()));
 		List<Loaded> checked = new ArrayList<>();
 		for (Loaded l : result) {
-			if (l.definition() != null && byName.get(l.definition().name()).size() > 1) {
-				checked
-					.add(new Loaded(l.file(), null,
-							new PipelineConfigInvalid(l.file(), List.of(new ConfigProblem("name", "pipeline name '"
-									+ l.definition().name() + "' is used by more than one file: "
-									+ byName.get(l.definition().name()).stream().map(Loaded::file).toList())))));
+			List<Loaded> same = (l.definition() != null) ? byName.get(l.definition().name()) : List.of();
+			String incumbent = (l.definition() != null) ? incumbents.get(l.definition().name()) : null;
+			boolean incumbentHere = same.stream().anyMatch(o -> o.file().equals(incumbent));
+			if (same.size() > 1 && !(incumbentHere && l.file().equals(incumbent))) {
+				String why = incumbentHere
+						? "pipeline name '" + l.definition().name() + "' is already defined by " + incumbent
+						: "pipeline name '" + l.definition().name() + "' is used by more than one file: "
+								+ same.stream().map(Loaded::file).toList();
+				checked.add(new Loaded(l.file(), null,
+						new PipelineConfigInvalid(l.file(), List.of(new ConfigProblem("name", why)))));
 			}
 			else {
 				checked.add(l);
@@ -100,13 +111,6 @@ public final class PipelineLoader {
 			throw new PipelineConfigInvalid(source, problems);
 		}
 		return def;
-	}
-
-	/**
-	 * Where in a YAML document a binding error is, as {@code a.b[2].c}; empty at the top.
-	 */
-	public static String path(DatabindException ex) {
-		return ConfigBinder.path(ex);
 	}
 
 	static String hash(String text) {

@@ -93,6 +93,11 @@ public class RegistryOperations {
 	 */
 	private ModelVersion save(ModelVersion.Transition t) {
 		ModelVersion v = t.version();
+		if (t.championMove() != null) {
+			// a champion must be loadable: never move the alias to a version whose files
+			// are gone
+			this.store.requireComplete(v.pipeline(), v.version());
+		}
 		if (!this.registry.save(t)) {
 			Integer current = champion(v.pipeline());
 			ModelVersion now = version(v.pipeline(), v.version());

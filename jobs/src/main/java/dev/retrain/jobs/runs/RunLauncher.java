@@ -58,12 +58,23 @@ public class RunLauncher {
 	 * What to run; null fields take defaults (newest partition, a fresh run key, the
 	 * pipeline's mode).
 	 */
+	/**
+	 * The longest cause a run keeps: it is a job parameter, whose column holds 2,500
+	 * characters; a longer one (a drift event's details) is cut, not refused, so that
+	 * what triggered the run is never lost to its length.
+	 */
+	static final int CAUSE_LIMIT = 2000;
+
+	static String cause(String cause) {
+		return (cause == null || cause.length() <= CAUSE_LIMIT) ? cause : cause.substring(0, CAUSE_LIMIT - 1) + "…";
+	}
+
 	public record Request(String pipeline, LocalDate asOf, String runKey, Mode mode, Trigger trigger, String cause) {
 	}
 
 	public LaunchedRun launch(Request req) {
 		PipelineDefinition def = this.catalog.get(req.pipeline());
-		LocalDate asOf = (req.asOf() != null) ? req.asOf() : this.data.newestDay(def);
+		LocalDate asOf = (req.asOf() != null) ? PipelineData.plausible("asOf", req.asOf()) : this.data.newestDay(def);
 		Trigger trigger = (req.trigger() != null) ? req.trigger() : Trigger.API;
 		String runKey = (req.runKey() != null) ? req.runKey() : (trigger == Trigger.SCHEDULE) ? "scheduled"
 				: trigger.key() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -75,7 +86,7 @@ public class RunLauncher {
 			.addString("runKey", runKey, true)
 			.addString("trigger", trigger.key(), false);
 		if (req.cause() != null) {
-			params.addString("cause", req.cause(), false);
+			params.addString("cause", cause(req.cause()), false);
 		}
 		if (req.mode() != null) {
 			params.addString("mode", req.mode().name().toLowerCase(Locale.ROOT), false);
@@ -85,7 +96,7 @@ public class RunLauncher {
 			JobExecution execution = this.operator.start(this.job, params.toJobParameters());
 			this.locks.attach(def.name(), execution.getId());
 			this.runs.create(execution.getId(), execution.getJobInstanceId(), def.name(), asOf, runKey, trigger.key(),
-					req.cause(), (req.mode() != null) ? req.mode().name().toLowerCase(Locale.ROOT) : null);
+					cause(req.cause()), (req.mode() != null) ? req.mode().name().toLowerCase(Locale.ROOT) : null);
 			return new LaunchedRun(execution.getId(), def.name(), asOf, runKey, trigger.key());
 		}
 		catch (JobInstanceAlreadyCompleteException ex) {

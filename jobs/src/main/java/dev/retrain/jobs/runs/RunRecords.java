@@ -142,7 +142,7 @@ public class RunRecords {
 	}
 
 	public Page search(String pipeline, String status, String trigger, java.time.Instant from, java.time.Instant to,
-			int offset, int limit) {
+			long offset, int limit) {
 		StringBuilder where = new StringBuilder(" WHERE 1 = 1");
 		java.util.List<Object> args = new java.util.ArrayList<>();
 		if (pipeline != null) {

@@ -94,4 +94,52 @@ class PipelineLoaderTests {
 		assertThat(List.of(catalog.get("good").name())).containsExactly("good");
 	}
 
+	@Test
+	void aFileThatStopsLoadingKeepsItsLastGoodDefinitionUntilItLoadsAgain(@TempDir Path dir) throws IOException {
+		Files.writeString(dir.resolve("keep.yaml"), valid("keep"));
+		PipelineCatalog catalog = new PipelineCatalog(dir);
+		String good = catalog.reload().pipelines().get("keep").configHash();
+
+		Files.writeString(dir.resolve("keep.yaml"), valid("keep").replace("  epochs: 6", "  epochz: 6"));
+		PipelineCatalog.State broken = catalog.reload();
+
+		assertThat(broken.pipelines()).containsKey("keep");
+		assertThat(catalog.get("keep").configHash()).as("the last good definition").isEqualTo(good);
+		assertThat(broken.errors()).singleElement()
+			.satisfies(e -> assertThat(e.getMessage()).contains("keep.yaml")
+				.contains("unknown field 'epochz'")
+				.contains("keeps its last good definition"));
+
+		Files.writeString(dir.resolve("keep.yaml"), valid("keep").replace("  epochs: 6", "  epochs: 7"));
+		PipelineCatalog.State fixed = catalog.reload();
+		assertThat(fixed.errors()).isEmpty();
+		assertThat(catalog.get("keep").hyperparameters().epochs()).isEqualTo(7);
+	}
+
+	@Test
+	void aSecondFileDeclaringALoadedNameIsTheOnlyOneRefused(@TempDir Path dir) throws IOException {
+		Files.writeString(dir.resolve("b-original.yaml"), valid("taken"));
+		PipelineCatalog catalog = new PipelineCatalog(dir);
+		catalog.reload();
+
+		Files.writeString(dir.resolve("a-newcomer.yaml"), valid("taken").replace("window-days: 20", "window-days: 9"));
+		PipelineCatalog.State state = catalog.reload();
+
+		assertThat(state.pipelines()).containsKey("taken");
+		assertThat(catalog.get("taken").windowDays()).as("the incumbent's definition").isEqualTo(20);
+		assertThat(state.errors()).singleElement()
+			.satisfies(e -> assertThat(e.getMessage()).contains("a-newcomer.yaml")
+				.contains("pipeline name 'taken' is already defined by")
+				.contains("b-original.yaml"));
+	}
+
+	@Test
+	void twoNewFilesDeclaringOneNameAreBothRefused(@TempDir Path dir) throws IOException {
+		Files.writeString(dir.resolve("one.yaml"), valid("twin"));
+		Files.writeString(dir.resolve("two.yaml"), valid("twin"));
+		PipelineCatalog.State state = new PipelineCatalog(dir).reload();
+		assertThat(state.pipelines()).doesNotContainKey("twin");
+		assertThat(state.errors()).hasSize(2);
+	}
+
 }

@@ -94,11 +94,28 @@ public final class ModelStore {
 	}
 
 	public ArtifactMetadata metadata(String pipeline, int version) {
+		requireFile(pipeline, version, METADATA);
 		return Json.read(versionDir(pipeline, version).resolve(METADATA), ArtifactMetadata.class);
+	}
+
+	/**
+	 * Refuses a version whose parameters or metadata are not in the store
+	 * ({@link VersionFilesMissing}).
+	 */
+	public void requireComplete(String pipeline, int version) {
+		requireFile(pipeline, version, METADATA);
+		requireFile(pipeline, version, PARAMS);
+	}
+
+	private void requireFile(String pipeline, int version, String file) {
+		if (!Files.isRegularFile(versionDir(pipeline, version).resolve(file))) {
+			throw new VersionFilesMissing(pipeline, version, pipeline + "/" + version + "/" + file);
+		}
 	}
 
 	public ModelArtifact load(String pipeline, int version) {
 		Path dir = versionDir(pipeline, version);
+		requireComplete(pipeline, version);
 		return new ModelArtifact(Json.read(dir.resolve(METADATA), ArtifactMetadata.class), dir.resolve(PARAMS));
 	}
 

@@ -97,7 +97,7 @@ class RunController {
 		if (trigger != null && !trigger.matches("schedule|drift|manual|api|data")) {
 			throw new IllegalArgumentException("trigger must be one of schedule, drift, manual, api, data");
 		}
-		RunRecords.Page p = this.runs.search(pipeline, status, trigger, from, to, page * size, size);
+		RunRecords.Page p = this.runs.search(pipeline, status, trigger, from, to, (long) page * size, size);
 		return new RunPage(p.runs().stream().map(r -> view(r, null)).toList(), p.total(), page, size);
 	}
 

@@ -25,6 +25,7 @@ import dev.retrain.jobs.registry.VersionNotFound;
 import dev.retrain.jobs.runs.RunAlreadyActive;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRejected;
+import dev.retrain.models.store.VersionFilesMissing;
 
 /**
  * Domain failures as RFC 9457 problem details; anything unexpected becomes a 500 with no
@@ -73,6 +74,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		p.setProperty("file", ex.file());
 		p.setProperty("problems", ex.problems().stream().map(c -> new FieldProblem(c.field(), c.reason())).toList());
 		return p;
+	}
+
+	@ExceptionHandler(VersionFilesMissing.class)
+	ProblemDetail filesMissing(VersionFilesMissing ex) {
+		return problem(HttpStatus.CONFLICT, "version-files-missing", "Version files missing", ex.getMessage());
 	}
 
 	@ExceptionHandler(PolicyFile.Invalid.class)

@@ -1,0 +1,82 @@
+package dev.retrain.jobs.drift;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.runs.RunRecord;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.sampleData;
+import static dev.retrain.jobs.PipelineFixtures.yaml;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A drift event is kept only with what it led to, whatever its details' length. */
+class DriftEventsTests extends RetrainTestSupport {
+
+	@Autowired
+	DriftEvents events;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Test
+	void anEventWithTheLongestDetailsTheApiTakesStartsARunWhoseCauseIsCutNotLost() {
+		sampleData(DATA_DIR, "verbose", 150, 31);
+		definePipeline("verbose", yaml("verbose", "verbose", GOOD_MODEL, ""));
+		String details = "x".repeat(4095);
+
+		DriftEvent e = this.events
+			.submit(new DriftEvents.Submission("verbose", "evidently", "long-1", "critical", details, LAST));
+
+		assertThat(e.outcome()).isEqualTo(DriftEvents.STARTED_RUN);
+		assertThat(e.runId()).isNotNull();
+		assertThat(e.details()).hasSize(4095);
+		RunRecord run = awaitEnd(e.runId());
+		assertThat(run.cause()).hasSize(2000).endsWith("…").startsWith("drift event " + e.id() + " from evidently");
+		DriftEvent again = this.events
+			.submit(new DriftEvents.Submission("verbose", "evidently", "long-1", "critical", details, LAST));
+		assertThat(again.duplicate()).isTrue();
+		assertThat(again.runId()).isEqualTo(e.runId());
+	}
+
+	@Test
+	void anEventLeftUndecidedByANodeThatStoppedIsDecidedByItsNextSubmission() {
+		sampleData(DATA_DIR, "undecided", 150, 32);
+		definePipeline("undecided", yaml("undecided", "undecided", GOOD_MODEL, ""));
+		// as a node leaves it when it stops between recording the event and deciding it
+		this.jdbc.update(
+				"INSERT INTO drift_event (pipeline, source, event_id, severity, as_of, details, received_at, "
+						+ "outcome) VALUES ('undecided', 'alertmanager', 'fp@1', 'warning', ?, 'psi', ?, 'RECEIVED')",
+				LAST, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(10));
+
+		DriftEvent e = this.events
+			.submit(new DriftEvents.Submission("undecided", "alertmanager", "fp@1", "warning", "psi", LAST));
+
+		assertThat(e.duplicate()).isFalse();
+		assertThat(e.outcome()).isEqualTo(DriftEvents.STARTED_RUN);
+		assertThat(e.runId()).isNotNull();
+		assertThat(awaitEnd(e.runId()).status()).isEqualTo("COMPLETED");
+	}
+
+	@Test
+	void anEventJustRecordedByAnotherSubmissionIsADuplicate() {
+		definePipeline("busy", yaml("busy", "busy", GOOD_MODEL, ""));
+		this.jdbc.update(
+				"INSERT INTO drift_event (pipeline, source, event_id, severity, details, received_at, "
+						+ "outcome) VALUES ('busy', 'alertmanager', 'fp@2', 'warning', 'psi', ?, 'RECEIVED')",
+				OffsetDateTime.now(ZoneOffset.UTC));
+
+		DriftEvent e = this.events
+			.submit(new DriftEvents.Submission("busy", "alertmanager", "fp@2", "warning", "psi", LAST));
+
+		assertThat(e.duplicate()).isTrue();
+		assertThat(e.runId()).isNull();
+	}
+
+}
