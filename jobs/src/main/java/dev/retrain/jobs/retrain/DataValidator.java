@@ -213,6 +213,10 @@ final class DataValidator {
 
 		private long firstBad = -1;
 
+		private long fileHuge;
+
+		private long firstHuge = -1;
+
 		NumericCheck(FeatureSpec f) {
 			super(f);
 		}
@@ -231,6 +235,14 @@ final class DataValidator {
 						this.firstBad = this.fileRows + (r - start);
 					}
 				}
+				else if (Math.abs(v) > Float.MAX_VALUE) {
+					// finite, but no float network can take it: corrupt or mis-scaled
+					// data
+					this.fileHuge++;
+					if (this.firstHuge < 0) {
+						this.firstHuge = this.fileRows + (r - start);
+					}
+				}
 				else if ((this.f.min() != null && v < this.f.min()) || (this.f.max() != null && v > this.f.max())) {
 					this.fileOut++;
 				}
@@ -243,11 +255,19 @@ final class DataValidator {
 				this.issues.add(new DataIssue(file, this.f.name(),
 						this.fileNonFinite + " NaN/Inf value(s) (first at row " + this.firstBad + ")"));
 			}
+			if (this.fileHuge > 0) {
+				this.issues.add(new DataIssue(file, this.f.name(),
+						this.fileHuge + " value(s) beyond +-" + Float.MAX_VALUE
+								+ ", which no model can take: corrupt or mis-scaled data (first at row "
+								+ this.firstHuge + ")"));
+			}
 			if (this.fileOut > 0) {
 				this.issues.add(new DataIssue(file, this.f.name(), this.fileOut
 						+ " value(s) outside the configured range [" + this.f.min() + ", " + this.f.max() + "]"));
 			}
-			this.nonFinite += this.fileNonFinite;
+			this.nonFinite += this.fileNonFinite + this.fileHuge;
+			this.fileHuge = 0;
+			this.firstHuge = -1;
 			this.outOfRange += this.fileOut;
 			this.fileNonFinite = 0;
 			this.fileOut = 0;

@@ -51,6 +51,8 @@ class BadInputTests extends RetrainTestSupport {
 				Arguments.of("missing-column", LAST, "column 'sessions': missing column"),
 				Arguments.of("wrong-type", LAST, "column 'sessions': has type BINARY"),
 				Arguments.of("nan", LAST, "column 'monthly_spend': 3 NaN/Inf value(s)"),
+				Arguments.of("huge", LAST, "column 'monthly_spend': 2 value(s) beyond +-3.4028235E38"),
+				Arguments.of("scrambled", LAST, "corrupt"),
 				Arguments.of("all-null", LAST, "column 'region': all 100 values are null"),
 				Arguments.of("unseen-label", LAST, "unseen label value(s) [2]"),
 				Arguments.of("empty-holdout", LAST.plusDays(5), "holdout 'recent' has 0 rows"));
@@ -124,6 +126,23 @@ class BadInputTests extends RetrainTestSupport {
 				spend[8] = Double.POSITIVE_INFINITY;
 				spend[9] = Double.NaN;
 				day(spend, null, null, Sessions.NUMERIC).write(last);
+			}
+			case "huge" -> {
+				double[] spend = new double[100];
+				Arrays.fill(spend, 40.0);
+				spend[3] = 4.6e301;
+				spend[4] = -1e300;
+				day(spend, null, null, Sessions.NUMERIC).write(last);
+			}
+			case "scrambled" -> {
+				// bytes of the pages scrambled, the footer intact: the pages' checksums
+				// catch it
+				byte[] bytes = Files.readAllBytes(last);
+				java.util.Random random = new java.util.Random(5);
+				for (int i = 100; i < Math.min(6000, bytes.length / 2); i++) {
+					bytes[i] = (byte) random.nextInt();
+				}
+				Files.write(last, bytes);
 			}
 			case "all-null" -> day(null, new String[100], null, Sessions.NUMERIC).write(last);
 			case "unseen-label" -> {

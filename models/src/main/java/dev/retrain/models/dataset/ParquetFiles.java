@@ -15,7 +15,11 @@ final class ParquetFiles {
 	}
 
 	static ParquetFileReader open(Path file) throws IOException {
-		ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+		// pages written with a CRC (ours always are) are verified: scrambled bytes fail
+		// the read, naming the file
+		ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+			.usePageChecksumVerification(true)
+			.build();
 		return ParquetFileReader.open(new NamedInputFile(file), options);
 	}
 

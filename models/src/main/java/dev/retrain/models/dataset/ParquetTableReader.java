@@ -131,7 +131,8 @@ public final class ParquetTableReader {
 				}
 			}
 			catch (IOException ex) {
-				throw new DataValidationFailed(file.path(), null, "cannot read: " + ParquetFiles.rootMessage(ex), ex);
+				throw new DataValidationFailed(file.path(), null,
+						"cannot read (corrupt or truncated?): " + ParquetFiles.rootMessage(ex), ex);
 			}
 		}
 		return groups;
@@ -213,7 +214,8 @@ public final class ParquetTableReader {
 			return work.apply(reader, requested, present);
 		}
 		catch (IOException ex) {
-			throw new DataValidationFailed(file.path(), null, "cannot read: " + ParquetFiles.rootMessage(ex), ex);
+			throw new DataValidationFailed(file.path(), null,
+					"cannot read (corrupt or truncated?): " + ParquetFiles.rootMessage(ex), ex);
 		}
 	}
 

@@ -91,6 +91,7 @@ public final class ParquetTableWriter {
 			.withConf(new PlainParquetConfiguration())
 			.withType(schema)
 			.withCompressionCodec(this.codec)
+			.withPageWriteChecksumEnabled(true)
 			.withRowGroupSize(this.rowGroupBytes)
 			.withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
 			.build()) {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.Table;
 
@@ -130,6 +131,12 @@ public final class FeatureEncoder {
 				if (spec.isNumeric()) {
 					long n = this.counts[f];
 					double std = (n > 1) ? Math.sqrt(this.m2[f] / (n - 1)) : 1.0;
+					if (n > 0 && !(Math.abs(this.means[f]) <= Float.MAX_VALUE && std <= Float.MAX_VALUE)) {
+						// a float network cannot take these values: corrupt or mis-scaled
+						// data, not a model to train
+						throw new DataValidationFailed(null, spec.name(), "values beyond what a model can take (mean "
+								+ this.means[f] + ", standard deviation " + std + "): corrupt or mis-scaled data");
+					}
 					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.NUMERIC,
 							(n > 0) ? this.means[f] : 0.0, (std > 1e-12) ? std : 1.0, null));
 				}

@@ -118,6 +118,37 @@ class ParquetTableReaderTests {
 	}
 
 	@Test
+	void aPageWhoseBytesChangedFailsItsChecksumInsteadOfDecodingToGarbage() throws IOException {
+		Path file = this.dir.resolve("dt=2024-01-01/part-0.parquet");
+		double[] x = new double[10_000];
+		for (int i = 0; i < x.length; i++) {
+			x[i] = i * 0.37;
+		}
+		new ParquetTableWriter().codec(org.apache.parquet.hadoop.metadata.CompressionCodecName.UNCOMPRESSED)
+			.doubles("x", x)
+			.write(file);
+		long start;
+		long size;
+		try (var reader = ParquetFiles.open(file)) {
+			var chunk = reader.getRowGroups().get(0).getColumns().get(0);
+			start = chunk.getStartingPos();
+			size = chunk.getTotalSize();
+		}
+		// one byte in the middle of the column chunk's values: PLAIN doubles would decode
+		// to a wrong number
+		byte[] bytes = Files.readAllBytes(file);
+		bytes[(int) (start + size / 2)] ^= 0x55;
+		Files.write(file, bytes);
+		LocalDate day = LocalDate.parse("2024-01-01");
+		var files = new PartitionedDirectory(this.dir).resolve(day, day);
+
+		assertThatThrownBy(() -> new ParquetTableReader(this.dir).read(files, List.of(ColumnRequest.numeric("x"))))
+			.isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("dt=2024-01-01/part-0.parquet")
+			.hasMessageContaining("corrupt");
+	}
+
+	@Test
 	void missingAndMistypedColumnsAreNamed() throws IOException {
 		new ParquetTableWriter().strings("x", new String[] { "oops" })
 			.write(this.dir.resolve("dt=2024-01-01/p.parquet"));
