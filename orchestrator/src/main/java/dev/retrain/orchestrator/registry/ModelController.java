@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
+import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.registry.AliasChange;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -29,9 +30,12 @@ class ModelController {
 
 	private final ModelStore store;
 
-	ModelController(ModelRegistry registry, ModelStore store) {
+	private final PipelineCatalog catalog;
+
+	ModelController(ModelRegistry registry, ModelStore store, PipelineCatalog catalog) {
 		this.registry = registry;
 		this.store = store;
+		this.catalog = catalog;
 	}
 
 	/**
@@ -74,9 +78,14 @@ class ModelController {
 	@Operation(summary = "List a pipeline's model versions, aliases and promotion history")
 	VersionList versions(@PathVariable String name) {
 		Names.pipeline(name);
+		List<ModelVersion> versions = this.registry.versions(name);
+		if (versions.isEmpty()) {
+			// a pipeline no file defines and no run ever registered: not an empty list, a
+			// wrong name
+			this.catalog.get(name);
+		}
 		Map<String, Integer> aliases = this.registry.aliases(name);
-		return new VersionList(name, aliases,
-				this.registry.versions(name).stream().map(v -> VersionSummary.of(v, aliases)).toList(),
+		return new VersionList(name, aliases, versions.stream().map(v -> VersionSummary.of(v, aliases)).toList(),
 				this.registry.history(name));
 	}
 

@@ -1,6 +1,7 @@
 package dev.retrain.orchestrator.web;
 
 import java.net.URI;
+import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -17,6 +19,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 import dev.retrain.jobs.backtest.BacktestNotFound;
 import dev.retrain.jobs.backtest.PolicyFile;
+import dev.retrain.jobs.pipeline.ConfigBinder;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.registry.IllegalTransition;
@@ -109,10 +112,34 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			detail = "unknown field '" + u.getPropertyName() + "'";
 		}
 		else if (cause instanceof tools.jackson.databind.DatabindException d) {
-			detail = "bad value: " + d.getOriginalMessage();
+			String field = ConfigBinder.path(d);
+			// the field and the value's fault, never the Java type it was bound to
+			detail = (field.isEmpty() ? "" : "field '" + field + "': ") + "bad value"
+					+ ((d instanceof tools.jackson.databind.exc.InvalidFormatException f && f.getValue() != null)
+							? " '" + f.getValue() + "'" : "");
 		}
 		return ResponseEntity.badRequest()
 			.body(problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", detail));
+	}
+
+	/**
+	 * Bean Validation failures name each field and why, not "Invalid request content".
+	 */
+	@Override
+	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		List<FieldProblem> problems = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map(e -> new FieldProblem(e.getField(), e.getDefaultMessage()))
+			.sorted(java.util.Comparator.comparing(FieldProblem::field))
+			.toList();
+		ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+				problems.stream()
+					.map(f -> "field '" + f.field() + "': " + f.reason())
+					.collect(java.util.stream.Collectors.joining("; ")));
+		p.setProperty("problems", problems);
+		return ResponseEntity.badRequest().body(p);
 	}
 
 	/** One bad field of a pipeline definition. */
