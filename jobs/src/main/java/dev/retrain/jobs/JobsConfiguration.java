@@ -19,6 +19,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.jobs.consistency.ConsistencyCheck;
 import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.drift.DriftEvents;
 import dev.retrain.jobs.drift.DriftReports;
@@ -104,6 +105,12 @@ public class JobsConfiguration {
 	PartitionWatch partitionWatch(JdbcTemplate jdbc, PipelineCatalog catalog, RetrainProperties props,
 			DriftChecker checker, RunLauncher launcher, Clock clock) {
 		return new PartitionWatch(jdbc, catalog, props, checker, launcher, clock);
+	}
+
+	@Bean
+	ConsistencyCheck consistencyCheck(ModelRegistry registry, ModelStore store, JdbcTemplate jdbc,
+			JobRepository jobRepository, Clock clock) {
+		return new ConsistencyCheck(registry, store, jdbc, jobRepository, clock);
 	}
 
 	@Bean

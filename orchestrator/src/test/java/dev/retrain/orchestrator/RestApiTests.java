@@ -172,6 +172,9 @@ class RestApiTests {
 	@Test
 	void healthAndOpenApiAreServed() throws Exception {
 		assertThat(send("GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
+		HttpResponse<String> consistency = send("GET", "/api/admin/consistency", null, null);
+		assertThat(consistency.statusCode()).as(consistency.body()).isEqualTo(200);
+		assertThat(json(consistency).get("disagreements").isArray()).isTrue();
 		HttpResponse<String> docs = send("GET", "/v3/api-docs", null, null);
 		assertThat(docs.statusCode()).isEqualTo(200);
 		assertThat(docs.body()).contains("/api/pipelines/{name}/runs")

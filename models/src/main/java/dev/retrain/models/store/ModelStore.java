@@ -146,6 +146,37 @@ public final class ModelStore {
 		return removed;
 	}
 
+	/**
+	 * The version directories of a pipeline in the store (complete or not), ascending.
+	 */
+	public List<Integer> storedVersions(String pipeline) {
+		Path dir = pipelineDir(pipeline);
+		if (!Files.isDirectory(dir)) {
+			return List.of();
+		}
+		try (Stream<Path> children = Files.list(dir)) {
+			return children.map(p -> p.getFileName().toString())
+				.filter(n -> n.matches("\\d{1,9}"))
+				.map(Integer::parseInt)
+				.sorted()
+				.toList();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The files of a version the store lacks ({@code model.params},
+	 * {@code metadata.json}); empty when complete.
+	 */
+	public List<String> missingFiles(String pipeline, int version) {
+		return Stream.of(METADATA, PARAMS)
+			.filter(f -> !Files.isRegularFile(versionDir(pipeline, version).resolve(f)))
+			.map(f -> pipeline + "/" + version + "/" + f)
+			.toList();
+	}
+
 	/** Pipelines that have a directory in the store. */
 	public List<String> pipelines() {
 		if (!Files.isDirectory(this.root)) {

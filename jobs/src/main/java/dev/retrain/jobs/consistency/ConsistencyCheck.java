@@ -1,0 +1,138 @@
+package dev.retrain.jobs.consistency;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.models.store.ModelStore;
+
+/**
+ * Lists every disagreement between the registry, the model store and the job repository,
+ * and fixes none: a registered version whose files are missing (worse when it is the
+ * champion), a version directory without a registry row, a run record that says running
+ * while its job execution has ended, a pipeline lock held for a run that has ended. What
+ * start-up repairs by itself (leftover directories, this node's interrupted runs) is
+ * listed until it does.
+ */
+public class ConsistencyCheck {
+
+	/** One disagreement: what kind, where, and what each side says. */
+	public record Disagreement(Kind kind, String pipeline, String subject, String detail) {
+	}
+
+	/** The kinds of disagreement. */
+	public enum Kind {
+
+		/** The champion alias points at a version whose files are not in the store. */
+		CHAMPION_FILES_MISSING,
+		/** A registered version's files are not in the store. */
+		VERSION_FILES_MISSING,
+		/** A version directory in the store that the registry does not list. */
+		UNREGISTERED_STORE_DIRECTORY,
+		/**
+		 * A run record says the run is running; its job execution has ended (or is gone).
+		 */
+		RUN_RECORD_STALE,
+		/** A pipeline lock held for a run whose job execution has ended. */
+		LOCK_OF_ENDED_RUN
+
+	}
+
+	/** What a check found, and when. */
+	public record Report(Instant checkedAt, List<Disagreement> disagreements) {
+
+		public boolean consistent() {
+			return this.disagreements.isEmpty();
+		}
+
+	}
+
+	private final ModelRegistry registry;
+
+	private final ModelStore store;
+
+	private final JdbcTemplate jdbc;
+
+	private final JobRepository jobs;
+
+	private final Clock clock;
+
+	public ConsistencyCheck(ModelRegistry registry, ModelStore store, JdbcTemplate jdbc, JobRepository jobs,
+			Clock clock) {
+		this.registry = registry;
+		this.store = store;
+		this.jdbc = jdbc;
+		this.jobs = jobs;
+		this.clock = clock;
+	}
+
+	public Report run() {
+		List<Disagreement> found = new ArrayList<>();
+		Set<String> pipelines = new TreeSet<>(this.registry.pipelinesWithVersions());
+		pipelines.addAll(this.store.pipelines());
+		for (String pipeline : pipelines) {
+			Set<Integer> registered = this.registry.registeredVersions(pipeline);
+			Integer champion = this.registry.champion(pipeline).orElse(null);
+			for (int version : registered) {
+				List<String> missing = this.store.missingFiles(pipeline, version);
+				if (!missing.isEmpty()) {
+					found.add(new Disagreement(
+							(Integer.valueOf(version).equals(champion)) ? Kind.CHAMPION_FILES_MISSING
+									: Kind.VERSION_FILES_MISSING,
+							pipeline, "v" + version, "registered, but the store lacks " + String.join(", ", missing)));
+				}
+			}
+			for (int version : this.store.storedVersions(pipeline)) {
+				if (!registered.contains(version)) {
+					found.add(new Disagreement(Kind.UNREGISTERED_STORE_DIRECTORY, pipeline, "v" + version,
+							"in the store (" + pipeline + "/" + version + "), not in the registry"));
+				}
+			}
+		}
+		for (Map<String, Object> row : this.jdbc
+			.queryForList("SELECT run_id, pipeline, status FROM retrain_run WHERE status IN ('STARTED', 'STOPPING')")) {
+			long runId = ((Number) row.get("run_id")).longValue();
+			String ended = ended(runId);
+			if (ended != null) {
+				found.add(new Disagreement(Kind.RUN_RECORD_STALE, (String) row.get("pipeline"), "run " + runId,
+						"the run record says " + row.get("status") + ", its job execution " + ended));
+			}
+		}
+		for (Map<String, Object> row : this.jdbc
+			.queryForList("SELECT pipeline, run_id, holder FROM pipeline_lock WHERE run_id IS NOT NULL")) {
+			long runId = ((Number) row.get("run_id")).longValue();
+			String ended = ended(runId);
+			if (ended != null) {
+				found.add(new Disagreement(Kind.LOCK_OF_ENDED_RUN, (String) row.get("pipeline"), "run " + runId,
+						"locked by node " + row.get("holder") + " for a run whose job execution " + ended));
+			}
+		}
+		return new Report(this.clock.instant(), List.copyOf(found));
+	}
+
+	/** Why a run is not running, or null when its job execution still runs. */
+	private String ended(long runId) {
+		JobExecution execution;
+		try {
+			execution = this.jobs.getJobExecution(runId);
+		}
+		catch (EmptyResultDataAccessException ex) {
+			execution = null;
+		}
+		if (execution == null) {
+			return "does not exist";
+		}
+		return execution.isRunning() ? null : "ended " + execution.getStatus();
+	}
+
+}
