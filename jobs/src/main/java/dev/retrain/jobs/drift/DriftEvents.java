@@ -10,6 +10,9 @@ import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -121,7 +124,8 @@ public class DriftEvents {
 		Duration cooldown = Duration.ofMinutes(Math.round(def.drift().cooldownHours() * 60));
 		if (this.locks.isLocked(s.pipeline())) {
 			outcome = MERGED;
-			runId = running;
+			runId = (running != null) ? running : startingRun(s.pipeline());
+			running = runId;
 			reason = "a retrain is already running" + ((running != null) ? " (run " + running + ")" : "");
 		}
 		else if (last.isPresent() && last.get().createdAt().plus(cooldown).isAfter(this.clock.instant())) {
@@ -148,6 +152,41 @@ public class DriftEvents {
 				reason, id);
 		log.info("drift event {} for {} from {}: {}", id, s.pipeline(), s.source(), reason);
 		return find(s.source(), s.eventId()).orElseThrow();
+	}
+
+	/**
+	 * A lock is taken a moment before its run has an id: wait that moment, up to two
+	 * seconds.
+	 */
+	private static final RetryTemplate STARTING = new RetryTemplate(
+			RetryPolicy.builder().maxRetries(40).delay(Duration.ofMillis(50)).includes(NotAttachedYet.class).build());
+
+	/**
+	 * The run a held lock is for, once it has one; null when the lock was released
+	 * meanwhile or never gets one.
+	 */
+	private Long startingRun(String pipeline) {
+		try {
+			return STARTING.execute(() -> {
+				Long id = this.locks.runningRun(pipeline);
+				if (id == null && this.locks.isLocked(pipeline)) {
+					throw new NotAttachedYet();
+				}
+				return id;
+			});
+		}
+		catch (RetryException ex) {
+			return null;
+		}
+	}
+
+	/** The lock is held and its run has no id yet. */
+	private static final class NotAttachedYet extends RuntimeException {
+
+		NotAttachedYet() {
+			super(null, null, false, false);
+		}
+
 	}
 
 	/** The last retrain of a pipeline, whatever its trigger. */

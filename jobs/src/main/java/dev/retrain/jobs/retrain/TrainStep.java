@@ -206,9 +206,12 @@ class TrainStep implements Tasklet {
 				throw new TrainingStopped("stopped on request after epoch " + epoch + " (the checkpoint is kept: "
 						+ "restart the run to resume)");
 			}
-			this.runs.progress(run.runId(),
-					String.format(Locale.ROOT, "training: epoch %d of %d, train loss %.5f, validation loss %.5f", epoch,
-							total, stats.trainLoss(), stats.validationLoss()));
+			// without early stopping (patience 0) no rows are held out for validation: no
+			// validation loss to show
+			this.runs.progress(run.runId(), String.format(Locale.ROOT, "training: epoch %d of %d, train loss %.5f",
+					epoch, total, stats.trainLoss())
+					+ (Double.isFinite(stats.validationLoss())
+							? String.format(Locale.ROOT, ", validation loss %.5f", stats.validationLoss()) : ""));
 			this.observer.epochCompleted(epoch, total, stats);
 		};
 		TrainingResult result;

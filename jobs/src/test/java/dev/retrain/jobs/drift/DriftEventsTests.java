@@ -79,4 +79,29 @@ class DriftEventsTests extends RetrainTestSupport {
 		assertThat(e.runId()).isNull();
 	}
 
+	@Test
+	void anEventMergedIntoARunStillStartingNamesThatRun() throws Exception {
+		definePipeline("starting", yaml("starting", "starting", GOOD_MODEL, ""));
+		// another node has taken the lock and is starting its run: the run id comes a
+		// moment later
+		this.jdbc.update("INSERT INTO pipeline_lock (pipeline, token, holder, acquired_at) VALUES ('starting', 't', "
+				+ "'other', ?)", OffsetDateTime.now(ZoneOffset.UTC));
+		var attached = java.util.concurrent.CompletableFuture.runAsync(
+				() -> this.jdbc.update("UPDATE pipeline_lock SET run_id = 424242 WHERE pipeline = 'starting'"),
+				java.util.concurrent.CompletableFuture.delayedExecutor(300,
+						java.util.concurrent.TimeUnit.MILLISECONDS));
+		try {
+			DriftEvent e = this.events
+				.submit(new DriftEvents.Submission("starting", "alertmanager", "fp@3", "warning", "psi", LAST));
+
+			assertThat(e.outcome()).isEqualTo(DriftEvents.MERGED);
+			assertThat(e.runId()).isEqualTo(424242L);
+			assertThat(e.reason()).contains("run 424242");
+		}
+		finally {
+			attached.join();
+			this.jdbc.update("DELETE FROM pipeline_lock WHERE pipeline = 'starting'");
+		}
+	}
+
 }
