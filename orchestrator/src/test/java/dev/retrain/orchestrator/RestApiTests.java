@@ -147,6 +147,7 @@ class RestApiTests {
 		assertThat(json(far).get("runs")).isEmpty();
 		assertProblem(send("GET", "/api/runs/987654", null, null), 404, "no run with id 987654");
 		assertProblem(send("GET", "/api/models/nope/versions", null, null), 404, "no pipeline named 'nope'");
+		assertProblem(send("GET", "/error", null, null), 404, "no resource at /error");
 		assertProblem(send("GET", "/api/models/web/versions/99", null, null), 404, "no model version 99");
 		assertProblem(send("POST", "/api/runs/987654/restart", null, null), 404, null);
 	}
