@@ -58,7 +58,8 @@ class RunLifecycleListener implements JobExecutionListener {
 		try {
 			this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId())
 				.ifPresent(v -> this.runs.candidate(run.runId(), v.version(), v.decision(), v.decisionSummary()));
-			String reason = (execution.getStatus() == BatchStatus.COMPLETED) ? null : failureReason(execution);
+			String reason = (execution.getStatus() == BatchStatus.COMPLETED) ? null
+					: withoutServerPaths(failureReason(execution));
 			this.runs.finished(run.runId(), execution.getStatus().name(), reason);
 			this.runs.find(run.runId()).ifPresent(r -> this.events.publishEvent(new RunFinished(r)));
 			if (execution.getStatus() == BatchStatus.COMPLETED) {
@@ -70,6 +71,24 @@ class RunLifecycleListener implements JobExecutionListener {
 		finally {
 			this.locks.releaseRun(run.pipeline(), run.runId());
 		}
+	}
+
+	/**
+	 * The reason as anyone who reads runs may see it: the server's data and configuration
+	 * directories are written {@code <data-dir>} and {@code <config-dir>}.
+	 */
+	String withoutServerPaths(String reason) {
+		if (reason == null) {
+			return null;
+		}
+		String out = reason;
+		out = replaceDir(out, this.props.dataDir(), "<data-dir>");
+		return replaceDir(out, this.props.configDir(), "<config-dir>");
+	}
+
+	private static String replaceDir(String text, java.nio.file.Path dir, String name) {
+		String absolute = dir.toAbsolutePath().normalize().toString();
+		return (absolute.length() > 1) ? text.replace(absolute, name) : text;
 	}
 
 	/**

@@ -73,6 +73,11 @@ class BadInputTests extends RetrainTestSupport {
 
 		assertThat(run.status()).isEqualTo("FAILED");
 		assertThat(run.failureReason()).contains(expected);
+		assertThat(run.failureReason()).as("no server path")
+			.doesNotContain(DATA_DIR.toAbsolutePath().normalize().toString());
+		if (kind.equals("missing-dir")) {
+			assertThat(run.failureReason()).contains("<data-dir>/bad-missing-dir");
+		}
 		if (!kind.equals("missing-dir") && !kind.startsWith("empty")) {
 			assertThat(run.failureReason()).as("names the file").contains("dt=" + LAST);
 		}
