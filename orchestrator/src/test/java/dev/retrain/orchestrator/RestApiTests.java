@@ -118,9 +118,15 @@ class RestApiTests {
 		assertProblem(send("GET", "/api/models/..hidden/versions", null, null), 400, "invalid pipeline name");
 		// encoded slashes are refused by the servlet container itself, before any
 		// application code
-		HttpResponse<String> traversal = send("GET", "/api/models/..%2F..%2Fetc/versions", null, null);
-		assertThat(traversal.statusCode()).isEqualTo(400);
-		assertThat(traversal.body()).doesNotContain("at org.").doesNotContain("Exception");
+		for (String path : new String[] { "/api/models/..%2F..%2Fetc/versions", "/api/models/a%00b/versions",
+				"/api/models/a%5Cb/versions" }) {
+			HttpResponse<String> encoded = send("GET", path, null, null);
+			assertThat(encoded.statusCode()).as(path).isEqualTo(400);
+			assertThat(encoded.headers().firstValue("Content-Type")).as(path)
+				.hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+			assertThat(json(encoded).get("status").asInt()).isEqualTo(400);
+			assertThat(encoded.body()).doesNotContain("at org.").doesNotContain("Exception").doesNotContain("Tomcat");
+		}
 		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":"), 400, "malformed");
 		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asof\":\"2024-01-01\"}"), 400,
 				"unknown field 'asof'");
