@@ -84,12 +84,12 @@ public class ConsistencyCheck {
 			Set<Integer> registered = this.registry.registeredVersions(pipeline);
 			Integer champion = this.registry.champion(pipeline).orElse(null);
 			for (int version : registered) {
-				List<String> missing = this.store.missingFiles(pipeline, version);
+				List<String> missing = this.store.problems(pipeline, version);
 				if (!missing.isEmpty()) {
 					found.add(new Disagreement(
 							(Integer.valueOf(version).equals(champion)) ? Kind.CHAMPION_FILES_MISSING
 									: Kind.VERSION_FILES_MISSING,
-							pipeline, "v" + version, "registered, but the store lacks " + String.join(", ", missing)));
+							pipeline, "v" + version, "registered, but " + String.join("; ", missing)));
 				}
 			}
 			for (int version : this.store.storedVersions(pipeline)) {

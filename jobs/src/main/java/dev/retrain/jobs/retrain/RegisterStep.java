@@ -73,7 +73,7 @@ class RegisterStep implements Tasklet {
 				snap.window(), cand.features(), cand.label(), cand.shape(), cand.hyperparameters(),
 				Engine.getDjlVersion(), engine.getEngineName(), engine.getVersion(), cand.training(),
 				eval.primaryHoldout(), eval.candidate(), eval.championVersion(), eval.champion(), decision,
-				cand.profile());
+				cand.profile(), null);
 		Path staged = this.store.stage(def.name());
 		try {
 			Files.copy(ws.training().resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
@@ -82,6 +82,7 @@ class RegisterStep implements Tasklet {
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot copy parameters into " + staged, ex);
 		}
+		meta = meta.withFiles(ModelStore.hashes(staged, ModelStore.PARAMS, ReferenceSample.FILE));
 		Json.write(staged.resolve(ModelStore.METADATA), meta);
 		Path dir = this.store.commit(staged, def.name(), version);
 

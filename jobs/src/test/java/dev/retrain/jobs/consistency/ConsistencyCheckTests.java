@@ -54,7 +54,7 @@ class ConsistencyCheckTests extends RetrainTestSupport {
 			assertThat(this.check.run().disagreements()).filteredOn(d -> d.pipeline().equals("audited"))
 				.containsExactlyInAnyOrder(
 						new Disagreement(Kind.CHAMPION_FILES_MISSING, "audited", "v1",
-								"registered, but the store lacks audited/1/model.params"),
+								"registered, but is missing audited/1/model.params"),
 						new Disagreement(Kind.UNREGISTERED_STORE_DIRECTORY, "audited", "v7",
 								"in the store (audited/7), not in the registry"),
 						new Disagreement(Kind.RUN_RECORD_STALE, "audited", "run " + (run.runId() + 100_000),
@@ -69,6 +69,27 @@ class ConsistencyCheckTests extends RetrainTestSupport {
 			Files.delete(stray);
 			this.jdbc.update("DELETE FROM retrain_run WHERE run_id = ?", run.runId() + 100_000);
 			this.jdbc.update("DELETE FROM pipeline_lock WHERE pipeline = 'audited'");
+		}
+		assertThat(this.check.run().disagreements()).noneMatch(d -> d.pipeline().equals("audited"));
+
+		// a file changed after registration: its SHA-256 is no longer the one in the
+		// metadata
+		assertThat(this.store.metadata("audited", 1).files()).containsKeys(ModelStore.PARAMS, "reference.parquet");
+		byte[] original = Files.readAllBytes(params);
+		byte[] changed = original.clone();
+		changed[changed.length / 2] ^= 0x01;
+		Files.write(params, changed);
+		try {
+			assertThat(this.check.run().disagreements()).filteredOn(d -> d.pipeline().equals("audited"))
+				.singleElement()
+				.satisfies(
+						d -> assertThat(d.detail()).contains("audited/1/model.params changed since it was registered"));
+			org.assertj.core.api.Assertions.assertThatThrownBy(() -> this.store.load("audited", 1))
+				.isInstanceOf(dev.retrain.models.store.VersionFilesMissing.class)
+				.hasMessageContaining("changed since it was registered");
+		}
+		finally {
+			Files.write(params, original);
 		}
 		assertThat(this.check.run().disagreements()).noneMatch(d -> d.pipeline().equals("audited"));
 	}

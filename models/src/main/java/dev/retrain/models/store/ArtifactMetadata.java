@@ -25,5 +25,20 @@ public record ArtifactMetadata(String pipeline, int version, Instant createdAt, 
 		LabelEncoding label, ModelShape shape, Hyperparameters hyperparameters, String djlVersion, String engine,
 		String engineVersion, TrainingResult training, String primaryHoldout,
 		Map<String, Map<String, Double>> candidateMetrics, Integer championVersion,
-		Map<String, Map<String, Double>> championMetrics, PromotionDecision decision, ReferenceProfile profile) {
+		Map<String, Map<String, Double>> championMetrics, PromotionDecision decision, ReferenceProfile profile,
+		Map<String, String> files) {
+
+	/**
+	 * The same metadata with {@code files}: the SHA-256 of each file of the version,
+	 * which the store checks before a version is loaded or promoted (null in versions
+	 * written before it was recorded).
+	 */
+	public ArtifactMetadata withFiles(Map<String, String> files) {
+		return new ArtifactMetadata(this.pipeline, this.version, this.createdAt, this.runId, this.configHash, this.mode,
+				this.modeReason, this.parentVersion, this.dataset, this.features, this.label, this.shape,
+				this.hyperparameters, this.djlVersion, this.engine, this.engineVersion, this.training,
+				this.primaryHoldout, this.candidateMetrics, this.championVersion, this.championMetrics, this.decision,
+				this.profile, Map.copyOf(files));
+	}
+
 }

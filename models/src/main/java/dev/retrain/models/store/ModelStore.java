@@ -1,15 +1,21 @@
 package dev.retrain.models.store;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -99,17 +105,76 @@ public final class ModelStore {
 	}
 
 	/**
-	 * Refuses a version whose parameters or metadata are not in the store
-	 * ({@link VersionFilesMissing}).
+	 * Refuses a version whose parameters or metadata are not in the store, or whose files
+	 * do not match the SHA-256 its metadata records ({@link VersionFilesMissing}).
 	 */
 	public void requireComplete(String pipeline, int version) {
-		requireFile(pipeline, version, METADATA);
-		requireFile(pipeline, version, PARAMS);
+		List<String> problems = problems(pipeline, version);
+		if (!problems.isEmpty()) {
+			throw new VersionFilesMissing(pipeline, version, problems.get(0));
+		}
 	}
 
 	private void requireFile(String pipeline, int version, String file) {
 		if (!Files.isRegularFile(versionDir(pipeline, version).resolve(file))) {
-			throw new VersionFilesMissing(pipeline, version, pipeline + "/" + version + "/" + file);
+			throw new VersionFilesMissing(pipeline, version, "is missing " + pipeline + "/" + version + "/" + file);
+		}
+	}
+
+	/**
+	 * What is wrong with a version's files: missing ones, and those whose SHA-256 is not
+	 * the one its metadata records; empty when it is whole.
+	 */
+	public List<String> problems(String pipeline, int version) {
+		Path dir = versionDir(pipeline, version);
+		List<String> problems = new ArrayList<>();
+		for (String file : List.of(METADATA, PARAMS)) {
+			if (!Files.isRegularFile(dir.resolve(file))) {
+				problems.add("is missing " + pipeline + "/" + version + "/" + file);
+			}
+		}
+		if (!problems.isEmpty()) {
+			return problems;
+		}
+		Map<String, String> recorded = Json.read(dir.resolve(METADATA), ArtifactMetadata.class).files();
+		if (recorded != null) {
+			recorded.forEach((file, sha) -> {
+				Path path = dir.resolve(file);
+				if (!Files.isRegularFile(path)) {
+					problems.add("is missing " + pipeline + "/" + version + "/" + file);
+				}
+				else if (!sha.equals(sha256(path))) {
+					problems.add("has " + pipeline + "/" + version + "/" + file
+							+ " changed since it was registered (its SHA-256 is not the one in metadata.json)");
+				}
+			});
+		}
+		return problems;
+	}
+
+	/** The SHA-256 (hex) of each named file of a directory. */
+	public static Map<String, String> hashes(Path dir, String... files) {
+		Map<String, String> out = new TreeMap<>();
+		for (String file : files) {
+			out.put(file, sha256(dir.resolve(file)));
+		}
+		return out;
+	}
+
+	private static String sha256(Path file) {
+		try (InputStream in = Files.newInputStream(file)) {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			byte[] buffer = new byte[1 << 16];
+			for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+				digest.update(buffer, 0, n);
+			}
+			return HexFormat.of().formatHex(digest.digest());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read " + file.getFileName(), ex);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
@@ -164,17 +229,6 @@ public final class ModelStore {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	/**
-	 * The files of a version the store lacks ({@code model.params},
-	 * {@code metadata.json}); empty when complete.
-	 */
-	public List<String> missingFiles(String pipeline, int version) {
-		return Stream.of(METADATA, PARAMS)
-			.filter(f -> !Files.isRegularFile(versionDir(pipeline, version).resolve(f)))
-			.map(f -> pipeline + "/" + version + "/" + f)
-			.toList();
 	}
 
 	/** Pipelines that have a directory in the store. */

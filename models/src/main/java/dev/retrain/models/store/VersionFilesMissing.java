@@ -6,8 +6,12 @@ package dev.retrain.models.store;
  */
 public class VersionFilesMissing extends RuntimeException {
 
-	public VersionFilesMissing(String pipeline, int version, String missing) {
-		super("model version " + version + " of " + pipeline + " is missing " + missing
+	/**
+	 * {@code problem} says what is wrong: "is missing p/3/model.params", "has
+	 * p/3/model.params changed ...".
+	 */
+	public VersionFilesMissing(String pipeline, int version, String problem) {
+		super("model version " + version + " of " + pipeline + " " + problem
 				+ " in the model store; the registry and the store disagree");
 	}
 
