@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
@@ -99,25 +100,30 @@ public class ConsistencyCheck {
 				}
 			}
 		}
-		for (Map<String, Object> row : this.jdbc
-			.queryForList("SELECT run_id, pipeline, status FROM retrain_run WHERE status IN ('STARTED', 'STOPPING')")) {
-			long runId = ((Number) row.get("run_id")).longValue();
-			String ended = ended(runId);
-			if (ended != null) {
-				found.add(new Disagreement(Kind.RUN_RECORD_STALE, (String) row.get("pipeline"), "run " + runId,
-						"the run record says " + row.get("status") + ", its job execution " + ended));
-			}
-		}
-		for (Map<String, Object> row : this.jdbc
-			.queryForList("SELECT pipeline, run_id, holder FROM pipeline_lock WHERE run_id IS NOT NULL")) {
-			long runId = ((Number) row.get("run_id")).longValue();
-			String ended = ended(runId);
-			if (ended != null) {
-				found.add(new Disagreement(Kind.LOCK_OF_ENDED_RUN, (String) row.get("pipeline"), "run " + runId,
-						"locked by node " + row.get("holder") + " for a run whose job execution " + ended));
-			}
-		}
+		rowsOfEndedRuns("SELECT run_id, pipeline, status FROM retrain_run WHERE status IN ('STARTED', 'STOPPING')",
+				Kind.RUN_RECORD_STALE,
+				(row, ended) -> "the run record says " + row.get("status") + ", its job execution " + ended, found);
+		rowsOfEndedRuns("SELECT pipeline, run_id, holder FROM pipeline_lock WHERE run_id IS NOT NULL",
+				Kind.LOCK_OF_ENDED_RUN,
+				(row, ended) -> "locked by node " + row.get("holder") + " for a run whose job execution " + ended,
+				found);
 		return new Report(this.clock.instant(), List.copyOf(found));
+	}
+
+	/**
+	 * A disagreement of {@code kind} for each row (with {@code run_id} and
+	 * {@code pipeline}) whose run has ended.
+	 */
+	private void rowsOfEndedRuns(String sql, Kind kind, BiFunction<Map<String, Object>, String, String> detail,
+			List<Disagreement> found) {
+		for (Map<String, Object> row : this.jdbc.queryForList(sql)) {
+			long runId = ((Number) row.get("run_id")).longValue();
+			String ended = ended(runId);
+			if (ended != null) {
+				found.add(
+						new Disagreement(kind, (String) row.get("pipeline"), "run " + runId, detail.apply(row, ended)));
+			}
+		}
 	}
 
 	/** Why a run is not running, or null when its job execution still runs. */
