@@ -20,6 +20,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.retrain.models.faults.Failpoints;
+
 /**
  * The persistence of {@link ModelVersion}s and their aliases. A version's artifact facts
  * are inserted once and never changed; where it stands changes only by saving a
@@ -117,6 +119,8 @@ public class ModelRegistry {
 		return this.tx.execute(status -> {
 			ModelVersion v = registration.version();
 			insert(v);
+			Failpoints.reach("register.row");
+			Failpoints.reach("register.row");
 			ChampionChanged move = registration.championMove();
 			if (move == null
 					|| promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {

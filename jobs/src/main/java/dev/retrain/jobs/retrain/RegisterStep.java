@@ -16,6 +16,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.faults.Failpoints;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.store.ArtifactMetadata;
@@ -84,7 +85,9 @@ class RegisterStep implements Tasklet {
 		}
 		meta = meta.withFiles(ModelStore.hashes(staged, ModelStore.PARAMS, ReferenceSample.FILE));
 		Json.write(staged.resolve(ModelStore.METADATA), meta);
+		Failpoints.reach("register.staged");
 		Path dir = this.store.commit(staged, def.name(), version);
+		Failpoints.reach("register.renamed");
 
 		String metric = def.promotion().metric().key();
 		Double primary = eval.candidate().get(eval.primaryHoldout()).get(metric);

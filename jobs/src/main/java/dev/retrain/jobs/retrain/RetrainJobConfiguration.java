@@ -34,6 +34,8 @@ public class RetrainJobConfiguration {
 
 	public static final String JOB_NAME = "retrain";
 
+	private static final StepFailpoints FAILPOINTS = new StepFailpoints();
+
 	@Bean
 	Job retrainJob(JobRepository repository, RunLifecycleListener listener, Step snapshotStep, Step validateStep,
 			Step trainStep, Step evaluateStep, Step decideStep, Step registerStep) {
@@ -61,13 +63,17 @@ public class RetrainJobConfiguration {
 	@Bean
 	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
-		return new StepBuilder("snapshot", repository).tasklet(new SnapshotStep(inputs, runs), tm).build();
+		return new StepBuilder("snapshot", repository).listener(FAILPOINTS)
+			.tasklet(new SnapshotStep(inputs, runs), tm)
+			.build();
 	}
 
 	@Bean
 	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
-		return new StepBuilder("validate", repository).tasklet(new ValidateStep(inputs, runs), tm).build();
+		return new StepBuilder("validate", repository).listener(FAILPOINTS)
+			.tasklet(new ValidateStep(inputs, runs), tm)
+			.build();
 	}
 
 	@Bean
@@ -75,7 +81,7 @@ public class RetrainJobConfiguration {
 			ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
 		LongPredicate stopRequested = runs::stopRequested;
-		return new StepBuilder("train", repository)
+		return new StepBuilder("train", repository).listener(FAILPOINTS)
 			.tasklet(new TrainStep(inputs, runs, registry, store, new ModelTrainer(), observer, stopRequested,
 					inputs.props().trainingMemoryBytes()), tm)
 			.build();
@@ -84,20 +90,24 @@ public class RetrainJobConfiguration {
 	@Bean
 	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
-		return new StepBuilder("evaluate", repository).tasklet(new EvaluateStep(inputs, runs, registry, store), tm)
+		return new StepBuilder("evaluate", repository).listener(FAILPOINTS)
+			.tasklet(new EvaluateStep(inputs, runs, registry, store), tm)
 			.build();
 	}
 
 	@Bean
 	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
-		return new StepBuilder("decide", repository).tasklet(new DecideStep(inputs, runs), tm).build();
+		return new StepBuilder("decide", repository).listener(FAILPOINTS)
+			.tasklet(new DecideStep(inputs, runs), tm)
+			.build();
 	}
 
 	@Bean
 	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			ModelRegistry registry, ModelStore store, Clock clock) {
-		return new StepBuilder("register", repository).tasklet(new RegisterStep(inputs, registry, store, clock), tm)
+		return new StepBuilder("register", repository).listener(FAILPOINTS)
+			.tasklet(new RegisterStep(inputs, registry, store, clock), tm)
 			.build();
 	}
 

@@ -63,6 +63,15 @@ class PipelineLoaderTests {
 	}
 
 	@Test
+	void aTypeErrorAnUnknownKeyAndABadEnumAreReportedInOneRound() {
+		String yaml = valid("churn").replace("  epochs: 6", "  epochs: many\n  epochz: 6")
+			.replace("task: binary", "task: binari");
+		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml")).isInstanceOfSatisfying(
+				PipelineConfigInvalid.class, ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
+					.contains("model.epochs", "model.epochz", "label.task"));
+	}
+
+	@Test
 	void valueOfTheWrongTypeNamesTheField() {
 		String yaml = valid("churn").replace("  epochs: 6", "  epochs: many");
 		assertThatThrownBy(() -> this.loader.parse(yaml, "configs/churn.yaml"))

@@ -1,19 +1,17 @@
 package dev.retrain.models.dataset;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.parquet.hadoop.ParquetFileReader;
+
+import dev.retrain.models.files.FileHashes;
 
 /**
  * A directory of Parquet files partitioned Hive-style by day:
@@ -121,7 +119,7 @@ public final class PartitionedDirectory {
 			throw new DataValidationFailed(shown, null, "cannot read footer: " + ex.getMessage(), ex);
 		}
 		try {
-			return new DataFile(shown, day, Files.size(file), rows, sha256(file));
+			return new DataFile(shown, day, Files.size(file), rows, FileHashes.sha256(file));
 		}
 		catch (IOException ex) {
 			throw new DataValidationFailed(shown, null, "cannot read: " + ex.getMessage(), ex);
@@ -134,21 +132,6 @@ public final class PartitionedDirectory {
 	 */
 	public Path baseForReading() {
 		return Files.isDirectory(this.root) ? this.root : this.root.getParent();
-	}
-
-	static String sha256(Path file) throws IOException {
-		try (InputStream in = Files.newInputStream(file)) {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			byte[] buf = new byte[1 << 16];
-			int n;
-			while ((n = in.read(buf)) > 0) {
-				digest.update(buf, 0, n);
-			}
-			return HexFormat.of().formatHex(digest.digest());
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private static String summary(List<LocalDate> days) {

@@ -1,25 +1,21 @@
 package dev.retrain.models.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
 
 /**
@@ -138,44 +134,18 @@ public final class ModelStore {
 		}
 		Map<String, String> recorded = Json.read(dir.resolve(METADATA), ArtifactMetadata.class).files();
 		if (recorded != null) {
-			recorded.forEach((file, sha) -> {
-				Path path = dir.resolve(file);
-				if (!Files.isRegularFile(path)) {
-					problems.add("is missing " + pipeline + "/" + version + "/" + file);
-				}
-				else if (!sha.equals(sha256(path))) {
-					problems.add("has " + pipeline + "/" + version + "/" + file
-							+ " changed since it was registered (its SHA-256 is not the one in metadata.json)");
-				}
-			});
+			FileHashes.mismatches(dir, recorded)
+				.forEach((file, what) -> problems.add(what.equals("missing")
+						? "is missing " + pipeline + "/" + version + "/" + file
+						: "has " + pipeline + "/" + version + "/" + file
+								+ " changed since it was registered (its SHA-256 is not the one in metadata.json)"));
 		}
 		return problems;
 	}
 
 	/** The SHA-256 (hex) of each named file of a directory. */
 	public static Map<String, String> hashes(Path dir, String... files) {
-		Map<String, String> out = new TreeMap<>();
-		for (String file : files) {
-			out.put(file, sha256(dir.resolve(file)));
-		}
-		return out;
-	}
-
-	private static String sha256(Path file) {
-		try (InputStream in = Files.newInputStream(file)) {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			byte[] buffer = new byte[1 << 16];
-			for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-				digest.update(buffer, 0, n);
-			}
-			return HexFormat.of().formatHex(digest.digest());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot read " + file.getFileName(), ex);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return FileHashes.of(dir, files);
 	}
 
 	public ModelArtifact load(String pipeline, int version) {

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import ai.djl.Model;
@@ -21,8 +23,12 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import dev.retrain.models.faults.Failpoints;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
 
 /**
@@ -60,6 +66,8 @@ public final class ModelTrainer {
 
 	private static final ReentrantLock AUTOGRAD = new ReentrantLock();
 
+	private static final Logger log = LoggerFactory.getLogger(ModelTrainer.class);
+
 	/**
 	 * What to train, from where, and where to keep checkpoints. {@code warmStart} may be
 	 * null.
@@ -68,9 +76,26 @@ public final class ModelTrainer {
 			EpochListener listener) {
 	}
 
-	/** What a checkpoint remembers besides the parameter files. */
+	/**
+	 * What a checkpoint remembers besides the parameter files, and the SHA-256 of those
+	 * files ({@code files}), so that a file cut short or left from another epoch is
+	 * noticed before training resumes from it.
+	 */
 	public record Checkpoint(String fingerprint, int epoch, int bestEpoch, double bestLoss, int sinceBest,
-			boolean finished, boolean stoppedEarly, long samplesSeen, long millis, List<EpochStats> curve) {
+			boolean finished, boolean stoppedEarly, long samplesSeen, long millis, List<EpochStats> curve,
+			Map<String, String> files) {
+
+		public Checkpoint(String fingerprint, int epoch, int bestEpoch, double bestLoss, int sinceBest,
+				boolean finished, boolean stoppedEarly, long samplesSeen, long millis, List<EpochStats> curve) {
+			this(fingerprint, epoch, bestEpoch, bestLoss, sinceBest, finished, stoppedEarly, samplesSeen, millis, curve,
+					Map.of());
+		}
+
+		Checkpoint withFiles(Map<String, String> hashes) {
+			return new Checkpoint(this.fingerprint, this.epoch, this.bestEpoch, this.bestLoss, this.sinceBest,
+					this.finished, this.stoppedEarly, this.samplesSeen, this.millis, this.curve, hashes);
+		}
+
 	}
 
 	public TrainingResult train(Request req) {
@@ -89,11 +114,7 @@ public final class ModelTrainer {
 				hp.seed());
 		String fingerprint = req.shape() + "|" + hp + "|" + data.rowCount() + "x" + data.width() + "|"
 				+ req.warmStart();
-		Path ckptFile = req.workDir().resolve(CHECKPOINT);
-		Checkpoint ckpt = Files.exists(ckptFile) ? Json.read(ckptFile, Checkpoint.class) : null;
-		if (ckpt != null && !ckpt.fingerprint().equals(fingerprint)) {
-			ckpt = null;
-		}
+		Checkpoint ckpt = readCheckpoint(req.workDir(), fingerprint);
 		int resumedFrom = (ckpt != null) ? ckpt.epoch() : 0;
 		if (ckpt != null && ckpt.finished() && Files.exists(req.workDir().resolve(FINAL_PARAMS))) {
 			return result(ckpt, resumedFrom, split);
@@ -136,15 +157,58 @@ public final class ModelTrainer {
 		}
 	}
 
-	/** Writes the epoch's checkpoint (and the final parameters when {@code finished}). */
+	/**
+	 * Writes the epoch's checkpoint (and the final parameters when {@code finished}): the
+	 * parameter files first, then {@value #CHECKPOINT} with their hashes, each file
+	 * replaced atomically.
+	 */
 	static Checkpoint checkpoint(Request req, ai.djl.nn.Block block, Checkpoint next) {
 		Path work = req.workDir();
 		if (next.finished()) {
 			ParameterFiles.save(block, work.resolve(FINAL_PARAMS));
 		}
 		ParameterFiles.save(block, work.resolve(LAST));
-		Json.write(work.resolve(CHECKPOINT), next);
-		return next;
+		Map<String, String> files = new TreeMap<>();
+		for (String name : List.of(LAST, BEST, OPTIMIZER, FINAL_PARAMS)) {
+			if ((!name.equals(FINAL_PARAMS) || next.finished()) && Files.isRegularFile(work.resolve(name))) {
+				files.put(name, FileHashes.sha256(work.resolve(name)));
+			}
+		}
+		Checkpoint written = next.withFiles(files);
+		Json.write(work.resolve(CHECKPOINT), written);
+		return written;
+	}
+
+	/**
+	 * The checkpoint to resume from, or null: none was written, it belongs to another
+	 * training (fingerprint), or it cannot be trusted (unreadable, or a file it lists is
+	 * missing or differs from its hash, as after a crash mid-write or a disk that filled
+	 * up). An untrusted checkpoint is logged and training starts from the beginning.
+	 */
+	static Checkpoint readCheckpoint(Path work, String fingerprint) {
+		Path file = work.resolve(CHECKPOINT);
+		if (!Files.exists(file)) {
+			return null;
+		}
+		Checkpoint ckpt;
+		try {
+			ckpt = Json.read(file, Checkpoint.class);
+		}
+		catch (RuntimeException ex) {
+			log.warn("training checkpoint {} is unreadable ({}): training starts from the first epoch", CHECKPOINT,
+					ex.getMessage());
+			return null;
+		}
+		if (!ckpt.fingerprint().equals(fingerprint)) {
+			return null;
+		}
+		Map<String, String> bad = (ckpt.files() != null) ? FileHashes.mismatches(work, ckpt.files()) : Map.of();
+		if (!bad.isEmpty()) {
+			log.warn("training checkpoint of epoch {} cannot be trusted ({}): training starts from the first epoch",
+					ckpt.epoch(), bad);
+			return null;
+		}
+		return ckpt;
 	}
 
 	private TrainingResult loop(Request req, Trainer trainer, Model model, CheckpointedAdam adam, Checkpoint ckpt,
@@ -193,6 +257,7 @@ public final class ModelTrainer {
 			adam.save(model.getBlock(), work.resolve(OPTIMIZER));
 			Checkpoint next = checkpoint(req, model.getBlock(), new Checkpoint(fingerprint, epoch, bestEpoch, bestLoss,
 					sinceBest, finished, stoppedEarly, samplesSeen, millis, curve));
+			Failpoints.reach("train.epoch-" + epoch);
 			req.listener().epochCompleted(epoch, hp.epochs(), stats);
 			if (finished) {
 				return result(next, resumedFrom, split);

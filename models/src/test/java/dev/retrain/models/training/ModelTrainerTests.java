@@ -1,11 +1,15 @@
 package dev.retrain.models.training;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metrics;
@@ -98,6 +102,37 @@ class ModelTrainerTests {
 				.snapshot(ParameterFiles.load(shape, this.dir.resolve(ModelTrainer.FINAL_PARAMS), m));
 			assertThat(afterResume).as("Adam's moments and step count were restored, not restarted at zero")
 				.isDeepEqualTo(uninterrupted);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "checkpoint.json", "last.params", "optimizer.state", "best.params" })
+	void aTruncatedCheckpointFileIsNotResumedFromButTrainedOverFromTheStart(String file, @TempDir Path other)
+			throws Exception {
+		TrainingData data = separable(600, 4);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
+		new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, other, EpochListener.NONE));
+		assertThatThrownBy(() -> new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, (epoch, total, stats) -> {
+				if (epoch == 3) {
+					throw new IllegalStateException("injected failure after epoch 3");
+				}
+			}))).hasMessageContaining("injected");
+		Path cut = this.dir.resolve(file);
+		byte[] bytes = Files.readAllBytes(cut);
+		Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+
+		List<Integer> epochsRun = new java.util.ArrayList<>();
+		TrainingResult result = new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir,
+				(epoch, total, stats) -> epochsRun.add(epoch)));
+
+		assertThat(result.resumedFromEpoch()).isZero();
+		assertThat(epochsRun).containsExactly(1, 2, 3, 4, 5, 6);
+		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+			assertThat(
+					ParameterFiles.snapshot(ParameterFiles.load(shape, this.dir.resolve(ModelTrainer.FINAL_PARAMS), m)))
+				.isDeepEqualTo(ParameterFiles
+					.snapshot(ParameterFiles.load(shape, other.resolve(ModelTrainer.FINAL_PARAMS), m)));
 		}
 	}
 
