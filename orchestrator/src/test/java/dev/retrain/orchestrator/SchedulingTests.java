@@ -108,6 +108,10 @@ class SchedulingTests {
 				.isEqualTo(Trigger.TriggerState.PAUSED);
 			assertThat(retrainTrigger(app, "weekly")).isNull();
 			assertThat(app.getBean(RunRecords.class).find(runId)).as("run history survives").isPresent();
+			assertThat(app.getBean(dev.retrain.jobs.audit.AuditLog.class).query(null, "SCHEDULE_CHANGE", 50))
+				.as("each schedule change is audited with its pipeline and kind")
+				.extracting(e -> e.pipeline() + " " + e.target() + " " + e.details().split(" ")[0])
+				.contains("nightly retrain changed", "weekly retrain removed");
 		}
 	}
 

@@ -62,7 +62,7 @@ final class PipelineRules {
 				(y.finetune().learningRate() != null) ? y.finetune().learningRate() : lr / 5);
 		PipelineYaml.Validation v = y.validation();
 		ValidationRules rules = new ValidationRules(v.minRows(), v.minRowsPerClass(), v.maxMissingRate(),
-				v.maxUnseenCategoryRate(), v.minHoldoutRows());
+				v.maxUnseenCategoryRate(), v.minHoldoutRows(), v.referenceRangeFactor());
 		PromotionPolicy promotion = promotion(y.promotion(), task, features);
 		boolean approval = y.promotion() != null && y.promotion().approval() == PipelineYaml.Approval.REQUIRED;
 		PipelineDefinition.Schedule schedule = schedule("schedule", y.schedule());

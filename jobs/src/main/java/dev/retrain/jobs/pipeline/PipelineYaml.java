@@ -44,7 +44,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		model = (model != null) ? model : new Model(null, null, null, null, null, null, null, null, null, null);
 		mode = (mode != null) ? mode : PipelineDefinition.Mode.RETRAIN;
 		finetune = (finetune != null) ? finetune : new Finetune(null, null);
-		validation = (validation != null) ? validation : new Validation(null, null, null, null, null);
+		validation = (validation != null) ? validation : new Validation(null, null, null, null, null, null);
 		drift = (drift != null) ? drift
 				: new Drift(null, null, null, null, null, null, null, null, null, null, null, null);
 		retention = (retention != null) ? retention : new Retention(null, null);
@@ -191,7 +191,8 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 					message = "must be between 0 and 1") Double maxMissingRate,
 			@DecimalMin(value = "0", message = "must be between 0 and 1") @DecimalMax(value = "1",
 					message = "must be between 0 and 1") Double maxUnseenCategoryRate,
-			@Min(value = 0, message = "must be >= 0") Integer minHoldoutRows) {
+			@Min(value = 0, message = "must be >= 0") Integer minHoldoutRows,
+			@DecimalMin(value = "0", message = "must be >= 0 (0 turns the check off)") Double referenceRangeFactor) {
 
 		Validation {
 			minRows = (minRows != null) ? minRows : 100;
@@ -199,6 +200,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			maxMissingRate = (maxMissingRate != null) ? maxMissingRate : 0.2;
 			maxUnseenCategoryRate = (maxUnseenCategoryRate != null) ? maxUnseenCategoryRate : 0.2;
 			minHoldoutRows = (minHoldoutRows != null) ? minHoldoutRows : 20;
+			referenceRangeFactor = (referenceRangeFactor != null) ? referenceRangeFactor : 1000.0;
 		}
 
 	}

@@ -17,6 +17,8 @@ import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.profile.NumericProfile;
+import dev.retrain.models.profile.ReferenceProfile;
 
 /**
  * Checks a run's data before anything is trained: missing-value rate, NaN/Inf, configured
@@ -34,9 +36,24 @@ final class DataValidator {
 
 	private final ValidationRules rules;
 
+	private final Reference reference;
+
+	/**
+	 * The champion's training profile, to tell corrupt or mis-scaled values from drift
+	 * (see {@link ValidationRules#referenceRangeFactor()}).
+	 */
+	record Reference(int version, ReferenceProfile profile) {
+	}
+
 	DataValidator(PipelineDefinition def) {
+		this(def, null);
+	}
+
+	/** {@code reference} may be null: the pipeline has no champion yet. */
+	DataValidator(PipelineDefinition def, Reference reference) {
 		this.def = def;
 		this.rules = def.validation();
+		this.reference = reference;
 	}
 
 	ValidationReport validate(WindowPlan plan) {
@@ -217,8 +234,32 @@ final class DataValidator {
 
 		private long firstHuge = -1;
 
+		/** Values outside [low, high] are far outside the champion's training range. */
+		private double low = Double.NEGATIVE_INFINITY;
+
+		private double high = Double.POSITIVE_INFINITY;
+
+		private String referenceRange;
+
+		private long fileAbsurd;
+
+		private long firstAbsurd = -1;
+
 		NumericCheck(FeatureSpec f) {
 			super(f);
+			double factor = DataValidator.this.rules.referenceRangeFactor();
+			Reference ref = DataValidator.this.reference;
+			NumericProfile p = (ref != null && ref.profile() != null && ref.profile().numeric() != null)
+					? ref.profile().numeric().get(f.name()) : null;
+			if (factor > 0 && p != null && Double.isFinite(p.min()) && Double.isFinite(p.max())) {
+				double size = Math.max(p.max() - p.min(), Math.max(Math.abs(p.min()), Math.abs(p.max())));
+				if (size > 0) {
+					this.low = p.min() - factor * size;
+					this.high = p.max() + factor * size;
+					this.referenceRange = "champion v" + ref.version() + "'s training range [" + p.min() + ", "
+							+ p.max() + "]";
+				}
+			}
 		}
 
 		@Override
@@ -243,6 +284,12 @@ final class DataValidator {
 						this.firstHuge = this.fileRows + (r - start);
 					}
 				}
+				else if (v < this.low || v > this.high) {
+					this.fileAbsurd++;
+					if (this.firstAbsurd < 0) {
+						this.firstAbsurd = this.fileRows + (r - start);
+					}
+				}
 				else if ((this.f.min() != null && v < this.f.min()) || (this.f.max() != null && v > this.f.max())) {
 					this.fileOut++;
 				}
@@ -261,11 +308,20 @@ final class DataValidator {
 								+ ", which no model can take: corrupt or mis-scaled data (first at row "
 								+ this.firstHuge + ")"));
 			}
+			if (this.fileAbsurd > 0) {
+				this.issues.add(new DataIssue(file, this.f.name(),
+						this.fileAbsurd + " value(s) more than " + DataValidator.this.rules.referenceRangeFactor()
+								+ " times its size outside " + this.referenceRange
+								+ ": corrupt or mis-scaled data, not drift (first at row " + this.firstAbsurd
+								+ "; validation.reference-range-factor sets the factor, 0 turns this check off)"));
+			}
 			if (this.fileOut > 0) {
 				this.issues.add(new DataIssue(file, this.f.name(), this.fileOut
 						+ " value(s) outside the configured range [" + this.f.min() + ", " + this.f.max() + "]"));
 			}
-			this.nonFinite += this.fileNonFinite + this.fileHuge;
+			this.nonFinite += this.fileNonFinite + this.fileHuge + this.fileAbsurd;
+			this.fileAbsurd = 0;
+			this.firstAbsurd = -1;
 			this.fileHuge = 0;
 			this.firstHuge = -1;
 			this.outOfRange += this.fileOut;

@@ -76,17 +76,24 @@ class RegisterStep implements Tasklet {
 				eval.primaryHoldout(), eval.candidate(), eval.championVersion(), eval.champion(), decision,
 				cand.profile(), null);
 		Path staged = this.store.stage(def.name());
+		Path dir;
 		try {
 			Files.copy(ws.training().resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
 			Files.copy(ws.reference(), staged.resolve(ReferenceSample.FILE));
+			meta = meta.withFiles(ModelStore.hashes(staged, ModelStore.PARAMS, ReferenceSample.FILE));
+			Json.write(staged.resolve(ModelStore.METADATA), meta);
+			Failpoints.reach("register.staged");
+			dir = this.store.commit(staged, def.name(), version);
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("cannot copy parameters into " + staged, ex);
+			ModelStore.deleteTree(staged);
+			throw new UncheckedIOException("cannot write version " + version + " into the store", ex);
 		}
-		meta = meta.withFiles(ModelStore.hashes(staged, ModelStore.PARAMS, ReferenceSample.FILE));
-		Json.write(staged.resolve(ModelStore.METADATA), meta);
-		Failpoints.reach("register.staged");
-		Path dir = this.store.commit(staged, def.name(), version);
+		catch (RuntimeException ex) {
+			// a full disk, say: nothing of this version stays behind
+			ModelStore.deleteTree(staged);
+			throw ex;
+		}
 		Failpoints.reach("register.renamed");
 
 		String metric = def.promotion().metric().key();

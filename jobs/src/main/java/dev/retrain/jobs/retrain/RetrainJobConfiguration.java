@@ -70,9 +70,9 @@ public class RetrainJobConfiguration {
 
 	@Bean
 	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
-			RunRecords runs) {
+			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("validate", repository).listener(FAILPOINTS)
-			.tasklet(new ValidateStep(inputs, runs), tm)
+			.tasklet(new ValidateStep(inputs, runs, registry, store), tm)
 			.build();
 	}
 

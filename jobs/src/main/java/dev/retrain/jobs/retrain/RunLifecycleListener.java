@@ -60,12 +60,21 @@ class RunLifecycleListener implements JobExecutionListener {
 				.ifPresent(v -> this.runs.candidate(run.runId(), v.version(), v.decision(), v.decisionSummary()));
 			String reason = (execution.getStatus() == BatchStatus.COMPLETED) ? null
 					: withoutServerPaths(failureReason(execution));
-			this.runs.finished(run.runId(), execution.getStatus().name(), reason);
+			String status = execution.getStatus().name();
+			if (execution.getStatus() == BatchStatus.UNKNOWN) {
+				// Spring Batch could not record how a step ended: for whoever reads runs,
+				// a
+				// failed run that a restart resumes
+				status = BatchStatus.FAILED.name();
+				reason = "the database did not confirm the end of a step (" + reason
+						+ "); restart the run: its steps are safe to repeat";
+			}
+			this.runs.finished(run.runId(), status, reason);
 			this.runs.find(run.runId()).ifPresent(r -> this.events.publishEvent(new RunFinished(r)));
 			if (execution.getStatus() == BatchStatus.COMPLETED) {
 				RunWorkspace.of(this.props, run).delete();
 			}
-			log.info("run {} of pipeline {} ended {}{}", run.runId(), run.pipeline(), execution.getStatus(),
+			log.info("run {} of pipeline {} ended {}{}", run.runId(), run.pipeline(), status,
 					(reason != null) ? ": " + reason : "");
 		}
 		finally {

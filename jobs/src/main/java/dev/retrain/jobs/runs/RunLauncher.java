@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -13,6 +15,7 @@ import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.EmptyResultDataAccessException;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -124,6 +127,33 @@ public class RunLauncher {
 	}
 
 	/**
+	 * Spring Batch marks a step UNKNOWN when it cannot tell whether its last commit
+	 * happened (the database connection was cut at commit, say) and refuses to restart
+	 * it, as repeating a non-idempotent step could do its work twice. Every step of the
+	 * retrain job is safe to repeat (training resumes from a checkpoint it verifies,
+	 * register does nothing for a job instance that already has its version, the other
+	 * steps rewrite their workspace files), so such a step is recorded FAILED and the run
+	 * restarted like any failed one.
+	 */
+	private void restartableAfterUnknown(JobExecution previous) {
+		if (previous.getStatus() != BatchStatus.UNKNOWN) {
+			return;
+		}
+		for (StepExecution step : previous.getStepExecutions()) {
+			if (step.getStatus() == BatchStatus.UNKNOWN) {
+				step.setStatus(BatchStatus.FAILED);
+				step.setExitStatus(step.getExitStatus()
+					.and(ExitStatus.FAILED)
+					.addExitDescription("was UNKNOWN (its last commit was not confirmed); restarted because the "
+							+ "retrain steps are safe to repeat"));
+				this.repository.update(step);
+			}
+		}
+		previous.setStatus(BatchStatus.FAILED);
+		this.repository.update(previous);
+	}
+
+	/**
 	 * Restarts a failed or stopped run from the step that failed; returns the new run id.
 	 */
 	public LaunchedRun restart(long runId) {
@@ -149,6 +179,7 @@ public class RunLauncher {
 		this.catalog.get(pipeline);
 		String token = this.locks.acquire(pipeline);
 		try {
+			restartableAfterUnknown(previous);
 			JobExecution execution = this.operator.restart(previous);
 			this.runs.create(execution.getId(), execution.getJobInstanceId(), pipeline, p.getLocalDate("asOf"),
 					p.getString("runKey"), p.getString("trigger"), "restart of run " + runId, p.getString("mode"));

@@ -261,7 +261,7 @@ class PipelineRulesTests {
 		assertThat(def.mode()).isEqualTo(PipelineDefinition.Mode.RETRAIN);
 		assertThat(def.holdouts())
 			.containsExactly(new HoldoutSpec("recent", HoldoutSpec.Type.OUT_OF_TIME, 7, 0, 0, null));
-		assertThat(def.validation()).isEqualTo(new ValidationRules(100, 10, 0.2, 0.2, 20));
+		assertThat(def.validation()).isEqualTo(new ValidationRules(100, 10, 0.2, 0.2, 20, 1000.0));
 		assertThat(def.promotion().metric()).isEqualTo(Metric.ROC_AUC);
 		assertThat(def.promotion().firstRun()).isEqualTo(FirstRun.PROMOTE_IF_MIN_VALUE);
 		assertThat(def.approvalRequired()).isFalse();

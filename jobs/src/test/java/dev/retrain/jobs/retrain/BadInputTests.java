@@ -52,6 +52,9 @@ class BadInputTests extends RetrainTestSupport {
 				Arguments.of("wrong-type", LAST, "column 'sessions': has type BINARY"),
 				Arguments.of("nan", LAST, "column 'monthly_spend': 3 NaN/Inf value(s)"),
 				Arguments.of("huge", LAST, "column 'monthly_spend': 2 value(s) beyond +-3.4028235E38"),
+				Arguments.of("absurd", LAST,
+						"column 'monthly_spend': 2 value(s) more than 1000.0 times its size outside champion v1's "
+								+ "training range"),
 				Arguments.of("scrambled", LAST, "corrupt"),
 				Arguments.of("all-null", LAST, "column 'region': all 100 values are null"),
 				Arguments.of("unseen-label", LAST, "unseen label value(s) [2]"),
@@ -137,6 +140,15 @@ class BadInputTests extends RetrainTestSupport {
 				Arrays.fill(spend, 40.0);
 				spend[3] = 4.6e301;
 				spend[4] = -1e300;
+				day(spend, null, null, Sessions.NUMERIC).write(last);
+			}
+			case "absurd" -> {
+				// a float can hold these, but they are six orders of magnitude beyond
+				// anything the champion was trained on
+				double[] spend = new double[100];
+				Arrays.fill(spend, 40.0);
+				spend[3] = 4.6e8;
+				spend[4] = -3e9;
 				day(spend, null, null, Sessions.NUMERIC).write(last);
 			}
 			case "scrambled" -> {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.TreeMap;
@@ -93,7 +94,7 @@ public class ScheduleReconciler implements SmartLifecycle {
 
 	/** What changed, in words (for logs and the audit trail). */
 	public synchronized List<String> reconcile() {
-		List<String> changes = new ArrayList<>();
+		List<Change> changes = new ArrayList<>();
 		try {
 			Map<JobKey, Trigger> desired = new TreeMap<>();
 			for (PipelineDefinition def : this.catalog.all()) {
@@ -115,42 +116,49 @@ public class ScheduleReconciler implements SmartLifecycle {
 				for (JobKey k : existing) {
 					if (!desired.containsKey(k)) {
 						this.scheduler.deleteJob(k);
-						changes.add("removed " + kind.group() + " schedule of " + k.getName());
+						changes.add(new Change(k.getName(), kind.group(),
+								"removed " + kind.group() + " schedule of " + k.getName()));
 					}
 				}
 			}
 			for (Map.Entry<JobKey, Trigger> e : desired.entrySet()) {
-				changes.addAll(apply(e.getKey(), e.getValue()));
+				apply(e.getKey(), e.getValue())
+					.ifPresent(text -> changes.add(new Change(e.getKey().getName(), e.getKey().getGroup(), text)));
 			}
 		}
 		catch (SchedulerException ex) {
 			throw new IllegalStateException("cannot reconcile schedules: " + ex.getMessage(), ex);
 		}
 		changes.forEach(c -> {
-			log.info("schedules: {}", c);
-			this.audit.record("system", "SCHEDULE_CHANGE", null, null, c);
+			log.info("schedules: {}", c.text());
+			this.audit.record("system", "SCHEDULE_CHANGE", c.pipeline(), c.kind(), c.text());
 		});
-		return changes;
+		return changes.stream().map(Change::text).toList();
 	}
 
-	private List<String> apply(JobKey key, Trigger wanted) throws SchedulerException {
+	/** A change reconciliation made: whose schedule, which kind, in words. */
+	private record Change(String pipeline, String kind, String text) {
+	}
+
+	private Optional<String> apply(JobKey key, Trigger wanted) throws SchedulerException {
 		ScheduleKind kind = ScheduleKind.of(key.getGroup());
 		Trigger stored = this.scheduler.getTrigger(wanted.getKey());
 		if (stored == null) {
 			JobDetail job = JobBuilder.newJob(kind.jobClass()).withIdentity(key).storeDurably().build();
 			this.scheduler.addJob(job, true);
 			this.scheduler.scheduleJob(wanted);
-			return List.of("added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")");
+			return Optional
+				.of("added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")");
 		}
 		if (describe(stored).equals(describe(wanted))) {
-			return List.of();
+			return Optional.empty();
 		}
 		boolean paused = this.scheduler.getTriggerState(stored.getKey()) == Trigger.TriggerState.PAUSED;
 		this.scheduler.rescheduleJob(stored.getKey(), wanted);
 		if (paused) {
 			this.scheduler.pauseTrigger(wanted.getKey());
 		}
-		return List.of("changed " + kind.group() + " schedule of " + key.getName() + " from " + describe(stored)
+		return Optional.of("changed " + kind.group() + " schedule of " + key.getName() + " from " + describe(stored)
 				+ " to " + describe(wanted));
 	}
 

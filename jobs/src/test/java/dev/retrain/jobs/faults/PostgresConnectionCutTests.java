@@ -1,0 +1,117 @@
+package dev.retrain.jobs.faults;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.retrain.jobs.JobsTestApplication.Hold;
+import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.consistency.ConsistencyCheck;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.runs.RunRecord;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.sampleData;
+import static dev.retrain.jobs.PipelineFixtures.yaml;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * PostgreSQL cuts every connection of the node mid-run ({@code pg_terminate_backend}, as
+ * a failover or an administrator would): the run ends with a reason, nothing is left
+ * claiming to run, and its restart completes with exactly one version. CI starts
+ * PostgreSQL and requires this test; a machine without it (and without CI=true) skips it.
+ */
+class PostgresConnectionCutTests extends RetrainTestSupport {
+
+	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+	static final String SCHEMA = "retrain_cut_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	static final String APPLICATION = "retrain-" + SCHEMA;
+
+	@DynamicPropertySource
+	static void postgres(DynamicPropertyRegistry registry) {
+		if (!reachable()) {
+			Assumptions.assumeTrue(System.getenv("CI") == null,
+					"CI starts PostgreSQL on 127.0.0.1:5432; it is not reachable");
+			Assumptions.abort("PostgreSQL is not reachable on 127.0.0.1:5432; the postgres tests run where it is");
+		}
+		registry.add("spring.datasource.url",
+				() -> URL + "?currentSchema=" + SCHEMA + "&ApplicationName=" + APPLICATION);
+		registry.add("spring.datasource.username", () -> "postgres");
+		registry.add("spring.datasource.password", () -> "");
+		registry.add("spring.flyway.schemas", () -> SCHEMA);
+	}
+
+	static boolean reachable() {
+		DriverManager.setLoginTimeout(3);
+		try (Connection c = DriverManager.getConnection(URL, "postgres", "")) {
+			return c.isValid(3);
+		}
+		catch (SQLException ex) {
+			return false;
+		}
+	}
+
+	@AfterAll
+	static void dropSchema() throws SQLException {
+		if (reachable()) {
+			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
+				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+			}
+		}
+	}
+
+	@Autowired
+	ConsistencyCheck consistency;
+
+	@Test
+	void connectionsCutMidTrainingEndTheRunWithAReasonAndItsRestartRegistersExactlyOneVersion() throws Exception {
+		sampleData(DATA_DIR, "cut-data", 150, 21);
+		definePipeline("cut", yaml("cut", "cut-data", GOOD_MODEL, ""));
+		Hold hold = this.failures.holdAfter(2);
+		long runId = launch("cut", LAST, "cut", null).runId();
+		assertThat(hold.reached().await(2, TimeUnit.MINUTES)).isTrue();
+
+		assertThat(terminateConnections()).as("connections of this node terminated").isPositive();
+		hold.release();
+		RunRecord end = awaitEnd(runId);
+
+		assertThat(end.status()).isEqualTo("FAILED");
+		assertThat(end.failureReason()).startsWith("the database did not confirm the end of a step (")
+			.contains("restart the run");
+		assertThat(this.consistency.run().disagreements()).isEmpty();
+		assertThat(this.registry.versions("cut")).isEmpty();
+
+		end = awaitEnd(this.launcher.restart(runId).runId());
+
+		assertThat(end.status()).isEqualTo("COMPLETED");
+		assertThat(this.registry.versions("cut")).extracting(ModelVersion::version).containsExactly(1);
+		assertThat(this.registry.champion("cut")).contains(1);
+		this.store.load("cut", 1).close();
+		assertThat(this.consistency.run().disagreements()).isEmpty();
+	}
+
+	private static int terminateConnections() throws SQLException {
+		try (Connection c = DriverManager.getConnection(URL, "postgres", "");
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
+						+ "FROM pg_stat_activity WHERE application_name = '" + APPLICATION + "'")) {
+			rs.next();
+			return rs.getInt(1);
+		}
+	}
+
+}
