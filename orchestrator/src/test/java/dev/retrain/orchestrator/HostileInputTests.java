@@ -27,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Walks every operation of the served OpenAPI document and sends hostile values for each
  * path, query and body field (boundaries, overflows, wrong types, encodings, long
- * strings, unicode, nulls), as admin (the role that reaches deepest) and as a viewer,
- * bounded in count. Never a 5xx; every 4xx a problem detail without Java class names,
- * stack traces or server paths.
+ * strings, unicode, nulls), mostly as admin (the role that reaches deepest), and as
+ * operator, viewer and anonymous caller, bounded in count. Never a 5xx; every 4xx a
+ * problem detail without Java class names, stack traces or server paths.
  */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class HostileInputTests {
@@ -86,6 +86,8 @@ class HostileInputTests {
 	void noInputAnswers5xxAndEveryRefusalIsAProblemDetail() throws Exception {
 		ApiClient admin = ApiClient.apiKey(this.port, ADMIN_KEY);
 		ApiClient viewer = ApiClient.as(this.port, ApiClient.VIEWER);
+		ApiClient operator = ApiClient.apiKey(this.port, ApiClient.API_KEY);
+		ApiClient anonymous = ApiClient.anonymous(this.port);
 		Map<Integer, Integer> statuses = new java.util.TreeMap<>();
 		JsonNode api = Json.MAPPER.readTree(admin.get("/v3/api-docs").body());
 		JsonNode schemas = api.path("components").path("schemas");
@@ -97,7 +99,13 @@ class HostileInputTests {
 				List<String[]> requests = requests(path.getKey(), op.getValue(), schemas);
 				for (int i = 0; i < requests.size() && i < MAX_PER_OPERATION; i++) {
 					String[] r = requests.get(i);
-					ApiClient as = (i % 25 == 3) ? viewer : admin;
+					// mostly admin (reaches deepest), every role now and then
+					ApiClient as = switch (i % 25) {
+						case 3 -> viewer;
+						case 7, 19 -> operator;
+						case 11 -> anonymous;
+						default -> admin;
+					};
 					HttpResponse<String> response = as.send(method, r[0], r[2], r[1]);
 					statuses.merge(response.statusCode(), 1, Integer::sum);
 					sent++;
