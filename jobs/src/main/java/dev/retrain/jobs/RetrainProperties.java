@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.S3Settings;
+import dev.retrain.models.storage.Storage;
+
 /**
  * Where everything lives. {@code dataDir} holds the H2 files, the model store
  * ({@code models/}), run workspaces ({@code work/}) and, by default, the pipelines' data;
@@ -18,7 +22,31 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
 		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") java.time.Duration heartbeatInterval,
-		@DefaultValue("60s") java.time.Duration nodeTimeout) {
+		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage) {
+
+	/**
+	 * How {@code s3://} locations are reached ({@code retrain.storage.s3.*}): endpoint
+	 * (null: AWS), region, path-style addressing (most S3-compatible servers), and
+	 * credentials (null: the AWS SDK's default chain). Never logged.
+	 */
+	public record StorageProperties(@DefaultValue S3 s3) {
+
+		public record S3(String endpoint, @DefaultValue("us-east-1") String region, boolean pathStyle, String accessKey,
+				String secretKey) {
+
+			@Override
+			public String toString() {
+				return "S3[endpoint=" + this.endpoint + ", region=" + this.region + "]";
+			}
+
+		}
+
+		public S3Settings settings() {
+			return new S3Settings(this.s3.endpoint(), this.s3.region(), this.s3.pathStyle(), this.s3.accessKey(),
+					this.s3.secretKey());
+		}
+
+	}
 
 	/** Bytes of encoded training rows a run may hold in memory. */
 	public long trainingMemoryBytes() {
@@ -34,10 +62,16 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 		return this.dataDir.resolve("work");
 	}
 
-	/** A pipeline's data path: absolute as written, or relative to the data directory. */
-	public Path resolveData(String path) {
-		Path p = Path.of(path);
-		return (p.isAbsolute() ? p : this.dataDir.resolve(p)).toAbsolutePath().normalize();
+	/**
+	 * A pipeline's data path: {@code s3://bucket/prefix}, or a local path, absolute as
+	 * written or relative to the data directory.
+	 */
+	public Location resolveData(String path) {
+		return Storage.locate(path, this.dataDir, s3());
+	}
+
+	public S3Settings s3() {
+		return (this.storage != null && this.storage.s3() != null) ? this.storage.settings() : S3Settings.DEFAULT;
 	}
 
 }

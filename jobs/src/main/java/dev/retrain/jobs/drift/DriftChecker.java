@@ -46,6 +46,7 @@ import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.storage.Location;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
@@ -142,7 +143,7 @@ public class DriftChecker {
 					regression ? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING, false));
 			Table current;
 			try {
-				Path root = this.props.resolveData(def.dataPath());
+				Location root = this.props.resolveData(def.dataPath());
 				List<DataFile> files = new PartitionedDirectory(root).resolve(from, asOf);
 				current = new ParquetTableReader(root).read(files, columns);
 			}

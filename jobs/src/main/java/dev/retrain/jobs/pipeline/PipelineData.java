@@ -1,6 +1,5 @@
 package dev.retrain.jobs.pipeline;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -8,6 +7,7 @@ import java.time.ZoneOffset;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.storage.Location;
 
 /** Where a pipeline's data lives, and which day a run or check defaults to. */
 public class PipelineData {
@@ -38,7 +38,7 @@ public class PipelineData {
 		return day;
 	}
 
-	public Path root(PipelineDefinition def) {
+	public Location root(PipelineDefinition def) {
 		return this.props.resolveData(def.dataPath());
 	}
 

@@ -1,6 +1,5 @@
 package dev.retrain.jobs.retrain;
 
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +15,7 @@ import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.dataset.DatasetSnapshot;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.json.Json;
+import dev.retrain.models.storage.Location;
 
 /**
  * Step 1: resolve the window's files (and golden holdouts), record size, rows and hash of
@@ -39,17 +39,17 @@ class SnapshotStep implements Tasklet {
 		PipelineDefinition def = s.def();
 		LocalDate to = run.asOf();
 		LocalDate from = to.minusDays(def.windowDays() - 1L);
-		Path root = this.inputs.props().resolveData(def.dataPath());
+		Location root = this.inputs.props().resolveData(def.dataPath());
 		DatasetSnapshot window = DatasetSnapshot.of(new PartitionedDirectory(root).resolve(from, to));
 		Map<String, SnapshotInfo.GoldenSnapshot> golden = new LinkedHashMap<>();
 		for (HoldoutSpec h : def.holdouts()) {
 			if (h.type() == HoldoutSpec.Type.GOLDEN) {
 				PartitionedDirectory dir = new PartitionedDirectory(this.inputs.props().resolveData(h.path()));
-				golden.put(h.name(), new SnapshotInfo.GoldenSnapshot(dir.baseForReading().toString(),
+				golden.put(h.name(), new SnapshotInfo.GoldenSnapshot(dir.baseForReading().uri(),
 						DatasetSnapshot.of(dir.resolveAll())));
 			}
 		}
-		SnapshotInfo info = new SnapshotInfo(from, to, root.toString(), window, golden);
+		SnapshotInfo info = new SnapshotInfo(from, to, root.uri(), window, golden);
 		Json.write(s.ws().snapshot(), info);
 		this.runs.snapshot(run.runId(), window.id(), window.rows());
 		contribution.incrementReadCount();

@@ -6,16 +6,17 @@ import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.models.json.Json;
+import dev.retrain.models.storage.S3Settings;
 
 /**
  * What every retrain step starts from: the run, its pipeline's definition, and its
  * workspace.
  */
-record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws) {
+record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws, S3Settings s3) {
 
 	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
 		RunContext run = RunContext.of(chunk);
-		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run));
+		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run), props.s3());
 	}
 
 	SnapshotInfo snapshot() {
@@ -27,7 +28,7 @@ record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws) {
 	 * them.
 	 */
 	WindowPlan plan() {
-		return WindowPlan.of(this.def, snapshot(), this.run.asOf());
+		return WindowPlan.of(this.def, snapshot(), this.run.asOf(), this.s3);
 	}
 
 }

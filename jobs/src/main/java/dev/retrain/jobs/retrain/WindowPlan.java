@@ -21,6 +21,9 @@ import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.S3Settings;
+import dev.retrain.models.storage.Storage;
 
 /**
  * Which rows of a run's window train and which belong to each holdout, and streaming
@@ -58,6 +61,8 @@ final class WindowPlan {
 
 	}
 
+	private final S3Settings s3;
+
 	private final PipelineDefinition def;
 
 	private final SnapshotInfo snap;
@@ -68,7 +73,8 @@ final class WindowPlan {
 
 	private final List<String> holdouts;
 
-	private WindowPlan(PipelineDefinition def, SnapshotInfo snap, byte[] parts, long[] counts) {
+	private WindowPlan(PipelineDefinition def, SnapshotInfo snap, byte[] parts, long[] counts, S3Settings s3) {
+		this.s3 = s3;
 		this.def = def;
 		this.snap = snap;
 		this.parts = parts;
@@ -76,7 +82,7 @@ final class WindowPlan {
 		this.holdouts = def.holdouts().stream().map(HoldoutSpec::name).toList();
 	}
 
-	static WindowPlan of(PipelineDefinition def, SnapshotInfo snap, LocalDate asOf) {
+	static WindowPlan of(PipelineDefinition def, SnapshotInfo snap, LocalDate asOf, S3Settings s3) {
 		List<DataFile> files = snap.window().files();
 		long total = 0;
 		for (DataFile f : files) {
@@ -130,7 +136,7 @@ final class WindowPlan {
 			held += counts[h];
 		}
 		counts[TRAIN] = total - held;
-		return new WindowPlan(def, snap, parts, counts);
+		return new WindowPlan(def, snap, parts, counts, s3);
 	}
 
 	/**
@@ -191,8 +197,14 @@ final class WindowPlan {
 		return this.snap.window().files();
 	}
 
-	Path root() {
-		return Path.of(this.snap.dataRoot());
+	/** The snapshot's data directory: a local path or a prefix in object storage. */
+	Location root() {
+		return locate(this.snap.dataRoot());
+	}
+
+	private Location locate(String uri) {
+		// stored absolute (or as an s3:// URI) by the snapshot step
+		return Storage.locate(uri, Path.of(uri).isAbsolute() ? Path.of("/") : Path.of("."), this.s3);
 	}
 
 	/**
@@ -231,7 +243,7 @@ final class WindowPlan {
 	 */
 	void golden(String name, List<ColumnRequest> columns, Consumer<Table> consumer) {
 		SnapshotInfo.GoldenSnapshot g = this.snap.golden().get(name);
-		ParquetTableReader reader = new ParquetTableReader(Path.of(g.root()));
+		ParquetTableReader reader = new ParquetTableReader(locate(g.root()));
 		for (DataFile f : g.snapshot().files()) {
 			reader.read(f, columns, SLICE_ROWS, consumer);
 		}

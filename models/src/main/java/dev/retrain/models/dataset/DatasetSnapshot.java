@@ -18,8 +18,10 @@ public record DatasetSnapshot(String id, List<DataFile> files) {
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			for (DataFile f : sorted) {
+				// a local file by its content, an object by its ETag
+				String identity = (f.sha256() != null) ? f.sha256() : "etag:" + f.etag();
 				digest.update(
-						(f.path() + '\0' + f.sizeBytes() + '\0' + f.sha256() + '\n').getBytes(StandardCharsets.UTF_8));
+						(f.path() + '\0' + f.sizeBytes() + '\0' + identity + '\n').getBytes(StandardCharsets.UTF_8));
 			}
 			return new DatasetSnapshot("ds-" + HexFormat.of().formatHex(digest.digest()).substring(0, 16), sorted);
 		}

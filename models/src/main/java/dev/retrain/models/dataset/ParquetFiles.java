@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.LocalInputFile;
+
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.ObjectStorageFailure;
+import dev.retrain.models.storage.Storage;
 
 /** Opens local Parquet files without a Hadoop file system. */
 final class ParquetFiles {
@@ -15,36 +18,23 @@ final class ParquetFiles {
 	}
 
 	static ParquetFileReader open(Path file) throws IOException {
+		return open(Storage.local(file));
+	}
+
+	/**
+	 * Opens a local file or an object (ranged reads: footer and column chunks only).
+	 */
+	static ParquetFileReader open(Location file) throws IOException {
 		// pages written with a CRC (ours always are) are verified: scrambled bytes fail
 		// the read, naming the file
 		ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
 			.usePageChecksumVerification(true)
 			.build();
-		return ParquetFileReader.open(new NamedInputFile(file), options);
-	}
-
-	/**
-	 * A local file whose {@code toString} is its path, so parquet's own messages name it
-	 * readably.
-	 */
-	private static final class NamedInputFile extends LocalInputFile {
-
-		private final Path path;
-
-		NamedInputFile(Path path) {
-			super(path);
-			this.path = path;
-		}
-
-		@Override
-		public String toString() {
-			return this.path.getFileName().toString();
-		}
-
+		return ParquetFileReader.open(file.inputFile(), options);
 	}
 
 	/** Opens a file, turning any failure into a message that names it. */
-	static ParquetFileReader openOrFail(Path file, String shownName) {
+	static ParquetFileReader openOrFail(Location file, String shownName) {
 		try {
 			return open(file);
 		}
@@ -56,8 +46,11 @@ final class ParquetFiles {
 
 	static String rootMessage(Throwable ex) {
 		Throwable t = ex;
-		while (t.getCause() != null && t.getCause() != t) {
+		while (t.getCause() != null && t.getCause() != t && !(t instanceof ObjectStorageFailure)) {
 			t = t.getCause();
+		}
+		if (t instanceof ObjectStorageFailure) {
+			return t.getMessage();
 		}
 		String m = t.getMessage();
 		return t.getClass().getSimpleName() + ((m != null) ? ": " + m : "");

@@ -17,6 +17,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.Storage;
+
 /**
  * Reads flat Parquet files column by column into primitive arrays, through parquet-java's
  * column readers (several times faster than the row-at-a-time Group API). Only the
@@ -25,7 +28,7 @@ import org.apache.parquet.schema.Types;
  */
 public final class ParquetTableReader {
 
-	private final Path root;
+	private final Location root;
 
 	private final int threads;
 
@@ -33,14 +36,25 @@ public final class ParquetTableReader {
 	 * @param root files are named relative to this directory in messages and segments
 	 */
 	public ParquetTableReader(Path root) {
+		this(Storage.local(root), 1);
+	}
+
+	/**
+	 * @param root a local directory or a prefix in object storage
+	 */
+	public ParquetTableReader(Location root) {
 		this(root, 1);
+	}
+
+	public ParquetTableReader(Path root, int threads) {
+		this(Storage.local(root), threads);
 	}
 
 	/**
 	 * @param threads files decoded at once by {@link #read(List, List)} (each file by one
 	 * thread)
 	 */
-	public ParquetTableReader(Path root, int threads) {
+	public ParquetTableReader(Location root, int threads) {
 		this.root = root;
 		this.threads = Math.max(1, threads);
 	}
@@ -177,7 +191,7 @@ public final class ParquetTableReader {
 	 * onto them.
 	 */
 	private <T> T withFile(DataFile file, List<ColumnRequest> requests, FileWork<T> work) {
-		Path path = this.root.resolve(file.path());
+		Location path = this.root.resolve(file.path());
 		try (ParquetFileReader reader = ParquetFiles.openOrFail(path, file.path())) {
 			MessageType schema = reader.getFooter().getFileMetaData().getSchema();
 			List<DataIssue> issues = new ArrayList<>();

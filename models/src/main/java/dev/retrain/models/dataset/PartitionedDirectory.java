@@ -1,58 +1,65 @@
 package dev.retrain.models.dataset;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.apache.parquet.hadoop.ParquetFileReader;
 
 import dev.retrain.models.files.FileHashes;
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.Storage;
 
 /**
  * A directory of Parquet files partitioned Hive-style by day:
- * {@code dt=YYYY-MM-DD/*.parquet}. Resolving a window records each file's size, row count
- * and content hash.
+ * {@code dt=YYYY-MM-DD/*.parquet}, on local disk or under a prefix in object storage.
+ * Resolving a window records each file's size, row count and identity: the content hash
+ * of a local file, the ETag of an object (hashing it would mean reading it all).
  */
 public final class PartitionedDirectory {
 
 	private static final String PREFIX = "dt=";
 
-	private final Path root;
+	private final Location root;
 
 	public PartitionedDirectory(Path root) {
+		this(Storage.local(root));
+	}
+
+	public PartitionedDirectory(Location root) {
 		this.root = root;
 	}
 
-	public Path root() {
+	public Location root() {
 		return this.root;
 	}
 
 	/** Days that have a partition directory, in order. */
 	public List<LocalDate> days() {
-		if (!Files.isDirectory(this.root)) {
-			throw new DataValidationFailed(this.root.toString(), null, "data directory does not exist");
-		}
 		List<LocalDate> days = new ArrayList<>();
-		try (Stream<Path> dirs = Files.list(this.root)) {
-			for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-				String name = dir.getFileName().toString();
-				if (name.startsWith(PREFIX)) {
+		try {
+			if (!this.root.isDirectory()) {
+				throw new DataValidationFailed(this.root.uri(), null, "data directory does not exist");
+			}
+			for (Location dir : this.root.children()) {
+				String name = dir.name();
+				if (name.startsWith(PREFIX) && dir.isDirectory()) {
 					try {
 						days.add(LocalDate.parse(name.substring(PREFIX.length())));
 					}
 					catch (DateTimeParseException ex) {
-						throw new DataValidationFailed(dir.toString(), null, "partition name is not dt=YYYY-MM-DD");
+						throw new DataValidationFailed(dir.uri(), null, "partition name is not dt=YYYY-MM-DD");
 					}
 				}
 			}
 		}
 		catch (IOException ex) {
-			throw new DataValidationFailed(this.root.toString(), null, "cannot list: " + ex.getMessage(), ex);
+			throw new DataValidationFailed(this.root.uri(), null, "cannot list: " + ex.getMessage(), ex);
 		}
 		days.sort(null);
 		return days;
@@ -64,53 +71,58 @@ public final class PartitionedDirectory {
 	 */
 	public List<DataFile> resolve(LocalDate from, LocalDate to) {
 		List<DataFile> files = new ArrayList<>();
-		for (LocalDate day : days()) {
+		List<LocalDate> days = days();
+		for (LocalDate day : days) {
 			if (day.isBefore(from) || day.isAfter(to)) {
 				continue;
 			}
-			Path dir = this.root.resolve(PREFIX + day);
-			try (Stream<Path> list = Files.list(dir)) {
-				for (Path file : list.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList()) {
-					files.add(describe(file, day));
+			Location dir = this.root.resolve(PREFIX + day);
+			try {
+				for (Location file : dir.children()) {
+					if (file.name().endsWith(".parquet") && file.isFile()) {
+						files.add(describe(file, day));
+					}
 				}
 			}
 			catch (IOException ex) {
-				throw new DataValidationFailed(dir.toString(), null, "cannot list: " + ex.getMessage(), ex);
+				throw new DataValidationFailed(dir.uri(), null, "cannot list: " + ex.getMessage(), ex);
 			}
 		}
 		if (files.isEmpty()) {
-			throw new DataValidationFailed(this.root.toString(), null, "no Parquet files in the window " + from + " .. "
-					+ to + " (partitions present: " + summary(days()) + ")");
+			throw new DataValidationFailed(this.root.uri(), null, "no Parquet files in the window " + from + " .. " + to
+					+ " (partitions present: " + summary(days) + ")");
 		}
 		return files;
 	}
 
 	/**
 	 * Describes all Parquet files below a directory that is not partitioned (e.g. a
-	 * golden holdout).
+	 * golden holdout), or the one file it names.
 	 */
 	public List<DataFile> resolveAll() {
-		if (!Files.isDirectory(this.root) && !Files.isRegularFile(this.root)) {
-			throw new DataValidationFailed(this.root.toString(), null, "does not exist");
-		}
-		try (Stream<Path> walk = Files.walk(this.root)) {
+		try {
+			boolean directory = this.root.isDirectory();
+			if (!directory && !this.root.isFile()) {
+				throw new DataValidationFailed(this.root.uri(), null, "does not exist");
+			}
 			List<DataFile> files = new ArrayList<>();
-			for (Path file : walk.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList()) {
-				files.add(describe(file, null));
+			for (Location file : directory ? this.root.files() : List.of(this.root)) {
+				if (file.name().endsWith(".parquet")) {
+					files.add(describe(file, null));
+				}
 			}
 			if (files.isEmpty()) {
-				throw new DataValidationFailed(this.root.toString(), null, "holds no Parquet files");
+				throw new DataValidationFailed(this.root.uri(), null, "holds no Parquet files");
 			}
 			return files;
 		}
 		catch (IOException ex) {
-			throw new DataValidationFailed(this.root.toString(), null, "cannot list: " + ex.getMessage(), ex);
+			throw new DataValidationFailed(this.root.uri(), null, "cannot list: " + ex.getMessage(), ex);
 		}
 	}
 
-	private DataFile describe(Path file, LocalDate day) {
-		String shown = Files.isDirectory(this.root) ? this.root.relativize(file).toString()
-				: file.getFileName().toString();
+	private DataFile describe(Location file, LocalDate day) throws IOException {
+		String shown = file.equals(this.root) ? file.name() : this.root.relativize(file);
 		long rows;
 		try (ParquetFileReader reader = ParquetFiles.openOrFail(file, shown)) {
 			rows = reader.getRecordCount();
@@ -119,9 +131,11 @@ public final class PartitionedDirectory {
 			throw new DataValidationFailed(shown, null, "cannot read footer: " + ex.getMessage(), ex);
 		}
 		try {
-			return new DataFile(shown, day, Files.size(file), rows, FileHashes.sha256(file));
+			Path local = file.localPath();
+			return (local != null) ? new DataFile(shown, day, file.size(), rows, FileHashes.sha256(local))
+					: new DataFile(shown, day, file.size(), rows, null, file.etag());
 		}
-		catch (IOException ex) {
+		catch (IOException | UncheckedIOException ex) {
 			throw new DataValidationFailed(shown, null, "cannot read: " + ex.getMessage(), ex);
 		}
 	}
@@ -130,8 +144,16 @@ public final class PartitionedDirectory {
 	 * Where a file of this directory lives, for reading: {@link ParquetTableReader} takes
 	 * the same root.
 	 */
-	public Path baseForReading() {
-		return Files.isDirectory(this.root) ? this.root : this.root.getParent();
+	public Location baseForReading() {
+		try {
+			if (this.root.isDirectory()) {
+				return this.root;
+			}
+		}
+		catch (IOException ex) {
+			throw new DataValidationFailed(this.root.uri(), null, "cannot list: " + ex.getMessage(), ex);
+		}
+		return this.root.parent();
 	}
 
 	private static String summary(List<LocalDate> days) {

@@ -14,6 +14,8 @@ import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.Storage;
 
 /**
  * Training rows streamed from Parquet for windows that do not fit in the heap: row group
@@ -97,6 +99,14 @@ public final class ParquetTrainingSource implements TrainingSource {
 	 * @param include which rows (by position in the window) to train on
 	 */
 	public static ParquetTrainingSource open(Path root, List<DataFile> files, List<FeatureSpec> features,
+			FeatureEncoder encoder, LabelEncoding label, Hyperparameters hp, LongPredicate include) {
+		return open(Storage.local(root), files, features, encoder, label, hp, include);
+	}
+
+	/**
+	 * @param root a local directory or a prefix in object storage
+	 */
+	public static ParquetTrainingSource open(Location root, List<DataFile> files, List<FeatureSpec> features,
 			FeatureEncoder encoder, LabelEncoding label, Hyperparameters hp, LongPredicate include) {
 		ParquetTableReader reader = new ParquetTableReader(root);
 		List<ColumnRequest> columns = new ArrayList<>();

@@ -93,8 +93,8 @@ class DemoRunner implements ApplicationRunner {
 		}
 		PrintStream out = System.out;
 		PipelineDefinition def = this.catalog.get(PIPELINE);
-		Path data = this.props.resolveData(def.dataPath());
-		if (!Files.isDirectory(data)) {
+		Path data = this.props.resolveData(def.dataPath()).localPath();
+		if (data != null && !Files.isDirectory(data)) {
 			generate(data, out);
 		}
 		LaunchedRun launched = this.launcher.launch(

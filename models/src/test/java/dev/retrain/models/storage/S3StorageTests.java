@@ -1,0 +1,152 @@
+package dev.retrain.models.storage;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Random;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.DataValidationFailed;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.ParquetTableWriter;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.Table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Parquet in S3-compatible object storage, against a real server process: the same tables
+ * as from local disk, read by ranged requests (footer and the column chunks asked for),
+ * and failures that name the object.
+ */
+class S3StorageTests {
+
+	static final LocalDate DAY = LocalDate.parse("2024-01-01");
+
+	static S3TestServer server;
+
+	@TempDir
+	static Path local;
+
+	@BeforeAll
+	static void data() throws IOException {
+		server = S3TestServer.get();
+		server.createBucket("storage-tests");
+		int n = 100_000;
+		Random random = new Random(3);
+		ParquetTableWriter wide = new ParquetTableWriter();
+		for (int c = 0; c < 8; c++) {
+			double[] values = new double[n];
+			for (int i = 0; i < n; i++) {
+				values[i] = random.nextGaussian();
+			}
+			wide.doubles("c" + c, values);
+		}
+		wide.write(local.resolve("dt=" + DAY + "/part-0.parquet"));
+		new ParquetTableWriter().doubles("c0", new double[] { 1, 2, 3 })
+			.write(local.resolve("dt=" + DAY.plusDays(1) + "/part-0.parquet"));
+		server.upload(local, "storage-tests", "sales");
+	}
+
+	private static Location s3(String uri) {
+		return Storage.locate(uri, Path.of("."), server.settings());
+	}
+
+	@Test
+	void aPartitionedPrefixReadsAsTheSameTableAsTheLocalDirectoryWithOnlyTheColumnsAskedForFetched() {
+		S3Storage storage = S3Storage.of(server.settings());
+		PartitionedDirectory remote = new PartitionedDirectory(s3("s3://storage-tests/sales"));
+		PartitionedDirectory disk = new PartitionedDirectory(local);
+
+		assertThat(remote.days()).containsExactly(DAY, DAY.plusDays(1));
+		List<DataFile> files = remote.resolve(DAY, DAY.plusDays(1));
+		assertThat(files).extracting(DataFile::path)
+			.containsExactly("dt=2024-01-01/part-0.parquet", "dt=2024-01-02/part-0.parquet");
+		assertThat(files).extracting(DataFile::rows).containsExactly(100_000L, 3L);
+		assertThat(files).allSatisfy(f -> assertThat(f.etag()).isNotBlank());
+		long objectBytes = files.get(0).sizeBytes();
+
+		long before = storage.bytesFetched();
+		Table fromS3 = new ParquetTableReader(remote.root()).read(files.subList(0, 1),
+				List.of(ColumnRequest.numeric("c3")));
+		long fetched = storage.bytesFetched() - before;
+
+		Table fromDisk = new ParquetTableReader(local).read(disk.resolve(DAY, DAY),
+				List.of(ColumnRequest.numeric("c3")));
+		assertThat(fromS3.numeric("c3").values()).containsExactly(fromDisk.numeric("c3").values());
+		assertThat(fetched).as("bytes fetched to read 1 of 8 columns of a %d-byte object", objectBytes)
+			.isLessThan(objectBytes / 4);
+	}
+
+	@Test
+	void aMissingBucketFailsNamingIt() {
+		assertThatThrownBy(() -> new PartitionedDirectory(s3("s3://no-such-bucket/sales")).days())
+			.isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("s3://no-such-bucket/sales")
+			.hasMessageContaining("the bucket does not exist");
+	}
+
+	@Test
+	void anObjectThatVanishesBeforeItIsReadFailsNamingIt() throws IOException {
+		server.upload(local, "storage-tests", "vanishing");
+		PartitionedDirectory dir = new PartitionedDirectory(s3("s3://storage-tests/vanishing"));
+		List<DataFile> files = dir.resolve(DAY, DAY);
+		server.client().deleteObject(b -> b.bucket("storage-tests").key("vanishing/dt=" + DAY + "/part-0.parquet"));
+
+		assertThatThrownBy(() -> new ParquetTableReader(dir.root()).read(files, List.of(ColumnRequest.numeric("c0"))))
+			.isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("dt=2024-01-01/part-0.parquet")
+			.hasMessageContaining("does not exist");
+	}
+
+	@Test
+	void aDeniedRequestFailsSayingSo() throws IOException {
+		// a server that denies everything, as S3 does for a wrong key or a bucket policy
+		HttpServer denying = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		denying.createContext("/", exchange -> {
+			byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+					+ "<Message>Access Denied</Message></Error>")
+				.getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("Content-Type", "application/xml");
+			exchange.sendResponseHeaders(403, exchange.getRequestMethod().equals("HEAD") ? -1 : body.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				if (!exchange.getRequestMethod().equals("HEAD")) {
+					out.write(body);
+				}
+			}
+		});
+		denying.start();
+		try {
+			S3Settings settings = new S3Settings("http://127.0.0.1:" + denying.getAddress().getPort(), "us-east-1",
+					true, "k", "s");
+			Location denied = Storage.locate("s3://private/sales", Path.of("."), settings);
+			assertThatThrownBy(() -> new PartitionedDirectory(denied).days()).isInstanceOf(DataValidationFailed.class)
+				.hasMessageContaining("s3://private/sales")
+				.hasMessageContaining("access denied (AccessDenied)");
+		}
+		finally {
+			denying.stop(0);
+		}
+	}
+
+	@Test
+	void keysCannotClimbOutOfTheirPrefix() {
+		assertThatThrownBy(() -> s3("s3://storage-tests/sales").resolve("../other"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("'..'");
+		assertThat(Files.exists(local)).isTrue();
+	}
+
+}
