@@ -59,7 +59,7 @@ public class JobsConfiguration {
 
 	@Bean
 	ModelStore modelStore(RetrainProperties props) {
-		return new ModelStore(props.storeDir());
+		return new ModelStore(props.store(), props.storeCache());
 	}
 
 	@Bean

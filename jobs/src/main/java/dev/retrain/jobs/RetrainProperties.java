@@ -22,7 +22,7 @@ import dev.retrain.models.storage.Storage;
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
 		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") java.time.Duration heartbeatInterval,
-		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage) {
+		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri) {
 
 	/**
 	 * How {@code s3://} locations are reached ({@code retrain.storage.s3.*}): endpoint
@@ -54,8 +54,18 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 				: Runtime.getRuntime().maxMemory() / 4;
 	}
 
-	public Path storeDir() {
-		return this.dataDir.resolve("models");
+	/**
+	 * Where the model store is: {@code retrain.store-uri}, else
+	 * {@code <data-dir>/models}.
+	 */
+	public Location store() {
+		return (this.storeUri != null && !this.storeUri.isBlank()) ? Storage.locate(this.storeUri, this.dataDir, s3())
+				: Storage.local(this.dataDir.resolve("models"));
+	}
+
+	/** Local copies of versions kept in object storage. */
+	public Path storeCache() {
+		return this.dataDir.resolve("cache").resolve("models");
 	}
 
 	public Path workDir() {

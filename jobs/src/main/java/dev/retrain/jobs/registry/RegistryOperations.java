@@ -207,7 +207,7 @@ public class RegistryOperations {
 					this.audit.record(actor, "DELETE_VERSION", pipeline, "v" + version, "retention");
 				}
 			});
-			ModelStore.deleteTree(this.store.versionDir(pipeline, version));
+			this.store.deleteVersion(pipeline, version);
 		}
 		return plan;
 	}

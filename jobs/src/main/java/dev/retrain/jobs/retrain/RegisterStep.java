@@ -62,11 +62,10 @@ class RegisterStep implements Tasklet {
 		PromotionDecision decision = Json.read(ws.decision(), PromotionDecision.class);
 
 		int version = this.registry.nextVersion(def.name());
-		Path leftover = this.store.versionDir(def.name(), version);
-		if (Files.exists(leftover)) {
+		if (this.store.storedVersions(def.name()).contains(version)) {
 			// written by a run that crashed before its registry row committed; we hold
 			// the pipeline's lock
-			ModelStore.deleteTree(leftover);
+			this.store.deleteVersion(def.name(), version);
 		}
 		Engine engine = Engine.getInstance();
 		ArtifactMetadata meta = new ArtifactMetadata(def.name(), version, this.clock.instant(),
@@ -76,7 +75,7 @@ class RegisterStep implements Tasklet {
 				eval.primaryHoldout(), eval.candidate(), eval.championVersion(), eval.champion(), decision,
 				cand.profile(), null);
 		Path staged = this.store.stage(def.name());
-		Path dir;
+		String dir;
 		try {
 			Files.copy(ws.training().resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
 			Files.copy(ws.reference(), staged.resolve(ReferenceSample.FILE));
@@ -100,7 +99,7 @@ class RegisterStep implements Tasklet {
 		Double primary = eval.candidate().get(eval.primaryHoldout()).get(metric);
 		ModelVersion.Candidate candidate = new ModelVersion.Candidate(def.name(), version, meta.createdAt(),
 				run.runId(), run.jobInstanceId(), cand.mode(), cand.parentVersion(), snap.window().id(),
-				def.configHash(), metric, primary, Json.MAPPER.writeValueAsString(eval.candidate()), dir.toString());
+				def.configHash(), metric, primary, Json.MAPPER.writeValueAsString(eval.candidate()), dir);
 		this.registry.register(ModelVersion.register(candidate, decision, eval.championVersion(),
 				this.registry.champion(def.name()).orElse(null), def.approvalRequired()));
 		contribution.incrementWriteCount(1);

@@ -97,9 +97,14 @@ class PostgresConnectionCutTests extends RetrainTestSupport {
 		hold.release();
 		RunRecord end = awaitEndAfterCut(runId);
 
+		// depending on where the cut lands: the step fails and rolls back, or Spring
+		// Batch
+		// cannot tell whether its commit happened (UNKNOWN, recorded FAILED with that
+		// reason; UnknownStepRestartTests makes that case certain)
 		assertThat(end.status()).isEqualTo("FAILED");
-		assertThat(end.failureReason()).startsWith("the database did not confirm the end of a step (")
-			.contains("restart the run");
+		assertThat(end.failureReason()).satisfiesAnyOf(
+				r -> assertThat(r).startsWith("the database did not confirm the end of a step ("),
+				r -> assertThat(r).contains("step 'train' failed").containsIgnoringCase("connection"));
 		assertThat(this.consistency.run().disagreements()).isEmpty();
 		assertThat(this.registry.versions("cut")).isEmpty();
 

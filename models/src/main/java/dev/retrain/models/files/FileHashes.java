@@ -38,6 +38,21 @@ public final class FileHashes {
 		}
 	}
 
+	/** The SHA-256 (hex) of a stream's bytes, read to its end. */
+	public static String sha256(InputStream in) throws IOException {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			byte[] buffer = new byte[1 << 16];
+			for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+				digest.update(buffer, 0, n);
+			}
+			return HexFormat.of().formatHex(digest.digest());
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** The SHA-256 of each named file of a directory, by name. */
 	public static Map<String, String> of(Path dir, String... files) {
 		Map<String, String> out = new TreeMap<>();

@@ -99,6 +99,27 @@ public record LocalLocation(Path path) implements Location {
 	}
 
 	@Override
+	public void upload(Path file) throws IOException {
+		Files.createDirectories(this.path.getParent());
+		Path tmp = this.path.resolveSibling(this.path.getFileName() + ".tmp");
+		Files.copy(file, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		Files.move(tmp, this.path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	@Override
+	public void deleteAll() throws IOException {
+		if (!Files.exists(this.path)) {
+			return;
+		}
+		try (Stream<Path> walk = Files.walk(this.path)) {
+			for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(p);
+			}
+		}
+	}
+
+	@Override
 	public String toString() {
 		return uri();
 	}

@@ -53,4 +53,10 @@ public interface Location {
 	/** A local file's path, or null: a file in object storage. */
 	java.nio.file.Path localPath();
 
+	/** Writes a local file's bytes here (an object is replaced whole, or not at all). */
+	void upload(java.nio.file.Path file) throws IOException;
+
+	/** Deletes this file, or everything below this directory; nothing there is fine. */
+	void deleteAll() throws IOException;
+
 }

@@ -236,6 +236,37 @@ public final class S3Location implements Location {
 	}
 
 	@Override
+	public void upload(Path file) throws IOException {
+		try {
+			this.storage.client()
+				.putObject(b -> b.bucket(this.bucket).key(this.key),
+						software.amazon.awssdk.core.sync.RequestBody.fromFile(file));
+			this.head = null;
+		}
+		catch (SdkException ex) {
+			throw S3Storage.failure("write", uri(), ex);
+		}
+	}
+
+	@Override
+	public void deleteAll() throws IOException {
+		try {
+			List<Location> below = new ArrayList<>(files());
+			if (isFile()) {
+				below.add(this);
+			}
+			for (Location l : below) {
+				S3Location o = (S3Location) l;
+				this.storage.client().deleteObject(b -> b.bucket(o.bucket).key(o.key));
+			}
+			this.head = null;
+		}
+		catch (SdkException ex) {
+			throw S3Storage.failure("delete", uri(), ex);
+		}
+	}
+
+	@Override
 	public String toString() {
 		return uri();
 	}

@@ -176,7 +176,7 @@ class DemoRunner implements ApplicationRunner {
 				.forEach((holdout, m) -> out.printf("   %-14s candidate %s%s%n", holdout, fmt(m),
 						(meta.championMetrics() != null && meta.championMetrics().get(holdout) != null)
 								? "\n                  champion  " + fmt(meta.championMetrics().get(holdout)) : ""));
-			out.printf("   model files    %s%n", this.store.versionDir(PIPELINE, meta.version()));
+			out.printf("   model files    %s%n", this.store.describe(PIPELINE, meta.version()));
 		}
 		out.printf("%n   versions of '%s' (champion: %s)%n", PIPELINE,
 				this.registry.champion(PIPELINE).map(v -> "v" + v).orElse("none"));

@@ -1,0 +1,55 @@
+package dev.retrain.jobs.faults;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.runs.RunRecord;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.sampleData;
+import static dev.retrain.jobs.PipelineFixtures.yaml;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A run that Spring Batch left UNKNOWN (a step whose commit the database did not confirm,
+ * as when the connection is cut at commit) is restarted like a failed one: Spring Batch
+ * refuses that by default, but every retrain step is safe to repeat.
+ */
+class UnknownStepRestartTests extends RetrainTestSupport {
+
+	@Autowired
+	JobRepository repository;
+
+	@Test
+	void aRunLeftUnknownRestartsAndRegistersExactlyOneVersion() {
+		sampleData(DATA_DIR, "unknown-data", 150, 41);
+		definePipeline("unknown", yaml("unknown", "unknown-data", GOOD_MODEL, ""));
+		this.failures.arm(2);
+		RunRecord failed = run("unknown", LAST, "unconfirmed");
+		assertThat(failed.status()).isEqualTo("FAILED");
+		// what Spring Batch records when it cannot tell whether the step's commit
+		// happened
+		JobExecution execution = this.repository.getJobExecution(failed.runId());
+		for (StepExecution step : execution.getStepExecutions()) {
+			if (step.getStepName().equals("train")) {
+				step.setStatus(BatchStatus.UNKNOWN);
+				this.repository.update(step);
+			}
+		}
+		execution.setStatus(BatchStatus.UNKNOWN);
+		this.repository.update(execution);
+
+		RunRecord restarted = awaitEnd(this.launcher.restart(failed.runId()).runId());
+
+		assertThat(restarted.status()).as(restarted.failureReason()).isEqualTo("COMPLETED");
+		assertThat(this.registry.versions("unknown")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
+}
