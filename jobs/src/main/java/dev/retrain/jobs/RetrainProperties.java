@@ -22,7 +22,34 @@ import dev.retrain.models.storage.Storage;
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
 		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") java.time.Duration heartbeatInterval,
-		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri) {
+		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
+		@DefaultValue Workers workers, String workspaceUri) {
+
+	/**
+	 * Where run workspaces live besides this node's {@code <data-dir>/work}:
+	 * {@code retrain.workspace-uri} ({@code s3://...}), or null (local only).
+	 */
+	public Location workspace() {
+		return (this.workspaceUri != null && !this.workspaceUri.isBlank())
+				? Storage.locate(this.workspaceUri, this.dataDir, s3()) : null;
+	}
+
+	/**
+	 * Training on workers ({@code retrain.workers.*}). {@code enabled}: this node sends
+	 * the heavy steps (train, evaluate) to workers over RabbitMQ
+	 * ({@code spring.rabbitmq.*}) and waits for them up to {@code timeout}, polling the
+	 * job repository every {@code pollInterval}. {@code consume}: the queues this process
+	 * takes steps from as a worker (none: not a worker), {@code slots} steps at a time.
+	 */
+	public record Workers(boolean enabled, @DefaultValue("12h") java.time.Duration timeout,
+			@DefaultValue("1s") java.time.Duration pollInterval, java.util.List<String> consume,
+			@DefaultValue("1") int slots) {
+
+		public boolean isWorker() {
+			return this.consume != null && !this.consume.isEmpty();
+		}
+
+	}
 
 	/**
 	 * How {@code s3://} locations are reached ({@code retrain.storage.s3.*}): endpoint

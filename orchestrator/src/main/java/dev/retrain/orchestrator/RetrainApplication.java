@@ -1,6 +1,9 @@
 package dev.retrain.orchestrator;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -34,7 +37,27 @@ public class RetrainApplication {
 			System.out.println(Credentials.hashApiKey(args[1]));
 			return;
 		}
+		if (args.length > 0 && args[0].equals("worker")) {
+			SpringApplication.run(RetrainApplication.class, workerArguments(args));
+			return;
+		}
 		SpringApplication.run(RetrainApplication.class, args);
+	}
+
+	/**
+	 * {@code worker [--retrain.workers.consume=q1,q2] [settings]}: the same application
+	 * taking heavy steps from the named queues (default: {@code default}); a worker fires
+	 * no schedules (the orchestrator nodes do), and reports the broker in its health.
+	 */
+	static String[] workerArguments(String[] args) {
+		List<String> out = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+		if (out.stream().noneMatch(a -> a.startsWith("--retrain.workers.consume="))) {
+			out.add("--retrain.workers.consume=default");
+		}
+		if (out.stream().noneMatch(a -> a.startsWith("--management.health.rabbit.enabled="))) {
+			out.add("--management.health.rabbit.enabled=true");
+		}
+		return out.toArray(String[]::new);
 	}
 
 	/**

@@ -19,7 +19,14 @@ import dev.retrain.models.training.ModelFamily;
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
 		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
-		Origin origin) {
+		Origin origin, Resources resources) {
+
+	/**
+	 * Where the heavy steps (train, evaluate) run when workers are enabled: the name of
+	 * the workers' queue ({@code default} unless the file says otherwise).
+	 */
+	public record Resources(String queue) {
+	}
 
 	/** Where the date-partitioned data is, and how many days a run reads. */
 	public record Data(String path, int windowDays) {

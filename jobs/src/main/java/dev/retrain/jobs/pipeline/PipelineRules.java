@@ -72,7 +72,7 @@ final class PipelineRules {
 		return new PipelineDefinition(y.name(), y.description(), data, features, label, holdouts, model, training,
 				rules, promotion, approval, schedule, drift,
 				new PipelineDefinition.Retention(y.retention().keepLast(), y.retention().maxAgeDays()),
-				new PipelineDefinition.Origin(source, hash));
+				new PipelineDefinition.Origin(source, hash), new PipelineDefinition.Resources(y.resources().queue()));
 	}
 
 	private List<FeatureSpec> features(List<PipelineYaml.Feature> list) {

@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.DriftPolicy.OnNewPartition;
@@ -36,7 +37,8 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		@NotNull(message = "is required") @Valid Label label,
 		List<@NotNull(message = "is required") @Valid Holdout> holdouts, @Valid Model model,
 		PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
-		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention) {
+		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention,
+		@Valid Resources resources) {
 
 	static final int DEFAULT_WINDOW_DAYS = 30;
 
@@ -48,6 +50,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		drift = (drift != null) ? drift
 				: new Drift(null, null, null, null, null, null, null, null, null, null, null, null);
 		retention = (retention != null) ? retention : new Retention(null, null);
+		resources = (resources != null) ? resources : new Resources(null);
 	}
 
 	record Data(@NotBlank(message = "is required") String path,
@@ -201,6 +204,16 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			maxUnseenCategoryRate = (maxUnseenCategoryRate != null) ? maxUnseenCategoryRate : 0.2;
 			minHoldoutRows = (minHoldoutRows != null) ? minHoldoutRows : 20;
 			referenceRangeFactor = (referenceRangeFactor != null) ? referenceRangeFactor : 1000.0;
+		}
+
+	}
+
+	/** Where the heavy steps run when workers are enabled: the workers' queue. */
+	record Resources(@Pattern(regexp = "[a-z0-9][a-z0-9-]{0,39}",
+			message = "must be 1 to 40 of a-z, 0-9 and '-', starting with a letter or digit") String queue) {
+
+		Resources {
+			queue = (queue != null) ? queue : "default";
 		}
 
 	}

@@ -19,6 +19,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.workers.WorkerRequests;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.ModelTrainer;
@@ -36,14 +37,27 @@ public class RetrainJobConfiguration {
 
 	private static final StepFailpoints FAILPOINTS = new StepFailpoints();
 
+	/** The step a worker runs for {@code train} when workers are enabled. */
+	public static final String TRAIN_ON_WORKER = "train-on-worker";
+
+	/** The step a worker runs for {@code evaluate} when workers are enabled. */
+	public static final String EVALUATE_ON_WORKER = "evaluate-on-worker";
+
+	/**
+	 * The job. With {@code retrain.workers.enabled}, train and evaluate are Spring Batch
+	 * remote steps: this node sends them to a worker ({@link WorkerRequests}) and the
+	 * worker runs {@value #TRAIN_ON_WORKER} and {@value #EVALUATE_ON_WORKER}.
+	 */
 	@Bean
 	Job retrainJob(JobRepository repository, RunLifecycleListener listener, Step snapshotStep, Step validateStep,
-			Step trainStep, Step evaluateStep, Step decideStep, Step registerStep) {
+			Step trainStep, Step evaluateStep, Step decideStep, Step registerStep,
+			ObjectProvider<WorkerRequests> workers) {
+		WorkerRequests remote = workers.getIfAvailable();
 		return new JobBuilder(JOB_NAME, repository).listener(listener)
 			.start(snapshotStep)
 			.next(validateStep)
-			.next(trainStep)
-			.next(evaluateStep)
+			.next((remote != null) ? remote.remote("train", TRAIN_ON_WORKER, repository) : trainStep)
+			.next((remote != null) ? remote.remote("evaluate", EVALUATE_ON_WORKER, repository) : evaluateStep)
 			.next(decideStep)
 			.next(registerStep)
 			.build();
@@ -64,7 +78,8 @@ public class RetrainJobConfiguration {
 	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
 		return new StepBuilder("snapshot", repository).listener(FAILPOINTS)
-			.tasklet(new SnapshotStep(inputs, runs), tm)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(new SnapshotStep(inputs, runs)), tm)
 			.build();
 	}
 
@@ -72,26 +87,52 @@ public class RetrainJobConfiguration {
 	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("validate", repository).listener(FAILPOINTS)
-			.tasklet(new ValidateStep(inputs, runs, registry, store), tm)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(new ValidateStep(inputs, runs, registry, store)), tm)
 			.build();
 	}
 
 	@Bean
 	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
 			ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
+		return new StepBuilder("train", repository).listener(FAILPOINTS)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(train(inputs, runs, registry, store, observers)), tm)
+			.build();
+	}
+
+	@Bean(TRAIN_ON_WORKER)
+	Step trainOnWorkerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs, ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
+		return new StepBuilder(TRAIN_ON_WORKER, repository).listener(FAILPOINTS)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(train(inputs, runs, registry, store, observers)), tm)
+			.build();
+	}
+
+	private static TrainStep train(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry, ModelStore store,
+			ObjectProvider<EpochListener> observers) {
 		EpochListener observer = observers.getIfAvailable(() -> EpochListener.NONE);
 		LongPredicate stopRequested = runs::stopRequested;
-		return new StepBuilder("train", repository).listener(FAILPOINTS)
-			.tasklet(new TrainStep(inputs, runs, registry, store, new ModelTrainer(), observer, stopRequested,
-					inputs.props().trainingMemoryBytes()), tm)
-			.build();
+		return new TrainStep(inputs, runs, registry, store, new ModelTrainer(), observer, stopRequested,
+				inputs.props().trainingMemoryBytes());
 	}
 
 	@Bean
 	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("evaluate", repository).listener(FAILPOINTS)
-			.tasklet(new EvaluateStep(inputs, runs, registry, store), tm)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(new EvaluateStep(inputs, runs, registry, store)), tm)
+			.build();
+	}
+
+	@Bean(EVALUATE_ON_WORKER)
+	Step evaluateOnWorkerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs, ModelRegistry registry, ModelStore store) {
+		return new StepBuilder(EVALUATE_ON_WORKER, repository).listener(FAILPOINTS)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(new EvaluateStep(inputs, runs, registry, store)), tm)
 			.build();
 	}
 
@@ -99,7 +140,8 @@ public class RetrainJobConfiguration {
 	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
 		return new StepBuilder("decide", repository).listener(FAILPOINTS)
-			.tasklet(new DecideStep(inputs, runs), tm)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(new DecideStep(inputs, runs)), tm)
 			.build();
 	}
 
@@ -107,7 +149,8 @@ public class RetrainJobConfiguration {
 	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			ModelRegistry registry, ModelStore store, Clock clock) {
 		return new StepBuilder("register", repository).listener(FAILPOINTS)
-			.tasklet(new RegisterStep(inputs, registry, store, clock), tm)
+			.listener(inputs.sync())
+			.tasklet(inputs.sync().around(new RegisterStep(inputs, registry, store, clock)), tm)
 			.build();
 	}
 

@@ -8,8 +8,8 @@ import dev.retrain.models.faults.Failpoints;
 
 /**
  * The step boundaries as {@link Failpoints}: {@code before-<step>} once the step's
- * execution is recorded as started, {@code after-<step>} once its work is committed but
- * before its completion is recorded.
+ * execution is recorded as started, {@code after-<step>} once its work is committed and
+ * (Spring Batch 6 records it before the after-step listeners run) its end recorded.
  */
 class StepFailpoints implements StepExecutionListener {
 

@@ -12,6 +12,11 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
  */
 record StepInputsFactory(PipelineCatalog catalog, RetrainProperties props) {
 
+	/** The listener that mirrors a step's workspace (see {@link WorkspaceSync}). */
+	WorkspaceSync sync() {
+		return new WorkspaceSync(this.props);
+	}
+
 	StepInputs of(ChunkContext chunk) {
 		return StepInputs.of(chunk, this.catalog, this.props);
 	}

@@ -212,6 +212,9 @@ class TrainStep implements Tasklet {
 					epoch, total, stats.trainLoss())
 					+ (Double.isFinite(stats.validationLoss())
 							? String.format(Locale.ROOT, ", validation loss %.5f", stats.validationLoss()) : ""));
+			// with a workspace in object storage, each checkpoint goes there at once: a
+			// worker that takes this step over resumes from it
+			ws.push(ws.training());
 			this.observer.epochCompleted(epoch, total, stats);
 		};
 		TrainingResult result;

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.DriftPolicy;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -58,14 +59,23 @@ public class ScheduleReconciler implements SmartLifecycle {
 
 	private final AuditLog audit;
 
-	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog, AuditLog audit) {
+	private final boolean worker;
+
+	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog, AuditLog audit, RetrainProperties props) {
 		this.audit = audit;
 		this.scheduler = scheduler;
 		this.catalog = catalog;
+		this.worker = props.workers().isWorker();
 	}
 
 	@Override
 	public void start() {
+		if (this.worker) {
+			// a worker takes steps; the orchestrator nodes keep and fire the schedules
+			log.info("schedules: not fired here (a worker: retrain.workers.consume is set)");
+			this.running = true;
+			return;
+		}
 		reconcile();
 		try {
 			this.scheduler.start();

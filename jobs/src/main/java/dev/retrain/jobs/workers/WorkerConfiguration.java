@@ -1,0 +1,145 @@
+package dev.retrain.jobs.workers;
+
+import java.util.Map;
+
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.AmqpTemplate;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.integration.partition.StepExecutionRequest;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.amqp.dsl.Amqp;
+import org.springframework.integration.channel.DirectChannel;
+import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.dsl.IntegrationFlow;
+
+import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.models.json.Json;
+
+/**
+ * Training on workers with Spring Batch's own remote step
+ * ({@code org.springframework.batch.integration.remote.RemoteStep}) over RabbitMQ through
+ * Spring Integration. The node that runs a job sends a {@link StepExecutionRequest} for
+ * its heavy steps to the queue its pipeline names and polls the shared job repository for
+ * the step's end; a worker takes one request per slot (prefetch 1), runs the step and
+ * acknowledges the message when the step has ended, so a worker that dies mid-step leaves
+ * its request to the broker, which gives it to another worker (the step resumes from its
+ * checkpoint). Nothing here is active, and no broker is needed, unless
+ * {@code retrain.workers.enabled} (send) or {@code retrain.workers.consume} (take) is
+ * set.
+ */
+@Configuration(proxyBeanMethods = false)
+public class WorkerConfiguration {
+
+	/** The header that carries the queue a request goes to. */
+	static final String QUEUE_HEADER = "retrain_queue";
+
+	/** The queue of a pipeline's {@code resources.queue}. */
+	public static String queueName(String queue) {
+		return "retrain.steps." + queue;
+	}
+
+	/** A request on the wire: JSON, never Java serialization. */
+	static String encode(StepExecutionRequest r) {
+		return Json.MAPPER
+			.writeValueAsString(Map.of("stepName", r.getStepName(), "stepExecutionId", r.getStepExecutionId()));
+	}
+
+	static StepExecutionRequest decode(String json) {
+		Map<?, ?> m = Json.MAPPER.readValue(json, Map.class);
+		return new StepExecutionRequest((String) m.get("stepName"), ((Number) m.get("stepExecutionId")).longValue());
+	}
+
+	/** The sending side: this node runs jobs and sends their heavy steps to workers. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "retrain.workers.enabled", havingValue = "true")
+	@EnableIntegration
+	static class Sending {
+
+		@Bean
+		WorkerQueues workerQueues(AmqpAdmin admin, PipelineCatalog catalog, JobRepository repository) {
+			return new WorkerQueues(admin, catalog, repository);
+		}
+
+		@Bean
+		DirectChannel workerRequestChannel() {
+			return new DirectChannel();
+		}
+
+		@Bean
+		IntegrationFlow workerRequestFlow(DirectChannel workerRequestChannel, AmqpTemplate amqp, WorkerQueues queues) {
+			return IntegrationFlow.from(workerRequestChannel)
+				.enrichHeaders(h -> h.headerFunction(QUEUE_HEADER,
+						m -> queues.queueFor((StepExecutionRequest) m.getPayload())))
+				.transform(StepExecutionRequest.class, WorkerConfiguration::encode)
+				.handle(Amqp.outboundAdapter(amqp)
+					.exchangeName("")
+					.routingKeyFunction(m -> (String) m.getHeaders().get(QUEUE_HEADER)))
+				.get();
+		}
+
+		@Bean
+		WorkerRequests workerRequests(DirectChannel workerRequestChannel, RetrainProperties props) {
+			return new WorkerRequests(workerRequestChannel, props.workers());
+		}
+
+	}
+
+	/** The taking side: this process is a worker for the queues it names. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnExpression("!'${retrain.workers.consume:}'.isBlank()")
+	@EnableIntegration
+	static class Taking {
+
+		@Bean
+		WorkerStepHandler workerStepHandler(JobRepository repository, ApplicationContext context, PipelineLocks locks,
+				PipelineCatalog catalog) {
+			return new WorkerStepHandler(repository, context, locks.nodeId(), catalog);
+		}
+
+		@Bean
+		SimpleMessageListenerContainer workerContainer(ConnectionFactory connectionFactory, AmqpAdmin admin,
+				RetrainProperties props) {
+			String[] queues = props.workers()
+				.consume()
+				.stream()
+				.map(WorkerConfiguration::queueName)
+				.toArray(String[]::new);
+			for (String q : queues) {
+				WorkerQueues.declare(admin, q);
+			}
+			SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+			container.setQueueNames(queues);
+			// one step per slot: a long training holds its slot, and the next request
+			// waits in the queue for whichever worker frees one first
+			container.setPrefetchCount(1);
+			container.setConcurrentConsumers(Math.max(1, props.workers().slots()));
+			// acknowledged when the step has ended: a worker that dies mid-step leaves
+			// the request to another worker
+			container.setAcknowledgeMode(AcknowledgeMode.AUTO);
+			container.setDefaultRequeueRejected(false);
+			return container;
+		}
+
+		@Bean
+		IntegrationFlow workerStepFlow(SimpleMessageListenerContainer workerContainer, WorkerStepHandler handler) {
+			return IntegrationFlow.from(Amqp.inboundAdapter(workerContainer))
+				.transform(String.class, WorkerConfiguration::decode)
+				.handle(StepExecutionRequest.class, (request, headers) -> {
+					handler.handle(request);
+					return null;
+				})
+				.get();
+		}
+
+	}
+
+}

@@ -1,0 +1,78 @@
+package dev.retrain.jobs.workers;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobInterruptedException;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.integration.partition.StepExecutionRequest;
+import org.springframework.context.ApplicationContext;
+
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+
+/**
+ * Runs one requested step on this worker: the step bean named in the request, on the step
+ * execution the requesting node created. A request for a step that has already ended
+ * (delivered again after its worker finished) is acknowledged and ignored; one for a step
+ * still marked running was left by a worker that died, and runs here, resuming from the
+ * step's checkpoint. (Spring Batch's {@code StepExecutionRequestHandler} does the same
+ * minus those two checks.)
+ */
+public class WorkerStepHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(WorkerStepHandler.class);
+
+	private final JobRepository repository;
+
+	private final ApplicationContext context;
+
+	private final String node;
+
+	private final PipelineCatalog catalog;
+
+	WorkerStepHandler(JobRepository repository, ApplicationContext context, String node, PipelineCatalog catalog) {
+		this.repository = repository;
+		this.context = context;
+		this.node = node;
+		this.catalog = catalog;
+	}
+
+	void handle(StepExecutionRequest request) {
+		StepExecution execution = this.repository.getStepExecution(request.getStepExecutionId());
+		if (execution == null) {
+			log.warn("step request {} names no step execution: ignored", request);
+			return;
+		}
+		BatchStatus status = execution.getStatus();
+		if (!status.isRunning()) {
+			log.info("step {} of run {} has already ended ({}): request ignored", request.getStepName(),
+					execution.getJobExecutionId(), status);
+			return;
+		}
+		if (status == BatchStatus.STARTED) {
+			log.warn("step {} of run {} was started by a worker that stopped; resuming it on worker {}",
+					request.getStepName(), execution.getJobExecutionId(), this.node);
+		}
+		// the pipeline files as they are now, as the node that sent the step read them
+		this.catalog.reload();
+		Step step = this.context.getBean(request.getStepName(), Step.class);
+		log.info("worker {} runs step {} of run {}", this.node, request.getStepName(), execution.getJobExecutionId());
+		try {
+			step.execute(execution);
+		}
+		catch (JobInterruptedException ex) {
+			execution.setStatus(BatchStatus.STOPPED);
+			this.repository.update(execution);
+		}
+		catch (Throwable ex) {
+			execution.addFailureException(ex);
+			execution.setStatus(BatchStatus.FAILED);
+			execution.setExitStatus(ExitStatus.FAILED.addExitDescription(ex));
+			this.repository.update(execution);
+		}
+	}
+
+}

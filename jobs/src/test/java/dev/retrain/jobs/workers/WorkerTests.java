@@ -1,0 +1,207 @@
+package dev.retrain.jobs.workers;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.models.faults.Failpoints;
+import dev.retrain.models.storage.S3TestServer;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.sampleData;
+import static dev.retrain.jobs.PipelineFixtures.yaml;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Training on workers, with real processes that share nothing but the database, the
+ * broker and object storage: this test's context runs the jobs and sends train and
+ * evaluate over RabbitMQ (127.0.0.1:5672) to worker JVMs, each with a data directory of
+ * its own, on the same PostgreSQL database (a schema of its own); data, model store and
+ * run workspaces are in an S3-compatible server (a process of its own). A worker killed
+ * with SIGKILL mid-training leaves its step to the broker, and another worker resumes it
+ * from the checkpoint the first pushed to the workspace: one run, one version. CI starts
+ * PostgreSQL and RabbitMQ and requires this test; a machine without them (and without
+ * CI=true) skips it.
+ */
+class WorkerTests extends RetrainTestSupport {
+
+	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+	static final String SCHEMA = "retrain_workers_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+
+	/** A queue of this test's own, so that no other worker or old message meets it. */
+	static final String QUEUE = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+
+	@DynamicPropertySource
+	static void services(DynamicPropertyRegistry registry) {
+		if (!reachable(5432) || !reachable(5672)) {
+			Assumptions.assumeTrue(System.getenv("CI") == null,
+					"CI starts PostgreSQL (5432) and RabbitMQ (5672); one is not reachable");
+			Assumptions.abort("PostgreSQL and RabbitMQ are needed on 127.0.0.1 (5432, 5672)");
+		}
+		registry.add("spring.datasource.url", () -> URL + "?currentSchema=" + SCHEMA);
+		registry.add("spring.datasource.username", () -> "postgres");
+		registry.add("spring.datasource.password", () -> "");
+		registry.add("spring.flyway.schemas", () -> SCHEMA);
+		registry.add("retrain.workers.enabled", () -> "true");
+		registry.add("retrain.workers.poll-interval", () -> "200ms");
+		registry.add("retrain.node-id", () -> "manager");
+		S3_SETTINGS.forEach((key, value) -> registry.add(key, () -> value));
+		S3.createBucket(BUCKET);
+		Path data = sampleData(DATA_DIR, "w-upload", 150, 51);
+		S3.upload(data, BUCKET, "data");
+	}
+
+	static final S3TestServer S3 = S3TestServer.get();
+
+	static final String BUCKET = "workers-" + QUEUE;
+
+	/** Data, store and workspaces in object storage, as every process sees them. */
+	static final Map<String, String> S3_SETTINGS = Map.of("retrain.storage.s3.endpoint", S3.endpoint(),
+			"retrain.storage.s3.path-style", "true", "retrain.storage.s3.access-key", S3TestServer.ACCESS_KEY,
+			"retrain.storage.s3.secret-key", S3TestServer.SECRET_KEY, "retrain.store-uri", "s3://" + BUCKET + "/models",
+			"retrain.workspace-uri", "s3://" + BUCKET + "/work");
+
+	static final String DATA = "s3://" + BUCKET + "/data";
+
+	static boolean reachable(int port) {
+		try (Socket s = new Socket("127.0.0.1", port)) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@AfterAll
+	static void dropSchema() throws SQLException {
+		if (reachable(5432)) {
+			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
+				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+			}
+		}
+	}
+
+	@Autowired
+	JobRepository repository;
+
+	private final List<Process> workers = new ArrayList<>();
+
+	@AfterEach
+	void stopWorkers() throws InterruptedException {
+		for (Process p : this.workers) {
+			p.destroyForcibly();
+			p.waitFor(1, TimeUnit.MINUTES);
+		}
+	}
+
+	/**
+	 * A worker with a data directory and a copy of the config directory of its own: what
+	 * it shares with this node is the database, the broker and object storage.
+	 */
+	private Path worker(String node, String failpoint) throws IOException {
+		Path home = Files.createTempDirectory("worker-" + node);
+		Path configs = Files.createDirectories(home.resolve("configs"));
+		try (Stream<Path> files = Files.list(CONFIG_DIR)) {
+			for (Path f : files.toList()) {
+				Files.copy(f, configs.resolve(f.getFileName()));
+			}
+		}
+		Path log = home.resolve(node + ".log");
+		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
+				"-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
+		if (failpoint != null) {
+			cmd.add("-D" + Failpoints.PROPERTY + "=" + failpoint);
+		}
+		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerNode.class.getName(),
+				URL + "?currentSchema=" + SCHEMA, SCHEMA, home.resolve("data").toString(), configs.toString(), node,
+				QUEUE));
+		S3_SETTINGS.forEach((key, value) -> cmd.add("--" + key + "=" + value));
+		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+		pb.environment().put("OMP_NUM_THREADS", "1");
+		this.workers.add(pb.start());
+		return log;
+	}
+
+	private static void awaitLine(Path log, String text) {
+		await().atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> Files.exists(log) && Files.readString(log).contains(text));
+	}
+
+	private List<String> stepNames(long runId) {
+		return this.repository.getJobExecution(runId)
+			.getStepExecutions()
+			.stream()
+			.map(StepExecution::getStepName)
+			.sorted()
+			.toList();
+	}
+
+	@Test
+	void trainAndEvaluateRunOnAWorker() throws Exception {
+		definePipeline("on-worker", yaml("on-worker", DATA, GOOD_MODEL, "resources:\n  queue: " + QUEUE));
+		Path log = worker("w1", null);
+
+		RunRecord run = run("on-worker", LAST, "remote");
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		assertThat(stepNames(run.runId())).contains("train", "train-on-worker", "evaluate", "evaluate-on-worker");
+		assertThat(Files.readString(log)).contains("worker w1 runs step train-on-worker of run " + run.runId())
+			.contains("worker w1 runs step evaluate-on-worker of run " + run.runId());
+		assertThat(this.registry.versions("on-worker")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
+	@Test
+	void aWorkerKilledMidTrainingLeavesItsStepToAnotherThatResumesIt() throws Exception {
+		definePipeline("killed-worker", yaml("killed-worker", DATA, GOOD_MODEL, "resources:\n  queue: " + QUEUE));
+		Path doomed = worker("w-doomed", "train.epoch-3");
+		long runId = launch("killed-worker", LAST, "kill", null).runId();
+		awaitLine(doomed, Failpoints.REACHED + "train.epoch-3");
+
+		Process victim = this.workers.get(this.workers.size() - 1);
+		victim.destroyForcibly();
+		assertThat(victim.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		Path survivor = worker("w-survivor", null);
+		RunRecord run = awaitEnd(runId);
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		assertThat(Files.readString(survivor))
+			.contains("was started by a worker that stopped; resuming it on worker w-survivor");
+		assertThat(this.registry.versions("killed-worker")).extracting(ModelVersion::version).containsExactly(1);
+		// the killed worker pushed the checkpoints of epochs 1 and 2 to the workspace; it
+		// was killed after writing epoch 3's locally, before pushing it
+		assertThat(this.store.metadata("killed-worker", 1).training().resumedFromEpoch())
+			.as("training resumed from the last checkpoint the killed worker pushed")
+			.isEqualTo(2);
+	}
+
+}
