@@ -34,6 +34,7 @@ import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.StartupRecovery;
+import dev.retrain.jobs.workers.WorkerConfiguration;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -42,7 +43,7 @@ import dev.retrain.models.store.ModelStore;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RetrainProperties.class)
-@Import({ RegistryConfiguration.class, RetrainJobConfiguration.class })
+@Import({ RegistryConfiguration.class, RetrainJobConfiguration.class, WorkerConfiguration.class })
 public class JobsConfiguration {
 
 	@Bean
@@ -131,16 +132,18 @@ public class JobsConfiguration {
 	}
 
 	/**
-	 * Runs execute on their own threads, so a launch returns at once; two cores, so a
-	 * small pool.
+	 * Runs execute on their own threads, so a launch returns at once; how many at once is
+	 * {@link RetrainProperties#runThreads()}.
 	 */
 	@Bean
 	@BatchTaskExecutor
-	TaskExecutor batchTaskExecutor() {
+	TaskExecutor batchTaskExecutor(RetrainProperties props) {
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setThreadNamePrefix("run-");
-		executor.setCorePoolSize(2);
-		executor.setMaxPoolSize(4);
+		// the pool grows past its core size only when its queue is full: the core size
+		// is how many runs execute at once
+		executor.setCorePoolSize(props.runThreads());
+		executor.setMaxPoolSize(props.runThreads() * 2);
 		executor.setQueueCapacity(100);
 		executor.initialize();
 		return executor;

@@ -23,7 +23,20 @@ import dev.retrain.models.storage.Storage;
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
 		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") java.time.Duration heartbeatInterval,
 		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
-		@DefaultValue Workers workers, String workspaceUri) {
+		@DefaultValue Workers workers, String workspaceUri, Integer maxConcurrentRuns) {
+
+	/**
+	 * Runs this node executes at once ({@code retrain.max-concurrent-runs}): by default 2
+	 * (training takes a core), or 12 with workers (a run then mostly waits for its remote
+	 * steps). Each running run holds a database connection while a step works: the pool
+	 * needs this many plus a few.
+	 */
+	public int runThreads() {
+		if (this.maxConcurrentRuns != null && this.maxConcurrentRuns > 0) {
+			return this.maxConcurrentRuns;
+		}
+		return (this.workers != null && this.workers.enabled()) ? 12 : 2;
+	}
 
 	/**
 	 * Where run workspaces live besides this node's {@code <data-dir>/work}:

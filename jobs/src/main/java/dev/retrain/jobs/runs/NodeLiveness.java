@@ -143,9 +143,19 @@ public class NodeLiveness {
 		return this.clock.instant().atOffset(ZoneOffset.UTC);
 	}
 
-	private static Instant instant(Object value) {
-		return (value instanceof OffsetDateTime o) ? o.toInstant()
-				: OffsetDateTime.parse(value.toString().replace(' ', 'T')).toInstant();
+	/**
+	 * H2 gives an OffsetDateTime, PostgreSQL's driver a Timestamp of the same instant
+	 * (parsing its text failed on PostgreSQL, after the stopped node had been declared,
+	 * so its runs were never recovered).
+	 */
+	static Instant instant(Object value) {
+		if (value instanceof OffsetDateTime o) {
+			return o.toInstant();
+		}
+		if (value instanceof java.sql.Timestamp t) {
+			return t.toInstant();
+		}
+		return OffsetDateTime.parse(value.toString().replace(' ', 'T')).toInstant();
 	}
 
 }

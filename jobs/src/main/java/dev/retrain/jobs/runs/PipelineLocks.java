@@ -2,6 +2,7 @@ package dev.retrain.jobs.runs;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -83,9 +84,10 @@ public class PipelineLocks {
 			JobExecution execution = this.jobRepository.getJobExecution(runId);
 			return execution == null || !execution.isRunning();
 		}
-		OffsetDateTime at = (acquiredAt instanceof OffsetDateTime o) ? o
-				: OffsetDateTime.parse(acquiredAt.toString().replace(' ', 'T'));
-		return at.toInstant().plus(STARTING_GRACE).isBefore(this.clock.instant());
+		// (reading the time as text failed on PostgreSQL: a 500 for a launch racing
+		// another)
+		Instant at = NodeLiveness.instant(acquiredAt);
+		return at.plus(STARTING_GRACE).isBefore(this.clock.instant());
 	}
 
 	/**

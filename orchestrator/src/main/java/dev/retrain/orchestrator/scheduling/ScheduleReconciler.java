@@ -1,5 +1,6 @@
 package dev.retrain.orchestrator.scheduling;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -24,6 +25,9 @@ import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.retrain.jobs.RetrainProperties;
@@ -76,7 +80,7 @@ public class ScheduleReconciler implements SmartLifecycle {
 			this.running = true;
 			return;
 		}
-		reconcile();
+		reconcileAlongsideOtherNodes();
 		try {
 			this.scheduler.start();
 		}
@@ -100,6 +104,26 @@ public class ScheduleReconciler implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return Integer.MAX_VALUE - 1;
+	}
+
+	/**
+	 * Nodes starting at the same moment reconcile the same triggers: Quartz's row locks
+	 * do not cover storing a trigger the first time, so one node's insert can fail on the
+	 * other's (duplicate key). Trying again finds the trigger there and compares it.
+	 */
+	private void reconcileAlongsideOtherNodes() {
+		RetryTemplate retry = new RetryTemplate(RetryPolicy.builder()
+			.maxRetries(5)
+			.delay(Duration.ofMillis(200))
+			.multiplier(2)
+			.includes(IllegalStateException.class)
+			.build());
+		try {
+			retry.execute(this::reconcile);
+		}
+		catch (RetryException ex) {
+			throw (ex.getCause() instanceof RuntimeException r) ? r : new IllegalStateException(ex);
+		}
 	}
 
 	/** What changed, in words (for logs and the audit trail). */
@@ -155,8 +179,9 @@ public class ScheduleReconciler implements SmartLifecycle {
 		Trigger stored = this.scheduler.getTrigger(wanted.getKey());
 		if (stored == null) {
 			JobDetail job = JobBuilder.newJob(kind.jobClass()).withIdentity(key).storeDurably().build();
-			this.scheduler.addJob(job, true);
-			this.scheduler.scheduleJob(wanted);
+			// replace: another node starting at the same moment may have just stored the
+			// same trigger (it refused to start with ObjectAlreadyExistsException before)
+			this.scheduler.scheduleJob(job, java.util.Set.of(wanted), true);
 			return Optional
 				.of("added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")");
 		}

@@ -1,0 +1,353 @@
+package dev.retrain.orchestrator.cluster;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.models.faults.Failpoints;
+import dev.retrain.models.storage.S3TestServer;
+import dev.retrain.orchestrator.RetrainApplication;
+import dev.retrain.orchestrator.security.Credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The product beyond one machine, with real processes: two orchestrator nodes and two
+ * workers (JVMs of their own, each with a data directory of its own) on one PostgreSQL
+ * database, RabbitMQ and an S3-compatible server holding data, model store and
+ * workspaces. Twenty pipelines fire every minute for three minutes, while a worker is
+ * killed mid-step and then an orchestrator node is killed:
+ * <ul>
+ * <li>every fire runs exactly once (one run per pipeline and minute), on some node;</li>
+ * <li>the run whose step the killed worker held completes on the other worker, with one
+ * version;</li>
+ * <li>the surviving node keeps firing every schedule and recovers the killed node's runs
+ * (none is left running);</li>
+ * <li>a manual launch on one node and a drift event on the other for the same pipeline
+ * make one run: the other answer is a 409 or {@code MERGED}.</li>
+ * </ul>
+ * CI starts PostgreSQL and RabbitMQ and requires this test; a machine without them (and
+ * without CI=true) skips it.
+ */
+class ClusterTests {
+
+	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+	static final String ID = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+
+	static final String SCHEMA = "retrain_cluster_" + ID;
+
+	static final String QUEUE = "c" + ID;
+
+	static final String BUCKET = "cluster-" + ID;
+
+	static final String API_KEY = "cluster-admin-" + ID;
+
+	static final int PIPELINES = 20;
+
+	static final Pattern SLOT = Pattern.compile("schedule-(\\d{8}T\\d{6})");
+
+	/** Under target/, kept after the test: each process's log is there. */
+	static Path root;
+
+	static S3TestServer s3;
+
+	private final List<Node> nodes = new ArrayList<>();
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	record Node(String name, Process process, Path log, int port) {
+
+		String logText() throws IOException {
+			return Files.exists(this.log) ? Files.readString(this.log) : "";
+		}
+
+	}
+
+	static boolean reachable(int port) {
+		try (Socket s = new Socket("127.0.0.1", port)) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@BeforeAll
+	static void services() throws IOException {
+		if (!reachable(5432) || !reachable(5672)) {
+			Assumptions.assumeTrue(System.getenv("CI") == null,
+					"CI starts PostgreSQL (5432) and RabbitMQ (5672); one is not reachable");
+			Assumptions.abort("PostgreSQL and RabbitMQ are needed on 127.0.0.1 (5432, 5672)");
+		}
+		root = Files.createDirectories(Path.of("target", "cluster-" + ID).toAbsolutePath());
+		s3 = S3TestServer.get();
+		s3.createBucket(BUCKET);
+		Path data = PipelineFixtures.sampleData(root.resolve("upload"), "data", 25, 61);
+		s3.upload(data, BUCKET, "data");
+		Path configs = Files.createDirectories(root.resolve("configs"));
+		String model = PipelineFixtures.WEAK_MODEL;
+		for (int i = 0; i < PIPELINES; i++) {
+			String name = String.format("cron-%02d", i);
+			PipelineFixtures.write(configs, name, PipelineFixtures.yaml(name, "s3://" + BUCKET + "/data", model,
+					"schedule:\n  cron: \"0 * * * * ?\"\n  time-zone: UTC\nresources:\n  queue: " + QUEUE));
+		}
+		PipelineFixtures.write(configs, "race",
+				PipelineFixtures.yaml("race", "s3://" + BUCKET + "/data", model, "resources:\n  queue: " + QUEUE));
+	}
+
+	@AfterAll
+	static void dropSchema() throws SQLException {
+		if (reachable(5432)) {
+			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
+				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+			}
+		}
+	}
+
+	@AfterEach
+	void stop() {
+		this.nodes.forEach(n -> n.process().destroyForcibly());
+	}
+
+	private Node start(String name, boolean worker, String failpoint) throws IOException {
+		Path home = Files.createDirectories(root.resolve(name));
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true"));
+		if (failpoint != null) {
+			cmd.add("-D" + Failpoints.PROPERTY + "=" + failpoint);
+		}
+		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RetrainApplication.class.getName()));
+		if (worker) {
+			cmd.add("worker");
+			cmd.add("--retrain.workers.consume=" + QUEUE);
+			cmd.add("--retrain.workers.slots=2");
+		}
+		else {
+			cmd.add("--retrain.workers.enabled=true");
+		}
+		cmd.addAll(List.of("--spring.profiles.active=postgres",
+				"--spring.datasource.url=" + URL + "?currentSchema=" + SCHEMA, "--spring.datasource.username=postgres",
+				"--spring.datasource.password=", "--spring.flyway.schemas=" + SCHEMA,
+				// one Quartz cluster: the same scheduler name on every node
+				"--spring.quartz.properties.org.quartz.scheduler.instanceName=retrain-" + ID,
+				"--spring.quartz.properties.org.quartz.jobStore.clusterCheckinInterval=2000", "--server.port=" + port,
+				"--retrain.node-id=" + name, "--retrain.data-dir=" + home.resolve("data"),
+				"--retrain.config-dir=" + root.resolve("configs"), "--retrain.heartbeat-interval=1s",
+				"--retrain.node-timeout=8s", "--retrain.workers.poll-interval=200ms",
+				"--retrain.storage.s3.endpoint=" + s3.endpoint(), "--retrain.storage.s3.path-style=true",
+				"--retrain.storage.s3.access-key=" + S3TestServer.ACCESS_KEY,
+				"--retrain.storage.s3.secret-key=" + S3TestServer.SECRET_KEY,
+				"--retrain.store-uri=s3://" + BUCKET + "/models", "--retrain.workspace-uri=s3://" + BUCKET + "/work",
+				"--retrain.security.api-keys[0].name=cluster-test",
+				"--retrain.security.api-keys[0].sha256=" + Credentials.hashApiKey(API_KEY),
+				"--retrain.security.api-keys[0].roles[0]=admin", "--logging.level.org.springframework=WARN",
+				"--logging.level.org.flywaydb=WARN", "--logging.level.com.zaxxer=WARN",
+				"--spring.main.banner-mode=off"));
+		Path log = home.resolve(name + ".log");
+		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+		pb.environment().put("OMP_NUM_THREADS", "1");
+		Node node = new Node(name, pb.start(), log, port);
+		this.nodes.add(node);
+		return node;
+	}
+
+	private void awaitUp(Node node) {
+		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+			assertThat(node.process().isAlive()).as(node.name() + " exited: " + tail(node)).isTrue();
+			return this.http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/actuator/health"))
+					.build(), HttpResponse.BodyHandlers.ofString())
+				.statusCode() == 200;
+		});
+	}
+
+	private static String tail(Node node) throws IOException {
+		String text = node.logText();
+		return text.substring(Math.max(0, text.length() - 3000));
+	}
+
+	private HttpResponse<String> post(Node node, String path, String body) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+			.header("X-API-Key", API_KEY)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static void kill9(Node node) throws InterruptedException {
+		node.process().destroyForcibly();
+		assertThat(node.process().waitFor(1, TimeUnit.MINUTES)).isTrue();
+	}
+
+	/** Scheduled runs by pipeline: slot -> [count, status]. */
+	private static Map<String, Map<String, List<String>>> scheduledRuns() throws SQLException {
+		Map<String, Map<String, List<String>>> out = new TreeMap<>();
+		try (Connection c = DriverManager.getConnection(URL + "?currentSchema=" + SCHEMA, "postgres", "");
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT pipeline, run_key, status FROM retrain_run "
+						+ "WHERE run_key LIKE 'schedule-%' ORDER BY run_id")) {
+			while (rs.next()) {
+				Matcher m = SLOT.matcher(rs.getString(2));
+				if (m.matches()) {
+					out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+						.computeIfAbsent(m.group(1), k -> new ArrayList<>())
+						.add(rs.getString(3));
+				}
+			}
+		}
+		return out;
+	}
+
+	private static int count(String sql) throws SQLException {
+		try (Connection c = DriverManager.getConnection(URL + "?currentSchema=" + SCHEMA, "postgres", "");
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery(sql)) {
+			rs.next();
+			return rs.getInt(1);
+		}
+	}
+
+	@Test
+	void twoNodesAndTwoWorkersRunEveryFireOnceThroughAWorkerAndANodeKilled() throws Exception {
+		Node a = start("node-a", false, null);
+		Node b = start("node-b", false, null);
+		Node doomedWorker = start("worker-1", true, "before-train-on-worker");
+		Node worker = start("worker-2", true, null);
+		for (Node n : List.of(a, b, doomedWorker, worker)) {
+			awaitUp(n);
+		}
+
+		// a manual launch on one node and a drift event on the other: one run
+		CompletableFuture<HttpResponse<String>> launch = CompletableFuture
+			.supplyAsync(() -> call(a, "/api/pipelines/race/runs", "{}"));
+		CompletableFuture<HttpResponse<String>> event = CompletableFuture.supplyAsync(() -> call(b, "/api/drift-events",
+				"{\"pipeline\":\"race\",\"source\":\"test\",\"eventId\":\"e1\",\"severity\":\"critical\"}"));
+		HttpResponse<String> launched = launch.get(1, TimeUnit.MINUTES);
+		HttpResponse<String> evented = event.get(1, TimeUnit.MINUTES);
+		assertThat(List.of(launched.statusCode(), evented.statusCode())).as(launched.body() + " / " + evented.body())
+			.allMatch(code -> code == 202 || code == 409);
+		assertThat(launched.statusCode() == 409 || evented.body().contains("MERGED"))
+			.as("one run: launch %s %s, event %s %s", launched.statusCode(), launched.body(), evented.statusCode(),
+					evented.body())
+			.isTrue();
+
+		// the first worker to take a training step is killed in it; the other resumes it
+		await().atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> doomedWorker.logText().contains(Failpoints.REACHED + "before-train-on-worker"));
+		Matcher held = Pattern.compile("worker worker-1 runs step train-on-worker of run (\\d+)")
+			.matcher(doomedWorker.logText());
+		assertThat(held.find()).isTrue();
+		long heldRun = Long.parseLong(held.group(1));
+		kill9(doomedWorker);
+
+		// a minute of fires with both nodes, then node A is killed
+		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			Map<String, Map<String, List<String>>> runs = scheduledRuns();
+			return runs.size() == PIPELINES && runs.values().stream().allMatch(slots -> slots.size() >= 2);
+		});
+		kill9(a);
+
+		// the survivor fires every schedule for two more minutes
+		String lastSlotWithA = scheduledRuns().values()
+			.stream()
+			.flatMap(m -> m.keySet().stream())
+			.max(String::compareTo)
+			.orElseThrow();
+		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			Map<String, Map<String, List<String>>> runs = scheduledRuns();
+			return runs.values()
+				.stream()
+				.allMatch(slots -> slots.keySet().stream().filter(s -> s.compareTo(lastSlotWithA) > 0).count() >= 2);
+		});
+		// and nothing is left running: the killed node's runs were recovered
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> count("SELECT count(*) FROM retrain_run WHERE ended_at IS NULL") == 0);
+
+		Map<String, Map<String, List<String>>> runs = scheduledRuns();
+		Map<String, Integer> statuses = new HashMap<>();
+		for (Map.Entry<String, Map<String, List<String>>> p : runs.entrySet()) {
+			for (Map.Entry<String, List<String>> slot : p.getValue().entrySet()) {
+				assertThat(slot.getValue()).as("runs of %s for slot %s", p.getKey(), slot.getKey()).hasSize(1);
+				statuses.merge(slot.getValue().get(0), 1, Integer::sum);
+			}
+		}
+		for (Map.Entry<String, Map<String, List<String>>> p : runs.entrySet()) {
+			List<LocalDateTime> minutes = p.getValue()
+				.keySet()
+				.stream()
+				.map(k -> LocalDateTime.parse(k, DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")))
+				.sorted()
+				.toList();
+			for (int i = 1; i < minutes.size(); i++) {
+				assertThat(Duration.between(minutes.get(i - 1), minutes.get(i)))
+					.as("%s: no minute without its run (%s)", p.getKey(), minutes)
+					.isEqualTo(Duration.ofMinutes(1));
+			}
+		}
+		TreeSet<String> slots = new TreeSet<>();
+		runs.values().forEach(m -> slots.addAll(m.keySet()));
+		System.out.println("cluster: " + runs.size() + " pipelines, slots " + slots + ", run statuses " + statuses);
+		assertThat(runs).hasSize(PIPELINES);
+		assertThat(slots.size()).as("minutes fired").isGreaterThanOrEqualTo(3);
+		assertThat(count("SELECT count(*) FROM retrain_run WHERE status = 'FAILED' AND failure_reason NOT LIKE "
+				+ "'%node node-a stopped%'"))
+			.as("every failed run was node A's, recovered by node B")
+			.isZero();
+		assertThat(count("SELECT count(*) FROM retrain_run WHERE run_id = " + heldRun + " AND status = 'COMPLETED'"))
+			.as("the run whose training step the killed worker held completed")
+			.isEqualTo(1);
+		assertThat(count("SELECT count(*) FROM model_version WHERE run_id = " + heldRun)).isEqualTo(1);
+		assertThat(worker.logText()).contains("resuming it on worker worker-2");
+		assertThat(count("SELECT count(*) FROM retrain_run WHERE pipeline = 'race'")).isEqualTo(1);
+	}
+
+	private HttpResponse<String> call(Node node, String path, String body) {
+		try {
+			return post(node, path, body);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
