@@ -127,6 +127,28 @@ public class RunLauncher {
 	}
 
 	/**
+	 * A run whose own end was recorded (its run record, written by the run as it ended)
+	 * and whose pipeline lock no longer names it, while the job repository still says it
+	 * runs: the repository's last update was lost (the database connection was cut as the
+	 * run ended). Spring Batch's {@code JobOperator.recover} marks it FAILED, so that it
+	 * can be restarted.
+	 */
+	private JobExecution recoveredIfItsEndWasLost(JobExecution previous) {
+		if (!previous.getStatus().isRunning()) {
+			return previous;
+		}
+		long runId = previous.getId();
+		boolean ended = this.runs.find(runId).map(r -> r.endedAt() != null).orElse(false);
+		String pipeline = previous.getJobParameters().getString("pipeline");
+		Long holding = (pipeline != null) ? this.locks.runningRun(pipeline) : null;
+		if (!ended || (holding != null && holding == runId)) {
+			return previous;
+		}
+		this.operator.recover(previous);
+		return this.repository.getJobExecution(runId);
+	}
+
+	/**
 	 * Spring Batch marks a step UNKNOWN when it cannot tell whether its last commit
 	 * happened (the database connection was cut at commit, say) and refuses to restart
 	 * it, as repeating a non-idempotent step could do its work twice. Every step of the
@@ -169,6 +191,7 @@ public class RunLauncher {
 			// a job execution id of another job (a backtest) is no run
 			throw new RunNotFound(runId);
 		}
+		previous = recoveredIfItsEndWasLost(previous);
 		if (previous.isRunning() || previous.getStatus().name().equals("COMPLETED")) {
 			throw new RunRejected(
 					"run " + runId + " is " + previous.getStatus() + "; only a failed or stopped run can be restarted",
