@@ -1,14 +1,9 @@
 package dev.retrain.jobs;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -36,40 +31,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class PostgresProfileTests extends RetrainTestSupport {
 
-	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
-
-	static final String SCHEMA = "retrain_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	static final String SCHEMA = TestPostgres.schema("retrain_test");
 
 	@DynamicPropertySource
 	static void postgres(DynamicPropertyRegistry registry) {
-		boolean reachable = reachable();
-		if (!reachable) {
-			Assumptions.assumeTrue(System.getenv("CI") != null,
-					"PostgreSQL is not reachable on 127.0.0.1:5432; the postgres tests run where it is (CI starts it)");
-		}
-		registry.add("spring.datasource.url", () -> URL + "?currentSchema=" + SCHEMA);
-		registry.add("spring.datasource.username", () -> "postgres");
-		registry.add("spring.datasource.password", () -> "");
-		registry.add("spring.flyway.schemas", () -> SCHEMA);
-	}
-
-	static boolean reachable() {
-		DriverManager.setLoginTimeout(3);
-		try (Connection c = DriverManager.getConnection(URL, "postgres", "")) {
-			return c.isValid(3);
-		}
-		catch (SQLException ex) {
-			return false;
-		}
+		TestPostgres.require(false);
+		TestPostgres.register(registry, SCHEMA);
 	}
 
 	@AfterAll
 	static void dropSchema() throws SQLException {
-		if (reachable()) {
-			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
-				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-			}
-		}
+		TestPostgres.drop(SCHEMA);
 	}
 
 	@Autowired

@@ -6,13 +6,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -21,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.retrain.jobs.JobsTestApplication.Hold;
 import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.TestPostgres;
 import dev.retrain.jobs.consistency.ConsistencyCheck;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.RunRecord;
@@ -40,43 +39,20 @@ import static org.awaitility.Awaitility.await;
  */
 class PostgresConnectionCutTests extends RetrainTestSupport {
 
-	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
-
-	static final String SCHEMA = "retrain_cut_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	static final String SCHEMA = TestPostgres.schema("retrain_cut");
 
 	static final String APPLICATION = "retrain-" + SCHEMA;
 
 	@DynamicPropertySource
 	static void postgres(DynamicPropertyRegistry registry) {
-		if (!reachable()) {
-			Assumptions.assumeTrue(System.getenv("CI") == null,
-					"CI starts PostgreSQL on 127.0.0.1:5432; it is not reachable");
-			Assumptions.abort("PostgreSQL is not reachable on 127.0.0.1:5432; the postgres tests run where it is");
-		}
-		registry.add("spring.datasource.url",
-				() -> URL + "?currentSchema=" + SCHEMA + "&ApplicationName=" + APPLICATION);
-		registry.add("spring.datasource.username", () -> "postgres");
-		registry.add("spring.datasource.password", () -> "");
-		registry.add("spring.flyway.schemas", () -> SCHEMA);
-	}
-
-	static boolean reachable() {
-		DriverManager.setLoginTimeout(3);
-		try (Connection c = DriverManager.getConnection(URL, "postgres", "")) {
-			return c.isValid(3);
-		}
-		catch (SQLException ex) {
-			return false;
-		}
+		TestPostgres.require(false);
+		TestPostgres.register(registry, SCHEMA);
+		registry.add("spring.datasource.url", () -> TestPostgres.url(SCHEMA) + "&ApplicationName=" + APPLICATION);
 	}
 
 	@AfterAll
 	static void dropSchema() throws SQLException {
-		if (reachable()) {
-			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
-				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-			}
-		}
+		TestPostgres.drop(SCHEMA);
 	}
 
 	@Autowired
@@ -133,7 +109,7 @@ class PostgresConnectionCutTests extends RetrainTestSupport {
 	}
 
 	private static int terminateConnections() throws SQLException {
-		try (Connection c = DriverManager.getConnection(URL, "postgres", "");
+		try (Connection c = DriverManager.getConnection(TestPostgres.URL, "postgres", "");
 				Statement s = c.createStatement();
 				ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
 						+ "FROM pg_stat_activity WHERE application_name = '" + APPLICATION + "'")) {

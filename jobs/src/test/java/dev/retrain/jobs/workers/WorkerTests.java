@@ -1,13 +1,9 @@
 package dev.retrain.jobs.workers;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +14,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -27,6 +22,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.TestPostgres;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.faults.Failpoints;
@@ -52,24 +48,15 @@ import static org.awaitility.Awaitility.await;
  */
 class WorkerTests extends RetrainTestSupport {
 
-	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
-
-	static final String SCHEMA = "retrain_workers_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+	static final String SCHEMA = TestPostgres.schema("retrain_workers");
 
 	/** A queue of this test's own, so that no other worker or old message meets it. */
 	static final String QUEUE = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		if (!reachable(5432) || !reachable(5672)) {
-			Assumptions.assumeTrue(System.getenv("CI") == null,
-					"CI starts PostgreSQL (5432) and RabbitMQ (5672); one is not reachable");
-			Assumptions.abort("PostgreSQL and RabbitMQ are needed on 127.0.0.1 (5432, 5672)");
-		}
-		registry.add("spring.datasource.url", () -> URL + "?currentSchema=" + SCHEMA);
-		registry.add("spring.datasource.username", () -> "postgres");
-		registry.add("spring.datasource.password", () -> "");
-		registry.add("spring.flyway.schemas", () -> SCHEMA);
+		TestPostgres.require(true);
+		TestPostgres.register(registry, SCHEMA);
 		registry.add("retrain.workers.enabled", () -> "true");
 		registry.add("retrain.workers.poll-interval", () -> "200ms");
 		registry.add("retrain.node-id", () -> "manager");
@@ -91,22 +78,9 @@ class WorkerTests extends RetrainTestSupport {
 
 	static final String DATA = "s3://" + BUCKET + "/data";
 
-	static boolean reachable(int port) {
-		try (Socket s = new Socket("127.0.0.1", port)) {
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
 	@AfterAll
 	static void dropSchema() throws SQLException {
-		if (reachable(5432)) {
-			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
-				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-			}
-		}
+		TestPostgres.drop(SCHEMA);
 	}
 
 	@Autowired
@@ -142,8 +116,7 @@ class WorkerTests extends RetrainTestSupport {
 			cmd.add("-D" + Failpoints.PROPERTY + "=" + failpoint);
 		}
 		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerNode.class.getName(),
-				URL + "?currentSchema=" + SCHEMA, SCHEMA, home.resolve("data").toString(), configs.toString(), node,
-				QUEUE));
+				TestPostgres.url(SCHEMA), SCHEMA, home.resolve("data").toString(), configs.toString(), node, QUEUE));
 		S3_SETTINGS.forEach((key, value) -> cmd.add("--" + key + "=" + value));
 		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
 		pb.environment().put("OMP_NUM_THREADS", "1");

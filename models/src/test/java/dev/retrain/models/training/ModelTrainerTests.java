@@ -36,6 +36,15 @@ class ModelTrainerTests {
 		return new TrainingData(x, y, null, rows, 3);
 	}
 
+	/** Fails training once the given epoch is done: a crash mid-training. */
+	static EpochListener failAfter(int failing) {
+		return (epoch, total, stats) -> {
+			if (epoch == failing) {
+				throw new IllegalStateException("injected failure after epoch " + failing);
+			}
+		};
+	}
+
 	static Hyperparameters hp(int epochs) {
 		return new Hyperparameters(epochs, 64, 0.05, 0.0, 0, 0.0, 7, null, false);
 	}
@@ -61,13 +70,8 @@ class ModelTrainerTests {
 	void resumesFromTheLastCheckpointAfterAFailure() {
 		TrainingData data = separable(500, 2);
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.LINEAR, List.of(), 3, 1);
-		EpochListener failAtThree = (epoch, total, stats) -> {
-			if (epoch == 3) {
-				throw new IllegalStateException("injected failure after epoch 3");
-			}
-		};
 		assertThatThrownBy(() -> new ModelTrainer()
-			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, failAtThree)))
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, failAfter(3))))
 			.hasMessageContaining("injected");
 
 		List<Integer> epochsRun = new java.util.ArrayList<>();
@@ -86,11 +90,8 @@ class ModelTrainerTests {
 		new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, other, EpochListener.NONE));
 
 		assertThatThrownBy(() -> new ModelTrainer()
-			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, (epoch, total, stats) -> {
-				if (epoch == 3) {
-					throw new IllegalStateException("injected failure after epoch 3");
-				}
-			}))).hasMessageContaining("injected");
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, failAfter(3))))
+			.hasMessageContaining("injected");
 		TrainingResult resumed = new ModelTrainer()
 			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, EpochListener.NONE));
 
@@ -113,11 +114,8 @@ class ModelTrainerTests {
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
 		new ModelTrainer().train(new ModelTrainer.Request(shape, hp(6), data, null, other, EpochListener.NONE));
 		assertThatThrownBy(() -> new ModelTrainer()
-			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, (epoch, total, stats) -> {
-				if (epoch == 3) {
-					throw new IllegalStateException("injected failure after epoch 3");
-				}
-			}))).hasMessageContaining("injected");
+			.train(new ModelTrainer.Request(shape, hp(6), data, null, this.dir, failAfter(3))))
+			.hasMessageContaining("injected");
 		Path cut = this.dir.resolve(file);
 		byte[] bytes = Files.readAllBytes(cut);
 		Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));

@@ -2,7 +2,6 @@ package dev.retrain.orchestrator.cluster;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,11 +30,11 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.TestPostgres;
 import dev.retrain.models.faults.Failpoints;
 import dev.retrain.models.storage.S3TestServer;
 import dev.retrain.orchestrator.RetrainApplication;
@@ -64,7 +63,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterTests {
 
-	static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+	static final String URL = TestPostgres.URL;
 
 	static final String ID = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
@@ -97,22 +96,9 @@ class ClusterTests {
 
 	}
 
-	static boolean reachable(int port) {
-		try (Socket s = new Socket("127.0.0.1", port)) {
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
 	@BeforeAll
 	static void services() throws IOException {
-		if (!reachable(5432) || !reachable(5672)) {
-			Assumptions.assumeTrue(System.getenv("CI") == null,
-					"CI starts PostgreSQL (5432) and RabbitMQ (5672); one is not reachable");
-			Assumptions.abort("PostgreSQL and RabbitMQ are needed on 127.0.0.1 (5432, 5672)");
-		}
+		TestPostgres.require(true);
 		root = Files.createDirectories(Path.of("target", "cluster-" + ID).toAbsolutePath());
 		s3 = S3TestServer.get();
 		s3.createBucket(BUCKET);
@@ -131,11 +117,7 @@ class ClusterTests {
 
 	@AfterAll
 	static void dropSchema() throws SQLException {
-		if (reachable(5432)) {
-			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
-				s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-			}
-		}
+		TestPostgres.drop(SCHEMA);
 	}
 
 	@AfterEach
