@@ -155,24 +155,29 @@ public class RunLauncher {
 	 * retrain job is safe to repeat (training resumes from a checkpoint it verifies,
 	 * register does nothing for a job instance that already has its version, the other
 	 * steps rewrite their workspace files), so such a step is recorded FAILED and the run
-	 * restarted like any failed one.
+	 * restarted like any failed one. The same holds for a step still recorded as running
+	 * in a run that has ended: its last update was lost with the connection, and Spring
+	 * Batch would refuse the restart as a race with a running execution.
 	 */
-	private void restartableAfterUnknown(JobExecution previous) {
-		if (previous.getStatus() != BatchStatus.UNKNOWN) {
+	private void settledForRestart(JobExecution previous) {
+		if (previous.isRunning()) {
 			return;
 		}
 		for (StepExecution step : previous.getStepExecutions()) {
-			if (step.getStatus() == BatchStatus.UNKNOWN) {
+			BatchStatus status = step.getStatus();
+			if (status == BatchStatus.UNKNOWN || status.isRunning()) {
 				step.setStatus(BatchStatus.FAILED);
 				step.setExitStatus(step.getExitStatus()
 					.and(ExitStatus.FAILED)
-					.addExitDescription("was UNKNOWN (its last commit was not confirmed); restarted because the "
-							+ "retrain steps are safe to repeat"));
+					.addExitDescription("was " + status + " (its last update was not confirmed by the database); "
+							+ "restarted because the retrain steps are safe to repeat"));
 				this.repository.update(step);
 			}
 		}
-		previous.setStatus(BatchStatus.FAILED);
-		this.repository.update(previous);
+		if (previous.getStatus() == BatchStatus.UNKNOWN) {
+			previous.setStatus(BatchStatus.FAILED);
+			this.repository.update(previous);
+		}
 	}
 
 	/**
@@ -202,7 +207,7 @@ public class RunLauncher {
 		this.catalog.get(pipeline);
 		String token = this.locks.acquire(pipeline);
 		try {
-			restartableAfterUnknown(previous);
+			settledForRestart(previous);
 			JobExecution execution = this.operator.restart(previous);
 			this.runs.create(execution.getId(), execution.getJobInstanceId(), pipeline, p.getLocalDate("asOf"),
 					p.getString("runKey"), p.getString("trigger"), "restart of run " + runId, p.getString("mode"));

@@ -52,4 +52,30 @@ class UnknownStepRestartTests extends RetrainTestSupport {
 		assertThat(this.registry.versions("unknown")).extracting(ModelVersion::version).containsExactly(1);
 	}
 
+	/**
+	 * The run ended FAILED but the update that ended its step was lost (seen in CI when
+	 * PostgreSQL cut the connection mid-step): Spring Batch would refuse the restart as a
+	 * race with a running execution.
+	 */
+	@Test
+	void aRunWhoseStepStillClaimsToRunRestartsAndRegistersExactlyOneVersion() {
+		sampleData(DATA_DIR, "stale-data", 150, 43);
+		definePipeline("stale", yaml("stale", "stale-data", GOOD_MODEL, ""));
+		this.failures.arm(2);
+		RunRecord failed = run("stale", LAST, "lost-step-update");
+		assertThat(failed.status()).isEqualTo("FAILED");
+		JobExecution execution = this.repository.getJobExecution(failed.runId());
+		for (StepExecution step : execution.getStepExecutions()) {
+			if (step.getStepName().equals("train")) {
+				step.setStatus(BatchStatus.STARTED);
+				this.repository.update(step);
+			}
+		}
+
+		RunRecord restarted = awaitEnd(this.launcher.restart(failed.runId()).runId());
+
+		assertThat(restarted.status()).as(restarted.failureReason()).isEqualTo("COMPLETED");
+		assertThat(this.registry.versions("stale")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
 }
