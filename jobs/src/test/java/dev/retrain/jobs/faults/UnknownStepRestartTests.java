@@ -59,10 +59,10 @@ class UnknownStepRestartTests extends RetrainTestSupport {
 	 */
 	@Test
 	void aRunWhoseStepStillClaimsToRunRestartsAndRegistersExactlyOneVersion() {
-		sampleData(DATA_DIR, "stale-data", 150, 43);
-		definePipeline("stale", yaml("stale", "stale-data", GOOD_MODEL, ""));
+		sampleData(DATA_DIR, "lost-update-data", 150, 43);
+		definePipeline("lost-update", yaml("lost-update", "lost-update-data", GOOD_MODEL, ""));
 		this.failures.arm(2);
-		RunRecord failed = run("stale", LAST, "lost-step-update");
+		RunRecord failed = run("lost-update", LAST, "lost-step-update");
 		assertThat(failed.status()).isEqualTo("FAILED");
 		JobExecution execution = this.repository.getJobExecution(failed.runId());
 		for (StepExecution step : execution.getStepExecutions()) {
@@ -75,7 +75,7 @@ class UnknownStepRestartTests extends RetrainTestSupport {
 		RunRecord restarted = awaitEnd(this.launcher.restart(failed.runId()).runId());
 
 		assertThat(restarted.status()).as(restarted.failureReason()).isEqualTo("COMPLETED");
-		assertThat(this.registry.versions("stale")).extracting(ModelVersion::version).containsExactly(1);
+		assertThat(this.registry.versions("lost-update")).extracting(ModelVersion::version).containsExactly(1);
 	}
 
 }

@@ -42,6 +42,9 @@ import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.json.Json;
+import dev.retrain.models.storage.Location;
+import dev.retrain.models.storage.S3TestServer;
+import dev.retrain.models.storage.Storage;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
@@ -102,6 +105,10 @@ public final class Benchmarks {
 		long smallest = sizes.stream().mapToLong(Long::longValue).min().orElse(0);
 		if (smallest > 0) {
 			results.add(ingest(data(out, smallest, CompressionCodecName.UNCOMPRESSED), smallest, 1, repeats));
+			for (int t : threads) {
+				results.add(objectStorage(data(out, smallest), smallest, t, repeats));
+				report(out, results, List.of());
+			}
 		}
 		results.add(training(trainRows, repeats, out));
 		for (int t : threads) {
@@ -129,6 +136,7 @@ public final class Benchmarks {
 		List<Result> results = new ArrayList<>();
 		results.add(ingest(data, rows, 1, repeats));
 		results.add(ingest(data, rows, 2, repeats));
+		results.add(objectStorage(data, rows, 2, repeats));
 		results.add(training(trainRows, repeats, out));
 		report(out, results, List.of());
 		return results;
@@ -219,12 +227,7 @@ public final class Benchmarks {
 	}
 
 	static Result ingest(Path data, long rows, int threads, int repeats) throws Exception {
-		List<ColumnRequest> columns = new ArrayList<>();
-		for (int c = 0; c < NUMERIC; c++) {
-			columns.add(ColumnRequest.numeric("x" + c));
-		}
-		columns.add(ColumnRequest.string("cat1"));
-		columns.add(ColumnRequest.string("cat2"));
+		List<ColumnRequest> columns = wideColumns();
 		List<DataFile> files = MemoryBenchmark.files(data);
 		ParquetTableReader reader = new ParquetTableReader(data, threads);
 		List<Double> ours = new ArrayList<>();
@@ -260,6 +263,53 @@ public final class Benchmarks {
 		return result(String.format(Locale.ROOT,
 				"Parquet -> arrays (%,d rows x 20 double + 2 string, %s, %d file(s), %d thread(s))", rows, codec,
 				files.size(), threads), "rows/s", ours, peer, "DuckDB JDBC, threads=" + threads);
+	}
+
+	/**
+	 * The same reader on the same files, from the S3-compatible test server (a process of
+	 * its own on loopback, by ranged requests) against local disk: what object storage
+	 * costs. The ratio is S3 rows/s over local rows/s.
+	 */
+	static Result objectStorage(Path data, long rows, int threads, int repeats) throws Exception {
+		List<ColumnRequest> columns = wideColumns();
+		List<DataFile> files = MemoryBenchmark.files(data);
+		S3TestServer s3 = S3TestServer.get();
+		String bucket = "bench-" + System.nanoTime();
+		s3.createBucket(bucket);
+		s3.upload(data, bucket, "data");
+		Location remote = Storage.locate("s3://" + bucket + "/data", data, s3.settings());
+		ParquetTableReader fromS3 = new ParquetTableReader(remote, threads);
+		ParquetTableReader fromDisk = new ParquetTableReader(data, threads);
+		List<Double> ours = new ArrayList<>();
+		List<Double> peer = new ArrayList<>();
+		for (int rep = 0; rep <= repeats; rep++) {
+			long t0 = System.nanoTime();
+			double remoteSum = checksum(fromS3.read(files, columns));
+			long t1 = System.nanoTime();
+			double localSum = checksum(fromDisk.read(files, columns));
+			long t2 = System.nanoTime();
+			if (remoteSum != localSum) {
+				throw new IllegalStateException("S3 and disk disagree: " + remoteSum + " vs " + localSum);
+			}
+			if (rep > 0) {
+				ours.add(rows / ((t1 - t0) / 1e9));
+				peer.add(rows / ((t2 - t1) / 1e9));
+			}
+		}
+		return result(String.format(Locale.ROOT,
+				"Parquet from S3 (S3Mock on loopback) -> arrays (%,d rows, snappy, %d file(s), %d thread(s))", rows,
+				files.size(), threads), "rows/s", ours, peer, "the same reader on local disk");
+	}
+
+	/** The columns of the wide sample data: x0..x19 and two strings. */
+	static List<ColumnRequest> wideColumns() {
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (int c = 0; c < NUMERIC; c++) {
+			columns.add(ColumnRequest.numeric("x" + c));
+		}
+		columns.add(ColumnRequest.string("cat1"));
+		columns.add(ColumnRequest.string("cat2"));
+		return columns;
 	}
 
 	static void readDuck(Connection duck, Path root, List<DataFile> files, double[][] dv, String[][] sv)

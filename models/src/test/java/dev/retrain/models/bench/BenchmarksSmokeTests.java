@@ -23,12 +23,15 @@ class BenchmarksSmokeTests {
 		List<Benchmarks.Result> results = Benchmarks.run(5_000, 2_000, 1, out);
 		assertThat(results.get(1).name()).contains("2 thread(s)");
 
-		assertThat(results).hasSize(3);
+		assertThat(results).hasSize(4);
+		assertThat(results.get(2).name()).contains("Parquet from S3");
 		assertThat(results).allSatisfy(r -> {
 			assertThat(r.ours()).isPositive();
 			assertThat(r.peer()).isPositive();
 		});
-		assertThat(Files.readString(out.resolve("results.md"))).contains("DuckDB").contains("bare DJL loop");
+		assertThat(Files.readString(out.resolve("results.md"))).contains("DuckDB")
+			.contains("bare DJL loop")
+			.contains("the same reader on local disk");
 		assertThat(Files.readString(out.resolve("results.json"))).contains("\"ratio\"");
 	}
 
