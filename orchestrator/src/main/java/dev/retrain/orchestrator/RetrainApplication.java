@@ -1,10 +1,10 @@
 package dev.retrain.orchestrator;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Map;
 
+import ai.djl.engine.Engine;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
@@ -37,27 +37,39 @@ public class RetrainApplication {
 			System.out.println(Credentials.hashApiKey(args[1]));
 			return;
 		}
-		if (args.length > 0 && args[0].equals("worker")) {
-			SpringApplication.run(RetrainApplication.class, workerArguments(args));
+		if (args.length == 1 && args[0].equals("natives")) {
+			natives();
 			return;
 		}
-		SpringApplication.run(RetrainApplication.class, args);
+		SpringApplication application = new SpringApplication(RetrainApplication.class);
+		if (args.length > 0 && args[0].equals("worker")) {
+			application.setDefaultProperties(workerDefaults());
+			application.run(Arrays.copyOfRange(args, 1, args.length));
+			return;
+		}
+		application.run(args);
 	}
 
 	/**
 	 * {@code worker [--retrain.workers.consume=q1,q2] [settings]}: the same application
 	 * taking heavy steps from the named queues (default: {@code default}); a worker fires
 	 * no schedules (the orchestrator nodes do), and reports the broker in its health.
+	 * These are defaults: an argument, a system property or an environment variable
+	 * ({@code RETRAIN_WORKERS_CONSUME}, as the Helm chart sets) overrides them.
 	 */
-	static String[] workerArguments(String[] args) {
-		List<String> out = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
-		if (out.stream().noneMatch(a -> a.startsWith("--retrain.workers.consume="))) {
-			out.add("--retrain.workers.consume=default");
-		}
-		if (out.stream().noneMatch(a -> a.startsWith("--management.health.rabbit.enabled="))) {
-			out.add("--management.health.rabbit.enabled=true");
-		}
-		return out.toArray(String[]::new);
+	static Map<String, Object> workerDefaults() {
+		return Map.of("retrain.workers.consume", "default", "management.health.rabbit.enabled", "true");
+	}
+
+	/**
+	 * {@code natives}: loads the PyTorch engine, which extracts its native libraries into
+	 * {@code DJL_CACHE_DIR}, and exits. The Dockerfile runs it at build time, so that a
+	 * pod starts offline without unpacking ~450 MB on every start.
+	 */
+	static void natives() {
+		Engine engine = Engine.getEngine("PyTorch");
+		System.out.println("PyTorch " + engine.getVersion() + " natives in "
+				+ System.getProperty("DJL_CACHE_DIR", System.getenv("DJL_CACHE_DIR")));
 	}
 
 	/**

@@ -4,16 +4,17 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The worker command's defaults. That an environment variable overrides them (as the Helm
+ * chart's {@code RETRAIN_WORKERS_CONSUME} must) is shown with a real worker process in
+ * {@code DeploymentTests}.
+ */
 class WorkerCommandTests {
 
 	@Test
-	void theWorkerCommandTakesTheDefaultQueueAndFiresNoSchedulesUnlessToldOtherwise() {
-		assertThat(RetrainApplication.workerArguments(new String[] { "worker", "--spring.profiles.active=postgres" }))
-			.containsExactly("--spring.profiles.active=postgres", "--retrain.workers.consume=default",
-					"--management.health.rabbit.enabled=true");
-		assertThat(RetrainApplication.workerArguments(new String[] { "worker", "--retrain.workers.consume=gpu,cpu" }))
-			.contains("--retrain.workers.consume=gpu,cpu")
-			.doesNotContain("--retrain.workers.consume=default");
+	void theWorkerCommandTakesTheDefaultQueueAndReportsTheBrokerInItsHealth() {
+		assertThat(RetrainApplication.workerDefaults()).containsEntry("retrain.workers.consume", "default")
+			.containsEntry("management.health.rabbit.enabled", "true");
 	}
 
 }

@@ -1,0 +1,191 @@
+{{- define "retrain.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "retrain.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "retrain.selector" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* the secret the chart creates from inline values (only when some credential is given inline) */}}
+{{- define "retrain.credentials" -}}
+{{- printf "%s-credentials" (include "retrain.fullname" .) -}}
+{{- end -}}
+
+{{- define "retrain.databaseSecret" -}}
+{{- .Values.database.existingSecret | default (include "retrain.credentials" .) -}}
+{{- end -}}
+
+{{- define "retrain.rabbitmqSecret" -}}
+{{- .Values.rabbitmq.existingSecret | default (include "retrain.credentials" .) -}}
+{{- end -}}
+
+{{- define "retrain.s3Secret" -}}
+{{- .Values.storage.s3.existingSecret | default (include "retrain.credentials" .) -}}
+{{- end -}}
+
+{{- define "retrain.s3HasKeys" -}}
+{{- if or .Values.storage.s3.existingSecret .Values.storage.s3.accessKey -}}true{{- end -}}
+{{- end -}}
+
+{{/* environment shared by orchestrator nodes and workers: database, broker, storage, security */}}
+{{- define "retrain.env" -}}
+- name: SPRING_PROFILES_ACTIVE
+  value: postgres
+- name: SERVER_PORT
+  value: {{ .Values.port | quote }}
+- name: RETRAIN_NODEID
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: SPRING_DATASOURCE_URL
+  value: {{ .Values.database.url | quote }}
+- name: SPRING_DATASOURCE_USERNAME
+  value: {{ .Values.database.username | quote }}
+- name: SPRING_DATASOURCE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "retrain.databaseSecret" . }}
+      key: {{ .Values.database.passwordKey }}
+- name: RETRAIN_DB_POOL_SIZE
+  value: {{ .Values.database.poolSize | quote }}
+{{- if .Values.workers.enabled }}
+- name: SPRING_RABBITMQ_HOST
+  value: {{ .Values.rabbitmq.host | quote }}
+- name: SPRING_RABBITMQ_PORT
+  value: {{ .Values.rabbitmq.port | quote }}
+- name: SPRING_RABBITMQ_USERNAME
+  value: {{ .Values.rabbitmq.username | quote }}
+- name: SPRING_RABBITMQ_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "retrain.rabbitmqSecret" . }}
+      key: {{ .Values.rabbitmq.passwordKey }}
+{{- end }}
+- name: RETRAIN_STOREURI
+  value: {{ .Values.storage.storeUri | quote }}
+- name: RETRAIN_WORKSPACEURI
+  value: {{ .Values.storage.workspaceUri | quote }}
+{{- with .Values.storage.s3.endpoint }}
+- name: RETRAIN_STORAGE_S3_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+- name: RETRAIN_STORAGE_S3_REGION
+  value: {{ .Values.storage.s3.region | quote }}
+- name: RETRAIN_STORAGE_S3_PATHSTYLE
+  value: {{ .Values.storage.s3.pathStyle | quote }}
+{{- if include "retrain.s3HasKeys" . }}
+- name: RETRAIN_STORAGE_S3_ACCESSKEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "retrain.s3Secret" . }}
+      key: {{ .Values.storage.s3.accessKeyKey }}
+- name: RETRAIN_STORAGE_S3_SECRETKEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "retrain.s3Secret" . }}
+      key: {{ .Values.storage.s3.secretKeyKey }}
+{{- end }}
+{{- range $i, $key := .Values.security.apiKeys }}
+- name: RETRAIN_SECURITY_APIKEYS_{{ $i }}_NAME
+  value: {{ $key.name | quote }}
+- name: RETRAIN_SECURITY_APIKEYS_{{ $i }}_SHA256
+  value: {{ $key.sha256 | quote }}
+- name: RETRAIN_SECURITY_APIKEYS_{{ $i }}_ROLES
+  value: {{ join "," $key.roles | quote }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* probes on Actuator's health groups: liveness is the process alone, readiness adds the database */}}
+{{- define "retrain.probes" -}}
+startupProbe:
+  httpGet:
+    path: /actuator/health/liveness
+    port: http
+  periodSeconds: 5
+  failureThreshold: 60
+livenessProbe:
+  httpGet:
+    path: /actuator/health/liveness
+    port: http
+  periodSeconds: 10
+  failureThreshold: 3
+readinessProbe:
+  httpGet:
+    path: /actuator/health/readiness
+    port: http
+  periodSeconds: 10
+  failureThreshold: 3
+{{- end -}}
+
+{{- define "retrain.podSecurity" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "retrain.containerSecurity" -}}
+allowPrivilegeEscalation: false
+# the application writes only to /var/retrain and /tmp (emptyDir volumes); the natives in /opt/djl are read
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{- define "retrain.volumeMounts" -}}
+- name: data
+  mountPath: /var/retrain
+- name: pipelines
+  mountPath: /config/pipelines
+  readOnly: true
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+
+{{- define "retrain.volumes" -}}
+- name: data
+  emptyDir: {}
+- name: tmp
+  emptyDir: {}
+- name: pipelines
+  configMap:
+    name: {{ include "retrain.fullname" . }}-pipelines
+{{- end -}}
+
+{{/* what cannot work is refused at render time, naming the value */}}
+{{- define "retrain.validate" -}}
+{{- if not (or .Values.database.existingSecret .Values.database.password) -}}
+{{- fail "database.password or database.existingSecret is required (the PostgreSQL password)" -}}
+{{- end -}}
+{{- if and .Values.workers.enabled (not (or .Values.rabbitmq.existingSecret .Values.rabbitmq.password)) -}}
+{{- fail "rabbitmq.password or rabbitmq.existingSecret is required when workers.enabled is true" -}}
+{{- end -}}
+{{- if and .Values.storage.s3.accessKey (not .Values.storage.s3.secretKey) -}}
+{{- fail "storage.s3.secretKey is required with storage.s3.accessKey" -}}
+{{- end -}}
+{{- if and .Values.workers.keda.enabled (not .Values.workers.enabled) -}}
+{{- fail "workers.keda.enabled needs workers.enabled" -}}
+{{- end -}}
+{{- if lt (int .Values.orchestrator.replicas) 1 -}}
+{{- fail "orchestrator.replicas must be at least 1" -}}
+{{- end -}}
+{{- end -}}
