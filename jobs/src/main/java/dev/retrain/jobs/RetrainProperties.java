@@ -55,7 +55,7 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * takes steps from as a worker (none: not a worker), {@code slots} steps at a time.
 	 */
 	public record Workers(boolean enabled, @DefaultValue("12h") java.time.Duration timeout,
-			@DefaultValue("1s") java.time.Duration pollInterval, java.util.List<String> consume,
+			@DefaultValue("100ms") java.time.Duration pollInterval, java.util.List<String> consume,
 			@DefaultValue("1") int slots) {
 
 		public boolean isWorker() {

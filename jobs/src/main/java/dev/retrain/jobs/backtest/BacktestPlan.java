@@ -9,6 +9,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineLoader;
 import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.storage.Storage;
 
 /**
  * What a backtest request resolves to, checked before anything runs: the pipeline, its
@@ -29,6 +30,12 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 	 */
 	static BacktestPlan of(Backtester.Request req) {
 		PipelineDefinition def = new PipelineLoader().parse(req.pipelineYaml(), "backtest pipeline");
+		if (Storage.isObjectStorage(def.dataPath())) {
+			// a backtest retrains many times over the same window: it reads a local copy
+			throw new IllegalArgumentException("the pipeline's data.path is " + def.dataPath()
+					+ ": backtests read local data only; copy the days to replay to a local directory "
+					+ "(aws s3 sync) and point data.path at it");
+		}
 		Path data = req.dataDir().resolve(def.dataPath()).toAbsolutePath().normalize();
 		List<LocalDate> days;
 		try {

@@ -18,6 +18,7 @@ import org.springframework.integration.amqp.dsl.Amqp;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.config.EnableIntegration;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -87,8 +88,8 @@ public class WorkerConfiguration {
 		}
 
 		@Bean
-		WorkerRequests workerRequests(DirectChannel workerRequestChannel, RetrainProperties props) {
-			return new WorkerRequests(workerRequestChannel, props.workers());
+		WorkerRequests workerRequests(DirectChannel workerRequestChannel, RetrainProperties props, JdbcTemplate jdbc) {
+			return new WorkerRequests(workerRequestChannel, props.workers(), jdbc);
 		}
 
 	}

@@ -179,9 +179,19 @@ class BacktestTests extends RetrainTestSupport {
 			.contains("no whole 30-day period after 400 days");
 	}
 
+	@Test
+	void aPipelineWhoseDataIsInObjectStorageIsRefusedSayingWhatToDo() throws Exception {
+		String yaml = PipelineFixtures.yaml("remote", "s3://bucket/remote", PipelineFixtures.GOOD_MODEL, "");
+		assertThat(refusal("policies:\n  - {name: n, type: never}\n", yaml)).contains("data.path is s3://bucket/remote")
+			.contains("backtests read local data only");
+	}
+
 	private String refusal(String policyFile) throws Exception {
 		new SampleDataGenerator().write(DATA_DIR.resolve("refused"), SampleDataSpec.stable(START, 60, 20, 7));
-		String yaml = PipelineFixtures.yaml("refused", "refused", PipelineFixtures.GOOD_MODEL, "");
+		return refusal(policyFile, PipelineFixtures.yaml("refused", "refused", PipelineFixtures.GOOD_MODEL, ""));
+	}
+
+	private String refusal(String policyFile, String yaml) throws Exception {
 		Path out = Files.createTempDirectory("refused");
 		try {
 			Backtester.Request req = PolicyFile.parse(policyFile).request(yaml, DATA_DIR, out);

@@ -25,18 +25,28 @@ final class ParquetFiles {
 	 * Opens a local file or an object (ranged reads: footer and column chunks only).
 	 */
 	static ParquetFileReader open(Location file) throws IOException {
+		return open(file, null);
+	}
+
+	/** The same, pinned to the ETag a snapshot recorded (null: not pinned). */
+	static ParquetFileReader open(Location file, String etag) throws IOException {
 		// pages written with a CRC (ours always are) are verified: scrambled bytes fail
 		// the read, naming the file
 		ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
 			.usePageChecksumVerification(true)
 			.build();
-		return ParquetFileReader.open(file.inputFile(), options);
+		return ParquetFileReader.open(file.inputFile(etag), options);
 	}
 
 	/** Opens a file, turning any failure into a message that names it. */
 	static ParquetFileReader openOrFail(Location file, String shownName) {
+		return openOrFail(file, shownName, null);
+	}
+
+	/** The same, pinned to the ETag a snapshot recorded (null: not pinned). */
+	static ParquetFileReader openOrFail(Location file, String shownName, String etag) {
 		try {
-			return open(file);
+			return open(file, etag);
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new DataValidationFailed(shownName, null,

@@ -138,7 +138,8 @@ public final class ParquetTableReader {
 	public List<RowGroup> rowGroups(List<DataFile> files) {
 		List<RowGroup> groups = new ArrayList<>();
 		for (DataFile file : files) {
-			try (ParquetFileReader reader = ParquetFiles.openOrFail(this.root.resolve(file.path()), file.path())) {
+			try (ParquetFileReader reader = ParquetFiles.openOrFail(this.root.resolve(file.path()), file.path(),
+					file.etag())) {
 				var blocks = reader.getRowGroups();
 				for (int i = 0; i < blocks.size(); i++) {
 					groups.add(new RowGroup(file, i, blocks.get(i).getRowCount()));
@@ -192,7 +193,7 @@ public final class ParquetTableReader {
 	 */
 	private <T> T withFile(DataFile file, List<ColumnRequest> requests, FileWork<T> work) {
 		Location path = this.root.resolve(file.path());
-		try (ParquetFileReader reader = ParquetFiles.openOrFail(path, file.path())) {
+		try (ParquetFileReader reader = ParquetFiles.openOrFail(path, file.path(), file.etag())) {
 			MessageType schema = reader.getFooter().getFileMetaData().getSchema();
 			List<DataIssue> issues = new ArrayList<>();
 			List<ColumnRequest> present = new ArrayList<>();

@@ -48,6 +48,15 @@ public interface Location {
 	/** For Parquet: reads only the byte ranges asked for (footer, column chunks). */
 	InputFile inputFile();
 
+	/**
+	 * For Parquet, pinned to the content a snapshot recorded: an object whose ETag is no
+	 * longer {@code etag} (replaced since) fails every read instead of mixing two
+	 * versions. A local file (or a null etag) is read as {@link #inputFile()}.
+	 */
+	default InputFile inputFile(String etag) {
+		return inputFile();
+	}
+
 	InputStream open() throws IOException;
 
 	/** A local file's path, or null: a file in object storage. */

@@ -11,7 +11,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * A Parquet input file in object storage, read by ranged GETs: the footer and the column
  * chunks asked for, never the whole object first. Small reads share a 1 MiB window;
- * larger ones are fetched as one range of exactly their size.
+ * larger ones are fetched as one range of exactly their size. With an ETag, every request
+ * is conditional on it ({@code If-Match}): an object replaced since the snapshot fails
+ * the read rather than mixing bytes of two versions.
  */
 final class S3InputFile implements InputFile {
 
@@ -19,8 +21,11 @@ final class S3InputFile implements InputFile {
 
 	private final S3Location location;
 
-	S3InputFile(S3Location location) {
+	private final String etag;
+
+	S3InputFile(S3Location location, String etag) {
 		this.location = location;
+		this.etag = etag;
 	}
 
 	@Override
@@ -30,7 +35,7 @@ final class S3InputFile implements InputFile {
 
 	@Override
 	public SeekableInputStream newStream() throws IOException {
-		return new Stream(this.location, getLength());
+		return new Stream(this.location, this.etag, getLength());
 	}
 
 	@Override
@@ -42,6 +47,8 @@ final class S3InputFile implements InputFile {
 
 		private final S3Location location;
 
+		private final String etag;
+
 		private final long length;
 
 		private long pos;
@@ -50,8 +57,9 @@ final class S3InputFile implements InputFile {
 
 		private long windowStart;
 
-		Stream(S3Location location, long length) {
+		Stream(S3Location location, String etag, long length) {
 			this.location = location;
+			this.etag = etag;
 			this.length = length;
 		}
 
@@ -61,7 +69,8 @@ final class S3InputFile implements InputFile {
 					.client()
 					.getObjectAsBytes(b -> b.bucket(this.location.bucket())
 						.key(this.location.key())
-						.range("bytes=" + from + "-" + (from + count - 1)))
+						.range("bytes=" + from + "-" + (from + count - 1))
+						.ifMatch((this.etag != null) ? "\"" + this.etag + "\"" : null))
 					.asByteArray();
 				this.location.storage().fetched(bytes.length);
 				if (bytes.length != count) {

@@ -217,7 +217,12 @@ public final class S3Location implements Location {
 
 	@Override
 	public InputFile inputFile() {
-		return new S3InputFile(this);
+		return new S3InputFile(this, null);
+	}
+
+	@Override
+	public InputFile inputFile(String etag) {
+		return new S3InputFile(this, etag);
 	}
 
 	@Override

@@ -101,6 +101,7 @@ public final class S3Storage {
 			reason = switch (s3.statusCode()) {
 				case 403 -> "access denied (" + code(s3) + ")";
 				case 404 -> "not found (" + code(s3) + ")";
+				case 412 -> "the object changed since the run's snapshot (its ETag no longer matches)";
 				default -> "HTTP " + s3.statusCode() + " (" + code(s3) + ")";
 			};
 		}

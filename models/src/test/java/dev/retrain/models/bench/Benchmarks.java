@@ -56,8 +56,10 @@ import dev.retrain.models.training.TrainingData;
  * Speed next to a peer, measured in one run on the same input: (1) Parquet (snappy) into
  * training arrays, our column reader vs DuckDB's JDBC reading the same file into Java
  * arrays; (2) training samples/s, the pipeline's trainer vs a bare DJL loop on the same
- * arrays and network. Prints medians and the median of the paired ratios, writes JSON and
- * Markdown. Arguments: {@code --rows=N --train-rows=N --repeats=N --out=DIR}.
+ * arrays and network; (3) Parquet read from the S3 server against the same files on local
+ * disk, same reader. Prints medians and the median of the paired ratios, writes JSON and
+ * Markdown. Arguments: {@code --rows=N --train-rows=N --repeats=N --out=DIR}, and
+ * {@code --object-storage-only} for (3) alone.
  */
 public final class Benchmarks {
 
@@ -95,6 +97,16 @@ public final class Benchmarks {
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
 		Files.createDirectories(out);
 		List<Result> results = new ArrayList<>();
+		if (a.containsKey("object-storage-only")) {
+			for (long rows : sizes) {
+				for (int t : threads) {
+					results.add(objectStorage(data(out, rows), rows, t, repeats));
+				}
+			}
+			report(out, results, List.of());
+			System.out.println(Files.readString(out.resolve("results.md")));
+			return;
+		}
 		for (long rows : sizes) {
 			Path data = data(out, rows);
 			for (int t : threads) {

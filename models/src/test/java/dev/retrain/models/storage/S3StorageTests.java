@@ -111,6 +111,31 @@ class S3StorageTests {
 			.hasMessageContaining("does not exist");
 	}
 
+	/**
+	 * Reads are pinned to the ETag the snapshot recorded: an object replaced between the
+	 * snapshot and the read (a late backfill rewriting a partition) fails the read,
+	 * rather than training on data the run's lineage does not describe, or on the bytes
+	 * of two versions.
+	 */
+	@Test
+	void anObjectReplacedAfterTheSnapshotFailsTheReadNamingIt(@TempDir Path other) throws IOException {
+		server.upload(local, "storage-tests", "replaced");
+		PartitionedDirectory dir = new PartitionedDirectory(s3("s3://storage-tests/replaced"));
+		List<DataFile> files = dir.resolve(DAY.plusDays(1), DAY.plusDays(1));
+		new ParquetTableWriter().doubles("c0", new double[] { 4, 5, 6 }).write(other.resolve("part-0.parquet"));
+		server.upload(other, "storage-tests", "replaced/dt=" + DAY.plusDays(1));
+
+		assertThatThrownBy(() -> new ParquetTableReader(dir.root()).read(files, List.of(ColumnRequest.numeric("c0"))))
+			.isInstanceOf(DataValidationFailed.class)
+			.hasMessageContaining("dt=2024-01-02/part-0.parquet")
+			.hasMessageContaining("changed since the run's snapshot");
+		// read afresh (a new snapshot), it is the new content
+		assertThat(new ParquetTableReader(dir.root())
+			.read(dir.resolve(DAY.plusDays(1), DAY.plusDays(1)), List.of(ColumnRequest.numeric("c0")))
+			.numeric("c0")
+			.values()).containsExactly(4, 5, 6);
+	}
+
 	@Test
 	void aDeniedRequestFailsSayingSo() throws IOException {
 		// a server that denies everything, as S3 does for a wrong key or a bucket policy

@@ -12,7 +12,7 @@ import dev.retrain.orchestrator.web.Names;
 
 /** The audit log: every state change, who made it, when and why. */
 @RestController
-class AuditController {
+public class AuditController {
 
 	private final AuditLog audit;
 
@@ -22,7 +22,7 @@ class AuditController {
 
 	@GetMapping("/api/audit")
 	@Operation(summary = "Audit log, newest first; filter by pipeline and action (PROMOTE, ROLLBACK, APPROVE, ...)")
-	List<AuditLog.Entry> query(@RequestParam(required = false) String pipeline,
+	public List<AuditLog.Entry> query(@RequestParam(required = false) String pipeline,
 			@RequestParam(required = false) String action, @RequestParam(defaultValue = "100") int limit) {
 		if (pipeline != null) {
 			Names.pipeline(pipeline);

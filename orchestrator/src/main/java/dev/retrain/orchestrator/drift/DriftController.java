@@ -35,7 +35,7 @@ import dev.retrain.orchestrator.web.Names;
  * Alertmanager's webhook).
  */
 @RestController
-class DriftController {
+public class DriftController {
 
 	private final DriftChecker checker;
 
@@ -85,14 +85,14 @@ class DriftController {
 
 	@GetMapping("/api/pipelines/{name}/drift")
 	@Operation(summary = "The latest drift report of a pipeline")
-	DriftReport latest(@PathVariable String name) {
+	public DriftReport latest(@PathVariable String name) {
 		Names.pipeline(name);
 		return this.reports.latest(name).orElseThrow(() -> new PipelineNotFound(name, "no drift report yet"));
 	}
 
 	@GetMapping("/api/pipelines/{name}/drift/history")
 	@Operation(summary = "Drift reports of a pipeline, newest first")
-	List<DriftReport> history(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
+	public List<DriftReport> history(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
 		Names.pipeline(name);
 		if (limit < 1 || limit > 500) {
 			throw new IllegalArgumentException("limit must be between 1 and 500");

@@ -37,7 +37,7 @@ import dev.retrain.orchestrator.web.Names;
  */
 @RestController
 @RequestMapping("/api/pipelines")
-class PipelineController {
+public class PipelineController {
 
 	private final PipelineCatalog catalog;
 
@@ -69,7 +69,7 @@ class PipelineController {
 
 	/** A manual launch: every field is optional. */
 	@Schema(example = "{\"asOf\": \"2024-03-20\", \"mode\": \"finetune\", \"runKey\": \"rerun-2\", \"cause\": \"new labels arrived\"}")
-	record LaunchRequest(LocalDate asOf,
+	public record LaunchRequest(LocalDate asOf,
 			@Pattern(regexp = "retrain|finetune", message = "must be retrain or finetune") String mode,
 			@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
 					message = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}") String runKey,
@@ -102,7 +102,7 @@ class PipelineController {
 
 	@PostMapping("/{name}/runs")
 	@Operation(summary = "Launch a retrain run; 202 with the run id, 409 if the pipeline already has one running")
-	ResponseEntity<LaunchedRun> launch(@PathVariable String name,
+	public ResponseEntity<LaunchedRun> launch(@PathVariable String name,
 			@Valid @RequestBody(required = false) LaunchRequest body) {
 		LaunchRequest req = (body != null) ? body : new LaunchRequest(null, null, null, null);
 		LaunchedRun run = this.launcher.launch(new RunLauncher.Request(Names.pipeline(name), req.asOf(), req.runKey(),

@@ -38,7 +38,7 @@ import dev.retrain.orchestrator.web.Names;
  */
 @RestController
 @RequestMapping("/api/runs")
-class RunController {
+public class RunController {
 
 	private final RunRecords runs;
 
@@ -56,20 +56,21 @@ class RunController {
 	}
 
 	/** One step of a run with its timing. */
-	record StepView(String name, String status, Instant startedAt, Instant endedAt, Long millis, String exitMessage) {
+	public record StepView(String name, String status, Instant startedAt, Instant endedAt, Long millis,
+			String exitMessage) {
 	}
 
 	/** A run: what started it, what it read, how it ended, its steps and its reports. */
-	record RunView(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey, String trigger,
-			String cause, String status, String requestedMode, String mode, String modeReason, String snapshotId,
-			Long rowsRead, Integer candidateVersion, Integer championVersion, Decision decision, String decisionSummary,
-			String failureReason, String progress, Instant createdAt, Instant endedAt, List<StepView> steps,
-			JsonNode details) {
+	public record RunView(long runId, long jobInstanceId, String pipeline, LocalDate asOf, String runKey,
+			String trigger, String cause, String status, String requestedMode, String mode, String modeReason,
+			String snapshotId, Long rowsRead, Integer candidateVersion, Integer championVersion, Decision decision,
+			String decisionSummary, String failureReason, String progress, Instant createdAt, Instant endedAt,
+			List<StepView> steps, JsonNode details) {
 	}
 
 	@GetMapping("/{id}")
 	@Operation(summary = "A run: status, steps with timings, metrics, decision, failure reason")
-	RunView get(@PathVariable long id) {
+	public RunView get(@PathVariable long id) {
 		RunRecord r = this.runs.find(id).orElseThrow(() -> new RunNotFound(id));
 		return view(r, steps(id));
 	}
@@ -104,7 +105,7 @@ class RunController {
 	@PostMapping("/{id}/stop")
 	@Operation(
 			summary = "Ask a running run to stop (operator); training stops after its current epoch, keeping the checkpoint")
-	ResponseEntity<RunView> stop(@PathVariable long id) {
+	public ResponseEntity<RunView> stop(@PathVariable long id) {
 		RunRecord r = this.runs.find(id).orElseThrow(() -> new RunNotFound(id));
 		if (!this.launcher.requestStop(id)) {
 			throw new RunRejected("run " + id + " is not running (" + r.status() + ")", null);
@@ -116,7 +117,7 @@ class RunController {
 	@PostMapping("/{id}/restart")
 	@Operation(
 			summary = "Restart a failed or stopped run from the step that failed (training resumes from its checkpoint)")
-	ResponseEntity<LaunchedRun> restart(@PathVariable long id) {
+	public ResponseEntity<LaunchedRun> restart(@PathVariable long id) {
 		LaunchedRun run = this.launcher.restart(id);
 		this.audit.record(Actor.current(), "RESTART_RUN", run.pipeline(), "run " + id, "new run " + run.runId());
 		return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);

@@ -30,7 +30,7 @@ import dev.retrain.orchestrator.web.Names;
  */
 @RestController
 @RequestMapping("/api/schedules")
-class ScheduleController {
+public class ScheduleController {
 
 	private final Scheduler scheduler;
 
@@ -45,13 +45,13 @@ class ScheduleController {
 	 * One schedule: the pipeline, what it does, when, its state and its next and previous
 	 * fire times.
 	 */
-	record ScheduleView(String pipeline, String kind, String schedule, String state, Instant nextFireTime,
+	public record ScheduleView(String pipeline, String kind, String schedule, String state, Instant nextFireTime,
 			Instant previousFireTime) {
 	}
 
 	@GetMapping
 	@Operation(summary = "List schedules (retrain, drift-check, data-arrival) with next fire times")
-	List<ScheduleView> list() throws SchedulerException {
+	public List<ScheduleView> list() throws SchedulerException {
 		List<ScheduleView> views = new ArrayList<>();
 		for (ScheduleKind kind : ScheduleKind.values()) {
 			for (TriggerKey key : this.scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(kind.group()))) {
@@ -63,7 +63,7 @@ class ScheduleController {
 
 	@PostMapping("/{kind}/{pipeline}/pause")
 	@Operation(summary = "Pause a schedule (it stays paused across restarts and config reloads)")
-	ScheduleView pause(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {
+	public ScheduleView pause(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {
 		Trigger t = stored(kind, pipeline);
 		this.scheduler.pauseTrigger(t.getKey());
 		this.audit.record(Actor.current(), "PAUSE_SCHEDULE", pipeline, kind, null);
@@ -72,7 +72,7 @@ class ScheduleController {
 
 	@PostMapping("/{kind}/{pipeline}/resume")
 	@Operation(summary = "Resume a paused schedule")
-	ScheduleView resume(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {
+	public ScheduleView resume(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {
 		Trigger t = stored(kind, pipeline);
 		this.scheduler.resumeTrigger(t.getKey());
 		this.audit.record(Actor.current(), "RESUME_SCHEDULE", pipeline, kind, null);
@@ -81,7 +81,7 @@ class ScheduleController {
 
 	@PostMapping("/{kind}/{pipeline}/trigger")
 	@Operation(summary = "Fire a schedule's job now (the one-run-per-pipeline rule still applies)")
-	ResponseEntity<ScheduleView> trigger(@PathVariable String kind, @PathVariable String pipeline)
+	public ResponseEntity<ScheduleView> trigger(@PathVariable String kind, @PathVariable String pipeline)
 			throws SchedulerException {
 		Trigger t = stored(kind, pipeline);
 		this.scheduler.triggerJob(JobKey.jobKey(pipeline, ScheduleKind.of(kind).group()));

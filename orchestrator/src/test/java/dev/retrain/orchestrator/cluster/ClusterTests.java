@@ -1,10 +1,6 @@
 package dev.retrain.orchestrator.cluster;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +33,7 @@ import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.TestPostgres;
 import dev.retrain.models.faults.Failpoints;
 import dev.retrain.models.storage.S3TestServer;
-import dev.retrain.orchestrator.RetrainApplication;
-import dev.retrain.orchestrator.security.Credentials;
+import dev.retrain.orchestrator.cluster.NodeProcesses.Node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,17 +79,7 @@ class ClusterTests {
 
 	static S3TestServer s3;
 
-	private final List<Node> nodes = new ArrayList<>();
-
-	private final HttpClient http = HttpClient.newHttpClient();
-
-	record Node(String name, Process process, Path log, int port) {
-
-		String logText() throws IOException {
-			return Files.exists(this.log) ? Files.readString(this.log) : "";
-		}
-
-	}
+	private final NodeProcesses processes = new NodeProcesses(root, SCHEMA, API_KEY);
 
 	@BeforeAll
 	static void services() throws IOException {
@@ -122,81 +107,27 @@ class ClusterTests {
 
 	@AfterEach
 	void stop() {
-		this.nodes.forEach(n -> n.process().destroyForcibly());
+		this.processes.close();
 	}
 
 	private Node start(String name, boolean worker, String failpoint) throws IOException {
-		Path home = Files.createDirectories(root.resolve(name));
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
-		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true"));
-		if (failpoint != null) {
-			cmd.add("-D" + Failpoints.PROPERTY + "=" + failpoint);
-		}
-		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RetrainApplication.class.getName()));
+		List<String> args = new ArrayList<>();
 		if (worker) {
-			cmd.add("worker");
-			cmd.add("--retrain.workers.consume=" + QUEUE);
-			cmd.add("--retrain.workers.slots=2");
+			args.addAll(List.of("--retrain.workers.consume=" + QUEUE, "--retrain.workers.slots=2"));
 		}
 		else {
-			cmd.add("--retrain.workers.enabled=true");
+			args.add("--retrain.workers.enabled=true");
 		}
-		cmd.addAll(List.of("--spring.profiles.active=postgres",
-				"--spring.datasource.url=" + URL + "?currentSchema=" + SCHEMA, "--spring.datasource.username=postgres",
-				"--spring.datasource.password=", "--spring.flyway.schemas=" + SCHEMA,
-				// one Quartz cluster: the same scheduler name on every node
-				"--spring.quartz.properties.org.quartz.scheduler.instanceName=retrain-" + ID,
-				"--spring.quartz.properties.org.quartz.jobStore.clusterCheckinInterval=2000", "--server.port=" + port,
-				"--retrain.node-id=" + name, "--retrain.data-dir=" + home.resolve("data"),
-				"--retrain.config-dir=" + root.resolve("configs"), "--retrain.heartbeat-interval=1s",
-				"--retrain.node-timeout=8s", "--retrain.workers.poll-interval=200ms",
-				"--retrain.storage.s3.endpoint=" + s3.endpoint(), "--retrain.storage.s3.path-style=true",
-				"--retrain.storage.s3.access-key=" + S3TestServer.ACCESS_KEY,
+		args.addAll(List.of("--retrain.heartbeat-interval=1s", "--retrain.node-timeout=8s",
+				"--retrain.workers.poll-interval=200ms", "--retrain.storage.s3.endpoint=" + s3.endpoint(),
+				"--retrain.storage.s3.path-style=true", "--retrain.storage.s3.access-key=" + S3TestServer.ACCESS_KEY,
 				"--retrain.storage.s3.secret-key=" + S3TestServer.SECRET_KEY,
-				"--retrain.store-uri=s3://" + BUCKET + "/models", "--retrain.workspace-uri=s3://" + BUCKET + "/work",
-				"--retrain.security.api-keys[0].name=cluster-test",
-				"--retrain.security.api-keys[0].sha256=" + Credentials.hashApiKey(API_KEY),
-				"--retrain.security.api-keys[0].roles[0]=admin", "--logging.level.org.springframework=WARN",
-				"--logging.level.org.flywaydb=WARN", "--logging.level.com.zaxxer=WARN",
-				"--spring.main.banner-mode=off"));
-		Path log = home.resolve(name + ".log");
-		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-		pb.environment().put("OMP_NUM_THREADS", "1");
-		Node node = new Node(name, pb.start(), log, port);
-		this.nodes.add(node);
-		return node;
+				"--retrain.store-uri=s3://" + BUCKET + "/models", "--retrain.workspace-uri=s3://" + BUCKET + "/work"));
+		return this.processes.start(name, worker, failpoint, args);
 	}
 
 	private void awaitUp(Node node) {
-		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-			assertThat(node.process().isAlive()).as(node.name() + " exited: " + tail(node)).isTrue();
-			return this.http
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/actuator/health"))
-					.build(), HttpResponse.BodyHandlers.ofString())
-				.statusCode() == 200;
-		});
-	}
-
-	private static String tail(Node node) throws IOException {
-		String text = node.logText();
-		return text.substring(Math.max(0, text.length() - 3000));
-	}
-
-	private HttpResponse<String> post(Node node, String path, String body) throws Exception {
-		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
-			.header("X-API-Key", API_KEY)
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static void kill9(Node node) throws InterruptedException {
-		node.process().destroyForcibly();
-		assertThat(node.process().waitFor(1, TimeUnit.MINUTES)).isTrue();
+		this.processes.awaitUp(node);
 	}
 
 	/** Scheduled runs by pipeline: slot -> [count, status]. */
@@ -259,14 +190,14 @@ class ClusterTests {
 			.matcher(doomedWorker.logText());
 		assertThat(held.find()).isTrue();
 		long heldRun = Long.parseLong(held.group(1));
-		kill9(doomedWorker);
+		NodeProcesses.kill9(doomedWorker);
 
 		// a minute of fires with both nodes, then node A is killed
 		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
 			Map<String, Map<String, List<String>>> runs = scheduledRuns();
 			return runs.size() == PIPELINES && runs.values().stream().allMatch(slots -> slots.size() >= 2);
 		});
-		kill9(a);
+		NodeProcesses.kill9(a);
 
 		// the survivor fires every schedule for two more minutes
 		String lastSlotWithA = scheduledRuns().values()
@@ -324,12 +255,7 @@ class ClusterTests {
 	}
 
 	private HttpResponse<String> call(Node node, String path, String body) {
-		try {
-			return post(node, path, body);
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
+		return this.processes.post(node, path, body);
 	}
 
 }
