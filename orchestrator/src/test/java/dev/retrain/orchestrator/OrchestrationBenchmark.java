@@ -55,11 +55,7 @@ public final class OrchestrationBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> a = new LinkedHashMap<>();
-		for (String arg : args) {
-			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
-			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
-		}
+		Map<String, String> a = BenchArgs.parse(args);
 		int pipelines = Integer.parseInt(a.getOrDefault("pipelines", "200"));
 		int concurrent = Integer.parseInt(a.getOrDefault("concurrent", "20"));
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));

@@ -61,6 +61,18 @@ public class ScheduleController {
 		return views;
 	}
 
+	/** One pipeline's schedules: a trigger lookup per kind, not a scan of all of them. */
+	public List<ScheduleView> forPipeline(String pipeline) throws SchedulerException {
+		List<ScheduleView> views = new ArrayList<>();
+		for (ScheduleKind kind : ScheduleKind.values()) {
+			Trigger t = this.scheduler.getTrigger(TriggerKey.triggerKey(pipeline, kind.group()));
+			if (t != null) {
+				views.add(view(kind, t));
+			}
+		}
+		return views;
+	}
+
 	@PostMapping("/{kind}/{pipeline}/pause")
 	@Operation(summary = "Pause a schedule (it stays paused across restarts and config reloads)")
 	public ScheduleView pause(@PathVariable String kind, @PathVariable String pipeline) throws SchedulerException {

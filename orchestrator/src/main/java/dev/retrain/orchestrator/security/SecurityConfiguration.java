@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
@@ -28,14 +29,39 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  * Health and the API description are open; every other endpoint needs a user. Reading
  * needs {@code viewer}; launching, stopping, restarting, schedules, drift checks and
  * events, approvals need {@code operator}; promotion, rollback, forced promotion,
- * aliases, retention and reloads need {@code admin}. Stateless (no sessions, so no CSRF
- * tokens): every request carries its credentials.
+ * aliases, retention and reloads need {@code admin}. The API is stateless (no sessions,
+ * so no CSRF tokens): every request carries its credentials. The console has its own
+ * chain: a login form, a session and CSRF tokens.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SecuritySettings.class)
 class SecurityConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+	/**
+	 * The web console: a login form for the same users and roles, a session for the
+	 * browser and a CSRF token on every form. Its actions take the same roles as the
+	 * API's (the console hides what a role may not do; this refuses it anyway).
+	 */
+	@Bean
+	@Order(1)
+	SecurityFilterChain console(HttpSecurity http) throws Exception {
+		http.securityMatcher("/", "/console", "/console/**", "/login", "/logout", "/webjars/**")
+			.formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/console", false).permitAll())
+			.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
+			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**")
+				.permitAll()
+				.requestMatchers(HttpMethod.GET, "/", "/console", "/console/**")
+				.hasRole("VIEWER")
+				.requestMatchers(HttpMethod.POST, "/console/models/*/promote", "/console/models/*/rollback")
+				.hasRole("ADMIN")
+				.requestMatchers(HttpMethod.POST, "/console/**")
+				.hasRole("OPERATOR")
+				.anyRequest()
+				.denyAll());
+		return http.build();
+	}
 
 	@Bean
 	SecurityFilterChain api(HttpSecurity http, SecuritySettings settings) throws Exception {

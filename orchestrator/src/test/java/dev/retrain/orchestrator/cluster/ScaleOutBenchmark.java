@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +17,7 @@ import java.util.UUID;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.TestPostgres;
+import dev.retrain.orchestrator.BenchArgs;
 import dev.retrain.orchestrator.cluster.NodeProcesses.Node;
 
 import static org.awaitility.Awaitility.await;
@@ -63,11 +63,7 @@ public final class ScaleOutBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> a = new LinkedHashMap<>();
-		for (String arg : args) {
-			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
-			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
-		}
+		Map<String, String> a = BenchArgs.parse(args);
 		int trainings = Integer.parseInt(a.getOrDefault("trainings", "40"));
 		int sequential = Integer.parseInt(a.getOrDefault("sequential", "15"));
 		String poll = a.getOrDefault("poll-interval", "1s");

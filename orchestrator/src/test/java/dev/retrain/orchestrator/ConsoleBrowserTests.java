@@ -1,0 +1,300 @@
+package dev.retrain.orchestrator;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDate;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.models.generator.SampleDataGenerator;
+import dev.retrain.models.generator.SampleDataSpec;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.WEAK_MODEL;
+import static dev.retrain.orchestrator.ApiClient.ADMIN;
+import static dev.retrain.orchestrator.ApiClient.OPERATOR;
+import static dev.retrain.orchestrator.ApiClient.VIEWER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The web console in a real browser: Debian's chromium, headless, driven by Selenium
+ * through chromium-driver, against the application on a random port with real runs. Each
+ * test saves a screenshot under {@code target/console-screenshots}. CI installs chromium
+ * and requires these tests; a machine without it (and without CI=true) skips them.
+ */
+@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class ConsoleBrowserTests {
+
+	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+	static final TestDirs DIRS = TestDirs.create("console");
+
+	static final LocalDate SHIFT_START = LocalDate.parse("2024-01-01");
+
+	static {
+		PipelineFixtures.sampleData(DIRS.data(), "shared", 150, 91);
+		PipelineFixtures.write(DIRS.configs(), "churn", PipelineFixtures.yaml("churn", "shared", GOOD_MODEL, ""));
+		PipelineFixtures.write(DIRS.configs(), "models", PipelineFixtures.yaml("models", "shared", WEAK_MODEL, ""));
+		// inputs shift from the 31st day on: a champion trained before it, checked after
+		// it
+		try {
+			new SampleDataGenerator().write(DIRS.data().resolve("shifting"),
+					SampleDataSpec.stable(SHIFT_START, 40, 150, 93).withCovariateShift(SHIFT_START.plusDays(30), 3.0));
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		PipelineFixtures.write(DIRS.configs(), "drifty",
+				PipelineFixtures.yaml("drifty", "shifting", GOOD_MODEL, "drift:\n  cooldown-hours: 24"));
+	}
+
+	@DynamicPropertySource
+	static void dirs(DynamicPropertyRegistry registry) {
+		DIRS.register(registry);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	ModelRegistry registry;
+
+	@Autowired
+	RunRecords runs;
+
+	WebDriver browser;
+
+	Path profile;
+
+	@BeforeAll
+	static void browserInstalled() {
+		boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+		if (!installed && "true".equals(System.getenv("CI"))) {
+			throw new IllegalStateException("CI requires chromium and chromium-driver (.ci/run installs them)");
+		}
+		Assumptions.assumeTrue(installed,
+				"no chromium/chromium-driver: browser tests skipped (apt-get install chromium chromium-driver)");
+	}
+
+	@BeforeEach
+	void open() throws Exception {
+		this.profile = Files.createTempDirectory("chromium-profile");
+		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+			.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+					"--disable-background-networking", "--disable-component-update", "--disable-sync",
+					"--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + this.profile);
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+			.usingAnyFreePort()
+			.build();
+		this.browser = new ChromeDriver(service, options);
+		this.browser.manage().timeouts().implicitlyWait(Duration.ZERO);
+	}
+
+	@AfterEach
+	void close(TestInfo test) throws Exception {
+		if (this.browser != null) {
+			Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
+			Path shot = ((TakesScreenshot) this.browser).getScreenshotAs(OutputType.FILE).toPath();
+			Files.copy(shot, dir.resolve(test.getTestMethod().orElseThrow().getName() + ".png"),
+					StandardCopyOption.REPLACE_EXISTING);
+			this.browser.quit();
+		}
+	}
+
+	@AfterAll
+	static void done() {
+		// the application context (and its H2 files in the temporary directory) is
+		// shared with nothing else
+	}
+
+	private String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+	private void signIn(String user) {
+		this.browser.get(url("/console"));
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.browser.getCurrentUrl().contains("/login"));
+		this.browser.findElement(By.id("username")).sendKeys(user);
+		this.browser.findElement(By.id("password")).sendKeys(user + "-pw");
+		this.browser.findElement(By.id("sign-in")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("pipelines")).isEmpty());
+	}
+
+	private String text(String id) {
+		return this.browser.findElement(By.id(id)).getText();
+	}
+
+	/**
+	 * Launches a run over the API and waits for its end; returns its candidate version.
+	 */
+	private int runToEnd(String pipeline, String key) throws Exception {
+		return runToEnd(pipeline, key, null);
+	}
+
+	private int runToEnd(String pipeline, String key, LocalDate asOf) throws Exception {
+		var launched = ApiClient.as(this.port, OPERATOR)
+			.send("POST", "/api/pipelines/" + pipeline + "/runs", "application/json",
+					"{\"runKey\":\"" + key + "\"" + ((asOf != null) ? ",\"asOf\":\"" + asOf + "\"" : "") + "}");
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(202);
+		long runId = Long.parseLong(launched.body().replaceAll(".*\"runId\":(\\d+).*", "$1"));
+		await().atMost(Duration.ofMinutes(3))
+			.until(() -> this.runs.find(runId).map(r -> r.endedAt() != null).orElse(false));
+		var run = this.runs.find(runId).orElseThrow();
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		return run.candidateVersion();
+	}
+
+	@Test
+	void aViewerSignsInSeesEveryPipelineAndNoActionAndAForgedPostIsRefused() throws Exception {
+		signIn(VIEWER);
+
+		assertThat(this.browser.findElements(By.cssSelector("#pipelines tr[data-pipeline]")))
+			.extracting(e -> e.getAttribute("data-pipeline"))
+			.containsExactly("churn", "drifty", "models");
+		assertThat(text("user-name")).isEqualTo(VIEWER);
+		this.browser.get(url("/console/pipelines/churn"));
+		assertThat(this.browser.findElements(By.id("launch"))).as("a viewer sees no launch button").isEmpty();
+		assertThat(this.browser.findElements(By.tagName("button"))).extracting(WebElement::getText)
+			.containsOnly("Sign out");
+
+		// a forged form post from the viewer's own session: without the CSRF token, and
+		// with it: both refused, and no run is made
+		long before = this.runs.search("churn", null, null, null, null, 0, 1).total();
+		String csrf = this.browser.findElement(By.cssSelector("form[action$='/logout'] input[name='_csrf']"))
+			.getAttribute("value");
+		Object withoutToken = ((JavascriptExecutor) this.browser)
+			.executeAsyncScript("const done = arguments[0]; fetch('/console/pipelines/churn/runs', {method: 'POST'})"
+					+ ".then(r => done(r.status))");
+		Object withToken = ((JavascriptExecutor) this.browser).executeAsyncScript(
+				"const done = arguments[arguments.length - 1]; fetch('/console/pipelines/churn/runs', {method: 'POST',"
+						+ " headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: '_csrf=' + arguments[0]})"
+						+ ".then(r => done(r.status))",
+				csrf);
+		assertThat(withoutToken).isEqualTo(403L);
+		assertThat(withToken).isEqualTo(403L);
+		assertThat(this.runs.search("churn", null, null, null, null, 0, 1).total()).isEqualTo(before);
+	}
+
+	@Test
+	void anOperatorLaunchesARunAndWatchesItReachCompletedWithoutAReload() {
+		signIn(OPERATOR);
+		this.browser.get(url("/console/pipelines/churn"));
+		this.browser.findElement(By.id("launch")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.browser.getCurrentUrl().contains("/console/runs/"));
+		// a mark on this page: a reload would lose it
+		((JavascriptExecutor) this.browser).executeScript("window.notReloaded = true");
+
+		await().atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofMillis(250))
+			.ignoreExceptions()
+			.until(() -> this.browser.findElement(By.cssSelector("#live .status")).getText().equals("COMPLETED"));
+
+		assertThat(((JavascriptExecutor) this.browser).executeScript("return window.notReloaded === true"))
+			.isEqualTo(true);
+		assertThat(this.browser.findElements(By.cssSelector("#steps tbody tr"))).hasSizeGreaterThanOrEqualTo(5);
+		assertThat(text("decision")).isNotBlank();
+		// the training curve arrives with the end of the run, drawn by uPlot
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> !this.browser.findElements(By.cssSelector("#curve canvas")).isEmpty());
+		assertThat(text("details")).contains("trainingData");
+		// the page stops polling once the run has ended
+		assertThat(this.browser.findElement(By.id("live")).getAttribute("hx-get")).isNull();
+	}
+
+	@Test
+	void anAdminRollsBackAndPromotesThroughTheDialogsAndAStalePageIsToldWhy() throws Exception {
+		// v1 (a weak model) is champion; v2 (better) replaces it; v3 ties and is rejected
+		assertThat(runToEnd("models", "weak")).isEqualTo(1);
+		PipelineFixtures.write(DIRS.configs(), "models", PipelineFixtures.yaml("models", "shared", GOOD_MODEL, ""));
+		assertThat(ApiClient.as(this.port, ADMIN).send("POST", "/api/pipelines/reload", null, null).statusCode())
+			.isEqualTo(200);
+		assertThat(runToEnd("models", "good")).isEqualTo(2);
+		assertThat(runToEnd("models", "tie")).isEqualTo(3);
+		assertThat(this.registry.champion("models")).contains(2);
+
+		signIn(ADMIN);
+		this.browser.get(url("/console/models/models/versions/2"));
+		this.browser.findElement(By.id("rollback")).click();
+		this.browser.findElement(By.id("rollback-reason")).sendKeys("latency regression");
+		this.browser.findElement(By.id("rollback-confirm")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-notice")).isEmpty());
+		assertThat(text("flash-notice")).contains("version 1 is champion again");
+		assertThat(this.registry.champion("models")).contains(1);
+
+		this.browser.get(url("/console/models/models/versions/2"));
+		this.browser.findElement(By.id("promote")).click();
+		this.browser.findElement(By.id("promote-reason")).sendKeys("fixed");
+		this.browser.findElement(By.id("promote-confirm")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-notice")).isEmpty());
+		assertThat(text("flash-notice")).contains("version 2 is now champion");
+		assertThat(this.registry.champion("models")).contains(2);
+
+		// a page loaded while v2 is champion; then someone else forces v3 in
+		this.browser.get(url("/console/models/models/versions/1"));
+		var forced = ApiClient.as(this.port, ADMIN)
+			.send("POST", "/api/models/models/force-promote", "application/json",
+					"{\"version\":3,\"expectedChampion\":2,\"reason\":\"meanwhile\"}");
+		assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
+		this.browser.findElement(By.id("promote")).click();
+		this.browser.findElement(By.id("promote-reason")).sendKeys("from a stale page");
+		this.browser.findElement(By.id("promote-confirm")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-error")).isEmpty());
+
+		assertThat(text("flash-error")).contains("409").contains("after this page was loaded");
+		assertThat(text("current-champion")).isEqualTo("v3");
+		assertThat(this.registry.champion("models")).contains(3);
+		JsonNode history = ApiClient.json(ApiClient.as(this.port, ADMIN).get("/api/audit?pipeline=models"));
+		assertThat(history.toString()).contains("latency regression").doesNotContain("from a stale page");
+	}
+
+	@Test
+	void aDriftedFeatureIsHighlightedAfterAGeneratedShift() throws Exception {
+		runToEnd("drifty", "before-shift", SHIFT_START.plusDays(25));
+		var check = ApiClient.as(this.port, OPERATOR)
+			.send("POST", "/api/pipelines/drifty/drift-checks", "application/json",
+					"{\"asOf\":\"" + SHIFT_START.plusDays(39) + "\"}");
+		assertThat(check.statusCode()).as(check.body()).isEqualTo(200);
+		assertThat(check.body()).contains("\"status\":\"DRIFT\"");
+
+		signIn(VIEWER);
+		assertThat(this.browser.findElement(By.cssSelector("#pipelines tr[data-pipeline='drifty'] .status-DRIFT"))
+			.getText()).isEqualTo("DRIFT");
+		this.browser.get(url("/console/drift/drifty"));
+		var drifted = this.browser.findElements(By.cssSelector("#features tr.drifted"));
+		assertThat(drifted).isNotEmpty();
+		assertThat(drifted).allSatisfy(row -> assertThat(row.getText()).contains("drifted"));
+		assertThat(this.browser.findElements(By.cssSelector("#features tbody tr"))).hasSizeGreaterThan(drifted.size());
+	}
+
+}
