@@ -297,4 +297,40 @@ class ConsoleBrowserTests {
 		assertThat(this.browser.findElements(By.cssSelector("#features tbody tr"))).hasSizeGreaterThan(drifted.size());
 	}
 
+	@Test
+	void aBacktestStartsFromAPolicyFileAfterItsErrorsAreShownByFieldAndItsReportChartRenders() {
+		signIn(OPERATOR);
+		this.browser.get(url("/console/backtests"));
+		new org.openqa.selenium.support.ui.Select(this.browser.findElement(By.id("backtest-pipeline")))
+			.selectByValue("drifty");
+		WebElement policies = this.browser.findElement(By.id("backtest-policies"));
+		policies.clear();
+		policies.sendKeys("period-days: 5\nwarmup-days: 20\npolicies:\n  - {name: a, type: sometimes}\n");
+		this.browser.findElement(By.id("backtest-start")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-error")).isEmpty());
+		assertThat(text("flash-error")).contains("field 'policies[0].type'").contains("sometimes");
+		assertThat(this.browser.findElement(By.id("backtest-policies")).getAttribute("value"))
+			.as("the text as typed is kept")
+			.contains("type: sometimes");
+
+		policies = this.browser.findElement(By.id("backtest-policies"));
+		policies.clear();
+		policies.sendKeys("period-days: 5\nwarmup-days: 20\npolicies:\n  - {name: never, type: never}\n"
+				+ "  - {name: weekly, type: schedule, cron: \"0 0 2 ? * MON\"}\n");
+		this.browser.findElement(By.id("backtest-start")).click();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.browser.getCurrentUrl().matches(".*/console/backtests/\\d+$"));
+		await().atMost(Duration.ofMinutes(4))
+			.pollInterval(Duration.ofMillis(500))
+			.ignoreExceptions()
+			.until(() -> !this.browser.findElements(By.id("report")).isEmpty());
+
+		this.browser.switchTo().frame(this.browser.findElement(By.id("report")));
+		await().atMost(Duration.ofSeconds(20))
+			.ignoreExceptions()
+			.until(() -> this.browser.findElements(By.cssSelector("#chart path.rolling")).size() == 2);
+		assertThat(this.browser.findElements(By.cssSelector("#chart path.retrains"))).hasSize(2);
+		this.browser.switchTo().defaultContent();
+	}
+
 }

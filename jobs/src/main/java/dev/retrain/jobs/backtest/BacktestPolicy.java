@@ -23,14 +23,18 @@ public record BacktestPolicy(String name, Type type, String cron, String driftYa
 		return new BacktestPolicy(name, Type.NEVER, null, null, 0);
 	}
 
+	/**
+	 * What the policy does, in words; a drift section stays YAML, line by line (the
+	 * report shows it as written, not as "- a - b").
+	 */
 	public String describe() {
 		return switch (this.type) {
 			case NEVER -> "train once after warm-up";
 			case SCHEDULE -> "retrain on cron '" + this.cron + "' (simulated time)";
-			case DRIFT -> "drift-triggered: " + this.driftYaml.replace('\n', ' ').trim();
+			case DRIFT -> "drift-triggered:\n" + this.driftYaml.strip();
 			case FIXED_PSI -> "retrain when any feature's PSI > " + this.psiThreshold + " (uncalibrated)";
-			case COMBINED -> "retrain on cron '" + this.cron + "' (simulated time) or on drift: "
-					+ this.driftYaml.replace('\n', ' ').trim();
+			case COMBINED ->
+				"retrain on cron '" + this.cron + "' (simulated time) or on drift: " + "\n" + this.driftYaml.strip();
 		};
 	}
 

@@ -62,7 +62,7 @@ public final class ReportWriter {
 					+ "<th>scoring s</th><th>total s</th><th>what it does</th></tr>");
 		for (PolicyResult p : r.policies()) {
 			h.append(String.format(Locale.ROOT,
-					"<tr><td>%s</td><td>%.4f</td><td>%d</td><td>%d</td><td>%,d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td style=\"text-align:left\">%s</td></tr>",
+					"<tr><td>%s</td><td>%.4f</td><td>%d</td><td>%d</td><td>%,d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td class=\"what\" style=\"text-align:left;white-space:pre-wrap\">%s</td></tr>",
 					esc(p.name()), p.meanMetric(), p.retrains(), p.promotions(), p.rowsTrained(),
 					p.trainingMillis() / 1000.0, p.checkMillis() / 1000.0, p.scoringMillis() / 1000.0,
 					p.totalMillis() / 1000.0, esc(p.description())));
@@ -79,15 +79,26 @@ public final class ReportWriter {
 		return h.toString();
 	}
 
+	/**
+	 * The metric per period and the cumulative retrains, readable at a thousand periods:
+	 * each policy's raw line is faint and its rolling mean (about 1/40 of the periods) is
+	 * drawn over it; retrains are a step line in a panel of their own and promotions a
+	 * rug of ticks under it, so that no marker hides a line. Drag across the chart to
+	 * zoom into a range of periods; double-click to zoom out.
+	 */
 	static String chart(BacktestReport r) {
 		int w = 1100;
-		int ht = 360;
-		int pad = 40;
+		int top = 300;
+		int bottom = 140;
+		int gap = 30;
+		int pad = 10;
 		double min = Double.POSITIVE_INFINITY;
 		double max = Double.NEGATIVE_INFINITY;
 		int n = 0;
+		int maxRetrains = 1;
 		for (PolicyResult p : r.policies()) {
 			n = Math.max(n, p.timeline().size());
+			maxRetrains = Math.max(maxRetrains, p.retrains());
 			for (Period t : p.timeline()) {
 				if (Double.isFinite(t.metric())) {
 					min = Math.min(min, t.metric());
@@ -98,46 +109,103 @@ public final class ReportWriter {
 		if (n < 2 || !Double.isFinite(min)) {
 			return "<p>(not enough periods to chart)</p>";
 		}
-		double lo = min;
+		int window = Math.max(1, Math.round(n / 40f));
 		double span = Math.max(max - min, 1e-9);
-		int periods = n;
-		StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-				"<h2>%s per period (dots: retrain; rings: promotion)</h2><svg width=\"%d\" height=\"%d\" "
-						+ "xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>",
-				esc(r.metric()), w, ht + 24 + 18 * ((r.policies().size() + 3) / 4)));
-		s.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"11\">%.3f</text><text x=\"4\" y=\"%d\" "
-				+ "font-size=\"11\">%.3f</text>", pad, max, ht - pad + 10, min));
+		int rugTop = top + gap + bottom + 6;
+		int height = rugTop + 6 * r.policies().size() + 4;
+		StringBuilder s = new StringBuilder();
+		s.append(String.format(Locale.ROOT,
+				"<h2>%s per period: faint, each period; bold, rolling mean of %d periods</h2>"
+						+ "<p class=\"scale\">%s from %.3f to %.3f; below, cumulative retrains (0 to %d) and a tick "
+						+ "for each promotion. Drag across the chart to zoom into a range of periods; double-click "
+						+ "to zoom out.</p>",
+				esc(r.metric()), window, esc(r.metric()), min, max, maxRetrains));
+		s.append(String.format(Locale.ROOT,
+				"<svg id=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" preserveAspectRatio=\"none\" "
+						+ "xmlns=\"http://www.w3.org/2000/svg\" style=\"border:1px solid #ddd;cursor:crosshair\">"
+						+ "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>"
+						+ "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ccc\" vector-effect=\"non-scaling-stroke\"/>",
+				w, height, w, height, top + gap / 2, w, top + gap / 2));
+		StringBuilder legend = new StringBuilder("<p class=\"legend\">");
 		for (int i = 0; i < r.policies().size(); i++) {
 			PolicyResult p = r.policies().get(i);
 			String color = COLORS[i % COLORS.length];
-			StringBuilder path = new StringBuilder();
 			List<Period> t = p.timeline();
+			StringBuilder raw = new StringBuilder();
+			StringBuilder rolling = new StringBuilder();
+			StringBuilder steps = new StringBuilder();
+			StringBuilder rug = new StringBuilder();
+			double sum = 0;
+			int count = 0;
+			java.util.ArrayDeque<Double> last = new java.util.ArrayDeque<>();
+			int retrains = 0;
 			for (int k = 0; k < t.size(); k++) {
-				if (!Double.isFinite(t.get(k).metric())) {
-					continue;
+				double x = pad + (w - 2.0 * pad) * k / (n - 1);
+				double m = t.get(k).metric();
+				if (Double.isFinite(m)) {
+					double y = top - pad - (top - 2.0 * pad) * (m - min) / span;
+					raw.append(raw.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
+					last.addLast(m);
+					sum += m;
+					count++;
+					if (last.size() > window) {
+						sum -= last.removeFirst();
+						count--;
+					}
+					double mean = sum / count;
+					double ym = top - pad - (top - 2.0 * pad) * (mean - min) / span;
+					rolling.append(rolling.isEmpty() ? "M" : "L")
+						.append(String.format(Locale.ROOT, "%.1f,%.1f", x, ym));
 				}
-				double x = pad + (w - 2.0 * pad) * k / (periods - 1);
-				double y = ht - pad - (ht - 2.0 * pad) * (t.get(k).metric() - lo) / span;
-				path.append(path.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
 				if (t.get(k).retrained()) {
-					s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x, y,
-							color));
+					retrains++;
 				}
+				double yr = top + gap + bottom - (bottom - 2.0 * pad) * retrains / maxRetrains - pad;
+				steps.append(steps.isEmpty() ? "M" : "H")
+					.append(steps.isEmpty() ? String.format(Locale.ROOT, "%.1f,%.1f", x, yr)
+							: String.format(Locale.ROOT, "%.1fV%.1f", x, yr));
 				if (t.get(k).promoted()) {
-					s.append(String.format(Locale.ROOT,
-							"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\"/>", x, y, color));
+					int y0 = rugTop + 6 * i;
+					rug.append(String.format(Locale.ROOT, "M%.1f,%dV%d", x, y0, y0 + 5));
 				}
 			}
-			s.append("<path d=\"")
-				.append(path)
-				.append("\" fill=\"none\" stroke=\"")
-				.append(color)
-				.append("\" stroke-width=\"1\" opacity=\"0.8\"/>");
 			s.append(String.format(Locale.ROOT,
-					"<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s (mean %.4f)</text>", pad + 260 * (i % 4),
-					ht + 20 + 18 * (i / 4), color, esc(p.name()), p.meanMetric()));
+					"<path class=\"raw\" d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"0.75\" opacity=\"0.18\" "
+							+ "vector-effect=\"non-scaling-stroke\"/>",
+					raw, color));
+			s.append(String.format(Locale.ROOT,
+					"<path class=\"rolling\" d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+							+ "vector-effect=\"non-scaling-stroke\"/>",
+					rolling, color));
+			s.append(String.format(Locale.ROOT,
+					"<path class=\"retrains\" d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+							+ "vector-effect=\"non-scaling-stroke\"/>",
+					steps, color));
+			if (!rug.isEmpty()) {
+				s.append(String.format(Locale.ROOT,
+						"<path class=\"promotions\" d=\"%s\" stroke=\"%s\" stroke-width=\"1\" "
+								+ "vector-effect=\"non-scaling-stroke\"/>",
+						rug, color));
+			}
+			legend.append(String.format(Locale.ROOT,
+					"<span style=\"color:%s;margin-right:18px\">&#9632; %s (mean %.4f, %d retrains, %d promotions)</span>",
+					color, esc(p.name()), p.meanMetric(), p.retrains(), p.promotions()));
 		}
-		return s.append("</svg>").toString();
+		s.append("</svg>").append(legend).append("</p>");
+		s.append(String.format(Locale.ROOT, """
+				<script>
+				(function () {
+				  var svg = document.getElementById('chart'), W = %d, H = %d, from = null;
+				  function x(e) { var b = svg.getBoundingClientRect(), v = svg.viewBox.baseVal;
+				    return v.x + (e.clientX - b.left) / b.width * v.width; }
+				  svg.addEventListener('mousedown', function (e) { from = x(e); });
+				  svg.addEventListener('mouseup', function (e) { if (from === null) { return; }
+				    var a = Math.min(from, x(e)), b = Math.max(from, x(e)); from = null;
+				    if (b - a > 2) { svg.setAttribute('viewBox', a + ' 0 ' + (b - a) + ' ' + H); } });
+				  svg.addEventListener('dblclick', function () { svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H); });
+				})();
+				</script>""", w, height));
+		return s.toString();
 	}
 
 	/**

@@ -38,7 +38,7 @@ import dev.retrain.orchestrator.web.Names;
  * execution; the report is under {@code <data>/backtests/<id>/}.
  */
 @RestController
-class BacktestController {
+public class BacktestController {
 
 	private final BacktestLauncher launcher;
 
@@ -50,21 +50,21 @@ class BacktestController {
 	}
 
 	@Schema(example = "{\"pipeline\": \"weather\", \"policies\": \"period-days: 30\\nwarmup-days: 365\\npolicies:\\n  - {name: never, type: never}\\n\"}")
-	record BacktestRequest(@NotBlank String pipeline, @NotBlank @Size(max = 100_000) String policies) {
+	public record BacktestRequest(@NotBlank String pipeline, @NotBlank @Size(max = 100_000) String policies) {
 	}
 
 	/**
 	 * A backtest's state (RUNNING while queued or replaying, STOPPING, STOPPED,
 	 * COMPLETED, FAILED), and its report once it completed.
 	 */
-	record BacktestView(long id, String pipeline, String status, String progress, Instant createdAt, Instant endedAt,
-			String failure, JsonNode report) {
+	public record BacktestView(long id, String pipeline, String status, String progress, Instant createdAt,
+			Instant endedAt, String failure, JsonNode report) {
 	}
 
 	@PostMapping("/api/backtests")
 	@Operation(
 			summary = "Start a backtest of a loaded pipeline with the given policy file (YAML text); 202 with its id")
-	ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
+	public ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
 		return accepted(this.launcher.start(Names.pipeline(r.pipeline()), r.policies(), Actor.current()),
 				"START_BACKTEST");
 	}
@@ -72,7 +72,7 @@ class BacktestController {
 	@PostMapping("/api/backtests/{id}/stop")
 	@Operation(summary = "Ask a running backtest to stop (operator): it stops at its policy's next progress line or "
 			+ "between policies; restart it to go on")
-	ResponseEntity<BacktestView> stop(@PathVariable long id) {
+	public ResponseEntity<BacktestView> stop(@PathVariable long id) {
 		if (!this.launcher.requestStop(id)) {
 			throw new RunRejected("backtest " + id + " is not running (" + view(id).status() + ")", null);
 		}
@@ -91,13 +91,13 @@ class BacktestController {
 	@Operation(
 			summary = "A backtest's status and progress, and once completed its summary: per policy the mean metric, "
 					+ "retrains, promotions and costs, and the baselines (the periods are in report.json and periods.csv)")
-	BacktestView get(@PathVariable long id) {
+	public BacktestView get(@PathVariable long id) {
 		return view(id);
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
 	@Operation(summary = "The backtest's self-contained HTML report")
-	String html(@PathVariable long id) throws IOException {
+	public String html(@PathVariable long id) throws IOException {
 		return Files.readString(this.launcher.reportDir(id).resolve("report.html"));
 	}
 

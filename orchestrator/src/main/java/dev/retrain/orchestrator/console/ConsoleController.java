@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.retrain.jobs.drift.DriftReport;
@@ -35,6 +36,7 @@ import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.EpochStats;
 import dev.retrain.orchestrator.audit.AuditController;
+import dev.retrain.orchestrator.backtest.BacktestController;
 import dev.retrain.orchestrator.drift.DriftController;
 import dev.retrain.orchestrator.pipelines.PipelineController;
 import dev.retrain.orchestrator.runs.RunController;
@@ -72,11 +74,14 @@ class ConsoleController {
 
 	private final AuditController auditApi;
 
+	private final BacktestController backtestApi;
+
 	private final RoleHierarchy roles;
 
 	ConsoleController(Overview overview, PipelineCatalog catalog, ModelRegistry registry, RegistryOperations operations,
 			ModelStore store, RunRecords runs, RunController runApi, PipelineController pipelineApi,
-			ScheduleController scheduleApi, DriftController driftApi, AuditController auditApi, RoleHierarchy roles) {
+			ScheduleController scheduleApi, DriftController driftApi, AuditController auditApi,
+			BacktestController backtestApi, RoleHierarchy roles) {
 		this.overview = overview;
 		this.catalog = catalog;
 		this.registry = registry;
@@ -88,6 +93,7 @@ class ConsoleController {
 		this.scheduleApi = scheduleApi;
 		this.driftApi = driftApi;
 		this.auditApi = auditApi;
+		this.backtestApi = backtestApi;
 		this.roles = roles;
 	}
 
@@ -197,6 +203,52 @@ class ConsoleController {
 		model.addAttribute("pipeline", pipeline);
 		model.addAttribute("action", action);
 		return "console/audit";
+	}
+
+	@GetMapping("/console/backtests")
+	String backtests(Model model) {
+		model.addAttribute("pipelines", this.catalog.all().stream().map(PipelineDefinition::name).toList());
+		return "console/backtests";
+	}
+
+	@GetMapping("/console/backtests/{id}")
+	String backtest(@PathVariable long id, Model model) {
+		model.addAttribute("b", this.backtestApi.get(id));
+		return "console/backtest";
+	}
+
+	/** The live part of a backtest's page, polled by htmx while it runs. */
+	@GetMapping("/console/backtests/{id}/live")
+	String backtestLive(@PathVariable long id, Model model) {
+		model.addAttribute("b", this.backtestApi.get(id));
+		return "console/backtest :: live";
+	}
+
+	/** The backtest's own report.html, shown in a frame of its page. */
+	@GetMapping(path = "/console/backtests/{id}/report", produces = "text/html")
+	@ResponseBody
+	String backtestReport(@PathVariable long id) throws java.io.IOException {
+		return this.backtestApi.html(id);
+	}
+
+	/**
+	 * Starts a backtest; a policy file the API refuses comes back with every problem by
+	 * field, and the text as it was typed.
+	 */
+	@PostMapping("/console/backtests")
+	String startBacktest(@RequestParam String pipeline, @RequestParam String policies, RedirectAttributes flash) {
+		flash.addFlashAttribute("policies", policies);
+		flash.addFlashAttribute("pipeline", pipeline);
+		return act(flash, "/console/backtests", () -> "/console/backtests/"
+				+ this.backtestApi.start(new BacktestController.BacktestRequest(pipeline, policies)).getBody().id());
+	}
+
+	@PostMapping("/console/backtests/{id}/stop")
+	String stopBacktest(@PathVariable long id, RedirectAttributes flash) {
+		return act(flash, "/console/backtests/" + id, () -> {
+			this.backtestApi.stop(id);
+			return "/console/backtests/" + id;
+		});
 	}
 
 	// ---- actions: the same operations as the API, then back to the page with the

@@ -48,6 +48,8 @@ class SecurityConfiguration {
 	@Order(1)
 	SecurityFilterChain console(HttpSecurity http) throws Exception {
 		http.securityMatcher("/", "/console", "/console/**", "/login", "/logout", "/webjars/**")
+			// a backtest's report is shown in a frame of its own page
+			.headers(h -> h.frameOptions(f -> f.sameOrigin()))
 			.formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/console", false).permitAll())
 			.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
 			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**")
