@@ -123,10 +123,7 @@ class ConsoleBrowserTests {
 	@AfterEach
 	void close(TestInfo test) throws Exception {
 		if (this.browser != null) {
-			Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
-			Path shot = ((TakesScreenshot) this.browser).getScreenshotAs(OutputType.FILE).toPath();
-			Files.copy(shot, dir.resolve(test.getTestMethod().orElseThrow().getName() + ".png"),
-					StandardCopyOption.REPLACE_EXISTING);
+			shot(test.getTestMethod().orElseThrow().getName());
 			this.browser.quit();
 		}
 	}
@@ -135,6 +132,13 @@ class ConsoleBrowserTests {
 	static void done() {
 		// the application context (and its H2 files in the temporary directory) is
 		// shared with nothing else
+	}
+
+	/** Saves what the browser shows as {@code target/console-screenshots/<name>.png}. */
+	private void shot(String name) throws Exception {
+		Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
+		Path shot = ((TakesScreenshot) this.browser).getScreenshotAs(OutputType.FILE).toPath();
+		Files.copy(shot, dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
 	}
 
 	private String url(String path) {
@@ -182,7 +186,9 @@ class ConsoleBrowserTests {
 			.extracting(e -> e.getAttribute("data-pipeline"))
 			.containsExactly("churn", "drifty", "models");
 		assertThat(text("user-name")).isEqualTo(VIEWER);
+		shot("overview");
 		this.browser.get(url("/console/pipelines/churn"));
+		shot("pipeline");
 		assertThat(this.browser.findElements(By.id("launch"))).as("a viewer sees no launch button").isEmpty();
 		assertThat(this.browser.findElements(By.tagName("button"))).extracting(WebElement::getText)
 			.containsOnly("Sign out");
