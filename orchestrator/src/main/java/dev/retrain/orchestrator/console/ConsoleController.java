@@ -150,21 +150,24 @@ class ConsoleController {
 
 	@GetMapping("/console/runs/{id}")
 	String run(@PathVariable long id, Model model) {
-		RunController.RunView run = this.runApi.get(id);
-		model.addAttribute("run", run);
-		model.addAttribute("curve", curve(run));
-		model.addAttribute("curveJson", curveJson(curve(run)));
+		runModel(id, model);
 		return "console/run";
 	}
 
 	/** The live part of the run page, polled by htmx while the run has not ended. */
 	@GetMapping("/console/runs/{id}/live")
 	String runLive(@PathVariable long id, Model model) {
-		RunController.RunView run = this.runApi.get(id);
-		model.addAttribute("run", run);
-		model.addAttribute("curve", curve(run));
-		model.addAttribute("curveJson", curveJson(curve(run)));
+		runModel(id, model);
 		return "console/run :: live";
+	}
+
+	/** What the run page and its live part show: the run, and its curve once trained. */
+	private void runModel(long id, Model model) {
+		RunController.RunView run = this.runApi.get(id);
+		List<EpochStats> curve = curve(run);
+		model.addAttribute("run", run);
+		model.addAttribute("curve", curve);
+		model.addAttribute("curveJson", curveJson(curve));
 	}
 
 	@GetMapping("/console/models/{name}/versions/{version}")
