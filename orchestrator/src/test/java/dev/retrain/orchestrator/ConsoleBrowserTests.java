@@ -233,7 +233,10 @@ class ConsoleBrowserTests {
 		await().atMost(Duration.ofSeconds(10))
 			.ignoreExceptions()
 			.until(() -> !this.browser.findElements(By.cssSelector("#curve canvas")).isEmpty());
-		assertThat(text("details")).contains("trainingData");
+		// candidate against champion per holdout, and everything recorded behind a fold
+		assertThat(this.browser.findElements(By.cssSelector("#metrics tbody tr"))).isNotEmpty();
+		assertThat(this.browser.findElement(By.cssSelector("#metrics tbody tr.primary")).getText()).contains("decides");
+		assertThat(this.browser.findElement(By.id("details")).getAttribute("textContent")).contains("trainingData");
 		// the page stops polling once the run has ended
 		assertThat(this.browser.findElement(By.id("live")).getAttribute("hx-get")).isNull();
 	}
@@ -287,6 +290,11 @@ class ConsoleBrowserTests {
 	@Test
 	void aDriftedFeatureIsHighlightedAfterAGeneratedShift() throws Exception {
 		runToEnd("drifty", "before-shift", SHIFT_START.plusDays(25));
+		// a check before the shift, so that each feature has a history of two
+		var calm = ApiClient.as(this.port, OPERATOR)
+			.send("POST", "/api/pipelines/drifty/drift-checks", "application/json",
+					"{\"asOf\":\"" + SHIFT_START.plusDays(25) + "\"}");
+		assertThat(calm.statusCode()).as(calm.body()).isEqualTo(200);
 		var check = ApiClient.as(this.port, OPERATOR)
 			.send("POST", "/api/pipelines/drifty/drift-checks", "application/json",
 					"{\"asOf\":\"" + SHIFT_START.plusDays(39) + "\"}");
@@ -301,6 +309,25 @@ class ConsoleBrowserTests {
 		assertThat(drifted).isNotEmpty();
 		assertThat(drifted).allSatisfy(row -> assertThat(row.getText()).contains("drifted"));
 		assertThat(this.browser.findElements(By.cssSelector("#features tbody tr"))).hasSizeGreaterThan(drifted.size());
+		// every feature: reference against current as bars, and its statistic over the
+		// two
+		// checks against the threshold line; a drifted feature's current bars are red
+		for (WebElement row : this.browser.findElements(By.cssSelector("#features tbody tr"))) {
+			assertThat(row.findElements(By.cssSelector("svg.hist rect.ref"))).isNotEmpty();
+			assertThat(row.findElements(By.cssSelector("svg.trend polyline"))).hasSize(1);
+		}
+		assertThat(drifted)
+			.allSatisfy(row -> assertThat(row.findElements(By.cssSelector("svg.hist rect.cur.bad"))).isNotEmpty());
+		// the drifted feature's latest statistic is above its threshold line: the last
+		// point of its trend is higher on the screen than the line
+		Object aboveLine = ((JavascriptExecutor) this.browser)
+			.executeScript("const svg = arguments[0].querySelector('svg.trend');"
+					+ "const pts = svg.querySelector('polyline').getAttribute('points').trim().split(' ');"
+					+ "return parseFloat(pts[pts.length - 1].split(',')[1]) < parseFloat(svg.querySelector('line').getAttribute('y1'));",
+					drifted.get(0));
+		assertThat(aboveLine).isEqualTo(true);
+		assertThat(this.browser.findElements(By.cssSelector("#prediction svg.hist rect"))).isNotEmpty();
+		shot("drift");
 	}
 
 	@Test

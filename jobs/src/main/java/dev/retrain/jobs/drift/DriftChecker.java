@@ -38,6 +38,7 @@ import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.Calibration;
 import dev.retrain.models.drift.CategoricalDrift;
+import dev.retrain.models.drift.Histogram;
 import dev.retrain.models.drift.NumericDrift;
 import dev.retrain.models.drift.PerformanceDrop;
 import dev.retrain.models.drift.ReferenceSample;
@@ -231,7 +232,7 @@ public class DriftChecker {
 		return new FeatureDrift(name, "numeric", "ks",
 				"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
 				d.ks(), d.threshold(), d.psi(), policy.numericEffectFloor(), d.pValue(), d.wassersteinNormalized(),
-				d.psi(), null, d.drifted());
+				d.psi(), null, d.drifted(), Histogram.numeric(ref, cur));
 	}
 
 	private static FeatureDrift categorical(String name, StringColumn ref, StringColumn cur, List<int[]> blocks,
@@ -240,7 +241,7 @@ public class DriftChecker {
 		return new FeatureDrift(name, "categorical", "jensen-shannon",
 				"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
 				d.jensenShannon(), d.threshold(), d.jensenShannon(), policy.categoricalEffectFloor(),
-				d.chiSquarePValue(), null, null, d.unseenRate(), d.drifted());
+				d.chiSquarePValue(), null, null, d.unseenRate(), d.drifted(), Histogram.categorical(ref, cur));
 	}
 
 	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
@@ -249,7 +250,7 @@ public class DriftChecker {
 				policy.performanceFloor());
 		return new PredictionDrift(d.ks(), d.ksThreshold(), d.psi(), d.meanConfidence(), d.referenceConfidence(),
 				d.confidenceLow(), d.confidenceHigh(), d.meanEntropy(), d.referenceEntropy(), d.distributionDrifted(),
-				d.confidenceFlag(), d.drifted());
+				d.confidenceFlag(), d.drifted(), Histogram.scores(ref, cur));
 	}
 
 	/**

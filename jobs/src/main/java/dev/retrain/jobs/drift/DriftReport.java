@@ -5,6 +5,8 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
+import dev.retrain.models.drift.Histogram;
+
 /**
  * One drift check: what was compared (champion version, current window), every statistic
  * with its threshold and why that test, the three signals, the decision and its reason,
@@ -29,7 +31,7 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 	 */
 	public record FeatureDrift(String feature, String type, String test, String why, double statistic, double threshold,
 			double effect, double effectFloor, double pValue, Double wassersteinNormalized, Double psi,
-			Double unseenCategoryRate, boolean drifted) {
+			Double unseenCategoryRate, boolean drifted, Histogram histogram) {
 	}
 
 	/**
@@ -38,7 +40,8 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 	 */
 	public record PredictionDrift(double ks, double ksThreshold, double psi, double meanConfidence,
 			double referenceConfidence, double confidenceLow, double confidenceHigh, double meanEntropy,
-			double referenceEntropy, boolean distributionDrifted, String confidenceFlag, boolean drifted) {
+			double referenceEntropy, boolean distributionDrifted, String confidenceFlag, boolean drifted,
+			Histogram scores) {
 	}
 
 	/**

@@ -168,6 +168,11 @@ class ConsoleController {
 		model.addAttribute("run", run);
 		model.addAttribute("curve", curve);
 		model.addAttribute("curveJson", curveJson(curve));
+		model.addAttribute("evaluation",
+				RunEvaluation.from(run.details(),
+						Optional.ofNullable(this.catalog.state().pipelines().get(run.pipeline()))
+							.map(d -> d.promotion().metric().key())
+							.orElse(null)));
 	}
 
 	@GetMapping("/console/models/{name}/versions/{version}")
@@ -196,6 +201,28 @@ class ConsoleController {
 		model.addAttribute("pipeline", name);
 		model.addAttribute("report", history.isEmpty() ? null : history.get(0));
 		model.addAttribute("history", history);
+		Map<String, String> histograms = new HashMap<>();
+		Map<String, String> trends = new HashMap<>();
+		if (!history.isEmpty()) {
+			for (DriftReport.FeatureDrift f : history.get(0).features()) {
+				histograms.put(f.feature(), Svg.histogram(f.histogram(), f.drifted(), 240, 48));
+				List<Double> ratios = new ArrayList<>();
+				for (int i = history.size() - 1; i >= 0; i--) {
+					history.get(i)
+						.features()
+						.stream()
+						.filter(g -> g.feature().equals(f.feature()) && g.threshold() > 0)
+						.findFirst()
+						.ifPresent(g -> ratios.add(g.statistic() / g.threshold()));
+				}
+				trends.put(f.feature(), Svg.againstThreshold(ratios, 160, 32));
+			}
+			DriftReport.PredictionDrift p = history.get(0).prediction();
+			model.addAttribute("scoreHistogram", (p != null) ? Svg.histogram(p.scores(), p.drifted(), 360, 72) : "");
+			model.addAttribute("classifier", p != null && !Double.isNaN(p.meanConfidence()));
+		}
+		model.addAttribute("histograms", histograms);
+		model.addAttribute("trends", trends);
 		return "console/drift";
 	}
 

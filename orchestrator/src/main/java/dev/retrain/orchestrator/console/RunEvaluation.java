@@ -1,0 +1,69 @@
+package dev.retrain.orchestrator.console;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a run's evaluation and decision say, as tables a person reads: candidate against
+ * champion per holdout and metric and per slice of the primary holdout, and the decision
+ * with its reasons. Read from the run's recorded details, the same the API returns.
+ *
+ * @param primaryHoldout the holdout the promotion policy decides on
+ * @param championVersion the champion measured beside the candidate, or null
+ * @param championUnavailable why the champion could not be measured, or null
+ * @param metrics one row per holdout and metric
+ * @param sliceMetric the metric of the slice rows (the policy's primary metric)
+ * @param slices one row per slice of the primary holdout
+ * @param outcome the decision (PROMOTE, KEEP_CHAMPION, ...), or null before it
+ * @param reasons the decision's reasons, one per rule
+ */
+public record RunEvaluation(String primaryHoldout, Integer championVersion, String championUnavailable,
+		List<MetricRow> metrics, String sliceMetric, List<SliceRow> slices, String outcome, List<String> reasons) {
+
+	/** One metric on one holdout; {@code champion} and {@code delta} null without one. */
+	public record MetricRow(String holdout, String metric, double candidate, Double champion, Double delta) {
+	}
+
+	/** The primary metric on one slice. */
+	public record SliceRow(String slice, int rows, double candidate, double champion, double delta) {
+	}
+
+	/** The evaluation of {@code details}, or null where the run has not evaluated. */
+	static RunEvaluation from(JsonNode details, String primaryMetric) {
+		if (details == null || !details.has("evaluation")) {
+			return null;
+		}
+		JsonNode e = details.get("evaluation");
+		List<MetricRow> metrics = new ArrayList<>();
+		JsonNode champion = e.path("champion");
+		for (Map.Entry<String, JsonNode> h : e.path("candidate").properties()) {
+			for (Map.Entry<String, JsonNode> m : h.getValue().properties()) {
+				JsonNode c = champion.path(h.getKey()).path(m.getKey());
+				Double ch = c.isNumber() ? c.asDouble() : null;
+				double cand = m.getValue().asDouble();
+				metrics.add(new MetricRow(h.getKey(), m.getKey(), cand, ch, (ch != null) ? cand - ch : null));
+			}
+		}
+		List<SliceRow> slices = new ArrayList<>();
+		for (Map.Entry<String, JsonNode> s : e.path("slices").properties()) {
+			JsonNode v = s.getValue();
+			double cand = v.path("candidate").asDouble();
+			double ch = v.path("champion").asDouble();
+			slices.add(new SliceRow(s.getKey(), v.path("rows").asInt(), cand, ch, cand - ch));
+		}
+		JsonNode d = details.path("decision");
+		List<String> reasons = new ArrayList<>();
+		d.path("reasons").forEach(r -> reasons.add(r.asString()));
+		return new RunEvaluation(text(e.path("primaryHoldout")),
+				e.path("championVersion").isNumber() ? e.path("championVersion").asInt() : null,
+				text(e.path("championUnavailable")), metrics, primaryMetric, slices, text(d.path("outcome")), reasons);
+	}
+
+	private static String text(JsonNode n) {
+		return (n.isMissingNode() || n.isNull()) ? null : n.asString();
+	}
+
+}
