@@ -327,6 +327,8 @@ class ConsoleBrowserTests {
 					drifted.get(0));
 		assertThat(aboveLine).isEqualTo(true);
 		assertThat(this.browser.findElements(By.cssSelector("#prediction svg.hist rect"))).isNotEmpty();
+		// the check's drift event, and what it led to
+		assertThat(this.browser.findElement(By.cssSelector("#events tbody tr")).getText()).contains("drift-check");
 		shot("drift");
 	}
 

@@ -96,6 +96,16 @@ class DriftApiTests {
 		assertThat(json(am).get(0).get("outcome").asString()).isIn("MERGED", "SUPPRESSED_COOLDOWN");
 		assertThat(json(am).get(0).get("source").asString()).isEqualTo("alertmanager");
 
+		// the pipeline's events, newest first, each with what it led to (the duplicate is
+		// not a second event)
+		JsonNode listed = json(get("/api/pipelines/watched/drift-events"));
+		assertThat(listed).hasSize(2);
+		assertThat(listed.get(0).get("source").asString()).isEqualTo("alertmanager");
+		assertThat(listed.get(1).get("outcome").asString()).isEqualTo("STARTED_RUN");
+		assertThat(listed.get(1).get("runId").asLong()).isEqualTo(runId);
+		assertThat(get("/api/pipelines/nope/drift-events").statusCode()).isEqualTo(404);
+		assertThat(get("/api/pipelines/watched/drift-events?limit=0").statusCode()).isEqualTo(400);
+
 		await().atMost(Duration.ofMinutes(2)).until(() -> !json(get("/api/runs/" + runId)).get("endedAt").isNull());
 		JsonNode run = json(get("/api/runs/" + runId));
 		assertThat(run.get("trigger").asString()).isEqualTo("drift");

@@ -201,6 +201,7 @@ class ConsoleController {
 		model.addAttribute("pipeline", name);
 		model.addAttribute("report", history.isEmpty() ? null : history.get(0));
 		model.addAttribute("history", history);
+		model.addAttribute("events", this.driftApi.events(name, 30));
 		Map<String, String> histograms = new HashMap<>();
 		Map<String, String> trends = new HashMap<>();
 		if (!history.isEmpty()) {

@@ -100,6 +100,18 @@ public class DriftController {
 		return this.reports.history(name, limit);
 	}
 
+	@GetMapping("/api/pipelines/{name}/drift-events")
+	@Operation(summary = "Drift events of a pipeline (its own checks' and external monitors'), newest first, "
+			+ "each with what it led to and the run it started or joined")
+	public List<DriftEvent> events(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
+		Names.pipeline(name);
+		this.catalog.get(name);
+		if (limit < 1 || limit > 500) {
+			throw new IllegalArgumentException("limit must be between 1 and 500");
+		}
+		return this.events.recent(name, limit);
+	}
+
 	@PostMapping("/api/drift-events")
 	@Operation(summary = "Submit a drift event; 202 with what it led to (STARTED_RUN, MERGED, SUPPRESSED_COOLDOWN)")
 	ResponseEntity<DriftEvent> submit(@Valid @RequestBody EventRequest e) {
