@@ -1,6 +1,7 @@
 package dev.retrain.orchestrator.admin;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -16,6 +17,7 @@ import dev.retrain.jobs.consistency.ConsistencyCheck;
  * repository, listed, nothing fixed silently.
  */
 @RestController
+@Tag(name = "admin")
 class ConsistencyController {
 
 	private static final Logger log = LoggerFactory.getLogger(ConsistencyController.class);

@@ -3,6 +3,7 @@ package dev.retrain.orchestrator.audit;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,6 +13,7 @@ import dev.retrain.orchestrator.web.Names;
 
 /** The audit log: every state change, who made it, when and why. */
 @RestController
+@Tag(name = "audit")
 public class AuditController {
 
 	private final AuditLog audit;

@@ -6,6 +6,7 @@ import java.time.Instant;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
@@ -38,6 +39,7 @@ import dev.retrain.orchestrator.web.Names;
  * execution; the report is under {@code <data>/backtests/<id>/}.
  */
 @RestController
+@Tag(name = "backtests")
 public class BacktestController {
 
 	private final BacktestLauncher launcher;

@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -35,6 +36,7 @@ import dev.retrain.orchestrator.web.Names;
  * Alertmanager's webhook).
  */
 @RestController
+@Tag(name = "drift")
 public class DriftController {
 
 	private final DriftChecker checker;

@@ -7,6 +7,7 @@ import java.util.Locale;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -36,6 +37,7 @@ import dev.retrain.orchestrator.web.Names;
  * manual launches.
  */
 @RestController
+@Tag(name = "pipelines")
 @RequestMapping("/api/pipelines")
 public class PipelineController {
 
@@ -101,6 +103,7 @@ public class PipelineController {
 	}
 
 	@PostMapping("/{name}/runs")
+	@Tag(name = "runs")
 	@Operation(summary = "Launch a retrain run; 202 with the run id, 409 if the pipeline already has one running")
 	public ResponseEntity<LaunchedRun> launch(@PathVariable String name,
 			@Valid @RequestBody(required = false) LaunchRequest body) {

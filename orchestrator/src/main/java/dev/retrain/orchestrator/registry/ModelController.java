@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -23,6 +24,7 @@ import dev.retrain.orchestrator.web.Names;
 
 /** Read access to a pipeline's model versions, aliases and promotion history. */
 @RestController
+@Tag(name = "models")
 @RequestMapping("/api/models/{name}")
 class ModelController {
 

@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -38,6 +39,7 @@ import dev.retrain.orchestrator.web.Names;
  * belief gets 409 and changes nothing.
  */
 @RestController
+@Tag(name = "models")
 @RequestMapping("/api/models/{name}")
 class RegistryController {
 

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -37,6 +38,7 @@ import dev.retrain.orchestrator.web.Names;
  * run.
  */
 @RestController
+@Tag(name = "runs")
 @RequestMapping("/api/runs")
 public class RunController {
 

@@ -6,6 +6,7 @@ import java.util.Date;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -29,6 +30,7 @@ import dev.retrain.orchestrator.web.Names;
  * trigger now.
  */
 @RestController
+@Tag(name = "schedules")
 @RequestMapping("/api/schedules")
 public class ScheduleController {
 

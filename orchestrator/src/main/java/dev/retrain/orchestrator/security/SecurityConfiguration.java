@@ -73,25 +73,20 @@ class SecurityConfiguration {
 			.httpBasic(b -> b.authenticationEntryPoint(problems))
 			.exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
 			.addFilterBefore(new ApiKeyFilter(settings.apiKeys(), problems), BasicAuthenticationFilter.class)
-			.authorizeHttpRequests(a -> a
-				.requestMatchers("/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
-						"/swagger-ui.html", "/swagger-ui/**", "/error")
-				.permitAll()
-				.requestMatchers(HttpMethod.GET, "/api/**", "/actuator/**")
-				.hasRole("VIEWER")
-				.requestMatchers(HttpMethod.POST, "/api/pipelines/validate")
-				.hasRole("VIEWER")
-				.requestMatchers(HttpMethod.POST, "/api/models/*/promote", "/api/models/*/rollback",
-						"/api/models/*/force-promote", "/api/models/*/retention", "/api/pipelines/reload")
-				.hasRole("ADMIN")
-				.requestMatchers(HttpMethod.PUT, "/api/models/*/aliases/*")
-				.hasRole("ADMIN")
-				.requestMatchers(HttpMethod.DELETE, "/api/**")
-				.hasRole("ADMIN")
-				.requestMatchers(HttpMethod.POST, "/api/**")
-				.hasRole("OPERATOR")
-				.anyRequest()
-				.denyAll());
+			.authorizeHttpRequests(a -> {
+				for (ApiAccess.Rule r : ApiAccess.RULES) {
+					String[] patterns = r.patterns().toArray(String[]::new);
+					var matched = (r.method() != null) ? a.requestMatchers(r.method(), patterns)
+							: a.requestMatchers(patterns);
+					if (ApiAccess.OPEN.equals(r.role())) {
+						matched.permitAll();
+					}
+					else {
+						matched.hasRole(ApiAccess.authority(r.role()));
+					}
+				}
+				a.anyRequest().denyAll();
+			});
 		return http.build();
 	}
 
