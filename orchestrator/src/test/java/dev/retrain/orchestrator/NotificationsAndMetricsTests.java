@@ -204,7 +204,92 @@ class NotificationsAndMetricsTests {
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(viewer.get("/actuator/prometheus").body())
 				.contains("retrain_drift_statistic{drifted=")
-				.contains("feature=\"tenure_days\""));
+				.contains("retrain_drift_threshold{feature=\"tenure_days\"")
+				.contains("retrain_drift_detected{pipeline=\"noisy\"}")
+				.contains("retrain_consecutive_failures{pipeline=\"noisy\"} 0.0"));
+		observabilityAsCodeUsesOnlyWhatIsExported(viewer.get("/actuator/prometheus").body());
+	}
+
+	/**
+	 * deploy/observability: every metric and label the Grafana dashboard and the alert
+	 * rules use (in expressions, legends and annotations) is one the application exports;
+	 * and the alert routed back to the application is accepted by the endpoint
+	 * Alertmanager's configuration sends it to.
+	 */
+	@SuppressWarnings("unchecked")
+	private void observabilityAsCodeUsesOnlyWhatIsExported(String exposition) throws Exception {
+		Map<String, java.util.Set<String>> exported = PromQlNames.exported(exposition);
+		Path dir = Path.of("..", "deploy", "observability");
+		List<String[]> uses = new java.util.ArrayList<>();
+		JsonNode dashboard = dev.retrain.models.json.Json.MAPPER
+			.readTree(java.nio.file.Files.readString(dir.resolve("grafana/retrain-dashboard.json")));
+		for (JsonNode panel : dashboard.get("panels")) {
+			for (JsonNode t : panel.get("targets")) {
+				uses.add(new String[] { "panel '" + panel.get("title").asString() + "'", t.get("expr").asString(),
+						t.path("legendFormat").asString("") });
+			}
+		}
+		for (JsonNode v : dashboard.at("/templating/list")) {
+			if (v.has("definition")) {
+				uses.add(new String[] { "variable " + v.get("name").asString(), v.get("definition").asString(), "" });
+			}
+		}
+		Map<String, Object> rules = new org.yaml.snakeyaml.Yaml()
+			.load(java.nio.file.Files.readString(dir.resolve("prometheus/retrain-alerts.yaml")));
+		Map<String, Object> routed = null;
+		for (Object group : (List<?>) rules.get("groups")) {
+			for (Object r : (List<?>) ((Map<?, ?>) group).get("rules")) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> rule = (Map<String, Object>) r;
+				uses.add(new String[] { "alert " + rule.get("alert"), (String) rule.get("expr"),
+						String.valueOf(rule.get("annotations")) });
+				if ("retrain".equals(((Map<?, ?>) rule.get("labels")).get("route"))) {
+					routed = rule;
+				}
+			}
+		}
+		assertThat(uses).hasSizeGreaterThan(12);
+		java.util.regex.Pattern templated = java.util.regex.Pattern
+			.compile("\\{\\{\\s*\\$?(?:labels\\.)?([a-zA-Z_][a-zA-Z0-9_]*)\\s*}}");
+		for (String[] use : uses) {
+			PromQlNames names = PromQlNames.of(use[1]);
+			assertThat(names.metrics()).as(use[0] + ": " + use[1]).isNotEmpty();
+			java.util.Set<String> labels = new java.util.HashSet<>();
+			for (String metric : names.metrics()) {
+				assertThat(exported).as(use[0] + " uses metric " + metric).containsKey(metric);
+				labels.addAll(exported.get(metric));
+			}
+			assertThat(labels).as(use[0] + " uses labels " + names.labels()).containsAll(names.labels());
+			java.util.regex.Matcher m = templated.matcher(use[2]);
+			while (m.find()) {
+				if (!m.group(1).equals("value")) {
+					assertThat(labels).as(use[0] + " shows label " + m.group(1)).contains(m.group(1));
+				}
+			}
+		}
+
+		// the alert routed back: Alertmanager's webhook for its receiver, with the rule's
+		// labels, reaches the drift-event endpoint and becomes a drift event
+		assertThat(routed).as("an alert labelled route=retrain").isNotNull();
+		Map<String, Object> am = new org.yaml.snakeyaml.Yaml()
+			.load(java.nio.file.Files.readString(dir.resolve("alertmanager/alertmanager.yaml")));
+		String url = ((List<?>) am.get("receivers")).stream()
+			.map(Map.class::cast)
+			.filter(rc -> "retrain".equals(rc.get("name")))
+			.map(rc -> (String) ((Map<?, ?>) ((List<?>) rc.get("webhook_configs")).get(0)).get("url"))
+			.findFirst()
+			.orElseThrow();
+		String path = java.net.URI.create(url).getPath();
+		Map<String, Object> labels = new java.util.LinkedHashMap<>((Map<String, Object>) routed.get("labels"));
+		labels.put("alertname", routed.get("alert"));
+		labels.put("pipeline", "noisy");
+		String payload = dev.retrain.models.json.Json.MAPPER.writeValueAsString(Map.of("version", "4", "status",
+				"firing", "receiver", "retrain", "groupLabels", Map.of(), "commonLabels", Map.of(), "alerts",
+				List.of(Map.of("status", "firing", "labels", labels, "annotations", Map.of("summary", "drifted"),
+						"startsAt", "2026-11-30T01:00:00Z", "fingerprint", "routed-back"))));
+		var accepted = ApiClient.as(this.port, OPERATOR).post(path, payload);
+		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+		assertThat(json(accepted).get(0).get("source").asString()).isEqualTo("alertmanager");
 	}
 
 }

@@ -20,7 +20,8 @@ import dev.retrain.models.json.Json;
  * Product metrics for Prometheus, read from the database (so every node reports the same
  * figures and nothing lives only in one JVM): runs by pipeline, status and trigger; last
  * run and step durations; rows read; training samples/s; the champion's primary metric;
- * drift statistics per feature; time since the last successful retrain; promotions and
+ * drift statistics and their thresholds per feature, and whether the latest check found
+ * drift; time since the last successful retrain; runs failed in a row; promotions and
  * rollbacks. Refreshed every {@code retrain.metrics.refresh}.
  */
 @Component
@@ -52,6 +53,12 @@ class RetrainMetrics implements MeterBinder {
 
 	private MultiGauge rollbacks;
 
+	private MultiGauge driftThreshold;
+
+	private MultiGauge driftDetected;
+
+	private MultiGauge consecutiveFailures;
+
 	RetrainMetrics(JdbcTemplate jdbc, Clock clock) {
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -75,6 +82,15 @@ class RetrainMetrics implements MeterBinder {
 		this.sinceSuccess = MultiGauge.builder("retrain.since.last.success").baseUnit("seconds").register(registry);
 		this.promotions = MultiGauge.builder("retrain.promotions").description("champion changes").register(registry);
 		this.rollbacks = MultiGauge.builder("retrain.rollbacks").register(registry);
+		this.driftThreshold = MultiGauge.builder("retrain.drift.threshold")
+			.description("latest drift check: per feature calibrated threshold of the statistic")
+			.register(registry);
+		this.driftDetected = MultiGauge.builder("retrain.drift.detected")
+			.description("1 when the latest drift check of the pipeline found drift, else 0")
+			.register(registry);
+		this.consecutiveFailures = MultiGauge.builder("retrain.consecutive.failures")
+			.description("runs that failed since the pipeline's last completed run")
+			.register(registry);
 		refresh();
 	}
 
@@ -121,12 +137,34 @@ class RetrainMetrics implements MeterBinder {
 					double age = (this.clock.instant().toEpochMilli() - t.toInstant().toEpochMilli()) / 1000.0;
 					return MultiGauge.Row.of(Tags.of("pipeline", rs.getString(1)), age);
 				}), true);
-		this.promotions
-			.register(rows("SELECT pipeline, COUNT(*) FROM alias_history WHERE alias = 'champion' GROUP BY pipeline",
-					r -> Tags.of("pipeline", r[0])), true);
-		this.rollbacks
-			.register(rows("SELECT pipeline, COUNT(*) FROM audit_log WHERE action = 'ROLLBACK' GROUP BY pipeline",
-					r -> Tags.of("pipeline", r[0])), true);
+		// every pipeline that has run has these series, 0 included: a panel or an alert
+		// on
+		// them sees a series from the start
+		this.promotions.register(rows(
+				"SELECT p.pipeline, (SELECT COUNT(*) FROM alias_history h WHERE h.alias = "
+						+ "'champion' AND h.pipeline = p.pipeline) FROM (SELECT DISTINCT pipeline FROM retrain_run) p",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.rollbacks.register(rows(
+				"SELECT p.pipeline, (SELECT COUNT(*) FROM audit_log a WHERE a.action = "
+						+ "'ROLLBACK' AND a.pipeline = p.pipeline) FROM (SELECT DISTINCT pipeline FROM retrain_run) p",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.consecutiveFailures.register(rows("SELECT p.pipeline, (SELECT COUNT(*) FROM retrain_run f WHERE "
+				+ "f.pipeline = p.pipeline AND f.status = 'FAILED' AND f.run_id > COALESCE((SELECT MAX(c.run_id) FROM "
+				+ "retrain_run c WHERE c.pipeline = p.pipeline AND c.status = 'COMPLETED'), 0)) FROM "
+				+ "(SELECT DISTINCT pipeline FROM retrain_run) p", r -> Tags.of("pipeline", r[0])), true);
+		this.driftDetected.register(rows(
+				"SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM drift_report d WHERE d.id = "
+						+ "(SELECT MAX(id) FROM drift_report x WHERE x.pipeline = d.pipeline)",
+				r -> Tags.of("pipeline", r[0])), true);
+		this.driftThreshold
+			.register(jsonRows("SELECT d.pipeline, d.report FROM drift_report d WHERE d.id = (SELECT MAX(id) FROM "
+					+ "drift_report x WHERE x.pipeline = d.pipeline)", (pipeline, report, rows) -> {
+						for (JsonNode f : report.path("features")) {
+							rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature",
+									f.get("feature").asString(), "test", f.get("test").asString()),
+									f.get("threshold").asDouble()));
+						}
+					}), true);
 		this.samplesPerSecond.register(jsonRows("SELECT r.pipeline, r.details FROM retrain_run r WHERE r.run_id = "
 				+ "(SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.status = 'COMPLETED')",
 				(pipeline, details, rows) -> {
