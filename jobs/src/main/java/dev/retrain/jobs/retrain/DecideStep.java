@@ -1,5 +1,7 @@
 package dev.retrain.jobs.retrain;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -12,6 +14,8 @@ import dev.retrain.models.promotion.PromotionDecision;
 
 /** Step 5: apply the pipeline's promotion policy to the primary holdout comparison. */
 class DecideStep implements Tasklet {
+
+	private static final Logger log = LoggerFactory.getLogger(DecideStep.class);
 
 	private final StepInputsFactory inputs;
 
@@ -31,6 +35,7 @@ class DecideStep implements Tasklet {
 		this.runs.decision(s.run().runId(), eval.championVersion(), Decision.of(decision.outcome()),
 				decision.summary());
 		this.runs.detail(s.run().runId(), "decision", decision);
+		log.info("decision {}: {}", decision.outcome(), decision.summary());
 		return RepeatStatus.FINISHED;
 	}
 

@@ -37,6 +37,8 @@ public class RetrainJobConfiguration {
 
 	private static final StepFailpoints FAILPOINTS = new StepFailpoints();
 
+	private static final RunMdc MDC = new RunMdc();
+
 	/** The step a worker runs for {@code train} when workers are enabled. */
 	public static final String TRAIN_ON_WORKER = "train-on-worker";
 
@@ -78,6 +80,7 @@ public class RetrainJobConfiguration {
 	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
 		return new StepBuilder("snapshot", repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new SnapshotStep(inputs, runs)), tm)
 			.build();
@@ -87,6 +90,7 @@ public class RetrainJobConfiguration {
 	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("validate", repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new ValidateStep(inputs, runs, registry, store)), tm)
 			.build();
@@ -96,6 +100,7 @@ public class RetrainJobConfiguration {
 	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
 			ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
 		return new StepBuilder("train", repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(train(inputs, runs, registry, store, observers)), tm)
 			.build();
@@ -105,6 +110,7 @@ public class RetrainJobConfiguration {
 	Step trainOnWorkerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
 		return new StepBuilder(TRAIN_ON_WORKER, repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(train(inputs, runs, registry, store, observers)), tm)
 			.build();
@@ -122,6 +128,7 @@ public class RetrainJobConfiguration {
 	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StepBuilder("evaluate", repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new EvaluateStep(inputs, runs, registry, store)), tm)
 			.build();
@@ -131,6 +138,7 @@ public class RetrainJobConfiguration {
 	Step evaluateOnWorkerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StepBuilder(EVALUATE_ON_WORKER, repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new EvaluateStep(inputs, runs, registry, store)), tm)
 			.build();
@@ -140,6 +148,7 @@ public class RetrainJobConfiguration {
 	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
 		return new StepBuilder("decide", repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new DecideStep(inputs, runs)), tm)
 			.build();
@@ -149,6 +158,7 @@ public class RetrainJobConfiguration {
 	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			ModelRegistry registry, ModelStore store, Clock clock) {
 		return new StepBuilder("register", repository).listener(FAILPOINTS)
+			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new RegisterStep(inputs, registry, store, clock)), tm)
 			.build();

@@ -45,6 +45,7 @@ class RunLifecycleListener implements JobExecutionListener {
 	@Override
 	public void beforeJob(JobExecution execution) {
 		RunContext run = RunContext.of(execution);
+		RunMdc.put(run.runId(), run.pipeline());
 		var p = execution.getJobParameters();
 		this.runs.create(run.runId(), run.jobInstanceId(), run.pipeline(), run.asOf(), p.getString(RunContext.RUN_KEY),
 				p.getString(RunContext.TRIGGER, "api"), p.getString(RunContext.CAUSE), run.requestedMode());
@@ -55,6 +56,7 @@ class RunLifecycleListener implements JobExecutionListener {
 	@Override
 	public void afterJob(JobExecution execution) {
 		RunContext run = RunContext.of(execution);
+		RunMdc.put(run.runId(), run.pipeline());
 		try {
 			this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId())
 				.ifPresent(v -> this.runs.candidate(run.runId(), v.version(), v.decision(), v.decisionSummary()));
@@ -79,6 +81,7 @@ class RunLifecycleListener implements JobExecutionListener {
 		}
 		finally {
 			this.locks.releaseRun(run.pipeline(), run.runId());
+			RunMdc.clear();
 		}
 	}
 

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -51,6 +53,8 @@ import dev.retrain.models.training.TrainingSource;
  * it stopped.
  */
 class TrainStep implements Tasklet {
+
+	private static final Logger log = LoggerFactory.getLogger(TrainStep.class);
 
 	private final StepInputsFactory inputs;
 
@@ -239,9 +243,10 @@ class TrainStep implements Tasklet {
 		writeReference(def, trainSample, holdoutSample, ws);
 		Json.write(ws.candidate(), info);
 		this.runs.detail(run.runId(), "training", result);
-		this.runs.progress(run.runId(),
-				String.format(Locale.ROOT, "trained %d epochs (best %d) on %d rows at %.0f samples/s",
-						result.curve().size(), result.bestEpoch(), result.trainRows(), result.samplesPerSecond()));
+		String trained = String.format(Locale.ROOT, "trained %d epochs (best %d) on %d rows at %.0f samples/s",
+				result.curve().size(), result.bestEpoch(), result.trainRows(), result.samplesPerSecond());
+		this.runs.progress(run.runId(), trained);
+		log.info("{} ({})", trained, how.reason());
 		contribution.incrementWriteCount(1);
 		return RepeatStatus.FINISHED;
 	}
