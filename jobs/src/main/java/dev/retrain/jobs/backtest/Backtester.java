@@ -57,19 +57,42 @@ public class Backtester {
 	 * baselines.
 	 */
 	public BacktestReport run(Request req, Consumer<String> progress) {
+		return run(req, progress, Ticker.NONE);
+	}
+
+	/**
+	 * The same, and {@code ticker} told of every period replayed (a command's progress
+	 * bar).
+	 */
+	public BacktestReport run(Request req, Consumer<String> progress, Ticker ticker) {
 		long start = System.nanoTime();
 		BacktestPlan plan = BacktestPlan.of(req);
 		List<PolicyResult> results = new ArrayList<>();
 		for (BacktestPolicy policy : plan.policies()) {
-			results.add(replay(plan, policy, progress));
+			results.add(replay(plan, policy, progress, ticker));
 		}
 		return report(plan, results, PolicyTally.millisSince(start));
 	}
 
+	/** Told of each period a policy has replayed. */
+	@FunctionalInterface
+	public interface Ticker {
+
+		Ticker NONE = (policy, done, total) -> {
+		};
+
+		void period(String policy, int done, int total);
+
+	}
+
 	/** Replays one policy of a plan in a sandbox of its own. */
 	static PolicyResult replay(BacktestPlan plan, BacktestPolicy policy, Consumer<String> progress) {
+		return replay(plan, policy, progress, Ticker.NONE);
+	}
+
+	static PolicyResult replay(BacktestPlan plan, BacktestPolicy policy, Consumer<String> progress, Ticker ticker) {
 		progress.accept("policy " + policy.name() + ": " + plan.periods().size() + " periods");
-		return new PolicyReplay(plan, policy, progress).run();
+		return new PolicyReplay(plan, policy, progress, ticker).run();
 	}
 
 	/**

@@ -25,6 +25,21 @@ public final class CsvImporter {
 	/** Returns the number of day partitions written. */
 	public static int importCsv(Path csv, Path out, String dateColumn, LocalDate start, int rowsPerDay)
 			throws IOException {
+		return importCsv(csv, out, dateColumn, start, rowsPerDay, (done, total) -> {
+		});
+	}
+
+	/** Told of the rows written to partitions so far, of all rows. */
+	@FunctionalInterface
+	public interface RowsWritten {
+
+		void written(long done, long total);
+
+	}
+
+	/** The same, telling {@code progress} after each partition written. */
+	public static int importCsv(Path csv, Path out, String dateColumn, LocalDate start, int rowsPerDay,
+			RowsWritten progress) throws IOException {
 		List<String[]> rows = new ArrayList<>();
 		String[] header;
 		try (BufferedReader in = Files.newBufferedReader(csv)) {
@@ -87,6 +102,7 @@ public final class CsvImporter {
 			write(header, numeric, dateIndex, rows.subList(i, j), out.resolve("dt=" + day).resolve("part-0.parquet"));
 			days++;
 			i = j;
+			progress.written(i, rows.size());
 		}
 		return days;
 	}

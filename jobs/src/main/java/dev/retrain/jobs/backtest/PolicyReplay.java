@@ -32,7 +32,10 @@ final class PolicyReplay {
 
 	private Instant lastFire;
 
-	PolicyReplay(BacktestPlan plan, BacktestPolicy policy, Consumer<String> progress) {
+	private final Backtester.Ticker ticker;
+
+	PolicyReplay(BacktestPlan plan, BacktestPolicy policy, Consumer<String> progress, Backtester.Ticker ticker) {
+		this.ticker = ticker;
 		this.plan = plan;
 		this.policy = policy;
 		this.progress = progress;
@@ -93,6 +96,7 @@ final class PolicyReplay {
 				tally.period(new Period(period.start(), period.end(), scores.rows(),
 						scores.metric(def.task(), def.promotion().metric()), champion, verdict.retrain(), promoted,
 						verdict.why(), verdict.drift(), verdict.psi(), scores.reported(def.task()), scores.labels()));
+				this.ticker.period(this.policy.name(), i + 1, this.plan.periods().size());
 				if ((i + 1) % 50 == 0) {
 					this.progress.accept("policy " + this.policy.name() + ": period " + (i + 1) + " of "
 							+ this.plan.periods().size());

@@ -35,16 +35,40 @@ public final class Commands {
 			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
 		}
 		if (args[0].equals("import-csv")) {
-			int days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")),
-					a.get("date-column"), LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
-					Integer.parseInt(a.getOrDefault("rows-per-day", "1")));
+			ConsoleProgress[] bar = { null };
+			int days;
+			try {
+				days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")),
+						a.get("date-column"), LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
+						Integer.parseInt(a.getOrDefault("rows-per-day", "1")), (done, total) -> {
+							if (bar[0] == null) {
+								bar[0] = ConsoleProgress.start("import", "rows", total);
+							}
+							bar[0].stepTo(done);
+						});
+			}
+			finally {
+				if (bar[0] != null) {
+					bar[0].close();
+				}
+			}
 			System.out.println("wrote " + days + " day partitions to " + a.get("out"));
 			return true;
 		}
 		PolicyFile policies = PolicyFile.parse(Files.readString(Path.of(require(a, "policies"))));
 		Path out = Path.of(a.getOrDefault("out", "var/backtests/" + System.currentTimeMillis()));
-		BacktestReport report = new Backtester().run(policies.request(Files.readString(Path.of(require(a, "pipeline"))),
-				Path.of(a.getOrDefault("data-dir", "./var")), out.resolve("sandboxes")), System.out::println);
+		BacktestReport report;
+		try (PolicyBars bars = new PolicyBars()) {
+			report = new Backtester().run(
+					policies.request(Files.readString(Path.of(require(a, "pipeline"))),
+							Path.of(a.getOrDefault("data-dir", "./var")), out.resolve("sandboxes")),
+					// the bars show the periods; the other lines (a policy's start) stay
+					line -> {
+						if (!PERIOD_LINE.matcher(line).find()) {
+							bars.println(line);
+						}
+					}, bars);
+		}
 		ReportWriter.write(report, out);
 		System.out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
 				"retrains", "promotions", "rows trained", "training s", "total s");
@@ -58,6 +82,42 @@ public final class Commands {
 					b -> System.out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
 		System.out.println("\nreport: " + out.resolve("report.html") + " (and report.json, periods.csv)");
 		return true;
+	}
+
+	private static final java.util.regex.Pattern PERIOD_LINE = java.util.regex.Pattern
+		.compile(": period \\d+ of \\d+$");
+
+	/** One progress bar per policy, each closed when its last period is replayed. */
+	private static final class PolicyBars implements Backtester.Ticker, AutoCloseable {
+
+		private ConsoleProgress current;
+
+		private String policy;
+
+		@Override
+		public void period(String name, int done, int total) {
+			if (!name.equals(this.policy)) {
+				close();
+				this.policy = name;
+				this.current = ConsoleProgress.start("policy " + name, "periods", total);
+			}
+			this.current.stepTo(done);
+		}
+
+		/** A line between bars: a policy's start ends the previous policy's bar. */
+		void println(String line) {
+			close();
+			System.out.println(line);
+		}
+
+		@Override
+		public void close() {
+			if (this.current != null) {
+				this.current.close();
+				this.current = null;
+			}
+		}
+
 	}
 
 	private static String require(Map<String, String> a, String key) {
