@@ -7,6 +7,7 @@ import java.time.Clock;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
@@ -29,6 +30,7 @@ import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.RegistryConfiguration;
 import dev.retrain.jobs.retrain.RetrainJobConfiguration;
+import dev.retrain.jobs.retrain.RunLifecycleListener;
 import dev.retrain.jobs.runs.NodeLiveness;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -137,8 +139,10 @@ public class JobsConfiguration {
 	 */
 	@Bean
 	@BatchTaskExecutor
-	TaskExecutor batchTaskExecutor(RetrainProperties props) {
+	TaskExecutor batchTaskExecutor(RetrainProperties props, ObjectProvider<RunLifecycleListener> lifecycle) {
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		// a run whose end Spring Batch could not record still ends (RunLifecycleListener)
+		executor.setTaskDecorator(job -> lifecycle.getObject().guard(job));
 		executor.setThreadNamePrefix("run-");
 		// the pool grows past its core size only when its queue is full: the core size
 		// is how many runs execute at once

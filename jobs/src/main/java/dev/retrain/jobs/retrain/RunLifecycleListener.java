@@ -1,5 +1,7 @@
 package dev.retrain.jobs.retrain;
 
+import java.time.Duration;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -7,6 +9,12 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.core.retry.Retryable;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -19,9 +27,29 @@ import dev.retrain.jobs.runs.RunRecords;
  * execution starts, its outcome and failure reason when it ends, the lock released, the
  * workspace removed on success.
  */
-class RunLifecycleListener implements JobExecutionListener {
+public class RunLifecycleListener implements JobExecutionListener {
+
+	/**
+	 * The run this thread executes, from beforeJob to the end of afterJob: still here
+	 * when the job's thread ends means afterJob never ran.
+	 */
+	private static final ThreadLocal<RunContext> OPEN = new ThreadLocal<>();
 
 	private static final Logger log = LoggerFactory.getLogger(RunLifecycleListener.class);
+
+	/**
+	 * The end of a run is written through a lost connection now and then (a database
+	 * failover as the run ends): each connection the pool hands out fails once and is
+	 * dropped, so the next try gets a live one. Without this, the run stayed "running"
+	 * and its pipeline locked until the node restarted. Up to 6 tries over about 6
+	 * seconds.
+	 */
+	private static final RetryTemplate DATABASE = new RetryTemplate(RetryPolicy.builder()
+		.maxRetries(6)
+		.delay(Duration.ofMillis(100))
+		.multiplier(2)
+		.includes(DataAccessException.class, TransactionException.class)
+		.build());
 
 	private final RunRecords runs;
 
@@ -45,6 +73,7 @@ class RunLifecycleListener implements JobExecutionListener {
 	@Override
 	public void beforeJob(JobExecution execution) {
 		RunContext run = RunContext.of(execution);
+		OPEN.set(run);
 		RunMdc.put(run.runId(), run.pipeline());
 		var p = execution.getJobParameters();
 		this.runs.create(run.runId(), run.jobInstanceId(), run.pipeline(), run.asOf(), p.getString(RunContext.RUN_KEY),
@@ -58,8 +87,11 @@ class RunLifecycleListener implements JobExecutionListener {
 		RunContext run = RunContext.of(execution);
 		RunMdc.put(run.runId(), run.pipeline());
 		try {
-			this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId())
-				.ifPresent(v -> this.runs.candidate(run.runId(), v.version(), v.decision(), v.decisionSummary()));
+			retried(() -> {
+				this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId())
+					.ifPresent(v -> this.runs.candidate(run.runId(), v.version(), v.decision(), v.decisionSummary()));
+				return null;
+			});
 			String reason = (execution.getStatus() == BatchStatus.COMPLETED) ? null
 					: withoutServerPaths(failureReason(execution));
 			String status = execution.getStatus().name();
@@ -71,8 +103,16 @@ class RunLifecycleListener implements JobExecutionListener {
 				reason = "the database did not confirm the end of a step (" + reason
 						+ "); restart the run: its steps are safe to repeat";
 			}
-			this.runs.finished(run.runId(), status, reason);
-			this.runs.find(run.runId()).ifPresent(r -> this.events.publishEvent(new RunFinished(r)));
+			String ended = status;
+			String why = reason;
+			retried(() -> {
+				this.runs.finished(run.runId(), ended, why);
+				return null;
+			});
+			retried(() -> {
+				this.runs.find(run.runId()).ifPresent(r -> this.events.publishEvent(new RunFinished(r)));
+				return null;
+			});
 			if (execution.getStatus() == BatchStatus.COMPLETED) {
 				RunWorkspace.of(this.props, run).delete();
 			}
@@ -80,8 +120,84 @@ class RunLifecycleListener implements JobExecutionListener {
 					(reason != null) ? ": " + reason : "");
 		}
 		finally {
-			this.locks.releaseRun(run.pipeline(), run.runId());
+			retried(() -> {
+				this.locks.releaseRun(run.pipeline(), run.runId());
+				return null;
+			});
+			OPEN.remove();
 			RunMdc.clear();
+		}
+	}
+
+	/**
+	 * {@code job} (a launch, on the runs' executor) with a guard: where Spring Batch's
+	 * own last update of the job execution fails (a database failover as the run ends),
+	 * the exception leaves the job before its afterJob listeners, and the run stayed
+	 * "running" with its pipeline locked until the node restarted. The guard records the
+	 * run FAILED with the reason and frees the pipeline; Spring Batch's record of it is
+	 * put right when the run is restarted (see RunLauncher).
+	 */
+	public Runnable guard(Runnable job) {
+		return () -> {
+			Throwable failure = null;
+			try {
+				job.run();
+			}
+			catch (RuntimeException | Error ex) {
+				failure = ex;
+				throw ex;
+			}
+			finally {
+				RunContext run = OPEN.get();
+				if (run != null) {
+					OPEN.remove();
+					endedWithoutAfterJob(run, failure);
+				}
+			}
+		};
+	}
+
+	private void endedWithoutAfterJob(RunContext run, Throwable failure) {
+		RunMdc.put(run.runId(), run.pipeline());
+		try {
+			String reason = withoutServerPaths("the database did not confirm the end of the run ("
+					+ ((failure != null) ? failure.getMessage() : "its end was not recorded")
+					+ "); restart the run: its steps are safe to repeat");
+			retried(() -> {
+				this.runs.finished(run.runId(), BatchStatus.FAILED.name(), reason);
+				return null;
+			});
+			retried(() -> {
+				this.runs.find(run.runId()).ifPresent(r -> this.events.publishEvent(new RunFinished(r)));
+				return null;
+			});
+			log.warn("run {} of pipeline {} ended FAILED: {}", run.runId(), run.pipeline(), reason);
+		}
+		catch (RuntimeException ex) {
+			log.error("run {} of pipeline {}: its end could not be recorded ({}); the node's next start recovers it",
+					run.runId(), run.pipeline(), ex.getMessage());
+		}
+		finally {
+			try {
+				retried(() -> {
+					this.locks.releaseRun(run.pipeline(), run.runId());
+					return null;
+				});
+			}
+			catch (RuntimeException ex) {
+				log.error("run {}: the lock of pipeline {} could not be released ({})", run.runId(), run.pipeline(),
+						ex.getMessage());
+			}
+			RunMdc.clear();
+		}
+	}
+
+	private static void retried(Retryable<Void> write) {
+		try {
+			DATABASE.execute(write);
+		}
+		catch (RetryException ex) {
+			throw (ex.getCause() instanceof RuntimeException r) ? r : new IllegalStateException(ex);
 		}
 	}
 

@@ -3,12 +3,20 @@ package dev.retrain.jobs.faults;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.TransactionSystemException;
 
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.retrain.RetrainJobConfiguration;
+import dev.retrain.jobs.retrain.RunLifecycleListener;
+import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecord;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
@@ -16,6 +24,7 @@ import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A run that Spring Batch left UNKNOWN (a step whose commit the database did not confirm,
@@ -76,6 +85,54 @@ class UnknownStepRestartTests extends RetrainTestSupport {
 
 		assertThat(restarted.status()).as(restarted.failureReason()).isEqualTo("COMPLETED");
 		assertThat(this.registry.versions("lost-update")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
+	@Autowired
+	RunLifecycleListener lifecycle;
+
+	@Autowired
+	PipelineLocks locks;
+
+	/**
+	 * Spring Batch's own last update of a job execution fails (seen in CI when PostgreSQL
+	 * cut the connections as a run ended): the exception leaves the job before its
+	 * afterJob listeners. The run still ends FAILED with the reason, its pipeline is
+	 * free, and a restart completes it.
+	 */
+	@Test
+	void aRunWhoseLastJobUpdateFailsEndsFailedFreesItsPipelineAndRestarts() {
+		sampleData(DATA_DIR, "lost-end-data", 150, 47);
+		definePipeline("lost-end", yaml("lost-end", "lost-end-data", GOOD_MODEL, ""));
+		JobParameters params = new JobParametersBuilder().addString("pipeline", "lost-end", true)
+			.addLocalDate("asOf", LAST, true)
+			.addString("runKey", "lost-end", true)
+			.addString("trigger", "manual", false)
+			.toJobParameters();
+		String token = this.locks.acquire("lost-end");
+		assertThat(token).isNotNull();
+		JobInstance instance = this.repository.createJobInstance(RetrainJobConfiguration.JOB_NAME, params);
+		JobExecution execution = this.repository.createJobExecution(instance, params, new ExecutionContext());
+		execution.setStatus(BatchStatus.STARTED);
+		this.repository.update(execution);
+
+		// the job thread as Spring Batch runs it: the run starts, then its last update
+		// throws
+		Runnable job = () -> {
+			this.lifecycle.beforeJob(execution);
+			throw new TransactionSystemException("JDBC rollback failed");
+		};
+		assertThatThrownBy(() -> this.lifecycle.guard(job).run()).isInstanceOf(TransactionSystemException.class);
+
+		RunRecord ended = this.runs.find(execution.getId()).orElseThrow();
+		assertThat(ended.status()).isEqualTo("FAILED");
+		assertThat(ended.endedAt()).isNotNull();
+		assertThat(ended.failureReason())
+			.startsWith("the database did not confirm the end of the run (JDBC rollback failed)");
+		assertThat(this.locks.isLocked("lost-end")).as("the pipeline is free").isFalse();
+
+		RunRecord restarted = awaitEnd(this.launcher.restart(execution.getId()).runId());
+		assertThat(restarted.status()).as(restarted.failureReason()).isEqualTo("COMPLETED");
+		assertThat(this.registry.versions("lost-end")).extracting(ModelVersion::version).containsExactly(1);
 	}
 
 }

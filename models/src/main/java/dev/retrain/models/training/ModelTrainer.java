@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -21,7 +20,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,10 +117,12 @@ public final class ModelTrainer {
 		if (ckpt != null && ckpt.finished() && Files.exists(req.workDir().resolve(FINAL_PARAMS))) {
 			return result(ckpt, resumedFrom, split);
 		}
-		Engine.getInstance().setRandomSeed((int) hp.seed());
+		// the weights start from this training's own seeded generator, not the engine's
+		// process-wide one (see SeededXavier)
 		try (Model model = Model.newInstance("candidate")) {
 			model.setBlock(req.shape().newBlock());
 			if (newton) {
+				model.getBlock().setInitializer(new SeededXavier(hp.seed()), Parameter.Type.WEIGHT);
 				try (NDManager manager = NDManager.newBaseManager()) {
 					model.getBlock().initialize(manager, DataType.FLOAT32, new Shape(1, data.width()));
 					startFrom(req, ckpt, model, manager);
@@ -131,7 +131,7 @@ public final class ModelTrainer {
 			}
 			CheckpointedAdam adam = new CheckpointedAdam((float) hp.learningRate(), (float) hp.weightDecay());
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
-				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+				.optInitializer(new SeededXavier(hp.seed()), Parameter.Type.WEIGHT)
 				.optOptimizer(adam);
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(1, data.width()));

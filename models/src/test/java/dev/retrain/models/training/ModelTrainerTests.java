@@ -275,4 +275,53 @@ class ModelTrainerTests {
 		}
 	}
 
+	@Test
+	void theSameSeedGivesTheSameModelWhateverElseDrawsFromTheEngineMeanwhile() throws Exception {
+		TrainingData data = separable(1500, 4);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(8), 3, 1);
+		new ModelTrainer()
+			.train(new ModelTrainer.Request(shape, hp(3), data, null, this.dir.resolve("alone"), EpochListener.NONE));
+
+		// the same training again, beside a training of another seed and a thread that
+		// reseeds the engine and draws from its generator all the while
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+		java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+		try {
+			var noise = pool.submit(() -> {
+				int draws = 0;
+				try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+					while (!done.get()) {
+						ai.djl.engine.Engine.getInstance().setRandomSeed(draws);
+						m.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(64)).close();
+						draws++;
+					}
+				}
+				return draws;
+			});
+			Hyperparameters other = new Hyperparameters(3, 32, 0.05, 0.0, 0, 0.0, 99, null, false);
+			var again = pool.submit(() -> new ModelTrainer().train(
+					new ModelTrainer.Request(shape, hp(3), data, null, this.dir.resolve("again"), EpochListener.NONE)));
+			var beside = pool.submit(() -> new ModelTrainer().train(new ModelTrainer.Request(shape, other, data, null,
+					this.dir.resolve("beside"), EpochListener.NONE)));
+			again.get();
+			beside.get();
+			done.set(true);
+			assertThat(noise.get()).as("the engine was reseeded and drawn from meanwhile").isGreaterThan(0);
+		}
+		finally {
+			done.set(true);
+			pool.shutdown();
+		}
+		try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+			float[][] alone = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, this.dir.resolve("alone").resolve(ModelTrainer.FINAL_PARAMS), m));
+			float[][] again = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, this.dir.resolve("again").resolve(ModelTrainer.FINAL_PARAMS), m));
+			float[][] beside = ParameterFiles
+				.snapshot(ParameterFiles.load(shape, this.dir.resolve("beside").resolve(ModelTrainer.FINAL_PARAMS), m));
+			assertThat(again).isDeepEqualTo(alone);
+			assertThat(java.util.Arrays.deepEquals(beside, alone)).as("another seed, other weights").isFalse();
+		}
+	}
+
 }
