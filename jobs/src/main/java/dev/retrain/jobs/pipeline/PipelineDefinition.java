@@ -5,6 +5,7 @@ import java.util.List;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.promotion.PromotionPolicy;
+import dev.retrain.models.search.SearchSpace;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 
@@ -19,7 +20,15 @@ import dev.retrain.models.training.ModelFamily;
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
 		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
-		Origin origin, Resources resources) {
+		Origin origin, Resources resources, Search search) {
+
+	/**
+	 * The candidates a retrain tries ({@code space}), the newest {@code selectionDays}
+	 * held out from all of them to choose on, and the seconds of training after which no
+	 * further candidate starts. Null: one model with the model's settings.
+	 */
+	public record Search(SearchSpace space, int selectionDays, double maxTrainingSeconds) {
+	}
 
 	/**
 	 * Where the heavy steps (train, evaluate) run when workers are enabled: the name of

@@ -38,7 +38,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		List<@NotNull(message = "is required") @Valid Holdout> holdouts, @Valid Model model,
 		PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
 		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention,
-		@Valid Resources resources) {
+		@Valid Resources resources, @Valid Search search) {
 
 	static final int DEFAULT_WINDOW_DAYS = 30;
 
@@ -296,6 +296,48 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		Schedule {
 			timeZone = (timeZone != null) ? timeZone : "UTC";
 		}
+
+	}
+
+	/**
+	 * Candidates per retrain: lists of values to try (each defaults to the model's own
+	 * setting), how to choose among their combinations, the budget, and the newest days
+	 * held out from every candidate to choose on.
+	 */
+	record Search(SearchStrategy strategy, Long seed,
+			@Min(value = 1, message = "must be >= 1 (0 admits no candidate)") Integer maxCandidates,
+			@DecimalMin(value = "0", inclusive = false,
+					message = "must be a number of seconds > 0 (0 admits no candidate)") Double maxTrainingSeconds,
+			@NotNull(message = "is required: the newest days held out from every candidate, to choose on") @Min(
+					value = 1, message = "must be >= 1") Integer selectionDays,
+			List<@NotNull(message = "must be a number of days") @Min(value = 1,
+					message = "must be >= 1") Integer> windowsDays,
+			List<@NotNull(message = "must be a list of layer widths") List<@NotNull(
+					message = "must be between 1 and 4096") @Min(value = 1,
+							message = "must be between 1 and 4096") @Max(value = 4096,
+									message = "must be between 1 and 4096") Integer>> hiddenLayers,
+			List<@NotNull(message = "must be a number > 0") @DecimalMin(value = "0", inclusive = false,
+					message = "must be a number > 0") Double> learningRate,
+			List<@NotNull(message = "must be a number >= 0") @DecimalMin(value = "0",
+					message = "must be a number >= 0") Double> weightDecay,
+			List<@NotNull(message = "must be >= 1") @Min(value = 1, message = "must be >= 1") Integer> epochs,
+			Boolean fineTune) {
+
+		Search {
+			strategy = (strategy != null) ? strategy : SearchStrategy.GRID;
+			maxCandidates = (maxCandidates != null) ? maxCandidates : 8;
+			maxTrainingSeconds = (maxTrainingSeconds != null) ? maxTrainingSeconds : 1800.0;
+			fineTune = (fineTune != null) ? fineTune : Boolean.FALSE;
+		}
+
+	}
+
+	/** How a search's strategy is written. */
+	enum SearchStrategy {
+
+		@JsonProperty("grid")
+		GRID, @JsonProperty("random")
+		RANDOM
 
 	}
 

@@ -9,6 +9,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
@@ -161,7 +162,7 @@ public class RunLifecycleListener implements JobExecutionListener {
 		RunMdc.put(run.runId(), run.pipeline());
 		try {
 			String reason = withoutServerPaths("the database did not confirm the end of the run ("
-					+ ((failure != null) ? failure.getMessage() : "its end was not recorded")
+					+ ((failure != null) ? cause(failure) : "its end was not recorded")
 					+ "); restart the run: its steps are safe to repeat");
 			retried(() -> {
 				this.runs.finished(run.runId(), BatchStatus.FAILED.name(), reason);
@@ -190,6 +191,13 @@ public class RunLifecycleListener implements JobExecutionListener {
 			}
 			RunMdc.clear();
 		}
+	}
+
+	/** The failure and, where it differs, its most specific cause. */
+	private static String cause(Throwable failure) {
+		Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
+		return (root != failure && root.getMessage() != null) ? failure.getMessage() + ": " + root.getMessage()
+				: failure.getMessage();
 	}
 
 	private static void retried(Retryable<Void> write) {

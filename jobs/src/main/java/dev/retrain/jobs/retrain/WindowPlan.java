@@ -161,6 +161,40 @@ final class WindowPlan {
 		return this.parts.length;
 	}
 
+	/** Window position of each file's first row, and each file's day (epoch day). */
+	private long[] fileStarts;
+
+	private long[] fileDays;
+
+	/**
+	 * The epoch day of the row at window position {@code row} (its file's partition);
+	 * {@code Long.MIN_VALUE} for a file without a day.
+	 */
+	long day(long row) {
+		if (this.fileStarts == null) {
+			List<DataFile> files = files();
+			long[] starts = new long[files.size()];
+			long[] days = new long[files.size()];
+			long at = 0;
+			for (int i = 0; i < files.size(); i++) {
+				starts[i] = at;
+				days[i] = (files.get(i).day() != null) ? files.get(i).day().toEpochDay() : Long.MIN_VALUE;
+				at += Math.max(0, files.get(i).rows());
+			}
+			this.fileDays = days;
+			this.fileStarts = starts;
+		}
+		int i = java.util.Arrays.binarySearch(this.fileStarts, row);
+		if (i < 0) {
+			i = -i - 2;
+		}
+		// files without rows share a start with the next one: the last of them holds it
+		while (i + 1 < this.fileStarts.length && this.fileStarts[i + 1] == row) {
+			i++;
+		}
+		return this.fileDays[i];
+	}
+
 	long trainRows() {
 		return this.counts[TRAIN];
 	}

@@ -151,4 +151,50 @@ class PipelineLoaderTests {
 		assertThat(state.errors()).hasSize(2);
 	}
 
+	@Test
+	void aSearchDefaultsEachListToTheModelsOwnValue() {
+		PipelineDefinition def = this.loader.parse(PipelineFixtures.yaml("s", "data/s", PipelineFixtures.GOOD_MODEL,
+				"search:\n  selection-days: 3\n  windows-days: [10, 20]"), "s.yaml");
+		var space = def.search().space();
+		assertThat(space.windowsDays()).containsExactly(10, 20);
+		assertThat(space.hiddenLayers()).containsExactly(java.util.List.of(16));
+		assertThat(space.learningRates()).containsExactly(0.01);
+		assertThat(space.epochs()).containsExactly(6);
+		assertThat(space.seed()).isEqualTo(7);
+		assertThat(space.candidates()).hasSize(2);
+		assertThat(def.search().selectionDays()).isEqualTo(3);
+	}
+
+	@Test
+	void aSearchThatAdmitsNoCandidateOrContradictsItselfIsRefusedWithEveryFieldNamed() {
+		String yaml = PipelineFixtures.yaml("s", "data/s", PipelineFixtures.GOOD_MODEL, """
+				search:
+				  selection-days: 12
+				  windows-days: [10, 40]
+				  learning-rate: []
+				  hidden-layers: [[16], [32, 16], [8]]
+				  epochs: [5, 10]
+				  max-candidates: 4
+				  max-training-seconds: 0""");
+		assertThatThrownBy(() -> this.loader.parse(yaml, "s.yaml"))
+			.isInstanceOfSatisfying(PipelineConfigInvalid.class,
+					ex -> assertThat(ex.problems()).extracting(ConfigProblem::field)
+						.contains("search.windows-days[1]", "search.selection-days", "search.learning-rate",
+								"search.max-candidates", "search.max-training-seconds"))
+			.hasMessageContaining("40 is longer than data.window-days (20)")
+			.hasMessageContaining(
+					"12 (plus the out-of-time holdout's 4 days) must be shorter than the shortest window (10 days)")
+			.hasMessageContaining("must list at least one value (an empty search space)")
+			.hasMessageContaining("the grid has 12 candidates, more than max-candidates (4)");
+
+		assertThatThrownBy(() -> this.loader.parse(
+				PipelineFixtures.yaml("s", "data/s", PipelineFixtures.GOOD_MODEL, "search:\n  max-candidates: 0"),
+				"s.yaml"))
+			.hasMessageContaining("field 'search.selection-days': is required")
+			.hasMessageContaining("field 'search.max-candidates': must be >= 1 (0 admits no candidate)");
+		assertThatThrownBy(() -> this.loader.parse(PipelineFixtures.yaml("s", "data/s", PipelineFixtures.WEAK_MODEL,
+				"search:\n  selection-days: 2\n  hidden-layers: [[4]]"), "s.yaml"))
+			.hasMessageContaining("field 'search.hidden-layers': only for family mlp");
+	}
+
 }

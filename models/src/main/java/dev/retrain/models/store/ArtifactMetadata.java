@@ -9,6 +9,7 @@ import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.profile.ReferenceProfile;
 import dev.retrain.models.promotion.PromotionDecision;
+import dev.retrain.models.search.SearchResult;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelShape;
 import dev.retrain.models.training.TrainingResult;
@@ -18,7 +19,8 @@ import dev.retrain.models.training.TrainingResult;
  * {@code metadata.json}: lineage (config hash, dataset snapshot, parent version),
  * encoders, structure and hyperparameters, library versions, the training curve, holdout
  * metrics of candidate and champion, the decision, and a reference profile for drift
- * checks.
+ * checks; where the pipeline searches, every candidate tried and the winner
+ * ({@code search}, null otherwise and in versions written before it existed).
  */
 public record ArtifactMetadata(String pipeline, int version, Instant createdAt, String runId, String configHash,
 		String mode, String modeReason, Integer parentVersion, DatasetSnapshot dataset, List<FeatureEncoding> features,
@@ -26,7 +28,7 @@ public record ArtifactMetadata(String pipeline, int version, Instant createdAt, 
 		String engineVersion, TrainingResult training, String primaryHoldout,
 		Map<String, Map<String, Double>> candidateMetrics, Integer championVersion,
 		Map<String, Map<String, Double>> championMetrics, PromotionDecision decision, ReferenceProfile profile,
-		Map<String, String> files) {
+		Map<String, String> files, SearchResult search) {
 
 	/**
 	 * The same metadata with {@code files}: the SHA-256 of each file of the version,
@@ -38,7 +40,7 @@ public record ArtifactMetadata(String pipeline, int version, Instant createdAt, 
 				this.modeReason, this.parentVersion, this.dataset, this.features, this.label, this.shape,
 				this.hyperparameters, this.djlVersion, this.engine, this.engineVersion, this.training,
 				this.primaryHoldout, this.candidateMetrics, this.championVersion, this.championMetrics, this.decision,
-				this.profile, Map.copyOf(files));
+				this.profile, Map.copyOf(files), this.search);
 	}
 
 }

@@ -28,4 +28,10 @@ public record Hyperparameters(int epochs, int batchSize, double learningRate, do
 				this.validationFraction, this.seed, this.classWeights, this.balancedClassWeights, this.solver);
 	}
 
+	/** The same with a search candidate's epochs, learning rate and weight decay. */
+	public Hyperparameters with(int epochs, double learningRate, double weightDecay) {
+		return new Hyperparameters(epochs, this.batchSize, learningRate, weightDecay, this.patience,
+				this.validationFraction, this.seed, this.classWeights, this.balancedClassWeights, this.solver);
+	}
+
 }

@@ -1,13 +1,13 @@
 package dev.retrain.models.training;
 
 /** Training could not produce a usable model (diverged, no rows, bad warm start). */
-class TrainingFailed extends RuntimeException {
+public class TrainingFailed extends RuntimeException {
 
-	TrainingFailed(String message) {
+	public TrainingFailed(String message) {
 		super(message);
 	}
 
-	TrainingFailed(String message, Throwable cause) {
+	public TrainingFailed(String message, Throwable cause) {
 		super(message, cause);
 	}
 
