@@ -209,14 +209,16 @@ class TrainStep implements Tasklet {
 			}
 			Chosen chosen = search(def, run, ws, plan, kept, keptRows, fitter.encoder(), fittedLabel);
 			searched = chosen.result();
-			how = chosen.how();
-			this.runs.mode(run.runId(), how.mode().name(), how.reason());
-			encoder = chosen.encoder();
-			label = chosen.label();
-			hp = chosen.hp();
-			shape = chosen.shape();
-			long from = chosen.fromDay();
-			window = r -> plan.day(r) >= from;
+			if (chosen.how() != null) {
+				how = chosen.how();
+				this.runs.mode(run.runId(), how.mode().name(), how.reason());
+				encoder = chosen.encoder();
+				label = chosen.label();
+				hp = chosen.hp();
+				shape = chosen.shape();
+				long from = chosen.fromDay();
+				window = r -> plan.day(r) >= from;
+			}
 			this.runs.detail(run.runId(), "search", searched);
 		}
 		TrainingSource training = (kept != null && encodedBytes <= this.memoryBytes)
@@ -312,6 +314,24 @@ class TrainStep implements Tasklet {
 			}
 		}
 		long selectionFrom = newest - search.selectionDays() + 1;
+		long oldest = Long.MAX_VALUE;
+		for (long[] positions : keptRows) {
+			for (long r : positions) {
+				oldest = Math.min(oldest, plan.day(r));
+			}
+		}
+		if (oldest >= selectionFrom) {
+			// a young pipeline (or a backtest's warm-up): no day is left to train
+			// candidates
+			// on; the model's own settings train, and the record says why
+			String why = "the training data spans " + (newest - oldest + 1) + " days: holding out the newest "
+					+ search.selectionDays() + " (search.selection-days) leaves none to train candidates on; "
+					+ "the model's own settings trained";
+			log.info("search skipped: {}", why);
+			return new Chosen(null, null, null, null, null, Long.MIN_VALUE,
+					new SearchResult(metric.key(), search.space().strategy().name().toLowerCase(Locale.ROOT),
+							search.space().seed(), search.selectionDays(), 0, List.of(), -1, 0, why));
+		}
 		Table selection = selectRows(kept, keptRows, r -> plan.day(r) >= selectionFrom);
 		int needed = Math.max(1, def.validation().minHoldoutRows());
 		if (selection == null || selection.rows() < needed) {
@@ -388,7 +408,7 @@ class TrainStep implements Tasklet {
 		SearchResult.Tried best = tried.get(winner);
 		CandidateSettings c = best.settings();
 		SearchResult result = new SearchResult(metric.key(), search.space().strategy().name().toLowerCase(Locale.ROOT),
-				search.space().seed(), search.selectionDays(), selection.rows(), tried, c.index(), skipped);
+				search.space().seed(), search.selectionDays(), selection.rows(), tried, c.index(), skipped, null);
 		Plan how = plans.get(winner);
 		String reason = String.format(Locale.ROOT, "search: candidate %d of %d won (%s; %s %.4f on the newest %d days)",
 				c.index() + 1, candidates.size(), c.describe(), metric.key(), best.score(), search.selectionDays());

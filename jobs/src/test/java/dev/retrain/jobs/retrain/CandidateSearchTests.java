@@ -90,4 +90,23 @@ class CandidateSearchTests extends RetrainTestSupport {
 		return Json.MAPPER.readTree(this.runs.find(run.runId()).orElseThrow().details());
 	}
 
+	@Test
+	void dataTooShortToHoldOutTheSelectionDaysTrainsTheModelsOwnSettingsAndSaysWhy() {
+		sampleData(DATA_DIR, "young", 150, 6);
+		definePipeline("young", yaml("young", "young", GOOD_MODEL, SEARCH));
+
+		// 20 days of data end at LAST: as of 14 days earlier there are 6, the newest 4
+		// of them the out-of-time holdout's, and 2 days of training data cannot spare 3
+		RunRecord run = run("young", LAST.minusDays(14), "young");
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		SearchResult search = Json.MAPPER.convertValue(details(run).get("search"), SearchResult.class);
+		assertThat(search.candidates()).isEmpty();
+		assertThat(search.notSearched()).startsWith("the training data spans 2 days")
+			.contains("the model's own settings trained");
+		ArtifactMetadata meta = this.store.metadata("young", run.candidateVersion());
+		assertThat(meta.modeReason()).doesNotContain("search");
+		assertThat(meta.hyperparameters().learningRate()).isEqualTo(0.01);
+	}
+
 }

@@ -15,9 +15,12 @@ import java.util.List;
  * @param candidates each candidate tried, in order
  * @param winner the index of the chosen one
  * @param skipped candidates not trained because the time budget was spent
+ * @param notSearched why there was no search this time (the data was too short to hold
+ * out the selection days and train on the rest: the model's own settings trained), or
+ * null
  */
 public record SearchResult(String metric, String strategy, long seed, int selectionDays, long selectionRows,
-		List<Tried> candidates, int winner, int skipped) {
+		List<Tried> candidates, int winner, int skipped, String notSearched) {
 
 	/**
 	 * One candidate: its settings, the rows it trained on, how training went, its score
