@@ -42,6 +42,9 @@ public class DriftEvents {
 
 	public static final String SUPPRESSED = "SUPPRESSED_COOLDOWN";
 
+	/** Not started: the pipeline's retrain budget is spent ({@code drift.budget}). */
+	public static final String SUPPRESSED_BUDGET = "SUPPRESSED_BUDGET";
+
 	/** An event recorded and not decided yet. */
 	static final String RECEIVED = "RECEIVED";
 
@@ -132,6 +135,11 @@ public class DriftEvents {
 			outcome = SUPPRESSED;
 			runId = last.get().runId();
 			reason = "within the " + def.drift().cooldownHours() + " h cooldown after run " + last.get().runId();
+		}
+		else if (this.launcher.budgetSpent(def).isPresent()) {
+			outcome = SUPPRESSED_BUDGET;
+			runId = last.map(LastRetrain::runId).orElse(null);
+			reason = this.launcher.budgetSpent(def).get();
 		}
 		else {
 			try {

@@ -10,11 +10,19 @@ import java.util.List;
  * floor. Input drift needs at least {@code minDriftedShare} of the features.
  * {@code triggerOn} names the signals that may start a retrain; {@code all} requires
  * every one of them, otherwise any one suffices. No drift-triggered retrain starts within
- * {@code cooldownHours} of the last retrain.
+ * {@code cooldownHours} of the last retrain; {@code budget} (or null) caps automatic
+ * retrains over time.
  */
 public record DriftPolicy(PipelineDefinition.Schedule schedule, int currentDays, int minRows, double alpha,
 		double minDriftedShare, double numericEffectFloor, double categoricalEffectFloor, double performanceFloor,
-		List<Signal> triggerOn, boolean all, double cooldownHours, OnNewPartition onNewPartition) {
+		List<Signal> triggerOn, boolean all, double cooldownHours, OnNewPartition onNewPartition, Budget budget) {
+
+	/**
+	 * At most {@code maxRetrains} automatic retrains (schedule, drift, new data) in any
+	 * {@code perDays} days, whatever the triggers ask; a manual launch is not limited.
+	 */
+	public record Budget(int maxRetrains, int perDays) {
+	}
 
 	/** The three kinds of evidence a check produces. */
 	public enum Signal {

@@ -341,7 +341,9 @@ final class PipelineRules {
 		return new DriftPolicy(schedule("drift.schedule", d.schedule()), d.currentDays(), d.minRows(), d.alpha(),
 				d.minDriftedShare(), d.numericEffectFloor(), d.categoricalEffectFloor(), d.performanceFloor(),
 				d.triggerOn().stream().filter(s -> s != null).toList(), d.combine() == PipelineYaml.Combine.ALL,
-				d.cooldownHours(), d.onNewPartition());
+				d.cooldownHours(), d.onNewPartition(),
+				(d.budget() != null && d.budget().maxRetrains() != null && d.budget().perDays() != null)
+						? new DriftPolicy.Budget(d.budget().maxRetrains(), d.budget().perDays()) : null);
 	}
 
 	private void problem(String field, String reason) {

@@ -2,6 +2,7 @@ package dev.retrain.jobs.runs;
 
 import java.time.LocalDate;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.EmptyResultDataAccessException;
 
+import dev.retrain.jobs.pipeline.DriftPolicy;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
@@ -75,6 +77,22 @@ public class RunLauncher {
 	public record Request(String pipeline, LocalDate asOf, String runKey, Mode mode, Trigger trigger, String cause) {
 	}
 
+	/**
+	 * Why an automatic retrain of {@code def} may not start now (its drift section's
+	 * budget is spent), or empty.
+	 */
+	public Optional<String> budgetSpent(PipelineDefinition def) {
+		DriftPolicy.Budget budget = def.drift().budget();
+		if (budget == null) {
+			return Optional.empty();
+		}
+		long used = this.runs.automaticRunsInLast(def.name(), budget.perDays());
+		return (used < budget.maxRetrains()) ? Optional.empty()
+				: Optional.of("the retrain budget is spent: " + used + " automatic retrains in the last "
+						+ budget.perDays() + " days (drift.budget: at most " + budget.maxRetrains() + " per "
+						+ budget.perDays() + " days); a manual launch is not limited");
+	}
+
 	public LaunchedRun launch(Request req) {
 		PipelineDefinition def = this.catalog.get(req.pipeline());
 		LocalDate asOf = (req.asOf() != null) ? PipelineData.plausible("asOf", req.asOf()) : this.data.newestDay(def);
@@ -93,6 +111,12 @@ public class RunLauncher {
 		}
 		if (req.mode() != null) {
 			params.addString("mode", req.mode().name().toLowerCase(Locale.ROOT), false);
+		}
+		if (trigger == Trigger.SCHEDULE || trigger == Trigger.DRIFT || trigger == Trigger.DATA) {
+			Optional<String> spent = budgetSpent(def);
+			if (spent.isPresent()) {
+				throw new RetrainBudgetSpent(def.name(), spent.get());
+			}
 		}
 		String token = this.locks.acquire(def.name());
 		try {

@@ -123,6 +123,18 @@ public class RunRecords {
 		}));
 	}
 
+	/**
+	 * Runs of {@code pipeline} started by a schedule, a drift event or new data in the
+	 * last {@code days} days (by this node's clock: a backtest's is simulated).
+	 */
+	public long automaticRunsInLast(String pipeline, int days) {
+		Long n = this.jdbc.queryForObject(
+				"SELECT COUNT(*) FROM retrain_run WHERE pipeline = ? AND trigger_type IN ('schedule', 'drift', 'data') "
+						+ "AND created_at > ?",
+				Long.class, pipeline, now().minusDays(days));
+		return (n != null) ? n : 0;
+	}
+
 	public Optional<RunRecord> find(long runId) {
 		return this.jdbc.query("SELECT * FROM retrain_run WHERE run_id = ?", ROW, runId).stream().findFirst();
 	}

@@ -8,13 +8,17 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.runs.RetrainBudgetSpent;
+import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.jobs.runs.Trigger;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A drift event is kept only with what it led to, whatever its details' length. */
 class DriftEventsTests extends RetrainTestSupport {
@@ -102,6 +106,31 @@ class DriftEventsTests extends RetrainTestSupport {
 			attached.join();
 			this.jdbc.update("DELETE FROM pipeline_lock WHERE pipeline = 'starting'");
 		}
+	}
+
+	@Test
+	void aSpentRetrainBudgetSuppressesDriftEventsAndSchedulesButNotAManualLaunch() {
+		sampleData(DATA_DIR, "budgeted", 150, 33);
+		definePipeline("budgeted", yaml("budgeted", "budgeted", GOOD_MODEL,
+				"drift:\n  cooldown-hours: 0\n  budget: {max-retrains: 1, per-days: 30}"));
+
+		DriftEvent first = this.events
+			.submit(new DriftEvents.Submission("budgeted", "evidently", "b-1", "critical", "psi", LAST));
+		assertThat(first.outcome()).isEqualTo(DriftEvents.STARTED_RUN);
+		awaitEnd(first.runId());
+
+		DriftEvent second = this.events
+			.submit(new DriftEvents.Submission("budgeted", "evidently", "b-2", "critical", "psi", LAST));
+		assertThat(second.outcome()).isEqualTo(DriftEvents.SUPPRESSED_BUDGET);
+		assertThat(second.reason())
+			.isEqualTo("the retrain budget is spent: 1 automatic retrains in the last 30 days (drift.budget: at most 1 "
+					+ "per 30 days); a manual launch is not limited");
+		assertThatThrownBy(() -> this.launcher
+			.launch(new RunLauncher.Request("budgeted", LAST, "cron", null, Trigger.SCHEDULE, "cron")))
+			.isInstanceOf(RetrainBudgetSpent.class)
+			.hasMessageContaining("budget is spent");
+		RunRecord manual = awaitEnd(launch("budgeted", LAST, "by-hand", null).runId());
+		assertThat(manual.status()).isEqualTo("COMPLETED");
 	}
 
 }

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.quartz.QuartzJobBean;
 
+import dev.retrain.jobs.runs.RetrainBudgetSpent;
 import dev.retrain.jobs.runs.RunAlreadyActive;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
@@ -44,6 +45,9 @@ class RetrainQuartzJob extends QuartzJobBean {
 				.launch(new RunLauncher.Request(pipeline, null, "schedule-" + slot, null, Trigger.SCHEDULE, cause));
 		}
 		catch (RunAlreadyActive ex) {
+			log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());
+		}
+		catch (RetrainBudgetSpent ex) {
 			log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());
 		}
 		catch (RuntimeException ex) {
