@@ -199,6 +199,8 @@ public class DriftChecker {
 		signals.put("input", input);
 		signals.put("prediction", prediction.drifted());
 		signals.put("performance", (performance != null) ? performance.drifted() : null);
+		DriftReport.CostSignal cost = cost(def, policy, performance);
+		signals.put("cost", (cost != null) ? cost.due() : null);
 		List<Boolean> enabled = policy.triggerOn()
 			.stream()
 			.map(s -> signals.get(s.name().toLowerCase(Locale.ROOT)))
@@ -223,7 +225,27 @@ public class DriftChecker {
 				current.rows(), q, policy.alpha(), tests);
 		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, meta.version(), from, asOf,
 				current.rows(), train.rows(), blocks.size(), calibration, positive ? Status.DRIFT : Status.NO_DRIFT,
-				summary, features, prediction, performance, signals, null);
+				summary + ((cost != null) ? String.format(Locale.ROOT,
+						"; staleness cost %.1f since the last retrain against %.1f a retrain%s",
+						cost.sinceLastRetrain(), cost.retrainCost(), cost.due() ? ": due" : "") : ""),
+				features, prediction, performance, signals, null, cost);
+	}
+
+	/**
+	 * The cost trigger (CARA's idea, arXiv 2310.04216: retrain when what staleness costs
+	 * outweighs what a retrain costs): the metric lost against the champion's holdout on
+	 * the labelled current rows, priced per point and row, summed over the checks since
+	 * the last retrain. Null without a cost section or without labels.
+	 */
+	private DriftReport.CostSignal cost(PipelineDefinition def, DriftPolicy policy, PerformanceDrift performance) {
+		if (policy.cost() == null || performance == null) {
+			return null;
+		}
+		double loss = Math.max(0, def.promotion().metric().improvement(performance.holdout(), performance.current()));
+		double staleness = loss * 100 * performance.labelledRows() * policy.cost().valuePerPoint();
+		double total = this.reports.stalenessSinceLastRetrain(def.name()) + staleness;
+		return new DriftReport.CostSignal(loss, performance.labelledRows(), staleness, total,
+				policy.cost().retrainCost(), total >= policy.cost().retrainCost());
 	}
 
 	private static FeatureDrift numeric(String name, NumericColumn ref, NumericColumn cur, List<int[]> blocks, double q,
@@ -290,7 +312,7 @@ public class DriftChecker {
 	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
 			Status status, String summary) {
 		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, champion, from, asOf, 0, 0, 0,
-				null, status, summary, List.of(), null, null, Map.of(), null);
+				null, status, summary, List.of(), null, null, Map.of(), null, null);
 	}
 
 	private static int distinctDays(Table t) {

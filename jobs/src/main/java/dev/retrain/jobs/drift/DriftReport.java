@@ -15,7 +15,18 @@ import dev.retrain.models.drift.Histogram;
 public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant createdAt, String trigger,
 		Integer championVersion, LocalDate currentFrom, LocalDate currentTo, int currentRows, int referenceRows,
 		int calibrationBlocks, String calibration, Status status, String summary, List<FeatureDrift> features,
-		PredictionDrift prediction, PerformanceDrift performance, Map<String, Boolean> signals, String outcome) {
+		PredictionDrift prediction, PerformanceDrift performance, Map<String, Boolean> signals, String outcome,
+		CostSignal cost) {
+
+	/**
+	 * The cost trigger at this check: the metric lost against the champion's holdout
+	 * ({@code loss}, never negative) on {@code rows} labelled rows, its cost
+	 * ({@code staleness}), the cost summed over the checks since the last retrain, the
+	 * price of a retrain, and whether the sum reached it.
+	 */
+	public record CostSignal(double loss, int rows, double staleness, double sinceLastRetrain, double retrainCost,
+			boolean due) {
+	}
 
 	/** How a check ended. */
 	public enum Status {

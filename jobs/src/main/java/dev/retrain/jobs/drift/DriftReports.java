@@ -58,11 +58,32 @@ public class DriftReports {
 				pipeline, limit);
 	}
 
+	/**
+	 * The staleness cost of the pipeline's checks since its last retrain started (all of
+	 * them when it has none).
+	 */
+	public double stalenessSinceLastRetrain(String pipeline) {
+		OffsetDateTime last = this.jdbc.queryForObject("SELECT MAX(created_at) FROM retrain_run WHERE pipeline = ?",
+				OffsetDateTime.class, pipeline);
+		List<String> reports = (last != null)
+				? this.jdbc.queryForList("SELECT report FROM drift_report WHERE pipeline = ? AND created_at > ?",
+						String.class, pipeline, last)
+				: this.jdbc.queryForList("SELECT report FROM drift_report WHERE pipeline = ?", String.class, pipeline);
+		double sum = 0;
+		for (String json : reports) {
+			DriftReport r = Json.MAPPER.readValue(json, DriftReport.class);
+			if (r.cost() != null) {
+				sum += r.cost().staleness();
+			}
+		}
+		return sum;
+	}
+
 	static DriftReport withId(DriftReport r, long id, String outcome) {
 		return new DriftReport(id, r.pipeline(), r.asOf(), r.createdAt(), r.trigger(), r.championVersion(),
 				r.currentFrom(), r.currentTo(), r.currentRows(), r.referenceRows(), r.calibrationBlocks(),
 				r.calibration(), r.status(), r.summary(), r.features(), r.prediction(), r.performance(), r.signals(),
-				outcome);
+				outcome, r.cost());
 	}
 
 	private static String truncate(String s) {

@@ -15,7 +15,17 @@ import java.util.List;
  */
 public record DriftPolicy(PipelineDefinition.Schedule schedule, int currentDays, int minRows, double alpha,
 		double minDriftedShare, double numericEffectFloor, double categoricalEffectFloor, double performanceFloor,
-		List<Signal> triggerOn, boolean all, double cooldownHours, OnNewPartition onNewPartition, Budget budget) {
+		List<Signal> triggerOn, boolean all, double cooldownHours, OnNewPartition onNewPartition, Budget budget,
+		Cost cost) {
+
+	/**
+	 * The cost trigger: retrain when the staleness cost since the last retrain (the
+	 * metric lost against the champion's holdout, in points of 0.01, times the labelled
+	 * rows it was lost on, times {@code valuePerPoint}, summed over checks) reaches
+	 * {@code retrainCost}.
+	 */
+	public record Cost(double retrainCost, double valuePerPoint) {
+	}
 
 	/**
 	 * At most {@code maxRetrains} automatic retrains (schedule, drift, new data) in any
@@ -27,7 +37,7 @@ public record DriftPolicy(PipelineDefinition.Schedule schedule, int currentDays,
 	/** The three kinds of evidence a check produces. */
 	public enum Signal {
 
-		INPUT, PREDICTION, PERFORMANCE
+		INPUT, PREDICTION, PERFORMANCE, COST
 
 	}
 

@@ -338,12 +338,17 @@ final class PipelineRules {
 	}
 
 	private DriftPolicy drift(PipelineYaml.Drift d) {
+		if (d.triggerOn() != null && d.triggerOn().contains(DriftPolicy.Signal.COST) && d.cost() == null) {
+			problem("drift.trigger-on", "cost needs drift.cost (retrain-cost, value-per-point)");
+		}
 		return new DriftPolicy(schedule("drift.schedule", d.schedule()), d.currentDays(), d.minRows(), d.alpha(),
 				d.minDriftedShare(), d.numericEffectFloor(), d.categoricalEffectFloor(), d.performanceFloor(),
 				d.triggerOn().stream().filter(s -> s != null).toList(), d.combine() == PipelineYaml.Combine.ALL,
 				d.cooldownHours(), d.onNewPartition(),
 				(d.budget() != null && d.budget().maxRetrains() != null && d.budget().perDays() != null)
-						? new DriftPolicy.Budget(d.budget().maxRetrains(), d.budget().perDays()) : null);
+						? new DriftPolicy.Budget(d.budget().maxRetrains(), d.budget().perDays()) : null,
+				(d.cost() != null && d.cost().retrainCost() != null && d.cost().valuePerPoint() != null)
+						? new DriftPolicy.Cost(d.cost().retrainCost(), d.cost().valuePerPoint()) : null);
 	}
 
 	private void problem(String field, String reason) {

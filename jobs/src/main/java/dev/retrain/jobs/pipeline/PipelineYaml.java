@@ -48,7 +48,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		finetune = (finetune != null) ? finetune : new Finetune(null, null);
 		validation = (validation != null) ? validation : new Validation(null, null, null, null, null, null);
 		drift = (drift != null) ? drift
-				: new Drift(null, null, null, null, null, null, null, null, null, null, null, null, null);
+				: new Drift(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 		retention = (retention != null) ? retention : new Retention(null, null);
 		resources = (resources != null) ? resources : new Resources(null);
 	}
@@ -341,6 +341,17 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
+	/**
+	 * The cost trigger's prices: one retrain, and one point (0.01) of the metric lost on
+	 * one row.
+	 */
+	record Cost(
+			@NotNull(message = "is required") @DecimalMin(value = "0", inclusive = false,
+					message = "must be a number > 0") Double retrainCost,
+			@NotNull(message = "is required") @DecimalMin(value = "0", inclusive = false,
+					message = "must be a number > 0") Double valuePerPoint) {
+	}
+
 	/** At most {@code maxRetrains} automatic retrains in any {@code perDays} days. */
 	record Budget(@NotNull(message = "is required") @Min(value = 1,
 			message = "must be >= 1 (to allow none, remove the schedule and drift triggers)") Integer maxRetrains,
@@ -358,7 +369,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			@DecimalMin(value = "0", message = "must be a number >= 0") Double performanceFloor,
 			List<DriftPolicy.@NotNull(message = "is required") Signal> triggerOn, Combine combine,
 			@DecimalMin(value = "0", message = "must be a number >= 0") Double cooldownHours,
-			OnNewPartition onNewPartition, @Valid Budget budget) {
+			OnNewPartition onNewPartition, @Valid Budget budget, @Valid Cost cost) {
 
 		Drift {
 			currentDays = (currentDays != null) ? currentDays : 1;

@@ -130,6 +130,43 @@ class DriftCheckTests extends RetrainTestSupport {
 	}
 
 	@Test
+	void theCostTriggerFiresWhenTheStalenessCostSinceTheLastRetrainReachesThePriceOfOne() throws IOException {
+		LocalDate driftDay = START.plusDays(74);
+		data("costly", SampleDataSpec.stable(START, 80, 400, 43).withConceptDrift(driftDay));
+		definePipeline("costly", yaml("costly", "current-days: 1\ntrigger-on: [cost]\ncooldown-hours: 10000\n"
+				+ "cost: {retrain-cost: 5000, value-per-point: 1}"));
+		trainChampion("costly", START.plusDays(59));
+
+		List<DriftReport> checks = new java.util.ArrayList<>();
+		for (int d = -2; d <= 2; d++) {
+			checks.add(this.checker.check("costly", driftDay.plusDays(d), "test"));
+		}
+		awaitNoRetrain("costly");
+
+		double sum = 0;
+		for (DriftReport r : checks) {
+			DriftReport.CostSignal c = r.cost();
+			// the metric lost against the holdout, in points, on the labelled rows, at 1
+			// a point and row, summed since the champion's run
+			assertThat(c.loss()).isEqualTo(Math.max(0, r.performance().holdout() - r.performance().current()));
+			assertThat(c.staleness()).isCloseTo(c.loss() * 100 * c.rows(), org.assertj.core.data.Offset.offset(1e-6));
+			sum += c.staleness();
+			assertThat(c.sinceLastRetrain()).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-6));
+			assertThat(c.due()).isEqualTo(sum >= 5000);
+			assertThat(r.status()).as(r.summary()).isEqualTo(c.due() ? Status.DRIFT : Status.NO_DRIFT);
+		}
+		assertThat(checks.get(1).cost().due()).as("the days before the drift cost little").isFalse();
+		assertThat(checks.get(4).cost().due()).as("the concept drift costs more than a retrain").isTrue();
+		assertThat(checks.get(4).summary()).contains("staleness cost").contains("due");
+
+		// a retrain starts the sum again
+		assertThat(run("costly", driftDay.plusDays(2), "retrained").status()).isEqualTo("COMPLETED");
+		this.clock.advance(Duration.ofHours(1));
+		DriftReport next = this.checker.check("costly", driftDay.plusDays(3), "test");
+		assertThat(next.cost().sinceLastRetrain()).isEqualTo(next.cost().staleness());
+	}
+
+	@Test
 	void twoHundredDaysWithoutDriftRaiseNoMoreFalseAlarmsThanTheConfiguredRate() throws IOException {
 		data("calm", SampleDataSpec.stable(START, 260, 150, 43));
 		definePipeline("calm", yaml("calm", "current-days: 1\nalpha: 0.05\nmin-rows: 80\ncooldown-hours: 100000"));

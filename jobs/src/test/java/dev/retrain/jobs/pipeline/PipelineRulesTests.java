@@ -267,7 +267,8 @@ class PipelineRulesTests {
 		assertThat(def.approvalRequired()).isFalse();
 		assertThat(def.schedule()).isNull();
 		assertThat(def.drift()).isEqualTo(new DriftPolicy(null, 1, 100, 0.01, 0.3, 0.1, 0.05, 0.02,
-				List.of(Signal.INPUT, Signal.PREDICTION, Signal.PERFORMANCE), false, 24.0, OnNewPartition.NONE, null));
+				List.of(Signal.INPUT, Signal.PREDICTION, Signal.PERFORMANCE), false, 24.0, OnNewPartition.NONE, null,
+				null));
 		assertThat(def.retention()).isEqualTo(new PipelineDefinition.Retention(null, null));
 	}
 
