@@ -241,9 +241,11 @@ public class DriftChecker {
 		if (policy.cost() == null || performance == null) {
 			return null;
 		}
-		double loss = Math.max(0, def.promotion().metric().improvement(performance.holdout(), performance.current()));
+		// signed: a check that beats the holdout takes cost off, so that noise around no
+		// loss does not add up
+		double loss = def.promotion().metric().improvement(performance.holdout(), performance.current());
 		double staleness = loss * 100 * performance.labelledRows() * policy.cost().valuePerPoint();
-		double total = this.reports.stalenessSinceLastRetrain(def.name()) + staleness;
+		double total = Math.max(0, this.reports.stalenessSinceLastRetrain(def.name()) + staleness);
 		return new DriftReport.CostSignal(loss, performance.labelledRows(), staleness, total,
 				policy.cost().retrainCost(), total >= policy.cost().retrainCost());
 	}

@@ -20,9 +20,9 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 
 	/**
 	 * The cost trigger at this check: the metric lost against the champion's holdout
-	 * ({@code loss}, never negative) on {@code rows} labelled rows, its cost
-	 * ({@code staleness}), the cost summed over the checks since the last retrain, the
-	 * price of a retrain, and whether the sum reached it.
+	 * ({@code loss}; negative where the champion did better) on {@code rows} labelled
+	 * rows, its cost ({@code staleness}), the cost summed over the checks since the last
+	 * retrain (never below 0), the price of a retrain, and whether the sum reached it.
 	 */
 	public record CostSignal(double loss, int rows, double staleness, double sinceLastRetrain, double retrainCost,
 			boolean due) {

@@ -60,20 +60,23 @@ public class DriftReports {
 
 	/**
 	 * The staleness cost of the pipeline's checks since its last retrain started (all of
-	 * them when it has none).
+	 * them when it has none), summed in order and never below 0: a check that did better
+	 * than the holdout takes cost off, but no credit is saved for later (a CUSUM).
 	 */
 	public double stalenessSinceLastRetrain(String pipeline) {
 		OffsetDateTime last = this.jdbc.queryForObject("SELECT MAX(created_at) FROM retrain_run WHERE pipeline = ?",
 				OffsetDateTime.class, pipeline);
 		List<String> reports = (last != null)
-				? this.jdbc.queryForList("SELECT report FROM drift_report WHERE pipeline = ? AND created_at > ?",
+				? this.jdbc.queryForList(
+						"SELECT report FROM drift_report WHERE pipeline = ? AND created_at > ? ORDER BY id",
 						String.class, pipeline, last)
-				: this.jdbc.queryForList("SELECT report FROM drift_report WHERE pipeline = ?", String.class, pipeline);
+				: this.jdbc.queryForList("SELECT report FROM drift_report WHERE pipeline = ? ORDER BY id", String.class,
+						pipeline);
 		double sum = 0;
 		for (String json : reports) {
 			DriftReport r = Json.MAPPER.readValue(json, DriftReport.class);
 			if (r.cost() != null) {
-				sum += r.cost().staleness();
+				sum = Math.max(0, sum + r.cost().staleness());
 			}
 		}
 		return sum;
