@@ -41,6 +41,7 @@ import dev.retrain.models.drift.CategoricalDrift;
 import dev.retrain.models.drift.Histogram;
 import dev.retrain.models.drift.NumericDrift;
 import dev.retrain.models.drift.PerformanceDrop;
+import dev.retrain.models.drift.PerformanceEstimate;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.drift.ScoreDrift;
 import dev.retrain.models.features.FeatureEncoding;
@@ -187,8 +188,8 @@ public class DriftChecker {
 		Predictions curScores = artifact.predict(current);
 		// the reference scores are in-sample; the holdout's mean confidence says how much
 		// that inflates it
-		double inSampleBias = (ref.holdout().rows() > 0)
-				? ScoreDrift.inSampleBias(refScores, artifact.predict(ref.holdout())) : 0.0;
+		Predictions holdoutScores = (ref.holdout().rows() > 0) ? artifact.predict(ref.holdout()) : null;
+		double inSampleBias = (holdoutScores != null) ? ScoreDrift.inSampleBias(refScores, holdoutScores) : 0.0;
 		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
 		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
 				policy.alpha() / tests, policy);
@@ -228,7 +229,8 @@ public class DriftChecker {
 				summary + ((cost != null) ? String.format(Locale.ROOT,
 						"; staleness cost %.1f since the last retrain against %.1f a retrain%s",
 						cost.sinceLastRetrain(), cost.retrainCost(), cost.due() ? ": due" : "") : ""),
-				features, prediction, performance, signals, null, cost);
+				features, prediction, performance, signals, null, cost,
+				estimate(meta, ref.holdout(), holdoutScores, current, curScores));
 	}
 
 	/**
@@ -278,6 +280,44 @@ public class DriftChecker {
 	}
 
 	/**
+	 * The champion's accuracy on the current rows estimated from its confidence,
+	 * calibrated on its holdout (CBPE), with the realised accuracy where labels are
+	 * there: the signal for labels that arrive late. Null for regression or without a
+	 * holdout.
+	 */
+	private static PerformanceEstimate estimate(ArtifactMetadata meta, Table holdout, Predictions holdoutScores,
+			Table current, Predictions curScores) {
+		if (holdoutScores == null || meta.label().task() == Task.REGRESSION) {
+			return null;
+		}
+		try {
+			double[] holdoutLabels = meta.label().encode(holdout);
+			String label = meta.label().column();
+			double[] currentLabels = null;
+			if (current.has(label)) {
+				currentLabels = new double[current.rows()];
+				java.util.Arrays.fill(currentLabels, Double.NaN);
+				List<Integer> labelled = new ArrayList<>();
+				for (int r = 0; r < current.rows(); r++) {
+					if (!current.column(label).isNull(r)) {
+						labelled.add(r);
+					}
+				}
+				int[] rows = labelled.stream().mapToInt(Integer::intValue).toArray();
+				double[] encoded = meta.label().encode(current.select(rows));
+				for (int i = 0; i < rows.length; i++) {
+					currentLabels[rows[i]] = encoded[i];
+				}
+			}
+			return PerformanceEstimate.accuracy(holdoutScores, holdoutLabels, curScores, currentLabels);
+		}
+		catch (DataValidationFailed ex) {
+			// a label the champion never saw: no estimate rather than a wrong one
+			return null;
+		}
+	}
+
+	/**
 	 * Performance on the labelled current rows, or null where there are too few of them
 	 * or no holdout.
 	 */
@@ -314,7 +354,7 @@ public class DriftChecker {
 	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
 			Status status, String summary) {
 		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, champion, from, asOf, 0, 0, 0,
-				null, status, summary, List.of(), null, null, Map.of(), null, null);
+				null, status, summary, List.of(), null, null, Map.of(), null, null, null);
 	}
 
 	private static int distinctDays(Table t) {

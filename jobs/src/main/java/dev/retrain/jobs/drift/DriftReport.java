@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.retrain.models.drift.Histogram;
+import dev.retrain.models.drift.PerformanceEstimate;
 
 /**
  * One drift check: what was compared (champion version, current window), every statistic
@@ -16,7 +17,7 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 		Integer championVersion, LocalDate currentFrom, LocalDate currentTo, int currentRows, int referenceRows,
 		int calibrationBlocks, String calibration, Status status, String summary, List<FeatureDrift> features,
 		PredictionDrift prediction, PerformanceDrift performance, Map<String, Boolean> signals, String outcome,
-		CostSignal cost) {
+		CostSignal cost, PerformanceEstimate estimate) {
 
 	/**
 	 * The cost trigger at this check: the metric lost against the champion's holdout

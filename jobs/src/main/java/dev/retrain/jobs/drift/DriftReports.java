@@ -86,7 +86,7 @@ public class DriftReports {
 		return new DriftReport(id, r.pipeline(), r.asOf(), r.createdAt(), r.trigger(), r.championVersion(),
 				r.currentFrom(), r.currentTo(), r.currentRows(), r.referenceRows(), r.calibrationBlocks(),
 				r.calibration(), r.status(), r.summary(), r.features(), r.prediction(), r.performance(), r.signals(),
-				outcome, r.cost());
+				outcome, r.cost(), r.estimate());
 	}
 
 	private static String truncate(String s) {

@@ -127,6 +127,11 @@ class DriftCheckTests extends RetrainTestSupport {
 		assertThat(after.performance().drifted()).isTrue();
 		assertThat(after.performance().current()).isLessThan(after.performance().holdout() - 0.05);
 		assertThat(after.signals().get("input")).as("inputs did not move").isFalse();
+		// the label-free estimate (CBPE) reads confidence, which a concept drift does not
+		// move: before the drift it agrees with the realised accuracy, after it does not
+		assertThat(before.estimate().realised()).isBetween(before.estimate().low() - 0.03,
+				before.estimate().high() + 0.03);
+		assertThat(after.estimate().estimate()).isGreaterThan(after.estimate().realised() + 0.02);
 	}
 
 	@Test
