@@ -202,6 +202,8 @@ public class DriftChecker {
 		signals.put("performance", (performance != null) ? performance.drifted() : null);
 		DriftReport.CostSignal cost = cost(def, policy, performance);
 		signals.put("cost", (cost != null) ? cost.due() : null);
+		PerformanceEstimate estimate = estimate(meta, ref.holdout(), holdoutScores, current, curScores);
+		signals.put("estimate", (estimate != null) ? estimate.dropped(policy.performanceFloor()) : null);
 		List<Boolean> enabled = policy.triggerOn()
 			.stream()
 			.map(s -> signals.get(s.name().toLowerCase(Locale.ROOT)))
@@ -229,8 +231,7 @@ public class DriftChecker {
 				summary + ((cost != null) ? String.format(Locale.ROOT,
 						"; staleness cost %.1f since the last retrain against %.1f a retrain%s",
 						cost.sinceLastRetrain(), cost.retrainCost(), cost.due() ? ": due" : "") : ""),
-				features, prediction, performance, signals, null, cost,
-				estimate(meta, ref.holdout(), holdoutScores, current, curScores));
+				features, prediction, performance, signals, null, cost, estimate);
 	}
 
 	/**

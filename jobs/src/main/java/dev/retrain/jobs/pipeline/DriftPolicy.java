@@ -37,7 +37,7 @@ public record DriftPolicy(PipelineDefinition.Schedule schedule, int currentDays,
 	/** The three kinds of evidence a check produces. */
 	public enum Signal {
 
-		INPUT, PREDICTION, PERFORMANCE, COST
+		INPUT, PREDICTION, PERFORMANCE, COST, ESTIMATE
 
 	}
 

@@ -132,6 +132,7 @@ class DriftCheckTests extends RetrainTestSupport {
 		assertThat(before.estimate().realised()).isBetween(before.estimate().low() - 0.03,
 				before.estimate().high() + 0.03);
 		assertThat(after.estimate().estimate()).isGreaterThan(after.estimate().realised() + 0.02);
+		assertThat(after.signals().get("estimate")).as("so the estimate signal stays quiet").isFalse();
 	}
 
 	@Test

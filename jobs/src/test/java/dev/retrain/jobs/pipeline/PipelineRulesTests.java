@@ -199,7 +199,7 @@ class PipelineRulesTests {
 				arguments("performance floor", append("drift: {performance-floor: -1}"), "drift.performance-floor",
 						"must be a number >= 0"),
 				arguments("signals", append("drift: {trigger-on: [input, inputs]}"), "drift.trigger-on[1]",
-						"'inputs' is not one of [input, performance, prediction]"),
+						"'inputs' is not one of [cost, estimate, input, performance, prediction]"),
 				arguments("combine", append("drift: {combine: most}"), "drift.combine",
 						"'most' is not one of [all, any]"),
 				arguments("cooldown", append("drift: {cooldown-hours: -1}"), "drift.cooldown-hours",

@@ -21,8 +21,18 @@ import dev.retrain.models.metrics.Predictions;
  * @param low lower end of its 95% interval
  * @param high upper end
  * @param realised the accuracy measured where the current rows carry labels, or null
+ * @param holdout the accuracy on the holdout the calibration was fitted on
  */
-public record PerformanceEstimate(String metric, int rows, double estimate, double low, double high, Double realised) {
+public record PerformanceEstimate(String metric, int rows, double estimate, double low, double high, Double realised,
+		double holdout) {
+
+	/**
+	 * Whether even the top of the estimate's interval is more than {@code floor} below
+	 * the holdout's accuracy: a drop seen without labels.
+	 */
+	public boolean dropped(double floor) {
+		return this.high < this.holdout - floor;
+	}
 
 	/**
 	 * Estimates the accuracy of {@code current} from the calibration that
@@ -37,9 +47,11 @@ public record PerformanceEstimate(String metric, int rows, double estimate, doub
 		}
 		int n = reference.rows();
 		double[][] pairs = new double[n][];
+		double holdoutRight = 0;
 		for (int r = 0; r < n; r++) {
 			int k = reference.predictedClass(r);
 			pairs[r] = new double[] { reference.probability(r, k), (k == (int) referenceLabels[r]) ? 1 : 0 };
+			holdoutRight += pairs[r][1];
 		}
 		Arrays.sort(pairs, (a, b) -> Double.compare(a[0], b[0]));
 		double[] x = new double[n];
@@ -62,7 +74,7 @@ public record PerformanceEstimate(String metric, int rows, double estimate, doub
 		double half = 1.96 * Math.sqrt(variance) / m;
 		double estimate = sum / m;
 		return new PerformanceEstimate("accuracy", m, estimate, Math.max(0, estimate - half),
-				Math.min(1, estimate + half), (labelled > 0) ? (double) right / labelled : null);
+				Math.min(1, estimate + half), (labelled > 0) ? (double) right / labelled : null, holdoutRight / n);
 	}
 
 	/**

@@ -67,6 +67,29 @@ class PerformanceEstimateTests {
 	}
 
 	@Test
+	void aModelGrownUnsureOnCurrentRowsIsSeenToDropWithoutLabels() {
+		double[] refLabels = new double[5000];
+		Predictions ref = draw(5000, 7, c -> c, refLabels);
+		// the same calibrated model on rows where it is barely sure (confidence 0.5 to
+		// 0.6)
+		Random random = new Random(8);
+		double[] scores = new double[2000];
+		for (int i = 0; i < scores.length; i++) {
+			scores[i] = 0.5 + 0.1 * random.nextDouble();
+		}
+		Predictions unsure = new Predictions(Task.BINARY_CLASSIFICATION, 2, scores);
+
+		PerformanceEstimate same = PerformanceEstimate.accuracy(ref, refLabels, draw(2000, 9, c -> c, new double[2000]),
+				null);
+		PerformanceEstimate dropped = PerformanceEstimate.accuracy(ref, refLabels, unsure, null);
+
+		assertThat(same.holdout()).isCloseTo(0.75, within(0.02));
+		assertThat(same.dropped(0.05)).isFalse();
+		assertThat(dropped.estimate()).isCloseTo(0.55, within(0.03));
+		assertThat(dropped.dropped(0.05)).isTrue();
+	}
+
+	@Test
 	void withoutLabelsThereIsNoRealisedValueAndRegressionIsNotEstimated() {
 		double[] refLabels = new double[200];
 		Predictions ref = draw(200, 5, c -> c, refLabels);
