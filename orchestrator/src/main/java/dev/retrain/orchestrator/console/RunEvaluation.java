@@ -19,9 +19,21 @@ import tools.jackson.databind.JsonNode;
  * @param slices one row per slice of the primary holdout
  * @param outcome the decision (PROMOTE, KEEP_CHAMPION, ...), or null before it
  * @param reasons the decision's reasons, one per rule
+ * @param candidates the candidates a search tried (empty without a search)
+ * @param searchNote why there was no search this time, or null
  */
 public record RunEvaluation(String primaryHoldout, Integer championVersion, String championUnavailable,
-		List<MetricRow> metrics, String sliceMetric, List<SliceRow> slices, String outcome, List<String> reasons) {
+		List<MetricRow> metrics, String sliceMetric, List<SliceRow> slices, String outcome, List<String> reasons,
+		List<CandidateRow> candidates, String searchNote) {
+
+	/**
+	 * One candidate of a search: its settings in words, rows, epochs, its score on the
+	 * selection days (null where it was not trained, {@code failed} says why), seconds,
+	 * and whether it won.
+	 */
+	public record CandidateRow(int index, String settings, long trainRows, int epochs, Double score, double seconds,
+			String failed, boolean winner) {
+	}
 
 	/** One metric on one holdout; {@code champion} and {@code delta} null without one. */
 	public record MetricRow(String holdout, String metric, double candidate, Double champion, Double delta) {
@@ -35,6 +47,22 @@ public record RunEvaluation(String primaryHoldout, Integer championVersion, Stri
 	static RunEvaluation from(JsonNode details, String primaryMetric) {
 		if (details == null || !details.has("evaluation")) {
 			return null;
+		}
+		List<CandidateRow> candidates = new ArrayList<>();
+		JsonNode search = details.path("search");
+		int winner = search.path("winner").asInt(-1);
+		for (JsonNode t : search.path("candidates")) {
+			JsonNode c = t.path("settings");
+			int index = c.path("index").asInt();
+			String settings = c.path("fineTune").asBoolean()
+					? "the champion fine-tuned on " + c.path("windowDays").asInt() + " days"
+					: c.path("windowDays").asInt() + " days, hidden " + c.path("hiddenLayers") + ", lr "
+							+ c.path("learningRate").asDouble() + ", weight decay " + c.path("weightDecay").asDouble()
+							+ ", " + c.path("epochs").asInt() + " epochs";
+			JsonNode score = t.path("score");
+			candidates.add(new CandidateRow(index, settings, t.path("trainRows").asLong(), t.path("epochsRun").asInt(),
+					(score.isNumber() && Double.isFinite(score.asDouble())) ? score.asDouble() : null,
+					t.path("seconds").asDouble(), text(t.path("failed")), index == winner));
 		}
 		JsonNode e = details.get("evaluation");
 		List<MetricRow> metrics = new ArrayList<>();
@@ -59,7 +87,8 @@ public record RunEvaluation(String primaryHoldout, Integer championVersion, Stri
 		d.path("reasons").forEach(r -> reasons.add(r.asString()));
 		return new RunEvaluation(text(e.path("primaryHoldout")),
 				e.path("championVersion").isNumber() ? e.path("championVersion").asInt() : null,
-				text(e.path("championUnavailable")), metrics, primaryMetric, slices, text(d.path("outcome")), reasons);
+				text(e.path("championUnavailable")), metrics, primaryMetric, slices, text(d.path("outcome")), reasons,
+				candidates, text(search.path("notSearched")));
 	}
 
 	private static String text(JsonNode n) {
