@@ -53,6 +53,16 @@ public final class FileHashes {
 		}
 	}
 
+	/** The SHA-256 (hex) of bytes in memory. */
+	public static String sha256(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** The SHA-256 of each named file of a directory, by name. */
 	public static Map<String, String> of(Path dir, String... files) {
 		Map<String, String> out = new TreeMap<>();

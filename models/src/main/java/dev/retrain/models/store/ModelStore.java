@@ -316,6 +316,37 @@ public final class ModelStore {
 		return FileHashes.of(dir, files);
 	}
 
+	/**
+	 * The version as one zip archive, for a serving application to download: its
+	 * {@value #METADATA} (encoders, structure, lineage, reference profile),
+	 * {@value #PARAMS} and, where it has one, its reference sample. The same version
+	 * always gives the same bytes (fixed entry order and times), so the archive's SHA-256
+	 * names it. Refused ({@link VersionFilesMissing}) when a file is missing or does not
+	 * match its recorded hash.
+	 */
+	public byte[] archive(String pipeline, int version) {
+		requireComplete(pipeline, version);
+		Path dir = versionDir(pipeline, version);
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+			for (String name : List.of(METADATA, PARAMS, "reference.parquet")) {
+				Path file = dir.resolve(name);
+				if (!Files.isRegularFile(file)) {
+					continue;
+				}
+				java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry(name);
+				entry.setTime(0);
+				zip.putNextEntry(entry);
+				Files.copy(file, zip);
+				zip.closeEntry();
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot archive " + pipeline + " v" + version, ex);
+		}
+		return bytes.toByteArray();
+	}
+
 	public ModelArtifact load(String pipeline, int version) {
 		requireComplete(pipeline, version);
 		Path dir = versionDir(pipeline, version);

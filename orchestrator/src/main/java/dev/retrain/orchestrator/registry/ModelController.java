@@ -5,18 +5,25 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.registry.AliasChange;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.registry.VersionNotFound;
+import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
@@ -89,6 +96,41 @@ class ModelController {
 		Map<String, Integer> aliases = this.registry.aliases(name);
 		return new VersionList(name, aliases, versions.stream().map(v -> VersionSummary.of(v, aliases)).toList(),
 				this.registry.history(name));
+	}
+
+	@GetMapping(path = "/versions/{version}/artifact", produces = "application/zip")
+	@Operation(summary = "A version as one zip archive (metadata.json with encoders, model.params, the reference "
+			+ "sample); its SHA-256 in X-Artifact-SHA256 and as the ETag: If-None-Match answers 304")
+	ResponseEntity<byte[]> artifact(@PathVariable String name, @PathVariable int version, WebRequest request) {
+		Names.pipeline(name);
+		this.registry.version(name, version).orElseThrow(() -> new VersionNotFound(name, version));
+		return archive(name, version, request);
+	}
+
+	@GetMapping(path = "/aliases/{alias}/artifact", produces = "application/zip")
+	@Operation(summary = "The version an alias (champion, ...) points at, as one zip archive; poll with "
+			+ "If-None-Match: 304 until the alias moves")
+	ResponseEntity<byte[]> aliasArtifact(@PathVariable String name, @PathVariable String alias, WebRequest request) {
+		Names.pipeline(name);
+		int version = this.registry.alias(name, alias)
+			.orElseThrow(() -> new PipelineNotFound(name, "no alias '" + alias + "'"));
+		return archive(name, version, request);
+	}
+
+	private ResponseEntity<byte[]> archive(String name, int version, WebRequest request) {
+		byte[] zip = this.store.archive(name, version);
+		String sha = FileHashes.sha256(zip);
+		String etag = "\"" + sha + "\"";
+		if (request.checkNotModified(etag)) {
+			return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).header("X-Artifact-SHA256", sha).build();
+		}
+		return ResponseEntity.ok()
+			.eTag(etag)
+			.header("X-Artifact-SHA256", sha)
+			.header("X-Model-Version", Integer.toString(version))
+			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "-v" + version + ".zip\"")
+			.contentType(MediaType.parseMediaType("application/zip"))
+			.body(zip);
 	}
 
 	@GetMapping("/versions/{version}")

@@ -1,0 +1,177 @@
+package dev.retrain.orchestrator;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.models.files.FileHashes;
+import dev.retrain.models.json.Json;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelStore;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A version, or the version an alias points at, downloads as one zip (metadata with the
+ * encoders, parameters, reference sample) whose SHA-256 is in a header and is its ETag,
+ * the same bytes every time; a poller with If-None-Match gets 304 until the alias moves.
+ */
+@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class ArtifactDownloadTests {
+
+	static final TestDirs DIRS = TestDirs.create("artifacts");
+
+	static {
+		PipelineFixtures.sampleData(DIRS.data(), "art", 150, 23);
+		PipelineFixtures.write(DIRS.configs(), "art", PipelineFixtures.yaml("art", "art", GOOD_MODEL, ""));
+		PipelineFixtures.write(DIRS.configs(), "tampered", PipelineFixtures.yaml("tampered", "art", GOOD_MODEL, ""));
+	}
+
+	@DynamicPropertySource
+	static void dirs(DynamicPropertyRegistry registry) {
+		DIRS.register(registry);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	RunLauncher launcher;
+
+	@Autowired
+	RunRecords runs;
+
+	@Autowired
+	ModelStore store;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private HttpResponse<byte[]> get(String path, String ifNoneMatch) throws Exception {
+		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Authorization", "Basic " + Base64.getEncoder()
+				.encodeToString((ApiClient.VIEWER + ":" + ApiClient.VIEWER + "-pw").getBytes(StandardCharsets.UTF_8)));
+		if (ifNoneMatch != null) {
+			b.header("If-None-Match", ifNoneMatch);
+		}
+		return this.http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+	}
+
+	private void runToEnd(String key) {
+		runToEnd("art", key);
+	}
+
+	private void runToEnd(String pipeline, String key) {
+		long id = this.launcher.launch(new RunLauncher.Request(pipeline, LAST, key, null, Trigger.MANUAL, "test"))
+			.runId();
+		await().atMost(java.time.Duration.ofMinutes(2))
+			.until(() -> this.runs.find(id).map(r -> r.endedAt() != null).orElse(false));
+		assertThat(this.runs.find(id).orElseThrow().status()).isEqualTo("COMPLETED");
+	}
+
+	private static List<String> entries(byte[] zip) throws Exception {
+		List<String> names = new ArrayList<>();
+		try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+			for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+				names.add(e.getName());
+			}
+		}
+		return names;
+	}
+
+	private static byte[] entry(byte[] zip, String name) throws Exception {
+		try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+			for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+				if (e.getName().equals(name)) {
+					return in.readAllBytes();
+				}
+			}
+		}
+		throw new AssertionError("no " + name);
+	}
+
+	@Test
+	void aVersionDownloadsAsOneArchiveNamedByItsHashAndAPollerGets304UntilTheAliasMoves() throws Exception {
+		runToEnd("first");
+
+		HttpResponse<byte[]> v1 = get("/api/models/art/versions/1/artifact", null);
+		assertThat(v1.statusCode()).isEqualTo(200);
+		assertThat(v1.headers().firstValue("Content-Type")).contains("application/zip");
+		String sha = v1.headers().firstValue("X-Artifact-SHA256").orElseThrow();
+		assertThat(sha).isEqualTo(FileHashes.sha256(v1.body()));
+		assertThat(v1.headers().firstValue("ETag")).contains("\"" + sha + "\"");
+		assertThat(entries(v1.body())).containsExactly("metadata.json", "model.params", "reference.parquet");
+		ArtifactMetadata meta = Json.MAPPER.readValue(entry(v1.body(), "metadata.json"), ArtifactMetadata.class);
+		assertThat(meta.version()).isEqualTo(1);
+		assertThat(meta.features()).isNotEmpty();
+		// the files are the store's own, and the same version gives the same bytes
+		assertThat(entry(v1.body(), "model.params"))
+			.isEqualTo(Files.readAllBytes(this.store.versionDir("art", 1).resolve(ModelStore.PARAMS)));
+		assertThat(get("/api/models/art/versions/1/artifact", null).body()).isEqualTo(v1.body());
+
+		String etag = "\"" + sha + "\"";
+		HttpResponse<byte[]> unchanged = get("/api/models/art/versions/1/artifact", etag);
+		assertThat(unchanged.statusCode()).isEqualTo(304);
+		assertThat(unchanged.body()).isEmpty();
+
+		// the champion alias: the same archive, 304 for a poller while it stays
+		HttpResponse<byte[]> champion = get("/api/models/art/aliases/champion/artifact", null);
+		assertThat(champion.statusCode()).isEqualTo(200);
+		assertThat(champion.headers().firstValue("X-Model-Version")).contains("1");
+		assertThat(champion.body()).isEqualTo(v1.body());
+		assertThat(get("/api/models/art/aliases/champion/artifact", etag).statusCode()).isEqualTo(304);
+
+		// an alias moved to a new version: the poller's ETag no longer matches
+		runToEnd("second");
+		var moved = ApiClient.as(this.port, ApiClient.ADMIN)
+			.send("PUT", "/api/models/art/aliases/canary", "application/json",
+					"{\"version\":2,\"reason\":\"try v2 on 5% of traffic\"}");
+		assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+		HttpResponse<byte[]> canary = get("/api/models/art/aliases/canary/artifact", etag);
+		assertThat(canary.statusCode()).isEqualTo(200);
+		assertThat(canary.headers().firstValue("X-Model-Version")).contains("2");
+		assertThat(canary.headers().firstValue("ETag")).isNotEqualTo(etag);
+
+		assertThat(get("/api/models/art/aliases/nope/artifact", null).statusCode()).isEqualTo(404);
+		assertThat(get("/api/models/art/versions/99/artifact", null).statusCode()).isEqualTo(404);
+		HttpResponse<byte[]> anonymous = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/models/art/versions/1/artifact"))
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void aVersionWhoseFilesNoLongerMatchTheirHashesIsRefusedNotServed() throws Exception {
+		runToEnd("tampered", "once");
+		Files.write(this.store.versionDir("tampered", 1).resolve(ModelStore.PARAMS), new byte[] { 1, 2, 3 });
+
+		HttpResponse<byte[]> refused = get("/api/models/tampered/versions/1/artifact", null);
+
+		assertThat(refused.statusCode()).isEqualTo(409);
+		assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("model.params");
+	}
+
+}
