@@ -8,9 +8,20 @@ package dev.retrain.jobs.backtest;
  * numeric feature's PSI against the champion's reference exceeds {@code psiThreshold}),
  * or {@code combined} (a cron and drift checks together: whichever comes first; the drift
  * check runs first at a period's end, and a scheduled fire at the same moment adds no
- * second retrain).
+ * second retrain). {@code searchYaml}, when not null, replaces the pipeline's
+ * {@code search:} section for this policy ({@value #NO_SEARCH}: no search), so one file
+ * compares the same trigger with and without candidates per retrain.
  */
-public record BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold) {
+public record BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold,
+		String searchYaml) {
+
+	/** A policy that keeps the pipeline's own search (or none). */
+	public BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold) {
+		this(name, type, cron, driftYaml, psiThreshold, null);
+	}
+
+	/** {@link #searchYaml} of a policy that retrains without a search. */
+	public static final String NO_SEARCH = "false";
 
 	public enum Type {
 
@@ -28,7 +39,7 @@ public record BacktestPolicy(String name, Type type, String cron, String driftYa
 	 * report shows it as written, not as "- a - b").
 	 */
 	public String describe() {
-		return switch (this.type) {
+		String trigger = switch (this.type) {
 			case NEVER -> "train once after warm-up";
 			case SCHEDULE -> "retrain on cron '" + this.cron + "' (simulated time)";
 			case DRIFT -> "drift-triggered:\n" + this.driftYaml.strip();
@@ -36,6 +47,11 @@ public record BacktestPolicy(String name, Type type, String cron, String driftYa
 			case COMBINED ->
 				"retrain on cron '" + this.cron + "' (simulated time) or on drift: " + "\n" + this.driftYaml.strip();
 		};
+		if (this.searchYaml == null) {
+			return trigger;
+		}
+		return trigger + (NO_SEARCH.equals(this.searchYaml) ? "\nwithout the pipeline's search"
+				: "\nsearch (in place of the pipeline's):\n" + this.searchYaml.strip());
 	}
 
 }

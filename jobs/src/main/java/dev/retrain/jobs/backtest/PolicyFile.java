@@ -36,9 +36,15 @@ import dev.retrain.jobs.pipeline.ConfigProblem;
  *     type: combined
  *     cron: "0 0 0 1 1 ?"
  *     drift: {current-days: 30, trigger-on: [input, performance], cooldown-hours: 720}
- * </pre> Bound and checked as a pipeline file is ({@link ConfigBinder}): every problem of
- * the file at once, each naming its field and, within a policy, the policy. Defaults are
- * set in the records' constructors.
+ *   - name: yearly-searched
+ *     type: schedule
+ *     cron: "0 0 0 1 1 ?"
+ *     search: {selection-days: 365, windows-days: [730, 1825]}
+ * </pre> {@code search} replaces the pipeline's {@code search:} section for that policy
+ * ({@code false}: none); without it the policy keeps the pipeline's own. Bound and
+ * checked as a pipeline file is ({@link ConfigBinder}): every problem of the file at
+ * once, each naming its field and, within a policy, the policy. Defaults are set in the
+ * records' constructors.
  */
 public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer periodDays,
 		@Min(value = 1, message = "must be >= 1") Integer warmupDays, String from, String to,
@@ -61,7 +67,8 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 	public record Policy(@NotBlank(message = "a policy needs a name") String name,
 			@NotNull(message = "type must be one of never, schedule, drift, fixed-psi, combined") PolicyType type,
 			String cron, JsonNode drift, @DecimalMin(value = "0", inclusive = false,
-					message = "threshold must be a positive number") Double threshold) {
+					message = "threshold must be a positive number") Double threshold,
+			JsonNode search) {
 
 		public Policy {
 			threshold = (threshold != null) ? threshold : 0.25;
@@ -170,6 +177,12 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 			if (type == BacktestPolicy.Type.SCHEDULE && p.drift() != null) {
 				problems.add(new ConfigProblem(at + ".drift", "a schedule with drift checks is type combined"));
 			}
+			if (p.search() != null && !p.search().isObject()
+					&& !(p.search().isBoolean() && !p.search().booleanValue())) {
+				problems.add(new ConfigProblem(at + ".search",
+						"is a pipeline file's search section, or false for none (the pipeline's own is kept "
+								+ "when the policy says nothing)"));
+			}
 			if (type == BacktestPolicy.Type.DRIFT && p.cron() != null) {
 				problems.add(new ConfigProblem(at + ".cron", "drift checks with a schedule are type combined"));
 			}
@@ -214,8 +227,16 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 		return this.policies.stream()
 			.map(p -> new BacktestPolicy(p.name(), p.type().type, p.cron(),
 					(p.drift() != null) ? YAML.writeValueAsString(p.drift()).replaceFirst("^---\\s*\\n", "") : "",
-					p.threshold()))
+					p.threshold(), search(p.search())))
 			.toList();
+	}
+
+	private static String search(JsonNode search) {
+		if (search == null) {
+			return null;
+		}
+		return search.isObject() ? YAML.writeValueAsString(search).replaceFirst("^---\\s*\\n", "")
+				: BacktestPolicy.NO_SEARCH;
 	}
 
 }

@@ -11,8 +11,9 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 /**
  * Writes a pipeline file as a policy's sandbox sees it, edited as a YAML tree: the data
  * path made absolute, the policy's drift section in place of the pipeline's own, and no
- * schedule. The result is written anew from the tree, so the file's comments and layout
- * are not kept (nothing reads them in a sandbox).
+ * schedule, and the policy's search section (or none) in place of the pipeline's when the
+ * policy has one. The result is written anew from the tree, so the file's comments and
+ * layout are not kept (nothing reads them in a sandbox).
  */
 final class SandboxYaml {
 
@@ -38,6 +39,12 @@ final class SandboxYaml {
 		JsonNode drift = drift(policy);
 		if (drift != null) {
 			pipeline.set("drift", drift);
+		}
+		if (policy.searchYaml() != null) {
+			pipeline.remove("search");
+			if (!BacktestPolicy.NO_SEARCH.equals(policy.searchYaml())) {
+				pipeline.set("search", YAML.readTree(policy.searchYaml()));
+			}
 		}
 		return YAML.writeValueAsString(pipeline);
 	}

@@ -59,6 +59,9 @@ class PolicyFileTests {
 						"policies[0].threshold", "policy 'p': threshold must be a positive number, was 0.0"),
 				arguments("a finite threshold", "policies: [{name: p, type: fixed-psi, threshold: 1e999}]\n",
 						"policies[0].threshold", "policy 'p': must be a finite number"),
+				arguments("search is a section or false",
+						"policies: [{name: y, type: schedule, cron: '0 0 0 1 1 ?', search: true}]\n",
+						"policies[0].search", "policy 'y': is a pipeline file's search section, or false for none"),
 				arguments("unknown field", "policies: [{name: n, type: never, crom: x}]\n", "policies[0].crom",
 						"policy 'n': unknown field 'crom'"));
 	}

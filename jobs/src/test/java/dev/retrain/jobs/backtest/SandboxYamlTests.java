@@ -1,6 +1,7 @@
 package dev.retrain.jobs.backtest;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,35 @@ class SandboxYamlTests {
 		assertThat(sandbox).usingRecursiveComparison()
 			.ignoringFields("data.path", "schedule", "drift", "origin")
 			.isEqualTo(original);
+	}
+
+	@Test
+	void aPolicysSearchReplacesThePipelinesOrTurnsItOffAndWithoutOneThePipelinesIsKept() {
+		String live = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, """
+				search:
+				  selection-days: 3
+				  learning-rate: [0.01, 0.05]""");
+		List<BacktestPolicy> policies = PolicyFile.parse("""
+				policies:
+				  - {name: keeps, type: schedule, cron: "0 0 0 1 1 ?"}
+				  - {name: off, type: schedule, cron: "0 0 0 1 1 ?", search: false}
+				  - name: other
+				    type: schedule
+				    cron: "0 0 0 1 1 ?"
+				    search: {selection-days: 2, windows-days: [9, 20]}
+				""").toPolicies();
+
+		PipelineDefinition keeps = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(0)), "keeps");
+		PipelineDefinition off = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(1)), "off");
+		PipelineDefinition other = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(2)), "other");
+
+		assertThat(keeps.search().space().candidates()).extracting(c -> c.learningRate()).containsExactly(0.01, 0.05);
+		assertThat(off.search()).isNull();
+		assertThat(other.search().selectionDays()).isEqualTo(2);
+		assertThat(other.search().space().candidates()).extracting(c -> c.windowDays()).containsExactly(9, 20);
+		assertThat(policies.get(1).describe()).endsWith("without the pipeline's search");
+		assertThat(policies.get(2).describe()).contains("search (in place of the pipeline's):")
+			.contains("selection-days: 2");
 	}
 
 	@Test
