@@ -27,7 +27,16 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 	 * held out from all of them to choose on, and the seconds of training after which no
 	 * further candidate starts. Null: one model with the model's settings.
 	 */
-	public record Search(SearchSpace space, int selectionDays, double maxTrainingSeconds) {
+	public record Search(SearchSpace space, int selectionDays, double maxTrainingSeconds, int threads) {
+
+		/**
+		 * How many candidates train at once on one node: {@code threads}, or with 0 half
+		 * the cores (PyTorch already spreads one training over several), at least 1.
+		 */
+		public int localThreads() {
+			return (this.threads > 0) ? this.threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+		}
+
 	}
 
 	/**

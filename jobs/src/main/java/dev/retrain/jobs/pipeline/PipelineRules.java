@@ -139,7 +139,7 @@ final class PipelineRules {
 			problem("search.max-candidates", "fine-tune is one more candidate: max-candidates must be >= 2");
 		}
 		return new PipelineDefinition.Search(space, (s.selectionDays() != null) ? s.selectionDays() : 1,
-				s.maxTrainingSeconds());
+				s.maxTrainingSeconds(), s.threads());
 	}
 
 	/** {@code given}, or {@code fallback} when absent; an empty list is a problem. */

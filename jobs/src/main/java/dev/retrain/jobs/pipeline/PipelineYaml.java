@@ -321,13 +321,16 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			List<@NotNull(message = "must be a number >= 0") @DecimalMin(value = "0",
 					message = "must be a number >= 0") Double> weightDecay,
 			List<@NotNull(message = "must be >= 1") @Min(value = 1, message = "must be >= 1") Integer> epochs,
-			Boolean fineTune) {
+			Boolean fineTune,
+			@Min(value = 0, message = "must be >= 0 (0: half this machine's cores, at least 1)") @Max(value = 64,
+					message = "must be at most 64") Integer threads) {
 
 		Search {
 			strategy = (strategy != null) ? strategy : SearchStrategy.GRID;
 			maxCandidates = (maxCandidates != null) ? maxCandidates : 8;
 			maxTrainingSeconds = (maxTrainingSeconds != null) ? maxTrainingSeconds : 1800.0;
 			fineTune = (fineTune != null) ? fineTune : Boolean.FALSE;
+			threads = (threads != null) ? threads : 0;
 		}
 
 	}

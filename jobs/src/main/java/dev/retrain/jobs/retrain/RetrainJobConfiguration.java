@@ -5,10 +5,14 @@ import java.util.function.LongPredicate;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
+import org.springframework.batch.core.partition.PartitionHandler;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,7 +29,9 @@ import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.ModelTrainer;
 
 /**
- * The retrain job: snapshot, validate, train, evaluate, decide, register. Identifying
+ * The retrain job: snapshot, validate, search, train, evaluate, decide, register. The
+ * search step is partitioned, one partition per candidate of the pipeline's
+ * {@code search:} (none without one), on local threads or on workers. Identifying
  * parameters are pipeline, as-of date and run key, so a failed run is restarted by
  * launching it again (completed steps are skipped, training resumes from its checkpoint),
  * and a new run key re-runs a date on purpose.
@@ -42,6 +48,12 @@ public class RetrainJobConfiguration {
 	/** The step a worker runs for {@code train} when workers are enabled. */
 	public static final String TRAIN_ON_WORKER = "train-on-worker";
 
+	/**
+	 * A search's candidate: the step each partition of {@code search} runs, here or on a
+	 * worker.
+	 */
+	public static final String SEARCH_CANDIDATE = "search-candidate";
+
 	/** The step a worker runs for {@code evaluate} when workers are enabled. */
 	public static final String EVALUATE_ON_WORKER = "evaluate-on-worker";
 
@@ -52,16 +64,30 @@ public class RetrainJobConfiguration {
 	 */
 	@Bean
 	Job retrainJob(JobRepository repository, RunLifecycleListener listener, Step snapshotStep, Step validateStep,
-			Step trainStep, Step evaluateStep, Step decideStep, Step registerStep,
-			ObjectProvider<WorkerRequests> workers) {
+			Step searchStep, Step trainStep, Step evaluateStep, Step decideStep, Step registerStep,
+			ObjectProvider<WorkerRequests> workers, PipelineCatalog catalog) {
 		WorkerRequests remote = workers.getIfAvailable();
+		Step train = (remote != null) ? remote.remote("train", TRAIN_ON_WORKER, repository) : trainStep;
+		Step evaluate = (remote != null) ? remote.remote("evaluate", EVALUATE_ON_WORKER, repository) : evaluateStep;
+		// the search step only for a pipeline with a search: a run's steps are what it
+		// did
+		JobExecutionDecider searching = (execution, step) -> new FlowExecutionStatus(
+				(catalog.get(RunContext.of(execution).pipeline()).search() != null) ? "SEARCH" : "TRAIN");
 		return new JobBuilder(JOB_NAME, repository).listener(listener)
 			.start(snapshotStep)
 			.next(validateStep)
-			.next((remote != null) ? remote.remote("train", TRAIN_ON_WORKER, repository) : trainStep)
-			.next((remote != null) ? remote.remote("evaluate", EVALUATE_ON_WORKER, repository) : evaluateStep)
+			.next(searching)
+			.on("SEARCH")
+			.to(searchStep)
+			.next(train)
+			.from(searching)
+			.on("*")
+			.to(train)
+			.from(train)
+			.next(evaluate)
 			.next(decideStep)
 			.next(registerStep)
+			.end()
 			.build();
 	}
 
@@ -93,6 +119,36 @@ public class RetrainJobConfiguration {
 			.listener(MDC)
 			.listener(inputs.sync())
 			.tasklet(inputs.sync().around(new ValidateStep(inputs, runs, registry, store)), tm)
+			.build();
+	}
+
+	/**
+	 * The search: one partition per candidate ({@link CandidateStep#partitioner}), run on
+	 * {@code search.threads} local threads, or with workers each on a worker.
+	 */
+	@Bean
+	Step searchStep(JobRepository repository, PipelineCatalog catalog, @Qualifier(SEARCH_CANDIDATE) Step candidate,
+			ObjectProvider<WorkerRequests> workers) {
+		WorkerRequests remote = workers.getIfAvailable();
+		PartitionHandler handler = (remote != null)
+				? (splitter, manager) -> remote.runAll(SEARCH_CANDIDATE,
+						SearchPartitions.split(splitter, manager, repository), repository)
+				: SearchPartitions.local(candidate, catalog, repository);
+		return new StepBuilder("search", repository).listener(MDC)
+			.partitioner(SEARCH_CANDIDATE, CandidateStep.partitioner(catalog))
+			.partitionHandler(handler)
+			.build();
+	}
+
+	@Bean(SEARCH_CANDIDATE)
+	Step searchCandidateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
+			RunRecords runs, ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
+		return new StepBuilder(SEARCH_CANDIDATE, repository).listener(FAILPOINTS)
+			.listener(MDC)
+			.tasklet(
+					new CandidateStep(inputs, runs, registry, store, new ModelTrainer(),
+							inputs.props().trainingMemoryBytes(), observers.getIfAvailable(() -> EpochListener.NONE)),
+					tm)
 			.build();
 	}
 

@@ -241,6 +241,16 @@ public class RunLifecycleListener implements JobExecutionListener {
 			}
 			return "stopped on request";
 		}
+		// a partition's own failure (a search's candidate, here or on a worker), not the
+		// partitioned step's "a partition failed"
+		for (StepExecution step : execution.getStepExecutions()) {
+			if (step.getStatus() == BatchStatus.FAILED && step.getStepName().contains(":")) {
+				String description = step.getExitStatus().getExitDescription();
+				return "step '" + step.getStepName() + "' failed: "
+						+ (!step.getFailureExceptions().isEmpty() ? describe(step.getFailureExceptions().get(0))
+								: description.lines().findFirst().orElse("(no description)"));
+			}
+		}
 		for (StepExecution step : execution.getStepExecutions()) {
 			if (step.getStatus() == BatchStatus.FAILED && !step.getFailureExceptions().isEmpty()) {
 				return "step '" + step.getStepName() + "' failed: " + describe(step.getFailureExceptions().get(0));

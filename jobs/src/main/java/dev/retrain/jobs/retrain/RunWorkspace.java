@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import dev.retrain.jobs.RetrainProperties;
@@ -83,6 +85,38 @@ record RunWorkspace(Path root, Location remote) {
 				try (InputStream in = file.open()) {
 					Files.copy(in, target);
 				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(
+					"cannot read the run's workspace " + this.remote.uri() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Copies the remote workspace's files whose path (relative, with {@code /})
+	 * {@code wanted} accepts over the local ones, each by an atomic move, and deletes
+	 * nothing: a step that shares the node's copy of the workspace with others running at
+	 * the same time (a search's candidates) takes only its own part.
+	 */
+	void pull(Predicate<String> wanted) {
+		if (this.remote == null) {
+			return;
+		}
+		try {
+			List<Location> files = this.remote.isDirectory() ? this.remote.files() : List.of();
+			for (Location file : files) {
+				String relative = this.remote.relativize(file).toString().replace('\\', '/');
+				if (!wanted.test(relative)) {
+					continue;
+				}
+				Path target = this.root.resolve(relative);
+				Files.createDirectories(target.getParent());
+				Path part = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+				try (InputStream in = file.open()) {
+					Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+				}
+				Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 			}
 		}
 		catch (IOException ex) {

@@ -2,16 +2,15 @@ package dev.retrain.jobs.retrain;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.LongPredicate;
 
 import org.slf4j.Logger;
@@ -26,8 +25,6 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
-import dev.retrain.models.dataset.ColumnRequest;
-import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoder;
@@ -35,14 +32,12 @@ import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Metric;
-import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.profile.ReferenceProfile;
 import dev.retrain.models.search.CandidateSettings;
 import dev.retrain.models.search.SearchResult;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
-import dev.retrain.models.training.ClassWeights;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.LoadedModel;
@@ -91,17 +86,6 @@ class TrainStep implements Tasklet {
 	}
 
 	/**
-	 * At most this many training rows (and as many holdout rows) are kept as a version's
-	 * reference sample.
-	 */
-	static final int REFERENCE_ROWS = 50_000;
-
-	/**
-	 * A rough size of one decoded cell (a double, or a short string and its reference).
-	 */
-	private static final long DECODED_CELL_BYTES = 24;
-
-	/**
 	 * Encoded training rows up to this many bytes are held in memory; more are streamed
 	 * every epoch.
 	 */
@@ -123,7 +107,7 @@ class TrainStep implements Tasklet {
 	 * How this run trains: the mode actually used and why, and what a fine-tune starts
 	 * from.
 	 */
-	private record Plan(Mode mode, String reason, ArtifactMetadata parent, Path warmStart) {
+	record Plan(Mode mode, String reason, ArtifactMetadata parent, Path warmStart) {
 	}
 
 	@Override
@@ -133,59 +117,14 @@ class TrainStep implements Tasklet {
 		PipelineDefinition def = s.def();
 		RunWorkspace ws = s.ws();
 		WindowPlan plan = s.plan();
-		List<ColumnRequest> columns = WindowPlan.columns(def, List.of());
+		TrainingWindow window = TrainingWindow.read(def, plan, this.memoryBytes, true);
+		int trainRows = window.trainRows;
+		List<Table> kept = window.kept;
+		FeatureEncoder.Fitter fitter = window.fitter;
+		Table trainSample = window.trainSample;
+		Table holdoutSample = window.holdoutSample;
 
-		// one pass: the labels seen in training, the encodings, and the rows kept as the
-		// reference sample
-		int trainRows = (int) plan.trainRows();
-		long seed = def.hyperparameters().seed();
-		WindowPlan.Picker referenceTrain = plan.new Picker(WindowPlan.TRAIN,
-				ReferenceSample.sample(trainRows, REFERENCE_ROWS, seed));
-		int primary = plan.holdoutNames().indexOf(def.primaryHoldout().name());
-		boolean goldenPrimary = plan.isGolden(primary);
-		WindowPlan.Picker windowHoldout = goldenPrimary ? null : plan.new Picker((byte) (primary + 1),
-				ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
-		Set<String> seenLabels = new HashSet<>();
-		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(def.features());
-		// training rows are held in memory when they fit (decoded in half the bound, then
-		// encoded in the bound);
-		// otherwise they are streamed from Parquet every epoch
-		List<Table> kept = ((long) trainRows * columns.size() * DECODED_CELL_BYTES <= this.memoryBytes / 2)
-				? new ArrayList<>() : null;
-		// the window position of each kept row (a search trains candidates on days of it)
-		List<long[]> keptRows = new ArrayList<>();
-		plan.scan(columns, (slice, first) -> {
-			long[] positions = trainPositions(plan, slice, first);
-			Table part = (positions.length == slice.rows()) ? slice : slice.select(local(positions, first));
-			fitter.add(part);
-			if (kept != null) {
-				kept.add(part);
-				keptRows.add(positions);
-			}
-			if (def.task() != Task.REGRESSION) {
-				for (String v : part.strings(def.labelColumn()).values()) {
-					if (v != null) {
-						seenLabels.add(v);
-					}
-				}
-			}
-			referenceTrain.add(slice, first);
-			if (windowHoldout != null) {
-				windowHoldout.add(slice, first);
-			}
-		});
-		Table trainSample = referenceTrain.table(columns);
-		WindowPlan.Picker referenceHoldout = windowHoldout;
-		if (goldenPrimary) {
-			String golden = def.primaryHoldout().name();
-			WindowPlan.Picker picker = plan.new Picker(WindowPlan.ANY,
-					ReferenceSample.sample((int) plan.goldenRows(golden), REFERENCE_ROWS, seed + 1));
-			plan.golden(golden, columns, slice -> picker.add(slice, 0));
-			referenceHoldout = picker;
-		}
-		Table holdoutSample = referenceHoldout.table(columns);
-
-		LabelEncoding fittedLabel = LabelEncoding.of(def.labelColumn(), def.task(), def.classes(), seenLabels);
+		LabelEncoding fittedLabel = window.label(def);
 		Plan how = plan(def, run, fittedLabel);
 		this.runs.mode(run.runId(), how.mode().name(), how.reason());
 		FeatureEncoder encoder = (how.parent() != null) ? new FeatureEncoder(how.parent().features())
@@ -199,15 +138,9 @@ class TrainStep implements Tasklet {
 				label.outputs());
 		long encodedBytes = (long) trainRows * (encoder.width() * 4L + 12L);
 		SearchResult searched = null;
-		LongPredicate window = null;
+		LongPredicate from = null;
 		if (def.search() != null) {
-			if (kept == null || encodedBytes > this.memoryBytes) {
-				throw new DataValidationFailed(null, null, "search: the window's " + trainRows
-						+ " training rows do not fit the in-memory bound (retrain.training-memory, "
-						+ (this.memoryBytes >> 20) + " MiB); a search needs them in memory: shorten data.window-days "
-						+ "or raise the bound");
-			}
-			Chosen chosen = search(def, run, ws, plan, kept, keptRows, fitter.encoder(), fittedLabel);
+			Chosen chosen = chosen(def, run, ws, fitter.encoder(), fittedLabel);
 			searched = chosen.result();
 			if (chosen.how() != null) {
 				how = chosen.how();
@@ -216,18 +149,16 @@ class TrainStep implements Tasklet {
 				label = chosen.label();
 				hp = chosen.hp();
 				shape = chosen.shape();
-				long from = chosen.fromDay();
-				window = r -> plan.day(r) >= from;
+				long fromDay = chosen.fromDay();
+				from = r -> plan.day(r) >= fromDay;
 			}
 			this.runs.detail(run.runId(), "search", searched);
 		}
 		TrainingSource training = (kept != null && encodedBytes <= this.memoryBytes)
-				? inMemory(kept, keptRows, encoder, label, hp, window) : ParquetTrainingSource.open(plan.root(),
-						plan.files(), def.features(), encoder, label, hp, r -> plan.part(r) == WindowPlan.TRAIN);
+				? window.encoded(encoder, label, hp, from) : ParquetTrainingSource.open(plan.root(), plan.files(),
+						def.features(), encoder, label, hp, r -> plan.part(r) == WindowPlan.TRAIN);
 		boolean streamed = !(training instanceof TrainingData);
-		if (kept != null) {
-			kept.clear();
-		}
+		window.release();
 		Map<String, Object> source = new LinkedHashMap<>();
 		source.put("rows", trainRows);
 		source.put("encodedBytes", encodedBytes);
@@ -265,7 +196,7 @@ class TrainStep implements Tasklet {
 		}
 
 		// the profile describes the reference sample: every training row up to
-		// REFERENCE_ROWS, a uniform sample beyond
+		// TrainingWindow.REFERENCE_ROWS, a uniform sample beyond
 		ReferenceProfile profile;
 		try (LoadedModel model = LoadedModel.load(shape, ws.training().resolve(ModelTrainer.FINAL_PARAMS))) {
 			Predictions predictions = model.predict(encoder, trainSample);
@@ -294,105 +225,38 @@ class TrainStep implements Tasklet {
 	}
 
 	/**
-	 * Trains every candidate of the pipeline's search on its window less the newest
-	 * {@code selection-days}, scores each on those days with the promotion metric, and
-	 * returns the winner's settings (the final model is trained on its whole window).
-	 * Each candidate checkpoints in a directory of its own, so a restarted run resumes
-	 * the search where it stopped; with the same seed it chooses the same winner.
+	 * The search's choice: every candidate's outcome, as the {@code search} step's
+	 * partitions left them in the workspace ({@link CandidateStep}), and the winner's
+	 * settings (the final model trains on its whole window). The same scores give the
+	 * same winner: the first best in candidate order.
 	 */
-	private Chosen search(PipelineDefinition def, RunContext run, RunWorkspace ws, WindowPlan plan, List<Table> kept,
-			List<long[]> keptRows, FeatureEncoder encoder, LabelEncoding fittedLabel) throws JobInterruptedException {
+	private Chosen chosen(PipelineDefinition def, RunContext run, RunWorkspace ws, FeatureEncoder encoder,
+			LabelEncoding fittedLabel) {
 		PipelineDefinition.Search search = def.search();
 		Metric metric = def.promotion().metric();
-		long asOf = run.asOf().toEpochDay();
-		// the newest days of training data (an out-of-time holdout's days are not
-		// training data: they stay the holdout's)
-		long newest = Long.MIN_VALUE;
-		for (long[] positions : keptRows) {
-			for (long r : positions) {
-				newest = Math.max(newest, plan.day(r));
-			}
-		}
-		long selectionFrom = newest - search.selectionDays() + 1;
-		long oldest = Long.MAX_VALUE;
-		for (long[] positions : keptRows) {
-			for (long r : positions) {
-				oldest = Math.min(oldest, plan.day(r));
-			}
-		}
-		if (oldest >= selectionFrom) {
-			// a young pipeline (or a backtest's warm-up): no day is left to train
-			// candidates
-			// on; the model's own settings train, and the record says why
-			String why = "the training data spans " + (newest - oldest + 1) + " days: holding out the newest "
-					+ search.selectionDays() + " (search.selection-days) leaves none to train candidates on; "
-					+ "the model's own settings trained";
-			log.info("search skipped: {}", why);
-			return new Chosen(null, null, null, null, null, Long.MIN_VALUE,
-					new SearchResult(metric.key(), search.space().strategy().name().toLowerCase(Locale.ROOT),
-							search.space().seed(), search.selectionDays(), 0, List.of(), -1, 0, why));
-		}
-		Table selection = selectRows(kept, keptRows, r -> plan.day(r) >= selectionFrom);
-		int needed = Math.max(1, def.validation().minHoldoutRows());
-		if (selection == null || selection.rows() < needed) {
-			throw new DataValidationFailed(null, null,
-					"search.selection-days: the newest " + search.selectionDays() + " days of training data hold "
-							+ ((selection == null) ? 0 : selection.rows()) + " training rows; choosing needs at least "
-							+ needed + " (validation.min-holdout-rows)");
-		}
+		String strategy = search.space().strategy().name().toLowerCase(Locale.ROOT);
 		List<CandidateSettings> candidates = search.space().candidates();
 		List<SearchResult.Tried> tried = new ArrayList<>();
-		List<Plan> plans = new ArrayList<>();
-		long started = System.nanoTime();
 		int skipped = 0;
+		long selectionRows = 0;
 		for (CandidateSettings c : candidates) {
-			double spent = (System.nanoTime() - started) / 1e9;
-			if (!tried.isEmpty() && spent >= search.maxTrainingSeconds()) {
+			Path file = CandidateStep.dir(ws, c.index()).resolve(CandidateStep.OUTCOME);
+			if (!Files.exists(file)) {
+				throw new IllegalStateException("search: candidate " + c.index() + " left no outcome (" + file
+						+ "): the search step did not complete");
+			}
+			CandidateStep.Outcome outcome = Json.read(file, CandidateStep.Outcome.class);
+			if (outcome.notSearched() != null) {
+				log.info("search skipped: {}", outcome.notSearched());
+				return new Chosen(null, null, null, null, null, Long.MIN_VALUE, new SearchResult(metric.key(), strategy,
+						search.space().seed(), search.selectionDays(), 0, List.of(), -1, 0, outcome.notSearched()));
+			}
+			if (outcome.skipped()) {
 				skipped++;
 				continue;
 			}
-			long candidateStart = System.nanoTime();
-			long from = asOf - c.windowDays() + 1;
-			LongPredicate rows = r -> {
-				long day = plan.day(r);
-				return day >= from && day < selectionFrom;
-			};
-			Plan how = c.fineTune() ? plan(def, Mode.FINETUNE, "a search candidate", fittedLabel)
-					: new Plan(Mode.RETRAIN, "retrain: candidate " + c.index() + " of a search", null, null);
-			plans.add(how);
-			if (c.fineTune() && how.mode() != Mode.FINETUNE) {
-				tried.add(new SearchResult.Tried(c, 0, 0, 0, Double.NaN, 0, how.reason()));
-				continue;
-			}
-			FeatureEncoder enc = c.fineTune() ? new FeatureEncoder(how.parent().features()) : encoder;
-			LabelEncoding lab = c.fineTune() ? how.parent().label() : fittedLabel;
-			Hyperparameters hp = def.hyperparameters().with(c.epochs(), c.learningRate(), c.weightDecay());
-			ModelShape shape = c.fineTune() ? how.parent().shape()
-					: new ModelShape(def.task(), def.family(), c.hiddenLayers(), enc.width(), lab.outputs());
-			try {
-				TrainingData data = inMemory(kept, keptRows, enc, lab, hp, rows);
-				String what = String.format(Locale.ROOT, "search: candidate %d of %d (%s)", c.index() + 1,
-						candidates.size(), c.describe());
-				this.runs.progress(run.runId(), what + " on " + data.rows() + " rows");
-				Path dir = ws.training().resolve("search").resolve("c" + c.index());
-				TrainingResult r = this.trainer
-					.train(new ModelTrainer.Request(shape, hp, data, how.warmStart(), dir, progress(run, ws, what)));
-				double score;
-				try (LoadedModel model = LoadedModel.load(shape, dir.resolve(ModelTrainer.FINAL_PARAMS))) {
-					score = Metrics.compute(model.predict(enc, selection), lab.encode(selection)).get(metric.key());
-				}
-				tried.add(new SearchResult.Tried(c, data.rows(), r.curve().size(), r.bestEpoch(), score,
-						(System.nanoTime() - candidateStart) / 1e9, null));
-				log.info("{}: {} {} on the newest {} days", what, metric.key(),
-						String.format(Locale.ROOT, "%.4f", score), search.selectionDays());
-			}
-			catch (TrainingStopped ex) {
-				throw new JobInterruptedException(ex.getMessage());
-			}
-			catch (TrainingFailed | DataValidationFailed ex) {
-				tried.add(new SearchResult.Tried(c, 0, 0, 0, Double.NaN, (System.nanoTime() - candidateStart) / 1e9,
-						ex.getMessage()));
-			}
+			tried.add(outcome.tried());
+			selectionRows = outcome.selectionRows();
 		}
 		int winner = -1;
 		for (int i = 0; i < tried.size(); i++) {
@@ -407,9 +271,10 @@ class TrainStep implements Tasklet {
 		}
 		SearchResult.Tried best = tried.get(winner);
 		CandidateSettings c = best.settings();
-		SearchResult result = new SearchResult(metric.key(), search.space().strategy().name().toLowerCase(Locale.ROOT),
-				search.space().seed(), search.selectionDays(), selection.rows(), tried, c.index(), skipped, null);
-		Plan how = plans.get(winner);
+		SearchResult result = new SearchResult(metric.key(), strategy, search.space().seed(), search.selectionDays(),
+				selectionRows, tried, c.index(), skipped, null);
+		Plan how = c.fineTune() ? plan(this.registry, this.store, def, Mode.FINETUNE, "a search candidate", fittedLabel)
+				: new Plan(Mode.RETRAIN, "retrain: candidate " + c.index() + " of a search", null, null);
 		String reason = String.format(Locale.ROOT, "search: candidate %d of %d won (%s; %s %.4f on the newest %d days)",
 				c.index() + 1, candidates.size(), c.describe(), metric.key(), best.score(), search.selectionDays());
 		Plan chosen = new Plan(how.mode(), reason + ((how.mode() == Mode.FINETUNE) ? "; " + how.reason() : ""),
@@ -419,88 +284,7 @@ class TrainStep implements Tasklet {
 		ModelShape shape = c.fineTune() ? how.parent().shape()
 				: new ModelShape(def.task(), def.family(), c.hiddenLayers(), enc.width(), lab.outputs());
 		return new Chosen(chosen, enc, lab, def.hyperparameters().with(c.epochs(), c.learningRate(), c.weightDecay()),
-				shape, asOf - c.windowDays() + 1, result);
-	}
-
-	/** {@code what} epoch by epoch in the run's progress, and a stop request honoured. */
-	private EpochListener progress(RunContext run, RunWorkspace ws, String what) {
-		return (epoch, total, stats) -> {
-			if (this.stopRequested.test(run.runId())) {
-				throw new TrainingStopped("stopped on request after epoch " + epoch + " of " + what
-						+ " (the checkpoint is kept: restart the run to resume)");
-			}
-			this.runs.progress(run.runId(), String.format(Locale.ROOT, "%s: epoch %d of %d, train loss %.5f", what,
-					epoch, total, stats.trainLoss()));
-			ws.push(ws.training());
-		};
-	}
-
-	/** The window positions of a slice's rows that train. */
-	private static long[] trainPositions(WindowPlan plan, Table slice, long first) {
-		long[] rows = new long[slice.rows()];
-		int m = 0;
-		for (int r = 0; r < slice.rows(); r++) {
-			if (plan.part(first + r) == WindowPlan.TRAIN) {
-				rows[m++] = first + r;
-			}
-		}
-		return Arrays.copyOf(rows, m);
-	}
-
-	private static int[] local(long[] positions, long first) {
-		int[] out = new int[positions.length];
-		for (int i = 0; i < out.length; i++) {
-			out[i] = (int) (positions[i] - first);
-		}
-		return out;
-	}
-
-	/**
-	 * The training rows kept by the first pass whose window position {@code include}
-	 * accepts (null: all), encoded into arrays in window order.
-	 */
-	private static TrainingData inMemory(List<Table> kept, List<long[]> keptRows, FeatureEncoder encoder,
-			LabelEncoding label, Hyperparameters hp, LongPredicate include) {
-		List<Table> parts = (include != null) ? filtered(kept, keptRows, include) : kept;
-		int rows = parts.stream().mapToInt(Table::rows).sum();
-		float[] x = new float[rows * encoder.width()];
-		double[] y = new double[rows];
-		int at = 0;
-		for (Table part : parts) {
-			encoder.encodeRows(part, null, 0, part.rows(), x, at);
-			System.arraycopy(label.encode(part), 0, y, at, part.rows());
-			at += part.rows();
-		}
-		float[] w = ClassWeights.rowWeights(y, label.classes(), hp);
-		return new TrainingData(x, y, w, rows, encoder.width());
-	}
-
-	/** The rows kept by the first pass that {@code include} accepts, as one table. */
-	private static Table selectRows(List<Table> kept, List<long[]> keptRows, LongPredicate include) {
-		List<Table> parts = filtered(kept, keptRows, include);
-		return parts.isEmpty() ? null : Table.concat(parts);
-	}
-
-	/** The kept parts cut to the rows {@code include} accepts (empty ones left out). */
-	private static List<Table> filtered(List<Table> kept, List<long[]> keptRows, LongPredicate include) {
-		List<Table> parts = new ArrayList<>();
-		for (int k = 0; k < kept.size(); k++) {
-			long[] positions = keptRows.get(k);
-			int[] pick = new int[positions.length];
-			int m = 0;
-			for (int i = 0; i < positions.length; i++) {
-				if (include.test(positions[i])) {
-					pick[m++] = i;
-				}
-			}
-			if (m == positions.length) {
-				parts.add(kept.get(k));
-			}
-			else if (m > 0) {
-				parts.add(kept.get(k).select(Arrays.copyOf(pick, m)));
-			}
-		}
-		return parts;
+				shape, run.asOf().toEpochDay() - c.windowDays() + 1, result);
 	}
 
 	/**
@@ -510,7 +294,7 @@ class TrainStep implements Tasklet {
 	private static void writeReference(PipelineDefinition def, Table train, Table holdout, RunWorkspace ws) {
 		try {
 			ReferenceSample.write(ws.reference(), train, holdout, def.features(), def.labelColumn(),
-					def.task() == Task.REGRESSION, REFERENCE_ROWS, def.hyperparameters().seed());
+					def.task() == Task.REGRESSION, TrainingWindow.REFERENCE_ROWS, def.hyperparameters().seed());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write the reference sample " + ws.reference(), ex);
@@ -521,19 +305,24 @@ class TrainStep implements Tasklet {
 		Mode requested = (run.requestedMode() != null) ? Mode.valueOf(run.requestedMode().toUpperCase(Locale.ROOT))
 				: def.mode();
 		String asked = (run.requestedMode() != null) ? "requested for this run" : "the pipeline's mode";
-		return plan(def, requested, asked, fittedLabel);
+		return plan(this.registry, this.store, def, requested, asked, fittedLabel);
 	}
 
-	private Plan plan(PipelineDefinition def, Mode requested, String asked, LabelEncoding fittedLabel) {
+	/**
+	 * How a training asked for {@code requested} actually trains: a fine-tune needs a
+	 * champion with the same schema, otherwise it trains from scratch and says why.
+	 */
+	static Plan plan(ModelRegistry registry, ModelStore store, PipelineDefinition def, Mode requested, String asked,
+			LabelEncoding fittedLabel) {
 		if (requested == Mode.RETRAIN) {
 			return new Plan(Mode.RETRAIN, "retrain: " + asked, null, null);
 		}
-		Optional<Integer> champion = this.registry.champion(def.name());
+		Optional<Integer> champion = registry.champion(def.name());
 		if (champion.isEmpty()) {
 			return new Plan(Mode.RETRAIN,
 					"fine-tune (" + asked + ") but there is no champion yet: trained from scratch", null, null);
 		}
-		ArtifactMetadata parent = this.store.metadata(def.name(), champion.get());
+		ArtifactMetadata parent = store.metadata(def.name(), champion.get());
 		List<String> now = def.features().stream().map(f -> f.name() + ":" + f.type()).toList();
 		List<String> then = parent.features().stream().map(f -> f.name() + ":" + f.type()).toList();
 		List<String> changes = new ArrayList<>();
@@ -556,7 +345,7 @@ class TrainStep implements Tasklet {
 					+ champion.get() + " (" + String.join("; ", changes) + "): trained from scratch", null, null);
 		}
 		return new Plan(Mode.FINETUNE, "fine-tuned from champion v" + champion.get(), parent,
-				this.store.versionDir(def.name(), champion.get()).resolve(ModelStore.PARAMS));
+				store.versionDir(def.name(), champion.get()).resolve(ModelStore.PARAMS));
 	}
 
 }

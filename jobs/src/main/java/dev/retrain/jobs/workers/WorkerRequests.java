@@ -1,5 +1,7 @@
 package dev.retrain.jobs.workers;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,44 @@ public class WorkerRequests {
 		step.setTimeout(this.settings.timeout().toMillis());
 		step.setPollInterval(this.settings.pollInterval().toMillis());
 		return step;
+	}
+
+	/**
+	 * Runs step executions already created in the job repository (a partitioned step's
+	 * partitions) on workers: one request each for step {@code workerStep}, sent at once,
+	 * so as many run side by side as workers have free slots; returns them as they ended.
+	 */
+	public List<StepExecution> runAll(String workerStep, List<StepExecution> partitions, JobRepository repository)
+			throws Exception {
+		for (StepExecution partition : partitions) {
+			this.template.convertAndSend(new StepExecutionRequest(workerStep, partition.getId()));
+		}
+		long deadline = System.currentTimeMillis() + this.settings.timeout().toMillis();
+		List<StepExecution> ended = new ArrayList<>();
+		for (StepExecution partition : partitions) {
+			long left = Math.max(1, deadline - System.currentTimeMillis());
+			ended
+				.add(awaitEnd(this.jdbc, repository, partition.getId(), this.settings.pollInterval().toMillis(), left));
+		}
+		return ended;
+	}
+
+	/**
+	 * Polls a step execution by its status column alone until it has ended, then loads it
+	 * whole.
+	 */
+	static StepExecution awaitEnd(JdbcTemplate jdbc, JobRepository repository, long id, long pollInterval, long timeout)
+			throws Exception {
+		Callable<StepExecution> ended = () -> {
+			String status = jdbc.queryForObject("SELECT status FROM batch_step_execution WHERE step_execution_id = ?",
+					String.class, id);
+			if (status == null || BatchStatus.valueOf(status).isRunning()) {
+				return null;
+			}
+			return repository.getStepExecution(id);
+		};
+		Future<StepExecution> future = new DirectPoller<StepExecution>(pollInterval).poll(ended);
+		return (timeout >= 0) ? future.get(timeout, TimeUnit.MILLISECONDS) : future.get();
 	}
 
 	/**
@@ -103,16 +143,7 @@ public class WorkerRequests {
 		}
 
 		private StepExecution awaitEnd(long id) throws Exception {
-			Callable<StepExecution> ended = () -> {
-				String status = this.jdbc.queryForObject(
-						"SELECT status FROM batch_step_execution WHERE step_execution_id = ?", String.class, id);
-				if (status == null || BatchStatus.valueOf(status).isRunning()) {
-					return null;
-				}
-				return getJobRepository().getStepExecution(id);
-			};
-			Future<StepExecution> future = new DirectPoller<StepExecution>(this.pollInterval).poll(ended);
-			return (this.timeout >= 0) ? future.get(this.timeout, TimeUnit.MILLISECONDS) : future.get();
+			return WorkerRequests.awaitEnd(this.jdbc, getJobRepository(), id, this.pollInterval, this.timeout);
 		}
 
 	}

@@ -1,10 +1,22 @@
 package dev.retrain.jobs.retrain;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
+import dev.retrain.jobs.JobsTestApplication.Hold;
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.json.Json;
@@ -16,6 +28,7 @@ import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A retrain with a {@code search:} trains every candidate on its window less the newest
@@ -24,6 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * once there is a champion.
  */
 class CandidateSearchTests extends RetrainTestSupport {
+
+	@Autowired
+	JobRepository repository;
 
 	static final String SEARCH = """
 			search:
@@ -84,6 +100,79 @@ class CandidateSearchTests extends RetrainTestSupport {
 		assertThat(fineTuned.failed()).isNull();
 		assertThat(fineTuned.score()).isBetween(0.0, 1.0);
 		assertThat(again.winner()).isIn(search.winner(), 4);
+	}
+
+	/** Three candidates, trained {@code threads} at a time. */
+	static String threeCandidates(int threads) {
+		return """
+				search:
+				  selection-days: 3
+				  windows-days: [9, 14, 20]
+				  learning-rate: [0.05]
+				  threads: %d""".formatted(threads);
+	}
+
+	/**
+	 * Every partition of the run's search step, by name, as the job repository has it.
+	 */
+	private List<StepExecution> partitions(long jobInstanceId) {
+		List<StepExecution> all = new ArrayList<>();
+		JobInstance instance = this.repository.getJobInstance(jobInstanceId);
+		for (JobExecution execution : this.repository.getJobExecutions(instance)) {
+			for (StepExecution step : this.repository.getJobExecution(execution.getId()).getStepExecutions()) {
+				if (step.getStepName().startsWith(RetrainJobConfiguration.SEARCH_CANDIDATE + ":")) {
+					all.add(step);
+				}
+			}
+		}
+		return all;
+	}
+
+	@Test
+	void candidatesArePartitionsOfTheSearchStepAndTrainSideBySideOnLocalThreads() throws Exception {
+		sampleData(DATA_DIR, "threads", 150, 7);
+		definePipeline("threads", yaml("threads", "threads", GOOD_MODEL, threeCandidates(2)));
+		// the first candidate to finish an epoch waits there: with two threads another
+		// candidate goes on meanwhile, and ends
+		Hold hold = this.failures.holdAfter(1);
+		long runId = launch("threads", LAST, "threads", null).runId();
+		assertThat(hold.reached().await(2, TimeUnit.MINUTES)).isTrue();
+		long instance = this.repository.getJobExecution(runId).getJobInstanceId();
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> partitions(instance).stream().anyMatch(p -> p.getStatus() == BatchStatus.COMPLETED));
+		hold.release();
+		RunRecord run = awaitEnd(runId);
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		assertThat(partitions(instance)).extracting(StepExecution::getStepName)
+			.containsExactlyInAnyOrder("search-candidate:c0", "search-candidate:c1", "search-candidate:c2");
+		SearchResult search = Json.MAPPER.convertValue(details(run).get("search"), SearchResult.class);
+		assertThat(search.candidates()).extracting(t -> t.settings().windowDays()).containsExactly(9, 14, 20);
+		assertThat(search.candidates()).allSatisfy(t -> assertThat(t.score()).isBetween(0.0, 1.0));
+	}
+
+	@Test
+	void aRestartTrainsAgainOnlyTheCandidatesThatDidNotComplete() {
+		sampleData(DATA_DIR, "restarted", 150, 8);
+		definePipeline("restarted", yaml("restarted", "restarted", GOOD_MODEL, threeCandidates(1)));
+		// one at a time, in order: the first candidate fails after its second epoch, the
+		// other two complete
+		this.failures.arm(2);
+		RunRecord failed = run("restarted", LAST, "restarted");
+		assertThat(failed.status()).isEqualTo("FAILED");
+		assertThat(failed.failureReason()).contains("search-candidate:c0").contains("injected failure after epoch 2");
+
+		RunRecord restarted = awaitEnd(this.launcher.restart(failed.runId()).runId());
+
+		assertThat(restarted.status()).as(restarted.failureReason()).isEqualTo("COMPLETED");
+		long instance = this.repository.getJobExecution(failed.runId()).getJobInstanceId();
+		Map<String, Long> executions = partitions(instance).stream()
+			.collect(Collectors.groupingBy(StepExecution::getStepName, Collectors.counting()));
+		assertThat(executions).containsExactlyInAnyOrderEntriesOf(
+				Map.of("search-candidate:c0", 2L, "search-candidate:c1", 1L, "search-candidate:c2", 1L));
+		SearchResult search = Json.MAPPER.convertValue(details(restarted).get("search"), SearchResult.class);
+		assertThat(search.candidates()).hasSize(3).allSatisfy(t -> assertThat(t.failed()).isNull());
 	}
 
 	private JsonNode details(RunRecord run) {

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.QueueInformation;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +28,8 @@ import dev.retrain.jobs.TestPostgres;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.faults.Failpoints;
+import dev.retrain.models.json.Json;
+import dev.retrain.models.search.SearchResult;
 import dev.retrain.models.storage.S3TestServer;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
@@ -85,6 +89,9 @@ class WorkerTests extends RetrainTestSupport {
 
 	@Autowired
 	JobRepository repository;
+
+	@Autowired
+	AmqpAdmin amqp;
 
 	private final List<Process> workers = new ArrayList<>();
 
@@ -151,6 +158,43 @@ class WorkerTests extends RetrainTestSupport {
 		assertThat(Files.readString(log)).contains("worker w1 runs step train-on-worker of run " + run.runId())
 			.contains("worker w1 runs step evaluate-on-worker of run " + run.runId());
 		assertThat(this.registry.versions("on-worker")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
+	@Test
+	void aSearchsCandidatesAreSpreadOverTheWorkers() throws Exception {
+		definePipeline("searched-on-workers", yaml("searched-on-workers", DATA, GOOD_MODEL, """
+				resources:
+				  queue: %s
+				search:
+				  selection-days: 3
+				  windows-days: [9, 14, 20]
+				  learning-rate: [0.05]""".formatted(QUEUE)));
+		Path first = worker("ws1", null);
+		Path second = worker("ws2", null);
+		// both take from the queue before the run sends its candidates, one at a time
+		// each
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> consumers(WorkerConfiguration.queueName(QUEUE)) == 2);
+
+		RunRecord run = run("searched-on-workers", LAST, "spread");
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		assertThat(stepNames(run.runId())).contains("search", "search-candidate:c0", "search-candidate:c1",
+				"search-candidate:c2");
+		String candidate = "runs step search-candidate of run " + run.runId();
+		assertThat(Files.readString(first)).contains("worker ws1 " + candidate);
+		assertThat(Files.readString(second)).contains("worker ws2 " + candidate);
+		SearchResult search = Json.MAPPER.convertValue(
+				Json.MAPPER.readTree(this.runs.find(run.runId()).orElseThrow().details()).get("search"),
+				SearchResult.class);
+		assertThat(search.candidates()).hasSize(3).allSatisfy(t -> assertThat(t.score()).isBetween(0.0, 1.0));
+		assertThat(this.registry.versions("searched-on-workers")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
+	private int consumers(String queue) {
+		QueueInformation info = this.amqp.getQueueInfo(queue);
+		return (info != null) ? info.getConsumerCount() : 0;
 	}
 
 	@Test
