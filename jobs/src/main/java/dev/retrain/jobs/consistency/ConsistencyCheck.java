@@ -45,7 +45,12 @@ public class ConsistencyCheck {
 		 */
 		RUN_RECORD_STALE,
 		/** A pipeline lock held for a run whose job execution has ended. */
-		LOCK_OF_ENDED_RUN
+		LOCK_OF_ENDED_RUN,
+		/**
+		 * The store's copy of the champion alias (what {@code Champion.from(storeUri)}
+		 * reads) names another version than the registry, or is missing.
+		 */
+		CHAMPION_POINTER_STALE
 
 	}
 
@@ -91,6 +96,15 @@ public class ConsistencyCheck {
 							(Integer.valueOf(version).equals(champion)) ? Kind.CHAMPION_FILES_MISSING
 									: Kind.VERSION_FILES_MISSING,
 							pipeline, "v" + version, "registered, but " + String.join("; ", missing)));
+				}
+			}
+			if (champion != null) {
+				Integer pointer = this.store.readAlias(pipeline, "champion").orElse(null);
+				if (!champion.equals(pointer)) {
+					found.add(new Disagreement(Kind.CHAMPION_POINTER_STALE, pipeline, "champion",
+							"the registry's champion is v" + champion + ", the store's " + pipeline
+									+ "/aliases/champion.json says "
+									+ ((pointer != null) ? "v" + pointer : "nothing (it is missing)")));
 				}
 			}
 			for (int version : this.store.storedVersions(pipeline)) {

@@ -32,6 +32,11 @@ public class RegistryConfiguration {
 	}
 
 	@Bean
+	AliasPointers aliasPointers(ModelRegistry registry, ModelStore store) {
+		return new AliasPointers(registry, store);
+	}
+
+	@Bean
 	VersionAudit versionAudit(AuditLog audit) {
 		return new VersionAudit(audit);
 	}

@@ -1,9 +1,13 @@
 package dev.retrain.models.store;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
+import dev.retrain.models.files.FileHashes;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.training.LoadedModel;
 
@@ -23,6 +27,29 @@ public final class ModelArtifact implements AutoCloseable {
 		this.metadata = metadata;
 		this.encoder = new FeatureEncoder(metadata.features());
 		this.model = LoadedModel.load(metadata.shape(), parameters);
+	}
+
+	/**
+	 * Opens a version's files from a directory of its own (an unpacked download): its
+	 * {@value ModelStore#METADATA} and {@value ModelStore#PARAMS}, each checked against
+	 * the SHA-256 the metadata records (refused when one is missing or does not match).
+	 */
+	public static ModelArtifact open(Path dir) {
+		ArtifactMetadata metadata = Json.read(dir.resolve(ModelStore.METADATA), ArtifactMetadata.class);
+		if (metadata.files() != null) {
+			for (Map.Entry<String, String> f : metadata.files().entrySet()) {
+				Path file = dir.resolve(f.getKey());
+				if (!Files.isRegularFile(file)) {
+					throw new IllegalStateException("version " + metadata.version() + " of " + metadata.pipeline()
+							+ " in " + dir + " is missing " + f.getKey());
+				}
+				if (!f.getValue().equals(FileHashes.sha256(file))) {
+					throw new IllegalStateException("version " + metadata.version() + " of " + metadata.pipeline()
+							+ " in " + dir + ": " + f.getKey() + " does not match the SHA-256 in metadata.json");
+				}
+			}
+		}
+		return new ModelArtifact(metadata, dir.resolve(ModelStore.PARAMS));
 	}
 
 	public ArtifactMetadata metadata() {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -355,6 +356,62 @@ public final class ModelStore {
 					"has a cached copy that does not match its recorded hashes");
 		}
 		return new ModelArtifact(Json.read(dir.resolve(METADATA), ArtifactMetadata.class), dir.resolve(PARAMS));
+	}
+
+	/** Where a pipeline's alias pointers are: {@code <pipeline>/aliases/<alias>.json}. */
+	public static final String ALIASES = "aliases";
+
+	/** What an alias pointer says: the version it names. */
+	public record AliasPointer(String pipeline, String alias, int version) {
+	}
+
+	/**
+	 * Writes the pointer of {@code alias} to {@code version} into the store, so that a
+	 * serving application that reads only the store
+	 * ({@code Champion.from(storeUri, ...)}) finds the champion. The registry in the
+	 * database is the authority; the pointer is its copy, rewritten on every move and at
+	 * start-up.
+	 */
+	public void writeAlias(String pipeline, String alias, int version) {
+		try {
+			Path tmp = Files.createTempFile("alias-", ".json");
+			try {
+				Json.write(tmp, new AliasPointer(pipeline, alias, version));
+				this.root.resolve(checked(pipeline) + "/" + ALIASES + "/" + checkedAlias(alias) + ".json").upload(tmp);
+			}
+			finally {
+				Files.deleteIfExists(tmp);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(
+					"cannot write alias '" + alias + "' of " + pipeline + " to " + uri() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/** The version an alias pointer in the store names, if there is one. */
+	public Optional<Integer> readAlias(String pipeline, String alias) {
+		Location file = this.root.resolve(checked(pipeline) + "/" + ALIASES + "/" + checkedAlias(alias) + ".json");
+		try {
+			if (!file.isFile()) {
+				return Optional.empty();
+			}
+			try (InputStream in = file.open()) {
+				return Optional.of(Json.MAPPER.readValue(in, AliasPointer.class).version());
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(
+					"cannot read alias '" + alias + "' of " + pipeline + " at " + file.uri() + ": " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	private static String checkedAlias(String alias) {
+		if (!NAME.matcher(alias).matches()) {
+			throw new IllegalArgumentException("invalid alias '" + alias + "': must match " + NAME.pattern());
+		}
+		return alias;
 	}
 
 	/** Removes a version's files (the store's and any cached copy). */
