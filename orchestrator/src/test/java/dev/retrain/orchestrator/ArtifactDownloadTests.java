@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -22,17 +25,27 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.RegistryOperations;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.models.dataset.Column;
+import dev.retrain.models.dataset.NumericColumn;
+import dev.retrain.models.dataset.StringColumn;
+import dev.retrain.models.dataset.Table;
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
+import dev.retrain.models.serving.Champion;
+import dev.retrain.models.serving.Scored;
 import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -48,6 +61,7 @@ class ArtifactDownloadTests {
 	static {
 		PipelineFixtures.sampleData(DIRS.data(), "art", 150, 23);
 		PipelineFixtures.write(DIRS.configs(), "art", PipelineFixtures.yaml("art", "art", GOOD_MODEL, ""));
+		PipelineFixtures.write(DIRS.configs(), "served", PipelineFixtures.yaml("served", "art", GOOD_MODEL, ""));
 		PipelineFixtures.write(DIRS.configs(), "tampered", PipelineFixtures.yaml("tampered", "art", GOOD_MODEL, ""));
 	}
 
@@ -67,6 +81,12 @@ class ArtifactDownloadTests {
 
 	@Autowired
 	ModelStore store;
+
+	@Autowired
+	ModelRegistry registry;
+
+	@Autowired
+	RegistryOperations operations;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -161,6 +181,47 @@ class ArtifactDownloadTests {
 			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/models/art/versions/1/artifact"))
 			.build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(anonymous.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void theChampionLibraryLoadsTheChampionFromTheApiAndSwapsWhenItMoves() throws Exception {
+		runToEnd("served", "one");
+		Map<String, Object> row = new HashMap<>(Map.of("tenure_days", 400.0, "monthly_spend", 20.0, "sessions", 3.0,
+				"support_calls", 4.0, "plan", "basic", "region", "north"));
+		try (Champion champion = Champion.builder("http://127.0.0.1:" + this.port, "served")
+			.basicAuth(ApiClient.VIEWER, ApiClient.VIEWER + "-pw")
+			.pollEvery(null)
+			.build()) {
+			assertThat(champion.version()).isEqualTo(1);
+			Scored first = champion.score(row);
+			assertThat(first.version()).isEqualTo(1);
+			assertThat(first.label()).isIn("0", "1");
+			try (ModelArtifact stored = this.store.load("served", 1)) {
+				assertThat(first.score()).isEqualTo(stored.predict(tableOf(row)).scores()[0]);
+			}
+			// the champion has not moved: the poll gets 304 and nothing is loaded
+			assertThat(champion.refresh()).isFalse();
+
+			runToEnd("served", "two");
+			if (this.registry.champion("served").orElseThrow() != 2) {
+				this.operations.promote("served", 2, 1, "alice", "serve v2", true);
+			}
+			assertThat(champion.refresh()).isTrue();
+			assertThat(champion.version()).isEqualTo(2);
+			assertThat(champion.score(row).version()).isEqualTo(2);
+		}
+		// without credentials the API refuses, and the library says so
+		assertThatThrownBy(() -> Champion.builder("http://127.0.0.1:" + this.port, "served").pollEvery(null).build())
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("answered 401");
+	}
+
+	private static Table tableOf(Map<String, Object> row) {
+		Map<String, Column> columns = new LinkedHashMap<>();
+		row.forEach((name, value) -> columns.put(name,
+				(value instanceof Double d) ? new NumericColumn(name, new double[] { d }, new boolean[1])
+						: new StringColumn(name, new String[] { (String) value })));
+		return new Table(columns, 1, null, List.of());
 	}
 
 	@Test

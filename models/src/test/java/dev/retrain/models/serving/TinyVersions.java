@@ -35,14 +35,14 @@ import dev.retrain.models.training.TrainingResult;
  * job writes them (metadata with encoders and the parameters' SHA-256), and the champion
  * pointer moved as the registry moves it.
  */
-final class TinyVersions {
+public final class TinyVersions {
 
-	static final List<FeatureSpec> FEATURES = List.of(FeatureSpec.numeric("x"), FeatureSpec.categorical("c"));
+	public static final List<FeatureSpec> FEATURES = List.of(FeatureSpec.numeric("x"), FeatureSpec.categorical("c"));
 
 	private TinyVersions() {
 	}
 
-	static Table rows(int n, long seed, boolean flipped) {
+	public static Table rows(int n, long seed, boolean flipped) {
 		Random random = new Random(seed);
 		double[] x = new double[n];
 		String[] c = new String[n];
@@ -63,7 +63,7 @@ final class TinyVersions {
 	 * Trains and commits version {@code version} of {@code pipeline}; returns its
 	 * metadata.
 	 */
-	static ArtifactMetadata write(ModelStore store, String pipeline, int version, boolean flipped) {
+	public static ArtifactMetadata write(ModelStore store, String pipeline, int version, boolean flipped) {
 		try {
 			Table table = rows(400, version, flipped);
 			FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(FEATURES);
