@@ -20,7 +20,22 @@ import dev.retrain.models.training.ModelFamily;
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
 		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
-		Origin origin, Resources resources, Search search) {
+		Origin origin, Resources resources, Search search, Scoring scoring, Labels labels) {
+
+	/**
+	 * Batch scoring: {@code key} (an input column, as text, that identifies a row in the
+	 * predictions, or null), {@code output} (where the date-partitioned predictions go),
+	 * and an optional cron.
+	 */
+	public record Scoring(String key, String output, Schedule schedule) {
+	}
+
+	/**
+	 * Delayed labels: date partitions at {@code path} with columns {@code key} (joins the
+	 * predictions' key) and {@code column} (the label). Null when the pipeline has none.
+	 */
+	public record Labels(String path, String key, String column) {
+	}
 
 	/**
 	 * The candidates a retrain tries ({@code space}), the newest {@code selectionDays}

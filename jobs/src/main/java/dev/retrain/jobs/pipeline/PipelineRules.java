@@ -80,7 +80,40 @@ final class PipelineRules {
 				rules, promotion, approval, schedule, drift,
 				new PipelineDefinition.Retention(y.retention().keepLast(), y.retention().maxAgeDays()),
 				new PipelineDefinition.Origin(source, hash), new PipelineDefinition.Resources(y.resources().queue()),
-				search);
+				search, scoring(y), labels(y));
+	}
+
+	private PipelineDefinition.Scoring scoring(PipelineYaml y) {
+		PipelineYaml.Scoring s = y.scoring();
+		if (s == null) {
+			return new PipelineDefinition.Scoring(null, "predictions/" + y.name(), null);
+		}
+		if (s.key() != null && y.features() != null
+				&& y.features().stream().anyMatch(f -> f != null && s.key().equals(f.name()))) {
+			this.problems.add(new ConfigProblem("scoring.key",
+					"'" + s.key() + "' is a feature; the key identifies a row (an id column), it is not scored"));
+		}
+		return new PipelineDefinition.Scoring(s.key(),
+				(s.output() != null && !s.output().isBlank()) ? s.output() : "predictions/" + y.name(),
+				schedule("scoring.schedule", s.schedule()));
+	}
+
+	private PipelineDefinition.Labels labels(PipelineYaml y) {
+		PipelineYaml.Labels l = y.labels();
+		if (l == null) {
+			return null;
+		}
+		String key = (l.key() != null) ? l.key() : (y.scoring() != null) ? y.scoring().key() : null;
+		if (key == null) {
+			this.problems.add(new ConfigProblem("labels.key",
+					"is required (or scoring.key): the column that joins labels to the predictions"));
+		}
+		else if (y.scoring() == null || y.scoring().key() == null) {
+			this.problems.add(new ConfigProblem("scoring.key",
+					"is required with labels: the predictions must carry the key the labels join on"));
+		}
+		return new PipelineDefinition.Labels(l.path(), key,
+				(l.column() != null) ? l.column() : (y.label() != null) ? y.label().column() : null);
 	}
 
 	/**

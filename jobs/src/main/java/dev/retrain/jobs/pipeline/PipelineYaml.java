@@ -38,7 +38,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 		List<@NotNull(message = "is required") @Valid Holdout> holdouts, @Valid Model model,
 		PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
 		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention,
-		@Valid Resources resources, @Valid Search search) {
+		@Valid Resources resources, @Valid Search search, @Valid Scoring scoring, @Valid Labels labels) {
 
 	static final int DEFAULT_WINDOW_DAYS = 30;
 
@@ -291,6 +291,18 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	}
 
 	/** A Quartz cron expression; checked with Quartz's own parser by the loader. */
+	/**
+	 * Batch scoring: the input column carried to the predictions as their key, where the
+	 * predictions go, and an optional schedule.
+	 */
+	record Scoring(String key, String output, @Valid Schedule schedule) {
+	}
+
+	/** Labels that land after scoring: date partitions of key and label. */
+	record Labels(@NotBlank(message = "is required: the date-partitioned labels (key and label columns)") String path,
+			String key, String column) {
+	}
+
 	record Schedule(@NotBlank(message = "is required") String cron, String timeZone) {
 
 		Schedule {

@@ -22,7 +22,7 @@ import dev.retrain.models.storage.Storage;
  */
 public final class PartitionedDirectory {
 
-	private static final String PREFIX = "dt=";
+	public static final String PREFIX = "dt=";
 
 	private final Location root;
 
