@@ -36,6 +36,7 @@ import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.StartupRecovery;
+import dev.retrain.jobs.scoring.ScoringJobConfiguration;
 import dev.retrain.jobs.workers.WorkerConfiguration;
 import dev.retrain.models.store.ModelStore;
 
@@ -45,7 +46,8 @@ import dev.retrain.models.store.ModelStore;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RetrainProperties.class)
-@Import({ RegistryConfiguration.class, RetrainJobConfiguration.class, WorkerConfiguration.class })
+@Import({ RegistryConfiguration.class, RetrainJobConfiguration.class, WorkerConfiguration.class,
+		ScoringJobConfiguration.class })
 public class JobsConfiguration {
 
 	@Bean

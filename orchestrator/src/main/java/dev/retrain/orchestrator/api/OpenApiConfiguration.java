@@ -57,6 +57,7 @@ public class OpenApiConfiguration {
 		t.put("models", "The model registry: versions, champion, promotion, rollback, review, aliases, retention");
 		t.put("drift", "Drift checks, their reports, and drift events from checks and external monitors");
 		t.put("schedules", "Quartz schedules: list, pause, resume, trigger now");
+		t.put("scoring", "Batch scoring of a date with the champion or a named version");
 		t.put("backtests", "Replaying retraining policies over history");
 		t.put("audit", "Who did what, and why");
 		t.put("admin", "Store and registry consistency");

@@ -10,7 +10,7 @@ import java.util.Locale;
 enum ScheduleKind {
 
 	RETRAIN("retrain", RetrainQuartzJob.class), DRIFT_CHECK("drift-check", DriftCheckQuartzJob.class),
-	DATA_ARRIVAL("data-arrival", DataArrivalQuartzJob.class);
+	DATA_ARRIVAL("data-arrival", DataArrivalQuartzJob.class), SCORING("scoring", ScoringQuartzJob.class);
 
 	private final String group;
 
@@ -34,7 +34,7 @@ enum ScheduleKind {
 			.filter(k -> k.group.equals(group.toLowerCase(Locale.ROOT)))
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException(
-					"unknown schedule kind '" + group + "' (retrain, drift-check, data-arrival)"));
+					"unknown schedule kind '" + group + "' (retrain, drift-check, data-arrival, scoring)"));
 	}
 
 }

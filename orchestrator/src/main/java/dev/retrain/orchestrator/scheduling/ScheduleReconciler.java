@@ -136,6 +136,10 @@ public class ScheduleReconciler implements SmartLifecycle {
 					desired.put(key(ScheduleKind.RETRAIN, def.name()),
 							cron(ScheduleKind.RETRAIN, def.name(), def.schedule()));
 				}
+				if (def.scoring().schedule() != null) {
+					desired.put(key(ScheduleKind.SCORING, def.name()),
+							cron(ScheduleKind.SCORING, def.name(), def.scoring().schedule()));
+				}
 				DriftPolicy drift = def.drift();
 				if (drift.schedule() != null) {
 					desired.put(key(ScheduleKind.DRIFT_CHECK, def.name()),

@@ -28,6 +28,7 @@ import dev.retrain.jobs.registry.VersionNotFound;
 import dev.retrain.jobs.runs.RunAlreadyActive;
 import dev.retrain.jobs.runs.RunNotFound;
 import dev.retrain.jobs.runs.RunRejected;
+import dev.retrain.jobs.scoring.ScoringNotFound;
 import dev.retrain.models.store.VersionFilesMissing;
 
 /**
@@ -51,7 +52,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return problem(HttpStatus.CONFLICT, "illegal-transition", "Not allowed in this state", ex.getMessage());
 	}
 
-	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class, BacktestNotFound.class })
+	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class, BacktestNotFound.class,
+			ScoringNotFound.class })
 	ProblemDetail notFound(RuntimeException ex) {
 		return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", ex.getMessage());
 	}

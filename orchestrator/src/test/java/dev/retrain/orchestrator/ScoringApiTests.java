@@ -1,0 +1,116 @@
+package dev.retrain.orchestrator;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.models.json.Json;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Batch scoring over REST and by schedule: an operator launches a scoring of a date, 202
+ * with where to poll; it completes with its predictions partition; a second launch of the
+ * same date, version and key is refused (409), an unknown scoring is 404; the pipeline's
+ * scoring schedule, fired, scores the newest day.
+ */
+@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+class ScoringApiTests {
+
+	static final TestDirs DIRS = TestDirs.create("scoring");
+
+	static {
+		PipelineFixtures.sampleData(DIRS.data(), "scored", 150, 71);
+		PipelineFixtures.write(DIRS.configs(), "scored", PipelineFixtures.yaml("scored", "scored", GOOD_MODEL, """
+				scoring:
+				  schedule:
+				    cron: "0 0 3 * * ?"
+				"""));
+	}
+
+	@DynamicPropertySource
+	static void dirs(DynamicPropertyRegistry registry) {
+		DIRS.register(registry);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	RunLauncher runs;
+
+	@Autowired
+	RunRecords records;
+
+	private JsonNode awaitScoring(long id) throws Exception {
+		ApiClient viewer = ApiClient.as(this.port, ApiClient.VIEWER);
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			String status = Json.MAPPER.readTree(viewer.send("GET", "/api/scorings/" + id, null, null).body())
+				.get("status")
+				.asString();
+			return !status.equals("STARTED") && !status.equals("STARTING");
+		});
+		return Json.MAPPER.readTree(viewer.send("GET", "/api/scorings/" + id, null, null).body());
+	}
+
+	@Test
+	void anOperatorScoresADateAndTheScheduleScoresTheNewestDay() throws Exception {
+		long run = this.runs.launch(new RunLauncher.Request("scored", LAST, "champion", null, Trigger.MANUAL, "test"))
+			.runId();
+		await().atMost(Duration.ofMinutes(2)).until(() -> this.records.find(run).orElseThrow().endedAt() != null);
+		ApiClient operator = ApiClient.as(this.port, ApiClient.OPERATOR);
+
+		HttpResponse<String> launched = operator.send("POST", "/api/pipelines/scored/scorings", "application/json",
+				"{\"date\": \"" + LAST.minusDays(1) + "\"}");
+
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(202);
+		long id = Json.MAPPER.readTree(launched.body()).get("id").asLong();
+		assertThat(launched.headers().firstValue("Location")).contains("/api/scorings/" + id);
+		JsonNode done = awaitScoring(id);
+		assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("COMPLETED");
+		assertThat(done.get("version").asInt()).isEqualTo(1);
+		assertThat(done.get("rows").asLong()).isPositive();
+		assertThat(Path.of(done.get("output").asString())).exists()
+			.isEqualTo(DIRS.data().resolve("predictions/scored/dt=" + LAST.minusDays(1) + "/predictions.parquet"));
+
+		HttpResponse<String> again = operator.send("POST", "/api/pipelines/scored/scorings", "application/json",
+				"{\"date\": \"" + LAST.minusDays(1) + "\"}");
+		assertThat(again.statusCode()).isEqualTo(409);
+		assertThat(again.body()).contains("already scored");
+		assertThat(
+				ApiClient.as(this.port, ApiClient.VIEWER).send("GET", "/api/scorings/999999", null, null).statusCode())
+			.isEqualTo(404);
+		HttpResponse<String> bad = operator.send("POST", "/api/pipelines/scored/scorings", "application/json",
+				"{\"date\": \"2024-02-30\"}");
+		assertThat(bad.statusCode()).isEqualTo(400);
+
+		// the schedule, fired now, scores the newest day with the champion
+		HttpResponse<String> fired = ApiClient.as(this.port, ApiClient.ADMIN)
+			.send("POST", "/api/schedules/scoring/scored/trigger", "application/json", "{}");
+		assertThat(fired.statusCode()).as(fired.body()).isBetween(200, 202);
+		await().atMost(Duration.ofMinutes(2))
+			.until(() -> Files.exists(DIRS.data().resolve("predictions/scored/dt=" + LAST + "/predictions.parquet")));
+		JsonNode list = Json.MAPPER.readTree(ApiClient.as(this.port, ApiClient.VIEWER)
+			.send("GET", "/api/pipelines/scored/scorings", null, null)
+			.body());
+		assertThat(list.valueStream().map(s -> s.get("runKey").asString()).toList()).contains("scheduled", "default");
+	}
+
+}
