@@ -101,6 +101,16 @@ class ScoringApiTests {
 				"{\"date\": \"2024-02-30\"}");
 		assertThat(bad.statusCode()).isEqualTo(400);
 
+		// a pipeline without labels has nothing to join, and no realised performance yet
+		HttpResponse<String> join = operator.send("POST", "/api/pipelines/scored/label-joins", "application/json",
+				"{\"date\": \"" + LAST.minusDays(1) + "\"}");
+		assertThat(join.statusCode()).isEqualTo(409);
+		assertThat(join.body()).contains("no labels section");
+		HttpResponse<String> realised = ApiClient.as(this.port, ApiClient.VIEWER)
+			.send("GET", "/api/pipelines/scored/realised?from=" + LAST.minusDays(5) + "&to=" + LAST, null, null);
+		assertThat(realised.statusCode()).isEqualTo(200);
+		assertThat(realised.body().strip()).isEqualTo("[]");
+
 		// the schedule, fired now, scores the newest day with the champion
 		HttpResponse<String> fired = ApiClient.as(this.port, ApiClient.ADMIN)
 			.send("POST", "/api/schedules/scoring/scored/trigger", "application/json", "{}");

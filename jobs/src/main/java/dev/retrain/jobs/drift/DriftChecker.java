@@ -28,6 +28,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.scoring.ProductionLabels;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.DataValidationFailed;
@@ -192,7 +193,7 @@ public class DriftChecker {
 		double inSampleBias = (holdoutScores != null) ? ScoreDrift.inSampleBias(refScores, holdoutScores) : 0.0;
 		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
 		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
-				policy.alpha() / tests, policy);
+				policy.alpha() / tests, policy, from, asOf);
 
 		long drifted = features.stream().filter(FeatureDrift::drifted).count();
 		boolean input = drifted > 0 && (double) drifted / features.size() >= policy.minDriftedShare();
@@ -218,6 +219,7 @@ public class DriftChecker {
 				policy.minDriftedShare(), prediction.drifted() ? "drifted" : "stable",
 				(performance == null) ? "not measured (no labels)"
 						: (performance.drifted() ? "dropped" : "stable")
+								+ ("production".equals(performance.source()) ? " in production" : "")
 								+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
 										performance.current(), performance.holdout()),
 				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
@@ -322,8 +324,13 @@ public class DriftChecker {
 	 * Performance on the labelled current rows, or null where there are too few of them
 	 * or no holdout.
 	 */
-	private static PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
-			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy) {
+	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
+			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy, LocalDate from,
+			LocalDate asOf) {
+		PerformanceDrift production = production(def, meta, artifact, holdout, tail, policy, from, asOf);
+		if (production != null) {
+			return production;
+		}
 		String label = meta.label().column();
 		if (!current.has(label) || holdout.rows() == 0) {
 			return null;
@@ -349,7 +356,54 @@ public class DriftChecker {
 				artifact.predict(holdout), meta.label().encode(holdout), def.hyperparameters().seed(), tail,
 				policy.performanceFloor());
 		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
-				d.binomialPValue(), d.dropped());
+				d.binomialPValue(), d.dropped(), "rescored");
+	}
+
+	/**
+	 * Realised production performance: with {@code labels:}, the champion's stored
+	 * predictions of the window's days joined with the labels that landed for them, when
+	 * they hold at least {@code min-rows} labelled rows (binary classification and
+	 * regression: a multiclass prediction keeps one score); null otherwise (the check
+	 * falls back to scoring the window's labelled rows). A day whose join is refused is
+	 * left out and logged.
+	 */
+	private PerformanceDrift production(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
+			Table holdout, double tail, DriftPolicy policy, LocalDate from, LocalDate asOf) {
+		if (def.labels() == null || holdout.rows() == 0 || meta.label().task() == Task.MULTICLASS_CLASSIFICATION) {
+			return null;
+		}
+		ProductionLabels labels = new ProductionLabels(this.props, this.store);
+		List<Double> scores = new ArrayList<>();
+		List<Double> truth = new ArrayList<>();
+		for (LocalDate day = from; !day.isAfter(asOf); day = day.plusDays(1)) {
+			if (!labels.available(def, day)) {
+				continue;
+			}
+			try {
+				for (ProductionLabels.Joined j : labels.join(def, day)) {
+					if (j.version() != meta.version()) {
+						continue;
+					}
+					for (int r = 0; r < j.labels().length; r++) {
+						scores.add(j.scores().scores()[r]);
+						truth.add(j.labels()[r]);
+					}
+				}
+			}
+			catch (DataValidationFailed ex) {
+				log.warn("drift check of {}: the labels of {} were left out: {}", def.name(), day, ex.getMessage());
+			}
+		}
+		if (scores.size() < policy.minRows()) {
+			return null;
+		}
+		Predictions current = new Predictions(meta.label().task(), meta.label().outputs(),
+				scores.stream().mapToDouble(Double::doubleValue).toArray());
+		PerformanceDrop d = PerformanceDrop.test(def.promotion().metric(), current,
+				truth.stream().mapToDouble(Double::doubleValue).toArray(), artifact.predict(holdout),
+				meta.label().encode(holdout), def.hyperparameters().seed(), tail, policy.performanceFloor());
+		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
+				d.binomialPValue(), d.dropped(), "production");
 	}
 
 	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,

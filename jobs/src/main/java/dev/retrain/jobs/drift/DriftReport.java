@@ -58,10 +58,13 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 
 	/**
 	 * The champion's primary metric on labelled current rows vs on its holdout,
-	 * bootstrapped at the current size.
+	 * bootstrapped at the current size. {@code source}: {@code production} (the stored
+	 * predictions of the window's days joined with the labels that landed for them) or
+	 * {@code rescored} (the champion scoring the window's labelled input rows); null in
+	 * reports written before it was recorded.
 	 */
 	public record PerformanceDrift(String metric, int labelledRows, double current, double holdout, double threshold,
-			Double binomialPValue, boolean drifted) {
+			Double binomialPValue, boolean drifted, String source) {
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.retrain.jobs.scoring;
 
+import java.time.Clock;
+
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.launch.JobOperator;
@@ -8,7 +10,9 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -32,6 +36,34 @@ public class ScoringJobConfiguration {
 		return new JobBuilder(JOB_NAME, repository)
 			.start(new StepBuilder("score", repository).tasklet(new ScoreStep(catalog, store, props), tm).build())
 			.build();
+	}
+
+	/** The label-join job: a day's predictions joined with its labels. */
+	public static final String LABEL_JOB = "label-join";
+
+	@Bean(LABEL_JOB)
+	Job labelJoinJob(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
+			ProductionLabels labels, RealisedPerformance realised) {
+		return new JobBuilder(LABEL_JOB, repository)
+			.start(new StepBuilder("join-labels", repository).tasklet(new LabelJoinStep(catalog, labels, realised), tm)
+				.build())
+			.build();
+	}
+
+	@Bean
+	ProductionLabels productionLabels(RetrainProperties props, ModelStore store) {
+		return new ProductionLabels(props, store);
+	}
+
+	@Bean
+	RealisedPerformance realisedPerformance(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		return new RealisedPerformance(jdbc, tx, clock);
+	}
+
+	@Bean
+	LabelJoins labelJoins(JobOperator operator, JobRepository repository, @Qualifier(LABEL_JOB) Job job,
+			PipelineCatalog catalog) {
+		return new LabelJoins(operator, repository, job, catalog);
 	}
 
 	@Bean

@@ -17,7 +17,6 @@ import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.ParquetTableReader;
-import dev.retrain.models.dataset.ParquetTableWriter;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.PredictionsWriter;
 import dev.retrain.models.dataset.Table;
@@ -44,8 +43,6 @@ class ScoringJobTests extends RetrainTestSupport {
 
 	static final LocalDate DAY = LAST.plusDays(1);
 
-	static final String FEATURES_ONLY = "tenure_days,monthly_spend,sessions,support_calls,plan,region";
-
 	@Autowired
 	ScoringLauncher scoring;
 
@@ -67,53 +64,8 @@ class ScoringJobTests extends RetrainTestSupport {
 		}
 	}
 
-	/**
-	 * A day of {@code copies} times the rows of {@code LAST}, with ids, in row groups of
-	 * a few thousand rows; {@code drop} leaves out a column, {@code plan} (not null)
-	 * replaces every third row's plan.
-	 */
 	private Path writeDay(LocalDate day, int copies, String drop, String plan) throws IOException {
-		Table last = new ParquetTableReader(this.data).read(new PartitionedDirectory(this.data).resolve(LAST, LAST),
-				List.of(new ColumnRequest("tenure_days", ColumnRequest.Kind.NUMERIC, true),
-						new ColumnRequest("monthly_spend", ColumnRequest.Kind.NUMERIC, true),
-						new ColumnRequest("sessions", ColumnRequest.Kind.NUMERIC, true),
-						new ColumnRequest("support_calls", ColumnRequest.Kind.NUMERIC, true),
-						new ColumnRequest("plan", ColumnRequest.Kind.STRING, true),
-						new ColumnRequest("region", ColumnRequest.Kind.STRING, true)));
-		int n = last.rows() * copies;
-		ParquetTableWriter w = new ParquetTableWriter().rowGroupBytes(64 << 10);
-		for (String name : FEATURES_ONLY.split(",")) {
-			if (name.equals(drop)) {
-				continue;
-			}
-			if (name.equals("plan") || name.equals("region")) {
-				String[] v = new String[n];
-				for (int i = 0; i < n; i++) {
-					v[i] = last.strings(name).values()[i % last.rows()];
-					if (name.equals("plan") && plan != null && i % 3 == 0) {
-						v[i] = plan;
-					}
-				}
-				w.strings(name, v);
-			}
-			else {
-				double[] v = new double[n];
-				boolean[] nulls = new boolean[n];
-				for (int i = 0; i < n; i++) {
-					v[i] = last.numeric(name).values()[i % last.rows()];
-					nulls[i] = last.numeric(name).isNull(i % last.rows());
-				}
-				w.doubles(name, v, nulls);
-			}
-		}
-		String[] ids = new String[n];
-		for (int i = 0; i < n; i++) {
-			ids[i] = "id-" + i;
-		}
-		w.strings("customer_id", ids);
-		Path file = this.data.resolve(PartitionedDirectory.PREFIX + day).resolve("part-0.parquet");
-		w.write(file);
-		return file;
+		return ScoringFixtures.writeDay(this.data, day, copies, drop, plan);
 	}
 
 	private ScoringLauncher.Scoring awaitScoring(long id) {

@@ -19,6 +19,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.audit.AuditLog;
+import dev.retrain.jobs.scoring.LabelJoins;
+import dev.retrain.jobs.scoring.RealisedPerformance;
 import dev.retrain.jobs.scoring.ScoringLauncher;
 import dev.retrain.jobs.scoring.ScoringNotFound;
 import dev.retrain.orchestrator.web.Actor;
@@ -34,11 +36,51 @@ public class ScoringController {
 
 	private final ScoringLauncher launcher;
 
+	private final LabelJoins joins;
+
+	private final RealisedPerformance realised;
+
 	private final AuditLog audit;
 
-	ScoringController(ScoringLauncher launcher, AuditLog audit) {
+	ScoringController(ScoringLauncher launcher, LabelJoins joins, RealisedPerformance realised, AuditLog audit) {
 		this.launcher = launcher;
+		this.joins = joins;
+		this.realised = realised;
 		this.audit = audit;
+	}
+
+	@Schema(example = "{\"date\": \"2024-03-21\"}")
+	public record JoinRequest(@jakarta.validation.constraints.NotNull LocalDate date) {
+	}
+
+	@PostMapping("/api/pipelines/{name}/label-joins")
+	@Operation(summary = "Join a scored date's predictions with the labels that landed for it (labels.path) and record "
+			+ "the realised metric per version; 202. Labels whose keys match no prediction fail the join, naming "
+			+ "file and column")
+	public ResponseEntity<LabelJoins.Status> join(@PathVariable String name, @Valid @RequestBody JoinRequest request) {
+		long id = this.joins.launch(Names.pipeline(name), request.date(), "api");
+		this.audit.record(Actor.current(), "JOIN_LABELS", name, "label join " + id, request.date().toString());
+		return ResponseEntity.accepted().location(URI.create("/api/label-joins/" + id)).body(this.joins.status(id));
+	}
+
+	@GetMapping("/api/label-joins/{id}")
+	@Operation(summary = "A label join: its status, the labelled rows joined, or why it failed")
+	public LabelJoins.Status joinStatus(@PathVariable long id) {
+		try {
+			return this.joins.status(id);
+		}
+		catch (RuntimeException ex) {
+			throw new ScoringNotFound(id);
+		}
+	}
+
+	@GetMapping("/api/pipelines/{name}/realised")
+	@Operation(summary = "Realised production performance per day and version (from the label joins), between "
+			+ "from and to (default: the last 30 days)")
+	public List<RealisedPerformance.Day> realised(@PathVariable String name,
+			@RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to) {
+		LocalDate end = (to != null) ? to : LocalDate.now(java.time.ZoneOffset.UTC);
+		return this.realised.between(Names.pipeline(name), (from != null) ? from : end.minusDays(29), end);
 	}
 
 	@Schema(example = "{\"date\": \"2024-03-21\", \"version\": null, \"runKey\": null}")
