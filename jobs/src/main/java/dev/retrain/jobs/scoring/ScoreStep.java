@@ -89,49 +89,13 @@ class ScoreStep implements Tasklet {
 		String key = def.scoring().key();
 		Path tmp = Files.createTempFile(this.props.dataDir().toAbsolutePath(), "scoring-" + job.getId() + "-",
 				".parquet");
-		long rows;
 		Map<String, Object> summary = new LinkedHashMap<>();
+		long rows;
 		try (ModelArtifact artifact = this.store.load(def.name(), version)) {
-			List<FeatureEncoding> features = artifact.metadata().features();
-			List<ColumnRequest> columns = new ArrayList<>();
-			for (FeatureEncoding f : features) {
-				columns.add(new ColumnRequest(f.name(), (f.type() == FeatureSpec.FeatureType.NUMERIC)
-						? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING, true));
-			}
-			if (key != null) {
-				columns.add(new ColumnRequest(key, ColumnRequest.Kind.STRING, true));
-			}
-			Task task = artifact.metadata().label().task();
-			List<String> classes = artifact.metadata().label().classes();
-			Unseen unseen = new Unseen(features);
-			ParquetTableReader reader = new ParquetTableReader(input.baseForReading());
-			try (PredictionsWriter writer = new PredictionsWriter(tmp, key != null, task != Task.REGRESSION,
-					8L << 20)) {
-				for (DataFile file : files) {
-					reader.read(file, columns, SLICE_ROWS, slice -> {
-						unseen.count(file.path(), slice);
-						Predictions predictions = artifact.predict(slice);
-						String[] labels = null;
-						if (task != Task.REGRESSION) {
-							labels = new String[slice.rows()];
-							for (int r = 0; r < labels.length; r++) {
-								labels[r] = classes.get(predictions.predictedClass(r));
-							}
-						}
-						double[] scores = scores(predictions);
-						try {
-							writer.append((key != null) ? slice.strings(key).values() : null, version, scores, labels,
-									slice.rows());
-						}
-						catch (IOException ex) {
-							throw new UncheckedIOException("cannot write predictions to " + tmp, ex);
-						}
-					});
-				}
-				rows = writer.rows();
-			}
-			unseen.check(def.validation().maxUnseenCategoryRate());
-			summary.put("unseenCategoryRates", unseen.rates());
+			Scored scored = score(input.baseForReading(), files, artifact, key,
+					def.validation().maxUnseenCategoryRate(), tmp);
+			rows = scored.rows();
+			summary.put("unseenCategoryRates", scored.unseenCategoryRates());
 			Location target = partition(this.props, def, date).resolve(FILE);
 			target.upload(tmp);
 			summary.put("output", target.uri());
@@ -149,6 +113,60 @@ class ScoreStep implements Tasklet {
 		log.info("scored {} rows of {} for {} with v{} into {}", rows, def.name(), date, version,
 				summary.get("output"));
 		return RepeatStatus.FINISHED;
+	}
+
+	/** What a scoring wrote: its rows, and each categorical feature's unseen share. */
+	record Scored(long rows, Map<String, Double> unseenCategoryRates) {
+	}
+
+	/**
+	 * The scoring itself, without Spring: {@code files} under {@code inputRoot} scored by
+	 * {@code artifact} slice by slice into the Parquet file {@code out}; refused, naming
+	 * file and column, when a categorical feature's unseen share exceeds
+	 * {@code maxUnseen} (then {@code out} is incomplete and must not be used).
+	 */
+	static Scored score(Location inputRoot, List<DataFile> files, ModelArtifact artifact, String key, double maxUnseen,
+			Path out) throws IOException {
+		List<FeatureEncoding> features = artifact.metadata().features();
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (FeatureEncoding f : features) {
+			columns.add(new ColumnRequest(f.name(), (f.type() == FeatureSpec.FeatureType.NUMERIC)
+					? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING, true));
+		}
+		if (key != null) {
+			columns.add(new ColumnRequest(key, ColumnRequest.Kind.STRING, true));
+		}
+		Task task = artifact.metadata().label().task();
+		List<String> classes = artifact.metadata().label().classes();
+		int version = artifact.metadata().version();
+		Unseen unseen = new Unseen(features);
+		ParquetTableReader reader = new ParquetTableReader(inputRoot);
+		long rows;
+		try (PredictionsWriter writer = new PredictionsWriter(out, key != null, task != Task.REGRESSION, 8L << 20)) {
+			for (DataFile file : files) {
+				reader.read(file, columns, SLICE_ROWS, slice -> {
+					unseen.count(file.path(), slice);
+					Predictions predictions = artifact.predict(slice);
+					String[] labels = null;
+					if (task != Task.REGRESSION) {
+						labels = new String[slice.rows()];
+						for (int r = 0; r < labels.length; r++) {
+							labels[r] = classes.get(predictions.predictedClass(r));
+						}
+					}
+					try {
+						writer.append((key != null) ? slice.strings(key).values() : null, version, scores(predictions),
+								labels, slice.rows());
+					}
+					catch (IOException ex) {
+						throw new UncheckedIOException("cannot write predictions to " + out, ex);
+					}
+				});
+			}
+			rows = writer.rows();
+		}
+		unseen.check(maxUnseen);
+		return new Scored(rows, unseen.rates());
 	}
 
 	/**

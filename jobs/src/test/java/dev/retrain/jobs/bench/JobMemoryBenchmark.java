@@ -227,7 +227,8 @@ public final class JobMemoryBenchmark {
 				""".formatted(data.toAbsolutePath(), windowDays, f);
 	}
 
-	private static long peakRssKb() {
+	/** This process's peak resident set (VmHWM), in kB; 0 where unknown. */
+	public static long peakRssKb() {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
 				if (line.startsWith("VmHWM:")) {

@@ -97,6 +97,15 @@ public final class SampleDataGenerator {
 	/** {@link #writeWide(Path, LocalDate, long, int, int, long)} with another codec. */
 	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed,
 			CompressionCodecName codec) throws IOException {
+		return writeWide(root, start, rows, rowsPerDay, numeric, seed, codec, 128L << 20);
+	}
+
+	/**
+	 * {@link #writeWide(Path, LocalDate, long, int, int, long, CompressionCodecName)}
+	 * with row groups of about {@code rowGroupBytes}.
+	 */
+	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed,
+			CompressionCodecName codec, long rowGroupBytes) throws IOException {
 		List<LocalDate> days = new java.util.ArrayList<>();
 		for (long done = 0; done < rows; done += rowsPerDay) {
 			LocalDate day = start.plusDays(days.size());
@@ -125,6 +134,7 @@ public final class SampleDataGenerator {
 				.strings("cat2", cat2)
 				.ints("y", y)
 				.codec(codec)
+				.rowGroupBytes(rowGroupBytes)
 				.write(root.resolve("dt=" + day).resolve("part-0.parquet"));
 			days.add(day);
 		}

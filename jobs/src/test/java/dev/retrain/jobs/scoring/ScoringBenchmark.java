@@ -1,0 +1,265 @@
+package dev.retrain.jobs.scoring;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+import dev.retrain.jobs.bench.JobMemoryBenchmark;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.FeatureEncoder;
+import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.LabelEncoding;
+import dev.retrain.models.features.Task;
+import dev.retrain.models.generator.SampleDataGenerator;
+import dev.retrain.models.json.Json;
+import dev.retrain.models.storage.Storage;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelArtifact;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.models.training.EpochListener;
+import dev.retrain.models.training.Hyperparameters;
+import dev.retrain.models.training.LoadedModel;
+import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.ModelShape;
+import dev.retrain.models.training.ModelTrainer;
+import dev.retrain.models.training.TrainingData;
+import dev.retrain.models.training.TrainingResult;
+
+/**
+ * Batch scoring speed and memory: {@code rows} x 22 feature columns (20 numeric, 2
+ * categorical with 8 and 100 values) in one day partition, scored by the scoring job's
+ * own code ({@link ScoreStep#score}: Parquet read, encoding, DJL forward, Parquet write)
+ * in a child JVM at {@code -Xmx512m}, once for the whole partition and once for a quarter
+ * of it, and the whole partition again at {@code -Xmx160m} (memory flat in the rows); the
+ * peer, in a child of its own: the same model scoring the same rows already encoded in
+ * one float array, batch by batch ({@link LoadedModel#predict(float[], int)}: NDArray,
+ * forward, copy back, nothing else), at the heap the array needs. Both use the same DJL
+ * threads.
+ *
+ * <p>
+ * {@code mvn -B -Pbench verify} runs it; results in
+ * {@code jobs/target/benchmarks/scoring.{md,json}}.
+ */
+public final class ScoringBenchmark {
+
+	private static final int NUMERIC = 20;
+
+	private static final long ROW_GROUP_BYTES = 32L << 20;
+
+	private ScoringBenchmark() {
+	}
+
+	/** One child's outcome. */
+	public record Outcome(String how, long rows, String heap, double seconds, double rowsPerSecond, long peakHeapMb,
+			long peakRssMb, String outcome) {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> a = new LinkedHashMap<>();
+		for (String arg : args) {
+			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
+		}
+		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
+		if (a.containsKey("child")) {
+			child(a.get("child"), Path.of(a.get("work")), Long.parseLong(a.get("rows")));
+			return;
+		}
+		run(out, Long.parseLong(a.getOrDefault("rows", "1000000")), a.getOrDefault("heap", "512m"));
+	}
+
+	public static List<Outcome> run(Path out, long rows, String heap) throws Exception {
+		Path work = out.resolve("scoring");
+		long quarter = rows / 4;
+		if (!Files.exists(work.resolve("complete-" + rows + "-" + ROW_GROUP_BYTES))) {
+			ModelStore.deleteTree(work);
+			SampleDataGenerator gen = new SampleDataGenerator();
+			// row groups of 32 MiB: what the reader holds at once is one group as stored
+			gen.writeWide(work.resolve("data-" + rows), LocalDate.of(2024, 1, 1), rows, (int) rows, NUMERIC, 7,
+					CompressionCodecName.SNAPPY, ROW_GROUP_BYTES);
+			gen.writeWide(work.resolve("data-" + quarter), LocalDate.of(2024, 1, 1), quarter, (int) quarter, NUMERIC, 8,
+					CompressionCodecName.SNAPPY, ROW_GROUP_BYTES);
+			train(work, work.resolve("data-" + quarter));
+			Files.writeString(work.resolve("complete-" + rows + "-" + ROW_GROUP_BYTES), "");
+		}
+		List<Outcome> outcomes = new ArrayList<>();
+		outcomes.add(inChild("job", work, rows, heap));
+		outcomes.add(inChild("job", work, quarter, heap));
+		// memory flat in the rows: the whole partition again in a third of the heap
+		outcomes.add(inChild("job", work, rows, "160m"));
+		// the peer holds the encoded rows: 1M x ~150 floats is ~600 MB
+		outcomes.add(inChild("bare", work, rows, Math.max(1, rows / 300_000) + "g"));
+		outcomes.forEach(System.out::println);
+		Outcome job = outcomes.get(0);
+		Outcome bare = outcomes.get(3);
+		StringBuilder md = new StringBuilder();
+		md.append(String.format(Locale.ROOT,
+				"%,d rows x 22 feature columns (20 numeric, 2 categorical), one day partition in row groups of 32 MiB; "
+						+ "an MLP of 32, binary."
+						+ "%n%n| how | rows | -Xmx | outcome | s | rows/s | peak heap MiB | peak RSS MiB |%n"
+						+ "| --- | --- | --- | --- | --- | --- | --- | --- |%n",
+				rows));
+		for (Outcome o : outcomes) {
+			md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %.2f | %,.0f | %d | %d |%n",
+					o.how().equals("job") ? "scoring job (Parquet in, encode, score, Parquet out)"
+							: "bare DJL loop over the encoded array",
+					o.rows(), o.heap(), o.outcome(), o.seconds(), o.rowsPerSecond(), o.peakHeapMb(), o.peakRssMb()));
+		}
+		md.append(String.format(Locale.ROOT, "%nRatio (job / bare, rows/s): %.2fx (aim >= 0.8x).%n",
+				job.rowsPerSecond() / bare.rowsPerSecond()));
+		Files.createDirectories(out);
+		Files.writeString(out.resolve("scoring.md"), md.toString());
+		Json.write(out.resolve("scoring.json"), outcomes);
+		System.out.print(md);
+		return outcomes;
+	}
+
+	private static List<FeatureSpec> features() {
+		List<FeatureSpec> features = new ArrayList<>();
+		for (int i = 0; i < NUMERIC; i++) {
+			features.add(FeatureSpec.numeric("x" + i));
+		}
+		features.add(FeatureSpec.categorical("cat1"));
+		features.add(FeatureSpec.categorical("cat2"));
+		return features;
+	}
+
+	private static List<ColumnRequest> columns() {
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (FeatureSpec f : features()) {
+			columns.add(f.isNumeric() ? ColumnRequest.numeric(f.name()) : ColumnRequest.string(f.name()));
+		}
+		return columns;
+	}
+
+	private static List<DataFile> files(Path data) {
+		return new PartitionedDirectory(data).resolve(LocalDate.of(2000, 1, 1), LocalDate.of(2100, 1, 1));
+	}
+
+	/** Trains version 1 on (up to 50,000 rows of) {@code data} into the work store. */
+	private static void train(Path work, Path data) throws IOException {
+		List<ColumnRequest> columns = new ArrayList<>(columns());
+		columns.add(ColumnRequest.string("y"));
+		Table all = new ParquetTableReader(data).read(files(data), columns);
+		int n = Math.min(all.rows(), 50_000);
+		int[] pick = new int[n];
+		for (int i = 0; i < n; i++) {
+			pick[i] = i;
+		}
+		Table table = all.select(pick);
+		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(features());
+		fitter.add(table);
+		FeatureEncoder encoder = fitter.encoder();
+		LabelEncoding label = LabelEncoding.of("y", Task.BINARY_CLASSIFICATION, List.of("0", "1"), Set.of("0", "1"));
+		float[] x = new float[n * encoder.width()];
+		encoder.encodeRows(table, null, 0, n, x, 0);
+		Hyperparameters hp = new Hyperparameters(2, 1024, 0.005, 0.0, 0, 0.0, 7, null, false);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(32), encoder.width(), 1);
+		Path trainDir = work.resolve("train");
+		TrainingResult result = new ModelTrainer().train(
+				new ModelTrainer.Request(shape, hp, new TrainingData(x, label.encode(table), null, n, encoder.width()),
+						null, trainDir, EpochListener.NONE));
+		ModelStore store = new ModelStore(work.resolve("store"));
+		Path staged = store.stage("wide");
+		Files.copy(trainDir.resolve(ModelTrainer.FINAL_PARAMS), staged.resolve(ModelStore.PARAMS));
+		ArtifactMetadata meta = new ArtifactMetadata("wide", 1, Instant.now(), "bench", "bench", "RETRAIN", "bench",
+				null, null, encoder.encodings(), label, shape, hp, null, null, null, result, null, null, null, null,
+				null, null, null, null)
+			.withFiles(ModelStore.hashes(staged, ModelStore.PARAMS));
+		Json.write(staged.resolve(ModelStore.METADATA), meta);
+		store.commit(staged, "wide", 1);
+	}
+
+	private static Outcome inChild(String how, Path work, long rows, String heap)
+			throws IOException, InterruptedException {
+		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx" + heap, "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+				ScoringBenchmark.class.getName(), "--child=" + how, "--work=" + work, "--rows=" + rows));
+		Path log = work.resolve(how + "-" + rows + ".log");
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		if (!p.waitFor(30, TimeUnit.MINUTES)) {
+			p.destroyForcibly();
+			throw new IllegalStateException(how + " did not finish in 30 minutes; see " + log);
+		}
+		String result = Files.readAllLines(log)
+			.stream()
+			.filter(l -> l.startsWith("RESULT "))
+			.reduce((x, y) -> y)
+			.orElse("RESULT crashed_(see_" + log + ") 0 0 0");
+		String[] f = result.split(" ");
+		double seconds = Double.parseDouble(f[2]);
+		return new Outcome(how, rows, heap, seconds, (seconds > 0) ? rows / seconds : 0, Long.parseLong(f[3]),
+				Long.parseLong(f[4]), f[1].replace('_', ' '));
+	}
+
+	/**
+	 * Runs in the child JVM; prints {@code RESULT <outcome> <seconds> <peak heap MiB>
+	 * <peak RSS MiB>} last.
+	 */
+	private static void child(String how, Path work, long rows) throws Exception {
+		String outcome = "ok";
+		double seconds = 0;
+		Path data = work.resolve("data-" + rows);
+		ModelStore store = new ModelStore(work.resolve("store"));
+		try (ModelArtifact artifact = store.load("wide", 1)) {
+			if (how.equals("job")) {
+				Path out = work.resolve("predictions-" + rows + ".parquet");
+				long start = System.nanoTime();
+				ScoreStep.Scored scored = ScoreStep.score(Storage.local(data), files(data), artifact, null, 1.0, out);
+				seconds = (System.nanoTime() - start) / 1e9;
+				if (scored.rows() != rows) {
+					outcome = "wrong: " + scored.rows() + " rows";
+				}
+			}
+			else {
+				Table table = new ParquetTableReader(data).read(files(data), columns());
+				float[] x = new float[table.rows() * artifact.encoder().width()];
+				artifact.encoder().encodeRows(table, null, 0, table.rows(), x, 0);
+				int n = table.rows();
+				table = null;
+				try (LoadedModel model = LoadedModel.load(artifact.metadata().shape(),
+						store.versionDir("wide", 1).resolve(ModelStore.PARAMS))) {
+					// one warm-up pass of a slice, as the job's first slice warms it
+					model.predict(java.util.Arrays.copyOf(x, 8192 * artifact.encoder().width()), 8192);
+					long start = System.nanoTime();
+					double[] scores = model.predict(x, n).scores();
+					seconds = (System.nanoTime() - start) / 1e9;
+					if (scores.length != rows) {
+						outcome = "wrong: " + scores.length + " scores";
+					}
+				}
+			}
+		}
+		catch (OutOfMemoryError ex) {
+			outcome = "OutOfMemoryError";
+		}
+		long heap = 0;
+		for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+			if (pool.getType() == MemoryType.HEAP) {
+				heap += pool.getPeakUsage().getUsed();
+			}
+		}
+		System.out.println("RESULT " + outcome.replace(' ', '_') + " " + seconds + " " + (heap >> 20) + " "
+				+ (JobMemoryBenchmark.peakRssKb() >> 10));
+		System.exit(0);
+	}
+
+}
