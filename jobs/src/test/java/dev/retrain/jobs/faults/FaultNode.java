@@ -165,7 +165,12 @@ public final class FaultNode {
 			return List.of();
 		}
 		try (Stream<Path> list = Files.list(dir)) {
-			return list.map(p -> p.getFileName().toString()).sorted().toList();
+			// versions and leftovers (the copy of the champion alias beside them is not
+			// one)
+			return list.map(p -> p.getFileName().toString())
+				.filter(n -> !n.equals(dev.retrain.models.store.ModelStore.ALIASES))
+				.sorted()
+				.toList();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

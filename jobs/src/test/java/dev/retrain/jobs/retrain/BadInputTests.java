@@ -88,8 +88,10 @@ class BadInputTests extends RetrainTestSupport {
 		assertThat(this.registry.champion("guarded")).contains(1);
 		assertThat(this.registry.versions("guarded")).isEqualTo(versionsBefore);
 		try (Stream<Path> dirs = Files.list(this.store.root().resolve("guarded"))) {
-			assertThat(dirs.map(p -> p.getFileName().toString()).toList()).containsExactly("1");
+			assertThat(dirs.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrder("1",
+					dev.retrain.models.store.ModelStore.ALIASES);
 		}
+		assertThat(this.store.readAlias("guarded", "champion")).contains(1);
 	}
 
 	@Test
