@@ -26,8 +26,15 @@ public class RetrainApplication {
 
 	public static void main(String[] args) throws Exception {
 		configureDjl(args);
-		if (Commands.run(args)) {
-			return;
+		try {
+			if (Commands.run(args)) {
+				return;
+			}
+		}
+		catch (Commands.UsageError ex) {
+			System.err.println(ex.getMessage());
+			System.err.println(Commands.USAGE);
+			System.exit(2);
 		}
 		if (args.length == 2 && args[0].equals("hash-password")) {
 			System.out.println(Credentials.hashPassword(args[1]));

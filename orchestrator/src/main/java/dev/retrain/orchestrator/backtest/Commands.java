@@ -21,7 +21,22 @@ import dev.retrain.jobs.backtest.ReportWriter;
  */
 public final class Commands {
 
+	/** What the commands take, printed for {@code --help} and with a usage error. */
+	public static final String USAGE = """
+			usage:
+			  java -jar orchestrator.jar import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]
+			  java -jar orchestrator.jar backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]""";
+
 	private Commands() {
+	}
+
+	/** A command's arguments that cannot be used: said without a stack trace. */
+	public static final class UsageError extends RuntimeException {
+
+		UsageError(String message, Throwable cause) {
+			super(message, cause);
+		}
+
 	}
 
 	/** Runs a command if {@code args} name one; returns false otherwise. */
@@ -34,6 +49,23 @@ public final class Commands {
 			String[] kv = args[i].replaceFirst("^--", "").split("=", 2);
 			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
 		}
+		if (a.containsKey("help") || a.containsKey("h")) {
+			System.out.println(USAGE);
+			return true;
+		}
+		try {
+			return command(args[0], a);
+		}
+		catch (IllegalArgumentException | java.time.format.DateTimeParseException
+				| java.nio.file.NoSuchFileException ex) {
+			String message = (ex instanceof java.nio.file.NoSuchFileException) ? "no such file: " + ex.getMessage()
+					: ex.getMessage();
+			throw new UsageError(args[0] + ": " + message, ex);
+		}
+	}
+
+	private static boolean command(String name, Map<String, String> a) throws Exception {
+		String[] args = { name };
 		if (args[0].equals("import-csv")) {
 			ConsoleProgress[] bar = { null };
 			int days;
