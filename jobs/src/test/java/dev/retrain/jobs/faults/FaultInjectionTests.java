@@ -133,6 +133,9 @@ class FaultInjectionTests {
 
 		private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
+		/** Failpoints reached while a reply was awaited. */
+		private final List<String> reached = new ArrayList<>();
+
 		private Node(Process process) {
 			this.process = process;
 			this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -186,6 +189,12 @@ class FaultInjectionTests {
 
 		private Map<?, ?> reply() throws InterruptedException {
 			String line = next();
+			// the run's thread may reach its failpoint before this thread prints the
+			// launch's reply: kept for awaitFailpoint
+			while (line.startsWith(Failpoints.REACHED)) {
+				this.reached.add(line);
+				line = next();
+			}
 			if (!line.startsWith(FaultNode.REPLY)) {
 				fail("expected a reply, got: " + line);
 			}
@@ -206,7 +215,7 @@ class FaultInjectionTests {
 		}
 
 		void awaitFailpoint(String point) throws InterruptedException {
-			String line = next();
+			String line = this.reached.isEmpty() ? next() : this.reached.remove(0);
 			assertThat(line).isEqualTo(Failpoints.REACHED + point);
 		}
 
