@@ -45,12 +45,18 @@ public final class JobMemoryBenchmark {
 	public record Outcome(String how, String heap, String outcome, double seconds, long peakRssKb, Double accuracy) {
 	}
 
-	public static void main(String[] args) throws Exception {
+	/** A benchmark's {@code --name=value} arguments ({@code --flag}: "true"). */
+	public static Map<String, String> arguments(String[] args) {
 		Map<String, String> a = new LinkedHashMap<>();
 		for (String arg : args) {
 			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
 			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
 		}
+		return a;
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> a = arguments(args);
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
 		if (a.containsKey("child")) {
 			child(a.get("child"), out);

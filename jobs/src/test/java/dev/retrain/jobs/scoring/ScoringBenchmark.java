@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,11 +72,7 @@ public final class ScoringBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> a = new LinkedHashMap<>();
-		for (String arg : args) {
-			String[] kv = arg.replaceFirst("^--", "").split("=", 2);
-			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
-		}
+		Map<String, String> a = JobMemoryBenchmark.arguments(args);
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
 		if (a.containsKey("child")) {
 			child(a.get("child"), Path.of(a.get("work")), Long.parseLong(a.get("rows")));
