@@ -56,6 +56,11 @@ public class JobsConfiguration {
 	}
 
 	@Bean
+	FailureText failureText(RetrainProperties props) {
+		return new FailureText(props);
+	}
+
+	@Bean
 	PipelineCatalog pipelineCatalog(RetrainProperties props) {
 		PipelineCatalog catalog = new PipelineCatalog(props.configDir());
 		catalog.reload();

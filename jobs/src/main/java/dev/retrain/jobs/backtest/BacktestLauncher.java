@@ -19,15 +19,16 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.launch.JobRestartException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.runs.JobStarts;
 import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.jobs.runs.StopRequest;
 
@@ -54,6 +55,8 @@ public class BacktestLauncher {
 
 	private final Path dataDir;
 
+	private final FailureText text;
+
 	private final String node;
 
 	private final Clock clock;
@@ -66,6 +69,7 @@ public class BacktestLauncher {
 		this.catalog = catalog;
 		this.jdbc = jdbc;
 		this.dataDir = dataDir;
+		this.text = new FailureText(dataDir, this.catalog.directory());
 		this.node = node;
 		this.clock = clock;
 	}
@@ -104,12 +108,7 @@ public class BacktestLauncher {
 			.addLocalDate(BacktestJobConfiguration.FROM, plan.from(), false)
 			.addLocalDate(BacktestJobConfiguration.TO, plan.to(), false)
 			.toJobParameters();
-		try {
-			this.operator.start(this.job, params);
-		}
-		catch (Exception ex) {
-			throw new RunRejected("cannot start backtest " + id + ": " + ex.getMessage(), ex);
-		}
+		JobStarts.start(this.operator, this.job, params, "backtest " + id, "backtest " + id + " already completed");
 		return id;
 	}
 
@@ -127,12 +126,15 @@ public class BacktestLauncher {
 			throw new RunRejected("backtest " + id + " is " + last.getStatus()
 					+ "; only a failed or stopped backtest can be restarted", null);
 		}
-		try {
-			this.operator.restart(last);
-		}
-		catch (JobRestartException ex) {
-			throw new RunRejected("cannot restart backtest " + id + ": " + ex.getMessage(), ex);
-		}
+		JobStarts.oneAtATime("backtest:" + id, () -> {
+			try {
+				return this.operator.restart(last);
+			}
+			catch (Exception ex) {
+				throw new RunRejected("backtest " + id + " is being restarted by another request, or cannot be "
+						+ "restarted as it is; start it again", ex);
+			}
+		});
 		// only the node whose restart was taken records itself: a refused one must not
 		// take the backtest over
 		this.jdbc.update("UPDATE backtest SET node = ? WHERE id = ?", this.node, id);
@@ -230,19 +232,9 @@ public class BacktestLauncher {
 			.orElse(null);
 	}
 
-	/** The first line of the failure, the exception's class without its package. */
-	static String failure(JobExecution execution) {
-		String description = execution.getExitStatus().getExitDescription();
-		if (description.isBlank()) {
-			description = execution.getStepExecutions()
-				.stream()
-				.map(s -> s.getExitStatus().getExitDescription())
-				.filter(d -> !d.isBlank())
-				.findFirst()
-				.orElse("");
-		}
-		String first = description.lines().findFirst().orElse("").strip();
-		return first.isEmpty() ? null : first.replaceFirst("^(?:[a-z_$][\\w$]*\\.)+(?=[A-Z])", "");
+	/** Why it failed, in one line as anyone may see it ({@link FailureText}). */
+	private String failure(JobExecution execution) {
+		return this.text.of(execution);
 	}
 
 	private static Instant instant(LocalDateTime time) {

@@ -20,6 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.retrain.jobs.pipeline.ConfigBinder;
 import dev.retrain.jobs.pipeline.ConfigProblem;
+import dev.retrain.models.files.PathSegment;
 
 /**
  * The policies to compare, as YAML: <pre>
@@ -150,7 +151,11 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 				continue;
 			}
 			String at = "policies[" + i + "]";
-			if (p.name() != null && !names.add(p.name())) {
+			if (p.name() != null && !p.name().isBlank() && !PathSegment.isKey(p.name())) {
+				problems.add(new ConfigProblem(at + ".name",
+						"must match " + PathSegment.KEY.pattern() + " (letters, digits, '.', '_' and '-'; no '..')"));
+			}
+			else if (p.name() != null && !names.add(p.name())) {
 				problems.add(new ConfigProblem(at + ".name", "the name is used twice"));
 			}
 			BacktestPolicy.Type type = p.type().type;
@@ -208,7 +213,7 @@ public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer perio
 		}
 		int i = Integer.parseInt(p.field().substring("policies[".length(), p.field().indexOf(']')));
 		Policy policy = (i < file.policies().size()) ? file.policies().get(i) : null;
-		return (policy != null && policy.name() != null)
+		return (policy != null && PathSegment.isKey(policy.name()))
 				? new ConfigProblem(p.field(), "policy '" + policy.name() + "': " + p.reason()) : p;
 	}
 

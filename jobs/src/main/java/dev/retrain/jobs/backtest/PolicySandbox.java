@@ -27,6 +27,7 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ModelStore;
 
@@ -98,10 +99,13 @@ final class PolicySandbox implements AutoCloseable {
 	 * {@code pipelineYaml} as its one pipeline, named {@code pipeline}.
 	 */
 	static PolicySandbox open(Path workDir, String policy, String pipeline, String pipelineYaml) {
-		Path dir = workDir.resolve(policy + "-" + UUID.randomUUID().toString().substring(0, 8));
+		String name = PathSegment.key("policy", policy).value();
+		Path dir = new PathSegment(
+				name.substring(0, Math.min(name.length(), 40)) + "-" + UUID.randomUUID().toString().substring(0, 8))
+			.in(workDir);
 		try {
-			Files.createDirectories(dir.resolve("configs"));
-			Files.writeString(dir.resolve("configs").resolve(pipeline + ".yaml"), pipelineYaml);
+			Path configs = Files.createDirectories(dir.resolve("configs"));
+			Files.writeString(configs.resolve(PathSegment.name("pipeline", pipeline).value() + ".yaml"), pipelineYaml);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

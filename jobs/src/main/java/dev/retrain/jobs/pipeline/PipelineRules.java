@@ -16,12 +16,12 @@ import tools.jackson.databind.JsonNode;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.Guard;
 import dev.retrain.models.promotion.PromotionPolicy;
 import dev.retrain.models.promotion.SliceRule;
 import dev.retrain.models.search.SearchSpace;
-import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
@@ -48,8 +48,8 @@ final class PipelineRules {
 	}
 
 	PipelineDefinition definition(PipelineYaml y, String source, String hash) {
-		if (y.name() != null && !ModelStore.NAME.matcher(y.name()).matches()) {
-			problem("name", "'" + y.name() + "' must match " + ModelStore.NAME.pattern());
+		if (y.name() != null && !PathSegment.isName(y.name())) {
+			problem("name", "'" + y.name() + "' must match " + PathSegment.NAME.pattern());
 		}
 		List<FeatureSpec> features = features(y.features());
 		PipelineDefinition.Label label = label(y.label(), features);

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -14,6 +13,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -26,8 +26,6 @@ import dev.retrain.models.store.ModelStore;
  * user-named aliases and deletions are written to it here.
  */
 public class RegistryOperations {
-
-	static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
 	private final ModelRegistry registry;
 
@@ -218,10 +216,10 @@ public class RegistryOperations {
 	}
 
 	private static void checkAlias(String alias) {
-		if (!ALIAS.matcher(alias).matches() || alias.equals(ModelRegistry.CHAMPION)
-				|| alias.equals(ModelRegistry.PREVIOUS)) {
-			throw new IllegalArgumentException("alias '" + alias + "' must match " + ALIAS.pattern()
-					+ " and not be champion or previous (those move by promotion and rollback)");
+		PathSegment.name("alias", alias);
+		if (alias.equals(ModelRegistry.CHAMPION) || alias.equals(ModelRegistry.PREVIOUS)) {
+			throw new IllegalArgumentException("alias '" + alias
+					+ "' is not one to set or delete: champion and previous move by promotion and rollback");
 		}
 	}
 

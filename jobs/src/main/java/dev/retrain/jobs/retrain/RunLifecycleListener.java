@@ -17,6 +17,7 @@ import org.springframework.core.retry.Retryable;
 import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.TransactionException;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.PipelineLocks;
@@ -60,6 +61,8 @@ public class RunLifecycleListener implements JobExecutionListener {
 
 	private final RetrainProperties props;
 
+	private final FailureText text;
+
 	private final ApplicationEventPublisher events;
 
 	RunLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry, RetrainProperties props,
@@ -69,6 +72,7 @@ public class RunLifecycleListener implements JobExecutionListener {
 		this.locks = locks;
 		this.registry = registry;
 		this.props = props;
+		this.text = new FailureText(props);
 	}
 
 	@Override
@@ -210,21 +214,11 @@ public class RunLifecycleListener implements JobExecutionListener {
 	}
 
 	/**
-	 * The reason as anyone who reads runs may see it: the server's data and configuration
-	 * directories are written {@code <data-dir>} and {@code <config-dir>}.
+	 * The reason as anyone who reads runs may see it ({@link FailureText}): no server
+	 * directories, no Java class names.
 	 */
 	String withoutServerPaths(String reason) {
-		if (reason == null) {
-			return null;
-		}
-		String out = reason;
-		out = replaceDir(out, this.props.dataDir(), "<data-dir>");
-		return replaceDir(out, this.props.configDir(), "<config-dir>");
-	}
-
-	private static String replaceDir(String text, java.nio.file.Path dir, String name) {
-		String absolute = dir.toAbsolutePath().normalize().toString();
-		return (absolute.length() > 1) ? text.replace(absolute, name) : text;
+		return (reason == null) ? null : this.text.of(reason);
 	}
 
 	/**
@@ -264,15 +258,7 @@ public class RunLifecycleListener implements JobExecutionListener {
 	}
 
 	static String describe(Throwable ex) {
-		Throwable t = ex;
-		while (t.getCause() != null && t.getCause() != t && !isDomain(t)) {
-			t = t.getCause();
-		}
-		return isDomain(t) ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage();
-	}
-
-	private static boolean isDomain(Throwable t) {
-		return t.getClass().getName().startsWith("dev.retrain.");
+		return FailureText.describe(ex);
 	}
 
 }

@@ -4,7 +4,6 @@ import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
@@ -24,6 +23,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
+import dev.retrain.models.files.PathSegment;
 
 /**
  * Starts retrain runs, one per pipeline at a time (the database lock), with identifying
@@ -31,8 +31,6 @@ import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
  * failed run; a new run key re-runs a date on purpose.
  */
 public class RunLauncher {
-
-	private static final Pattern RUN_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
 	private final JobOperator operator;
 
@@ -99,9 +97,7 @@ public class RunLauncher {
 		Trigger trigger = (req.trigger() != null) ? req.trigger() : Trigger.API;
 		String runKey = (req.runKey() != null) ? req.runKey() : (trigger == Trigger.SCHEDULE) ? "scheduled"
 				: trigger.key() + "-" + UUID.randomUUID().toString().substring(0, 8);
-		if (!RUN_KEY.matcher(runKey).matches()) {
-			throw new IllegalArgumentException("run key '" + runKey + "' must match " + RUN_KEY.pattern());
-		}
+		PathSegment.key("runKey", runKey);
 		JobParametersBuilder params = new JobParametersBuilder().addString("pipeline", def.name(), true)
 			.addLocalDate("asOf", asOf, true)
 			.addString("runKey", runKey, true)

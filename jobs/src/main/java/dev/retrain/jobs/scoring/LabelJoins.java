@@ -9,9 +9,11 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.runs.JobStarts;
 import dev.retrain.jobs.runs.RunRejected;
 
 /**
@@ -29,7 +31,11 @@ public class LabelJoins {
 
 	private final PipelineCatalog catalog;
 
-	public LabelJoins(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog) {
+	private final FailureText text;
+
+	public LabelJoins(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
+			FailureText text) {
+		this.text = text;
 		this.operator = operator;
 		this.repository = repository;
 		this.job = job;
@@ -48,12 +54,18 @@ public class LabelJoins {
 			.addLong("at", System.currentTimeMillis(), true)
 			.addString(ScoringLauncher.TRIGGER, trigger, false)
 			.toJobParameters();
-		try {
-			return this.operator.start(this.job, params).getId();
-		}
-		catch (Exception ex) {
-			throw new RunRejected("cannot start the label join: " + ex.getMessage(), ex);
-		}
+		return JobStarts.oneAtATime("label-join:" + def.name() + ":" + day, () -> {
+			for (JobExecution running : this.repository.findRunningJobExecutions(this.job.getName())) {
+				JobParameters p = running.getJobParameters();
+				if (def.name().equals(p.getString(ScoringLauncher.PIPELINE))
+						&& day.equals(p.getLocalDate(ScoringLauncher.DATE))) {
+					throw new RunRejected("a label join of '" + def.name() + "' for " + day + " is running (join "
+							+ running.getId() + "); one per pipeline and date at a time", null);
+				}
+			}
+			String what = "the label join of '" + def.name() + "' for " + day;
+			return JobStarts.start(this.operator, this.job, params, what, what + " already completed").getId();
+		});
 	}
 
 	/** A join's status and, when it failed, why (first line). */
@@ -63,15 +75,12 @@ public class LabelJoins {
 	public Status status(long id) {
 		JobExecution e = this.repository.getJobExecution(id);
 		Long rows = null;
-		String failure = null;
 		for (var step : e.getStepExecutions()) {
 			if (step.getExecutionContext().containsKey("rows")) {
 				rows = step.getExecutionContext().getLong("rows");
 			}
-			if (step.getStatus().isUnsuccessful() && !step.getExitStatus().getExitDescription().isBlank()) {
-				failure = step.getExitStatus().getExitDescription().lines().findFirst().orElse(null);
-			}
 		}
+		String failure = e.getStatus().isUnsuccessful() ? this.text.of(e) : null;
 		return new Status(id, e.getJobParameters().getString(ScoringLauncher.PIPELINE),
 				e.getJobParameters().getLocalDate(ScoringLauncher.DATE), e.getStatus().name(), rows, failure);
 	}

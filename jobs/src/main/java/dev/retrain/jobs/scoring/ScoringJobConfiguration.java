@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
@@ -62,14 +63,14 @@ public class ScoringJobConfiguration {
 
 	@Bean
 	LabelJoins labelJoins(JobOperator operator, JobRepository repository, @Qualifier(LABEL_JOB) Job job,
-			PipelineCatalog catalog) {
-		return new LabelJoins(operator, repository, job, catalog);
+			PipelineCatalog catalog, RetrainProperties props) {
+		return new LabelJoins(operator, repository, job, catalog, new FailureText(props));
 	}
 
 	@Bean
 	ScoringLauncher scoringLauncher(JobOperator operator, JobRepository repository, @Qualifier(JOB_NAME) Job job,
-			PipelineCatalog catalog, PipelineData data, ModelRegistry registry) {
-		return new ScoringLauncher(operator, repository, job, catalog, data, registry);
+			PipelineCatalog catalog, PipelineData data, ModelRegistry registry, RetrainProperties props) {
+		return new ScoringLauncher(operator, repository, job, catalog, data, registry, new FailureText(props));
 	}
 
 }

@@ -2,24 +2,24 @@ package dev.retrain.jobs.scoring;
 
 import java.time.LocalDate;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
-import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.VersionNotFound;
+import dev.retrain.jobs.runs.JobStarts;
 import dev.retrain.jobs.runs.RunRejected;
+import dev.retrain.models.files.PathSegment;
 
 /**
  * Launches the batch scoring job: a pipeline's date scored with the champion (as it is at
@@ -40,8 +40,6 @@ public class ScoringLauncher {
 
 	static final String TRIGGER = "trigger";
 
-	private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-
 	private final JobOperator operator;
 
 	private final JobRepository repository;
@@ -54,8 +52,11 @@ public class ScoringLauncher {
 
 	private final ModelRegistry registry;
 
+	private final FailureText text;
+
 	public ScoringLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
-			PipelineData data, ModelRegistry registry) {
+			PipelineData data, ModelRegistry registry, FailureText text) {
+		this.text = text;
 		this.operator = operator;
 		this.repository = repository;
 		this.job = job;
@@ -86,39 +87,27 @@ public class ScoringLauncher {
 						"pipeline '" + def.name() + "' has no champion to score with; name a version", null));
 		}
 		String key = (runKey != null) ? runKey : "default";
-		if (!KEY.matcher(key).matches()) {
-			throw new IllegalArgumentException("runKey '" + key + "' must match " + KEY.pattern());
-		}
-		for (JobExecution running : this.repository.findRunningJobExecutions(this.job.getName())) {
-			JobParameters p = running.getJobParameters();
-			if (def.name().equals(p.getString(PIPELINE)) && day.equals(p.getLocalDate(DATE))) {
-				throw new RunRejected("a scoring of '" + def.name() + "' for " + day + " is running (scoring "
-						+ running.getId() + "); one per pipeline and date at a time", null);
-			}
-		}
+		PathSegment.key("runKey", key);
 		JobParameters params = new JobParametersBuilder().addString(PIPELINE, def.name(), true)
 			.addLocalDate(DATE, day, true)
 			.addLong(VERSION, (long) v, true)
 			.addString(RUN_KEY, key, true)
 			.addString(TRIGGER, (trigger != null) ? trigger : "api", false)
 			.toJobParameters();
-		try {
-			JobExecution execution = this.operator.start(this.job, params);
+		return JobStarts.oneAtATime("score:" + def.name() + ":" + day, () -> {
+			for (JobExecution running : this.repository.findRunningJobExecutions(this.job.getName())) {
+				JobParameters p = running.getJobParameters();
+				if (def.name().equals(p.getString(PIPELINE)) && day.equals(p.getLocalDate(DATE))) {
+					throw new RunRejected("a scoring of '" + def.name() + "' for " + day + " is running (scoring "
+							+ running.getId() + "); one per pipeline and date at a time", null);
+				}
+			}
+			JobExecution execution = JobStarts.start(this.operator, this.job, params,
+					"the scoring of '" + def.name() + "' for " + day,
+					"'" + def.name() + "' for " + day + " was already scored with v" + v + " under run key '" + key
+							+ "'; launch with another run key to score it again");
 			return new Launched(execution.getId(), def.name(), day, v, key);
-		}
-		catch (JobInstanceAlreadyCompleteException ex) {
-			throw new RunRejected("'" + def.name() + "' for " + day + " was already scored with v" + v
-					+ " under run key '" + key + "'; launch with another run key to score it again", ex);
-		}
-		catch (JobExecutionAlreadyRunningException ex) {
-			throw new RunRejected("that scoring is running: " + ex.getMessage(), ex);
-		}
-		catch (RuntimeException ex) {
-			throw ex;
-		}
-		catch (Exception ex) {
-			throw new RunRejected("cannot start the scoring: " + ex.getMessage(), ex);
-		}
+		});
 	}
 
 	/** A scoring as the job repository has it. */
@@ -155,20 +144,17 @@ public class ScoringLauncher {
 			.toList();
 	}
 
-	private static Scoring view(JobExecution e) {
+	private Scoring view(JobExecution e) {
 		JobParameters p = e.getJobParameters();
 		Long rows = null;
 		String output = null;
-		String failure = null;
 		for (var step : e.getStepExecutions()) {
 			if (step.getExecutionContext().containsKey("rows")) {
 				rows = step.getExecutionContext().getLong("rows");
 				output = step.getExecutionContext().getString("output", null);
 			}
-			if (!step.getExitStatus().getExitDescription().isBlank() && step.getStatus().isUnsuccessful()) {
-				failure = step.getExitStatus().getExitDescription().lines().findFirst().orElse(null);
-			}
 		}
+		String failure = e.getStatus().isUnsuccessful() ? this.text.of(e) : null;
 		return new Scoring(e.getId(), p.getString(PIPELINE), p.getLocalDate(DATE), p.getLong(VERSION).intValue(),
 				p.getString(RUN_KEY), p.getString(TRIGGER), e.getStatus().name(), e.getStartTime(), e.getEndTime(),
 				rows, output, failure);

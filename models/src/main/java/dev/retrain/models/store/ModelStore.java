@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.retrain.models.files.FileHashes;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.storage.Location;
 import dev.retrain.models.storage.Storage;
@@ -47,8 +47,6 @@ public final class ModelStore {
 	public static final String PARAMS = "model.params";
 
 	public static final String METADATA = "metadata.json";
-
-	public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
 	private static final String STAGING = ".staging-";
 
@@ -98,11 +96,7 @@ public final class ModelStore {
 	}
 
 	private static String checked(String pipeline) {
-		if (!NAME.matcher(pipeline).matches()) {
-			throw new IllegalArgumentException(
-					"invalid pipeline name '" + pipeline + "': must match " + NAME.pattern());
-		}
-		return pipeline;
+		return PathSegment.name("pipeline", pipeline).value();
 	}
 
 	/** Where a version is, as the registry records it: a local path or a URI. */
@@ -408,10 +402,7 @@ public final class ModelStore {
 	}
 
 	private static String checkedAlias(String alias) {
-		if (!NAME.matcher(alias).matches()) {
-			throw new IllegalArgumentException("invalid alias '" + alias + "': must match " + NAME.pattern());
-		}
-		return alias;
+		return PathSegment.name("alias", alias).value();
 	}
 
 	/** Removes a version's files (the store's and any cached copy). */
@@ -489,7 +480,7 @@ public final class ModelStore {
 		try {
 			if (this.root.isDirectory()) {
 				for (Location child : this.root.children()) {
-					if (NAME.matcher(child.name()).matches() && child.isDirectory()) {
+					if (PathSegment.isName(child.name()) && child.isDirectory()) {
 						names.add(child.name());
 					}
 				}
@@ -498,7 +489,7 @@ public final class ModelStore {
 				try (Stream<Path> children = Files.list(this.local)) {
 					children.filter(Files::isDirectory)
 						.map(p -> p.getFileName().toString())
-						.filter(n -> NAME.matcher(n).matches())
+						.filter(PathSegment::isName)
 						.forEach(names::add);
 				}
 			}

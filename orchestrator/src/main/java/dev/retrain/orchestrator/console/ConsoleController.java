@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
@@ -23,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
@@ -52,6 +55,8 @@ import dev.retrain.orchestrator.web.Actor;
 @Controller
 class ConsoleController {
 
+	private static final Logger log = LoggerFactory.getLogger(ConsoleController.class);
+
 	private final Overview overview;
 
 	private final PipelineCatalog catalog;
@@ -78,10 +83,13 @@ class ConsoleController {
 
 	private final RoleHierarchy roles;
 
+	private final FailureText text;
+
 	ConsoleController(Overview overview, PipelineCatalog catalog, ModelRegistry registry, RegistryOperations operations,
 			ModelStore store, RunRecords runs, RunController runApi, PipelineController pipelineApi,
 			ScheduleController scheduleApi, DriftController driftApi, AuditController auditApi,
-			BacktestController backtestApi, RoleHierarchy roles) {
+			BacktestController backtestApi, RoleHierarchy roles, FailureText text) {
+		this.text = text;
 		this.overview = overview;
 		this.catalog = catalog;
 		this.registry = registry;
@@ -373,19 +381,26 @@ class ConsoleController {
 	 * Runs an action; redirects where it says, or back with its refusal explained (a
 	 * stale page's compare-and-set conflict says what changed).
 	 */
-	private static String act(RedirectAttributes flash, String back, Action action) {
+	private String act(RedirectAttributes flash, String back, Action action) {
 		try {
 			return "redirect:" + action.run();
 		}
 		catch (PromotionConflict ex) {
 			flash.addFlashAttribute("error",
-					"Refused (409): " + ex.getMessage()
+					"Refused (409): " + this.text.of(ex.getMessage())
 							+ ". Someone changed the champion after this page was loaded; nothing was changed. "
 							+ "The page now shows the current state: check it and decide again.");
 			return "redirect:" + back;
 		}
 		catch (Exception ex) {
-			flash.addFlashAttribute("error", "Refused: " + ex.getMessage());
+			if (!ex.getClass().getName().startsWith("dev.retrain.") && !(ex instanceof IllegalArgumentException)) {
+				log.error("console action failed", ex);
+				flash.addFlashAttribute("error",
+						"Failed: an unexpected error occurred; the server log has the details");
+			}
+			else {
+				flash.addFlashAttribute("error", "Refused: " + this.text.of(ex.getMessage()));
+			}
 			return "redirect:" + back;
 		}
 	}

@@ -1,6 +1,6 @@
 package dev.retrain.orchestrator.web;
 
-import dev.retrain.models.store.ModelStore;
+import dev.retrain.models.files.PathSegment;
 
 /**
  * Names taken from a request path are checked before they reach a lookup or a file path.
@@ -11,8 +11,8 @@ public final class Names {
 	}
 
 	public static String pipeline(String name) {
-		if (name == null || !ModelStore.NAME.matcher(name).matches()) {
-			throw new IllegalArgumentException("invalid pipeline name: must match " + ModelStore.NAME.pattern());
+		if (!PathSegment.isName(name)) {
+			throw new IllegalArgumentException("invalid pipeline name: must match " + PathSegment.NAME.pattern());
 		}
 		return name;
 	}
