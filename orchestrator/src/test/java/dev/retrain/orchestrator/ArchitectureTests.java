@@ -1,5 +1,10 @@
 package dev.retrain.orchestrator;
 
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -7,6 +12,9 @@ import com.tngtech.archunit.core.importer.Location;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.retrain.models.files.PathSegment;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -67,6 +75,52 @@ class ArchitectureTests {
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("org.springframework..", "java.sql..")
+			.check(CLASSES);
+	}
+
+	/**
+	 * Request data never becomes a file name by itself: the application's request-facing
+	 * code (every package of the orchestrator but the start-up and the jar's commands,
+	 * whose arguments are the operator's own) builds no path; it reaches files through
+	 * the jobs' services, which take names only as a {@code PathSegment}. The policy file
+	 * whose name escaped its directory went through {@code Path.resolve} on a name from a
+	 * request body.
+	 */
+	@Test
+	void requestHandlingCodeBuildsNoPaths() {
+		noClasses().that()
+			.resideInAPackage("dev.retrain.orchestrator..")
+			.and()
+			.doNotHaveFullyQualifiedName("dev.retrain.orchestrator.RetrainApplication")
+			.and()
+			.doNotHaveFullyQualifiedName("dev.retrain.orchestrator.backtest.Commands")
+			.should()
+			.callMethod(Path.class, "resolve", String.class)
+			.orShould()
+			.callMethod(Path.class, "of", String.class, String[].class)
+			.orShould()
+			.callMethod(Path.class, "of", URI.class)
+			.orShould()
+			.callMethod(Paths.class, "get", String.class, String[].class)
+			.orShould()
+			.callMethod(Paths.class, "get", URI.class)
+			.orShould()
+			.callConstructor(File.class, String.class)
+			.orShould()
+			.callConstructor(File.class, String.class, String.class)
+			.check(CLASSES);
+	}
+
+	/**
+	 * A policy sandbox is placed only through {@code PathSegment}: the one class that
+	 * turned a request's string into a directory.
+	 */
+	@Test
+	void namesFromRequestsBecomeDirectoriesOnlyAsPathSegments() {
+		classes().that()
+			.haveFullyQualifiedName("dev.retrain.jobs.backtest.PolicySandbox")
+			.should()
+			.callMethod(PathSegment.class, "in", Path.class)
 			.check(CLASSES);
 	}
 

@@ -216,6 +216,10 @@ class OperationsTests {
 		assertThat(shadow.statusCode()).as(shadow.body()).isEqualTo(200);
 		JsonNode plan = json(as(VIEWER).get("/api/models/ops/retention"));
 		assertThat(plan.get("delete").valueStream().map(JsonNode::asInt).toList()).containsExactly(2);
+		// each kept version says why in words that fit it: the champion as the champion
+		assertThat(plan.get("kept").get("1").asString()).isEqualTo("the champion");
+		assertThat(plan.get("kept").get("3").asString()).isEqualTo("aliased as previous");
+		assertThat(plan.get("kept").get("4").asString()).isEqualTo("aliased as shadow");
 		assertThat(Files.exists(DATA_DIR.resolve("models/ops/2/model.params"))).as("a dry run deletes nothing")
 			.isTrue();
 		JsonNode applied = json(as(ADMIN).post("/api/models/ops/retention", null));

@@ -156,6 +156,20 @@ class RestApiTests {
 		assertProblem(send("GET", "/error", null, null), 404, "no resource at /error");
 		assertProblem(send("GET", "/api/models/web/versions/99", null, null), 404, "no model version 99");
 		assertProblem(send("POST", "/api/runs/987654/restart", null, null), 404, null);
+		// one spelling per number: no hex, no blanks, no signs that Spring would forgive
+		for (String v : new String[] { "0x1", "%201", "1%20", "+1" }) {
+			assertProblem(send("GET", "/api/models/web/versions/" + v, null, null), 400, null);
+		}
+		assertProblem(send("GET", "/api/runs/0x1", null, null), 400, "not a whole number");
+		// a missing alias of a pipeline that exists is said as such
+		assertProblem(send("GET", "/api/models/web/aliases/nope/artifact", null, null), 404,
+				"pipeline 'web' has no alias 'nope'");
+		// an impossible date names its field
+		assertProblem(send("POST", "/api/pipelines/web/runs", "application/json", "{\"asOf\":\"2026-02-30\"}"), 400,
+				"asOf");
+		// the problem of a refused path names that path, not the error page
+		JsonNode dots = assertProblem(send("GET", "/api/models/%2e%2e/versions", null, null), 400, null);
+		assertThat(dots.path("instance").asString()).isNotEqualTo("/error");
 	}
 
 	@Test

@@ -4,6 +4,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,6 +25,7 @@ import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.jobs.scoring.RealisedPerformance;
 import dev.retrain.models.json.Json;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
@@ -58,6 +66,9 @@ class ScoringApiTests {
 
 	@Autowired
 	RunRecords records;
+
+	@Autowired
+	RealisedPerformance realisedPerformance;
 
 	private JsonNode awaitScoring(long id) throws Exception {
 		ApiClient viewer = ApiClient.as(this.port, ApiClient.VIEWER);
@@ -110,6 +121,44 @@ class ScoringApiTests {
 			.send("GET", "/api/pipelines/scored/realised?from=" + LAST.minusDays(5) + "&to=" + LAST, null, null);
 		assertThat(realised.statusCode()).isEqualTo(200);
 		assertThat(realised.body().strip()).isEqualTo("[]");
+
+		// a day whose metric is not a number (labels of one class): not measured, never a
+		// 500
+		Map<String, Double> metrics = new LinkedHashMap<>();
+		metrics.put("roc_auc", Double.NaN);
+		metrics.put("accuracy", 0.5);
+		this.realisedPerformance.replace("scored", LAST.minusDays(3),
+				List.of(new RealisedPerformance.Day(LAST.minusDays(3), 1, "roc_auc", Double.NaN, 100, 100, metrics)));
+		HttpResponse<String> withNaN = ApiClient.as(this.port, ApiClient.VIEWER)
+			.send("GET", "/api/pipelines/scored/realised?from=" + LAST.minusDays(5) + "&to=" + LAST, null, null);
+		assertThat(withNaN.statusCode()).as(withNaN.body()).isEqualTo(200);
+		JsonNode day = Json.MAPPER.readTree(withNaN.body()).get(0);
+		assertThat(day.get("value").isNull()).isTrue();
+		assertThat(day.get("metrics").get("roc_auc").isNull()).isTrue();
+		assertThat(day.get("metrics").get("accuracy").asDouble()).isEqualTo(0.5);
+
+		// identical launches at once: one is taken, the others answer 409 in our words
+		String body = "{\"date\": \"" + LAST.minusDays(2) + "\", \"runKey\": \"race\"}";
+		List<HttpResponse<String>> answers = new ArrayList<>();
+		try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+			List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				sent.add(pool
+					.submit(() -> operator.send("POST", "/api/pipelines/scored/scorings", "application/json", body)));
+			}
+			for (Future<HttpResponse<String>> f : sent) {
+				answers.add(f.get());
+			}
+		}
+		assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(202, 409).containsOnlyOnce(202);
+		assertThat(answers).filteredOn(r -> r.statusCode() == 409)
+			.allSatisfy(r -> assertThat(r.body()).contains("scor")
+				.doesNotContain("JobExecution", "job instance", "Exception", "parameters="));
+		long raced = Json.MAPPER
+			.readTree(answers.stream().filter(r -> r.statusCode() == 202).findFirst().orElseThrow().body())
+			.get("id")
+			.asLong();
+		assertThat(awaitScoring(raced).get("status").asString()).isEqualTo("COMPLETED");
 
 		// the schedule, fired now, scores the newest day with the champion
 		HttpResponse<String> fired = ApiClient.as(this.port, ApiClient.ADMIN)

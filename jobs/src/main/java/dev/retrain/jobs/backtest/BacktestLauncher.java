@@ -171,13 +171,26 @@ public class BacktestLauncher {
 				(status == BatchStatus.FAILED) ? failure(last) : null, completed ? dir.path() : null);
 	}
 
-	/** The directory holding a completed backtest's report. */
-	public Path reportDir(long id) {
+	/** The files of a completed backtest's report. */
+	public enum ReportFile {
+
+		HTML("report.html"), JSON("report.json"), CSV("periods.csv");
+
+		private final String name;
+
+		ReportFile(String name) {
+			this.name = name;
+		}
+
+	}
+
+	/** A file of a completed backtest's report. */
+	public Path report(long id, ReportFile file) {
 		Path dir = status(id).reportDir();
 		if (dir == null) {
 			throw new BacktestNotFound(id, "no report (yet)");
 		}
-		return dir;
+		return dir.resolve(file.name);
 	}
 
 	/** A backtest's row. */

@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.EmptyResultDataAccessException;
@@ -19,13 +21,16 @@ import dev.retrain.models.store.ModelStore;
 
 /**
  * Lists every disagreement between the registry, the model store and the job repository,
- * and fixes none: a registered version whose files are missing (worse when it is the
- * champion), a version directory without a registry row, a run record that says running
- * while its job execution has ended, a pipeline lock held for a run that has ended. What
- * start-up repairs by itself (leftover directories, this node's interrupted runs) is
- * listed until it does.
+ * and fixes none but the store's copy of the champion alias ({@link #repairedPointer}): a
+ * registered version whose files are missing (worse when it is the champion), a version
+ * directory without a registry row, a run record that says running while its job
+ * execution has ended, a pipeline lock held for a run that has ended. What start-up
+ * repairs by itself (leftover directories, this node's interrupted runs) is listed until
+ * it does.
  */
 public class ConsistencyCheck {
+
+	private static final Logger log = LoggerFactory.getLogger(ConsistencyCheck.class);
 
 	/** One disagreement: what kind, where, and what each side says. */
 	public record Disagreement(Kind kind, String pipeline, String subject, String detail) {
@@ -100,7 +105,7 @@ public class ConsistencyCheck {
 			}
 			if (champion != null) {
 				Integer pointer = this.store.readAlias(pipeline, "champion").orElse(null);
-				if (!champion.equals(pointer)) {
+				if (!champion.equals(pointer) && !repairedPointer(pipeline, champion, pointer)) {
 					found.add(new Disagreement(Kind.CHAMPION_POINTER_STALE, pipeline, "champion",
 							"the registry's champion is v" + champion + ", the store's " + pipeline
 									+ "/aliases/champion.json says "
@@ -122,6 +127,26 @@ public class ConsistencyCheck {
 				(row, ended) -> "locked by node " + row.get("holder") + " for a run whose job execution " + ended,
 				found);
 		return new Report(this.clock.instant(), List.copyOf(found));
+	}
+
+	/**
+	 * The one disagreement the check mends, because the registry is the authority and the
+	 * pointer only its copy: a champion move whose commit reached the database while the
+	 * node learnt nothing of it (a cut connection) left the store's pointer behind, and
+	 * every {@code Champion} reading the store would serve the old version until a
+	 * restart. Logged; listed when the write fails.
+	 */
+	private boolean repairedPointer(String pipeline, int champion, Integer pointer) {
+		try {
+			this.store.writeAlias(pipeline, "champion", champion);
+			log.warn("repaired the store's champion pointer of {}: it said {}, the registry's champion is v{}",
+					pipeline, (pointer != null) ? "v" + pointer : "nothing", champion);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			log.warn("cannot repair the store's champion pointer of {}: {}", pipeline, ex.getMessage());
+			return false;
+		}
 	}
 
 	/**

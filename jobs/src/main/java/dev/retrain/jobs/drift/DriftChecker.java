@@ -200,7 +200,9 @@ public class DriftChecker {
 		Map<String, Boolean> signals = new LinkedHashMap<>();
 		signals.put("input", input);
 		signals.put("prediction", prediction.drifted());
-		signals.put("performance", (performance != null) ? performance.drifted() : null);
+		// a metric that is not a number (roc_auc on labels of one class) measured nothing
+		boolean measured = performance != null && Double.isFinite(performance.current());
+		signals.put("performance", measured ? performance.drifted() : null);
 		DriftReport.CostSignal cost = cost(def, policy, performance);
 		signals.put("cost", (cost != null) ? cost.due() : null);
 		PerformanceEstimate estimate = estimate(meta, ref.holdout(), holdoutScores, current, curScores);
@@ -218,10 +220,13 @@ public class DriftChecker {
 				positive ? "drift" : "no drift", drifted, features.size(), moved, input ? "yes" : "no",
 				policy.minDriftedShare(), prediction.drifted() ? "drifted" : "stable",
 				(performance == null) ? "not measured (no labels)"
-						: (performance.drifted() ? "dropped" : "stable")
-								+ ("production".equals(performance.source()) ? " in production" : "")
-								+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
-										performance.current(), performance.holdout()),
+						: !measured ? String.format(Locale.ROOT,
+								"not measured (%s is not defined on the %d labelled rows, e.g. all of one class)",
+								performance.metric(), performance.labelledRows())
+								: (performance.drifted() ? "dropped" : "stable")
+										+ ("production".equals(performance.source()) ? " in production" : "")
+										+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
+												performance.current(), performance.holdout()),
 				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
 		String calibration = String.format(Locale.ROOT,
 				"%d %s of the reference at %d rows; thresholds at the %.4f quantile (alpha %.3f over %d tests)",
@@ -355,8 +360,9 @@ public class DriftChecker {
 		PerformanceDrop d = PerformanceDrop.test(def.promotion().metric(), curScores.select(rows), curLabels,
 				artifact.predict(holdout), meta.label().encode(holdout), def.hyperparameters().seed(), tail,
 				policy.performanceFloor());
+		boolean measured = Double.isFinite(d.current());
 		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
-				d.binomialPValue(), d.dropped(), "rescored");
+				measured ? d.binomialPValue() : null, measured && d.dropped(), "rescored");
 	}
 
 	/**
@@ -402,6 +408,13 @@ public class DriftChecker {
 		PerformanceDrop d = PerformanceDrop.test(def.promotion().metric(), current,
 				truth.stream().mapToDouble(Double::doubleValue).toArray(), artifact.predict(holdout),
 				meta.label().encode(holdout), def.hyperparameters().seed(), tail, policy.performanceFloor());
+		if (!Double.isFinite(d.current())) {
+			log.info(
+					"drift check of {}: {} on production's {} joined rows is not a number (one class only?); "
+							+ "measuring on the window's labelled rows instead",
+					def.name(), d.metric().key(), scores.size());
+			return null;
+		}
 		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
 				d.binomialPValue(), d.dropped(), "production");
 	}

@@ -2,6 +2,8 @@ package dev.retrain.jobs.pipeline;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -27,6 +29,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.NullNode;
@@ -106,7 +109,7 @@ public final class ConfigBinder {
 			}
 			catch (DatabindException ex) {
 				String field = path(ex);
-				problems.add(new ConfigProblem(field, reason(ex)));
+				problems.add(new ConfigProblem(field, reason(ex, tree)));
 				if (field.isEmpty() || problems.size() >= MAX_BINDING_PROBLEMS || !remove(tree, ex.getPath())) {
 					return new Bound<>(null, problems);
 				}
@@ -145,7 +148,7 @@ public final class ConfigBinder {
 		return sb.toString();
 	}
 
-	private static String reason(DatabindException ex) {
+	private static String reason(DatabindException ex, JsonNode tree) {
 		if (ex instanceof UnrecognizedPropertyException u) {
 			String known = u.getKnownPropertyIds()
 				.stream()
@@ -157,7 +160,71 @@ public final class ConfigBinder {
 		if (ex instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
 			return "'" + f.getValue() + "' is not one of " + words(f.getTargetType());
 		}
-		return "bad value: " + ex.getOriginalMessage();
+		Class<?> target = (ex instanceof MismatchedInputException m) ? m.getTargetType() : null;
+		JsonNode got = at(tree, ex.getPath());
+		if (target != null && got != null) {
+			// the file's words, never the Java type it was bound to
+			return "bad value: expected " + expected(target) + ", got " + written(got);
+		}
+		return "bad value" + ((got != null) ? ": " + written(got) + " cannot be read here" : "");
+	}
+
+	/** What a field of {@code type} takes, in a pipeline file's words. */
+	static String expected(Class<?> type) {
+		if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+				|| type == Short.class || type == short.class) {
+			return "a whole number";
+		}
+		if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+			return "a number";
+		}
+		if (type == Boolean.class || type == boolean.class) {
+			return "true or false";
+		}
+		if (type == String.class) {
+			return "a text";
+		}
+		if (type.isEnum()) {
+			return "one of " + words(type);
+		}
+		if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+			return "a list";
+		}
+		if (type == LocalDate.class) {
+			return "a date (YYYY-MM-DD)";
+		}
+		if (type == Duration.class) {
+			return "a duration (e.g. 30s, 15m, 12h)";
+		}
+		return "a section (a map of fields)";
+	}
+
+	/** A node as the file wrote it: its kind, and a short excerpt of a single value. */
+	private static String written(JsonNode node) {
+		if (node.isArray()) {
+			return "a list";
+		}
+		if (node.isObject()) {
+			return "a section (a map of fields)";
+		}
+		if (node.isNull()) {
+			return "nothing (null)";
+		}
+		String text = node.asString();
+		text = (text.length() > 40) ? text.substring(0, 40) + "…" : text;
+		return (node.isNumber() ? "the number " : node.isBoolean() ? "" : "the text ") + "'" + text + "'";
+	}
+
+	private static JsonNode at(JsonNode tree, List<JacksonException.Reference> path) {
+		JsonNode node = tree;
+		for (JacksonException.Reference ref : path) {
+			if (node == null) {
+				return null;
+			}
+			node = (ref.getPropertyName() != null) ? node.get(ref.getPropertyName())
+					: (ref.getIndex() >= 0) ? node.get(ref.getIndex()) : null;
+		}
+		return node;
 	}
 
 	/**

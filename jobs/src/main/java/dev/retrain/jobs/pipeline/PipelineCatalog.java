@@ -1,11 +1,14 @@
 package dev.retrain.jobs.pipeline;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -37,6 +40,25 @@ public class PipelineCatalog {
 
 	public Path directory() {
 		return this.directory;
+	}
+
+	/**
+	 * The text of the file a definition was loaded from, as it is now; empty when it
+	 * cannot be read (moved, or not a file of this catalog).
+	 */
+	public Optional<String> sourceText(PipelineDefinition def) {
+		try {
+			if (def.source() != null) {
+				Path file = Path.of(def.source());
+				if (Files.isRegularFile(file)) {
+					return Optional.of(Files.readString(file));
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// unavailable
+		}
+		return Optional.empty();
 	}
 
 	/**

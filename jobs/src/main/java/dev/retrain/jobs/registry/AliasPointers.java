@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 import dev.retrain.models.store.ModelStore;
@@ -35,7 +36,12 @@ class AliasPointers {
 		this.store = store;
 	}
 
-	@TransactionalEventListener(fallbackExecution = true)
+	/**
+	 * After the move's transaction ended, however it ended: a commit the database applied
+	 * but whose answer was lost looks like a failure here, so the pointer is written from
+	 * the registry as it now is, not from the event.
+	 */
+	@TransactionalEventListener(phase = TransactionPhase.AFTER_COMPLETION, fallbackExecution = true)
 	void on(ChampionChanged e) {
 		write(e.pipeline());
 	}

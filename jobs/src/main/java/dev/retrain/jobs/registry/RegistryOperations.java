@@ -3,6 +3,7 @@ package dev.retrain.jobs.registry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,12 +161,19 @@ public class RegistryOperations {
 		List<Integer> delete = new ArrayList<>();
 		for (int i = 0; i < versions.size(); i++) {
 			ModelVersion v = versions.get(i);
-			String why = null;
-			for (Map.Entry<String, Integer> a : aliases.entrySet()) {
-				if (a.getValue() == v.version()) {
-					why = "aliased as " + a.getKey();
-				}
-			}
+			List<String> names = aliases.entrySet()
+				.stream()
+				.filter(a -> a.getValue() == v.version())
+				.map(Map.Entry::getKey)
+				// champion and previous say most: first
+				.sorted(Comparator.comparing((String a) -> !a.equals(ModelRegistry.CHAMPION))
+					.thenComparing(a -> !a.equals(ModelRegistry.PREVIOUS))
+					.thenComparing(Comparator.naturalOrder()))
+				.toList();
+			String why = names.isEmpty() ? null
+					: names.get(0).equals(ModelRegistry.CHAMPION) ? "the champion" + ((names.size() > 1)
+							? " (also aliased as " + String.join(", ", names.subList(1, names.size())) + ")" : "")
+							: "aliased as " + String.join(", ", names);
 			if (why == null && v.awaitsApproval()) {
 				why = "pending approval";
 			}

@@ -111,7 +111,16 @@ public final class ProductionLabels {
 		String[] values = labelTable.strings(spec.column()).values();
 		for (int r = 0; r < keys.length; r++) {
 			if (keys[r] != null && values[r] != null) {
-				labels.put(keys[r], values[r]);
+				String before = labels.put(keys[r], values[r]);
+				if (before != null && !before.equals(values[r])) {
+					// which label is true cannot be told: refuse the day rather than pick
+					// one
+					throw new DataValidationFailed(
+							(labelFiles.size() == 1) ? labelFiles.get(0).path()
+									: labelsRoot.uri() + "/" + PartitionedDirectory.PREFIX + day,
+							spec.key(), "key '" + shown(keys[r]) + "' is labelled both '" + shown(before) + "' and '"
+									+ shown(values[r]) + "' (column " + spec.column() + "); fix the labels of " + day);
+				}
 			}
 		}
 		// the predictions, joined slice by slice, per version
@@ -185,6 +194,16 @@ public final class ProductionLabels {
 					"label '" + value + "' is not one of the model's classes " + encoding.classes());
 		}
 		return k;
+	}
+
+	/** A value from a file, shortened and without control characters, for a message. */
+	private static String shown(String value) {
+		String v = value.codePoints()
+			.limit(60)
+			.map(c -> Character.isISOControl(c) ? '?' : c)
+			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+			.toString();
+		return (value.length() > 60) ? v + "…" : v;
 	}
 
 }

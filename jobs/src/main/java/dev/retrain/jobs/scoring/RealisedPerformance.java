@@ -3,6 +3,7 @@ package dev.retrain.jobs.scoring;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ public class RealisedPerformance {
 								+ "labelled_rows, metrics, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 						pipeline, day, d.version(), d.metric(),
 						(d.value() != null && Double.isFinite(d.value())) ? d.value() : null, d.scoredRows(),
-						d.labelledRows(), Json.MAPPER.writeValueAsString(d.metrics()),
+						d.labelledRows(), Json.MAPPER.writeValueAsString(numbers(d.metrics())),
 						Timestamp.from(this.clock.instant()));
 			}
 		});
@@ -58,8 +59,20 @@ public class RealisedPerformance {
 					+ "realised_performance WHERE pipeline = ? AND scored_day BETWEEN ? AND ? ORDER BY scored_day, version",
 					(rs, i) -> new Day(rs.getObject("scored_day", LocalDate.class), rs.getInt("version"),
 							rs.getString("metric"), (Double) rs.getObject("metric_value"), rs.getLong("scored_rows"),
-							rs.getLong("labelled_rows"), Json.MAPPER.readValue(rs.getString("metrics"), Map.class)),
+							rs.getLong("labelled_rows"),
+							numbers(Json.MAPPER.readValue(rs.getString("metrics"), Map.class))),
 					pipeline, from, to);
+	}
+
+	/**
+	 * Each metric as a number, or null where it was not one (roc_auc of a day whose
+	 * labels are all of one class): "not measured", never a number made up.
+	 */
+	private static Map<String, Double> numbers(Map<String, ?> stored) {
+		Map<String, Double> out = new LinkedHashMap<>();
+		stored.forEach((k, v) -> out.put(k,
+				(v instanceof Number n && Double.isFinite(n.doubleValue())) ? n.doubleValue() : null));
+		return out;
 	}
 
 }

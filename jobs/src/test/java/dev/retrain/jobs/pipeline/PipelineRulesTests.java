@@ -209,7 +209,12 @@ class PipelineRulesTests {
 				arguments("keep last", append("retention: {keep-last: 0}"), "retention.keep-last", "must be >= 1"),
 				arguments("max age", append("retention: {max-age-days: 0}"), "retention.max-age-days", "must be >= 1"),
 				arguments("unknown field", model("epochs: 6", "epochz: 6"), "model.epochz", "unknown field 'epochz'"),
-				arguments("type", model("epochs: 6", "epochs: many"), "model.epochs", "bad value"));
+				arguments("type", model("epochs: 6", "epochs: many"), "model.epochs",
+						"bad value: expected a whole number, got the text 'many'"),
+				arguments("type in the file's words", model("epochs: 6", "epochs: [1, 2]"), "model.epochs",
+						"bad value: expected a whole number, got a list"),
+				arguments("a section, not a value", model("epochs: 6", "epochs: {a: 1}"), "model.epochs",
+						"bad value: expected a whole number, got a section (a map of fields)"));
 	}
 
 	@ParameterizedTest(name = "{0}")

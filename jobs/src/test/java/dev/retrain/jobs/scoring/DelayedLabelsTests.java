@@ -13,6 +13,8 @@ import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.models.dataset.ParquetTableWriter;
+import dev.retrain.models.dataset.PartitionedDirectory;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
@@ -120,6 +122,62 @@ class DelayedLabelsTests extends RetrainTestSupport {
 		assertThat(performance.current()).isCloseTo(0.5, within(0.15));
 		assertThat(performance.drifted()).isTrue();
 		assertThat(report.summary()).contains("dropped in production");
+
+		// a day whose labels are all of one class: roc_auc is not defined there, so it
+		// is recorded as not measured (null, not NaN), and a check over that day alone
+		// does not call production "stable"
+		LocalDate conflicting = LAST.plusDays(4);
+		LocalDate oneClass = LAST.plusDays(5);
+		for (LocalDate day : List.of(conflicting, oneClass)) {
+			ScoringFixtures.writeDay(data, day, 2, null, null);
+			long id = this.scoring.launch(PIPELINE, day, null, null, "test").id();
+			awaitJob(id);
+		}
+		ScoringFixtures.writeDay(data, LAST.plusDays(6), 1, null, null);
+		int n = ScoringFixtures.last(data).rows() * 2;
+		String[] ids = new String[n];
+		String[] ones = new String[n];
+		for (int i = 0; i < n; i++) {
+			ids[i] = "id-" + i;
+			ones[i] = "1";
+		}
+		new ParquetTableWriter().strings("customer_id", ids)
+			.strings("churned", ones)
+			.write(labels.resolve(PartitionedDirectory.PREFIX + oneClass).resolve("labels.parquet"));
+		long single = this.joins.launch(PIPELINE, oneClass, "test");
+		awaitJob(single);
+		assertThat(this.joins.status(single).status()).isEqualTo("COMPLETED");
+		assertThat(this.realised.between(PIPELINE, oneClass, oneClass)).singleElement().satisfies(d -> {
+			assertThat(d.value()).as("roc_auc of one class").isNull();
+			assertThat(d.metrics()).containsEntry("roc_auc", null).containsKey("accuracy");
+		});
+		// (the window of LAST+6: day 4's labels are refused below, day 5's are of one
+		// class, day 6 has none)
+		DriftReport oneClassReport = this.checker.check(PIPELINE, LAST.plusDays(6), "test");
+		assertThat(oneClassReport.summary()).doesNotContain("stable in production")
+			.contains("performance not measured");
+		assertThat(oneClassReport.signals().get("performance")).isNull();
+
+		// the same key labelled yes and no: which is true cannot be told, the day is
+		// refused naming file, column and a key
+		String[] both = new String[2 * n];
+		String[] yesNo = new String[2 * n];
+		for (int i = 0; i < 2 * n; i++) {
+			both[i] = "id-" + (i % n);
+			yesNo[i] = (i < n) ? "1" : "0";
+		}
+		new ParquetTableWriter().strings("customer_id", both)
+			.strings("churned", yesNo)
+			.write(labels.resolve(PartitionedDirectory.PREFIX + conflicting).resolve("labels.parquet"));
+		long twice = this.joins.launch(PIPELINE, conflicting, "test");
+		awaitJob(twice);
+		LabelJoins.Status refused = this.joins.status(twice);
+		assertThat(refused.status()).isEqualTo("FAILED");
+		assertThat(refused.failure()).contains("labels.parquet")
+			.contains("customer_id")
+			.contains("key 'id-0' is labelled both '1' and '0'")
+			.doesNotContain("Exception", "dev.retrain", DATA_DIR.toAbsolutePath().toString());
+		assertThat(this.realised.between(PIPELINE, conflicting, conflicting)).isEmpty();
 	}
 
 }

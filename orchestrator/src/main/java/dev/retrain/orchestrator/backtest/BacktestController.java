@@ -24,6 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.backtest.BacktestLauncher;
+import dev.retrain.jobs.backtest.BacktestLauncher.ReportFile;
 import dev.retrain.jobs.backtest.BacktestStatus;
 import dev.retrain.jobs.runs.RunRejected;
 import dev.retrain.models.json.Json;
@@ -100,7 +101,7 @@ public class BacktestController {
 	@GetMapping(path = "/api/backtests/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
 	@Operation(summary = "The backtest's self-contained HTML report")
 	public String html(@PathVariable long id) throws IOException {
-		return Files.readString(this.launcher.reportDir(id).resolve("report.html"));
+		return Files.readString(this.launcher.report(id, ReportFile.HTML));
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/report.json", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -108,7 +109,7 @@ public class BacktestController {
 	ResponseEntity<Resource> json(@PathVariable long id) {
 		return ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_JSON)
-			.body(new FileSystemResource(this.launcher.reportDir(id).resolve("report.json")));
+			.body(new FileSystemResource(this.launcher.report(id, ReportFile.JSON)));
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/periods.csv", produces = "text/csv")
@@ -116,7 +117,7 @@ public class BacktestController {
 	ResponseEntity<Resource> csv(@PathVariable long id) {
 		return ResponseEntity.ok()
 			.contentType(MediaType.parseMediaType("text/csv"))
-			.body(new FileSystemResource(this.launcher.reportDir(id).resolve("periods.csv")));
+			.body(new FileSystemResource(this.launcher.report(id, ReportFile.CSV)));
 	}
 
 	/** 202 with the backtest's state; the action is audited. */
@@ -131,7 +132,7 @@ public class BacktestController {
 		JsonNode report = null;
 		if (s.reportDir() != null) {
 			try {
-				report = summary(Json.MAPPER.readTree(Files.readString(s.reportDir().resolve("report.json"))));
+				report = summary(Json.MAPPER.readTree(Files.readString(this.launcher.report(id, ReportFile.JSON))));
 			}
 			catch (IOException ex) {
 				report = null;

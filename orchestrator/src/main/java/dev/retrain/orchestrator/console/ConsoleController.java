@@ -1,7 +1,5 @@
 package dev.retrain.orchestrator.console;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -452,16 +450,8 @@ class ConsoleController {
 		return Json.MAPPER.writeValueAsString(points);
 	}
 
-	private static String config(PipelineDefinition def) {
-		try {
-			if (def.source() != null && Files.isRegularFile(Path.of(def.source()))) {
-				return Files.readString(Path.of(def.source()));
-			}
-		}
-		catch (java.io.IOException | RuntimeException ex) {
-			// shown as unavailable
-		}
-		return null;
+	private String config(PipelineDefinition def) {
+		return this.catalog.sourceText(def).orElse(null);
 	}
 
 	static List<String> metricNames(Map<String, Map<String, Double>> metrics) {

@@ -17,13 +17,14 @@ import org.springframework.web.context.request.WebRequest;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.registry.AliasChange;
+import dev.retrain.jobs.registry.AliasNotFound;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.registry.VersionNotFound;
 import dev.retrain.models.files.FileHashes;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
@@ -112,8 +113,11 @@ class ModelController {
 			+ "If-None-Match: 304 until the alias moves")
 	ResponseEntity<byte[]> aliasArtifact(@PathVariable String name, @PathVariable String alias, WebRequest request) {
 		Names.pipeline(name);
-		int version = this.registry.alias(name, alias)
-			.orElseThrow(() -> new PipelineNotFound(name, "no alias '" + alias + "'"));
+		PathSegment.name("alias", alias);
+		int version = this.registry.alias(name, alias).orElseThrow(() -> {
+			this.catalog.get(name);
+			return new AliasNotFound(name, alias);
+		});
 		return archive(name, version, request);
 	}
 

@@ -11,6 +11,9 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -22,6 +25,7 @@ import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.pipeline.ConfigBinder;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.jobs.registry.AliasNotFound;
 import dev.retrain.jobs.registry.IllegalTransition;
 import dev.retrain.jobs.registry.PromotionConflict;
 import dev.retrain.jobs.registry.VersionNotFound;
@@ -53,7 +57,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class, BacktestNotFound.class,
-			ScoringNotFound.class })
+			ScoringNotFound.class, AliasNotFound.class })
 	ProblemDetail notFound(RuntimeException ex) {
 		return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", ex.getMessage());
 	}
@@ -93,6 +97,28 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return p;
 	}
 
+	/**
+	 * The database lost the connection while a change was being committed: it may or may
+	 * not have been applied, and only the database can say which.
+	 */
+	@ExceptionHandler(TransactionSystemException.class)
+	ProblemDetail outcomeUnknown(TransactionSystemException ex) {
+		log.warn("commit failed, outcome unknown: {}", ex.getMessage());
+		ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "outcome-unknown", "Outcome unknown",
+				"the database connection was lost while this change was being committed: it may or may not have been "
+						+ "applied. Read the current state (e.g. GET /api/models/{name}/versions for the champion and "
+						+ "its history) before you send it again");
+		return p;
+	}
+
+	/** The database cannot be reached: nothing was changed. */
+	@ExceptionHandler({ CannotGetJdbcConnectionException.class, CannotCreateTransactionException.class })
+	ProblemDetail databaseUnavailable(RuntimeException ex) {
+		log.warn("database unavailable: {}", ex.getMessage());
+		return problem(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable", "Database unavailable",
+				"the database cannot be reached; nothing was changed. Try again shortly");
+	}
+
 	@ExceptionHandler(IllegalArgumentException.class)
 	ProblemDetail badRequest(IllegalArgumentException ex) {
 		return problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", ex.getMessage());
@@ -109,7 +135,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		String detail = "malformed request body";
+		// the binding error that names the field, however deep the date or number parser
+		// that refused the value put it
 		Throwable cause = ex.getMostSpecificCause();
+		for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+			if (t instanceof tools.jackson.databind.DatabindException) {
+				cause = t;
+				break;
+			}
+		}
 		if (cause instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
 			detail = "unknown field '" + u.getPropertyName() + "'";
 		}

@@ -27,7 +27,27 @@ class ProblemErrorController implements ErrorController {
 		String detail = (code == null) ? "no resource at /error" : status.getReasonPhrase();
 		ProblemDetail p = ProblemDetailsAdvice.problem(status, "http-" + status.value(), status.getReasonPhrase(),
 				detail);
+		// the request that failed, not the error page it was forwarded to
+		if (request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String uri && !uri.isEmpty()) {
+			p.setInstance(java.net.URI.create(encoded(uri)));
+		}
 		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+	}
+
+	/** A request path as a URI reference, whatever bytes it held. */
+	private static String encoded(String path) {
+		StringBuilder sb = new StringBuilder();
+		for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+			int c = b & 0xff;
+			if (c > 0x20 && c < 0x7f && c != '%' && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^'
+					&& c != '`' && c != '{' && c != '|' && c != '}') {
+				sb.append((char) c);
+			}
+			else {
+				sb.append('%').append(String.format("%02X", c));
+			}
+		}
+		return sb.toString();
 	}
 
 }
