@@ -120,6 +120,35 @@ class HostileInputTests {
 			.isEmpty();
 	}
 
+	/**
+	 * Policy files are bodies within a body: every hostile text as a policy's name is
+	 * refused naming {@code policies[0].name} (or, where it is a fine name, taken), and
+	 * nothing is written outside the backtests' directory.
+	 */
+	@Test
+	void hostilePolicyNamesAreRefusedAndWriteNothingOutside() throws Exception {
+		ApiClient admin = ApiClient.apiKey(this.port, ADMIN_KEY);
+		List<Call> bad = new ArrayList<>();
+		List<String> names = new ArrayList<>(TEXT);
+		names.addAll(List.of("../../../../x/escaped", "..", ".", "a/../../b", "/abs", "..\\..\\w", ".hidden"));
+		for (String name : names) {
+			boolean fine = dev.retrain.models.files.PathSegment.isKey(name);
+			if (fine) {
+				continue;
+			}
+			String policies = "policies:\n  - {name: " + Json.MAPPER.writeValueAsString(name) + ", type: never}\n";
+			String body = Json.MAPPER.writeValueAsString(Map.of("pipeline", "fuzz", "policies", policies));
+			HttpResponse<String> r = admin.send("POST", "/api/backtests", "application/json", body);
+			check("POST", "/api/backtests", body, r, bad);
+			if (r.statusCode() != 400 || !r.body().contains("policies[0].name")) {
+				bad.add(new Call("POST", "/api/backtests", body, r.statusCode(), "", r.body()));
+			}
+		}
+		assertThat(bad).isEmpty();
+		// where ../../../../x/escaped led from <data>/backtests/<id>/sandboxes
+		assertThat(Path.of("/x/escaped")).doesNotExist();
+	}
+
 	/** [path with query, body, content type] for one operation. */
 	private static List<String[]> requests(String template, JsonNode op, JsonNode schemas) {
 		Map<String, String> pathParams = new LinkedHashMap<>();

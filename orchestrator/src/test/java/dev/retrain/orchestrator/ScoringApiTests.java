@@ -140,7 +140,8 @@ class ScoringApiTests {
 		// identical launches at once: one is taken, the others answer 409 in our words
 		String body = "{\"date\": \"" + LAST.minusDays(2) + "\", \"runKey\": \"race\"}";
 		List<HttpResponse<String>> answers = new ArrayList<>();
-		try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+		ExecutorService pool = Executors.newFixedThreadPool(6);
+		try {
 			List<Future<HttpResponse<String>>> sent = new ArrayList<>();
 			for (int i = 0; i < 6; i++) {
 				sent.add(pool
@@ -149,6 +150,9 @@ class ScoringApiTests {
 			for (Future<HttpResponse<String>> f : sent) {
 				answers.add(f.get());
 			}
+		}
+		finally {
+			pool.shutdownNow();
 		}
 		assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(202, 409).containsOnlyOnce(202);
 		assertThat(answers).filteredOn(r -> r.statusCode() == 409)

@@ -110,6 +110,13 @@ public class RunLifecycleListener implements JobExecutionListener {
 			}
 			String ended = status;
 			String why = reason;
+			// the lock goes before the record says the run ended, so that whoever sees
+			// it ended (a client, the consistency check) never sees its lock still held;
+			// the finally below releases it where this did not run
+			retried(() -> {
+				this.locks.releaseRun(run.pipeline(), run.runId());
+				return null;
+			});
 			retried(() -> {
 				this.runs.finished(run.runId(), ended, why);
 				return null;

@@ -60,7 +60,9 @@ class BacktestJobTests extends RetrainTestSupport {
 		await().atMost(Duration.ofMinutes(2)).until(() -> ended(id));
 		BacktestStatus failed = this.backtests.status(id);
 		assertThat(failed.status()).as(failed.toString()).isEqualTo("FAILED");
-		assertThat(failed.failure()).startsWith("UncheckedIOException: cannot write").contains("policy-1.json");
+		// said without Java class names or the server's directories
+		assertThat(failed.failure()).contains("policy-1.json")
+			.doesNotContain("Exception", "java.", DATA_DIR.toAbsolutePath().toString());
 		assertThat(failed.endedAt()).isNotNull();
 		assertThat(failed.reportDir()).isNull();
 		StepExecution first = replay(executions(id).get(0));

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.TestPostgres;
 import dev.retrain.models.faults.Failpoints;
 import dev.retrain.models.json.Json;
 
@@ -61,26 +62,52 @@ class FaultInjectionTests {
 	@Test
 	void killedAnywhereARunLeavesRegistryAndStoreConsistentAndCompletesOnRestartWithExactlyOneVersion()
 			throws Exception {
+		killEverywhere(POINTS, List.of());
+	}
+
+	/**
+	 * The same inside register on PostgreSQL, where the registry's transaction is a
+	 * server's: files staged, the staged directory renamed into the store, the row
+	 * written before the champion moves.
+	 */
+	@Test
+	void onPostgresKilledInsideRegisterARunLeavesRegistryAndStoreConsistent() throws Exception {
+		TestPostgres.require(false);
+		String schema = TestPostgres.schema("retrain_fault");
+		try {
+			killEverywhere(List.of("register.staged", "register.renamed", "register.row"),
+					List.of(TestPostgres.url(schema), schema));
+		}
+		finally {
+			TestPostgres.drop(schema);
+		}
+	}
+
+	/**
+	 * Kills a node at each point in turn (on H2, or on the PostgreSQL schema that
+	 * {@code database} names: URL and schema) and checks what the class says.
+	 */
+	private void killEverywhere(List<String> points, List<String> database) throws Exception {
 		// -Dfault.dir=... keeps the nodes' directories and logs for a look afterwards
 		this.dir = (System.getProperty("fault.dir") != null) ? Path.of(System.getProperty("fault.dir")) : this.tempDir;
 		Path data = this.dir.resolve("data");
 		Path configs = this.dir.resolve("configs");
 		PipelineFixtures.sampleData(data, "sample", 150, 11);
-		for (int i = 0; i < POINTS.size(); i++) {
+		for (int i = 0; i < points.size(); i++) {
 			PipelineFixtures.write(configs, pipeline(i),
 					PipelineFixtures.yaml(pipeline(i), "sample", PipelineFixtures.GOOD_MODEL, ""));
 		}
 		List<String> seen = new ArrayList<>();
-		Node node = Node.start(this.dir, "node-0");
-		for (int i = 0; i < POINTS.size(); i++) {
-			String point = POINTS.get(i);
+		Node node = Node.start(this.dir, "node-0", database);
+		for (int i = 0; i < points.size(); i++) {
+			String point = points.get(i);
 			String pipeline = pipeline(i);
 			long runId = node.number(node.call("launch " + pipeline + " " + PipelineFixtures.LAST + " fault " + point),
 					"runId");
 			node.awaitFailpoint(point);
 			node.kill9();
 
-			node = Node.start(this.dir, "node-" + (i + 1));
+			node = Node.start(this.dir, "node-" + (i + 1), database);
 			Map<?, ?> after = node.call("state " + pipeline);
 			assertThat((List<?>) after.get("disagreements")).as("consistency after kill at %s", point).isEmpty();
 			assertThat((List<?>) after.get("activeRuns")).as("runs still running after kill at %s", point).isEmpty();
@@ -102,22 +129,22 @@ class FaultInjectionTests {
 		}
 		// every champion, loaded from the store, measures what it recorded as candidate
 		List<Long> checks = new ArrayList<>();
-		for (int i = 0; i < POINTS.size(); i++) {
+		for (int i = 0; i < points.size(); i++) {
 			checks.add(node.number(node.call("launch " + pipeline(i) + " " + PipelineFixtures.LAST + " check -"),
 					"runId"));
 		}
 		SoftAssertions soft = new SoftAssertions();
-		for (int i = 0; i < POINTS.size(); i++) {
+		for (int i = 0; i < points.size(); i++) {
 			soft.assertThat(node.call("await " + checks.get(i)).get("status")).isEqualTo("COMPLETED");
 			Map<?, ?> r = node.call("reproduce " + pipeline(i) + " " + checks.get(i));
 			soft.assertThat(r.get("evaluatedChampion")).isEqualTo(1);
 			soft.assertThat(r.get("measured"))
-				.as("champion of %s (killed at %s) re-measured", pipeline(i), POINTS.get(i))
+				.as("champion of %s (killed at %s) re-measured", pipeline(i), points.get(i))
 				.isEqualTo(r.get("recorded"));
 		}
 		soft.assertAll();
 		node.exit();
-		assertThat(seen).isEqualTo(POINTS);
+		assertThat(seen).isEqualTo(points);
 	}
 
 	private static String pipeline(int i) {
@@ -141,7 +168,7 @@ class FaultInjectionTests {
 			this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
 		}
 
-		static Node start(Path dir, String name) throws IOException, InterruptedException {
+		static Node start(Path dir, String name, List<String> database) throws IOException, InterruptedException {
 			Path log = dir.resolve(name + ".log");
 			List<String> cmd = new ArrayList<>(List.of(
 					Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m", "-XX:+UseSerialGC",
@@ -149,6 +176,7 @@ class FaultInjectionTests {
 					"-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
 					FaultNode.class.getName(), dir.resolve("data").toString(), dir.resolve("configs").toString(),
 					dir.resolve("db").resolve("retrain").toString()));
+			cmd.addAll(database);
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 			pb.environment().put("OMP_NUM_THREADS", "1");
 			Node node = new Node(pb.start());

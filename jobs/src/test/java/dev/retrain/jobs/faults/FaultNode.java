@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,17 +56,30 @@ public final class FaultNode {
 		this.out = out;
 	}
 
-	/** Arguments: the data directory, the config directory, the H2 database file. */
+	/**
+	 * Arguments: the data directory, the config directory, the H2 database file, and
+	 * optionally a PostgreSQL URL and schema to use instead.
+	 */
 	public static void main(String[] args) throws Exception {
 		PrintStream out = System.out;
+		boolean postgres = args.length > 4;
+		List<String> settings = new ArrayList<>(
+				List.of("--retrain.data-dir=" + args[0], "--retrain.config-dir=" + args[1],
+						"--spring.datasource.url="
+								+ (postgres ? args[3] : "jdbc:h2:file:" + args[2] + ";AUTO_SERVER=FALSE;WRITE_DELAY=0"),
+						"--retrain.node-id=fault-node", "--spring.main.banner-mode=off",
+						"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",
+						"--logging.level.com.zaxxer=WARN"));
+		if (postgres) {
+			// PostgreSQL: its URL (above) and schema instead of the H2 file
+			settings.add("--spring.datasource.username=postgres");
+			settings.add("--spring.datasource.password=");
+			settings.add("--spring.flyway.schemas=" + args[4]);
+		}
 		ConfigurableApplicationContext ctx = new SpringApplicationBuilder(JobsTestApplication.class)
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
-			.run("--retrain.data-dir=" + args[0], "--retrain.config-dir=" + args[1],
-					"--spring.datasource.url=jdbc:h2:file:" + args[2] + ";AUTO_SERVER=FALSE;WRITE_DELAY=0",
-					"--retrain.node-id=fault-node", "--spring.main.banner-mode=off",
-					"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",
-					"--logging.level.com.zaxxer=WARN");
+			.run(settings.toArray(String[]::new));
 		FaultNode node = new FaultNode(ctx, out);
 		node.reply(Map.of("ready", true));
 		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.retrain.jobs.backtest.BacktestNotFound;
@@ -156,6 +158,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		}
 		return ResponseEntity.badRequest()
 			.body(problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", detail));
+	}
+
+	/** A path or query value of the wrong type names the parameter and what it takes. */
+	@Override
+	protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		String name = (ex instanceof MethodArgumentTypeMismatchException m) ? m.getName() : ex.getPropertyName();
+		Throwable cause = ex.getMostSpecificCause();
+		String why = (cause instanceof IllegalArgumentException && cause.getMessage() != null) ? cause.getMessage()
+				: "'" + ex.getValue() + "' is not a valid value";
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", "parameter '" + name + "': " + why));
 	}
 
 	/**

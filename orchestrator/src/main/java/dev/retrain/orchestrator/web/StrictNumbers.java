@@ -1,35 +1,60 @@
 package dev.retrain.orchestrator.web;
 
+import java.beans.PropertyEditorSupport;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.convert.converter.Converter;
-import org.springframework.format.FormatterRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.bind.WebDataBinder;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.InitBinder;
 
 /**
  * Whole numbers in paths and query strings are decimal digits only: Spring would
  * otherwise read {@code 0x1}, {@code #1} and {@code " 1"} as version 1, so two spellings
  * would name one version and a typo would act on the wrong one.
  */
-@Configuration(proxyBeanMethods = false)
-class StrictNumbers implements WebMvcConfigurer {
+@ControllerAdvice
+class StrictNumbers {
 
 	private static final Pattern WHOLE = Pattern.compile("-?[0-9]{1,19}");
 
-	@Override
-	public void addFormatters(FormatterRegistry registry) {
-		registry.addConverter(String.class, Integer.class,
-				(Converter<String, Integer>) s -> (s.isEmpty()) ? null : Integer.valueOf(decimal(s)));
-		registry.addConverter(String.class, Long.class,
-				(Converter<String, Long>) s -> (s.isEmpty()) ? null : Long.valueOf(decimal(s)));
+	@InitBinder
+	void wholeNumbers(WebDataBinder binder) {
+		binder.registerCustomEditor(int.class, new Whole(Integer::valueOf, false));
+		binder.registerCustomEditor(Integer.class, new Whole(Integer::valueOf, true));
+		binder.registerCustomEditor(long.class, new Whole(Long::valueOf, false));
+		binder.registerCustomEditor(Long.class, new Whole(Long::valueOf, true));
 	}
 
-	private static String decimal(String s) {
-		if (!WHOLE.matcher(s).matches()) {
-			throw new IllegalArgumentException("'" + s + "' is not a whole number in decimal digits");
+	/** Decimal digits, an optional minus, nothing else. */
+	private static final class Whole extends PropertyEditorSupport {
+
+		private final Function<String, Number> parse;
+
+		private final boolean nullable;
+
+		Whole(Function<String, Number> parse, boolean nullable) {
+			this.parse = parse;
+			this.nullable = nullable;
 		}
-		return s;
+
+		@Override
+		public void setAsText(String text) {
+			if (text == null || (text.isEmpty() && this.nullable)) {
+				setValue(null);
+				return;
+			}
+			if (!WHOLE.matcher(text).matches()) {
+				throw new IllegalArgumentException("'" + text + "' is not a whole number in decimal digits");
+			}
+			try {
+				setValue(this.parse.apply(text));
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("'" + text + "' is out of range", ex);
+			}
+		}
+
 	}
 
 }
