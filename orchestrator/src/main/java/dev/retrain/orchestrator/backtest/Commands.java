@@ -68,9 +68,9 @@ public final class Commands {
 		String[] args = { name };
 		if (args[0].equals("import-csv")) {
 			ConsoleProgress[] bar = { null };
-			int days;
+			CsvImporter.Imported imported;
 			try {
-				days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")),
+				imported = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")),
 						a.get("date-column"), LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
 						Integer.parseInt(a.getOrDefault("rows-per-day", "1")), (done, total) -> {
 							if (bar[0] == null) {
@@ -84,7 +84,8 @@ public final class Commands {
 					bar[0].close();
 				}
 			}
-			System.out.println("wrote " + days + " day partitions to " + a.get("out"));
+			System.out.println(
+					"wrote " + imported.days() + " day partitions (" + imported.rows() + " rows) to " + a.get("out"));
 			return true;
 		}
 		PolicyFile policies = PolicyFile.parse(Files.readString(Path.of(require(a, "policies"))));
