@@ -1,7 +1,7 @@
 package dev.retrain.orchestrator;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 
 import ai.djl.engine.Engine;
@@ -12,8 +12,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.retrain.jobs.JobsConfiguration;
 import dev.retrain.jobs.backtest.BacktestJobConfiguration;
-import dev.retrain.orchestrator.backtest.Commands;
-import dev.retrain.orchestrator.security.Credentials;
 
 /**
  * The retraining orchestrator: REST API, run launching, registry, and (with
@@ -24,37 +22,24 @@ import dev.retrain.orchestrator.security.Credentials;
 @Import({ JobsConfiguration.class, BacktestJobConfiguration.class })
 public class RetrainApplication {
 
-	public static void main(String[] args) throws Exception {
+	/**
+	 * Serves, or runs one of the jar's commands and exits ({@link CommandLine}); Spring
+	 * starts only to serve.
+	 */
+	public static void main(String[] args) {
 		configureDjl(args);
-		try {
-			if (Commands.run(args)) {
-				return;
+		CommandLine.Outcome outcome = CommandLine.run(args, System.out, System.err);
+		if (!outcome.serves()) {
+			if (outcome.exitCode() != 0) {
+				System.exit(outcome.exitCode());
 			}
-		}
-		catch (Commands.UsageError ex) {
-			System.err.println(ex.getMessage());
-			System.err.println(Commands.USAGE);
-			System.exit(2);
-		}
-		if (args.length == 2 && args[0].equals("hash-password")) {
-			System.out.println(Credentials.hashPassword(args[1]));
-			return;
-		}
-		if (args.length == 2 && args[0].equals("hash-api-key")) {
-			System.out.println(Credentials.hashApiKey(args[1]));
-			return;
-		}
-		if (args.length == 1 && args[0].equals("natives")) {
-			natives();
 			return;
 		}
 		SpringApplication application = new SpringApplication(RetrainApplication.class);
-		if (args.length > 0 && args[0].equals("worker")) {
-			application.setDefaultProperties(workerDefaults());
-			application.run(Arrays.copyOfRange(args, 1, args.length));
-			return;
+		if (!outcome.defaults().isEmpty()) {
+			application.setDefaultProperties(outcome.defaults());
 		}
-		application.run(args);
+		application.run(outcome.serverArgs().toArray(String[]::new));
 	}
 
 	/**
@@ -73,9 +58,9 @@ public class RetrainApplication {
 	 * {@code DJL_CACHE_DIR}, and exits. The Dockerfile runs it at build time, so that a
 	 * pod starts offline without unpacking ~450 MB on every start.
 	 */
-	static void natives() {
+	static void natives(PrintStream out) {
 		Engine engine = Engine.getEngine("PyTorch");
-		System.out.println("PyTorch " + engine.getVersion() + " natives in "
+		out.println("PyTorch " + engine.getVersion() + " natives in "
 				+ System.getProperty("DJL_CACHE_DIR", System.getenv("DJL_CACHE_DIR")));
 	}
 

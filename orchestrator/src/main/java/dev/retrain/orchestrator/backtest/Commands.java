@@ -1,99 +1,122 @@
 package dev.retrain.orchestrator.backtest;
 
-import java.nio.file.Files;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import dev.retrain.jobs.backtest.BacktestReport;
 import dev.retrain.jobs.backtest.Backtester;
 import dev.retrain.jobs.backtest.CsvImporter;
 import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.backtest.ReportWriter;
+import dev.retrain.jobs.pipeline.ConfigProblem;
+import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
+import dev.retrain.orchestrator.cli.CommandFailed;
+import dev.retrain.orchestrator.cli.Options;
 
 /**
  * Commands of the executable jar that run and exit without starting the server: <pre>
  * import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]
  * backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]
- * </pre>
+ * </pre> Each checks its arguments and the files they name before it does anything, and
+ * says what it cannot use with a {@link CommandFailed}.
  */
 public final class Commands {
 
-	/** What the commands take, printed for {@code --help} and with a usage error. */
-	public static final String USAGE = """
-			usage:
-			  java -jar orchestrator.jar import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]
-			  java -jar orchestrator.jar backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]""";
+	/** What {@code import-csv} takes. */
+	public static final String IMPORT_CSV = "import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]";
+
+	/** What {@code backtest} takes. */
+	public static final String BACKTEST = "backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]";
+
+	private static final Pattern PERIOD_LINE = Pattern.compile(": period \\d+ of \\d+$");
 
 	private Commands() {
 	}
 
-	/** A command's arguments that cannot be used: said without a stack trace. */
-	public static final class UsageError extends RuntimeException {
-
-		UsageError(String message, Throwable cause) {
-			super(message, cause);
+	/** {@code import-csv}: a CSV into day-partitioned Parquet, every row of it. */
+	public static void importCsv(List<String> args, PrintStream out) {
+		Options o = Options.parse(args, Set.of("csv", "out", "date-column", "start", "rows-per-day"));
+		Path csv = o.file("csv");
+		o.required("out");
+		Path dir = o.directoryToWrite("out", null);
+		String dateColumn = o.get("date-column");
+		if (dateColumn != null && (o.has("start") || o.has("rows-per-day"))) {
+			throw CommandFailed.badArgument("--date-column takes the days from the file; "
+					+ "--start and --rows-per-day make synthetic days without it");
 		}
-
-	}
-
-	/** Runs a command if {@code args} name one; returns false otherwise. */
-	public static boolean run(String[] args) throws Exception {
-		if (args.length == 0 || !(args[0].equals("import-csv") || args[0].equals("backtest"))) {
-			return false;
-		}
-		Map<String, String> a = new LinkedHashMap<>();
-		for (int i = 1; i < args.length; i++) {
-			String[] kv = args[i].replaceFirst("^--", "").split("=", 2);
-			a.put(kv[0], (kv.length > 1) ? kv[1] : "true");
-		}
-		if (a.containsKey("help") || a.containsKey("h")) {
-			System.out.println(USAGE);
-			return true;
-		}
+		LocalDate start = o.date("start", LocalDate.of(2000, 1, 1));
+		int rowsPerDay = o.positive("rows-per-day", 1);
+		ConsoleProgress[] bar = { null };
+		CsvImporter.Imported imported;
 		try {
-			return command(args[0], a);
+			List<String> columns = (dateColumn != null) ? CsvImporter.header(csv) : List.of();
+			if (dateColumn != null && !columns.contains(dateColumn)) {
+				throw CommandFailed.badArgument("--date-column '" + Options.shown(dateColumn) + "' is not a column of "
+						+ csv + " (columns: " + Options.shown(String.join(", ", columns)) + ")");
+			}
+			imported = CsvImporter.importCsv(csv, dir, dateColumn, start, rowsPerDay, (done, total) -> {
+				if (bar[0] == null) {
+					bar[0] = ConsoleProgress.start("import", "rows", total, out);
+				}
+				bar[0].stepTo(done);
+			});
 		}
-		catch (IllegalArgumentException | java.time.format.DateTimeParseException
-				| java.nio.file.NoSuchFileException ex) {
-			String message = (ex instanceof java.nio.file.NoSuchFileException) ? "no such file: " + ex.getMessage()
-					: ex.getMessage();
-			throw new UsageError(args[0] + ": " + message, ex);
+		catch (IllegalArgumentException ex) {
+			throw CommandFailed.badInput(ex.getMessage(), ex);
 		}
+		catch (AccessDeniedException ex) {
+			throw CommandFailed.badArgument("cannot write to --out " + dir + ": permission denied");
+		}
+		catch (IOException ex) {
+			throw CommandFailed.failed("import of " + csv + " into " + dir + " failed: " + Options.reason(ex), ex);
+		}
+		finally {
+			if (bar[0] != null) {
+				bar[0].close();
+			}
+		}
+		out.println("wrote " + imported.days() + " day partitions (" + imported.rows() + " rows) to " + dir);
 	}
 
-	private static boolean command(String name, Map<String, String> a) throws Exception {
-		String[] args = { name };
-		if (args[0].equals("import-csv")) {
-			ConsoleProgress[] bar = { null };
-			int days;
-			try {
-				days = CsvImporter.importCsv(Path.of(require(a, "csv")), Path.of(require(a, "out")),
-						a.get("date-column"), LocalDate.parse(a.getOrDefault("start", "2000-01-01")),
-						Integer.parseInt(a.getOrDefault("rows-per-day", "1")), (done, total) -> {
-							if (bar[0] == null) {
-								bar[0] = ConsoleProgress.start("import", "rows", total);
-							}
-							bar[0].stepTo(done);
-						});
-			}
-			finally {
-				if (bar[0] != null) {
-					bar[0].close();
-				}
-			}
-			System.out.println("wrote " + days + " day partitions to " + a.get("out"));
-			return true;
+	/** {@code backtest}: replays the policies of a policy file over a pipeline's data. */
+	public static void backtest(List<String> args, PrintStream out) {
+		Options o = Options.parse(args, Set.of("pipeline", "policies", "data-dir", "out"));
+		Path pipelineFile = o.file("pipeline");
+		Path policiesFile = o.file("policies");
+		Path dataDir = o.directory("data-dir", Path.of("./var"));
+		Path dir = o.directoryToWrite("out", Path.of("var/backtests/" + System.currentTimeMillis()));
+		String pipeline = Options.readText("pipeline", pipelineFile);
+		PolicyFile policies;
+		try {
+			policies = PolicyFile.parse(Options.readText("policies", policiesFile));
 		}
-		PolicyFile policies = PolicyFile.parse(Files.readString(Path.of(require(a, "policies"))));
-		Path out = Path.of(a.getOrDefault("out", "var/backtests/" + System.currentTimeMillis()));
+		catch (PolicyFile.Invalid ex) {
+			throw CommandFailed.badInput("--policies " + policiesFile + ": " + problems(ex.problems()), ex);
+		}
+		Backtester.Request request = policies.request(pipeline, dataDir, dir.resolve("sandboxes"));
+		try {
+			new Backtester().check(request);
+		}
+		catch (PipelineConfigInvalid ex) {
+			// the pipeline file itself, or a policy's pipeline (its drift section)
+			throw CommandFailed
+				.badInput(ex.file().startsWith("policy ") ? "--policies " + policiesFile + ": " + ex.getMessage()
+						: "--pipeline " + pipelineFile + ": " + problems(ex.problems()), ex);
+		}
+		catch (IllegalArgumentException ex) {
+			throw CommandFailed.badInput(ex.getMessage(), ex);
+		}
 		BacktestReport report;
-		try (PolicyBars bars = new PolicyBars()) {
-			report = new Backtester().run(
-					policies.request(Files.readString(Path.of(require(a, "pipeline"))),
-							Path.of(a.getOrDefault("data-dir", "./var")), out.resolve("sandboxes")),
+		try (PolicyBars bars = new PolicyBars(out)) {
+			report = new Backtester().run(request,
 					// the bars show the periods; the other lines (a policy's start) stay
 					line -> {
 						if (!PERIOD_LINE.matcher(line).find()) {
@@ -101,37 +124,46 @@ public final class Commands {
 						}
 					}, bars);
 		}
-		ReportWriter.write(report, out);
-		System.out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
+		try {
+			ReportWriter.write(report, dir);
+		}
+		catch (IOException ex) {
+			throw CommandFailed.failed("cannot write the report to " + dir + ": " + Options.reason(ex), ex);
+		}
+		out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
 				"retrains", "promotions", "rows trained", "training s", "total s");
 		for (BacktestReport.PolicyResult p : report.policies()) {
-			System.out.printf(Locale.ROOT, "%-14s %10.4f %9d %11d %12d %10.1f %9.1f%n", p.name(), p.meanMetric(),
-					p.retrains(), p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0,
-					p.totalMillis() / 1000.0);
+			out.printf(Locale.ROOT, "%-14s %10.4f %9d %11d %12d %10.1f %9.1f%n", p.name(), p.meanMetric(), p.retrains(),
+					p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0, p.totalMillis() / 1000.0);
 		}
 		report.baselines()
-			.forEach(
-					b -> System.out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
-		System.out.println("\nreport: " + out.resolve("report.html") + " (and report.json, periods.csv)");
-		return true;
+			.forEach(b -> out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
+		out.println("\nreport: " + dir.resolve("report.html") + " (and report.json, periods.csv)");
 	}
 
-	private static final java.util.regex.Pattern PERIOD_LINE = java.util.regex.Pattern
-		.compile(": period \\d+ of \\d+$");
+	private static String problems(List<ConfigProblem> problems) {
+		return problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("; "));
+	}
 
 	/** One progress bar per policy, each closed when its last period is replayed. */
 	private static final class PolicyBars implements Backtester.Ticker, AutoCloseable {
 
+		private final PrintStream out;
+
 		private ConsoleProgress current;
 
 		private String policy;
+
+		PolicyBars(PrintStream out) {
+			this.out = out;
+		}
 
 		@Override
 		public void period(String name, int done, int total) {
 			if (!name.equals(this.policy)) {
 				close();
 				this.policy = name;
-				this.current = ConsoleProgress.start("policy " + name, "periods", total);
+				this.current = ConsoleProgress.start("policy " + name, "periods", total, this.out);
 			}
 			this.current.stepTo(done);
 		}
@@ -139,7 +171,7 @@ public final class Commands {
 		/** A line between bars: a policy's start ends the previous policy's bar. */
 		void println(String line) {
 			close();
-			System.out.println(line);
+			this.out.println(line);
 		}
 
 		@Override
@@ -150,14 +182,6 @@ public final class Commands {
 			}
 		}
 
-	}
-
-	private static String require(Map<String, String> a, String key) {
-		String v = a.get(key);
-		if (v == null) {
-			throw new IllegalArgumentException("--" + key + " is required");
-		}
-		return v;
 	}
 
 }

@@ -50,10 +50,13 @@ final class ConsoleProgress implements AutoCloseable {
 		this.lastLineMillis = this.startedMillis;
 	}
 
-	/** A bar when standard output is a terminal, plain lines every 10 s otherwise. */
-	static ConsoleProgress start(String task, String unit, long total) {
-		return (System.console() != null) ? bar(task, unit, total, System.out)
-				: lines(task, unit, total, System.out, Clock.systemUTC(), Duration.ofSeconds(10));
+	/**
+	 * A bar when {@code out} is standard output and that is a terminal, plain lines every
+	 * 10 s otherwise.
+	 */
+	static ConsoleProgress start(String task, String unit, long total, PrintStream out) {
+		return (out == System.out && System.console() != null) ? bar(task, unit, total, out)
+				: lines(task, unit, total, out, Clock.systemUTC(), Duration.ofSeconds(10));
 	}
 
 	static ConsoleProgress bar(String task, String unit, long total, PrintStream out) {

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -77,19 +78,11 @@ class ConsoleProgressTests {
 			csv.append(i).append(',').append(i % 2).append('\n');
 		}
 		Path file = Files.writeString(dir.resolve("in.csv"), csv);
-		PrintStream before = System.out;
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-		try {
-			assertThat(Commands.run(
-					new String[] { "import-csv", "--csv=" + file, "--out=" + dir.resolve("out"), "--rows-per-day=10" }))
-				.isTrue();
-		}
-		finally {
-			System.setOut(before);
-		}
+		Commands.importCsv(List.of("--csv=" + file, "--out=" + dir.resolve("out"), "--rows-per-day=10"),
+				new PrintStream(bytes, true, StandardCharsets.UTF_8));
 		assertThat(bytes.toString(StandardCharsets.UTF_8)).containsPattern("import: 300/300 rows \\(100\\.0%\\)")
-			.contains("wrote 30 day partitions");
+			.contains("wrote 30 day partitions (300 rows)");
 		assertThat(Files.list(dir.resolve("out")).count()).isEqualTo(30);
 	}
 

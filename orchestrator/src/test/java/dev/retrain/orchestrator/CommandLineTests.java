@@ -1,0 +1,166 @@
+package dev.retrain.orchestrator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+
+import dev.retrain.orchestrator.security.Credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The jar's entry point as an operator meets it, in JVMs of their own started in an empty
+ * directory: help and an unknown command answer at once, without starting Spring or
+ * creating {@code ./var}, and a command's bad argument ends the JVM with exit code 2. The
+ * server's and the worker's options still start the application with the same arguments.
+ */
+class CommandLineTests {
+
+	/** What a JVM that started the server would not do: end by itself. */
+	private static final long EXITS_WITHIN_SECONDS = 60;
+
+	@TempDir
+	Path cwd;
+
+	@TempDir
+	Path logs;
+
+	@ParameterizedTest
+	@ValueSource(strings = { "--help", "-h", "help" })
+	void helpPrintsEveryCommandOnOneLineAndExitsWithoutStartingTheServer(String help) throws Exception {
+		Result r = java(help);
+
+		assertThat(r.exitCode()).as(r.toString()).isZero();
+		assertThat(r.out()).isEqualTo(CommandLine.USAGE);
+		List<String> lines = r.out().lines().toList();
+		for (String command : List.of("(no command)", "--demo", "worker", "import-csv", "backtest", "hash-password",
+				"hash-api-key", "natives", "help")) {
+			assertThat(lines).as(command).filteredOn(l -> l.startsWith("  " + command + " ")).hasSize(1);
+		}
+		assertThat(r.err()).isEmpty();
+		assertThat(this.cwd).as("nothing created in the working directory").isEmptyDirectory();
+	}
+
+	@Test
+	void anUnknownCommandIsNamedWithTheUsageAndExitCode2WithoutStartingTheServer() throws Exception {
+		Result r = java("serve", "--server.port=9090");
+
+		assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+		assertThat(r.err()).isEqualTo("unknown command 'serve'\n" + CommandLine.USAGE);
+		assertThat(r.out()).isEmpty();
+		assertThat(this.cwd).as("nothing created in the working directory").isEmptyDirectory();
+	}
+
+	@Test
+	void aCommandsBadArgumentEndsTheJvmWithCode2AndOneLine() throws Exception {
+		Files.writeString(this.cwd.resolve("in.csv"), "x,label\n1,0\n");
+
+		Result r = java("import-csv", "--csv=in.csv", "--out=out", "--rows-per-day=0");
+
+		assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+		assertThat(r.err().lines()).containsExactly("import-csv: --rows-per-day must be at least 1, got 0",
+				"usage: java -jar orchestrator.jar import-csv --csv=F --out=DIR "
+						+ "[--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]");
+		assertThat(this.cwd.resolve("out")).doesNotExist();
+	}
+
+	@Test
+	void importCsvWritesEveryRowAndSaysHowMany() throws Exception {
+		Files.writeString(this.cwd.resolve("in.csv"), "date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n");
+
+		Result r = java("import-csv", "--csv=in.csv", "--out=out", "--date-column=date");
+
+		assertThat(r.exitCode()).as(r.toString()).isZero();
+		assertThat(r.out()).endsWith("wrote 2 day partitions (3 rows) to out\n");
+		try (Stream<Path> days = Files.list(this.cwd.resolve("out"))) {
+			assertThat(days.map(d -> d.getFileName().toString())).containsExactlyInAnyOrder("dt=2024-01-01",
+					"dt=2024-01-02");
+		}
+	}
+
+	@Test
+	void theServerAndTheDemoTakeSpringOptionsAsGiven() {
+		assertThat(CommandLine.run(new String[0], quiet(), quiet())).satisfies(o -> {
+			assertThat(o.serves()).isTrue();
+			assertThat(o.serverArgs()).isEmpty();
+			assertThat(o.defaults()).isEmpty();
+		});
+		String[] args = { "--demo", "--exit", "--server.port=0", "--spring.profiles.active=postgres",
+				"--retrain.security.api-keys[0].roles[0]=admin" };
+		assertThat(CommandLine.run(args, quiet(), quiet())).satisfies(o -> {
+			assertThat(o.serves()).isTrue();
+			assertThat(o.serverArgs()).containsExactly(args);
+			assertThat(o.defaults()).isEmpty();
+		});
+	}
+
+	@Test
+	void theWorkerServesWithItsDefaultsAndTheOptionsAfterIt() {
+		CommandLine.Outcome o = CommandLine.run(new String[] { "worker", "--retrain.workers.consume=gpu" }, quiet(),
+				quiet());
+
+		assertThat(o.serves()).isTrue();
+		assertThat(o.serverArgs()).containsExactly("--retrain.workers.consume=gpu");
+		assertThat(o.defaults()).isEqualTo(RetrainApplication.workerDefaults());
+	}
+
+	@Test
+	void theHashCommandsPrintWhatTheConfigurationTakes() {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+		assertThat(CommandLine.run(new String[] { "hash-password", "s3cret" }, print, quiet()).exitCode()).isZero();
+		assertThat(CommandLine.run(new String[] { "hash-api-key", "my-ci-key" }, print, quiet()).exitCode()).isZero();
+
+		List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+		assertThat(lines).hasSize(2);
+		assertThat(lines.get(0)).startsWith("{bcrypt}");
+		assertThat(BCrypt.checkpw("s3cret", lines.get(0).substring("{bcrypt}".length()))).isTrue();
+		assertThat(lines.get(1)).isEqualTo(Credentials.hashApiKey("my-ci-key")).hasSize(64);
+	}
+
+	private static PrintStream quiet() {
+		return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+	}
+
+	record Result(int exitCode, String out, String err) {
+	}
+
+	/**
+	 * The jar's entry point in a JVM of its own, in the test's empty directory; port 0 in
+	 * case it wrongly started a server.
+	 */
+	private Result java(String... args) throws IOException, InterruptedException {
+		List<String> cmd = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+						"-cp", System.getProperty("java.class.path"), RetrainApplication.class.getName()));
+		cmd.addAll(List.of(args));
+		ProcessBuilder pb = new ProcessBuilder(cmd).directory(this.cwd.toFile())
+			.redirectOutput(this.logs.resolve("out").toFile())
+			.redirectError(this.logs.resolve("err").toFile());
+		pb.environment().put("SERVER_PORT", "0");
+		Process p = pb.start();
+		boolean exited = p.waitFor(EXITS_WITHIN_SECONDS, TimeUnit.SECONDS);
+		if (!exited) {
+			p.destroyForcibly().waitFor();
+		}
+		Result r = new Result(exited ? p.exitValue() : -1, Files.readString(this.logs.resolve("out")),
+				Files.readString(this.logs.resolve("err")));
+		assertThat(exited).as("the JVM ended by itself within %d s: %s", EXITS_WITHIN_SECONDS, r).isTrue();
+		return r;
+	}
+
+}
