@@ -80,11 +80,11 @@ class ArchitectureTests {
 
 	/**
 	 * Request data never becomes a file name by itself: the application's request-facing
-	 * code (every package of the orchestrator but the start-up and the jar's commands,
-	 * whose arguments are the operator's own) builds no path; it reaches files through
-	 * the jobs' services, which take names only as a {@code PathSegment}. The policy file
-	 * whose name escaped its directory went through {@code Path.resolve} on a name from a
-	 * request body.
+	 * code (every package of the orchestrator but the start-up and the jar's commands and
+	 * their argument checks (`cli`), whose arguments are the operator's own) builds no
+	 * path; it reaches files through the jobs' services, which take names only as a
+	 * {@code PathSegment}. The policy file whose name escaped its directory went through
+	 * {@code Path.resolve} on a name from a request body.
 	 */
 	@Test
 	void requestHandlingCodeBuildsNoPaths() {
@@ -94,6 +94,8 @@ class ArchitectureTests {
 			.doNotHaveFullyQualifiedName("dev.retrain.orchestrator.RetrainApplication")
 			.and()
 			.doNotHaveFullyQualifiedName("dev.retrain.orchestrator.backtest.Commands")
+			.and()
+			.resideOutsideOfPackage("dev.retrain.orchestrator.cli..")
 			.should()
 			.callMethod(Path.class, "resolve", String.class)
 			.orShould()
