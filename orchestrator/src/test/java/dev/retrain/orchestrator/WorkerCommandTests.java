@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The worker command's defaults. That an environment variable overrides them (as the Helm
  * chart's {@code RETRAIN_WORKERS_CONSUME} must) is shown with a real worker process in
- * {@code DeploymentTests}.
+ * {@code DeploymentIT}.
  */
 class WorkerCommandTests {
 

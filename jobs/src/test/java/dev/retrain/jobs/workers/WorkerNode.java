@@ -10,8 +10,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import dev.retrain.jobs.JobsTestApplication;
 
 /**
- * A worker in a JVM of its own for {@link WorkerTests}: the jobs module taking steps from
- * a queue until it is killed. Arguments: database URL, schema, data directory, config
+ * A worker in a JVM of its own for {@link WorkerIT}: the jobs module taking steps from a
+ * queue until it is killed. Arguments: database URL, schema, data directory, config
  * directory, node id, queue, then any further settings ({@code --key=value}).
  */
 public final class WorkerNode {

@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * Orchestrator nodes and workers as JVMs of their own (this class path), on one
  * PostgreSQL schema and one Quartz cluster, each with a data directory of its own under
  * {@code root} and the pipeline files of {@code root/configs}; an admin API key. Used by
- * {@code ClusterTests} and {@code ScaleOutBenchmark}.
+ * {@code ClusterIT} and {@code ScaleOutBenchmark}.
  */
 public final class NodeProcesses implements AutoCloseable {
 

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Keeps the scoring benchmark from rotting: a small partition, both sides in child JVMs,
  * every row scored, the ratio reported.
  */
-class ScoringBenchmarkSmokeTests {
+class ScoringBenchmarkSmokeIT {
 
 	@Test
 	void bothSidesScoreEveryRowInChildJvmsAndTheRatioIsReported(@TempDir Path out) throws Exception {

@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * claiming to run, and its restart completes with exactly one version. CI starts
  * PostgreSQL and requires this test; a machine without it (and without CI=true) skips it.
  */
-class PostgresConnectionCutTests extends RetrainTestSupport {
+class PostgresConnectionCutIT extends RetrainTestSupport {
 
 	static final String SCHEMA = TestPostgres.schema("retrain_cut");
 

@@ -56,7 +56,7 @@ import static org.awaitility.Awaitility.await;
  * CI starts PostgreSQL and RabbitMQ and requires this test; a machine without them (and
  * without CI=true) skips it.
  */
-class ClusterTests {
+class ClusterIT {
 
 	static final String URL = TestPostgres.URL;
 

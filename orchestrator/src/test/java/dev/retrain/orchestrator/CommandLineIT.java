@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * creating {@code ./var}, and a command's bad argument ends the JVM with exit code 2. The
  * server's and the worker's options still start the application with the same arguments.
  */
-class CommandLineTests {
+class CommandLineIT {
 
 	/** What a JVM that started the server would not do: end by itself. */
 	private static final long EXITS_WITHIN_SECONDS = 60;

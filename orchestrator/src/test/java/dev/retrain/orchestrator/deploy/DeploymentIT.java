@@ -60,7 +60,7 @@ import static org.awaitility.Awaitility.await;
  * against PostgreSQL, RabbitMQ and the S3 server: each answers its liveness and readiness
  * probes on its container port, and the worker consumes the queue the chart gave it.
  */
-class DeploymentTests {
+class DeploymentIT {
 
 	static final Path ROOT = repositoryRoot();
 
@@ -105,7 +105,7 @@ class DeploymentTests {
 		Map<String, Object> orchestrator = deployment(manifests, "orchestrator");
 		assertThat((Object) get(orchestrator, "spec", "replicas")).isEqualTo(2);
 		// KEDA owns the worker replicas
-		assertThat(DeploymentTests.<Map<String, Object>>get(deployment(manifests, "worker"), "spec"))
+		assertThat(DeploymentIT.<Map<String, Object>>get(deployment(manifests, "worker"), "spec"))
 			.doesNotContainKey("replicas");
 		Map<String, Object> scaler = kind(manifests, "ScaledObject");
 		assertThat((Object) get(scaler, "spec", "scaleTargetRef", "name"))
@@ -420,7 +420,7 @@ class DeploymentTests {
 
 	private static Map<String, String> env(Map<String, Object> container) {
 		Map<String, String> out = new TreeMap<>();
-		for (Map<String, Object> e : DeploymentTests.<List<Map<String, Object>>>get(container, "env")) {
+		for (Map<String, Object> e : DeploymentIT.<List<Map<String, Object>>>get(container, "env")) {
 			out.put((String) e.get("name"), (String) e.get("value"));
 		}
 		return out;
@@ -480,7 +480,7 @@ class DeploymentTests {
 		static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
 		static Settings ofClassPath() throws IOException {
-			ClassLoader loader = DeploymentTests.class.getClassLoader();
+			ClassLoader loader = DeploymentIT.class.getClassLoader();
 			Map<String, String> types = new TreeMap<>();
 			JsonMapper json = JsonMapper.builder().build();
 			Enumeration<URL> files = loader.getResources("META-INF/spring-configuration-metadata.json");

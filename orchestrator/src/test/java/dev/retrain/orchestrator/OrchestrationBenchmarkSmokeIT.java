@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Keeps the orchestration benchmark from rotting: a few pipelines, no speed asserted
  * (README, "Speed").
  */
-class OrchestrationBenchmarkSmokeTests {
+class OrchestrationBenchmarkSmokeIT {
 
 	@Test
 	void runsPipelinesBackToBackAndAtOnceAndReportsEveryStep(@TempDir Path out) throws Exception {

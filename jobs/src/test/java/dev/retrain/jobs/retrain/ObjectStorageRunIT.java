@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * hashes, and a changed object is refused; a bucket that is not there fails the run
  * naming it, leaving the champion alone.
  */
-class ObjectStorageRunTests extends RetrainTestSupport {
+class ObjectStorageRunIT extends RetrainTestSupport {
 
 	static final S3TestServer S3 = S3TestServer.get();
 

@@ -50,7 +50,7 @@ import static org.awaitility.Awaitility.await;
  * PostgreSQL and RabbitMQ and requires this test; a machine without them (and without
  * CI=true) skips it.
  */
-class WorkerTests extends RetrainTestSupport {
+class WorkerIT extends RetrainTestSupport {
 
 	static final String SCHEMA = TestPostgres.schema("retrain_workers");
 

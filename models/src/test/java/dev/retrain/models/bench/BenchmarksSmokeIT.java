@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * disagree) and that the reports are written. It asserts no speed: speed is for the full
  * run (see README).
  */
-class BenchmarksSmokeTests {
+class BenchmarksSmokeIT {
 
 	@Test
 	void benchmarksRunAndReportAtSmokeSize(@TempDir Path out) throws Exception {

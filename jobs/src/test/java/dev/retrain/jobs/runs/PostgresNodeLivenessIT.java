@@ -11,10 +11,10 @@ import dev.retrain.jobs.TestPostgres;
 /**
  * {@link NodeLivenessTests} on PostgreSQL, whose driver returns times as Timestamps, not
  * OffsetDateTimes: reading one as text there made the surviving node declare a stopped
- * node and then fail before recovering its runs (found by ClusterTests). CI starts
+ * node and then fail before recovering its runs (found by ClusterIT). CI starts
  * PostgreSQL and requires this test; a machine without it (and without CI=true) skips it.
  */
-class PostgresNodeLivenessTests extends NodeLivenessTests {
+class PostgresNodeLivenessIT extends NodeLivenessTests {
 
 	static final String SCHEMA = TestPostgres.schema("retrain_liveness");
 

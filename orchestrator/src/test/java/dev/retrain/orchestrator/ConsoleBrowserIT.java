@@ -51,7 +51,7 @@ import static org.awaitility.Awaitility.await;
  * and requires these tests; a machine without it (and without CI=true) skips them.
  */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class ConsoleBrowserTests {
+class ConsoleBrowserIT {
 
 	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * as from local disk, read by ranged requests (footer and the column chunks asked for),
  * and failures that name the object.
  */
-class S3StorageTests {
+class S3StorageIT {
 
 	static final LocalDate DAY = LocalDate.parse("2024-01-01");
 

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * on its command line as an operator would: in a test's application context the logging
  * system is already set up before the test's properties arrive.
  */
-class StructuredLoggingTests {
+class StructuredLoggingIT {
 
 	static final TestDirs DIRS = TestDirs.create("structured-logs");
 

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code test}), in a schema of its own that is dropped afterwards. CI starts PostgreSQL
  * and requires this test; a machine without PostgreSQL (and without CI=true) skips it.
  */
-class PostgresProfileTests extends RetrainTestSupport {
+class PostgresProfileIT extends RetrainTestSupport {
 
 	static final String SCHEMA = TestPostgres.schema("retrain_test");
 

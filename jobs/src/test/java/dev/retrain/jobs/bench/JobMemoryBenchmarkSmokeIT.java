@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Keeps the job memory benchmark from rotting: a tiny window, one small heap, both sides
  * in child JVMs.
  */
-class JobMemoryBenchmarkSmokeTests {
+class JobMemoryBenchmarkSmokeIT {
 
 	@Test
 	void theRetrainJobRunsInAChildJvmWithASmallHeapAndBothSidesAreReported(@TempDir Path out) throws Exception {

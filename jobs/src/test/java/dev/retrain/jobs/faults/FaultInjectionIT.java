@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.fail;
  * exactly the metrics recorded when it was the candidate.</li>
  * </ul>
  */
-class FaultInjectionTests {
+class FaultInjectionIT {
 
 	static final List<String> ALL_POINTS = List.of("before-snapshot", "before-validate", "before-train",
 			"train.epoch-3", "after-train", "before-evaluate", "before-decide", "before-register", "register.staged",

@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * skipped when it cannot mount.
  */
 @SpringBootTest(classes = JobsTestApplication.class)
-class StoreDiskFullTests {
+class StoreDiskFullIT {
 
 	static final Path DATA = tempDir("retrain-diskfull-data");
 
