@@ -15,6 +15,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -76,18 +77,25 @@ class SecurityConfiguration {
 			.authorizeHttpRequests(a -> {
 				for (ApiAccess.Rule r : ApiAccess.RULES) {
 					String[] patterns = r.patterns().toArray(String[]::new);
-					var matched = (r.method() != null) ? a.requestMatchers(r.method(), patterns)
-							: a.requestMatchers(patterns);
-					if (ApiAccess.OPEN.equals(r.role())) {
-						matched.permitAll();
+					if (r.methods().isEmpty()) {
+						allow(a.requestMatchers(patterns), r.role());
 					}
-					else {
-						matched.hasRole(ApiAccess.authority(r.role()));
+					for (HttpMethod method : r.methods()) {
+						allow(a.requestMatchers(method, patterns), r.role());
 					}
 				}
 				a.anyRequest().denyAll();
 			});
 		return http.build();
+	}
+
+	private static void allow(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizedUrl matched, String role) {
+		if (ApiAccess.OPEN.equals(role)) {
+			matched.permitAll();
+		}
+		else {
+			matched.hasRole(ApiAccess.authority(role));
+		}
 	}
 
 	@Bean
