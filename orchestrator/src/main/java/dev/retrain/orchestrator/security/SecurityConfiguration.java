@@ -25,6 +25,11 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Health and the API description are open; every other endpoint needs a user. Reading
@@ -41,6 +46,24 @@ class SecurityConfiguration {
 	private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
 	/**
+	 * What console pages may load: scripts, styles, frames and requests of the
+	 * application only; no inline script, style or event handler, no plugin, no foreign
+	 * form target; framed only by the console itself.
+	 */
+	static final String CONSOLE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+			+ "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; "
+			+ "base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+	/**
+	 * A backtest's report, a document of its own with inline script and styles (also
+	 * opened on its own): sandboxed (an origin of its own: no cookies, no console), its
+	 * scripts may only redraw it.
+	 */
+	static final String REPORT_POLICY = "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+			+ "style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'; "
+			+ "frame-ancestors 'self'";
+
+	/**
 	 * The web console: a login form for the same users and roles, a session for the
 	 * browser and a CSRF token on every form. Its actions take the same roles as the
 	 * API's (the console hides what a role may not do; this refuses it anyway).
@@ -48,9 +71,14 @@ class SecurityConfiguration {
 	@Bean
 	@Order(1)
 	SecurityFilterChain console(HttpSecurity http) throws Exception {
+		RequestMatcher report = PathPatternRequestMatcher.withDefaults().matcher("/console/backtests/*/report");
 		http.securityMatcher("/", "/console", "/console/**", "/login", "/logout", "/webjars/**")
 			// a backtest's report is shown in a frame of its own page
-			.headers(h -> h.frameOptions(f -> f.sameOrigin()))
+			.headers(h -> h.frameOptions(f -> f.sameOrigin())
+				.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(report,
+						new ContentSecurityPolicyHeaderWriter(REPORT_POLICY)))
+				.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(new NegatedRequestMatcher(report),
+						new ContentSecurityPolicyHeaderWriter(CONSOLE_POLICY))))
 			.formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/console", false).permitAll())
 			.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
 			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**")
