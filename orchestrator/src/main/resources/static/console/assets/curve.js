@@ -1,5 +1,6 @@
 // The run page's training curve: train and validation loss per epoch (uPlot, from the server's data-curve).
-// Drawn when the page loads, and again when the live part (htmx) brings the curve of a run that just ended.
+// Drawn when the page loads, and when the live part (htmx) brings the curve of a run that just ended (an event, not an
+// inline script: the Content-Security-Policy allows none).
 window.drawCurve = function () {
   var el = document.getElementById('curve');
   if (!el || !window.uPlot || el.getAttribute('data-drawn')) { return; }
@@ -16,3 +17,4 @@ window.drawCurve = function () {
   }, [epochs, train, val], el);
 };
 document.addEventListener('DOMContentLoaded', window.drawCurve);
+document.addEventListener('htmx:afterSettle', window.drawCurve);

@@ -63,6 +63,8 @@ class ArtifactDownloadTests {
 		PipelineFixtures.write(DIRS.configs(), "art", PipelineFixtures.yaml("art", "art", GOOD_MODEL, ""));
 		PipelineFixtures.write(DIRS.configs(), "served", PipelineFixtures.yaml("served", "art", GOOD_MODEL, ""));
 		PipelineFixtures.write(DIRS.configs(), "tampered", PipelineFixtures.yaml("tampered", "art", GOOD_MODEL, ""));
+		PipelineFixtures.write(DIRS.configs(), "headed", PipelineFixtures.yaml("headed", "art", GOOD_MODEL, ""));
+		PipelineFixtures.write(DIRS.configs(), "starred", PipelineFixtures.yaml("starred", "art", GOOD_MODEL, ""));
 	}
 
 	@DynamicPropertySource
@@ -91,7 +93,13 @@ class ArtifactDownloadTests {
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	private HttpResponse<byte[]> get(String path, String ifNoneMatch) throws Exception {
+		return send("GET", path, ifNoneMatch);
+	}
+
+	/** {@code method path} as a viewer. */
+	private HttpResponse<byte[]> send(String method, String path, String ifNoneMatch) throws Exception {
 		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.method(method, HttpRequest.BodyPublishers.noBody())
 			.header("Authorization", "Basic " + Base64.getEncoder()
 				.encodeToString((ApiClient.VIEWER + ":" + ApiClient.VIEWER + "-pw").getBytes(StandardCharsets.UTF_8)));
 		if (ifNoneMatch != null) {
@@ -181,6 +189,55 @@ class ArtifactDownloadTests {
 			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/models/art/versions/1/artifact"))
 			.build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(anonymous.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void aViewerChecksTheEtagWithHeadAndGetsTheHeadersOfGetWithoutTheBody() throws Exception {
+		runToEnd("headed", "once");
+
+		for (String path : List.of("/api/models/headed/versions/1/artifact",
+				"/api/models/headed/aliases/champion/artifact")) {
+			HttpResponse<byte[]> get = get(path, null);
+			HttpResponse<byte[]> head = send("HEAD", path, null);
+
+			assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(200);
+			assertThat(head.body()).isEmpty();
+			for (String header : List.of("ETag", "X-Artifact-SHA256", "X-Model-Version", "Content-Type",
+					"Content-Disposition", "Content-Length")) {
+				assertThat(head.headers().firstValue(header)).as(header)
+					.isPresent()
+					.isEqualTo(get.headers().firstValue(header));
+			}
+			HttpResponse<byte[]> unchanged = send("HEAD", path, get.headers().firstValue("ETag").orElseThrow());
+			assertThat(unchanged.statusCode()).isEqualTo(304);
+			assertThat(unchanged.headers().firstValue("ETag")).isEqualTo(get.headers().firstValue("ETag"));
+		}
+		assertThat(send("HEAD", "/api/models/headed/versions/9/artifact", null).statusCode()).isEqualTo(404);
+		HttpResponse<byte[]> anonymous = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/models/headed/versions/1/artifact"))
+			.method("HEAD", HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void ifNoneMatchStarAnswers304WhenTheArtifactExistsAnd404WhenItDoesNot() throws Exception {
+		runToEnd("starred", "once");
+		String etag = get("/api/models/starred/versions/1/artifact", null).headers().firstValue("ETag").orElseThrow();
+
+		for (String path : List.of("/api/models/starred/versions/1/artifact",
+				"/api/models/starred/aliases/champion/artifact")) {
+			for (String method : List.of("GET", "HEAD")) {
+				HttpResponse<byte[]> any = send(method, path, "*");
+				assertThat(any.statusCode()).as(method + " " + path).isEqualTo(304);
+				assertThat(any.body()).isEmpty();
+				assertThat(any.headers().firstValue("ETag")).contains(etag);
+			}
+		}
+		assertThat(send("GET", "/api/models/starred/versions/9/artifact", "*").statusCode()).isEqualTo(404);
+		assertThat(send("GET", "/api/models/starred/aliases/nope/artifact", "*").statusCode()).isEqualTo(404);
+		// a list with * in it is * too
+		assertThat(send("GET", "/api/models/starred/versions/1/artifact", "\"other\", *").statusCode()).isEqualTo(304);
 	}
 
 	@Test

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +24,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -47,7 +51,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The web console in a real browser: Debian's chromium, headless, driven by Selenium
  * through chromium-driver, against the application on a random port with real runs. Each
- * test saves a screenshot under {@code target/console-screenshots}. CI installs chromium
+ * test saves a screenshot under {@code target/console-screenshots}, and fails if the
+ * browser refused anything by the console's Content-Security-Policy. CI installs chromium
  * and requires these tests; a machine without it (and without CI=true) skips them.
  */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -113,6 +118,9 @@ class ConsoleBrowserIT {
 			.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 					"--disable-background-networking", "--disable-component-update", "--disable-sync",
 					"--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + this.profile);
+		// the page's console messages, where the browser reports what a
+		// Content-Security-Policy refused
+		options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
 			.usingAnyFreePort()
 			.build();
@@ -123,8 +131,17 @@ class ConsoleBrowserIT {
 	@AfterEach
 	void close(TestInfo test) throws Exception {
 		if (this.browser != null) {
+			List<String> refused = this.browser.manage()
+				.logs()
+				.get(LogType.BROWSER)
+				.getAll()
+				.stream()
+				.map(LogEntry::getMessage)
+				.filter(m -> m.contains("Content Security Policy"))
+				.toList();
 			shot(test.getTestMethod().orElseThrow().getName());
 			this.browser.quit();
+			assertThat(refused).as("refused by the Content-Security-Policy").isEmpty();
 		}
 	}
 

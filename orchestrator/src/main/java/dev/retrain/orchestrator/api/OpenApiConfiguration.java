@@ -13,9 +13,11 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.examples.Example;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
@@ -78,7 +80,9 @@ public class OpenApiConfiguration {
 						**Authentication.** Every operation but the open ones needs HTTP Basic (a configured user) or \
 						an `X-API-Key` header (a configured key). Use *Authorize* with either. Roles nest: `admin` \
 						includes `operator`, which includes `viewer`; each operation's description names the least \
-						role it needs.
+						role it needs. Failed logins are throttled: after repeated failures for a user from one \
+						address, or from one address, further attempts get 429 with `Retry-After` until the lock \
+						expires.
 
 						**Errors** are RFC 9457 problem details (`application/problem+json`): `title`, `status`, \
 						`detail` and, for a bad field, `field`."""))
@@ -135,6 +139,11 @@ public class OpenApiConfiguration {
 			};
 			responses.putIfAbsent("401", new ApiResponse().description("No or wrong credentials"));
 			responses.putIfAbsent("403", new ApiResponse().description("The caller's role is below " + role));
+			responses.putIfAbsent("429", new ApiResponse()
+				.description("Too many failed logins of this user from this address, or from this address: "
+						+ "credentials are not checked until the lock expires")
+				.addHeaderObject("Retry-After",
+						new Header().description("Seconds until the lock expires").schema(new IntegerSchema())));
 		}
 		op.setDescription((op.getDescription() != null && !op.getDescription().isBlank())
 				? op.getDescription() + "\n\n" + who : who);
@@ -196,6 +205,8 @@ public class OpenApiConfiguration {
 			}
 			case "413" -> fill(p, "payload-too-large", "Payload too large", 413,
 					"the request body is larger than the limit", instance);
+			case "429" -> fill(p, "login-throttled", "Too many failed logins", 429,
+					"too many failed logins for this user from your address: try again in 15 s", instance);
 			case "422" -> {
 				fill(p, "invalid-pipeline", "Invalid pipeline definition", 422,
 						"model.learning-rate: must be greater than 0", instance);

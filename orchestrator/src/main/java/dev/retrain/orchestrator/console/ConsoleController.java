@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -117,6 +119,21 @@ class ConsoleController {
 
 	@GetMapping("/login")
 	String login() {
+		return "console/login";
+	}
+
+	/**
+	 * The login page again for a sign-in the login throttle refused (it answers 429 with
+	 * Retry-After and forwards here): it says when to try again.
+	 */
+	@RequestMapping("/login/throttled")
+	String loginThrottled(HttpServletResponse response, Model model) {
+		String retryAfter = response.getHeader("Retry-After");
+		if (retryAfter == null) {
+			return "redirect:/login";
+		}
+		response.setStatus(429);
+		model.addAttribute("retryAfter", retryAfter);
 		return "console/login";
 	}
 

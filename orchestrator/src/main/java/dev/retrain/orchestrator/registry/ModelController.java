@@ -121,11 +121,16 @@ class ModelController {
 		return archive(name, version, request);
 	}
 
+	/**
+	 * The archive, or 304 when the caller has it: an If-None-Match that names its ETag,
+	 * or {@code *} (RFC 9110: any current representation; Spring's check takes {@code *}
+	 * for unsafe methods only). HEAD gets the same headers without the body.
+	 */
 	private ResponseEntity<byte[]> archive(String name, int version, WebRequest request) {
 		byte[] zip = this.store.archive(name, version);
 		String sha = FileHashes.sha256(zip);
 		String etag = "\"" + sha + "\"";
-		if (request.checkNotModified(etag)) {
+		if (anyRepresentation(request) || request.checkNotModified(etag)) {
 			return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).header("X-Artifact-SHA256", sha).build();
 		}
 		return ResponseEntity.ok()
@@ -135,6 +140,22 @@ class ModelController {
 			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "-v" + version + ".zip\"")
 			.contentType(MediaType.parseMediaType("application/zip"))
 			.body(zip);
+	}
+
+	/** Whether If-None-Match is {@code *} (alone or in a list). */
+	private static boolean anyRepresentation(WebRequest request) {
+		String[] values = request.getHeaderValues(HttpHeaders.IF_NONE_MATCH);
+		if (values == null) {
+			return false;
+		}
+		for (String value : values) {
+			for (String tag : value.split(",")) {
+				if (tag.trim().equals("*")) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	@GetMapping("/versions/{version}")

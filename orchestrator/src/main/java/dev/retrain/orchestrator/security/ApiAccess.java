@@ -21,9 +21,19 @@ public final class ApiAccess {
 
 	/**
 	 * One rule: requests with {@code method} (null: any) to one of {@code patterns} need
-	 * {@code role} ({@link #OPEN}: none).
+	 * {@code role} ({@link #OPEN}: none). A rule for GET covers HEAD too: the same answer
+	 * without its body (a poller checking an ETag).
 	 */
 	public record Rule(HttpMethod method, List<String> patterns, String role) {
+
+		/** The methods the rule covers; empty: any. */
+		public List<HttpMethod> methods() {
+			if (this.method == null) {
+				return List.of();
+			}
+			return HttpMethod.GET.equals(this.method) ? List.of(HttpMethod.GET, HttpMethod.HEAD) : List.of(this.method);
+		}
+
 	}
 
 	/** The rules, in the order they are tried. */
@@ -55,7 +65,7 @@ public final class ApiAccess {
 		String concrete = path.replaceAll("\\{[^/}]+}", "x");
 		HttpMethod m = HttpMethod.valueOf(method.toUpperCase(Locale.ROOT));
 		for (Rule r : RULES) {
-			if (r.method() != null && !r.method().equals(m)) {
+			if (r.method() != null && !r.methods().contains(m)) {
 				continue;
 			}
 			for (String p : r.patterns()) {

@@ -9,7 +9,10 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
-/** 401 and 403 as RFC 9457 problem details, like every other error of the API. */
+/**
+ * 401, 403 and 429 (a login refused by the {@link LoginThrottle}) as RFC 9457 problem
+ * details, like every other error of the API.
+ */
 class ProblemAuthenticationHandlers implements AuthenticationEntryPoint, AccessDeniedHandler {
 
 	@Override
@@ -24,6 +27,19 @@ class ProblemAuthenticationHandlers implements AuthenticationEntryPoint, AccessD
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException ex)
 			throws IOException {
 		write(response, 403, "forbidden", "Forbidden", "your role does not allow this", request.getRequestURI());
+	}
+
+	/**
+	 * A login attempt refused while its user at its address, or its address, is locked
+	 * (status and Retry-After are set).
+	 */
+	void throttled(HttpServletRequest request, HttpServletResponse response, LoginThrottle.Refusal refusal)
+			throws IOException {
+		write(response, 429, "login-throttled", "Too many failed logins",
+				(refusal.inProgress() ? "too many login attempts in progress " : "too many failed logins ")
+						+ (refusal.wholeAddress() ? "from your address" : "for this user from your address")
+						+ ": try again in " + refusal.seconds() + " s",
+				request.getRequestURI());
 	}
 
 	private static void write(HttpServletResponse response, int status, String type, String title, String detail,

@@ -1,6 +1,7 @@
 package dev.retrain.orchestrator.security;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -14,7 +15,9 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.authentication.AuthenticationEventPublisher;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -23,7 +26,13 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Health and the API description are open; every other endpoint needs a user. Reading
@@ -31,7 +40,8 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  * events, approvals need {@code operator}; promotion, rollback, forced promotion,
  * aliases, retention and reloads need {@code admin}. The API is stateless (no sessions,
  * so no CSRF tokens): every request carries its credentials. The console has its own
- * chain: a login form, a session and CSRF tokens.
+ * chain: a login form, a session and CSRF tokens. Failed logins of both are logged and
+ * throttled ({@link LoginThrottle}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SecuritySettings.class)
@@ -40,19 +50,54 @@ class SecurityConfiguration {
 	private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
 	/**
+	 * What console pages may load: scripts, styles, frames and requests of the
+	 * application only; no inline script, style or event handler, no plugin, no foreign
+	 * form target; framed only by the console itself.
+	 */
+	static final String CONSOLE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+			+ "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; "
+			+ "base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+	/**
+	 * A backtest's report, a document of its own with inline script and styles (also
+	 * opened on its own): sandboxed (an origin of its own: no cookies, no console), its
+	 * scripts may only redraw it.
+	 */
+	static final String REPORT_POLICY = "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+			+ "style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'; "
+			+ "frame-ancestors 'self'";
+
+	/**
+	 * Where the console renders a refused login (429), after the throttle forwarded
+	 * there.
+	 */
+	static final String LOGIN_THROTTLED = "/login/throttled";
+
+	/**
 	 * The web console: a login form for the same users and roles, a session for the
 	 * browser and a CSRF token on every form. Its actions take the same roles as the
 	 * API's (the console hides what a role may not do; this refuses it anyway).
 	 */
 	@Bean
 	@Order(1)
-	SecurityFilterChain console(HttpSecurity http) throws Exception {
-		http.securityMatcher("/", "/console", "/console/**", "/login", "/logout", "/webjars/**")
+	SecurityFilterChain console(HttpSecurity http, LoginThrottle throttle) throws Exception {
+		RequestMatcher report = PathPatternRequestMatcher.withDefaults().matcher("/console/backtests/*/report");
+		LoginThrottleFilter throttled = new LoginThrottleFilter(throttle, LoginThrottleFilter.form("/login"), (request,
+				response, refusal) -> request.getRequestDispatcher(LOGIN_THROTTLED).forward(request, response));
+		http.securityMatcher("/", "/console", "/console/**", "/login", LOGIN_THROTTLED, "/logout", "/webjars/**")
 			// a backtest's report is shown in a frame of its own page
-			.headers(h -> h.frameOptions(f -> f.sameOrigin()))
-			.formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/console", false).permitAll())
+			.headers(h -> h.frameOptions(f -> f.sameOrigin())
+				.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(report,
+						new ContentSecurityPolicyHeaderWriter(REPORT_POLICY)))
+				.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(new NegatedRequestMatcher(report),
+						new ContentSecurityPolicyHeaderWriter(CONSOLE_POLICY))))
+			.formLogin(f -> f.loginPage("/login")
+				.authenticationDetailsSource(r -> new LoginDetails(r, LoginDetails.FORM))
+				.defaultSuccessUrl("/console", false)
+				.permitAll())
+			.addFilterBefore(throttled, UsernamePasswordAuthenticationFilter.class)
 			.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
-			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**")
+			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**", LOGIN_THROTTLED)
 				.permitAll()
 				.requestMatchers(HttpMethod.GET, "/", "/console", "/console/**")
 				.hasRole("VIEWER")
@@ -66,28 +111,50 @@ class SecurityConfiguration {
 	}
 
 	@Bean
-	SecurityFilterChain api(HttpSecurity http, SecuritySettings settings) throws Exception {
+	SecurityFilterChain api(HttpSecurity http, SecuritySettings settings, LoginThrottle throttle,
+			AuthenticationEventPublisher events) throws Exception {
 		ProblemAuthenticationHandlers problems = new ProblemAuthenticationHandlers();
 		http.csrf(c -> c.disable())
 			.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.httpBasic(b -> b.authenticationEntryPoint(problems))
+			.httpBasic(b -> b.authenticationEntryPoint(problems)
+				.authenticationDetailsSource(r -> new LoginDetails(r, LoginDetails.BASIC)))
 			.exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
-			.addFilterBefore(new ApiKeyFilter(settings.apiKeys(), problems), BasicAuthenticationFilter.class)
+			.addFilterBefore(new ApiKeyFilter(settings.apiKeys(), problems, events), BasicAuthenticationFilter.class)
+			.addFilterBefore(
+					new LoginThrottleFilter(throttle, LoginThrottleFilter.api(settings.apiKeys()), problems::throttled),
+					ApiKeyFilter.class)
 			.authorizeHttpRequests(a -> {
 				for (ApiAccess.Rule r : ApiAccess.RULES) {
 					String[] patterns = r.patterns().toArray(String[]::new);
-					var matched = (r.method() != null) ? a.requestMatchers(r.method(), patterns)
-							: a.requestMatchers(patterns);
-					if (ApiAccess.OPEN.equals(r.role())) {
-						matched.permitAll();
+					if (r.methods().isEmpty()) {
+						allow(a.requestMatchers(patterns), r.role());
 					}
-					else {
-						matched.hasRole(ApiAccess.authority(r.role()));
+					for (HttpMethod method : r.methods()) {
+						allow(a.requestMatchers(method, patterns), r.role());
 					}
 				}
 				a.anyRequest().denyAll();
 			});
 		return http.build();
+	}
+
+	private static void allow(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizedUrl matched, String role) {
+		if (ApiAccess.OPEN.equals(role)) {
+			matched.permitAll();
+		}
+		else {
+			matched.hasRole(ApiAccess.authority(role));
+		}
+	}
+
+	@Bean
+	LoginThrottle loginThrottle(SecuritySettings settings, Clock clock) {
+		return new LoginThrottle(settings.loginThrottle(), clock);
+	}
+
+	@Bean
+	LoginEvents loginEvents(LoginThrottle throttle) {
+		return new LoginEvents(throttle);
 	}
 
 	@Bean
