@@ -47,10 +47,10 @@ import dev.retrain.models.files.PathSegment;
  * once, each naming its field and, within a policy, the policy. Defaults are set in the
  * records' constructors.
  */
-public record PolicyFile(@Min(value = 1, message = "must be >= 1") Integer periodDays,
-		@Min(value = 1, message = "must be >= 1") Integer warmupDays, String from, String to,
+public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer periodDays,
+		@Min(value = 1, message = "{retrain.min}") Integer warmupDays, String from, String to,
 		@NotEmpty(message = "at least one policy is needed") List<@NotNull(
-				message = "is required") @Valid Policy> policies) {
+				message = "{retrain.required}") @Valid Policy> policies) {
 
 	private static final ConfigBinder BINDER = new ConfigBinder();
 

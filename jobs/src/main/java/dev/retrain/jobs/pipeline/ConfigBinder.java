@@ -22,31 +22,31 @@ import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.exc.InvalidFormatException;
-import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.NullNode;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.DeserializationProblemHandler;
+import tools.jackson.databind.deser.ValueInstantiator;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Binds a YAML configuration file (kebab-case keys, enums as words in any case) to typed
  * records and validates them with Bean Validation, collecting every problem of the file
- * rather than the first. Jackson stops at the first field it cannot bind, so a field that
- * fails is recorded, taken out of the tree, and the tree is bound again; what remains is
+ * rather than the first: in one pass, a {@link DeserializationProblemHandler} records
+ * each field Jackson cannot bind and binds nothing in its place; what was bound is
  * validated, and a double that is not finite is refused wherever it stands. Problems name
  * the field as written ({@code model.hidden-layers[1]}).
  */
 public final class ConfigBinder {
-
-	private static final int MAX_BINDING_PROBLEMS = 200;
 
 	private static final YAMLMapper YAML = YAMLMapper.builder()
 		.propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -87,7 +87,6 @@ public final class ConfigBinder {
 
 	/** Binds and validates {@code text} as a {@code type}. */
 	public <T> Bound<T> bind(String text, Class<T> type) {
-		List<ConfigProblem> problems = new ArrayList<>();
 		JsonNode tree;
 		try {
 			tree = YAML.readTree(text);
@@ -102,20 +101,17 @@ public final class ConfigBinder {
 			return new Bound<>(null,
 					List.of(new ConfigProblem(null, "must be a map of fields, not " + describe(tree))));
 		}
-		T value = null;
-		while (value == null) {
-			try {
-				value = YAML.treeToValue(tree, type);
-			}
-			catch (DatabindException ex) {
-				String field = path(ex);
-				problems.add(new ConfigProblem(field, reason(ex, tree)));
-				if (field.isEmpty() || problems.size() >= MAX_BINDING_PROBLEMS || !remove(tree, ex.getPath())) {
-					return new Bound<>(null, problems);
-				}
-			}
+		Recorder recorder = new Recorder();
+		T value;
+		try {
+			value = YAML.readerFor(type).withHandler(recorder).readValue(tree);
 		}
-		Bound<T> bound = new Bound<>(value, problems);
+		catch (DatabindException ex) {
+			// a fault the recorder does not skip: named, and nothing is bound
+			recorder.problems.add(new ConfigProblem(path(ex), "bad value"));
+			return new Bound<>(null, recorder.problems);
+		}
+		Bound<T> bound = new Bound<>(value, recorder.problems);
 		List<ConfigProblem> invalid = new ArrayList<>();
 		for (ConstraintViolation<T> v : VALIDATOR.validate(value)) {
 			String field = field(v.getPropertyPath());
@@ -125,6 +121,7 @@ public final class ConfigBinder {
 			}
 		}
 		nonFinite(value, "", invalid);
+		List<ConfigProblem> problems = new ArrayList<>(recorder.problems);
 		invalid.stream()
 			.distinct()
 			.sorted(Comparator.comparing(ConfigProblem::field).thenComparing(ConfigProblem::reason))
@@ -148,25 +145,66 @@ public final class ConfigBinder {
 		return sb.toString();
 	}
 
-	private static String reason(DatabindException ex, JsonNode tree) {
-		if (ex instanceof UnrecognizedPropertyException u) {
-			String known = u.getKnownPropertyIds()
+	/**
+	 * Records each value Jackson cannot bind, named by its field in the file's words, and
+	 * binds nothing in its place (so the record's default applies, or a list keeps a
+	 * null): one pass finds every such value.
+	 */
+	private static final class Recorder extends DeserializationProblemHandler {
+
+		private final List<ConfigProblem> problems = new ArrayList<>();
+
+		@Override
+		public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, ValueDeserializer<?> deser,
+				Object bean, String name) {
+			// a record binds through its constructor: Jackson keeps the unknown fields
+			// aside and hands them over at the end of the section, where the main
+			// parser names the section
+			String section = field(ctxt.getParser().streamReadContext());
+			String field = (p == ctxt.getParser()) ? field(at(p)) : (section.isEmpty() ? "" : section + ".") + name;
+			String known = deser.getKnownPropertyNames()
 				.stream()
 				.map(Object::toString)
 				.sorted()
 				.collect(Collectors.joining(", "));
-			return "unknown field '" + u.getPropertyName() + "' (known fields: " + known + ")";
+			this.problems.add(new ConfigProblem(field, "unknown field '" + name + "' (known fields: " + known + ")"));
+			p.skipChildren();
+			return true;
 		}
-		if (ex instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
-			return "'" + f.getValue() + "' is not one of " + words(f.getTargetType());
+
+		@Override
+		public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> target, String value,
+				String message) {
+			return skip(ctxt.getParser(), target);
 		}
-		Class<?> target = (ex instanceof MismatchedInputException m) ? m.getTargetType() : null;
-		JsonNode got = at(tree, ex.getPath());
-		if (target != null && got != null) {
-			// the file's words, never the Java type it was bound to
-			return "bad value: expected " + expected(target) + ", got " + written(got);
+
+		@Override
+		public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> target, Number value,
+				String message) {
+			return skip(ctxt.getParser(), target);
 		}
-		return "bad value" + ((got != null) ? ": " + written(got) + " cannot be read here" : "");
+
+		@Override
+		public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType target, JsonToken token, JsonParser p,
+				String message) {
+			return skip(p, target.getRawClass());
+		}
+
+		@Override
+		public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> target,
+				ValueInstantiator instantiator, JsonParser p, String message) {
+			return skip(p, target);
+		}
+
+		private Object skip(JsonParser p, Class<?> target) {
+			String reason = (target.isEnum() && p.currentToken().isScalarValue())
+					? "'" + p.getString() + "' is not one of " + words(target)
+					: "bad value: expected " + expected(target) + ", got " + written(p);
+			this.problems.add(new ConfigProblem(field(at(p)), reason));
+			p.skipChildren();
+			return null;
+		}
+
 	}
 
 	/** What a field of {@code type} takes, in a pipeline file's words. */
@@ -199,32 +237,35 @@ public final class ConfigBinder {
 		return "a section (a map of fields)";
 	}
 
-	/** A node as the file wrote it: its kind, and a short excerpt of a single value. */
-	private static String written(JsonNode node) {
-		if (node.isArray()) {
+	/** The value a parser is at, as the file wrote it: its kind, or a short excerpt. */
+	private static String written(JsonParser p) {
+		JsonToken token = p.currentToken();
+		if (token == JsonToken.START_ARRAY) {
 			return "a list";
 		}
-		if (node.isObject()) {
+		if (token == JsonToken.START_OBJECT) {
 			return "a section (a map of fields)";
 		}
-		if (node.isNull()) {
+		if (token == JsonToken.VALUE_NULL) {
 			return "nothing (null)";
 		}
-		String text = node.asString();
+		String text = p.getString();
 		text = (text.length() > 40) ? text.substring(0, 40) + "…" : text;
-		return (node.isNumber() ? "the number " : node.isBoolean() ? "" : "the text ") + "'" + text + "'";
+		return (token.isNumeric() ? "the number " : token.isBoolean() ? "" : "the text ") + "'" + text + "'";
 	}
 
-	private static JsonNode at(JsonNode tree, List<JacksonException.Reference> path) {
-		JsonNode node = tree;
-		for (JacksonException.Reference ref : path) {
-			if (node == null) {
-				return null;
-			}
-			node = (ref.getPropertyName() != null) ? node.get(ref.getPropertyName())
-					: (ref.getIndex() >= 0) ? node.get(ref.getIndex()) : null;
+	/** The context of the value a parser is at (a section or list opens its own). */
+	private static TokenStreamContext at(JsonParser p) {
+		return p.currentToken().isStructStart() ? p.streamReadContext().getParent() : p.streamReadContext();
+	}
+
+	/** A parser's place as the file writes it: {@code model.hidden-layers[1]}. */
+	private static String field(TokenStreamContext context) {
+		StringBuilder sb = new StringBuilder();
+		for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+			sb.insert(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.currentName());
 		}
-		return node;
+		return (!sb.isEmpty() && sb.charAt(0) == '.') ? sb.substring(1) : sb.toString();
 	}
 
 	/**
@@ -244,32 +285,6 @@ public final class ConfigBinder {
 			}
 		}
 		return List.copyOf(words);
-	}
-
-	/**
-	 * Takes the node a binding error points at out of the tree (a list keeps its length:
-	 * the element becomes null).
-	 */
-	private static boolean remove(JsonNode tree, List<JacksonException.Reference> path) {
-		JsonNode parent = tree;
-		for (int i = 0; i < path.size() - 1; i++) {
-			JacksonException.Reference ref = path.get(i);
-			parent = (ref.getPropertyName() != null) ? parent.get(ref.getPropertyName()) : parent.get(ref.getIndex());
-			if (parent == null) {
-				return false;
-			}
-		}
-		JacksonException.Reference last = path.get(path.size() - 1);
-		if (parent instanceof ObjectNode o && last.getPropertyName() != null && o.has(last.getPropertyName())) {
-			o.remove(last.getPropertyName());
-			return true;
-		}
-		if (parent instanceof ArrayNode a && last.getIndex() >= 0 && last.getIndex() < a.size()
-				&& !a.get(last.getIndex()).isNull()) {
-			a.set(last.getIndex(), NullNode.getInstance());
-			return true;
-		}
-		return false;
 	}
 
 	/**

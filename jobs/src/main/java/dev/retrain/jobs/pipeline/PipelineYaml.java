@@ -1,5 +1,7 @@
 package dev.retrain.jobs.pipeline;
 
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -25,17 +27,19 @@ import dev.retrain.models.training.Solver;
 /**
  * The YAML shape of a pipeline file, as written: kebab-case keys, enums as lower-case
  * words. Every default is set here, in the compact constructor of the record that holds
- * the field, so that nothing downstream sees a null where the file may leave a value out.
- * Single-field rules are Bean Validation constraints on the fields;
- * {@link PipelineLoader} binds a file, validates it, applies the few rules that span
- * fields, and reports every problem of the file at once.
+ * the field, so that nothing downstream sees a null where the file may leave a value out
+ * (a section left out is {@link #defaults(Class) its record with every field left out}).
+ * Single-field rules are Bean Validation constraints on the fields, their messages in
+ * {@code ValidationMessages.properties} where several share one; {@link PipelineLoader}
+ * binds a file, validates it, applies the few rules that span fields, and reports every
+ * problem of the file at once.
  */
-record PipelineYaml(@NotBlank(message = "is required") String name, String description,
-		@NotNull(message = "is required") @Valid Data data,
+record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, String description,
+		@NotNull(message = "{retrain.required}") @Valid Data data,
 		@NotEmpty(message = "at least one feature is required") List<@NotNull(
-				message = "is required") @Valid Feature> features,
-		@NotNull(message = "is required") @Valid Label label,
-		List<@NotNull(message = "is required") @Valid Holdout> holdouts, @Valid Model model,
+				message = "{retrain.required}") @Valid Feature> features,
+		@NotNull(message = "{retrain.required}") @Valid Label label,
+		List<@NotNull(message = "{retrain.required}") @Valid Holdout> holdouts, @Valid Model model,
 		PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
 		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention,
 		@Valid Resources resources, @Valid Search search, @Valid Scoring scoring, @Valid Labels labels) {
@@ -43,18 +47,30 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	static final int DEFAULT_WINDOW_DAYS = 30;
 
 	PipelineYaml {
-		model = (model != null) ? model : new Model(null, null, null, null, null, null, null, null, null, null);
+		model = (model != null) ? model : defaults(Model.class);
 		mode = (mode != null) ? mode : PipelineDefinition.Mode.RETRAIN;
-		finetune = (finetune != null) ? finetune : new Finetune(null, null);
-		validation = (validation != null) ? validation : new Validation(null, null, null, null, null, null);
-		drift = (drift != null) ? drift
-				: new Drift(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-		retention = (retention != null) ? retention : new Retention(null, null);
-		resources = (resources != null) ? resources : new Resources(null);
+		finetune = (finetune != null) ? finetune : defaults(Finetune.class);
+		validation = (validation != null) ? validation : defaults(Validation.class);
+		drift = (drift != null) ? drift : defaults(Drift.class);
+		retention = (retention != null) ? retention : defaults(Retention.class);
+		resources = (resources != null) ? resources : defaults(Resources.class);
 	}
 
-	record Data(@NotBlank(message = "is required") String path,
-			@Min(value = 1, message = "must be >= 1") Integer windowDays) {
+	/** A section the file leaves out: its record with every field at its default. */
+	static <R extends Record> R defaults(Class<R> section) {
+		Class<?>[] types = Arrays.stream(section.getRecordComponents())
+			.map(RecordComponent::getType)
+			.toArray(Class<?>[]::new);
+		try {
+			return section.getDeclaredConstructor(types).newInstance(new Object[types.length]);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	record Data(@NotBlank(message = "{retrain.required}") String path,
+			@Min(value = 1, message = "{retrain.min}") Integer windowDays) {
 
 		Data {
 			windowDays = (windowDays != null) ? windowDays : DEFAULT_WINDOW_DAYS;
@@ -62,11 +78,11 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	record Feature(@NotBlank(message = "is required") String name,
+	record Feature(@NotBlank(message = "{retrain.required}") String name,
 			@NotNull(message = "is required (numeric or categorical)") FeatureType type, Double min, Double max) {
 	}
 
-	record Label(@NotBlank(message = "is required") String column,
+	record Label(@NotBlank(message = "{retrain.required}") String column,
 			@NotNull(message = "is required (binary, multiclass or regression)") TaskName task, List<String> classes) {
 	}
 
@@ -89,7 +105,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	/**
 	 * A holdout; {@code name} defaults to {@code holdout<i>}, which only the list knows.
 	 */
-	record Holdout(String name, HoldoutType type, @Min(value = 1, message = "must be >= 1") Integer days,
+	record Holdout(String name, HoldoutType type, @Min(value = 1, message = "{retrain.min}") Integer days,
 			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 0.9)") @DecimalMax(value = "0.9",
 					inclusive = false, message = "must be in (0, 0.9)") Double fraction,
 			Long seed, String path) {
@@ -125,13 +141,12 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	 * default for an MLP.
 	 */
 	record Model(Family family,
-			List<@NotNull(message = "must be between 1 and 4096") @Min(value = 1,
-					message = "must be between 1 and 4096") @Max(value = 4096,
-							message = "must be between 1 and 4096") Integer> hiddenLayers,
-			@Min(value = 1, message = "must be >= 1") Integer epochs,
-			@Min(value = 1, message = "must be >= 1") Integer batchSize,
-			@DecimalMin(value = "0", inclusive = false, message = "must be a number > 0") Double learningRate,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double weightDecay,
+			List<@NotNull(message = "{retrain.layer-width}") @Min(value = 1, message = "{retrain.layer-width}") @Max(
+					value = 4096, message = "{retrain.layer-width}") Integer> hiddenLayers,
+			@Min(value = 1, message = "{retrain.min}") Integer epochs,
+			@Min(value = 1, message = "{retrain.min}") Integer batchSize,
+			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") Double learningRate,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double weightDecay,
 			@Valid EarlyStopping earlyStopping, Long seed, JsonNode classWeights, Solver solver) {
 
 		Model {
@@ -140,7 +155,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			batchSize = (batchSize != null) ? batchSize : 256;
 			learningRate = (learningRate != null) ? learningRate : 0.005;
 			weightDecay = (weightDecay != null) ? weightDecay : 0.0;
-			earlyStopping = (earlyStopping != null) ? earlyStopping : new EarlyStopping(null, null);
+			earlyStopping = (earlyStopping != null) ? earlyStopping : defaults(EarlyStopping.class);
 			seed = (seed != null) ? seed : 42L;
 			solver = (solver != null) ? solver : Solver.ADAM;
 		}
@@ -184,17 +199,17 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	 * Fine-tuning; its defaults (a quarter of the epochs, a fifth of the learning rate)
 	 * depend on the model.
 	 */
-	record Finetune(@Min(value = 1, message = "must be >= 1") Integer epochs,
-			@DecimalMin(value = "0", inclusive = false, message = "must be a number > 0") Double learningRate) {
+	record Finetune(@Min(value = 1, message = "{retrain.min}") Integer epochs,
+			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") Double learningRate) {
 	}
 
-	record Validation(@Min(value = 0, message = "must be >= 0") Integer minRows,
-			@Min(value = 0, message = "must be >= 0") Integer minRowsPerClass,
+	record Validation(@Min(value = 0, message = "{retrain.min}") Integer minRows,
+			@Min(value = 0, message = "{retrain.min}") Integer minRowsPerClass,
 			@DecimalMin(value = "0", message = "must be between 0 and 1") @DecimalMax(value = "1",
 					message = "must be between 0 and 1") Double maxMissingRate,
 			@DecimalMin(value = "0", message = "must be between 0 and 1") @DecimalMax(value = "1",
 					message = "must be between 0 and 1") Double maxUnseenCategoryRate,
-			@Min(value = 0, message = "must be >= 0") Integer minHoldoutRows,
+			@Min(value = 0, message = "{retrain.min}") Integer minHoldoutRows,
 			@DecimalMin(value = "0", message = "must be >= 0 (0 turns the check off)") Double referenceRangeFactor) {
 
 		Validation {
@@ -218,8 +233,8 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	record Retention(@Min(value = 1, message = "must be >= 1") Integer keepLast,
-			@Min(value = 1, message = "must be >= 1") Integer maxAgeDays) {
+	record Retention(@Min(value = 1, message = "{retrain.min}") Integer keepLast,
+			@Min(value = 1, message = "{retrain.min}") Integer maxAgeDays) {
 	}
 
 	/**
@@ -227,9 +242,10 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	 * {@code rmse}).
 	 */
 	record Promotion(Metric metric, Double minValue,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double minImprovement, Improvement improvement,
-			List<@NotNull(message = "is required") @Valid Guard> guards, @Valid Slices slices, FirstRunName firstRun,
-			Approval approval, @DecimalMin(value = "0", message = "must be a number >= 0") Double tolerance) {
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double minImprovement, Improvement improvement,
+			List<@NotNull(message = "{retrain.required}") @Valid Guard> guards, @Valid Slices slices,
+			FirstRunName firstRun, Approval approval,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double tolerance) {
 
 		Promotion {
 			minImprovement = (minImprovement != null) ? minImprovement : 0.0;
@@ -270,8 +286,8 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	record Guard(@NotNull(message = "is required") Metric metric,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double maxRegression) {
+	record Guard(@NotNull(message = "{retrain.required}") Metric metric,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double maxRegression) {
 
 		Guard {
 			maxRegression = (maxRegression != null) ? maxRegression : 0.0;
@@ -279,9 +295,9 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 
 	}
 
-	record Slices(@NotBlank(message = "is required") String column,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double maxRegression,
-			@Min(value = 1, message = "must be >= 1") Integer minRows) {
+	record Slices(@NotBlank(message = "{retrain.required}") String column,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double maxRegression,
+			@Min(value = 1, message = "{retrain.min}") Integer minRows) {
 
 		Slices {
 			maxRegression = (maxRegression != null) ? maxRegression : 0.05;
@@ -303,7 +319,7 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			String key, String column) {
 	}
 
-	record Schedule(@NotBlank(message = "is required") String cron, String timeZone) {
+	record Schedule(@NotBlank(message = "{retrain.required}") String cron, String timeZone) {
 
 		Schedule {
 			timeZone = (timeZone != null) ? timeZone : "UTC";
@@ -321,18 +337,17 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 			@DecimalMin(value = "0", inclusive = false,
 					message = "must be a number of seconds > 0 (0 admits no candidate)") Double maxTrainingSeconds,
 			@NotNull(message = "is required: the newest days held out from every candidate, to choose on") @Min(
-					value = 1, message = "must be >= 1") Integer selectionDays,
+					value = 1, message = "{retrain.min}") Integer selectionDays,
 			List<@NotNull(message = "must be a number of days") @Min(value = 1,
-					message = "must be >= 1") Integer> windowsDays,
+					message = "{retrain.min}") Integer> windowsDays,
 			List<@NotNull(message = "must be a list of layer widths") List<@NotNull(
-					message = "must be between 1 and 4096") @Min(value = 1,
-							message = "must be between 1 and 4096") @Max(value = 4096,
-									message = "must be between 1 and 4096") Integer>> hiddenLayers,
-			List<@NotNull(message = "must be a number > 0") @DecimalMin(value = "0", inclusive = false,
-					message = "must be a number > 0") Double> learningRate,
-			List<@NotNull(message = "must be a number >= 0") @DecimalMin(value = "0",
-					message = "must be a number >= 0") Double> weightDecay,
-			List<@NotNull(message = "must be >= 1") @Min(value = 1, message = "must be >= 1") Integer> epochs,
+					message = "{retrain.layer-width}") @Min(value = 1, message = "{retrain.layer-width}") @Max(
+							value = 4096, message = "{retrain.layer-width}") Integer>> hiddenLayers,
+			List<@NotNull(message = "{retrain.positive}") @DecimalMin(value = "0", inclusive = false,
+					message = "{retrain.positive}") Double> learningRate,
+			List<@NotNull(message = "{retrain.non-negative}") @DecimalMin(value = "0",
+					message = "{retrain.non-negative}") Double> weightDecay,
+			List<@NotNull(message = "must be >= 1") @Min(value = 1, message = "{retrain.min}") Integer> epochs,
 			Boolean fineTune,
 			@Min(value = 0, message = "must be >= 0 (0: half this machine's cores, at least 1)") @Max(value = 64,
 					message = "must be at most 64") Integer threads) {
@@ -361,29 +376,29 @@ record PipelineYaml(@NotBlank(message = "is required") String name, String descr
 	 * one row.
 	 */
 	record Cost(
-			@NotNull(message = "is required") @DecimalMin(value = "0", inclusive = false,
-					message = "must be a number > 0") Double retrainCost,
-			@NotNull(message = "is required") @DecimalMin(value = "0", inclusive = false,
-					message = "must be a number > 0") Double valuePerPoint) {
+			@NotNull(message = "{retrain.required}") @DecimalMin(value = "0", inclusive = false,
+					message = "{retrain.positive}") Double retrainCost,
+			@NotNull(message = "{retrain.required}") @DecimalMin(value = "0", inclusive = false,
+					message = "{retrain.positive}") Double valuePerPoint) {
 	}
 
 	/** At most {@code maxRetrains} automatic retrains in any {@code perDays} days. */
-	record Budget(@NotNull(message = "is required") @Min(value = 1,
+	record Budget(@NotNull(message = "{retrain.required}") @Min(value = 1,
 			message = "must be >= 1 (to allow none, remove the schedule and drift triggers)") Integer maxRetrains,
-			@NotNull(message = "is required") @Min(value = 1, message = "must be >= 1") Integer perDays) {
+			@NotNull(message = "{retrain.required}") @Min(value = 1, message = "{retrain.min}") Integer perDays) {
 	}
 
-	record Drift(@Valid Schedule schedule, @Min(value = 1, message = "must be >= 1") Integer currentDays,
-			@Min(value = 1, message = "must be >= 1") Integer minRows,
+	record Drift(@Valid Schedule schedule, @Min(value = 1, message = "{retrain.min}") Integer currentDays,
+			@Min(value = 1, message = "{retrain.min}") Integer minRows,
 			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 0.5)") @DecimalMax(value = "0.5",
 					inclusive = false, message = "must be in (0, 0.5)") Double alpha,
 			@DecimalMin(value = "0", inclusive = false, message = "must be in (0, 1]") @DecimalMax(value = "1",
 					message = "must be in (0, 1]") Double minDriftedShare,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double numericEffectFloor,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double categoricalEffectFloor,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double performanceFloor,
-			List<DriftPolicy.@NotNull(message = "is required") Signal> triggerOn, Combine combine,
-			@DecimalMin(value = "0", message = "must be a number >= 0") Double cooldownHours,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double numericEffectFloor,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double categoricalEffectFloor,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double performanceFloor,
+			List<DriftPolicy.@NotNull(message = "{retrain.required}") Signal> triggerOn, Combine combine,
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double cooldownHours,
 			OnNewPartition onNewPartition, @Valid Budget budget, @Valid Cost cost) {
 
 		Drift {
