@@ -1,0 +1,76 @@
+package dev.retrain.jobs.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.retrain.models.features.Task;
+import dev.retrain.models.training.Hyperparameters;
+import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.Solver;
+
+/**
+ * The model section: no hidden layers on a linear model, class weights ({@code balanced}
+ * or positive numbers, classification only), a solver that fits the family and the task;
+ * and fine-tuning, whose defaults depend on the model.
+ */
+final class ModelRules {
+
+	private ModelRules() {
+	}
+
+	static PipelineDefinition.Model model(PipelineYaml.Model m, Task task, PipelineRules.Problems problems) {
+		ModelFamily family = m.family().family;
+		if (family == ModelFamily.LINEAR && m.hiddenLayers() != null && !m.hiddenLayers().isEmpty()) {
+			problems.add("model.hidden-layers", "a linear model has no hidden layers (use family: mlp)");
+		}
+		boolean balanced = false;
+		Map<String, Double> classWeights = null;
+		JsonNode cw = m.classWeights();
+		if (cw != null && !cw.isNull()) {
+			if (cw.isString() && cw.asString().equals("balanced")) {
+				balanced = true;
+			}
+			else if (cw.isObject()) {
+				classWeights = new LinkedHashMap<>();
+				for (Map.Entry<String, JsonNode> e : cw.properties()) {
+					if (!e.getValue().isNumber() || !(e.getValue().asDouble() > 0)
+							|| !Double.isFinite(e.getValue().asDouble())) {
+						problems.add("model.class-weights." + e.getKey(),
+								"must be a positive number, was " + e.getValue());
+					}
+					else {
+						classWeights.put(e.getKey(), e.getValue().asDouble());
+					}
+				}
+			}
+			else {
+				problems.add("model.class-weights", "must be 'balanced' or a map of class to weight, was " + cw);
+			}
+			if (task == Task.REGRESSION) {
+				problems.add("model.class-weights", "only applies to classification");
+			}
+		}
+		if (m.solver() == Solver.NEWTON && family != ModelFamily.LINEAR) {
+			problems.add("model.solver", "newton fits linear models only (family: linear); use adam for an mlp");
+		}
+		if (m.solver() == Solver.NEWTON && task == Task.MULTICLASS_CLASSIFICATION) {
+			problems.add("model.solver", "newton fits binary classification or regression; use adam for multiclass");
+		}
+		Hyperparameters hp = new Hyperparameters(m.epochs(), m.batchSize(), m.learningRate(), m.weightDecay(),
+				m.earlyStopping().patience(), m.earlyStopping().validationFraction(), m.seed(), classWeights, balanced,
+				m.solver());
+		return new PipelineDefinition.Model(family, (family == ModelFamily.MLP) ? m.layers() : List.of(), hp);
+	}
+
+	/** Fine-tuning: by default a quarter of the epochs, a fifth of the learning rate. */
+	static PipelineDefinition.Training training(PipelineDefinition.Mode mode, PipelineYaml.Finetune f,
+			PipelineDefinition.Model model) {
+		Hyperparameters hp = model.hyperparameters();
+		return new PipelineDefinition.Training(mode, (f.epochs() != null) ? f.epochs() : Math.max(1, hp.epochs() / 4),
+				(f.learningRate() != null) ? f.learningRate() : hp.learningRate() / 5);
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.retrain.jobs.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.FeatureSpec.FeatureType;
+import dev.retrain.models.features.Task;
+import dev.retrain.models.metrics.Metric;
+import dev.retrain.models.promotion.Guard;
+import dev.retrain.models.promotion.PromotionPolicy;
+import dev.retrain.models.promotion.SliceRule;
+
+/**
+ * The promotion section: metrics (the policy's and the guards') that fit the task, a
+ * slice column that is a categorical feature, a tolerance or a min-improvement; the
+ * metric defaults to the task's ({@code roc_auc}, or {@code rmse}).
+ */
+final class PromotionRules {
+
+	private PromotionRules() {
+	}
+
+	static PromotionPolicy promotion(PipelineYaml.Promotion p, Task task, List<FeatureSpec> features,
+			PipelineRules.Problems problems) {
+		Metric fallback = (task == Task.REGRESSION) ? Metric.RMSE : Metric.ROC_AUC;
+		if (p == null) {
+			return new PromotionPolicy(fallback, null, 0.0, false, List.of(), null,
+					PipelineYaml.FirstRunName.PROMOTE_IF_MIN_VALUE.rule);
+		}
+		Metric metric = (p.metric() != null) ? p.metric() : fallback;
+		fits("promotion.metric", p.metric(), task, problems);
+		List<Guard> guards = new ArrayList<>();
+		for (int i = 0; i < p.guards().size(); i++) {
+			PipelineYaml.Guard g = p.guards().get(i);
+			if (g != null && g.metric() != null) {
+				fits("promotion.guards[" + i + "].metric", g.metric(), task, problems);
+				guards.add(new Guard(g.metric(), g.maxRegression()));
+			}
+		}
+		SliceRule slices = null;
+		if (p.slices() != null) {
+			String column = p.slices().column();
+			if (column != null && features.stream()
+				.noneMatch(f -> f.name().equals(column) && f.type() == FeatureType.CATEGORICAL)) {
+				problems.add("promotion.slices.column", "'" + column + "' must be one of the categorical features");
+			}
+			slices = new SliceRule(column, p.slices().maxRegression(), p.slices().minRows());
+		}
+		if (p.tolerance() > 0 && p.minImprovement() > 0) {
+			problems.add("promotion.tolerance", "a tolerance and a min-improvement exclude each other");
+		}
+		return new PromotionPolicy(metric, p.minValue(), p.minImprovement(),
+				p.improvement() == PipelineYaml.Improvement.RELATIVE, guards, slices, p.firstRun().rule, p.tolerance());
+	}
+
+	private static void fits(String field, Metric metric, Task task, PipelineRules.Problems problems) {
+		if (metric != null && task != null && !metric.appliesTo(task)) {
+			problems.add(field,
+					"'" + metric.key() + "' does not apply to a " + task.name().toLowerCase(Locale.ROOT) + " task");
+		}
+	}
+
+}
