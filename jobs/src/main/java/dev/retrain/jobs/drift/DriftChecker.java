@@ -304,7 +304,7 @@ public class DriftChecker {
 			double[] currentLabels = null;
 			if (current.has(label)) {
 				currentLabels = new double[current.rows()];
-				java.util.Arrays.fill(currentLabels, Double.NaN);
+				Arrays.fill(currentLabels, Double.NaN);
 				List<Integer> labelled = new ArrayList<>();
 				for (int r = 0; r < current.rows(); r++) {
 					if (!current.column(label).isNull(r)) {

@@ -3,10 +3,12 @@ package dev.retrain.jobs.retrain;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import dev.retrain.jobs.pipeline.HoldoutSpec;
@@ -184,7 +186,7 @@ final class WindowPlan {
 			this.fileDays = days;
 			this.fileStarts = starts;
 		}
-		int i = java.util.Arrays.binarySearch(this.fileStarts, row);
+		int i = Arrays.binarySearch(this.fileStarts, row);
 		if (i < 0) {
 			i = -i - 2;
 		}
@@ -293,7 +295,7 @@ final class WindowPlan {
 	 * out-of-time and random ones slice by slice from one scan of the window, in window
 	 * order, then each golden one slice by slice. Training rows are not kept.
 	 */
-	void holdoutParts(List<ColumnRequest> columns, java.util.function.BiConsumer<String, Table> consumer) {
+	void holdoutParts(List<ColumnRequest> columns, BiConsumer<String, Table> consumer) {
 		if (this.counts[TRAIN] < rows()) {
 			scan(columns, (slice, first) -> {
 				int[][] rows = new int[this.holdouts.size()][];
@@ -310,7 +312,7 @@ final class WindowPlan {
 				for (int h = 0; h < n.length; h++) {
 					if (n[h] > 0) {
 						consumer.accept(this.holdouts.get(h),
-								(n[h] == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows[h], n[h])));
+								(n[h] == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows[h], n[h])));
 					}
 				}
 			});
@@ -367,7 +369,7 @@ final class WindowPlan {
 				}
 			}
 			if (m > 0) {
-				this.parts.add((m == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows, m)));
+				this.parts.add((m == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows, m)));
 			}
 		}
 

@@ -1,5 +1,6 @@
 package dev.retrain.models.storage;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -287,7 +288,7 @@ public final class S3Location implements Location {
 	}
 
 	/** A whole-object read, counted. */
-	private final class CountingStream extends java.io.FilterInputStream {
+	private final class CountingStream extends FilterInputStream {
 
 		CountingStream(InputStream in) {
 			super(in);

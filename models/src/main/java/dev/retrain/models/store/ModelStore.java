@@ -1,5 +1,6 @@
 package dev.retrain.models.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.files.PathSegment;
@@ -22,13 +26,6 @@ import dev.retrain.models.json.Json;
 import dev.retrain.models.storage.Location;
 import dev.retrain.models.storage.Storage;
 
-/**
- * Model versions on disk: {@code <root>/<pipeline>/<version>/} with {@code model.params}
- * and {@code metadata.json}. A version is written into a staging directory and renamed
- * into place in one atomic move, so a crash leaves either no version directory or a
- * complete one; staging leftovers and versions the registry does not know are removed by
- * {@link #cleanup}. Versions are never rewritten.
- */
 /**
  * Model versions: {@code <root>/<pipeline>/<version>/} with {@code model.params},
  * {@code reference.parquet} and {@code metadata.json}, on local disk or under a prefix in
@@ -322,14 +319,14 @@ public final class ModelStore {
 	public byte[] archive(String pipeline, int version) {
 		requireComplete(pipeline, version);
 		Path dir = versionDir(pipeline, version);
-		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
 			for (String name : List.of(METADATA, PARAMS, "reference.parquet")) {
 				Path file = dir.resolve(name);
 				if (!Files.isRegularFile(file)) {
 					continue;
 				}
-				java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry(name);
+				ZipEntry entry = new ZipEntry(name);
 				entry.setTime(0);
 				zip.putNextEntry(entry);
 				Files.copy(file, zip);
@@ -476,7 +473,7 @@ public final class ModelStore {
 
 	/** Pipelines that have versions (or leftovers) in the store. */
 	public List<String> pipelines() {
-		java.util.TreeSet<String> names = new java.util.TreeSet<>();
+		TreeSet<String> names = new TreeSet<>();
 		try {
 			if (this.root.isDirectory()) {
 				for (Location child : this.root.children()) {
