@@ -1,5 +1,8 @@
 package dev.retrain.jobs;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,13 +118,13 @@ public final class FailureText {
 		}
 		String message = (t.getMessage() != null && !t.getMessage().isBlank()) ? t.getMessage() : null;
 		// the few whose message is only a path or nothing: say what happened in words
-		if (t instanceof java.nio.file.NoSuchFileException) {
+		if (t instanceof NoSuchFileException) {
 			return "no such file: " + message;
 		}
-		if (t instanceof java.nio.file.AccessDeniedException) {
+		if (t instanceof AccessDeniedException) {
 			return "permission denied: " + message;
 		}
-		if (t instanceof java.nio.file.FileAlreadyExistsException) {
+		if (t instanceof FileAlreadyExistsException) {
 			return "already exists: " + message;
 		}
 		if (t instanceof OutOfMemoryError) {

@@ -1,6 +1,8 @@
 package dev.retrain.jobs;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -21,8 +23,8 @@ import dev.retrain.models.storage.Storage;
  */
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
-		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") java.time.Duration heartbeatInterval,
-		@DefaultValue("60s") java.time.Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
+		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") Duration heartbeatInterval,
+		@DefaultValue("60s") Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
 		@DefaultValue Workers workers, String workspaceUri, Integer maxConcurrentRuns) {
 
 	/**
@@ -54,9 +56,8 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * job repository every {@code pollInterval}. {@code consume}: the queues this process
 	 * takes steps from as a worker (none: not a worker), {@code slots} steps at a time.
 	 */
-	public record Workers(boolean enabled, @DefaultValue("12h") java.time.Duration timeout,
-			@DefaultValue("100ms") java.time.Duration pollInterval, java.util.List<String> consume,
-			@DefaultValue("1") int slots) {
+	public record Workers(boolean enabled, @DefaultValue("12h") Duration timeout,
+			@DefaultValue("100ms") Duration pollInterval, List<String> consume, @DefaultValue("1") int slots) {
 
 		public boolean isWorker() {
 			return this.consume != null && !this.consume.isEmpty();

@@ -21,6 +21,9 @@ public final class TestPostgres {
 
 	public static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
+	/** The user (trust auth: no password). */
+	public static final String USER = "postgres";
+
 	private TestPostgres() {
 	}
 
@@ -44,9 +47,19 @@ public final class TestPostgres {
 		}
 	}
 
+	/** A connection to the database. */
+	public static Connection connect() throws SQLException {
+		return DriverManager.getConnection(URL, USER, "");
+	}
+
+	/** A connection to the database with {@code schema} as its current schema. */
+	public static Connection connect(String schema) throws SQLException {
+		return DriverManager.getConnection(url(schema), USER, "");
+	}
+
 	public static boolean reachable() {
 		DriverManager.setLoginTimeout(3);
-		try (Connection c = DriverManager.getConnection(URL, "postgres", "")) {
+		try (Connection c = connect()) {
 			return c.isValid(3);
 		}
 		catch (SQLException ex) {
@@ -70,14 +83,14 @@ public final class TestPostgres {
 	/** The application's datasource and Flyway on the schema. */
 	public static void register(DynamicPropertyRegistry registry, String schema) {
 		registry.add("spring.datasource.url", () -> url(schema));
-		registry.add("spring.datasource.username", () -> "postgres");
+		registry.add("spring.datasource.username", () -> USER);
 		registry.add("spring.datasource.password", () -> "");
 		registry.add("spring.flyway.schemas", () -> schema);
 	}
 
 	public static void drop(String schema) throws SQLException {
 		if (reachable()) {
-			try (Connection c = DriverManager.getConnection(URL, "postgres", ""); Statement s = c.createStatement()) {
+			try (Connection c = connect(); Statement s = c.createStatement()) {
 				s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
 			}
 		}

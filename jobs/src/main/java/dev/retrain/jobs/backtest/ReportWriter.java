@@ -3,6 +3,7 @@ package dev.retrain.jobs.backtest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -137,7 +138,7 @@ public final class ReportWriter {
 			StringBuilder rug = new StringBuilder();
 			double sum = 0;
 			int count = 0;
-			java.util.ArrayDeque<Double> last = new java.util.ArrayDeque<>();
+			ArrayDeque<Double> last = new ArrayDeque<>();
 			int retrains = 0;
 			for (int k = 0; k < t.size(); k++) {
 				double x = pad + (w - 2.0 * pad) * k / (n - 1);

@@ -8,10 +8,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -118,7 +115,7 @@ public class DriftChecker {
 			this.publisher.publishEvent(new DriftDetected(pipeline, id, report.summary(), outcome));
 		}
 		log.info("drift check {} of {} for {}: {}", id, pipeline, asOf, report.summary());
-		return DriftReports.withId(report, id, outcome);
+		return report.withId(id, outcome);
 	}
 
 	DriftReport evaluate(PipelineDefinition def, LocalDate asOf, String trigger) {
@@ -126,12 +123,12 @@ public class DriftChecker {
 		LocalDate from = asOf.minusDays(policy.currentDays() - 1L);
 		Optional<Integer> champion = this.registry.champion(def.name());
 		if (champion.isEmpty()) {
-			return bare(def, asOf, trigger, null, from, Status.NO_CHAMPION,
+			return skipped(def, asOf, trigger, null, from, Status.NO_CHAMPION,
 					"no champion yet: nothing to compare against");
 		}
 		Path refFile = this.store.versionDir(def.name(), champion.get()).resolve(ReferenceSample.FILE);
 		if (!Files.exists(refFile)) {
-			return bare(def, asOf, trigger, champion.get(), from, Status.NO_DATA,
+			return skipped(def, asOf, trigger, champion.get(), from, Status.NO_DATA,
 					"champion v" + champion.get() + " has no reference sample");
 		}
 		try (ModelArtifact artifact = this.store.load(def.name(), champion.get())) {
@@ -151,11 +148,11 @@ public class DriftChecker {
 				current = new ParquetTableReader(root).read(files, columns);
 			}
 			catch (DataValidationFailed ex) {
-				return bare(def, asOf, trigger, champion.get(), from, Status.NO_DATA, ex.getMessage());
+				return skipped(def, asOf, trigger, champion.get(), from, Status.NO_DATA, ex.getMessage());
 			}
 			if (current.rows() < policy.minRows()) {
-				return bare(def, asOf, trigger, champion.get(), from, Status.INSUFFICIENT_DATA, "only " + current.rows()
-						+ " rows in the current window; a check needs at least " + policy.minRows());
+				return skipped(def, asOf, trigger, champion.get(), from, Status.INSUFFICIENT_DATA, "only "
+						+ current.rows() + " rows in the current window; a check needs at least " + policy.minRows());
 			}
 			ReferenceSample ref = ReferenceSample.read(refFile, columns);
 			return compare(def, policy, asOf, trigger, meta, artifact, ref, current, from);
@@ -191,54 +188,18 @@ public class DriftChecker {
 		// that inflates it
 		Predictions holdoutScores = (ref.holdout().rows() > 0) ? artifact.predict(ref.holdout()) : null;
 		double inSampleBias = (holdoutScores != null) ? ScoreDrift.inSampleBias(refScores, holdoutScores) : 0.0;
-		PredictionDrift prediction = prediction(refScores, curScores, blocks, q, inSampleBias, policy);
+		PredictionDrift prediction = PredictionDrift.of(ScoreDrift.test(refScores, curScores, blocks, q, inSampleBias,
+				policy.numericEffectFloor(), policy.performanceFloor()), Histogram.scores(refScores, curScores));
 		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
 				policy.alpha() / tests, policy, from, asOf);
 
-		long drifted = features.stream().filter(FeatureDrift::drifted).count();
-		boolean input = drifted > 0 && (double) drifted / features.size() >= policy.minDriftedShare();
-		Map<String, Boolean> signals = new LinkedHashMap<>();
-		signals.put("input", input);
-		signals.put("prediction", prediction.drifted());
-		// a metric that is not a number (roc_auc on labels of one class) measured nothing
-		boolean measured = performance != null && Double.isFinite(performance.current());
-		signals.put("performance", measured ? performance.drifted() : null);
 		DriftReport.CostSignal cost = cost(def, policy, performance);
-		signals.put("cost", (cost != null) ? cost.due() : null);
-		PerformanceEstimate estimate = estimate(meta, ref.holdout(), holdoutScores, current, curScores);
-		signals.put("estimate", (estimate != null) ? estimate.dropped(policy.performanceFloor()) : null);
-		List<Boolean> enabled = policy.triggerOn()
-			.stream()
-			.map(s -> signals.get(s.name().toLowerCase(Locale.ROOT)))
-			.toList();
-		boolean positive = policy.all() ? !enabled.isEmpty() && enabled.stream().allMatch(Boolean.TRUE::equals)
-				: enabled.stream().anyMatch(Boolean.TRUE::equals);
-		String moved = features.stream().filter(FeatureDrift::drifted).map(FeatureDrift::feature).toList().toString();
-		String summary = String.format(Locale.ROOT,
-				"%s: %d of %d features drifted %s (input %s, share needed %.2f); "
-						+ "prediction %s; performance %s; decision on %s (%s)",
-				positive ? "drift" : "no drift", drifted, features.size(), moved, input ? "yes" : "no",
-				policy.minDriftedShare(), prediction.drifted() ? "drifted" : "stable",
-				(performance == null) ? "not measured (no labels)"
-						: !measured ? String.format(Locale.ROOT,
-								"not measured (%s is not defined on the %d labelled rows, e.g. all of one class)",
-								performance.metric(), performance.labelledRows())
-								: (performance.drifted() ? "dropped" : "stable")
-										+ ("production".equals(performance.source()) ? " in production" : "")
-										+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
-												performance.current(), performance.holdout()),
-				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
-		String calibration = String.format(Locale.ROOT,
-				"%d %s of the reference at %d rows; thresholds at the %.4f quantile (alpha %.3f over %d tests)",
-				blocks.size(),
-				(blocks.size() >= MIN_BLOCKS && distinctDays(train) >= MIN_BLOCKS) ? "day blocks" : "random subsamples",
-				current.rows(), q, policy.alpha(), tests);
-		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, meta.version(), from, asOf,
-				current.rows(), train.rows(), blocks.size(), calibration, positive ? Status.DRIFT : Status.NO_DRIFT,
-				summary + ((cost != null) ? String.format(Locale.ROOT,
-						"; staleness cost %.1f since the last retrain against %.1f a retrain%s",
-						cost.sinceLastRetrain(), cost.retrainCost(), cost.due() ? ": due" : "") : ""),
-				features, prediction, performance, signals, null, cost, estimate);
+		PerformanceEstimate estimate = PerformanceEstimate.accuracy(meta.label(), ref.holdout(), holdoutScores, current,
+				curScores);
+		boolean dayBlocks = blocks.size() >= MIN_BLOCKS && distinctDays(train) >= MIN_BLOCKS;
+		return DriftReport.checked(def.name(), asOf, this.clock.instant(), trigger, meta.version(), from,
+				current.rows(), train.rows(), new DriftReport.Calibrated(blocks.size(), dayBlocks, q, tests), policy,
+				features, prediction, performance, cost, estimate);
 	}
 
 	/**
@@ -262,67 +223,15 @@ public class DriftChecker {
 
 	private static FeatureDrift numeric(String name, NumericColumn ref, NumericColumn cur, List<int[]> blocks, double q,
 			DriftPolicy policy) {
-		NumericDrift d = NumericDrift.test(ref, cur, blocks, q, policy.numericEffectFloor());
-		return new FeatureDrift(name, "numeric", "ks",
-				"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
-				d.ks(), d.threshold(), d.psi(), policy.numericEffectFloor(), d.pValue(), d.wassersteinNormalized(),
-				d.psi(), null, d.drifted(), Histogram.numeric(ref, cur));
+		return FeatureDrift.numeric(name, NumericDrift.test(ref, cur, blocks, q, policy.numericEffectFloor()),
+				policy.numericEffectFloor(), Histogram.numeric(ref, cur));
 	}
 
 	private static FeatureDrift categorical(String name, StringColumn ref, StringColumn cur, List<int[]> blocks,
 			double q, DriftPolicy policy) {
-		CategoricalDrift d = CategoricalDrift.test(ref, cur, blocks, q, policy.categoricalEffectFloor());
-		return new FeatureDrift(name, "categorical", "jensen-shannon",
-				"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
-				d.jensenShannon(), d.threshold(), d.jensenShannon(), policy.categoricalEffectFloor(),
-				d.chiSquarePValue(), null, null, d.unseenRate(), d.drifted(), Histogram.categorical(ref, cur));
-	}
-
-	private static PredictionDrift prediction(Predictions ref, Predictions cur, List<int[]> blocks, double q,
-			double inSampleBias, DriftPolicy policy) {
-		ScoreDrift d = ScoreDrift.test(ref, cur, blocks, q, inSampleBias, policy.numericEffectFloor(),
-				policy.performanceFloor());
-		return new PredictionDrift(d.ks(), d.ksThreshold(), d.psi(), d.meanConfidence(), d.referenceConfidence(),
-				d.confidenceLow(), d.confidenceHigh(), d.meanEntropy(), d.referenceEntropy(), d.distributionDrifted(),
-				d.confidenceFlag(), d.drifted(), Histogram.scores(ref, cur));
-	}
-
-	/**
-	 * The champion's accuracy on the current rows estimated from its confidence,
-	 * calibrated on its holdout (CBPE), with the realised accuracy where labels are
-	 * there: the signal for labels that arrive late. Null for regression or without a
-	 * holdout.
-	 */
-	private static PerformanceEstimate estimate(ArtifactMetadata meta, Table holdout, Predictions holdoutScores,
-			Table current, Predictions curScores) {
-		if (holdoutScores == null || meta.label().task() == Task.REGRESSION) {
-			return null;
-		}
-		try {
-			double[] holdoutLabels = meta.label().encode(holdout);
-			String label = meta.label().column();
-			double[] currentLabels = null;
-			if (current.has(label)) {
-				currentLabels = new double[current.rows()];
-				java.util.Arrays.fill(currentLabels, Double.NaN);
-				List<Integer> labelled = new ArrayList<>();
-				for (int r = 0; r < current.rows(); r++) {
-					if (!current.column(label).isNull(r)) {
-						labelled.add(r);
-					}
-				}
-				int[] rows = labelled.stream().mapToInt(Integer::intValue).toArray();
-				double[] encoded = meta.label().encode(current.select(rows));
-				for (int i = 0; i < rows.length; i++) {
-					currentLabels[rows[i]] = encoded[i];
-				}
-			}
-			return PerformanceEstimate.accuracy(holdoutScores, holdoutLabels, curScores, currentLabels);
-		}
-		catch (DataValidationFailed ex) {
-			// a label the champion never saw: no estimate rather than a wrong one
-			return null;
-		}
+		return FeatureDrift.categorical(name,
+				CategoricalDrift.test(ref, cur, blocks, q, policy.categoricalEffectFloor()),
+				policy.categoricalEffectFloor(), Histogram.categorical(ref, cur));
 	}
 
 	/**
@@ -360,9 +269,7 @@ public class DriftChecker {
 		PerformanceDrop d = PerformanceDrop.test(def.promotion().metric(), curScores.select(rows), curLabels,
 				artifact.predict(holdout), meta.label().encode(holdout), def.hyperparameters().seed(), tail,
 				policy.performanceFloor());
-		boolean measured = Double.isFinite(d.current());
-		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
-				measured ? d.binomialPValue() : null, measured && d.dropped(), "rescored");
+		return PerformanceDrift.of(d, "rescored");
 	}
 
 	/**
@@ -415,14 +322,12 @@ public class DriftChecker {
 					def.name(), d.metric().key(), scores.size());
 			return null;
 		}
-		return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
-				d.binomialPValue(), d.dropped(), "production");
+		return PerformanceDrift.of(d, "production");
 	}
 
-	private DriftReport bare(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion, LocalDate from,
-			Status status, String summary) {
-		return new DriftReport(null, def.name(), asOf, this.clock.instant(), trigger, champion, from, asOf, 0, 0, 0,
-				null, status, summary, List.of(), null, null, Map.of(), null, null, null);
+	private DriftReport skipped(PipelineDefinition def, LocalDate asOf, String trigger, Integer champion,
+			LocalDate from, Status status, String summary) {
+		return DriftReport.skipped(def.name(), asOf, this.clock.instant(), trigger, champion, from, status, summary);
 	}
 
 	private static int distinctDays(Table t) {

@@ -1,7 +1,10 @@
 package dev.retrain.jobs.drift;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -198,7 +201,7 @@ public class DriftEvents {
 	}
 
 	/** The last retrain of a pipeline, whatever its trigger. */
-	record LastRetrain(long runId, java.time.Instant createdAt) {
+	record LastRetrain(long runId, Instant createdAt) {
 	}
 
 	private Optional<LastRetrain> lastRetrain(String pipeline) {
@@ -231,7 +234,7 @@ public class DriftEvents {
 				e.receivedAt(), e.outcome(), e.runId(), e.reason(), true);
 	}
 
-	private static DriftEvent row(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+	private static DriftEvent row(ResultSet rs, int i) throws SQLException {
 		return new DriftEvent(rs.getLong("id"), rs.getString("pipeline"), rs.getString("source"),
 				rs.getString("event_id"), rs.getString("severity"), rs.getObject("as_of", LocalDate.class),
 				rs.getString("details"), rs.getObject("received_at", OffsetDateTime.class).toInstant(),

@@ -2,11 +2,18 @@ package dev.retrain.jobs.drift;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import dev.retrain.jobs.pipeline.DriftPolicy;
+import dev.retrain.models.drift.CategoricalDrift;
 import dev.retrain.models.drift.Histogram;
+import dev.retrain.models.drift.NumericDrift;
+import dev.retrain.models.drift.PerformanceDrop;
 import dev.retrain.models.drift.PerformanceEstimate;
+import dev.retrain.models.drift.ScoreDrift;
 
 /**
  * One drift check: what was compared (champion version, current window), every statistic
@@ -18,6 +25,89 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 		int calibrationBlocks, String calibration, Status status, String summary, List<FeatureDrift> features,
 		PredictionDrift prediction, PerformanceDrift performance, Map<String, Boolean> signals, String outcome,
 		CostSignal cost, PerformanceEstimate estimate) {
+
+	/**
+	 * A check that compared nothing ({@code status} says why: no champion, no data, too
+	 * few rows), over the window {@code from} .. {@code asOf}.
+	 */
+	static DriftReport skipped(String pipeline, LocalDate asOf, Instant createdAt, String trigger, Integer champion,
+			LocalDate from, Status status, String summary) {
+		return new DriftReport(null, pipeline, asOf, createdAt, trigger, champion, from, asOf, 0, 0, 0, null, status,
+				summary, List.of(), null, null, Map.of(), null, null, null);
+	}
+
+	/**
+	 * A check that compared the window {@code from} .. {@code asOf} with champion
+	 * {@code champion}'s reference: the signals of {@code policy} from the tests'
+	 * results, the decision (any or all of the signals the policy triggers on) and its
+	 * summary.
+	 */
+	static DriftReport checked(String pipeline, LocalDate asOf, Instant createdAt, String trigger, int champion,
+			LocalDate from, int currentRows, int referenceRows, Calibrated calibrated, DriftPolicy policy,
+			List<FeatureDrift> features, PredictionDrift prediction, PerformanceDrift performance, CostSignal cost,
+			PerformanceEstimate estimate) {
+		long drifted = features.stream().filter(FeatureDrift::drifted).count();
+		boolean input = drifted > 0 && (double) drifted / features.size() >= policy.minDriftedShare();
+		Map<String, Boolean> signals = new LinkedHashMap<>();
+		signals.put("input", input);
+		signals.put("prediction", prediction.drifted());
+		// a metric that is not a number (roc_auc on labels of one class) measured nothing
+		boolean measured = performance != null && Double.isFinite(performance.current());
+		signals.put("performance", measured ? performance.drifted() : null);
+		signals.put("cost", (cost != null) ? cost.due() : null);
+		signals.put("estimate", (estimate != null) ? estimate.dropped(policy.performanceFloor()) : null);
+		List<Boolean> enabled = policy.triggerOn()
+			.stream()
+			.map(s -> signals.get(s.name().toLowerCase(Locale.ROOT)))
+			.toList();
+		boolean positive = policy.all() ? !enabled.isEmpty() && enabled.stream().allMatch(Boolean.TRUE::equals)
+				: enabled.stream().anyMatch(Boolean.TRUE::equals);
+		String moved = features.stream().filter(FeatureDrift::drifted).map(FeatureDrift::feature).toList().toString();
+		String summary = String.format(Locale.ROOT,
+				"%s: %d of %d features drifted %s (input %s, share needed %.2f); "
+						+ "prediction %s; performance %s; decision on %s (%s)",
+				positive ? "drift" : "no drift", drifted, features.size(), moved, input ? "yes" : "no",
+				policy.minDriftedShare(), prediction.drifted() ? "drifted" : "stable",
+				(performance == null) ? "not measured (no labels)"
+						: !measured ? String.format(Locale.ROOT,
+								"not measured (%s is not defined on the %d labelled rows, e.g. all of one class)",
+								performance.metric(), performance.labelledRows())
+								: (performance.drifted() ? "dropped" : "stable")
+										+ ("production".equals(performance.source()) ? " in production" : "")
+										+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
+												performance.current(), performance.holdout()),
+				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
+		return new DriftReport(null, pipeline, asOf, createdAt, trigger, champion, from, asOf, currentRows,
+				referenceRows, calibrated.blocks(), calibrated.describe(currentRows, policy.alpha()),
+				positive ? Status.DRIFT : Status.NO_DRIFT,
+				summary + ((cost != null) ? String.format(Locale.ROOT,
+						"; staleness cost %.1f since the last retrain against %.1f a retrain%s",
+						cost.sinceLastRetrain(), cost.retrainCost(), cost.due() ? ": due" : "") : ""),
+				features, prediction, performance, signals, null, cost, estimate);
+	}
+
+	/** This report as stored: with its id and what it led to. */
+	DriftReport withId(long id, String outcome) {
+		return new DriftReport(id, this.pipeline, this.asOf, this.createdAt, this.trigger, this.championVersion,
+				this.currentFrom, this.currentTo, this.currentRows, this.referenceRows, this.calibrationBlocks,
+				this.calibration, this.status, this.summary, this.features, this.prediction, this.performance,
+				this.signals, outcome, this.cost, this.estimate);
+	}
+
+	/**
+	 * How the thresholds were calibrated: {@code blocks} blocks of the reference, day
+	 * blocks or random subsamples ({@code dayBlocks}), thresholds at the {@code q}
+	 * quantile, the false-alarm rate split over {@code tests} tests.
+	 */
+	record Calibrated(int blocks, boolean dayBlocks, double q, int tests) {
+
+		String describe(int rows, double alpha) {
+			return String.format(Locale.ROOT,
+					"%d %s of the reference at %d rows; thresholds at the %.4f quantile (alpha %.3f over %d tests)",
+					this.blocks, this.dayBlocks ? "day blocks" : "random subsamples", rows, this.q, alpha, this.tests);
+		}
+
+	}
 
 	/**
 	 * The cost trigger at this check: the metric lost against the champion's holdout
@@ -44,6 +134,21 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 	public record FeatureDrift(String feature, String type, String test, String why, double statistic, double threshold,
 			double effect, double effectFloor, double pValue, Double wassersteinNormalized, Double psi,
 			Double unseenCategoryRate, boolean drifted, Histogram histogram) {
+
+		static FeatureDrift numeric(String feature, NumericDrift d, double effectFloor, Histogram histogram) {
+			return new FeatureDrift(feature, "numeric", "ks",
+					"numeric: Kolmogorov-Smirnov against its spread across reference blocks; PSI on reference deciles as effect size",
+					d.ks(), d.threshold(), d.psi(), effectFloor, d.pValue(), d.wassersteinNormalized(), d.psi(), null,
+					d.drifted(), histogram);
+		}
+
+		static FeatureDrift categorical(String feature, CategoricalDrift d, double effectFloor, Histogram histogram) {
+			return new FeatureDrift(feature, "categorical", "jensen-shannon",
+					"categorical: Jensen-Shannon distance against its spread across reference blocks (also its effect size); chi-square p-value for reference",
+					d.jensenShannon(), d.threshold(), d.jensenShannon(), effectFloor, d.chiSquarePValue(), null, null,
+					d.unseenRate(), d.drifted(), histogram);
+		}
+
 	}
 
 	/**
@@ -54,6 +159,13 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 			double referenceConfidence, double confidenceLow, double confidenceHigh, double meanEntropy,
 			double referenceEntropy, boolean distributionDrifted, String confidenceFlag, boolean drifted,
 			Histogram scores) {
+
+		static PredictionDrift of(ScoreDrift d, Histogram scores) {
+			return new PredictionDrift(d.ks(), d.ksThreshold(), d.psi(), d.meanConfidence(), d.referenceConfidence(),
+					d.confidenceLow(), d.confidenceHigh(), d.meanEntropy(), d.referenceEntropy(),
+					d.distributionDrifted(), d.confidenceFlag(), d.drifted(), scores);
+		}
+
 	}
 
 	/**
@@ -65,6 +177,17 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 	 */
 	public record PerformanceDrift(String metric, int labelledRows, double current, double holdout, double threshold,
 			Double binomialPValue, boolean drifted, String source) {
+
+		/**
+		 * The drop test's result; a metric that is not a number has no p-value and no
+		 * drop.
+		 */
+		static PerformanceDrift of(PerformanceDrop d, String source) {
+			boolean measured = Double.isFinite(d.current());
+			return new PerformanceDrift(d.metric().key(), d.labelledRows(), d.current(), d.holdout(), d.threshold(),
+					measured ? d.binomialPValue() : null, measured && d.dropped(), source);
+		}
+
 	}
 
 }

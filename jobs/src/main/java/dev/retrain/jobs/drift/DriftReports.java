@@ -53,8 +53,8 @@ public class DriftReports {
 	public List<DriftReport> history(String pipeline, int limit) {
 		return this.jdbc.query(
 				"SELECT id, report, outcome FROM drift_report WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
-				(rs, i) -> withId(Json.MAPPER.readValue(rs.getString("report"), DriftReport.class), rs.getLong("id"),
-						rs.getString("outcome")),
+				(rs, i) -> Json.MAPPER.readValue(rs.getString("report"), DriftReport.class)
+					.withId(rs.getLong("id"), rs.getString("outcome")),
 				pipeline, limit);
 	}
 
@@ -80,13 +80,6 @@ public class DriftReports {
 			}
 		}
 		return sum;
-	}
-
-	static DriftReport withId(DriftReport r, long id, String outcome) {
-		return new DriftReport(id, r.pipeline(), r.asOf(), r.createdAt(), r.trigger(), r.championVersion(),
-				r.currentFrom(), r.currentTo(), r.currentRows(), r.referenceRows(), r.calibrationBlocks(),
-				r.calibration(), r.status(), r.summary(), r.features(), r.prediction(), r.performance(), r.signals(),
-				outcome, r.cost(), r.estimate());
 	}
 
 	private static String truncate(String s) {

@@ -120,7 +120,6 @@ public class ModelRegistry {
 			ModelVersion v = registration.version();
 			insert(v);
 			Failpoints.reach("register.row");
-			Failpoints.reach("register.row");
 			ChampionChanged move = registration.championMove();
 			if (move == null
 					|| promote(move.pipeline(), move.to(), move.from(), move.actor(), move.reason(), move.runId())) {

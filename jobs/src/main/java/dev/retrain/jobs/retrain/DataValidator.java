@@ -1,6 +1,8 @@
 package dev.retrain.jobs.retrain;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +84,7 @@ final class DataValidator {
 				int[] rows = { 0 };
 				plan.golden(name, WindowPlan.columns(this.def, List.of()), slice -> {
 					String[] partOf = new String[slice.rows()];
-					java.util.Arrays.fill(partOf, name);
+					Arrays.fill(partOf, name);
 					String file = slice.segments().get(0).file();
 					for (Check c : checks) {
 						c.add(slice, 0, slice.rows(), file, partOf);
@@ -362,8 +364,7 @@ final class DataValidator {
 					this.seenInTraining.add(v);
 				}
 				else {
-					this.holdoutValues.computeIfAbsent(partOf[r], k -> new java.util.HashMap<>())
-						.merge(v, 1L, Long::sum);
+					this.holdoutValues.computeIfAbsent(partOf[r], k -> new HashMap<>()).merge(v, 1L, Long::sum);
 				}
 			}
 		}

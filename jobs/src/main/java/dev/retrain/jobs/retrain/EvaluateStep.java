@@ -1,6 +1,7 @@
 package dev.retrain.jobs.retrain;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,7 +177,7 @@ class EvaluateStep implements Tasklet {
 		 */
 		private static double[] append(double[] into, int used, double[] more) {
 			if (used + more.length > into.length) {
-				into = java.util.Arrays.copyOf(into, Math.max(used + more.length, into.length * 2));
+				into = Arrays.copyOf(into, Math.max(used + more.length, into.length * 2));
 			}
 			System.arraycopy(more, 0, into, used, more.length);
 			return into;
@@ -187,8 +188,8 @@ class EvaluateStep implements Tasklet {
 			Map<String, double[]> y = new LinkedHashMap<>();
 			this.rows.forEach((h, n) -> {
 				p.put(h, new Predictions(this.shape.task(), this.shape.outputs(),
-						java.util.Arrays.copyOf(this.scores.get(h), n * this.shape.outputs())));
-				y.put(h, java.util.Arrays.copyOf(this.labels.get(h), n));
+						Arrays.copyOf(this.scores.get(h), n * this.shape.outputs())));
+				y.put(h, Arrays.copyOf(this.labels.get(h), n));
 			});
 			return new Scored(p, y);
 		}
@@ -196,7 +197,7 @@ class EvaluateStep implements Tasklet {
 	}
 
 	private static String[] concat(List<String[]> parts) {
-		return parts.stream().flatMap(java.util.Arrays::stream).toArray(String[]::new);
+		return parts.stream().flatMap(Arrays::stream).toArray(String[]::new);
 	}
 
 	private static Map<String, Comparison.SliceResult> slices(PipelineDefinition def, String[] values, String name,

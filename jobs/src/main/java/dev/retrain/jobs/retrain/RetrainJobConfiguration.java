@@ -11,6 +11,7 @@ import org.springframework.batch.core.partition.PartitionHandler;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationEventPublisher;
@@ -105,21 +106,13 @@ public class RetrainJobConfiguration {
 	@Bean
 	Step snapshotStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
-		return new StepBuilder("snapshot", repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(new SnapshotStep(inputs, runs)), tm)
-			.build();
+		return step("snapshot", repository, tm, inputs, new SnapshotStep(inputs, runs));
 	}
 
 	@Bean
 	Step validateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
-		return new StepBuilder("validate", repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(new ValidateStep(inputs, runs, registry, store)), tm)
-			.build();
+		return step("validate", repository, tm, inputs, new ValidateStep(inputs, runs, registry, store));
 	}
 
 	/**
@@ -155,21 +148,13 @@ public class RetrainJobConfiguration {
 	@Bean
 	Step trainStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs, RunRecords runs,
 			ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
-		return new StepBuilder("train", repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(train(inputs, runs, registry, store, observers)), tm)
-			.build();
+		return step("train", repository, tm, inputs, train(inputs, runs, registry, store, observers));
 	}
 
 	@Bean(TRAIN_ON_WORKER)
 	Step trainOnWorkerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store, ObjectProvider<EpochListener> observers) {
-		return new StepBuilder(TRAIN_ON_WORKER, repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(train(inputs, runs, registry, store, observers)), tm)
-			.build();
+		return step(TRAIN_ON_WORKER, repository, tm, inputs, train(inputs, runs, registry, store, observers));
 	}
 
 	private static TrainStep train(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry, ModelStore store,
@@ -183,40 +168,38 @@ public class RetrainJobConfiguration {
 	@Bean
 	Step evaluateStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
-		return new StepBuilder("evaluate", repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(new EvaluateStep(inputs, runs, registry, store)), tm)
-			.build();
+		return step("evaluate", repository, tm, inputs, new EvaluateStep(inputs, runs, registry, store));
 	}
 
 	@Bean(EVALUATE_ON_WORKER)
 	Step evaluateOnWorkerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
-		return new StepBuilder(EVALUATE_ON_WORKER, repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(new EvaluateStep(inputs, runs, registry, store)), tm)
-			.build();
+		return step(EVALUATE_ON_WORKER, repository, tm, inputs, new EvaluateStep(inputs, runs, registry, store));
 	}
 
 	@Bean
 	Step decideStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			RunRecords runs) {
-		return new StepBuilder("decide", repository).listener(FAILPOINTS)
-			.listener(MDC)
-			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(new DecideStep(inputs, runs)), tm)
-			.build();
+		return step("decide", repository, tm, inputs, new DecideStep(inputs, runs));
 	}
 
 	@Bean
 	Step registerStep(JobRepository repository, PlatformTransactionManager tm, StepInputsFactory inputs,
 			ModelRegistry registry, ModelStore store, Clock clock) {
-		return new StepBuilder("register", repository).listener(FAILPOINTS)
+		return step("register", repository, tm, inputs, new RegisterStep(inputs, registry, store, clock));
+	}
+
+	/**
+	 * A step of the job that works in the run's workspace: failpoints and the run's MDC
+	 * around it; with a workspace in object storage, {@code work} starts from the
+	 * workspace there and leaves what it wrote ({@link WorkspaceSync}).
+	 */
+	private static Step step(String name, JobRepository repository, PlatformTransactionManager tm,
+			StepInputsFactory inputs, Tasklet work) {
+		return new StepBuilder(name, repository).listener(FAILPOINTS)
 			.listener(MDC)
 			.listener(inputs.sync())
-			.tasklet(inputs.sync().around(new RegisterStep(inputs, registry, store, clock)), tm)
+			.tasklet(inputs.sync().around(work), tm)
 			.build();
 	}
 

@@ -74,7 +74,7 @@ class TrainStep implements Tasklet {
 	 * Whether someone asked the run to stop (read from the job repository, so a stop on
 	 * any node counts).
 	 */
-	private final java.util.function.LongPredicate stopRequested;
+	private final LongPredicate stopRequested;
 
 	/** Thrown out of the training loop when a stop was requested. */
 	static final class TrainingStopped extends RuntimeException {
@@ -92,7 +92,7 @@ class TrainStep implements Tasklet {
 	private final long memoryBytes;
 
 	TrainStep(StepInputsFactory inputs, RunRecords runs, ModelRegistry registry, ModelStore store, ModelTrainer trainer,
-			EpochListener observer, java.util.function.LongPredicate stopRequested, long memoryBytes) {
+			EpochListener observer, LongPredicate stopRequested, long memoryBytes) {
 		this.stopRequested = stopRequested;
 		this.memoryBytes = memoryBytes;
 		this.inputs = inputs;

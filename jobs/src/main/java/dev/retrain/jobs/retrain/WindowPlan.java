@@ -3,10 +3,11 @@ package dev.retrain.jobs.retrain;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import dev.retrain.jobs.pipeline.HoldoutSpec;
@@ -26,18 +27,11 @@ import dev.retrain.models.storage.S3Settings;
 import dev.retrain.models.storage.Storage;
 
 /**
- * Which rows of a run's window train and which belong to each holdout, and streaming
- * reads of the window.
- *
- * <p>
- * Rows are numbered by their position in the window: files in snapshot order, rows in
- * file order. The split is a pure function of the snapshot's row counts and the
- * definition, so every step sees the same rows without reading any data to make it:
- * out-of-time holdouts take the last N days of the window, random ones a seeded fraction
- * of the rows left (one {@link Random} draw per row, in order), golden ones their own
- * files. What is held is one byte per window row; the rows themselves are read slice by
- * slice ({@value #SLICE_ROWS} rows at most), so a window larger than the heap can be
- * checked, trained on and evaluated.
+ * A run's window: which rows train and which belong to each holdout ({@link WindowSplit},
+ * made without reading any data, so every step sees the same rows), and streaming reads
+ * of the window's and the golden holdouts' files. The rows are read slice by slice
+ * ({@value #SLICE_ROWS} rows at most), so a window larger than the heap can be checked,
+ * trained on and evaluated.
  */
 final class WindowPlan {
 
@@ -48,7 +42,7 @@ final class WindowPlan {
 	 * The part code of a training row; holdout {@code i} (in the definition's order) has
 	 * code {@code i + 1}.
 	 */
-	static final byte TRAIN = 0;
+	static final byte TRAIN = WindowSplit.TRAIN;
 
 	/**
 	 * What a scan hands over: a slice of one file, and the window position of its first
@@ -67,76 +61,20 @@ final class WindowPlan {
 
 	private final SnapshotInfo snap;
 
-	private final byte[] parts;
-
-	private final long[] counts;
+	private final WindowSplit split;
 
 	private final List<String> holdouts;
 
-	private WindowPlan(PipelineDefinition def, SnapshotInfo snap, byte[] parts, long[] counts, S3Settings s3) {
+	private WindowPlan(PipelineDefinition def, SnapshotInfo snap, WindowSplit split, S3Settings s3) {
 		this.s3 = s3;
 		this.def = def;
 		this.snap = snap;
-		this.parts = parts;
-		this.counts = counts;
+		this.split = split;
 		this.holdouts = def.holdouts().stream().map(HoldoutSpec::name).toList();
 	}
 
 	static WindowPlan of(PipelineDefinition def, SnapshotInfo snap, LocalDate asOf, S3Settings s3) {
-		List<DataFile> files = snap.window().files();
-		long total = 0;
-		for (DataFile f : files) {
-			total += Math.max(0, f.rows());
-		}
-		if (total > Integer.MAX_VALUE - 8) {
-			throw new DataValidationFailed(null, null, "the window holds " + total + " rows; one run takes at most "
-					+ (Integer.MAX_VALUE - 8) + " (shorten data.window-days)");
-		}
-		if (def.holdouts().size() > Byte.MAX_VALUE - 1) {
-			throw new IllegalArgumentException("at most " + (Byte.MAX_VALUE - 1) + " holdouts");
-		}
-		byte[] parts = new byte[(int) total];
-		long[] counts = new long[def.holdouts().size() + 1];
-		for (int h = 0; h < def.holdouts().size(); h++) {
-			HoldoutSpec spec = def.holdouts().get(h);
-			byte code = (byte) (h + 1);
-			switch (spec.type()) {
-				case OUT_OF_TIME -> {
-					long firstDay = asOf.minusDays(spec.days() - 1L).toEpochDay();
-					int at = 0;
-					for (DataFile f : files) {
-						int n = (int) Math.max(0, f.rows());
-						if (f.day() != null && f.day().toEpochDay() >= firstDay) {
-							for (int r = at; r < at + n; r++) {
-								if (parts[r] == TRAIN) {
-									parts[r] = code;
-									counts[code]++;
-								}
-							}
-						}
-						at += n;
-					}
-				}
-				case RANDOM -> {
-					Random random = new Random(spec.seed());
-					for (int r = 0; r < parts.length; r++) {
-						if (parts[r] == TRAIN && random.nextDouble() < spec.fraction()) {
-							parts[r] = code;
-							counts[code]++;
-						}
-					}
-				}
-				case GOLDEN -> {
-					// its own files: no window row belongs to it
-				}
-			}
-		}
-		long held = 0;
-		for (int h = 1; h < counts.length; h++) {
-			held += counts[h];
-		}
-		counts[TRAIN] = total - held;
-		return new WindowPlan(def, snap, parts, counts, s3);
+		return new WindowPlan(def, snap, WindowSplit.of(def.holdouts(), snap.window().files(), asOf), s3);
 	}
 
 	/**
@@ -158,45 +96,19 @@ final class WindowPlan {
 	}
 
 	long rows() {
-		return this.parts.length;
+		return this.split.rows();
 	}
-
-	/** Window position of each file's first row, and each file's day (epoch day). */
-	private long[] fileStarts;
-
-	private long[] fileDays;
 
 	/**
 	 * The epoch day of the row at window position {@code row} (its file's partition);
 	 * {@code Long.MIN_VALUE} for a file without a day.
 	 */
 	long day(long row) {
-		if (this.fileStarts == null) {
-			List<DataFile> files = files();
-			long[] starts = new long[files.size()];
-			long[] days = new long[files.size()];
-			long at = 0;
-			for (int i = 0; i < files.size(); i++) {
-				starts[i] = at;
-				days[i] = (files.get(i).day() != null) ? files.get(i).day().toEpochDay() : Long.MIN_VALUE;
-				at += Math.max(0, files.get(i).rows());
-			}
-			this.fileDays = days;
-			this.fileStarts = starts;
-		}
-		int i = java.util.Arrays.binarySearch(this.fileStarts, row);
-		if (i < 0) {
-			i = -i - 2;
-		}
-		// files without rows share a start with the next one: the last of them holds it
-		while (i + 1 < this.fileStarts.length && this.fileStarts[i + 1] == row) {
-			i++;
-		}
-		return this.fileDays[i];
+		return this.split.day(row);
 	}
 
 	long trainRows() {
-		return this.counts[TRAIN];
+		return this.split.trainRows();
 	}
 
 	/**
@@ -204,7 +116,7 @@ final class WindowPlan {
 	 * code.
 	 */
 	byte part(long row) {
-		return this.parts[(int) row];
+		return this.split.part(row);
 	}
 
 	/**
@@ -224,7 +136,7 @@ final class WindowPlan {
 	 * files).
 	 */
 	long windowHoldoutRows(int holdout) {
-		return this.counts[holdout + 1];
+		return this.split.holdoutRows(holdout);
 	}
 
 	List<DataFile> files() {
@@ -293,8 +205,8 @@ final class WindowPlan {
 	 * out-of-time and random ones slice by slice from one scan of the window, in window
 	 * order, then each golden one slice by slice. Training rows are not kept.
 	 */
-	void holdoutParts(List<ColumnRequest> columns, java.util.function.BiConsumer<String, Table> consumer) {
-		if (this.counts[TRAIN] < rows()) {
+	void holdoutParts(List<ColumnRequest> columns, BiConsumer<String, Table> consumer) {
+		if (trainRows() < rows()) {
 			scan(columns, (slice, first) -> {
 				int[][] rows = new int[this.holdouts.size()][];
 				int[] n = new int[this.holdouts.size()];
@@ -310,7 +222,7 @@ final class WindowPlan {
 				for (int h = 0; h < n.length; h++) {
 					if (n[h] > 0) {
 						consumer.accept(this.holdouts.get(h),
-								(n[h] == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows[h], n[h])));
+								(n[h] == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows[h], n[h])));
 					}
 				}
 			});
@@ -367,7 +279,7 @@ final class WindowPlan {
 				}
 			}
 			if (m > 0) {
-				this.parts.add((m == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows, m)));
+				this.parts.add((m == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows, m)));
 			}
 		}
 

@@ -1,10 +1,12 @@
 package dev.retrain.jobs.runs;
 
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -116,7 +118,7 @@ public class NodeLiveness {
 		List<Map<String, Object>> stale = this.jdbc.queryForList(
 				"SELECT node, beat_at FROM node_heartbeat WHERE node <> ? AND declared_dead_at IS NULL AND beat_at < ?",
 				me, limit);
-		List<String> declared = new java.util.ArrayList<>();
+		List<String> declared = new ArrayList<>();
 		for (Map<String, Object> row : stale) {
 			String node = (String) row.get("node");
 			int won = this.jdbc
@@ -152,7 +154,7 @@ public class NodeLiveness {
 		if (value instanceof OffsetDateTime o) {
 			return o.toInstant();
 		}
-		if (value instanceof java.sql.Timestamp t) {
+		if (value instanceof Timestamp t) {
 			return t.toInstant();
 		}
 		return OffsetDateTime.parse(value.toString().replace(' ', 'T')).toInstant();

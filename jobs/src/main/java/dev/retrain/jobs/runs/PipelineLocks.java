@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -117,7 +118,7 @@ public class PipelineLocks {
 	public Long runningRun(String pipeline) {
 		return this.jdbc.queryForList("SELECT run_id FROM pipeline_lock WHERE pipeline = ?", Long.class, pipeline)
 			.stream()
-			.filter(java.util.Objects::nonNull)
+			.filter(Objects::nonNull)
 			.findFirst()
 			.orElse(null);
 	}

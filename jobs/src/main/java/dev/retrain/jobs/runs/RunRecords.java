@@ -3,9 +3,11 @@ package dev.retrain.jobs.runs;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,10 +155,10 @@ public class RunRecords {
 	public record Page(List<RunRecord> runs, long total) {
 	}
 
-	public Page search(String pipeline, String status, String trigger, java.time.Instant from, java.time.Instant to,
-			long offset, int limit) {
+	public Page search(String pipeline, String status, String trigger, Instant from, Instant to, long offset,
+			int limit) {
 		StringBuilder where = new StringBuilder(" WHERE 1 = 1");
-		java.util.List<Object> args = new java.util.ArrayList<>();
+		List<Object> args = new ArrayList<>();
 		if (pipeline != null) {
 			where.append(" AND pipeline = ?");
 			args.add(pipeline);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -243,7 +244,7 @@ class ScoreStep implements Tasklet {
 					String worst = this.perFile.get(e.getKey())
 						.entrySet()
 						.stream()
-						.max(java.util.Comparator.comparingLong(f -> f.getValue()[0]))
+						.max(Comparator.comparingLong(f -> f.getValue()[0]))
 						.map(Map.Entry::getKey)
 						.orElse(null);
 					throw new DataValidationFailed(worst, e.getKey(),

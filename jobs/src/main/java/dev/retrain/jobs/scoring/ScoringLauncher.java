@@ -1,6 +1,8 @@
 package dev.retrain.jobs.scoring;
 
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.Comparator;
 import java.util.List;
 
 import org.springframework.batch.core.job.Job;
@@ -112,8 +114,7 @@ public class ScoringLauncher {
 
 	/** A scoring as the job repository has it. */
 	public record Scoring(long id, String pipeline, LocalDate date, int version, String runKey, String trigger,
-			String status, java.time.LocalDateTime startedAt, java.time.LocalDateTime endedAt, Long rows, String output,
-			String failure) {
+			String status, LocalDateTime startedAt, LocalDateTime endedAt, Long rows, String output, String failure) {
 	}
 
 	/** One scoring by its id (a job execution of the scoring job), or null. */
@@ -138,7 +139,7 @@ public class ScoringLauncher {
 		return instances.stream()
 			.flatMap(i -> this.repository.getJobExecutions(i).stream())
 			.filter(e -> pipeline.equals(e.getJobParameters().getString(PIPELINE)))
-			.sorted(java.util.Comparator.comparing(JobExecution::getId).reversed())
+			.sorted(Comparator.comparing(JobExecution::getId).reversed())
 			.limit(max)
 			.map(e -> view(this.repository.getJobExecution(e.getId())))
 			.toList();

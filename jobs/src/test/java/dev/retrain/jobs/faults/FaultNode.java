@@ -22,6 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.SerializationFeature;
 
 import dev.retrain.jobs.JobsTestApplication;
+import dev.retrain.jobs.TestPostgres;
 import dev.retrain.jobs.consistency.ConsistencyCheck;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
@@ -72,7 +73,7 @@ public final class FaultNode {
 						"--logging.level.com.zaxxer=WARN"));
 		if (postgres) {
 			// PostgreSQL: its URL (above) and schema instead of the H2 file
-			settings.add("--spring.datasource.username=postgres");
+			settings.add("--spring.datasource.username=" + TestPostgres.USER);
 			settings.add("--spring.datasource.password=");
 			settings.add("--spring.flyway.schemas=" + args[4]);
 		}

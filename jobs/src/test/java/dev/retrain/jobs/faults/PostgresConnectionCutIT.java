@@ -1,7 +1,6 @@
 package dev.retrain.jobs.faults;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -116,7 +115,7 @@ class PostgresConnectionCutIT extends RetrainTestSupport {
 	}
 
 	private static int terminateConnections() throws SQLException {
-		try (Connection c = DriverManager.getConnection(TestPostgres.URL, "postgres", "");
+		try (Connection c = TestPostgres.connect();
 				Statement s = c.createStatement();
 				ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
 						+ "FROM pg_stat_activity WHERE application_name = '" + APPLICATION + "'")) {

@@ -8,6 +8,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 import dev.retrain.jobs.JobsTestApplication;
+import dev.retrain.jobs.TestPostgres;
 
 /**
  * A worker in a JVM of its own for {@link WorkerIT}: the jobs module taking steps from a
@@ -21,7 +22,7 @@ public final class WorkerNode {
 
 	public static void main(String[] args) {
 		List<String> settings = new ArrayList<>(
-				List.of("--spring.datasource.url=" + args[0], "--spring.datasource.username=postgres",
+				List.of("--spring.datasource.url=" + args[0], "--spring.datasource.username=" + TestPostgres.USER,
 						"--spring.datasource.password=", "--spring.flyway.schemas=" + args[1],
 						"--retrain.data-dir=" + args[2], "--retrain.config-dir=" + args[3],
 						"--retrain.node-id=" + args[4], "--retrain.workers.consume=" + args[5],

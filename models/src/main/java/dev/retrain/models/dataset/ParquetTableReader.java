@@ -7,6 +7,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import org.apache.parquet.column.page.PageReadStore;
@@ -100,10 +104,9 @@ public final class ParquetTableReader {
 		if (this.threads == 1 || files.size() < 2) {
 			return files.stream().map(f -> readFile(f, requests)).toList();
 		}
-		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
-			.newFixedThreadPool(Math.min(this.threads, files.size()));
+		ExecutorService pool = Executors.newFixedThreadPool(Math.min(this.threads, files.size()));
 		try {
-			List<java.util.concurrent.Future<Map<String, Column>>> futures = new ArrayList<>();
+			List<Future<Map<String, Column>>> futures = new ArrayList<>();
 			for (DataFile f : files) {
 				futures.add(pool.submit(() -> readFile(f, requests)));
 			}
@@ -112,7 +115,7 @@ public final class ParquetTableReader {
 				try {
 					parts.add(future.get());
 				}
-				catch (java.util.concurrent.ExecutionException ex) {
+				catch (ExecutionException ex) {
 					if (ex.getCause() instanceof RuntimeException re) {
 						throw re;
 					}

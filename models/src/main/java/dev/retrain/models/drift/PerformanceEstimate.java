@@ -1,7 +1,12 @@
 package dev.retrain.models.drift;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
+import dev.retrain.models.dataset.DataValidationFailed;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Predictions;
 
@@ -32,6 +37,43 @@ public record PerformanceEstimate(String metric, int rows, double estimate, doub
 	 */
 	public boolean dropped(double floor) {
 		return this.high < this.holdout - floor;
+	}
+
+	/**
+	 * The estimate for a classifier's scores of the current rows, calibrated on its
+	 * scores of the holdout with the holdout's labels as {@code label} encodes them; the
+	 * current rows' labels, where the column is there, give the realised accuracy (rows
+	 * without one are left out of it). Null for regression, without holdout scores, or
+	 * when a label is one the model never saw: no estimate rather than a wrong one.
+	 */
+	public static PerformanceEstimate accuracy(LabelEncoding label, Table holdout, Predictions holdoutScores,
+			Table current, Predictions currentScores) {
+		if (holdoutScores == null || label.task() == Task.REGRESSION) {
+			return null;
+		}
+		try {
+			double[] holdoutLabels = label.encode(holdout);
+			double[] currentLabels = null;
+			if (current.has(label.column())) {
+				currentLabels = new double[current.rows()];
+				Arrays.fill(currentLabels, Double.NaN);
+				List<Integer> labelled = new ArrayList<>();
+				for (int r = 0; r < current.rows(); r++) {
+					if (!current.column(label.column()).isNull(r)) {
+						labelled.add(r);
+					}
+				}
+				int[] rows = labelled.stream().mapToInt(Integer::intValue).toArray();
+				double[] encoded = label.encode(current.select(rows));
+				for (int i = 0; i < rows.length; i++) {
+					currentLabels[rows[i]] = encoded[i];
+				}
+			}
+			return accuracy(holdoutScores, holdoutLabels, currentScores, currentLabels);
+		}
+		catch (DataValidationFailed ex) {
+			return null;
+		}
 	}
 
 	/**

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import dev.retrain.models.dataset.ColumnRequest;
@@ -91,9 +93,8 @@ public record ReferenceSample(Table train, Table holdout) {
 				withDays.select(holdout.stream().mapToInt(Integer::intValue).toArray()));
 	}
 
-	private static java.util.Map<String, dev.retrain.models.dataset.Column> columnsOf(Table raw,
-			List<ColumnRequest> columns) {
-		java.util.Map<String, dev.retrain.models.dataset.Column> m = new java.util.LinkedHashMap<>();
+	private static Map<String, dev.retrain.models.dataset.Column> columnsOf(Table raw, List<ColumnRequest> columns) {
+		Map<String, dev.retrain.models.dataset.Column> m = new LinkedHashMap<>();
 		for (ColumnRequest c : columns) {
 			if (raw.has(c.name())) {
 				m.put(c.name(), raw.column(c.name()));

@@ -1,6 +1,7 @@
 package dev.retrain.models.features;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -188,7 +189,7 @@ public final class FeatureEncoder {
 	 * null. The target rows of {@code out} are overwritten.
 	 */
 	public void encodeRows(Table table, int[] rows, int from, int n, float[] out, int outRow) {
-		java.util.Arrays.fill(out, outRow * this.width, (outRow + n) * this.width, 0f);
+		Arrays.fill(out, outRow * this.width, (outRow + n) * this.width, 0f);
 		int offset = 0;
 		for (int f = 0; f < this.encodings.size(); f++) {
 			FeatureEncoding enc = this.encodings.get(f);

@@ -1,6 +1,7 @@
 package dev.retrain.models.features;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,7 @@ public record LabelEncoding(String column, Task task, List<String> classes) {
 	}
 
 	/** Classes as configured, or the distinct values seen in training (sorted). */
-	public static LabelEncoding of(String column, Task task, List<String> configured,
-			java.util.Collection<String> seen) {
+	public static LabelEncoding of(String column, Task task, List<String> configured, Collection<String> seen) {
 		if (task == Task.REGRESSION) {
 			return new LabelEncoding(column, task, null);
 		}

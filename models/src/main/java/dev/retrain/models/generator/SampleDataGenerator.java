@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -106,7 +107,7 @@ public final class SampleDataGenerator {
 	 */
 	public List<LocalDate> writeWide(Path root, LocalDate start, long rows, int rowsPerDay, int numeric, long seed,
 			CompressionCodecName codec, long rowGroupBytes) throws IOException {
-		List<LocalDate> days = new java.util.ArrayList<>();
+		List<LocalDate> days = new ArrayList<>();
 		for (long done = 0; done < rows; done += rowsPerDay) {
 			LocalDate day = start.plusDays(days.size());
 			int n = (int) Math.min(rowsPerDay, rows - done);

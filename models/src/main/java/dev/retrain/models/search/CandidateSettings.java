@@ -1,6 +1,7 @@
 package dev.retrain.models.search;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One candidate of a retrain's search: the training window (days back from the run's
@@ -26,10 +27,10 @@ public record CandidateSettings(int index, int windowDays, List<Integer> hiddenL
 	/** The settings in words, for logs and reports. */
 	public String describe() {
 		return this.fineTune
-				? String.format(java.util.Locale.ROOT, "fine-tune the champion on %d days (lr %s, %d epochs)",
-						this.windowDays, this.learningRate, this.epochs)
-				: String.format(java.util.Locale.ROOT, "%d days, hidden %s, lr %s, weight decay %s, %d epochs",
-						this.windowDays, this.hiddenLayers, this.learningRate, this.weightDecay, this.epochs);
+				? String.format(Locale.ROOT, "fine-tune the champion on %d days (lr %s, %d epochs)", this.windowDays,
+						this.learningRate, this.epochs)
+				: String.format(Locale.ROOT, "%d days, hidden %s, lr %s, weight decay %s, %d epochs", this.windowDays,
+						this.hiddenLayers, this.learningRate, this.weightDecay, this.epochs);
 	}
 
 }

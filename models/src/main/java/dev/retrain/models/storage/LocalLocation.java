@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -102,9 +104,8 @@ public record LocalLocation(Path path) implements Location {
 	public void upload(Path file) throws IOException {
 		Files.createDirectories(this.path.getParent());
 		Path tmp = this.path.resolveSibling(this.path.getFileName() + ".tmp");
-		Files.copy(file, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-		Files.move(tmp, this.path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+		Files.move(tmp, this.path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 	}
 
 	@Override
@@ -113,7 +114,7 @@ public record LocalLocation(Path path) implements Location {
 			return;
 		}
 		try (Stream<Path> walk = Files.walk(this.path)) {
-			for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+			for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
 				Files.deleteIfExists(p);
 			}
 		}

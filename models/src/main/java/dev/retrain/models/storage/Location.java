@@ -2,6 +2,7 @@ package dev.retrain.models.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.parquet.io.InputFile;
@@ -60,10 +61,10 @@ public interface Location {
 	InputStream open() throws IOException;
 
 	/** A local file's path, or null: a file in object storage. */
-	java.nio.file.Path localPath();
+	Path localPath();
 
 	/** Writes a local file's bytes here (an object is replaced whole, or not at all). */
-	void upload(java.nio.file.Path file) throws IOException;
+	void upload(Path file) throws IOException;
 
 	/** Deletes this file, or everything below this directory; nothing there is fine. */
 	void deleteAll() throws IOException;

@@ -1,5 +1,6 @@
 package dev.retrain.models.storage;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -139,38 +140,30 @@ public final class S3Location implements Location {
 
 	@Override
 	public List<Location> children() throws IOException {
+		return list(true);
+	}
+
+	@Override
+	public List<Location> files() throws IOException {
+		return list(false);
+	}
+
+	/**
+	 * The objects below this prefix, sorted by URI: with {@code oneLevel} those directly
+	 * below and the sub-prefixes (as locations), else every object at any depth.
+	 */
+	private List<Location> list(boolean oneLevel) throws IOException {
 		List<Location> out = new ArrayList<>();
 		try {
 			for (ListObjectsV2Response page : this.storage.client()
 				.listObjectsV2Paginator(ListObjectsV2Request.builder()
 					.bucket(this.bucket)
 					.prefix(dirPrefix())
-					.delimiter("/")
+					.delimiter(oneLevel ? "/" : null)
 					.build())) {
 				for (CommonPrefix p : page.commonPrefixes()) {
 					out.add(new S3Location(this.storage, this.bucket, clean(p.prefix())));
 				}
-				for (S3Object o : page.contents()) {
-					if (!o.key().endsWith("/")) {
-						out.add(new S3Location(this.storage, this.bucket, o.key()));
-					}
-				}
-			}
-		}
-		catch (SdkException ex) {
-			throw S3Storage.failure("list", uri(), ex);
-		}
-		out.sort(Comparator.comparing(Location::uri));
-		return out;
-	}
-
-	@Override
-	public List<Location> files() throws IOException {
-		List<Location> out = new ArrayList<>();
-		try {
-			for (ListObjectsV2Response page : this.storage.client()
-				.listObjectsV2Paginator(
-						ListObjectsV2Request.builder().bucket(this.bucket).prefix(dirPrefix()).build())) {
 				for (S3Object o : page.contents()) {
 					if (!o.key().endsWith("/")) {
 						out.add(new S3Location(this.storage, this.bucket, o.key()));
@@ -287,7 +280,7 @@ public final class S3Location implements Location {
 	}
 
 	/** A whole-object read, counted. */
-	private final class CountingStream extends java.io.FilterInputStream {
+	private final class CountingStream extends FilterInputStream {
 
 		CountingStream(InputStream in) {
 			super(in);

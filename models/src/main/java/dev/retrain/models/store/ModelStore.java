@@ -1,18 +1,16 @@
 package dev.retrain.models.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -22,13 +20,6 @@ import dev.retrain.models.json.Json;
 import dev.retrain.models.storage.Location;
 import dev.retrain.models.storage.Storage;
 
-/**
- * Model versions on disk: {@code <root>/<pipeline>/<version>/} with {@code model.params}
- * and {@code metadata.json}. A version is written into a staging directory and renamed
- * into place in one atomic move, so a crash leaves either no version directory or a
- * complete one; staging leftovers and versions the registry does not know are removed by
- * {@link #cleanup}. Versions are never rewritten.
- */
 /**
  * Model versions: {@code <root>/<pipeline>/<version>/} with {@code model.params},
  * {@code reference.parquet} and {@code metadata.json}, on local disk or under a prefix in
@@ -41,6 +32,11 @@ import dev.retrain.models.storage.Storage;
  * {@link #cleanup} removes what has no row (staging leftovers, a crash before the row).
  * Versions in object storage are read through a local cache whose files are checked
  * against the SHA-256 recorded in the metadata before use.
+ * <p>
+ * This class writes and reads versions; the checks of their files
+ * ({@code VersionIntegrity}), the archive ({@code VersionArchive}), the alias pointers
+ * ({@code AliasFiles}), the clean-up ({@code StoreCleanup}) and the local cache of
+ * versions in object storage ({@code VersionCache}) are classes of their own behind it.
  */
 public final class ModelStore {
 
@@ -48,20 +44,22 @@ public final class ModelStore {
 
 	public static final String METADATA = "metadata.json";
 
-	private static final String STAGING = ".staging-";
+	/** Where a pipeline's alias pointers are: {@code <pipeline>/aliases/<alias>.json}. */
+	public static final String ALIASES = "aliases";
 
-	private final Location root;
+	private final StoreLayout layout;
 
-	/** Where versions are staged and (for object storage) cached: local disk. */
-	private final Path local;
+	private final VersionIntegrity integrity;
 
-	private final boolean remote;
+	private final AliasFiles aliases;
+
+	private final StoreCleanup cleanup;
+
+	private final VersionCache cache;
 
 	/** A store on local disk. */
 	public ModelStore(Path root) {
-		this.local = root.toAbsolutePath().normalize();
-		this.root = Storage.local(this.local);
-		this.remote = false;
+		this(Storage.local(root.toAbsolutePath().normalize()), null);
 	}
 
 	/**
@@ -69,9 +67,12 @@ public final class ModelStore {
 	 * (local) for staging and reading.
 	 */
 	public ModelStore(Location root, Path cache) {
-		this.root = root;
-		this.remote = root.localPath() == null;
-		this.local = this.remote ? cache.toAbsolutePath().normalize() : root.localPath();
+		boolean remote = root.localPath() == null;
+		this.layout = new StoreLayout(root, remote ? cache.toAbsolutePath().normalize() : root.localPath(), remote);
+		this.integrity = new VersionIntegrity(this.layout);
+		this.aliases = new AliasFiles(this.layout);
+		this.cleanup = new StoreCleanup(this.layout);
+		this.cache = new VersionCache(this.layout);
 	}
 
 	/**
@@ -79,29 +80,21 @@ public final class ModelStore {
 	 * of a store in object storage.
 	 */
 	public Path root() {
-		return this.local;
+		return this.layout.local();
 	}
 
 	/** Where the store is: a local path or an {@code s3://} URI. */
 	public String uri() {
-		return this.root.uri();
+		return this.layout.root().uri();
 	}
 
 	public boolean isRemote() {
-		return this.remote;
-	}
-
-	private Location versionLocation(String pipeline, int version) {
-		return this.root.resolve(checked(pipeline) + "/" + version);
-	}
-
-	private static String checked(String pipeline) {
-		return PathSegment.name("pipeline", pipeline).value();
+		return this.layout.remote();
 	}
 
 	/** Where a version is, as the registry records it: a local path or a URI. */
 	public String describe(String pipeline, int version) {
-		return versionLocation(pipeline, version).uri();
+		return this.layout.version(pipeline, version).uri();
 	}
 
 	/**
@@ -110,59 +103,17 @@ public final class ModelStore {
 	 * recorded hash).
 	 */
 	public Path versionDir(String pipeline, int version) {
-		Path dir = this.local.resolve(checked(pipeline)).resolve(Integer.toString(version));
-		if (this.remote) {
-			materialize(pipeline, version, dir);
+		Path dir = this.layout.localVersion(pipeline, version);
+		if (this.layout.remote()) {
+			this.cache.fill(pipeline, version, dir);
 		}
 		return dir;
-	}
-
-	private void materialize(String pipeline, int version, Path dir) {
-		Location from = versionLocation(pipeline, version);
-		try {
-			Location metaObject = from.resolve(METADATA);
-			if (!metaObject.isFile()) {
-				return;
-			}
-			Path meta = dir.resolve(METADATA);
-			if (!Files.isRegularFile(meta) || !matches(dir)) {
-				Path tmp = dir.resolveSibling(dir.getFileName() + ".download-" + UUID.randomUUID());
-				Files.createDirectories(tmp);
-				try {
-					for (Location file : from.files()) {
-						try (InputStream in = file.open()) {
-							Files.copy(in, tmp.resolve(from.relativize(file)));
-						}
-					}
-					deleteTree(dir);
-					Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-				}
-				finally {
-					deleteTree(tmp);
-				}
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot read version " + version + " of " + pipeline + " from " + from.uri()
-					+ ": " + ex.getMessage(), ex);
-		}
-	}
-
-	/** A cached copy whose files match the hashes its metadata records. */
-	private static boolean matches(Path dir) {
-		try {
-			Map<String, String> recorded = Json.read(dir.resolve(METADATA), ArtifactMetadata.class).files();
-			return recorded != null && FileHashes.mismatches(dir, recorded).isEmpty();
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
 	}
 
 	/** A fresh, empty local staging directory for a version being written. */
 	public Path stage(String pipeline) {
 		try {
-			Path dir = this.local.resolve(checked(pipeline)).resolve(STAGING + UUID.randomUUID());
+			Path dir = this.layout.localPipeline(pipeline).resolve(StoreLayout.STAGING + UUID.randomUUID());
 			Files.createDirectories(dir);
 			return dir;
 		}
@@ -180,8 +131,8 @@ public final class ModelStore {
 		if (!Files.isRegularFile(staged.resolve(PARAMS)) || !Files.isRegularFile(staged.resolve(METADATA))) {
 			throw new IllegalStateException("staged version is incomplete: " + staged);
 		}
-		Location target = versionLocation(pipeline, version);
-		if (!this.remote) {
+		Location target = this.layout.version(pipeline, version);
+		if (!this.layout.remote()) {
 			Path dir = target.localPath();
 			try {
 				Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -208,9 +159,7 @@ public final class ModelStore {
 				target.resolve(file.getFileName().toString()).upload(file);
 			}
 			target.resolve(METADATA).upload(staged.resolve(METADATA));
-			Path cached = this.local.resolve(pipeline).resolve(Integer.toString(version));
-			deleteTree(cached);
-			Files.move(staged, cached, StandardCopyOption.ATOMIC_MOVE);
+			this.cache.keep(staged, pipeline, version);
 			return target.uri();
 		}
 		catch (IOException ex) {
@@ -220,22 +169,14 @@ public final class ModelStore {
 	}
 
 	public boolean exists(String pipeline, int version) {
-		return has(pipeline, version, METADATA);
-	}
-
-	private boolean has(String pipeline, int version, String file) {
-		try {
-			return versionLocation(pipeline, version).resolve(file).isFile();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return this.layout.has(pipeline, version, METADATA);
 	}
 
 	public ArtifactMetadata metadata(String pipeline, int version) {
-		requireFile(pipeline, version, METADATA);
-		if (!this.remote) {
-			return Json.read(versionLocation(pipeline, version).resolve(METADATA).localPath(), ArtifactMetadata.class);
+		this.integrity.requireFile(pipeline, version, METADATA);
+		if (!this.layout.remote()) {
+			return Json.read(this.layout.version(pipeline, version).resolve(METADATA).localPath(),
+					ArtifactMetadata.class);
 		}
 		return Json.read(versionDir(pipeline, version).resolve(METADATA), ArtifactMetadata.class);
 	}
@@ -245,16 +186,7 @@ public final class ModelStore {
 	 * do not match the SHA-256 its metadata records ({@link VersionFilesMissing}).
 	 */
 	public void requireComplete(String pipeline, int version) {
-		List<String> problems = problems(pipeline, version);
-		if (!problems.isEmpty()) {
-			throw new VersionFilesMissing(pipeline, version, problems.get(0));
-		}
-	}
-
-	private void requireFile(String pipeline, int version, String file) {
-		if (!has(pipeline, version, file)) {
-			throw new VersionFilesMissing(pipeline, version, "is missing " + pipeline + "/" + version + "/" + file);
-		}
+		this.integrity.requireComplete(pipeline, version);
 	}
 
 	/**
@@ -262,48 +194,7 @@ public final class ModelStore {
 	 * SHA-256 is not the one its metadata records; empty when it is whole.
 	 */
 	public List<String> problems(String pipeline, int version) {
-		Location dir = versionLocation(pipeline, version);
-		List<String> problems = new ArrayList<>();
-		for (String file : List.of(METADATA, PARAMS)) {
-			if (!has(pipeline, version, file)) {
-				problems.add("is missing " + pipeline + "/" + version + "/" + file);
-			}
-		}
-		if (!problems.isEmpty()) {
-			return problems;
-		}
-		Map<String, String> recorded;
-		try (InputStream in = dir.resolve(METADATA).open()) {
-			recorded = Json.MAPPER.readValue(in, ArtifactMetadata.class).files();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		if (recorded != null) {
-			recorded.forEach((file, sha) -> {
-				Location f = dir.resolve(file);
-				if (!has(pipeline, version, file)) {
-					problems.add("is missing " + pipeline + "/" + version + "/" + file);
-				}
-				else if (!sha.equals(sha256(f))) {
-					problems.add("has " + pipeline + "/" + version + "/" + file
-							+ " changed since it was registered (its SHA-256 is not the one in metadata.json)");
-				}
-			});
-		}
-		return problems;
-	}
-
-	private static String sha256(Location file) {
-		if (file.localPath() != null) {
-			return FileHashes.sha256(file.localPath());
-		}
-		try (InputStream in = file.open()) {
-			return FileHashes.sha256(in);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return this.integrity.problems(pipeline, version);
 	}
 
 	/** The SHA-256 (hex) of each named file of a directory. */
@@ -321,42 +212,17 @@ public final class ModelStore {
 	 */
 	public byte[] archive(String pipeline, int version) {
 		requireComplete(pipeline, version);
-		Path dir = versionDir(pipeline, version);
-		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
-			for (String name : List.of(METADATA, PARAMS, "reference.parquet")) {
-				Path file = dir.resolve(name);
-				if (!Files.isRegularFile(file)) {
-					continue;
-				}
-				java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry(name);
-				entry.setTime(0);
-				zip.putNextEntry(entry);
-				Files.copy(file, zip);
-				zip.closeEntry();
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot archive " + pipeline + " v" + version, ex);
-		}
-		return bytes.toByteArray();
+		return VersionArchive.of(versionDir(pipeline, version), pipeline, version);
 	}
 
 	public ModelArtifact load(String pipeline, int version) {
 		requireComplete(pipeline, version);
 		Path dir = versionDir(pipeline, version);
-		if (this.remote && !matches(dir)) {
+		if (this.layout.remote() && !VersionIntegrity.matches(dir)) {
 			throw new VersionFilesMissing(pipeline, version,
 					"has a cached copy that does not match its recorded hashes");
 		}
 		return new ModelArtifact(Json.read(dir.resolve(METADATA), ArtifactMetadata.class), dir.resolve(PARAMS));
-	}
-
-	/** Where a pipeline's alias pointers are: {@code <pipeline>/aliases/<alias>.json}. */
-	public static final String ALIASES = "aliases";
-
-	/** What an alias pointer says: the version it names. */
-	public record AliasPointer(String pipeline, String alias, int version) {
 	}
 
 	/**
@@ -367,56 +233,17 @@ public final class ModelStore {
 	 * start-up.
 	 */
 	public void writeAlias(String pipeline, String alias, int version) {
-		try {
-			Path tmp = Files.createTempFile("alias-", ".json");
-			try {
-				Json.write(tmp, new AliasPointer(pipeline, alias, version));
-				this.root.resolve(checked(pipeline) + "/" + ALIASES + "/" + checkedAlias(alias) + ".json").upload(tmp);
-			}
-			finally {
-				Files.deleteIfExists(tmp);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(
-					"cannot write alias '" + alias + "' of " + pipeline + " to " + uri() + ": " + ex.getMessage(), ex);
-		}
+		this.aliases.write(pipeline, alias, version);
 	}
 
 	/** The version an alias pointer in the store names, if there is one. */
 	public Optional<Integer> readAlias(String pipeline, String alias) {
-		Location file = this.root.resolve(checked(pipeline) + "/" + ALIASES + "/" + checkedAlias(alias) + ".json");
-		try {
-			if (!file.isFile()) {
-				return Optional.empty();
-			}
-			try (InputStream in = file.open()) {
-				return Optional.of(Json.MAPPER.readValue(in, AliasPointer.class).version());
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(
-					"cannot read alias '" + alias + "' of " + pipeline + " at " + file.uri() + ": " + ex.getMessage(),
-					ex);
-		}
-	}
-
-	private static String checkedAlias(String alias) {
-		return PathSegment.name("alias", alias).value();
+		return this.aliases.read(pipeline, alias);
 	}
 
 	/** Removes a version's files (the store's and any cached copy). */
 	public void deleteVersion(String pipeline, int version) {
-		try {
-			versionLocation(pipeline, version).deleteAll();
-			if (this.remote) {
-				deleteTree(this.local.resolve(pipeline).resolve(Integer.toString(version)));
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(
-					"cannot delete version " + version + " of " + pipeline + ": " + ex.getMessage(), ex);
-		}
+		this.cleanup.deleteVersion(pipeline, version);
 	}
 
 	/**
@@ -424,69 +251,28 @@ public final class ModelStore {
 	 * between writing the files and the registry insert). Returns what was removed.
 	 */
 	public List<String> cleanup(String pipeline, Set<Integer> registered) {
-		List<String> removed = new ArrayList<>();
-		Path staging = this.local.resolve(checked(pipeline));
-		if (Files.isDirectory(staging)) {
-			try (Stream<Path> children = Files.list(staging)) {
-				for (Path child : children.toList()) {
-					String name = child.getFileName().toString();
-					boolean leftover = name.startsWith(STAGING) || name.contains(".download-");
-					boolean orphan = this.remote && name.matches("\\d+")
-							&& !registered.contains(Integer.parseInt(name));
-					if (leftover || orphan) {
-						deleteTree(child);
-						removed.add(child.toString());
-					}
-				}
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		for (int version : storedVersions(pipeline)) {
-			if (!registered.contains(version)) {
-				deleteVersion(pipeline, version);
-				removed.add(describe(pipeline, version));
-			}
-		}
-		return removed;
+		return this.cleanup.cleanup(pipeline, registered);
 	}
 
-	/**
-	 * The versions of a pipeline in the store (complete or not), ascending.
-	 */
+	/** The versions of a pipeline in the store (complete or not), ascending. */
 	public List<Integer> storedVersions(String pipeline) {
-		Location dir = this.root.resolve(checked(pipeline));
-		try {
-			if (!dir.isDirectory()) {
-				return List.of();
-			}
-			return dir.children()
-				.stream()
-				.map(Location::name)
-				.filter(n -> n.matches("\\d{1,9}"))
-				.map(Integer::parseInt)
-				.sorted()
-				.toList();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return this.layout.storedVersions(pipeline);
 	}
 
 	/** Pipelines that have versions (or leftovers) in the store. */
 	public List<String> pipelines() {
-		java.util.TreeSet<String> names = new java.util.TreeSet<>();
+		TreeSet<String> names = new TreeSet<>();
+		Location root = this.layout.root();
 		try {
-			if (this.root.isDirectory()) {
-				for (Location child : this.root.children()) {
+			if (root.isDirectory()) {
+				for (Location child : root.children()) {
 					if (PathSegment.isName(child.name()) && child.isDirectory()) {
 						names.add(child.name());
 					}
 				}
 			}
-			if (this.remote && Files.isDirectory(this.local)) {
-				try (Stream<Path> children = Files.list(this.local)) {
+			if (this.layout.remote() && Files.isDirectory(this.layout.local())) {
+				try (Stream<Path> children = Files.list(this.layout.local())) {
 					children.filter(Files::isDirectory)
 						.map(p -> p.getFileName().toString())
 						.filter(PathSegment::isName)
@@ -501,17 +287,7 @@ public final class ModelStore {
 	}
 
 	public static void deleteTree(Path dir) {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> walk = Files.walk(dir)) {
-			for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(p);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot delete " + dir, ex);
-		}
+		StoreCleanup.deleteTree(dir);
 	}
 
 }

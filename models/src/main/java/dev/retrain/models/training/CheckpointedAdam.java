@@ -1,5 +1,7 @@
 package dev.retrain.models.training;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -82,8 +84,7 @@ final class CheckpointedAdam extends Optimizer {
 	 */
 	void save(Block block, Path file) {
 		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-		try (DataOutputStream out = new DataOutputStream(
-				new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
+		try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
 			out.writeInt(this.numUpdate);
 			out.writeInt(block.getParameters().size());
 			for (Pair<String, Parameter> p : block.getParameters()) {
@@ -110,7 +111,7 @@ final class CheckpointedAdam extends Optimizer {
 	 * fails.
 	 */
 	void restore(Block block, Path file) {
-		try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+		try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
 			this.numUpdate = in.readInt();
 			int n = in.readInt();
 			if (n != block.getParameters().size()) {

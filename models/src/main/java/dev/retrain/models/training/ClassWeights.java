@@ -1,5 +1,6 @@
 package dev.retrain.models.training;
 
+import java.util.Arrays;
 import java.util.List;
 
 /** Per-row weights from configured or balanced class weights. */
@@ -37,7 +38,7 @@ public final class ClassWeights {
 	 */
 	public static double[] perClass(long[] counts, List<String> classes, Hyperparameters hp) {
 		double[] perClass = new double[classes.size()];
-		long rows = java.util.Arrays.stream(counts).sum();
+		long rows = Arrays.stream(counts).sum();
 		for (int k = 0; k < perClass.length; k++) {
 			perClass[k] = hp.balancedClassWeights()
 					? ((counts[k] > 0) ? (double) rows / (classes.size() * counts[k]) : 0.0)

@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -339,7 +340,7 @@ public final class ModelTrainer {
 	private static void labels(ModelShape shape, double[] targets, int n, float[] y) {
 		if (shape.task() == Task.MULTICLASS_CLASSIFICATION) {
 			int k = shape.outputs();
-			java.util.Arrays.fill(y, 0, n * k, 0f);
+			Arrays.fill(y, 0, n * k, 0f);
 			for (int i = 0; i < n; i++) {
 				y[i * k + (int) targets[i]] = 1f;
 			}

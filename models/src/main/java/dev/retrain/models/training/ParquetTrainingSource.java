@@ -2,6 +2,7 @@ package dev.retrain.models.training;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.LongPredicate;
@@ -153,7 +154,7 @@ public final class ParquetTrainingSource implements TrainingSource {
 				rows[m++] = r;
 			}
 		}
-		return (m == slice.rows()) ? slice : slice.select(java.util.Arrays.copyOf(rows, m));
+		return (m == slice.rows()) ? slice : slice.select(Arrays.copyOf(rows, m));
 	}
 
 	public FeatureEncoder encoder() {

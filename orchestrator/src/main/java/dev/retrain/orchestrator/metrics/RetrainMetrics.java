@@ -1,9 +1,11 @@
 package dev.retrain.orchestrator.metrics;
 
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -187,7 +189,7 @@ class RetrainMetrics implements MeterBinder {
 	}
 
 	/** Rows whose last column is the value and the others make the tags. */
-	private List<MultiGauge.Row<?>> rows(String sql, java.util.function.Function<String[], Tags> tags) {
+	private List<MultiGauge.Row<?>> rows(String sql, Function<String[], Tags> tags) {
 		return this.jdbc.query(sql, (rs, i) -> {
 			int n = rs.getMetaData().getColumnCount();
 			String[] labels = new String[n - 1];
@@ -206,7 +208,7 @@ class RetrainMetrics implements MeterBinder {
 
 	private List<MultiGauge.Row<?>> jsonRows(String sql, JsonRows mapper) {
 		List<MultiGauge.Row<?>> rows = new ArrayList<>();
-		this.jdbc.query(sql, (java.sql.ResultSet rs) -> {
+		this.jdbc.query(sql, (ResultSet rs) -> {
 			String text = rs.getString(2);
 			if (text != null) {
 				mapper.add(rs.getString(1), Json.MAPPER.readTree(text), rows);

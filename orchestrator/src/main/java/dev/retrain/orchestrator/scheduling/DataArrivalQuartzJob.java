@@ -2,33 +2,24 @@ package dev.retrain.orchestrator.scheduling;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobExecutionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.quartz.QuartzJobBean;
+import org.slf4j.event.Level;
 
 import dev.retrain.jobs.drift.PartitionWatch;
 
 /** Polls a pipeline's data directory for a new day partition (every minute). */
 @DisallowConcurrentExecution
-class DataArrivalQuartzJob extends QuartzJobBean {
-
-	private static final Logger log = LoggerFactory.getLogger(DataArrivalQuartzJob.class);
+class DataArrivalQuartzJob extends PipelineQuartzJob {
 
 	private final PartitionWatch watch;
 
 	DataArrivalQuartzJob(PartitionWatch watch) {
+		super(Level.ERROR, "data-arrival poll of {} failed");
 		this.watch = watch;
 	}
 
 	@Override
-	protected void executeInternal(JobExecutionContext context) {
-		String pipeline = context.getJobDetail().getKey().getName();
-		try {
-			this.watch.poll(pipeline);
-		}
-		catch (RuntimeException ex) {
-			log.error("data-arrival poll of {} failed: {}", pipeline, ex.getMessage());
-		}
+	void fire(String pipeline, JobExecutionContext context) {
+		this.watch.poll(pipeline);
 	}
 
 }

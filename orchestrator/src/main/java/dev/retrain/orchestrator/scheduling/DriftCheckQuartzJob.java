@@ -2,9 +2,7 @@ package dev.retrain.orchestrator.scheduling;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobExecutionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.quartz.QuartzJobBean;
+import org.slf4j.event.Level;
 
 import dev.retrain.jobs.drift.DriftChecker;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -15,9 +13,7 @@ import dev.retrain.jobs.pipeline.PipelineData;
  * champion.
  */
 @DisallowConcurrentExecution
-class DriftCheckQuartzJob extends QuartzJobBean {
-
-	private static final Logger log = LoggerFactory.getLogger(DriftCheckQuartzJob.class);
+class DriftCheckQuartzJob extends PipelineQuartzJob {
 
 	private final DriftChecker checker;
 
@@ -26,20 +22,15 @@ class DriftCheckQuartzJob extends QuartzJobBean {
 	private final PipelineData data;
 
 	DriftCheckQuartzJob(DriftChecker checker, PipelineCatalog catalog, PipelineData data) {
+		super(Level.ERROR, "scheduled drift check of {} failed");
 		this.checker = checker;
 		this.catalog = catalog;
 		this.data = data;
 	}
 
 	@Override
-	protected void executeInternal(JobExecutionContext context) {
-		String pipeline = context.getJobDetail().getKey().getName();
-		try {
-			this.checker.check(pipeline, this.data.newestDay(this.catalog.get(pipeline)), "schedule");
-		}
-		catch (RuntimeException ex) {
-			log.error("scheduled drift check of {} failed: {}", pipeline, ex.getMessage());
-		}
+	void fire(String pipeline, JobExecutionContext context) {
+		this.checker.check(pipeline, this.data.newestDay(this.catalog.get(pipeline)), "schedule");
 	}
 
 }

@@ -6,9 +6,7 @@ import java.time.format.DateTimeFormatter;
 import org.quartz.CronTrigger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobExecutionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.quartz.QuartzJobBean;
+import org.slf4j.event.Level;
 
 import dev.retrain.jobs.runs.RetrainBudgetSpent;
 import dev.retrain.jobs.runs.RunAlreadyActive;
@@ -21,21 +19,19 @@ import dev.retrain.jobs.runs.Trigger;
  * slot's run once.
  */
 @DisallowConcurrentExecution
-class RetrainQuartzJob extends QuartzJobBean {
-
-	private static final Logger log = LoggerFactory.getLogger(RetrainQuartzJob.class);
+class RetrainQuartzJob extends PipelineQuartzJob {
 
 	static final DateTimeFormatter SLOT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
 	private final RunLauncher launcher;
 
 	RetrainQuartzJob(RunLauncher launcher) {
+		super(Level.ERROR, "scheduled retrain of {} could not start");
 		this.launcher = launcher;
 	}
 
 	@Override
-	protected void executeInternal(JobExecutionContext context) {
-		String pipeline = context.getJobDetail().getKey().getName();
+	void fire(String pipeline, JobExecutionContext context) {
 		String slot = SLOT.format(context.getScheduledFireTime().toInstant());
 		String cause = (context.getTrigger() instanceof CronTrigger c)
 				? "cron '" + c.getCronExpression() + "' (" + c.getTimeZone().getID() + "), slot " + slot + " UTC"
@@ -44,14 +40,8 @@ class RetrainQuartzJob extends QuartzJobBean {
 			this.launcher
 				.launch(new RunLauncher.Request(pipeline, null, "schedule-" + slot, null, Trigger.SCHEDULE, cause));
 		}
-		catch (RunAlreadyActive ex) {
-			log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());
-		}
-		catch (RetrainBudgetSpent ex) {
-			log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());
-		}
-		catch (RuntimeException ex) {
-			log.error("scheduled retrain of {} could not start: {}", pipeline, ex.getMessage());
+		catch (RunAlreadyActive | RetrainBudgetSpent ex) {
+			this.log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());
 		}
 	}
 

@@ -185,7 +185,7 @@ public class ScheduleReconciler implements SmartLifecycle {
 			JobDetail job = JobBuilder.newJob(kind.jobClass()).withIdentity(key).storeDurably().build();
 			// replace: another node starting at the same moment may have just stored the
 			// same trigger (it refused to start with ObjectAlreadyExistsException before)
-			this.scheduler.scheduleJob(job, java.util.Set.of(wanted), true);
+			this.scheduler.scheduleJob(job, Set.of(wanted), true);
 			return Optional
 				.of("added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")");
 		}

@@ -2,9 +2,7 @@ package dev.retrain.orchestrator.scheduling;
 
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.JobExecutionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.quartz.QuartzJobBean;
+import org.slf4j.event.Level;
 
 import dev.retrain.jobs.scoring.ScoringLauncher;
 
@@ -14,27 +12,20 @@ import dev.retrain.jobs.scoring.ScoringLauncher;
  * with that champion is not scored again).
  */
 @DisallowConcurrentExecution
-class ScoringQuartzJob extends QuartzJobBean {
-
-	private static final Logger log = LoggerFactory.getLogger(ScoringQuartzJob.class);
+class ScoringQuartzJob extends PipelineQuartzJob {
 
 	private final ScoringLauncher launcher;
 
 	ScoringQuartzJob(ScoringLauncher launcher) {
+		super(Level.WARN, "scheduled scoring of {} not started");
 		this.launcher = launcher;
 	}
 
 	@Override
-	protected void executeInternal(JobExecutionContext context) {
-		String pipeline = context.getJobDetail().getKey().getName();
-		try {
-			ScoringLauncher.Launched launched = this.launcher.launch(pipeline, null, null, "scheduled", "schedule");
-			log.info("scheduled scoring {} of {} for {} with v{}", launched.id(), pipeline, launched.date(),
-					launched.version());
-		}
-		catch (RuntimeException ex) {
-			log.warn("scheduled scoring of {} not started: {}", pipeline, ex.getMessage());
-		}
+	void fire(String pipeline, JobExecutionContext context) {
+		ScoringLauncher.Launched launched = this.launcher.launch(pipeline, null, null, "scheduled", "schedule");
+		this.log.info("scheduled scoring {} of {} for {} with v{}", launched.id(), pipeline, launched.date(),
+				launched.version());
 	}
 
 }

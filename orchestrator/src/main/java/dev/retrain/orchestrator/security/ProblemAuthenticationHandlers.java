@@ -1,6 +1,7 @@
 package dev.retrain.orchestrator.security;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,7 +50,7 @@ class ProblemAuthenticationHandlers implements AuthenticationEntryPoint, AccessD
 		String body = "{\"type\":\"https://retrain.dev/problems/" + type + "\",\"title\":\"" + title + "\",\"status\":"
 				+ status + ",\"detail\":\"" + detail + "\",\"instance\":\"" + instance.replaceAll("[\"\\\\]", "")
 				+ "\"}";
-		response.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
 	}
 
 }

@@ -1,7 +1,9 @@
 package dev.retrain.orchestrator.web;
 
 import java.net.URI;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,12 +184,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			.getFieldErrors()
 			.stream()
 			.map(e -> new FieldProblem(e.getField(), e.getDefaultMessage()))
-			.sorted(java.util.Comparator.comparing(FieldProblem::field))
+			.sorted(Comparator.comparing(FieldProblem::field))
 			.toList();
 		ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
 				problems.stream()
 					.map(f -> "field '" + f.field() + "': " + f.reason())
-					.collect(java.util.stream.Collectors.joining("; ")));
+					.collect(Collectors.joining("; ")));
 		p.setProperty("problems", problems);
 		return ResponseEntity.badRequest().body(p);
 	}

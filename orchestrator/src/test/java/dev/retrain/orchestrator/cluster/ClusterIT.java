@@ -5,7 +5,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -58,11 +57,9 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterIT {
 
-	static final String URL = TestPostgres.URL;
-
 	static final String ID = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
-	static final String SCHEMA = "retrain_cluster_" + ID;
+	static final String SCHEMA = TestPostgres.schema("retrain_cluster");
 
 	static final String QUEUE = "c" + ID;
 
@@ -133,7 +130,7 @@ class ClusterIT {
 	/** Scheduled runs by pipeline: slot -> [count, status]. */
 	private static Map<String, Map<String, List<String>>> scheduledRuns() throws SQLException {
 		Map<String, Map<String, List<String>>> out = new TreeMap<>();
-		try (Connection c = DriverManager.getConnection(URL + "?currentSchema=" + SCHEMA, "postgres", "");
+		try (Connection c = TestPostgres.connect(SCHEMA);
 				Statement s = c.createStatement();
 				ResultSet rs = s.executeQuery("SELECT pipeline, run_key, status FROM retrain_run "
 						+ "WHERE run_key LIKE 'schedule-%' ORDER BY run_id")) {
@@ -150,7 +147,7 @@ class ClusterIT {
 	}
 
 	private static int count(String sql) throws SQLException {
-		try (Connection c = DriverManager.getConnection(URL + "?currentSchema=" + SCHEMA, "postgres", "");
+		try (Connection c = TestPostgres.connect(SCHEMA);
 				Statement s = c.createStatement();
 				ResultSet rs = s.executeQuery(sql)) {
 			rs.next();

@@ -54,7 +54,7 @@ public final class NodeProcesses implements AutoCloseable {
 	}
 
 	public String url() {
-		return TestPostgres.URL + "?currentSchema=" + this.schema;
+		return TestPostgres.url(this.schema);
 	}
 
 	/**
@@ -78,7 +78,7 @@ public final class NodeProcesses implements AutoCloseable {
 		}
 		cmd.addAll(args);
 		cmd.addAll(List.of("--spring.profiles.active=postgres", "--spring.datasource.url=" + url(),
-				"--spring.datasource.username=postgres", "--spring.datasource.password=",
+				"--spring.datasource.username=" + TestPostgres.USER, "--spring.datasource.password=",
 				"--spring.flyway.schemas=" + this.schema,
 				// one Quartz cluster: the same scheduler name on every node
 				"--spring.quartz.properties.org.quartz.scheduler.instanceName=retrain-" + this.schema,

@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -86,7 +85,7 @@ public final class ScaleOutBenchmark {
 	 */
 	static Phase run(String name, int workers, int trainings, int sequential, String poll, Path out) throws Exception {
 		String id = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-		String schema = "retrain_bench_" + id;
+		String schema = TestPostgres.schema("retrain_bench");
 		Path root = Files.createDirectories(out.resolve("scale-out-" + id));
 		Path shared = root.resolve("shared");
 		Path data = PipelineFixtures.sampleData(shared, "data", 800, 5);
@@ -185,7 +184,7 @@ public final class ScaleOutBenchmark {
 
 	static List<Double> doubles(String schema, String sql) throws SQLException {
 		List<Double> out = new ArrayList<>();
-		try (Connection c = DriverManager.getConnection(TestPostgres.url(schema), "postgres", "");
+		try (Connection c = TestPostgres.connect(schema);
 				Statement s = c.createStatement();
 				ResultSet rs = s.executeQuery(sql)) {
 			while (rs.next()) {

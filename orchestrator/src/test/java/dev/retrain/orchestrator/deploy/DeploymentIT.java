@@ -70,7 +70,7 @@ class DeploymentIT {
 
 	static final String ID = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
 
-	static final String SCHEMA = "retrain_deploy_" + ID;
+	static final String SCHEMA = TestPostgres.schema("retrain_deploy");
 
 	/** Read by the JVM, OpenMP and DJL, not by Spring: each set for the reason given. */
 	static final Map<String, String> NOT_SPRING = Map.of("JAVA_TOOL_OPTIONS", "the JVM's heap share of the container",
@@ -90,9 +90,7 @@ class DeploymentIT {
 
 	@AfterAll
 	static void dropSchema() throws SQLException {
-		if (TestPostgres.reachable()) {
-			TestPostgres.drop(SCHEMA);
-		}
+		TestPostgres.drop(SCHEMA);
 	}
 
 	@Test
