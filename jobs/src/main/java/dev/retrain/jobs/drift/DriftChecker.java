@@ -85,7 +85,7 @@ public class DriftChecker {
 
 	private final ApplicationEventPublisher publisher;
 
-	public DriftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
+	DriftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
 			DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher) {
 		this.publisher = publisher;
 		this.catalog = catalog;

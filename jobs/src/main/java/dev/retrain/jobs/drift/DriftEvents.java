@@ -67,8 +67,7 @@ public class DriftEvents {
 
 	private final Clock clock;
 
-	public DriftEvents(JdbcTemplate jdbc, PipelineCatalog catalog, RunLauncher launcher, PipelineLocks locks,
-			Clock clock) {
+	DriftEvents(JdbcTemplate jdbc, PipelineCatalog catalog, RunLauncher launcher, PipelineLocks locks, Clock clock) {
 		this.jdbc = jdbc;
 		this.catalog = catalog;
 		this.launcher = launcher;

@@ -18,7 +18,7 @@ public class DriftReports {
 
 	private final JdbcTemplate jdbc;
 
-	public DriftReports(JdbcTemplate jdbc) {
+	DriftReports(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
 	}
 

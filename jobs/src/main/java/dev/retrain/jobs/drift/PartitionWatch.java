@@ -43,7 +43,7 @@ public class PartitionWatch {
 
 	private final Clock clock;
 
-	public PartitionWatch(JdbcTemplate jdbc, PipelineCatalog catalog, RetrainProperties props, DriftChecker checker,
+	PartitionWatch(JdbcTemplate jdbc, PipelineCatalog catalog, RetrainProperties props, DriftChecker checker,
 			RunLauncher launcher, Clock clock) {
 		this.jdbc = jdbc;
 		this.catalog = catalog;

@@ -48,8 +48,8 @@ public class NodeLiveness {
 
 	private ScheduledExecutorService executor;
 
-	public NodeLiveness(JdbcTemplate jdbc, PipelineLocks locks, StartupRecovery recovery,
-			ApplicationEventPublisher events, Clock clock, Duration interval, Duration timeout) {
+	NodeLiveness(JdbcTemplate jdbc, PipelineLocks locks, StartupRecovery recovery, ApplicationEventPublisher events,
+			Clock clock, Duration interval, Duration timeout) {
 		this.jdbc = jdbc;
 		this.locks = locks;
 		this.recovery = recovery;

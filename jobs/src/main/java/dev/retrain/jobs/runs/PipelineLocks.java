@@ -37,7 +37,7 @@ public class PipelineLocks {
 
 	private final Clock clock;
 
-	public PipelineLocks(JdbcTemplate jdbc, JobRepository jobRepository, String nodeId, Clock clock) {
+	PipelineLocks(JdbcTemplate jdbc, JobRepository jobRepository, String nodeId, Clock clock) {
 		this.jdbc = jdbc;
 		this.jobRepository = jobRepository;
 		this.nodeId = nodeId;

@@ -46,8 +46,8 @@ public class RunLauncher {
 
 	private final PipelineData data;
 
-	public RunLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
-			PipelineLocks locks, RunRecords runs, PipelineData data) {
+	RunLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog, PipelineLocks locks,
+			RunRecords runs, PipelineData data) {
 		this.runs = runs;
 		this.operator = operator;
 		this.repository = repository;

@@ -43,7 +43,7 @@ public class RunRecords {
 
 	private final Clock clock;
 
-	public RunRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, JobRepository jobs) {
+	RunRecords(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, JobRepository jobs) {
 		this.jdbc = jdbc;
 		this.jobs = jobs;
 		this.own = new TransactionTemplate(tx.getTransactionManager());

@@ -33,7 +33,7 @@ public class StartupRecovery {
 
 	private final ModelStore store;
 
-	public StartupRecovery(PipelineLocks locks, JobRepository repository, JobOperator operator, RunRecords runs,
+	StartupRecovery(PipelineLocks locks, JobRepository repository, JobOperator operator, RunRecords runs,
 			ModelRegistry registry, ModelStore store) {
 		this.locks = locks;
 		this.repository = repository;
