@@ -11,7 +11,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -41,8 +40,9 @@ class SecurityConfiguration {
 
 	/**
 	 * The web console: a login form for the same users and roles, a session for the
-	 * browser and a CSRF token on every form. Its actions take the same roles as the
-	 * API's (the console hides what a role may not do; this refuses it anyway).
+	 * browser and a CSRF token on every form. Its pages and actions take the roles of the
+	 * API operations they perform ({@link ApiAccess#CONSOLE_RULES}; the console hides
+	 * what a role may not do, this refuses it anyway).
 	 */
 	@Bean
 	@Order(1)
@@ -52,16 +52,14 @@ class SecurityConfiguration {
 			.headers(h -> h.frameOptions(f -> f.sameOrigin()))
 			.formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/console", false).permitAll())
 			.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
-			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**")
-				.permitAll()
-				.requestMatchers(HttpMethod.GET, "/", "/console", "/console/**")
-				.hasRole("VIEWER")
-				.requestMatchers(HttpMethod.POST, "/console/models/*/promote", "/console/models/*/rollback")
-				.hasRole("ADMIN")
-				.requestMatchers(HttpMethod.POST, "/console/**")
-				.hasRole("OPERATOR")
-				.anyRequest()
-				.denyAll());
+			.authorizeHttpRequests(a -> {
+				a.requestMatchers("/webjars/**", "/console/assets/**").permitAll();
+				for (ApiAccess.ConsoleRule r : ApiAccess.CONSOLE_RULES) {
+					a.requestMatchers(r.method(), r.patterns().toArray(String[]::new))
+						.hasRole(ApiAccess.authority(r.role()));
+				}
+				a.anyRequest().denyAll();
+			});
 		return http.build();
 	}
 
@@ -92,7 +90,9 @@ class SecurityConfiguration {
 
 	@Bean
 	static RoleHierarchy roleHierarchy() {
-		return RoleHierarchyImpl.fromHierarchy("ROLE_ADMIN > ROLE_OPERATOR\nROLE_OPERATOR > ROLE_VIEWER");
+		return RoleHierarchyImpl.fromHierarchy(ApiAccess.grantedAuthority(ApiAccess.ADMIN) + " > "
+				+ ApiAccess.grantedAuthority(ApiAccess.OPERATOR) + "\n" + ApiAccess.grantedAuthority(ApiAccess.OPERATOR)
+				+ " > " + ApiAccess.grantedAuthority(ApiAccess.VIEWER));
 	}
 
 	@Bean
