@@ -33,8 +33,10 @@ import dev.retrain.jobs.retrain.RetrainJobConfiguration;
 import dev.retrain.jobs.retrain.RunLifecycleListener;
 import dev.retrain.jobs.runs.NodeLiveness;
 import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.runs.RunAudit;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.RunViews;
 import dev.retrain.jobs.runs.StartupRecovery;
 import dev.retrain.jobs.scoring.ScoringJobConfiguration;
 import dev.retrain.jobs.workers.WorkerConfiguration;
@@ -84,8 +86,18 @@ public class JobsConfiguration {
 
 	@Bean
 	RunLauncher runLauncher(JobOperator operator, JobRepository repository, Job retrainJob, PipelineCatalog catalog,
-			PipelineLocks locks, RunRecords runs, PipelineData data) {
-		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data);
+			PipelineLocks locks, RunRecords runs, PipelineData data, ApplicationEventPublisher events) {
+		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data, events);
+	}
+
+	@Bean
+	RunViews runViews(RunRecords runs, JobRepository jobRepository) {
+		return new RunViews(runs, jobRepository);
+	}
+
+	@Bean
+	RunAudit runAudit(AuditLog audit) {
+		return new RunAudit(audit);
 	}
 
 	@Bean
