@@ -5,12 +5,19 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.models.files.PathSegment;
 
@@ -22,8 +29,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The shape of the code, checked on the compiled main classes of all three modules:
  * dependencies point one way (orchestrator -> jobs -> models), the ML core knows nothing
- * of Spring, feature packages do not depend on each other in a circle, and beans get what
- * they need through their constructors.
+ * of Spring, feature packages do not depend on each other in a circle, beans get what
+ * they need through their constructors, and web controllers are the edge: nothing calls
+ * them, and nothing outside their package sees them.
  */
 class ArchitectureTests {
 
@@ -124,6 +132,57 @@ class ArchitectureTests {
 			.should()
 			.callMethod(PathSegment.class, "in", Path.class)
 			.check(CLASSES);
+	}
+
+	/**
+	 * A controller only translates HTTP: what the console and the REST API share (runs,
+	 * schedules, backtests, the audit) is a service or a read model they both call. The
+	 * console once called the REST controllers
+	 * ({@code pipelineApi.launch(...).getBody()}).
+	 */
+	@Test
+	void nothingDependsOnARestController() {
+		classes().should(notDependOnAnotherRestController()).check(CLASSES);
+	}
+
+	@Test
+	void controllersAreNotPublic() {
+		classes().that()
+			.areAnnotatedWith(RestController.class)
+			.or()
+			.areAnnotatedWith(Controller.class)
+			.should()
+			.notBePublic()
+			.check(CLASSES);
+	}
+
+	/**
+	 * Depends on no class annotated {@code @RestController} but itself (or the class it
+	 * is nested in).
+	 */
+	private static ArchCondition<JavaClass> notDependOnAnotherRestController() {
+		return new ArchCondition<>("not depend on a class annotated @RestController other than itself") {
+
+			@Override
+			public void check(JavaClass origin, ConditionEvents events) {
+				JavaClass self = outermost(origin);
+				for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+					JavaClass target = outermost(d.getTargetClass());
+					if (!target.equals(self) && target.isAnnotatedWith(RestController.class)) {
+						events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+					}
+				}
+			}
+
+		};
+	}
+
+	private static JavaClass outermost(JavaClass c) {
+		JavaClass outer = c;
+		while (outer.getEnclosingClass().isPresent()) {
+			outer = outer.getEnclosingClass().get();
+		}
+		return outer;
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskExecutor;
@@ -22,6 +23,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.runs.PipelineLocks;
 
@@ -103,9 +105,19 @@ public class BacktestJobConfiguration {
 	@Bean
 	BacktestLauncher backtestLauncher(@Qualifier("backtestJobOperator") JobOperator operator, JobRepository repository,
 			Job backtestJob, PipelineCatalog catalog, JdbcTemplate jdbc, RetrainProperties props, PipelineLocks locks,
-			Clock clock) {
+			Clock clock, ApplicationEventPublisher events) {
 		return new BacktestLauncher(operator, repository, backtestJob, catalog, jdbc, props.dataDir(), locks.nodeId(),
-				clock);
+				clock, events);
+	}
+
+	@Bean
+	BacktestViews backtestViews(BacktestLauncher launcher) {
+		return new BacktestViews(launcher);
+	}
+
+	@Bean
+	BacktestAudit backtestAudit(AuditLog audit) {
+		return new BacktestAudit(audit);
 	}
 
 	@Bean(initMethod = "recover")

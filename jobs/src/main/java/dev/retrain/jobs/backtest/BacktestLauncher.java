@@ -21,6 +21,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -61,8 +62,11 @@ public class BacktestLauncher {
 
 	private final Clock clock;
 
+	private final ApplicationEventPublisher events;
+
 	BacktestLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
-			JdbcTemplate jdbc, Path dataDir, String node, Clock clock) {
+			JdbcTemplate jdbc, Path dataDir, String node, Clock clock, ApplicationEventPublisher events) {
+		this.events = events;
 		this.operator = operator;
 		this.repository = repository;
 		this.job = job;
@@ -79,6 +83,7 @@ public class BacktestLauncher {
 	 * text; returns its id. A bad policy file, or one that leaves no whole period, is
 	 * refused now, naming the policy and field, rather than after the first policies ran.
 	 * The days it covers are fixed now, so that a restart replays the same periods.
+	 * Raises {@link BacktestRequested}.
 	 */
 	public long start(String pipeline, String policies, String requestedBy) {
 		PipelineDefinition def = this.catalog.get(pipeline);
@@ -109,6 +114,7 @@ public class BacktestLauncher {
 			.addLocalDate(BacktestJobConfiguration.TO, plan.to(), false)
 			.toJobParameters();
 		JobStarts.start(this.operator, this.job, params, "backtest " + id, "backtest " + id + " already completed");
+		this.events.publishEvent(new BacktestRequested(id, def.name(), BacktestRequested.Request.START, requestedBy));
 		return id;
 	}
 
@@ -138,6 +144,24 @@ public class BacktestLauncher {
 		// only the node whose restart was taken records itself: a refused one must not
 		// take the backtest over
 		this.jdbc.update("UPDATE backtest SET node = ? WHERE id = ?", this.node, id);
+	}
+
+	/** A person's restart: as {@link #restart(long)}, then {@link BacktestRequested}. */
+	public void restart(long id, String actor) {
+		restart(id);
+		this.events
+			.publishEvent(new BacktestRequested(id, row(id).pipeline(), BacktestRequested.Request.RESTART, actor));
+	}
+
+	/**
+	 * A person's stop: refused when the backtest is not running; else asked as by
+	 * {@link #requestStop}, then {@link BacktestRequested}.
+	 */
+	public void stop(long id, String actor) {
+		if (!requestStop(id)) {
+			throw new RunRejected("backtest " + id + " is not running (" + status(id).status() + ")", null);
+		}
+		this.events.publishEvent(new BacktestRequested(id, row(id).pipeline(), BacktestRequested.Request.STOP, actor));
 	}
 
 	/**

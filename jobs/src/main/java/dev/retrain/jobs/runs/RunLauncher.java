@@ -16,6 +16,7 @@ import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.EmptyResultDataAccessException;
 
 import dev.retrain.jobs.pipeline.DriftPolicy;
@@ -46,8 +47,11 @@ public class RunLauncher {
 
 	private final PipelineData data;
 
+	private final ApplicationEventPublisher events;
+
 	RunLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog, PipelineLocks locks,
-			RunRecords runs, PipelineData data) {
+			RunRecords runs, PipelineData data, ApplicationEventPublisher events) {
+		this.events = events;
 		this.runs = runs;
 		this.operator = operator;
 		this.repository = repository;
@@ -135,6 +139,32 @@ public class RunLauncher {
 			this.locks.release(def.name(), token);
 			throw (ex instanceof RuntimeException r) ? r : new RunRejected("cannot start: " + ex.getMessage(), ex);
 		}
+	}
+
+	/** A person's launch: as {@link #launch(Request)}, then {@link RunLaunched}. */
+	public LaunchedRun launch(Request req, String actor) {
+		LaunchedRun run = launch(req);
+		this.events.publishEvent(new RunLaunched(run, actor));
+		return run;
+	}
+
+	/**
+	 * A person's stop: refused when the run is not running; else asked as by
+	 * {@link #requestStop}, then {@link RunStopRequested}.
+	 */
+	public void stop(long runId, String actor) {
+		RunRecord r = this.runs.find(runId).orElseThrow(() -> new RunNotFound(runId));
+		if (!requestStop(runId)) {
+			throw new RunRejected("run " + runId + " is not running (" + r.status() + ")", null);
+		}
+		this.events.publishEvent(new RunStopRequested(r.pipeline(), runId, actor));
+	}
+
+	/** A person's restart: as {@link #restart(long)}, then {@link RunRestarted}. */
+	public LaunchedRun restart(long runId, String actor) {
+		LaunchedRun run = restart(runId);
+		this.events.publishEvent(new RunRestarted(runId, run, actor));
+		return run;
 	}
 
 	/**

@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -38,8 +39,18 @@ public class RunsConfiguration {
 
 	@Bean
 	RunLauncher runLauncher(JobOperator operator, JobRepository repository, Job retrainJob, PipelineCatalog catalog,
-			PipelineLocks locks, RunRecords runs, PipelineData data) {
-		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data);
+			PipelineLocks locks, RunRecords runs, PipelineData data, ApplicationEventPublisher events) {
+		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data, events);
+	}
+
+	@Bean
+	RunViews runViews(RunRecords runs, JobRepository jobRepository) {
+		return new RunViews(runs, jobRepository);
+	}
+
+	@Bean
+	RunAudit runAudit(AuditLog audit) {
+		return new RunAudit(audit);
 	}
 
 	@Bean(initMethod = "recover")

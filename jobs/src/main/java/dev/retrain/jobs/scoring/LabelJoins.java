@@ -8,6 +8,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.context.ApplicationEventPublisher;
 
 import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -33,13 +34,23 @@ public class LabelJoins {
 
 	private final FailureText text;
 
+	private final ApplicationEventPublisher events;
+
 	public LabelJoins(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
-			FailureText text) {
+			FailureText text, ApplicationEventPublisher events) {
 		this.text = text;
+		this.events = events;
 		this.operator = operator;
 		this.repository = repository;
 		this.job = job;
 		this.catalog = catalog;
+	}
+
+	/** A person's label join: as {@link #launch}, then {@link LabelJoinRequested}. */
+	public long launch(String pipeline, LocalDate day, String trigger, String actor) {
+		long id = launch(pipeline, day, trigger);
+		this.events.publishEvent(new LabelJoinRequested(id, pipeline, day, actor));
+		return id;
 	}
 
 	/** Starts joining {@code day}; returns the job execution id. */

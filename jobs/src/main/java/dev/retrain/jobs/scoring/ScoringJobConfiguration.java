@@ -8,6 +8,7 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -16,6 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -63,14 +65,20 @@ public class ScoringJobConfiguration {
 
 	@Bean
 	LabelJoins labelJoins(JobOperator operator, JobRepository repository, @Qualifier(LABEL_JOB) Job job,
-			PipelineCatalog catalog, RetrainProperties props) {
-		return new LabelJoins(operator, repository, job, catalog, new FailureText(props));
+			PipelineCatalog catalog, RetrainProperties props, ApplicationEventPublisher events) {
+		return new LabelJoins(operator, repository, job, catalog, new FailureText(props), events);
 	}
 
 	@Bean
 	ScoringLauncher scoringLauncher(JobOperator operator, JobRepository repository, @Qualifier(JOB_NAME) Job job,
-			PipelineCatalog catalog, PipelineData data, ModelRegistry registry, RetrainProperties props) {
-		return new ScoringLauncher(operator, repository, job, catalog, data, registry, new FailureText(props));
+			PipelineCatalog catalog, PipelineData data, ModelRegistry registry, RetrainProperties props,
+			ApplicationEventPublisher events) {
+		return new ScoringLauncher(operator, repository, job, catalog, data, registry, new FailureText(props), events);
+	}
+
+	@Bean
+	ScoringAudit scoringAudit(AuditLog audit) {
+		return new ScoringAudit(audit);
 	}
 
 }

@@ -12,6 +12,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.context.ApplicationEventPublisher;
 
 import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -56,9 +57,12 @@ public class ScoringLauncher {
 
 	private final FailureText text;
 
+	private final ApplicationEventPublisher events;
+
 	public ScoringLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog,
-			PipelineData data, ModelRegistry registry, FailureText text) {
+			PipelineData data, ModelRegistry registry, FailureText text, ApplicationEventPublisher events) {
 		this.text = text;
+		this.events = events;
 		this.operator = operator;
 		this.repository = repository;
 		this.job = job;
@@ -69,6 +73,14 @@ public class ScoringLauncher {
 
 	/** What was launched. */
 	public record Launched(long id, String pipeline, LocalDate date, int version, String runKey) {
+	}
+
+	/** A person's scoring: as {@link #launch}, then {@link ScoringRequested}. */
+	public Launched launch(String pipeline, LocalDate date, Integer version, String runKey, String trigger,
+			String actor) {
+		Launched launched = launch(pipeline, date, version, runKey, trigger);
+		this.events.publishEvent(new ScoringRequested(launched, actor));
+		return launched;
 	}
 
 	/**

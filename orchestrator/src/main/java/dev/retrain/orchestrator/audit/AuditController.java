@@ -14,7 +14,7 @@ import dev.retrain.orchestrator.web.Names;
 /** The audit log: every state change, who made it, when and why. */
 @RestController
 @Tag(name = "audit")
-public class AuditController {
+class AuditController {
 
 	private final AuditLog audit;
 
@@ -24,7 +24,7 @@ public class AuditController {
 
 	@GetMapping("/api/audit")
 	@Operation(summary = "Audit log, newest first; filter by pipeline and action (PROMOTE, ROLLBACK, APPROVE, ...)")
-	public List<AuditLog.Entry> query(@RequestParam(required = false) String pipeline,
+	List<AuditLog.Entry> query(@RequestParam(required = false) String pipeline,
 			@RequestParam(required = false) String action, @RequestParam(defaultValue = "100") int limit) {
 		if (pipeline != null) {
 			Names.pipeline(pipeline);

@@ -1,8 +1,6 @@
 package dev.retrain.orchestrator.backtest;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.time.Instant;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -19,15 +17,11 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
-import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.backtest.BacktestLauncher;
 import dev.retrain.jobs.backtest.BacktestLauncher.ReportFile;
-import dev.retrain.jobs.backtest.BacktestStatus;
-import dev.retrain.jobs.runs.RunRejected;
-import dev.retrain.models.json.Json;
+import dev.retrain.jobs.backtest.BacktestViews;
+import dev.retrain.jobs.backtest.BacktestViews.BacktestView;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
@@ -41,67 +35,56 @@ import dev.retrain.orchestrator.web.Names;
  */
 @RestController
 @Tag(name = "backtests")
-public class BacktestController {
+class BacktestController {
 
 	private final BacktestLauncher launcher;
 
-	private final AuditLog audit;
+	private final BacktestViews views;
 
-	BacktestController(BacktestLauncher launcher, AuditLog audit) {
+	BacktestController(BacktestLauncher launcher, BacktestViews views) {
 		this.launcher = launcher;
-		this.audit = audit;
+		this.views = views;
 	}
 
 	@Schema(example = "{\"pipeline\": \"weather\", \"policies\": \"period-days: 30\\nwarmup-days: 365\\npolicies:\\n  - {name: never, type: never}\\n\"}")
-	public record BacktestRequest(@NotBlank String pipeline, @NotBlank @Size(max = 100_000) String policies) {
-	}
-
-	/**
-	 * A backtest's state (RUNNING while queued or replaying, STOPPING, STOPPED,
-	 * COMPLETED, FAILED), and its report once it completed.
-	 */
-	public record BacktestView(long id, String pipeline, String status, String progress, Instant createdAt,
-			Instant endedAt, String failure, JsonNode report) {
+	record BacktestRequest(@NotBlank String pipeline, @NotBlank @Size(max = 100_000) String policies) {
 	}
 
 	@PostMapping("/api/backtests")
 	@Operation(
 			summary = "Start a backtest of a loaded pipeline with the given policy file (YAML text); 202 with its id")
-	public ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
-		return accepted(this.launcher.start(Names.pipeline(r.pipeline()), r.policies(), Actor.current()),
-				"START_BACKTEST");
+	ResponseEntity<BacktestView> start(@Valid @RequestBody BacktestRequest r) {
+		return accepted(this.launcher.start(Names.pipeline(r.pipeline()), r.policies(), Actor.current()));
 	}
 
 	@PostMapping("/api/backtests/{id}/stop")
 	@Operation(summary = "Ask a running backtest to stop (operator): it stops at its policy's next progress line or "
 			+ "between policies; restart it to go on")
-	public ResponseEntity<BacktestView> stop(@PathVariable long id) {
-		if (!this.launcher.requestStop(id)) {
-			throw new RunRejected("backtest " + id + " is not running (" + view(id).status() + ")", null);
-		}
-		return accepted(id, "STOP_BACKTEST");
+	ResponseEntity<BacktestView> stop(@PathVariable long id) {
+		this.launcher.stop(id, Actor.current());
+		return accepted(id);
 	}
 
 	@PostMapping("/api/backtests/{id}/restart")
 	@Operation(summary = "Restart a failed or stopped backtest (operator): the policies already replayed are kept, "
 			+ "the others replayed; same id")
 	ResponseEntity<BacktestView> restart(@PathVariable long id) {
-		this.launcher.restart(id);
-		return accepted(id, "RESTART_BACKTEST");
+		this.launcher.restart(id, Actor.current());
+		return accepted(id);
 	}
 
 	@GetMapping("/api/backtests/{id}")
 	@Operation(
 			summary = "A backtest's status and progress, and once completed its summary: per policy the mean metric, "
 					+ "retrains, promotions and costs, and the baselines (the periods are in report.json and periods.csv)")
-	public BacktestView get(@PathVariable long id) {
-		return view(id);
+	BacktestView get(@PathVariable long id) {
+		return this.views.get(id);
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
 	@Operation(summary = "The backtest's self-contained HTML report")
-	public String html(@PathVariable long id) throws IOException {
-		return Files.readString(this.launcher.report(id, ReportFile.HTML));
+	String html(@PathVariable long id) throws IOException {
+		return this.views.html(id);
 	}
 
 	@GetMapping(path = "/api/backtests/{id}/report.json", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -120,36 +103,9 @@ public class BacktestController {
 			.body(new FileSystemResource(this.launcher.report(id, ReportFile.CSV)));
 	}
 
-	/** 202 with the backtest's state; the action is audited. */
-	private ResponseEntity<BacktestView> accepted(long id, String action) {
-		BacktestView view = view(id);
-		this.audit.record(Actor.current(), action, view.pipeline(), "backtest " + id, null);
-		return ResponseEntity.accepted().body(view);
-	}
-
-	private BacktestView view(long id) {
-		BacktestStatus s = this.launcher.status(id);
-		JsonNode report = null;
-		if (s.reportDir() != null) {
-			try {
-				report = summary(Json.MAPPER.readTree(Files.readString(this.launcher.report(id, ReportFile.JSON))));
-			}
-			catch (IOException ex) {
-				report = null;
-			}
-		}
-		return new BacktestView(s.id(), s.pipeline(), s.status(), s.progress(), s.createdAt(), s.endedAt(), s.failure(),
-				report);
-	}
-
-	/** The report without its periods: what a client polling for the result needs. */
-	private static JsonNode summary(JsonNode report) {
-		if (report instanceof ObjectNode o) {
-			o.withArray("policies").forEach(p -> ((ObjectNode) p).remove("timeline"));
-			o.withArray("baselines").forEach(b -> ((ObjectNode) b).remove("perPeriod"));
-			o.put("periods", "report.json");
-		}
-		return report;
+	/** 202 with the backtest's state. */
+	private ResponseEntity<BacktestView> accepted(long id) {
+		return ResponseEntity.accepted().body(this.views.get(id));
 	}
 
 }

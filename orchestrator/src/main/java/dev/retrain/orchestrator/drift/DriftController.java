@@ -37,7 +37,7 @@ import dev.retrain.orchestrator.web.Names;
  */
 @RestController
 @Tag(name = "drift")
-public class DriftController {
+class DriftController {
 
 	private final DriftChecker checker;
 
@@ -87,14 +87,14 @@ public class DriftController {
 
 	@GetMapping("/api/pipelines/{name}/drift")
 	@Operation(summary = "The latest drift report of a pipeline")
-	public DriftReport latest(@PathVariable String name) {
+	DriftReport latest(@PathVariable String name) {
 		Names.pipeline(name);
 		return this.reports.latest(name).orElseThrow(() -> new PipelineNotFound(name, "no drift report yet"));
 	}
 
 	@GetMapping("/api/pipelines/{name}/drift/history")
 	@Operation(summary = "Drift reports of a pipeline, newest first")
-	public List<DriftReport> history(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
+	List<DriftReport> history(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
 		Names.pipeline(name);
 		if (limit < 1 || limit > 500) {
 			throw new IllegalArgumentException("limit must be between 1 and 500");
@@ -105,7 +105,7 @@ public class DriftController {
 	@GetMapping("/api/pipelines/{name}/drift-events")
 	@Operation(summary = "Drift events of a pipeline (its own checks' and external monitors'), newest first, "
 			+ "each with what it led to and the run it started or joined")
-	public List<DriftEvent> events(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
+	List<DriftEvent> events(@PathVariable String name, @RequestParam(defaultValue = "30") int limit) {
 		Names.pipeline(name);
 		this.catalog.get(name);
 		if (limit < 1 || limit > 500) {

@@ -20,7 +20,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
@@ -28,7 +27,6 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
-import dev.retrain.orchestrator.scheduling.ScheduleReconciler;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
@@ -39,7 +37,7 @@ import dev.retrain.orchestrator.web.Names;
 @RestController
 @Tag(name = "pipelines")
 @RequestMapping("/api/pipelines")
-public class PipelineController {
+class PipelineController {
 
 	private final PipelineCatalog catalog;
 
@@ -47,14 +45,10 @@ public class PipelineController {
 
 	private final RunLauncher launcher;
 
-	private final AuditLog audit;
+	private final PipelineReload reload;
 
-	private final ScheduleReconciler schedules;
-
-	PipelineController(PipelineCatalog catalog, ModelRegistry registry, RunLauncher launcher, AuditLog audit,
-			ScheduleReconciler schedules) {
-		this.audit = audit;
-		this.schedules = schedules;
+	PipelineController(PipelineCatalog catalog, ModelRegistry registry, RunLauncher launcher, PipelineReload reload) {
+		this.reload = reload;
 		this.catalog = catalog;
 		this.registry = registry;
 		this.launcher = launcher;
@@ -71,7 +65,7 @@ public class PipelineController {
 
 	/** A manual launch: every field is optional. */
 	@Schema(example = "{\"asOf\": \"2024-03-20\", \"mode\": \"finetune\", \"runKey\": \"rerun-2\", \"cause\": \"new labels arrived\"}")
-	public record LaunchRequest(LocalDate asOf,
+	record LaunchRequest(LocalDate asOf,
 			@Pattern(regexp = "retrain|finetune", message = "must be retrain or finetune") String mode,
 			@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
 					message = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}") String runKey,
@@ -105,30 +99,19 @@ public class PipelineController {
 	@PostMapping("/{name}/runs")
 	@Tag(name = "runs")
 	@Operation(summary = "Launch a retrain run; 202 with the run id, 409 if the pipeline already has one running")
-	public ResponseEntity<LaunchedRun> launch(@PathVariable String name,
+	ResponseEntity<LaunchedRun> launch(@PathVariable String name,
 			@Valid @RequestBody(required = false) LaunchRequest body) {
 		LaunchRequest req = (body != null) ? body : new LaunchRequest(null, null, null, null);
 		LaunchedRun run = this.launcher.launch(new RunLauncher.Request(Names.pipeline(name), req.asOf(), req.runKey(),
 				(req.mode() != null) ? Mode.valueOf(req.mode().toUpperCase(Locale.ROOT)) : null, Trigger.MANUAL,
-				(req.cause() != null) ? req.cause() : "manual launch over REST"));
-		this.audit.record(Actor.current(), "LAUNCH_RUN", name, "run " + run.runId(),
-				"as of " + run.asOf() + ", run key " + run.runKey());
+				(req.cause() != null) ? req.cause() : "manual launch over REST"), Actor.current());
 		return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);
-	}
-
-	/** What a reload loaded, what failed, and how the schedules changed. */
-	record ReloadResult(List<String> pipelines, List<String> loadErrors, List<String> scheduleChanges) {
 	}
 
 	@PostMapping("/reload")
 	@Operation(summary = "Reload the pipeline files (admin) and reconcile their schedules")
-	ReloadResult reload() {
-		PipelineCatalog.State state = this.catalog.reload();
-		List<String> changes = this.schedules.reconcile();
-		this.audit.record(Actor.current(), "RELOAD_CONFIG", null, null,
-				state.pipelines().keySet() + "; errors: " + state.errors().size() + "; schedules: " + changes);
-		return new ReloadResult(List.copyOf(state.pipelines().keySet()),
-				state.errors().stream().map(Throwable::getMessage).toList(), changes);
+	PipelineReload.ReloadResult reload() {
+		return this.reload.reload(Actor.current());
 	}
 
 }

@@ -18,7 +18,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.scoring.LabelJoins;
 import dev.retrain.jobs.scoring.RealisedPerformance;
 import dev.retrain.jobs.scoring.ScoringLauncher;
@@ -32,7 +31,7 @@ import dev.retrain.orchestrator.web.Names;
  */
 @RestController
 @Tag(name = "scoring")
-public class ScoringController {
+class ScoringController {
 
 	private final ScoringLauncher launcher;
 
@@ -40,13 +39,10 @@ public class ScoringController {
 
 	private final RealisedPerformance realised;
 
-	private final AuditLog audit;
-
-	ScoringController(ScoringLauncher launcher, LabelJoins joins, RealisedPerformance realised, AuditLog audit) {
+	ScoringController(ScoringLauncher launcher, LabelJoins joins, RealisedPerformance realised) {
 		this.launcher = launcher;
 		this.joins = joins;
 		this.realised = realised;
-		this.audit = audit;
 	}
 
 	@Schema(example = "{\"date\": \"2024-03-21\"}")
@@ -57,15 +53,14 @@ public class ScoringController {
 	@Operation(summary = "Join a scored date's predictions with the labels that landed for it (labels.path) and record "
 			+ "the realised metric per version; 202. Labels whose keys match no prediction fail the join, naming "
 			+ "file and column")
-	public ResponseEntity<LabelJoins.Status> join(@PathVariable String name, @Valid @RequestBody JoinRequest request) {
-		long id = this.joins.launch(Names.pipeline(name), request.date(), "api");
-		this.audit.record(Actor.current(), "JOIN_LABELS", name, "label join " + id, request.date().toString());
+	ResponseEntity<LabelJoins.Status> join(@PathVariable String name, @Valid @RequestBody JoinRequest request) {
+		long id = this.joins.launch(Names.pipeline(name), request.date(), "api", Actor.current());
 		return ResponseEntity.accepted().location(URI.create("/api/label-joins/" + id)).body(this.joins.status(id));
 	}
 
 	@GetMapping("/api/label-joins/{id}")
 	@Operation(summary = "A label join: its status, the labelled rows joined, or why it failed")
-	public LabelJoins.Status joinStatus(@PathVariable long id) {
+	LabelJoins.Status joinStatus(@PathVariable long id) {
 		try {
 			return this.joins.status(id);
 		}
@@ -77,8 +72,8 @@ public class ScoringController {
 	@GetMapping("/api/pipelines/{name}/realised")
 	@Operation(summary = "Realised production performance per day and version (from the label joins), between "
 			+ "from and to (default: the last 30 days)")
-	public List<RealisedPerformance.Day> realised(@PathVariable String name,
-			@RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to) {
+	List<RealisedPerformance.Day> realised(@PathVariable String name, @RequestParam(required = false) LocalDate from,
+			@RequestParam(required = false) LocalDate to) {
 		LocalDate end = (to != null) ? to : LocalDate.now(java.time.ZoneOffset.UTC);
 		return this.realised.between(Names.pipeline(name), (from != null) ? from : end.minusDays(29), end);
 	}
@@ -92,13 +87,11 @@ public class ScoringController {
 	@Operation(summary = "Score a date of the pipeline's input (default: the newest day) with the champion or a named "
 			+ "version; 202 with the scoring. Launching a failed scoring again restarts it; a completed one needs "
 			+ "another runKey; one per pipeline and date runs at a time (409)")
-	public ResponseEntity<ScoringLauncher.Scoring> launch(@PathVariable String name,
+	ResponseEntity<ScoringLauncher.Scoring> launch(@PathVariable String name,
 			@Valid @RequestBody(required = false) ScoringRequest request) {
 		ScoringRequest r = (request != null) ? request : new ScoringRequest(null, null, null);
 		ScoringLauncher.Launched launched = this.launcher.launch(Names.pipeline(name), r.date(), r.version(),
-				r.runKey(), "api");
-		this.audit.record(Actor.current(), "SCORE", launched.pipeline(), "scoring " + launched.id(),
-				launched.date() + " with v" + launched.version());
+				r.runKey(), "api", Actor.current());
 		return ResponseEntity.accepted()
 			.location(URI.create("/api/scorings/" + launched.id()))
 			.body(this.launcher.find(launched.id()));
@@ -107,7 +100,7 @@ public class ScoringController {
 	@GetMapping("/api/scorings/{id}")
 	@Operation(summary = "A scoring: its date, version, status, rows scored, where the predictions are, or why it "
 			+ "failed")
-	public ScoringLauncher.Scoring get(@PathVariable long id) {
+	ScoringLauncher.Scoring get(@PathVariable long id) {
 		ScoringLauncher.Scoring s = this.launcher.find(id);
 		if (s == null) {
 			throw new ScoringNotFound(id);
@@ -117,7 +110,7 @@ public class ScoringController {
 
 	@GetMapping("/api/pipelines/{name}/scorings")
 	@Operation(summary = "The pipeline's newest scorings, newest first")
-	public List<ScoringLauncher.Scoring> list(@PathVariable String name,
+	List<ScoringLauncher.Scoring> list(@PathVariable String name,
 			@RequestParam(defaultValue = "20") @Min(1) int limit) {
 		return this.launcher.recent(Names.pipeline(name), Math.min(limit, 200));
 	}

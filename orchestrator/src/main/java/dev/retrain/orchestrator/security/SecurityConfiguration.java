@@ -75,8 +75,9 @@ class SecurityConfiguration {
 
 	/**
 	 * The web console: a login form for the same users and roles, a session for the
-	 * browser and a CSRF token on every form. Its actions take the same roles as the
-	 * API's (the console hides what a role may not do; this refuses it anyway).
+	 * browser and a CSRF token on every form. Its pages and actions take the roles of the
+	 * API operations they perform ({@link ApiAccess#CONSOLE_RULES}; the console hides
+	 * what a role may not do, this refuses it anyway).
 	 */
 	@Bean
 	@Order(1)
@@ -97,16 +98,14 @@ class SecurityConfiguration {
 				.permitAll())
 			.addFilterBefore(throttled, UsernamePasswordAuthenticationFilter.class)
 			.logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
-			.authorizeHttpRequests(a -> a.requestMatchers("/webjars/**", "/console/assets/**", LOGIN_THROTTLED)
-				.permitAll()
-				.requestMatchers(HttpMethod.GET, "/", "/console", "/console/**")
-				.hasRole("VIEWER")
-				.requestMatchers(HttpMethod.POST, "/console/models/*/promote", "/console/models/*/rollback")
-				.hasRole("ADMIN")
-				.requestMatchers(HttpMethod.POST, "/console/**")
-				.hasRole("OPERATOR")
-				.anyRequest()
-				.denyAll());
+			.authorizeHttpRequests(a -> {
+				a.requestMatchers("/webjars/**", "/console/assets/**", LOGIN_THROTTLED).permitAll();
+				for (ApiAccess.ConsoleRule r : ApiAccess.CONSOLE_RULES) {
+					a.requestMatchers(r.method(), r.patterns().toArray(String[]::new))
+						.hasRole(ApiAccess.authority(r.role()));
+				}
+				a.anyRequest().denyAll();
+			});
 		return http.build();
 	}
 
@@ -159,7 +158,9 @@ class SecurityConfiguration {
 
 	@Bean
 	static RoleHierarchy roleHierarchy() {
-		return RoleHierarchyImpl.fromHierarchy("ROLE_ADMIN > ROLE_OPERATOR\nROLE_OPERATOR > ROLE_VIEWER");
+		return RoleHierarchyImpl.fromHierarchy(ApiAccess.grantedAuthority(ApiAccess.ADMIN) + " > "
+				+ ApiAccess.grantedAuthority(ApiAccess.OPERATOR) + "\n" + ApiAccess.grantedAuthority(ApiAccess.OPERATOR)
+				+ " > " + ApiAccess.grantedAuthority(ApiAccess.VIEWER));
 	}
 
 	@Bean

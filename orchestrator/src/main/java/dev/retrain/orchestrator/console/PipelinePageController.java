@@ -1,0 +1,111 @@
+package dev.retrain.orchestrator.console;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.orchestrator.scheduling.Schedules;
+import dev.retrain.orchestrator.web.Actor;
+import dev.retrain.orchestrator.web.Names;
+
+/**
+ * A pipeline's page: its champion, versions and champion history, its runs a page at a
+ * time, its schedules and its file; launching a run and pausing, resuming or firing a
+ * schedule.
+ */
+@Controller
+class PipelinePageController {
+
+	private static final int RUNS_PER_PAGE = 20;
+
+	private final PipelineCatalog catalog;
+
+	private final ModelRegistry registry;
+
+	private final RunRecords runs;
+
+	private final RunLauncher launcher;
+
+	private final Schedules schedules;
+
+	private final ConsoleActions actions;
+
+	PipelinePageController(PipelineCatalog catalog, ModelRegistry registry, RunRecords runs, RunLauncher launcher,
+			Schedules schedules, ConsoleActions actions) {
+		this.catalog = catalog;
+		this.registry = registry;
+		this.runs = runs;
+		this.launcher = launcher;
+		this.schedules = schedules;
+		this.actions = actions;
+	}
+
+	@GetMapping("/console/pipelines/{name}")
+	String pipeline(@PathVariable String name, @RequestParam(defaultValue = "0") int page, Model model)
+			throws Exception {
+		PipelineDefinition def = this.catalog.get(name);
+		model.addAttribute("pipeline", def);
+		model.addAttribute("config", this.catalog.sourceText(def).orElse(null));
+		model.addAttribute("champion", this.registry.champion(name).orElse(null));
+		List<ModelVersion> versions = new ArrayList<>(this.registry.versions(name));
+		Collections.reverse(versions);
+		model.addAttribute("versions", versions);
+		model.addAttribute("history", this.registry.history(name));
+		int size = RUNS_PER_PAGE;
+		RunRecords.Page runs = this.runs.search(name, null, null, null, null, (long) Math.max(0, page) * size, size);
+		model.addAttribute("runs", runs.runs());
+		Map<Long, String> durations = new HashMap<>();
+		runs.runs()
+			.stream()
+			.filter(r -> r.endedAt() != null)
+			.forEach(r -> durations.put(r.runId(), Duration.between(r.createdAt(), r.endedAt()).toSeconds() + " s"));
+		model.addAttribute("durations", durations);
+		model.addAttribute("runPage", Math.max(0, page));
+		model.addAttribute("runPages", Math.max(1, (runs.total() + size - 1) / size));
+		model.addAttribute("schedules", this.schedules.forPipeline(name));
+		return "console/pipeline";
+	}
+
+	@PostMapping("/console/pipelines/{name}/runs")
+	String launch(@PathVariable String name, RedirectAttributes flash) {
+		return this.actions.act(flash, "/console/pipelines/" + name,
+				() -> "/console/runs/" + this.launcher
+					.launch(new RunLauncher.Request(Names.pipeline(name), null, null, null, Trigger.MANUAL,
+							"launched from the console"), Actor.current())
+					.runId());
+	}
+
+	@PostMapping("/console/schedules/{kind}/{pipeline}/{action}")
+	String schedule(@PathVariable String kind, @PathVariable String pipeline, @PathVariable String action,
+			RedirectAttributes flash) {
+		String back = "/console/pipelines/" + pipeline;
+		return this.actions.act(flash, back, () -> {
+			switch (action) {
+				case "pause" -> this.schedules.pause(kind, pipeline, Actor.current());
+				case "resume" -> this.schedules.resume(kind, pipeline, Actor.current());
+				case "trigger" -> this.schedules.trigger(kind, pipeline, Actor.current());
+				default -> throw new IllegalArgumentException("unknown schedule action '" + action + "'");
+			}
+			return back;
+		});
+	}
+
+}

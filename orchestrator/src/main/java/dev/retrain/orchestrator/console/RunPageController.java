@@ -1,0 +1,123 @@
+package dev.retrain.orchestrator.console;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.runs.RunLauncher;
+import dev.retrain.jobs.runs.RunViews;
+import dev.retrain.jobs.runs.RunViews.RunView;
+import dev.retrain.models.json.Json;
+import dev.retrain.models.store.ArtifactMetadata;
+import dev.retrain.models.store.ModelStore;
+import dev.retrain.models.training.EpochStats;
+import dev.retrain.orchestrator.web.Actor;
+
+/**
+ * A run's page: its state (the live part, polled while the run has not ended), its
+ * training curve and its evaluation; stopping and restarting it.
+ */
+@Controller
+class RunPageController {
+
+	private final RunViews runs;
+
+	private final RunLauncher launcher;
+
+	private final PipelineCatalog catalog;
+
+	private final ModelStore store;
+
+	private final ConsoleActions actions;
+
+	RunPageController(RunViews runs, RunLauncher launcher, PipelineCatalog catalog, ModelStore store,
+			ConsoleActions actions) {
+		this.runs = runs;
+		this.launcher = launcher;
+		this.catalog = catalog;
+		this.store = store;
+		this.actions = actions;
+	}
+
+	@GetMapping("/console/runs/{id}")
+	String run(@PathVariable long id, Model model) {
+		runModel(id, model);
+		return "console/run";
+	}
+
+	/** The live part of the run page, polled by htmx while the run has not ended. */
+	@GetMapping("/console/runs/{id}/live")
+	String runLive(@PathVariable long id, Model model) {
+		runModel(id, model);
+		return "console/run :: live";
+	}
+
+	@PostMapping("/console/runs/{id}/stop")
+	String stop(@PathVariable long id, RedirectAttributes flash) {
+		return this.actions.act(flash, "/console/runs/" + id, () -> {
+			this.launcher.stop(id, Actor.current());
+			return "/console/runs/" + id;
+		});
+	}
+
+	@PostMapping("/console/runs/{id}/restart")
+	String restart(@PathVariable long id, RedirectAttributes flash) {
+		return this.actions.act(flash, "/console/runs/" + id,
+				() -> "/console/runs/" + this.launcher.restart(id, Actor.current()).runId());
+	}
+
+	/** What the run page and its live part show: the run, and its curve once trained. */
+	private void runModel(long id, Model model) {
+		RunView run = this.runs.get(id);
+		List<EpochStats> curve = curve(run);
+		model.addAttribute("run", run);
+		model.addAttribute("curve", curve);
+		model.addAttribute("curveJson", curveJson(curve));
+		model.addAttribute("evaluation",
+				RunEvaluation.from(run.details(),
+						Optional.ofNullable(this.catalog.state().pipelines().get(run.pipeline()))
+							.map(d -> d.promotion().metric().key())
+							.orElse(null)));
+	}
+
+	/** The training curve of the run's candidate, once registered. */
+	private List<EpochStats> curve(RunView run) {
+		if (run.candidateVersion() == null) {
+			return List.of();
+		}
+		try {
+			ArtifactMetadata m = this.store.metadata(run.pipeline(), run.candidateVersion());
+			return (m.training() != null && m.training().curve() != null) ? m.training().curve() : List.of();
+		}
+		catch (RuntimeException ex) {
+			return List.of();
+		}
+	}
+
+	/**
+	 * The curve for the browser, with a missing validation loss as null (JSON has no
+	 * NaN).
+	 */
+	private static String curveJson(List<EpochStats> curve) {
+		List<Map<String, Object>> points = new ArrayList<>();
+		for (EpochStats e : curve) {
+			Map<String, Object> p = new HashMap<>();
+			p.put("epoch", e.epoch());
+			p.put("trainLoss", Double.isFinite(e.trainLoss()) ? e.trainLoss() : null);
+			p.put("validationLoss", Double.isFinite(e.validationLoss()) ? e.validationLoss() : null);
+			points.add(p);
+		}
+		return Json.MAPPER.writeValueAsString(points);
+	}
+
+}
