@@ -54,7 +54,7 @@ class ArtifactDownloadTests extends OrchestratorTestSupport {
 
 	@BeforeAll
 	static void pipelines(ApplicationContext context) {
-		PipelineFixtures.sampleData(DATA_DIR, "art", 150, 23);
+		sampleData("art", 150, 23);
 		for (String name : List.of("art", "served", "tampered", "headed", "starred")) {
 			definePipeline(context, name, PipelineFixtures.yaml(name, "art", GOOD_MODEL, ""));
 		}

@@ -24,7 +24,7 @@ class DriftApiTests extends OrchestratorTestSupport {
 
 	@BeforeAll
 	static void pipelines(ApplicationContext context) {
-		PipelineFixtures.sampleData(DATA_DIR, "watched", 150, 71);
+		sampleData("watched", 150, 71);
 		definePipeline(context, "watched", PipelineFixtures.yaml("watched", "watched", GOOD_MODEL,
 				"drift:\n  schedule:\n    cron: \"0 15 1 * * ?\"\n  cooldown-hours: 24"));
 	}

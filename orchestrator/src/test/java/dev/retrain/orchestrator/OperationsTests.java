@@ -59,7 +59,7 @@ class OperationsTests extends OrchestratorTestSupport {
 
 	@BeforeAll
 	static void pipelines(ApplicationContext context) {
-		PipelineFixtures.sampleData(DATA_DIR, "operations", 150, 81);
+		sampleData("operations", 150, 81);
 		definePipeline(context, "ops",
 				PipelineFixtures.yaml("ops", "operations", WEAK_MODEL, "retention:\n  keep-last: 1"));
 		definePipeline(context, "vanish", PipelineFixtures.yaml("vanish", "operations", GOOD_MODEL, ""));

@@ -1,5 +1,6 @@
 package dev.retrain.orchestrator;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -55,9 +56,30 @@ abstract class OrchestratorTestSupport {
 	 * afterwards). The context may have started before the file was there.
 	 */
 	protected static void definePipeline(ApplicationContext context, String name, String yaml) {
+		refuseTaken("pipeline", CONFIG_DIR.resolve(name + ".yaml"));
 		PipelineFixtures.write(CONFIG_DIR, name, yaml);
 		context.getBean(PipelineCatalog.class).reload();
 		context.getBean(ScheduleReconciler.class).reconcile();
+	}
+
+	/**
+	 * Writes sample data into a directory of that name in the data directory (see
+	 * {@link PipelineFixtures#sampleData}).
+	 */
+	protected static Path sampleData(String dir, int rowsPerDay, long seed) {
+		refuseTaken("data directory", DATA_DIR.resolve(dir));
+		return PipelineFixtures.sampleData(DATA_DIR, dir, rowsPerDay, seed);
+	}
+
+	/**
+	 * Each class defines its pipelines and data once: what is there already is another
+	 * class's, which sharing it would change.
+	 */
+	private static void refuseTaken(String what, Path path) {
+		if (Files.exists(path)) {
+			throw new IllegalStateException(
+					what + " '" + path.getFileName() + "' is another test class's already: take a name of your own");
+		}
 	}
 
 }

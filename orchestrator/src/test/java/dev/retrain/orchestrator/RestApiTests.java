@@ -24,7 +24,7 @@ class RestApiTests extends OrchestratorTestSupport {
 
 	@BeforeAll
 	static void pipelines(ApplicationContext context) {
-		PipelineFixtures.sampleData(DATA_DIR, "web", 150, 21);
+		sampleData("web", 150, 21);
 		definePipeline(context, "web", PipelineFixtures.yaml("web", "web", GOOD_MODEL, ""));
 		definePipeline(context, "broken",
 				PipelineFixtures.yaml("broken", "web", GOOD_MODEL, "").replace("task: binary", "task: binry"));

@@ -40,7 +40,7 @@ class ScoringApiTests extends OrchestratorTestSupport {
 
 	@BeforeAll
 	static void pipelines(ApplicationContext context) {
-		PipelineFixtures.sampleData(DATA_DIR, "scored", 150, 71);
+		sampleData("scored", 150, 71);
 		definePipeline(context, "scored", PipelineFixtures.yaml("scored", "scored", GOOD_MODEL, """
 				scoring:
 				  schedule:
