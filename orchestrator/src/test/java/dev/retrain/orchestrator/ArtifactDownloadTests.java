@@ -16,13 +16,10 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.registry.ModelRegistry;
@@ -53,27 +50,15 @@ import static org.awaitility.Awaitility.await;
  * encoders, parameters, reference sample) whose SHA-256 is in a header and is its ETag,
  * the same bytes every time; a poller with If-None-Match gets 304 until the alias moves.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class ArtifactDownloadTests {
+class ArtifactDownloadTests extends OrchestratorTestSupport {
 
-	static final TestDirs DIRS = TestDirs.create("artifacts");
-
-	static {
-		PipelineFixtures.sampleData(DIRS.data(), "art", 150, 23);
-		PipelineFixtures.write(DIRS.configs(), "art", PipelineFixtures.yaml("art", "art", GOOD_MODEL, ""));
-		PipelineFixtures.write(DIRS.configs(), "served", PipelineFixtures.yaml("served", "art", GOOD_MODEL, ""));
-		PipelineFixtures.write(DIRS.configs(), "tampered", PipelineFixtures.yaml("tampered", "art", GOOD_MODEL, ""));
-		PipelineFixtures.write(DIRS.configs(), "headed", PipelineFixtures.yaml("headed", "art", GOOD_MODEL, ""));
-		PipelineFixtures.write(DIRS.configs(), "starred", PipelineFixtures.yaml("starred", "art", GOOD_MODEL, ""));
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
+		sampleData("art", 150, 23);
+		for (String name : List.of("art", "served", "tampered", "headed", "starred")) {
+			definePipeline(context, name, PipelineFixtures.yaml(name, "art", GOOD_MODEL, ""));
+		}
 	}
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	RunLauncher launcher;

@@ -15,11 +15,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static dev.retrain.orchestrator.ApiClient.VIEWER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,18 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a backtest's report, a document of its own with inline script and styles, is sandboxed
  * and can reach nothing.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class ConsoleHeadersTests {
-
-	static final TestDirs DIRS = TestDirs.create("console-headers");
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
+class ConsoleHeadersTests extends OrchestratorTestSupport {
 
 	private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
 

@@ -1,15 +1,12 @@
 package dev.retrain.orchestrator;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
@@ -23,28 +20,14 @@ import static org.awaitility.Awaitility.await;
 /**
  * Drift events, Alertmanager's webhook, on-demand checks and schedules over real HTTP.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class DriftApiTests {
+class DriftApiTests extends OrchestratorTestSupport {
 
-	static final TestDirs DIRS = TestDirs.create("drift");
-
-	static final Path DATA_DIR = DIRS.data();
-
-	static final Path CONFIG_DIR = DIRS.configs();
-
-	static {
-		PipelineFixtures.sampleData(DATA_DIR, "watched", 150, 71);
-		PipelineFixtures.write(CONFIG_DIR, "watched", PipelineFixtures.yaml("watched", "watched", GOOD_MODEL,
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
+		sampleData("watched", 150, 71);
+		definePipeline(context, "watched", PipelineFixtures.yaml("watched", "watched", GOOD_MODEL,
 				"drift:\n  schedule:\n    cron: \"0 15 1 * * ?\"\n  cooldown-hours: 24"));
 	}
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
 
 	HttpResponse<String> post(String path, String json) throws Exception {
 		return ApiClient.as(this.port, ApiClient.OPERATOR).post(path, json);
@@ -56,6 +39,13 @@ class DriftApiTests {
 
 	static JsonNode json(HttpResponse<String> r) {
 		return Json.MAPPER.readTree(r.body());
+	}
+
+	/** The schedules of one pipeline, from the list of all (the other classes' too). */
+	List<JsonNode> schedulesOf(String pipeline) throws Exception {
+		return json(get("/api/schedules")).valueStream()
+			.filter(s -> s.get("pipeline").asString().equals(pipeline))
+			.toList();
 	}
 
 	@Test
@@ -120,12 +110,12 @@ class DriftApiTests {
 			.isEqualTo(json(check).get("id").asLong());
 		assertThat(json(get("/api/pipelines/watched/drift/history"))).hasSize(1);
 
-		JsonNode schedules = json(get("/api/schedules"));
+		List<JsonNode> schedules = schedulesOf("watched");
 		assertThat(schedules).hasSize(1);
 		assertThat(schedules.get(0).get("kind").asString()).isEqualTo("drift-check");
 		assertThat(schedules.get(0).get("nextFireTime").isNull()).isFalse();
 		assertThat(post("/api/schedules/drift-check/watched/pause", null).statusCode()).isEqualTo(200);
-		assertThat(json(get("/api/schedules")).get(0).get("state").asString()).isEqualTo("PAUSED");
+		assertThat(schedulesOf("watched").get(0).get("state").asString()).isEqualTo("PAUSED");
 		assertThat(post("/api/schedules/retrain/watched/pause", null).statusCode()).isEqualTo(404);
 		assertThat(post("/api/schedules/sideways/watched/pause", null).statusCode()).isEqualTo(400);
 	}

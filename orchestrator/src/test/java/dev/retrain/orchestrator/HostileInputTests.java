@@ -9,12 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,33 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * operator, viewer and anonymous caller, bounded in count. Never a 5xx; every 4xx a
  * problem detail without Java class names, stack traces or server paths.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class HostileInputTests {
+class HostileInputTests extends OrchestratorTestSupport {
 
-	static final TestDirs DIRS = TestDirs.create("hostile");
-
-	static final Path DATA_DIR = DIRS.data();
-
-	static {
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
 		// a pipeline whose data does not exist: a run that does start fails at once
-		PipelineFixtures.write(DIRS.configs(), "fuzz", PipelineFixtures.yaml("fuzz", "nowhere", GOOD_MODEL, ""));
+		definePipeline(context, "fuzz", PipelineFixtures.yaml("fuzz", "nowhere", GOOD_MODEL, ""));
 	}
-
-	static final String ADMIN_KEY = "fuzz-admin-key";
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-		// an admin API key: Basic's bcrypt check (~80 ms a request) would make a thousand
-		// requests slow
-		registry.add("retrain.security.api-keys[1].name", () -> "fuzz-admin");
-		registry.add("retrain.security.api-keys[1].sha256",
-				() -> dev.retrain.orchestrator.security.Credentials.hashApiKey(ADMIN_KEY));
-		registry.add("retrain.security.api-keys[1].roles[0]", () -> ApiClient.ADMIN);
-	}
-
-	@LocalServerPort
-	int port;
 
 	private static final String LONG = "x".repeat(5000);
 
@@ -84,7 +61,7 @@ class HostileInputTests {
 
 	@Test
 	void noInputAnswers5xxAndEveryRefusalIsAProblemDetail() throws Exception {
-		ApiClient admin = ApiClient.apiKey(this.port, ADMIN_KEY);
+		ApiClient admin = ApiClient.apiKey(this.port, ADMIN_API_KEY);
 		ApiClient viewer = ApiClient.as(this.port, ApiClient.VIEWER);
 		ApiClient operator = ApiClient.apiKey(this.port, ApiClient.API_KEY);
 		ApiClient anonymous = ApiClient.anonymous(this.port);
@@ -127,7 +104,7 @@ class HostileInputTests {
 	 */
 	@Test
 	void hostilePolicyNamesAreRefusedAndWriteNothingOutside() throws Exception {
-		ApiClient admin = ApiClient.apiKey(this.port, ADMIN_KEY);
+		ApiClient admin = ApiClient.apiKey(this.port, ADMIN_API_KEY);
 		List<Call> bad = new ArrayList<>();
 		List<String> names = new ArrayList<>(TEXT);
 		names.addAll(List.of("../../../../x/escaped", "..", ".", "a/../../b", "/abs", "..\\..\\w", ".hidden"));

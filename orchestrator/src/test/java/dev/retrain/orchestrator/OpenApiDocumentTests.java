@@ -6,13 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
@@ -29,23 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every operation, the role just below it is refused with 403 and no credentials with
  * 401.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class OpenApiDocumentTests {
+class OpenApiDocumentTests extends OrchestratorTestSupport {
 
-	static final TestDirs DIRS = TestDirs.create("openapi");
-
-	static {
-		PipelineFixtures.write(DIRS.configs(), "documented",
-				PipelineFixtures.yaml("documented", "nowhere", GOOD_MODEL, ""));
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
+		definePipeline(context, "documented", PipelineFixtures.yaml("documented", "nowhere", GOOD_MODEL, ""));
 	}
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
 
 	JsonNode api;
 

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -18,11 +19,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
@@ -43,8 +40,7 @@ import static org.awaitility.Awaitility.await;
  * Roles, compare-and-set, rollback, approval, retention and the audit log, over real HTTP
  * on H2.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class OperationsTests {
+class OperationsTests extends OrchestratorTestSupport {
 
 	@org.springframework.beans.factory.annotation.Autowired
 	org.springframework.jdbc.core.JdbcTemplate jdbc;
@@ -61,30 +57,17 @@ class OperationsTests {
 	@org.springframework.beans.factory.annotation.Autowired
 	dev.retrain.jobs.runs.NodeLiveness liveness;
 
-	static final TestDirs DIRS = TestDirs.create("ops");
-
-	static final Path DATA_DIR = DIRS.data();
-
-	static final Path CONFIG_DIR = DIRS.configs();
-
-	static {
-		PipelineFixtures.sampleData(DATA_DIR, "shared", 150, 81);
-		PipelineFixtures.write(CONFIG_DIR, "ops",
-				PipelineFixtures.yaml("ops", "shared", WEAK_MODEL, "retention:\n  keep-last: 1"));
-		PipelineFixtures.write(CONFIG_DIR, "vanish", PipelineFixtures.yaml("vanish", "shared", GOOD_MODEL, ""));
-		PipelineFixtures.write(CONFIG_DIR, "long",
-				PipelineFixtures.yaml("long", "shared", GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
-		PipelineFixtures.write(CONFIG_DIR, "gated", PipelineFixtures.yaml("gated", "shared", GOOD_MODEL, "")
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
+		sampleData("operations", 150, 81);
+		definePipeline(context, "ops",
+				PipelineFixtures.yaml("ops", "operations", WEAK_MODEL, "retention:\n  keep-last: 1"));
+		definePipeline(context, "vanish", PipelineFixtures.yaml("vanish", "operations", GOOD_MODEL, ""));
+		definePipeline(context, "long",
+				PipelineFixtures.yaml("long", "operations", GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
+		definePipeline(context, "gated", PipelineFixtures.yaml("gated", "operations", GOOD_MODEL, "")
 			.replace("  metric: roc_auc\n", "  metric: roc_auc\n  approval: required\n"));
 	}
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
 
 	ApiClient as(String user) {
 		return ApiClient.as(this.port, user);

@@ -1,15 +1,11 @@
 package dev.retrain.orchestrator;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
@@ -24,29 +20,15 @@ import static org.awaitility.Awaitility.await;
  * The REST API over real HTTP, against the application on the embedded default (H2 in a
  * file).
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class RestApiTests {
+class RestApiTests extends OrchestratorTestSupport {
 
-	static final TestDirs DIRS = TestDirs.create("rest");
-
-	static final Path DATA_DIR = DIRS.data();
-
-	static final Path CONFIG_DIR = DIRS.configs();
-
-	static {
-		PipelineFixtures.sampleData(DATA_DIR, "web", 150, 21);
-		PipelineFixtures.write(CONFIG_DIR, "web", PipelineFixtures.yaml("web", "web", GOOD_MODEL, ""));
-		PipelineFixtures.write(CONFIG_DIR, "broken",
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
+		sampleData("web", 150, 21);
+		definePipeline(context, "web", PipelineFixtures.yaml("web", "web", GOOD_MODEL, ""));
+		definePipeline(context, "broken",
 				PipelineFixtures.yaml("broken", "web", GOOD_MODEL, "").replace("task: binary", "task: binry"));
 	}
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
 
 	HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
 		return ApiClient.as(this.port, ApiClient.ADMIN).send(method, path, contentType, body);
@@ -84,10 +66,19 @@ class RestApiTests {
 		JsonNode version = json(send("GET", "/api/models/web/versions/1", null, null));
 		assertThat(version.at("/metadata/dataset/id").asString()).isEqualTo(run.get("snapshotId").asString());
 
+		// the other test classes' pipelines are listed too: this class's are web, and
+		// broken, which fails to load
 		JsonNode pipelines = json(send("GET", "/api/pipelines", null, null));
-		assertThat(pipelines.at("/pipelines/0/name").asString()).isEqualTo("web");
-		assertThat(pipelines.at("/pipelines/0/champion").asInt()).isEqualTo(1);
-		assertThat(pipelines.at("/loadErrors/0").asString()).contains("broken.yaml").contains("label.task");
+		assertThat(pipelines.get("pipelines").valueStream().map(p -> p.get("name").asString()).toList()).contains("web")
+			.doesNotContain("broken");
+		assertThat(pipelines.get("pipelines").valueStream().filter(p -> p.get("name").asString().equals("web")))
+			.singleElement()
+			.satisfies(web -> assertThat(web.get("champion").asInt()).isEqualTo(1));
+		assertThat(pipelines.get("loadErrors").valueStream().map(JsonNode::asString))
+			.filteredOn(e -> e.contains("broken.yaml"))
+			.singleElement()
+			.asString()
+			.contains("label.task");
 
 		HttpResponse<String> again = send("POST", "/api/pipelines/web/runs", "application/json",
 				"{\"asOf\":\"" + LAST + "\",\"runKey\":\"first\"}");

@@ -12,13 +12,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.PipelineFixtures;
@@ -39,27 +36,17 @@ import static org.awaitility.Awaitility.await;
  * same date, version and key is refused (409), an unknown scoring is 404; the pipeline's
  * scoring schedule, fired, scores the newest day.
  */
-@SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class ScoringApiTests {
+class ScoringApiTests extends OrchestratorTestSupport {
 
-	static final TestDirs DIRS = TestDirs.create("scoring");
-
-	static {
-		PipelineFixtures.sampleData(DIRS.data(), "scored", 150, 71);
-		PipelineFixtures.write(DIRS.configs(), "scored", PipelineFixtures.yaml("scored", "scored", GOOD_MODEL, """
+	@BeforeAll
+	static void pipelines(ApplicationContext context) {
+		sampleData("scored", 150, 71);
+		definePipeline(context, "scored", PipelineFixtures.yaml("scored", "scored", GOOD_MODEL, """
 				scoring:
 				  schedule:
 				    cron: "0 0 3 * * ?"
 				"""));
 	}
-
-	@DynamicPropertySource
-	static void dirs(DynamicPropertyRegistry registry) {
-		DIRS.register(registry);
-	}
-
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	RunLauncher runs;
@@ -99,7 +86,7 @@ class ScoringApiTests {
 		assertThat(done.get("version").asInt()).isEqualTo(1);
 		assertThat(done.get("rows").asLong()).isPositive();
 		assertThat(Path.of(done.get("output").asString())).exists()
-			.isEqualTo(DIRS.data().resolve("predictions/scored/dt=" + LAST.minusDays(1) + "/predictions.parquet"));
+			.isEqualTo(DATA_DIR.resolve("predictions/scored/dt=" + LAST.minusDays(1) + "/predictions.parquet"));
 
 		HttpResponse<String> again = operator.send("POST", "/api/pipelines/scored/scorings", "application/json",
 				"{\"date\": \"" + LAST.minusDays(1) + "\"}");
@@ -169,7 +156,7 @@ class ScoringApiTests {
 			.send("POST", "/api/schedules/scoring/scored/trigger", "application/json", "{}");
 		assertThat(fired.statusCode()).as(fired.body()).isBetween(200, 202);
 		await().atMost(Duration.ofMinutes(2))
-			.until(() -> Files.exists(DIRS.data().resolve("predictions/scored/dt=" + LAST + "/predictions.parquet")));
+			.until(() -> Files.exists(DATA_DIR.resolve("predictions/scored/dt=" + LAST + "/predictions.parquet")));
 		JsonNode list = Json.MAPPER.readTree(ApiClient.as(this.port, ApiClient.VIEWER)
 			.send("GET", "/api/pipelines/scored/scorings", null, null)
 			.body());
