@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
- * The command line's bad-input table, as {@code HostileInputTests} is the API's: every
+ * The command line's bad-input table, as {@code HostileInputIT} is the API's: every
  * command with each kind of bad argument (missing, empty, without a value, not a number,
  * zero or negative, a date that is not one, a path that does not exist, a directory where
  * a file is expected and a file where a directory is, an unknown option, a stray word)

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * operator, viewer and anonymous caller, bounded in count. Never a 5xx; every 4xx a
  * problem detail without Java class names, stack traces or server paths.
  */
-class HostileInputTests extends OrchestratorTestSupport {
+class HostileInputIT extends OrchestratorTestSupport {
 
 	@BeforeAll
 	static void pipelines(ApplicationContext context) {
