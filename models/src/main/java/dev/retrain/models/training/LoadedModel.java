@@ -35,7 +35,9 @@ public final class LoadedModel implements AutoCloseable {
 	public static LoadedModel load(ModelShape shape, Path parameters) {
 		NDManager manager = NDManager.newBaseManager();
 		try {
-			return new LoadedModel(shape, manager, ParameterFiles.load(shape, parameters, manager));
+			Block block = shape.isTorchScript() ? TorchScriptModules.load(parameters, manager, false)
+					: ParameterFiles.load(shape, parameters, manager);
+			return new LoadedModel(shape, manager, block);
 		}
 		catch (RuntimeException ex) {
 			manager.close();

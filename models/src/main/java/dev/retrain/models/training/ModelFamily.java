@@ -9,6 +9,12 @@ public enum ModelFamily {
 	 */
 	LINEAR,
 	/** A multi-layer perceptron with ReLU hidden layers. */
-	MLP
+	MLP,
+	/**
+	 * The user's own PyTorch module, exported with {@code torch.jit.script} or
+	 * {@code torch.jit.trace} ({@link TorchScriptModules}): loaded from its file with
+	 * trainable parameters, trained as the built-in families are, stored as TorchScript.
+	 */
+	TORCHSCRIPT
 
 }

@@ -9,14 +9,39 @@ import ai.djl.nn.core.Linear;
 
 import dev.retrain.models.features.Task;
 
-/** Everything needed to rebuild the network's structure before loading parameters. */
-public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLayers, int inputs, int outputs) {
+/**
+ * Everything needed to rebuild the network's structure before loading parameters; for a
+ * TorchScript model the structure is in the module file itself, and {@code source} says
+ * which file a retrain starts from (null for the built-in families).
+ */
+public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLayers, int inputs, int outputs,
+		ModelSource source) {
 
 	public ModelShape {
 		hiddenLayers = (family == ModelFamily.MLP) ? List.copyOf(hiddenLayers) : List.of();
 	}
 
+	public ModelShape(Task task, ModelFamily family, List<Integer> hiddenLayers, int inputs, int outputs) {
+		this(task, family, hiddenLayers, inputs, outputs, null);
+	}
+
+	public boolean isTorchScript() {
+		return this.family == ModelFamily.TORCHSCRIPT;
+	}
+
+	/** The same shape with its source's SHA-256 as trained. */
+	public ModelShape withSource(ModelSource source) {
+		return new ModelShape(this.task, this.family, this.hiddenLayers, this.inputs, this.outputs, source);
+	}
+
+	/**
+	 * A new, uninitialised block of a built-in family. A TorchScript model is not built:
+	 * it is loaded from its file ({@link TorchScriptModules#load}).
+	 */
 	public Block newBlock() {
+		if (isTorchScript()) {
+			throw new IllegalStateException("a TorchScript model is loaded from its module file, not built");
+		}
 		SequentialBlock net = new SequentialBlock();
 		for (int units : this.hiddenLayers) {
 			net.add(Linear.builder().setUnits(units).build());

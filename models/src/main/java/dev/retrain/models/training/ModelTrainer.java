@@ -17,6 +17,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -121,7 +122,7 @@ public final class ModelTrainer {
 		// the weights start from this training's own seeded generator, not the engine's
 		// process-wide one (see SeededXavier)
 		try (Model model = Model.newInstance("candidate")) {
-			model.setBlock(req.shape().newBlock());
+			model.setBlock(req.shape().isTorchScript() ? torchScriptStart(req, ckpt, model) : req.shape().newBlock());
 			if (newton) {
 				model.getBlock().setInitializer(new SeededXavier(hp.seed()), Parameter.Type.WEIGHT);
 				try (NDManager manager = NDManager.newBaseManager()) {
@@ -146,10 +147,25 @@ public final class ModelTrainer {
 	}
 
 	/**
+	 * A TorchScript model is the module in a file: the last checkpoint's, else the warm
+	 * start's (the champion for a fine-tune, the user's module file for a retrain).
+	 */
+	private static Block torchScriptStart(Request req, Checkpoint ckpt, Model model) {
+		Path start = (ckpt != null) ? req.workDir().resolve(LAST) : req.warmStart();
+		if (start == null) {
+			throw new TrainingFailed("a TorchScript model trains from a module file, and none was given");
+		}
+		return TorchScriptModules.load(start, model.getNDManager(), true);
+	}
+
+	/**
 	 * Parameters to start from: the last checkpoint's, else the warm start's, else the
-	 * initialiser's.
+	 * initialiser's (a TorchScript model was loaded from the right file already).
 	 */
 	private static void startFrom(Request req, Checkpoint ckpt, Model model, NDManager manager) {
+		if (req.shape().isTorchScript()) {
+			return;
+		}
 		if (ckpt != null) {
 			ParameterFiles.copyInto(model.getBlock(), req.shape(), req.workDir().resolve(LAST), manager);
 		}
@@ -163,7 +179,7 @@ public final class ModelTrainer {
 	 * parameter files first, then {@value #CHECKPOINT} with their hashes, each file
 	 * replaced atomically.
 	 */
-	static Checkpoint checkpoint(Request req, ai.djl.nn.Block block, Checkpoint next) {
+	static Checkpoint checkpoint(Request req, Block block, Checkpoint next) {
 		Path work = req.workDir();
 		if (next.finished()) {
 			ParameterFiles.save(block, work.resolve(FINAL_PARAMS));

@@ -16,6 +16,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtSymbolBlock;
 
 /**
  * DJL parameter files: written atomically, and copied value by value into a block in
@@ -27,6 +28,10 @@ final class ParameterFiles {
 	}
 
 	public static void save(Block block, Path file) {
+		if (block instanceof PtSymbolBlock module) {
+			TorchScriptModules.save(module, file);
+			return;
+		}
 		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
 		try {
 			Files.createDirectories(file.toAbsolutePath().getParent());
@@ -40,8 +45,14 @@ final class ParameterFiles {
 		}
 	}
 
-	/** A new block of the shape, initialised and then loaded from the file. */
+	/**
+	 * A new block of the shape, initialised and then loaded from the file; a TorchScript
+	 * model is the module in the file, with trainable parameters.
+	 */
 	public static Block load(ModelShape shape, Path file, NDManager manager) {
+		if (shape.isTorchScript()) {
+			return TorchScriptModules.load(file, manager, true);
+		}
 		Block block = shape.newBlock();
 		block.initialize(manager, DataType.FLOAT32, new Shape(1, shape.inputs()));
 		try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
