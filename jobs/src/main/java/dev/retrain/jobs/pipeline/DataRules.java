@@ -37,8 +37,18 @@ final class DataRules {
 			if (f.min() != null && f.max() != null && f.min() > f.max()) {
 				problems.add(at + ".min", "must not exceed max (" + f.min() + " > " + f.max() + ")");
 			}
+			if (f.categories() != null && f.type() == FeatureType.NUMERIC) {
+				problems.add(at + ".categories", "only apply to categorical features");
+			}
+			if (f.categories() != null && f.categories().isEmpty()) {
+				problems.add(at + ".categories", "must list at least one category (or leave it out to learn them)");
+			}
+			if (f.categories() != null && f.categories().stream().distinct().count() < f.categories().size()) {
+				problems.add(at + ".categories", "lists a category twice: " + f.categories());
+			}
 			if (f.type() != null) {
-				features.add(new FeatureSpec(f.name(), f.type(), f.min(), f.max()));
+				features.add(new FeatureSpec(f.name(), f.type(), f.min(), f.max(),
+						(f.type() == FeatureType.CATEGORICAL) ? f.categories() : null));
 			}
 		}
 		return features;

@@ -2,6 +2,7 @@ package dev.retrain.jobs.pipeline;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.ModelSource;
 import dev.retrain.models.training.Solver;
 
 /**
@@ -25,6 +27,17 @@ final class ModelRules {
 		ModelFamily family = m.family().family;
 		if (family == ModelFamily.LINEAR && m.hiddenLayers() != null && !m.hiddenLayers().isEmpty()) {
 			problems.add("model.hidden-layers", "a linear model has no hidden layers (use family: mlp)");
+		}
+		if (family == ModelFamily.TORCHSCRIPT && m.hiddenLayers() != null) {
+			problems.add("model.hidden-layers", "a TorchScript model's layers are in its module file, not here");
+		}
+		if (family == ModelFamily.TORCHSCRIPT && (m.torchscript() == null || m.torchscript().isBlank())) {
+			problems.add("model.torchscript", "is required for family torchscript: the module file (a path, absolute "
+					+ "or relative to the data directory, or an s3:// URI) that torch.jit.save wrote");
+		}
+		if (family != ModelFamily.TORCHSCRIPT && m.torchscript() != null) {
+			problems.add("model.torchscript", "only applies to family torchscript (this model is "
+					+ family.name().toLowerCase(Locale.ROOT) + ")");
 		}
 		boolean balanced = false;
 		Map<String, Double> classWeights = null;
@@ -54,7 +67,8 @@ final class ModelRules {
 			}
 		}
 		if (m.solver() == Solver.NEWTON && family != ModelFamily.LINEAR) {
-			problems.add("model.solver", "newton fits linear models only (family: linear); use adam for an mlp");
+			problems.add("model.solver",
+					"newton fits linear models only (family: linear); use adam for an mlp or a " + "TorchScript model");
 		}
 		if (m.solver() == Solver.NEWTON && task == Task.MULTICLASS_CLASSIFICATION) {
 			problems.add("model.solver", "newton fits binary classification or regression; use adam for multiclass");
@@ -62,7 +76,9 @@ final class ModelRules {
 		Hyperparameters hp = new Hyperparameters(m.epochs(), m.batchSize(), m.learningRate(), m.weightDecay(),
 				m.earlyStopping().patience(), m.earlyStopping().validationFraction(), m.seed(), classWeights, balanced,
 				m.solver());
-		return new PipelineDefinition.Model(family, (family == ModelFamily.MLP) ? m.layers() : List.of(), hp);
+		ModelSource source = (family == ModelFamily.TORCHSCRIPT && m.torchscript() != null)
+				? new ModelSource(m.torchscript().strip(), null) : null;
+		return new PipelineDefinition.Model(family, (family == ModelFamily.MLP) ? m.layers() : List.of(), hp, source);
 	}
 
 	/** Fine-tuning: by default a quarter of the epochs, a fifth of the learning rate. */

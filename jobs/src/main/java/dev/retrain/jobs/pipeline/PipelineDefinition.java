@@ -8,6 +8,8 @@ import dev.retrain.models.promotion.PromotionPolicy;
 import dev.retrain.models.search.SearchSpace;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
+import dev.retrain.models.training.ModelShape;
+import dev.retrain.models.training.ModelSource;
 
 /**
  * One model's retraining pipeline, loaded from {@code configs/<name>.yaml} and checked:
@@ -70,10 +72,17 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 	}
 
 	/**
-	 * The network: its family, hidden layers (none for a linear model) and training
-	 * settings.
+	 * The network: its family, hidden layers (none for a linear model), training
+	 * settings, and for a TorchScript model the module file a retrain starts from
+	 * ({@code source}, null for the built-in families).
 	 */
-	public record Model(ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters) {
+	public record Model(ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters,
+			ModelSource source) {
+
+		public Model(ModelFamily family, List<Integer> hiddenLayers, Hyperparameters hyperparameters) {
+			this(family, hiddenLayers, hyperparameters, null);
+		}
+
 	}
 
 	/** Whether a run retrains or fine-tunes, and the fine-tuning settings. */
@@ -143,6 +152,14 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 
 	public List<Integer> hiddenLayers() {
 		return this.model.hiddenLayers();
+	}
+
+	/**
+	 * The network a retrain builds for {@code width} encoded inputs and {@code outputs}
+	 * outputs, with {@code hiddenLayers} (a search candidate's, or the model's).
+	 */
+	public ModelShape shape(List<Integer> hiddenLayers, int width, int outputs) {
+		return new ModelShape(task(), family(), hiddenLayers, width, outputs, this.model.source());
 	}
 
 	public Hyperparameters hyperparameters() {

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.promotion.PromotionPolicy;
+import dev.retrain.models.training.ModelFamily;
 
 /**
  * The rules of a pipeline file that span fields (a label that is also a feature, a solver
@@ -49,6 +51,16 @@ final class PipelineRules {
 		Task task = (label != null) ? label.task() : null;
 		List<HoldoutSpec> holdouts = DataRules.holdouts(y.holdouts(), problems);
 		PipelineDefinition.Model model = ModelRules.model(y.model(), task, problems);
+		if (model.family() == ModelFamily.TORCHSCRIPT) {
+			for (int i = 0; y.features() != null && i < y.features().size(); i++) {
+				PipelineYaml.Feature f = y.features().get(i);
+				if (f != null && f.type() == FeatureType.CATEGORICAL && f.categories() == null) {
+					problem("features[" + i + "].categories",
+							"a TorchScript model takes a fixed number of input " + "columns: list the categories of '"
+									+ f.name() + "' (encoded one column each, plus one " + "for any other value)");
+				}
+			}
+		}
 		PipelineDefinition.Training training = ModelRules.training(y.mode(), y.finetune(), model);
 		PipelineYaml.Validation v = y.validation();
 		ValidationRules rules = new ValidationRules(v.minRows(), v.minRowsPerClass(), v.maxMissingRate(),

@@ -79,7 +79,8 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 	}
 
 	record Feature(@NotBlank(message = "{retrain.required}") String name,
-			@NotNull(message = "is required (numeric or categorical)") FeatureType type, Double min, Double max) {
+			@NotNull(message = "is required (numeric or categorical)") FeatureType type, Double min, Double max,
+			List<@NotBlank(message = "{retrain.required}") String> categories) {
 	}
 
 	record Label(@NotBlank(message = "{retrain.required}") String column,
@@ -147,7 +148,7 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			@Min(value = 1, message = "{retrain.min}") Integer batchSize,
 			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") Double learningRate,
 			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double weightDecay,
-			@Valid EarlyStopping earlyStopping, Long seed, JsonNode classWeights, Solver solver) {
+			@Valid EarlyStopping earlyStopping, Long seed, JsonNode classWeights, Solver solver, String torchscript) {
 
 		Model {
 			family = (family != null) ? family : Family.MLP;
@@ -174,7 +175,8 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 		@JsonProperty("linear")
 		LINEAR(ModelFamily.LINEAR), @JsonProperty("logistic")
 		LOGISTIC(ModelFamily.LINEAR), @JsonProperty("mlp")
-		MLP(ModelFamily.MLP);
+		MLP(ModelFamily.MLP), @JsonProperty("torchscript")
+		TORCHSCRIPT(ModelFamily.TORCHSCRIPT);
 
 		final ModelFamily family;
 

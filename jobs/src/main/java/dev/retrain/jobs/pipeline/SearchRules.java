@@ -55,6 +55,10 @@ final class SearchRules {
 		if (s.hiddenLayers() != null && model.family() == ModelFamily.LINEAR) {
 			problems.add("search.hidden-layers", "only for family mlp (this model is linear)");
 		}
+		if (s.hiddenLayers() != null && model.family() == ModelFamily.TORCHSCRIPT) {
+			problems.add("search.hidden-layers",
+					"only for family mlp (a TorchScript model's layers are in its module file)");
+		}
 		if (s.hiddenLayers() != null && layers.stream().anyMatch(l -> l != null && l.isEmpty())) {
 			problems.add("search.hidden-layers",
 					"each entry needs at least one layer (for a linear model, use family linear)");

@@ -206,7 +206,13 @@ class CandidateStep implements Tasklet {
 		LabelEncoding lab = c.fineTune() ? how.parent().label() : fittedLabel;
 		Hyperparameters hp = def.hyperparameters().with(c.epochs(), c.learningRate(), c.weightDecay());
 		ModelShape shape = c.fineTune() ? how.parent().shape()
-				: new ModelShape(def.task(), def.family(), c.hiddenLayers(), enc.width(), lab.outputs());
+				: def.shape(c.hiddenLayers(), enc.width(), lab.outputs());
+		Path warmStart = how.warmStart();
+		if (shape.isTorchScript()) {
+			ModuleFile.Start start = s.moduleFile().start(shape, how.parent(), warmStart, enc.columns());
+			shape = start.shape();
+			warmStart = start.file();
+		}
 		try {
 			TrainingData data = window.encoded(enc, lab, hp, rows);
 			window.release();
@@ -214,7 +220,7 @@ class CandidateStep implements Tasklet {
 					candidates.size(), c.describe());
 			this.runs.progress(run.runId(), what + " on " + data.rows() + " rows");
 			TrainingResult r = this.trainer
-				.train(new ModelTrainer.Request(shape, hp, data, how.warmStart(), dir, progress(s, dir, what)));
+				.train(new ModelTrainer.Request(shape, hp, data, warmStart, dir, progress(s, dir, what)));
 			double score;
 			try (LoadedModel model = LoadedModel.load(shape, dir.resolve(ModelTrainer.FINAL_PARAMS))) {
 				score = Metrics.compute(model.predict(enc, selection), lab.encode(selection)).get(metric.key());

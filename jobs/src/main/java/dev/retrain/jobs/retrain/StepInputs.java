@@ -12,11 +12,19 @@ import dev.retrain.models.storage.S3Settings;
  * What every retrain step starts from: the run, its pipeline's definition, and its
  * workspace.
  */
-record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws, S3Settings s3) {
+record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws, S3Settings s3, RetrainProperties props) {
 
 	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
 		RunContext run = RunContext.of(chunk);
-		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run), props.s3());
+		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run), props.s3(), props);
+	}
+
+	/**
+	 * For a TorchScript pipeline's retrain: the module file it starts from, in the
+	 * workspace ({@link ModuleFile}).
+	 */
+	ModuleFile moduleFile() {
+		return ModuleFile.of(this.def, this.props, this.ws);
 	}
 
 	SnapshotInfo snapshot() {

@@ -134,8 +134,7 @@ class TrainStep implements Tasklet {
 				? def.hyperparameters().withEpochsAndLearningRate(def.finetuneEpochs(), def.finetuneLearningRate())
 				: def.hyperparameters();
 
-		ModelShape shape = new ModelShape(def.task(), def.family(), def.hiddenLayers(), encoder.width(),
-				label.outputs());
+		ModelShape shape = def.shape(def.hiddenLayers(), encoder.width(), label.outputs());
 		long encodedBytes = (long) trainRows * (encoder.width() * 4L + 12L);
 		SearchResult searched = null;
 		LongPredicate from = null;
@@ -186,10 +185,16 @@ class TrainStep implements Tasklet {
 			ws.push(ws.training());
 			this.observer.epochCompleted(epoch, total, stats);
 		};
+		Path warmStart = how.warmStart();
+		if (shape.isTorchScript()) {
+			ModuleFile.Start start = s.moduleFile().start(shape, how.parent(), warmStart, encoder.columns());
+			shape = start.shape();
+			warmStart = start.file();
+		}
 		TrainingResult result;
 		try {
 			result = this.trainer
-				.train(new ModelTrainer.Request(shape, hp, training, how.warmStart(), ws.training(), progress));
+				.train(new ModelTrainer.Request(shape, hp, training, warmStart, ws.training(), progress));
 		}
 		catch (TrainingStopped ex) {
 			throw new JobInterruptedException(ex.getMessage());
@@ -282,7 +287,7 @@ class TrainStep implements Tasklet {
 		FeatureEncoder enc = c.fineTune() ? new FeatureEncoder(how.parent().features()) : encoder;
 		LabelEncoding lab = c.fineTune() ? how.parent().label() : fittedLabel;
 		ModelShape shape = c.fineTune() ? how.parent().shape()
-				: new ModelShape(def.task(), def.family(), c.hiddenLayers(), enc.width(), lab.outputs());
+				: def.shape(c.hiddenLayers(), enc.width(), lab.outputs());
 		return new Chosen(chosen, enc, lab, def.hyperparameters().with(c.epochs(), c.learningRate(), c.weightDecay()),
 				shape, run.asOf().toEpochDay() - c.windowDays() + 1, result);
 	}
@@ -339,6 +344,10 @@ class TrainStep implements Tasklet {
 		if (parent.shape().family() != def.family()
 				|| (def.search() == null && !parent.shape().hiddenLayers().equals(def.hiddenLayers()))) {
 			changes.add("model structure changed");
+		}
+		else if (def.model().source() != null && (parent.shape().source() == null
+				|| !parent.shape().source().location().equals(def.model().source().location()))) {
+			changes.add("the TorchScript module file changed to " + def.model().source().location());
 		}
 		if (!changes.isEmpty()) {
 			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but the schema changed since champion v"

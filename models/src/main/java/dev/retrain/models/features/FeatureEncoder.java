@@ -141,6 +141,10 @@ public final class FeatureEncoder {
 					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.NUMERIC,
 							(n > 0) ? this.means[f] : 0.0, (std > 1e-12) ? std : 1.0, null));
 				}
+				else if (spec.categories() != null) {
+					encodings.add(new FeatureEncoding(spec.name(), FeatureSpec.FeatureType.CATEGORICAL, null, null,
+							spec.categories()));
+				}
 				else {
 					List<String> vocabulary = this.categories.get(f)
 						.entrySet()
@@ -175,6 +179,26 @@ public final class FeatureEncoder {
 	 */
 	public List<String> signature() {
 		return this.encodings.stream().map(e -> e.name() + ":" + e.type()).toList();
+	}
+
+	/**
+	 * The encoded matrix's columns, in order: {@code name} and {@code name:missing} for a
+	 * numeric feature, {@code name=value} per category and {@code name=<other>} for a
+	 * categorical one.
+	 */
+	public List<String> columns() {
+		List<String> columns = new ArrayList<>(this.width);
+		for (FeatureEncoding enc : this.encodings) {
+			if (enc.type() == FeatureSpec.FeatureType.NUMERIC) {
+				columns.add(enc.name());
+				columns.add(enc.name() + ":missing");
+			}
+			else {
+				enc.vocabulary().forEach(v -> columns.add(enc.name() + "=" + v));
+				columns.add(enc.name() + "=<other>");
+			}
+		}
+		return columns;
 	}
 
 	public float[] encode(Table table) {
