@@ -99,7 +99,7 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 
 	/** The pipeline file a policy's sandbox loads. */
 	String sandboxYaml(BacktestPolicy policy) {
-		return SandboxYaml.of(this.request.pipelineYaml(), this.data, policy);
+		return SandboxYaml.of(this.request.pipelineYaml(), this.data, this.request.dataDir(), policy);
 	}
 
 }

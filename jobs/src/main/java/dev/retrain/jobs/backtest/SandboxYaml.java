@@ -8,6 +8,8 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
+import dev.retrain.models.storage.Storage;
+
 /**
  * Writes a pipeline file as a policy's sandbox sees it, edited as a YAML tree: the data
  * path made absolute, the policy's drift section in place of the pipeline's own, and no
@@ -30,10 +32,25 @@ final class SandboxYaml {
 	 * (none when the policy has none).
 	 */
 	static String of(String yaml, Path data, BacktestPolicy policy) {
+		return of(yaml, data, null, policy);
+	}
+
+	/**
+	 * The same, and a TorchScript model's {@code model.torchscript} made absolute against
+	 * the live data directory {@code dataDir} when it is a relative local path (a sandbox
+	 * has a data directory of its own).
+	 */
+	static String of(String yaml, Path data, Path dataDir, BacktestPolicy policy) {
 		if (!(YAML.readTree(yaml) instanceof ObjectNode pipeline)) {
 			throw new IllegalArgumentException("the pipeline file is not a YAML mapping");
 		}
 		pipeline.withObjectProperty("data").put("path", data.toString());
+		JsonNode module = pipeline.path("model").path("torchscript");
+		if (dataDir != null && module.isString() && !Storage.isObjectStorage(module.asString())
+				&& !Path.of(module.asString()).isAbsolute()) {
+			pipeline.withObjectProperty("model")
+				.put("torchscript", dataDir.resolve(module.asString()).toAbsolutePath().normalize().toString());
+		}
 		pipeline.remove("schedule");
 		pipeline.remove("drift");
 		JsonNode drift = drift(policy);

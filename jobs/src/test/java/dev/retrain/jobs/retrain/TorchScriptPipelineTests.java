@@ -3,19 +3,28 @@ package dev.retrain.jobs.retrain;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.TorchScriptFixtures;
+import dev.retrain.jobs.backtest.BacktestReport;
+import dev.retrain.jobs.backtest.Backtester;
+import dev.retrain.jobs.backtest.PolicyFile;
+import dev.retrain.jobs.drift.DriftChecker;
+import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.pipeline.PipelineLoader;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.jobs.scoring.ScoringLauncher;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.Table;
@@ -24,6 +33,7 @@ import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.search.SearchResult;
+import dev.retrain.models.serving.Champion;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
@@ -34,6 +44,7 @@ import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A user's TorchScript module through the whole loop: a retrain from the module's
@@ -42,6 +53,15 @@ import static org.assertj.core.api.Assertions.within;
  * refused with both sides named, the champion untouched.
  */
 class TorchScriptPipelineTests extends RetrainTestSupport {
+
+	@Autowired
+	ScoringLauncher scoring;
+
+	@Autowired
+	DriftChecker checker;
+
+	@Autowired
+	JobRepository repository;
 
 	@Test
 	void aRetrainTrainsTheModuleAndAFineTuneStartsFromTheChampion() throws Exception {
@@ -87,6 +107,53 @@ class TorchScriptPipelineTests extends RetrainTestSupport {
 		assertThat(child.shape().source()).isEqualTo(meta.shape().source());
 		assertThat(child.training().curve().get(0).trainLoss()).as("starts where the champion ended")
 			.isLessThan(meta.training().curve().get(0).trainLoss());
+	}
+
+	@Test
+	void theChampionIsUsedByBatchScoringDriftChecksTheChampionClientAndBacktests() throws Exception {
+		sampleData(DATA_DIR, "ts-around", 150, 14);
+		TorchScriptFixtures.copy("mlp_w17_o1.pt", DATA_DIR.resolve("modules/around.pt"));
+		String yaml = TorchScriptFixtures.yaml("ts-around", "ts-around", "modules/around.pt", "");
+		definePipeline("ts-around", yaml);
+		RunRecord first = run("ts-around", LAST, null);
+		assertThat(first.status()).as(first.failureReason()).isEqualTo("COMPLETED");
+		int champion = first.candidateVersion();
+
+		ScoringLauncher.Launched launched = this.scoring.launch("ts-around", LAST, null, null, "test");
+		await().atMost(Duration.ofMinutes(2)).until(() -> !this.repository.getJobExecution(launched.id()).isRunning());
+		ScoringLauncher.Scoring scored = this.scoring.find(launched.id());
+		assertThat(scored.status()).as(scored.failure()).isEqualTo("COMPLETED");
+		assertThat(scored.version()).isEqualTo(champion);
+		assertThat(scored.rows()).isPositive();
+
+		DriftReport drift = this.checker.check("ts-around", LAST, "test");
+		assertThat(drift.championVersion()).isEqualTo(champion);
+		assertThat(drift.prediction()).as("prediction drift from the module's outputs").isNotNull();
+
+		Table day = new ParquetTableReader(DATA_DIR.resolve("ts-around")).read(
+				new PartitionedDirectory(DATA_DIR.resolve("ts-around")).resolve(LAST, LAST),
+				WindowPlan.columns(this.catalog.get("ts-around"), List.<FeatureSpec>of()));
+		try (Champion client = Champion.from(DATA_DIR.resolve("models").toString(), "ts-around");
+				ModelArtifact artifact = this.store.load("ts-around", champion)) {
+			assertThat(client.version()).isEqualTo(champion);
+			assertThat(client.metadata().shape().family()).isEqualTo(ModelFamily.TORCHSCRIPT);
+			assertThat(client.score(day).predictions().scores()).containsExactly(artifact.predict(day).scores());
+		}
+
+		Path out = Files.createTempDirectory("ts-backtest");
+		BacktestReport report = new Backtester()
+			.run(new Backtester.Request(yaml, DATA_DIR, out.resolve("sandboxes"), null, null, 5, 10,
+					PolicyFile.parse("policies:\n  - {name: weekly, type: schedule, cron: \"0 0 0 ? * MON\"}")
+						.toPolicies()),
+					line -> {
+					});
+		BacktestReport.PolicyResult weekly = report.policies()
+			.stream()
+			.filter(p -> p.name().equals("weekly"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(weekly.retrains()).as("the sandboxes found the module by its absolute path").isPositive();
+		assertThat(weekly.meanMetric()).isBetween(0.5, 1.0);
 	}
 
 	@Test
