@@ -136,7 +136,13 @@ class ArtifactDownloadTests extends OrchestratorTestSupport {
 		String sha = v1.headers().firstValue("X-Artifact-SHA256").orElseThrow();
 		assertThat(sha).isEqualTo(FileHashes.sha256(v1.body()));
 		assertThat(v1.headers().firstValue("ETag")).contains("\"" + sha + "\"");
-		assertThat(entries(v1.body())).containsExactly("metadata.json", "model.params", "reference.parquet");
+		assertThat(entries(v1.body())).containsExactly("metadata.json", "model.params", "reference.parquet",
+				"LOADING.txt");
+		assertThat(new String(entry(v1.body(), "LOADING.txt"), java.nio.charset.StandardCharsets.UTF_8))
+			.as("says what loading it needs")
+			.contains("art v1: mlp")
+			.contains("columns in this order:\n  tenure_days, tenure_days:missing,")
+			.contains("DJL parameters");
 		ArtifactMetadata meta = Json.MAPPER.readValue(entry(v1.body(), "metadata.json"), ArtifactMetadata.class);
 		assertThat(meta.version()).isEqualTo(1);
 		assertThat(meta.features()).isNotEmpty();

@@ -1,11 +1,16 @@
 package dev.retrain.jobs.retrain;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.repository.JobRepository;
@@ -85,6 +90,11 @@ class TorchScriptPipelineTests extends RetrainTestSupport {
 		}
 		assertThat(FileHashes.sha256(stored)).as("trained, not the module as given")
 			.isNotEqualTo(FileHashes.sha256(module));
+		assertThat(loadingNotes(this.store.archive("ts", first.candidateVersion())))
+			.contains("ts v1: TorchScript module modules/churn.pt (SHA-256 "
+					+ meta.shape().source().sha256().substring(0, 12))
+			.contains("float32 matrix [rows, 17]")
+			.contains("torch.jit.load");
 
 		// the stored version scores the holdout as the run did
 		PipelineDefinition def = this.catalog.get("ts");
@@ -154,6 +164,17 @@ class TorchScriptPipelineTests extends RetrainTestSupport {
 			.orElseThrow();
 		assertThat(weekly.retrains()).as("the sandboxes found the module by its absolute path").isPositive();
 		assertThat(weekly.meanMetric()).isBetween(0.5, 1.0);
+	}
+
+	static String loadingNotes(byte[] zip) throws IOException {
+		try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+			for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+				if (e.getName().equals("LOADING.txt")) {
+					return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+				}
+			}
+		}
+		throw new AssertionError("the archive has no LOADING.txt");
 	}
 
 	@Test

@@ -29,6 +29,23 @@ public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLaye
 		return this.family == ModelFamily.TORCHSCRIPT;
 	}
 
+	/**
+	 * What kind of model this is and where its code comes from, for people: e.g.
+	 * {@code mlp [32, 16], 17 inputs, 1 output} or
+	 * {@code TorchScript module modules/churn.pt (SHA-256 1a2b3c4d5e6f), 17 inputs, 1 output}.
+	 */
+	public String describe() {
+		String io = ", " + this.inputs + " inputs, " + this.outputs + ((this.outputs == 1) ? " output" : " outputs");
+		return switch (this.family) {
+			case LINEAR -> "linear" + io;
+			case MLP -> "mlp " + this.hiddenLayers + io;
+			case TORCHSCRIPT -> "TorchScript module " + ((this.source != null) ? this.source.location() : "?")
+					+ ((this.source != null && this.source.sha256() != null)
+							? " (SHA-256 " + this.source.sha256().substring(0, 12) + ")" : "")
+					+ io;
+		};
+	}
+
 	/** The same shape with its source's SHA-256 as trained. */
 	public ModelShape withSource(ModelSource source) {
 		return new ModelShape(this.task, this.family, this.hiddenLayers, this.inputs, this.outputs, source);
