@@ -26,6 +26,26 @@ class PipelineLoaderTests {
 	}
 
 	@Test
+	void everyPipelineFileShippedInConfigsLoads() throws IOException {
+		Path configs = Path.of("..", "configs");
+		List<Path> files;
+		try (var all = Files.walk(configs)) {
+			files = all.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+		}
+		List<Path> pipelines = files.stream().filter(f -> !f.getFileName().toString().contains("polic")).toList();
+		assertThat(pipelines).extracting(f -> f.getFileName().toString())
+			.contains("sample.yaml", "sample-torchscript.yaml", "weather.yaml");
+		for (Path file : pipelines) {
+			PipelineDefinition def = this.loader.parse(Files.readString(file), file.toString());
+			assertThat(def.name()).as(file.toString()).isNotBlank();
+		}
+		PipelineDefinition torchscript = this.loader
+			.parse(Files.readString(configs.resolve("examples/sample-torchscript.yaml")), "sample-torchscript.yaml");
+		assertThat(torchscript.family()).isEqualTo(ModelFamily.TORCHSCRIPT);
+		assertThat(torchscript.model().source().location()).isEqualTo("modules/churn.pt");
+	}
+
+	@Test
 	void loadsAValidFileWithDefaults() {
 		PipelineDefinition def = this.loader.parse(valid("churn"), "configs/churn.yaml");
 		assertThat(def.task()).isEqualTo(Task.BINARY_CLASSIFICATION);
