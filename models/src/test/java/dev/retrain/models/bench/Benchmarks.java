@@ -49,7 +49,9 @@ import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.ModelShape;
+import dev.retrain.models.training.ModelSource;
 import dev.retrain.models.training.ModelTrainer;
+import dev.retrain.models.training.TorchScriptModules;
 import dev.retrain.models.training.TrainingData;
 
 /**
@@ -97,6 +99,17 @@ public final class Benchmarks {
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
 		Files.createDirectories(out);
 		List<Result> results = new ArrayList<>();
+		if (a.containsKey("training-only")) {
+			results.add(training(trainRows, repeats, out));
+			results.add(trainingTorchScript(trainRows, repeats, out));
+			for (int t : threads) {
+				results.add(trainingInChild("training", trainRows, repeats, t, out));
+				results.add(trainingInChild("training-torchscript", trainRows, repeats, t, out));
+			}
+			report(out, results, List.of());
+			System.out.println(Files.readString(out.resolve("results.md")));
+			return;
+		}
 		if (a.containsKey("object-storage-only")) {
 			for (long rows : sizes) {
 				for (int t : threads) {
@@ -123,6 +136,7 @@ public final class Benchmarks {
 			}
 		}
 		results.add(training(trainRows, repeats, out));
+		results.add(trainingTorchScript(trainRows, repeats, out));
 		for (int t : threads) {
 			results.add(trainingInChild(trainRows, Math.max(1, repeats / 2), t, out));
 		}
@@ -150,6 +164,7 @@ public final class Benchmarks {
 		results.add(ingest(data, rows, 2, repeats));
 		results.add(objectStorage(data, rows, 2, repeats));
 		results.add(training(trainRows, repeats, out));
+		results.add(trainingTorchScript(trainRows, repeats, out));
 		report(out, results, List.of());
 		return results;
 	}
@@ -170,6 +185,9 @@ public final class Benchmarks {
 			case "memory" -> MemoryBenchmark.child(a);
 			case "training" -> Json.write(Path.of(a.get("result")), training(Integer.parseInt(a.get("train-rows")),
 					Integer.parseInt(a.get("repeats")), Path.of(a.get("out"))));
+			case "training-torchscript" ->
+				Json.write(Path.of(a.get("result")), trainingTorchScript(Integer.parseInt(a.get("train-rows")),
+						Integer.parseInt(a.get("repeats")), Path.of(a.get("out"))));
 			default -> throw new IllegalArgumentException("unknown child " + a.get("child"));
 		}
 	}
@@ -201,8 +219,12 @@ public final class Benchmarks {
 	 * threads.
 	 */
 	static Result trainingInChild(int rows, int repeats, int threads, Path out) throws Exception {
+		return trainingInChild("training", rows, repeats, threads, out);
+	}
+
+	static Result trainingInChild(String what, int rows, int repeats, int threads, Path out) throws Exception {
 		Path result = Files.createTempFile(out, "training-", ".json");
-		int code = javaChild(List.of("-Xmx2g"), "training",
+		int code = javaChild(List.of("-Xmx2g"), what,
 				List.of("--train-rows=" + rows, "--repeats=" + repeats, "--out=" + out, "--result=" + result), threads)
 			.waitFor();
 		if (code != 0) {
@@ -415,15 +437,73 @@ public final class Benchmarks {
 				"samples/s", ours, peer, "bare DJL loop (same network, batches, loss)");
 	}
 
+	/**
+	 * A user's TorchScript module of the built-in MLP's shape (17-32-16-1, made by
+	 * {@code make_fixtures.py}) trained through the product's trainer, against the bare
+	 * DJL loop over the same module loaded the same way.
+	 */
+	static Result trainingTorchScript(int rows, int repeats, Path out) throws Exception {
+		int width = 17;
+		Path module = out.resolve("mlp_w17_o1.pt");
+		try (var in = Benchmarks.class.getResourceAsStream("/torchscript/mlp_w17_o1.pt")) {
+			Files.copy(in, module, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		}
+		SplittableRandom rnd = new SplittableRandom(3);
+		float[] x = new float[rows * width];
+		double[] y = new double[rows];
+		for (int i = 0; i < rows; i++) {
+			double z = 0;
+			for (int j = 0; j < width; j++) {
+				x[i * width + j] = (float) rnd.nextGaussian();
+				z += x[i * width + j] * ((j % 3) - 1);
+			}
+			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
+		}
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.TORCHSCRIPT, List.of(), width, 1,
+				new ModelSource(module.toString(), null));
+		int epochs = 2;
+		int batch = 512;
+		Hyperparameters hp = new Hyperparameters(epochs, batch, 0.005, 0.0, 0, 0.0, 7, null, false);
+		List<Double> ours = new ArrayList<>();
+		List<Double> peer = new ArrayList<>();
+		for (int rep = 0; rep <= repeats; rep++) {
+			Path dir = Files.createTempDirectory(out, "train-ts");
+			long t0 = System.nanoTime();
+			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width),
+					module, dir, EpochListener.NONE));
+			long t1 = System.nanoTime();
+			bareLoop(shape, module, x, y, rows, width, epochs, batch);
+			long t2 = System.nanoTime();
+			if (rep > 0) {
+				ours.add((double) rows * epochs / ((t1 - t0) / 1e9));
+				peer.add((double) rows * epochs / ((t2 - t1) / 1e9));
+			}
+		}
+		return result(
+				"Training a TorchScript module 17-32-16-1, batch 512, Adam, " + rows + " rows x " + epochs + " epochs, "
+						+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)",
+				"samples/s", ours, peer, "bare DJL loop (the same TorchScript module, batches, loss)");
+	}
+
 	/** The textbook DJL loop: no shuffling, checkpoints, validation or weighting. */
 	static void bareLoop(ModelShape shape, float[] x, double[] y, int rows, int width, int epochs, int batch) {
+		bareLoop(shape, null, x, y, rows, width, epochs, batch);
+	}
+
+	/**
+	 * The same over a TorchScript module loaded from {@code module} with trainable
+	 * parameters (a built-in shape's block when null).
+	 */
+	static void bareLoop(ModelShape shape, Path module, float[] x, double[] y, int rows, int width, int epochs,
+			int batch) {
 		Engine.getInstance().setRandomSeed(7);
 		float[] labels = new float[rows];
 		for (int i = 0; i < rows; i++) {
 			labels[i] = (float) y[i];
 		}
 		try (Model model = Model.newInstance("bare")) {
-			model.setBlock(shape.newBlock());
+			model.setBlock(
+					(module != null) ? TorchScriptModules.load(module, model.getNDManager(), true) : shape.newBlock());
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
 				.optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
 				.optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build());

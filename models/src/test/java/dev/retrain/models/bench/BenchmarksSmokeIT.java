@@ -23,7 +23,8 @@ class BenchmarksSmokeIT {
 		List<Benchmarks.Result> results = Benchmarks.run(5_000, 2_000, 1, out);
 		assertThat(results.get(1).name()).contains("2 thread(s)");
 
-		assertThat(results).hasSize(4);
+		assertThat(results).hasSize(5);
+		assertThat(results.get(4).name()).contains("TorchScript module");
 		assertThat(results.get(2).name()).contains("Parquet from S3");
 		assertThat(results).allSatisfy(r -> {
 			assertThat(r.ours()).isPositive();
