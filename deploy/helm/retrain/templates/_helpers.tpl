@@ -159,6 +159,11 @@ capabilities:
   readOnly: true
 - name: tmp
   mountPath: /tmp
+{{- if .Values.modelFiles.volume }}
+- name: model-files
+  mountPath: {{ .Values.modelFiles.mountPath }}
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "retrain.volumes" -}}
@@ -169,6 +174,10 @@ capabilities:
 - name: pipelines
   configMap:
     name: {{ include "retrain.fullname" . }}-pipelines
+{{- if .Values.modelFiles.volume }}
+- name: model-files
+  {{- toYaml .Values.modelFiles.volume | nindent 2 }}
+{{- end }}
 {{- end -}}
 
 {{/* what cannot work is refused at render time, naming the value */}}

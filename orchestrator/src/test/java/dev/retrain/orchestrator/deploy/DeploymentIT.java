@@ -158,6 +158,35 @@ class DeploymentIT {
 	}
 
 	@Test
+	void modelFilesFromAVolumeAreMountedReadOnlyInEveryNodeAndWorker() {
+		List<Map<String, Object>> manifests = render(ROOT.resolve("deploy/helm/example-values.yaml"),
+				Map.of("modelFiles.volume.persistentVolumeClaim.claimName", "model-files"));
+		List<Map<String, Object>> deployments = kinds(manifests, "Deployment");
+		assertThat(deployments).hasSizeGreaterThanOrEqualTo(2);
+		for (Map<String, Object> deployment : deployments) {
+			Map<String, Object> pod = get(deployment, "spec", "template", "spec");
+			List<Map<String, Object>> volumes = get(pod, "volumes");
+			assertThat(volumes).filteredOn(v -> "model-files".equals(v.get("name")))
+				.singleElement()
+				.satisfies(v -> assertThat(v.get("persistentVolumeClaim").toString()).contains("model-files"));
+			for (Map<String, Object> container : containers(deployment)) {
+				List<Map<String, Object>> mounts = get(container, "volumeMounts");
+				assertThat(mounts).filteredOn(m -> "model-files".equals(m.get("name")))
+					.singleElement()
+					.satisfies(
+							m -> assertThat(m).containsEntry("mountPath", "/models").containsEntry("readOnly", true));
+			}
+		}
+		List<Map<String, Object>> none = render(ROOT.resolve("deploy/helm/example-values.yaml"), Map.of());
+		for (Map<String, Object> deployment : kinds(none, "Deployment")) {
+			for (Map<String, Object> container : containers(deployment)) {
+				List<Map<String, Object>> mounts = get(container, "volumeMounts");
+				assertThat(mounts).noneMatch(m -> "model-files".equals(m.get("name")));
+			}
+		}
+	}
+
+	@Test
 	void portsProbesAndTheImageAgree() throws IOException {
 		Dockerfile docker = Dockerfile.read(DOCKERFILE);
 		int exposed = Integer.parseInt(docker.single("EXPOSE"));
