@@ -24,7 +24,7 @@ import dev.retrain.models.storage.Storage;
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
 		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") Duration heartbeatInterval,
-		@DefaultValue("60s") Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
+		@DefaultValue("30s") Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
 		@DefaultValue Workers workers, String workspaceUri, Integer maxConcurrentRuns) {
 
 	/**

@@ -24,9 +24,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * older than {@code timeout} is declared stopped by the first other node that notices (a
  * conditional update, so once), which then marks the runs it held FAILED, releases their
  * locks (see {@link StartupRecovery#recoverRun}) and publishes {@link NodeStopped} for
- * the rest (backtests). A node that comes back after being declared stopped logs it and
- * registers again; its runs were already failed, and Spring Batch's optimistic locking
- * refuses the stale execution's next update.
+ * the rest: backtests, and {@link OrphanedRuns}, which restarts those runs here. A node
+ * that comes back after being declared stopped logs it and registers again; its runs were
+ * already failed, and Spring Batch's optimistic locking refuses the stale execution's
+ * next update.
  */
 public class NodeLiveness {
 
@@ -131,11 +132,15 @@ public class NodeLiveness {
 			log.warn("node {} has not sent a heartbeat since {}: declared stopped; recovering its runs", node,
 					lastBeat);
 			String reason = "interrupted: node " + node + " stopped (no heartbeat since " + lastBeat
-					+ ", declared by node " + me + "); restart the run to resume from its last checkpoint";
+					+ ", declared by node " + me + "); it resumes from its last checkpoint as a restart";
+			List<Long> failed = new ArrayList<>();
 			for (Map<String, Object> lock : this.locks.heldBy(node)) {
-				this.recovery.recoverRun(lock, reason);
+				Long run = this.recovery.recoverRun(lock, reason);
+				if (run != null) {
+					failed.add(run);
+				}
 			}
-			this.events.publishEvent(new NodeStopped(node, lastBeat, me));
+			this.events.publishEvent(new NodeStopped(node, lastBeat, me, failed));
 			declared.add(node);
 		}
 		return declared;

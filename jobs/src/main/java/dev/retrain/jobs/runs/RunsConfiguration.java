@@ -7,6 +7,7 @@ import java.time.Clock;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -57,6 +58,12 @@ public class RunsConfiguration {
 	StartupRecovery startupRecovery(PipelineLocks locks, JobRepository repository, JobOperator operator,
 			RunRecords runs, ModelRegistry registry, ModelStore store) {
 		return new StartupRecovery(locks, repository, operator, runs, registry, store);
+	}
+
+	@Bean
+	OrphanedRuns orphanedRuns(RunLauncher launcher,
+			@Value("${retrain.resume-runs-of-stopped-nodes:true}") boolean resumeRunsOfStoppedNodes) {
+		return new OrphanedRuns(launcher, resumeRunsOfStoppedNodes);
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "stop")

@@ -46,16 +46,17 @@ public class StartupRecovery {
 	/**
 	 * Releases a lock (pipeline, token, run_id) whose holder stopped and, if this call
 	 * released it and its run was still marked running, marks the run FAILED with
-	 * {@code reason} so that it can be restarted.
+	 * {@code reason} so that it can be restarted; returns that run's id, or null when
+	 * this call failed no run.
 	 */
-	public void recoverRun(Map<String, Object> lock, String reason) {
+	public Long recoverRun(Map<String, Object> lock, String reason) {
 		String pipeline = (String) lock.get("pipeline");
 		if (!this.locks.releaseIfHeld(pipeline, (String) lock.get("token"))) {
-			return;
+			return null;
 		}
 		Object runId = lock.get("run_id");
 		if (runId == null) {
-			return;
+			return null;
 		}
 		long id = ((Number) runId).longValue();
 		JobExecution execution = this.repository.getJobExecution(id);
@@ -63,7 +64,9 @@ public class StartupRecovery {
 			this.operator.recover(execution);
 			this.runs.finished(id, "FAILED", reason);
 			log.warn("run {} of pipeline {} marked FAILED: {}", id, pipeline, reason);
+			return id;
 		}
+		return null;
 	}
 
 	public void recover() {

@@ -169,6 +169,15 @@ class FaultInjectionIT {
 		}
 
 		static Node start(Path dir, String name, List<String> database) throws IOException, InterruptedException {
+			return start(dir, name, database, null, List.of());
+		}
+
+		/**
+		 * A node named {@code nodeId} (the default name when null), with more
+		 * {@code --name=value} settings.
+		 */
+		static Node start(Path dir, String name, List<String> database, String nodeId, List<String> settings)
+				throws IOException, InterruptedException {
 			Path log = dir.resolve(name + ".log");
 			List<String> cmd = new ArrayList<>(List.of(
 					Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m", "-XX:+UseSerialGC",
@@ -177,6 +186,10 @@ class FaultInjectionIT {
 					FaultNode.class.getName(), dir.resolve("data").toString(), dir.resolve("configs").toString(),
 					dir.resolve("db").resolve("retrain").toString()));
 			cmd.addAll(database);
+			if (nodeId != null) {
+				cmd.add("--retrain.node-id=" + nodeId);
+			}
+			cmd.addAll(settings);
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 			pb.environment().put("OMP_NUM_THREADS", "1");
 			Node node = new Node(pb.start());
@@ -236,6 +249,24 @@ class FaultInjectionIT {
 		Map<?, ?> call(String command) throws InterruptedException {
 			this.in.println(command);
 			return reply();
+		}
+
+		/** A command whose reply is a list. */
+		List<?> callList(String command) throws InterruptedException {
+			this.in.println(command);
+			String line = next();
+			while (line.startsWith(Failpoints.REACHED)) {
+				this.reached.add(line);
+				line = next();
+			}
+			if (!line.startsWith(FaultNode.REPLY)) {
+				fail("expected a reply, got: " + line);
+			}
+			Object value = Json.MAPPER.readValue(line.substring(FaultNode.REPLY.length()), Object.class);
+			if (value instanceof Map<?, ?> m && m.containsKey("error")) {
+				fail("the node refused: " + m.get("error"));
+			}
+			return (List<?>) value;
 		}
 
 		long number(Map<?, ?> reply, String key) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +61,12 @@ public final class FaultNode {
 
 	/**
 	 * Arguments: the data directory, the config directory, the H2 database file, and
-	 * optionally a PostgreSQL URL and schema to use instead.
+	 * optionally a PostgreSQL URL and schema to use instead; then any
+	 * {@code --name=value} settings (they override the defaults here).
 	 */
-	public static void main(String[] args) throws Exception {
+	public static void main(String[] all) throws Exception {
 		PrintStream out = System.out;
+		String[] args = Arrays.stream(all).filter(a -> !a.startsWith("--")).toArray(String[]::new);
 		boolean postgres = args.length > 4;
 		List<String> settings = new ArrayList<>(
 				List.of("--retrain.data-dir=" + args[0], "--retrain.config-dir=" + args[1],
@@ -76,6 +80,12 @@ public final class FaultNode {
 			settings.add("--spring.datasource.username=" + TestPostgres.USER);
 			settings.add("--spring.datasource.password=");
 			settings.add("--spring.flyway.schemas=" + args[4]);
+		}
+		for (String extra : Arrays.stream(all).filter(a -> a.startsWith("--")).toList()) {
+			// an override replaces the default (Spring would join two values of one key)
+			String key = extra.substring(0, extra.indexOf('=') + 1);
+			settings.removeIf(s -> s.startsWith(key));
+			settings.add(extra);
 		}
 		ConfigurableApplicationContext ctx = new SpringApplicationBuilder(JobsTestApplication.class)
 			.web(WebApplicationType.NONE)
@@ -129,6 +139,7 @@ public final class FaultNode {
 			}
 			case "await" -> awaitEnd(Long.parseLong(cmd[1]));
 			case "state" -> state(cmd[1]);
+			case "runs" -> runs(cmd[1]);
 			case "reproduce" -> reproduce(cmd[1], Long.parseLong(cmd[2]));
 			default -> throw new IllegalArgumentException("unknown command " + cmd[0]);
 		};
@@ -146,6 +157,29 @@ public final class FaultNode {
 		m.put("candidateVersion", r.candidateVersion());
 		m.put("decision", (r.decision() != null) ? r.decision().name() : null);
 		return m;
+	}
+
+	/**
+	 * A pipeline's runs, oldest first: id, status, failure reason, what started it, and
+	 * the epoch its training resumed from (null before it trained).
+	 */
+	private List<Map<String, Object>> runs(String pipeline) {
+		List<Map<String, Object>> list = new ArrayList<>();
+		List<RunRecord> recent = new ArrayList<>(this.ctx.getBean(RunRecords.class).recent(pipeline, 50));
+		Collections.reverse(recent);
+		for (RunRecord r : recent) {
+			Map<String, Object> m = new LinkedHashMap<>();
+			m.put("runId", r.runId());
+			m.put("status", r.status());
+			m.put("failureReason", r.failureReason());
+			m.put("cause", r.cause());
+			m.put("ended", r.endedAt() != null);
+			var training = (r.details() != null) ? Json.MAPPER.readTree(r.details()).path("training") : null;
+			m.put("resumedFromEpoch", (training != null && training.has("resumedFromEpoch"))
+					? training.get("resumedFromEpoch").asInt() : null);
+			list.add(m);
+		}
+		return list;
 	}
 
 	/**
