@@ -133,6 +133,28 @@ public final class FailureText {
 		return (message != null) ? message : "failed (the server log has the details)";
 	}
 
+	/**
+	 * The first line of an exit description (a step's stack trace, as Spring Batch
+	 * records a step that failed in another process) without the fully qualified class
+	 * names before its message: {@code a.b.SomeException: c.d.TrainingFailed: the reason}
+	 * gives {@code the reason}.
+	 */
+	public static String firstLineInWords(String description) {
+		if (description == null || description.isBlank()) {
+			return null;
+		}
+		String line = description.strip().lines().findFirst().orElse("").strip();
+		String previous;
+		do {
+			previous = line;
+			line = CLASS_PREFIX.matcher(line).replaceFirst("").strip();
+		}
+		while (!line.equals(previous));
+		return line.isEmpty() ? null : line;
+	}
+
+	private static final Pattern CLASS_PREFIX = Pattern.compile("^(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?::|$)");
+
 	private static boolean isDomain(Throwable t) {
 		return t.getClass().getName().startsWith("dev.retrain.");
 	}

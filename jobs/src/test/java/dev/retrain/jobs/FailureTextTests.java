@@ -57,4 +57,13 @@ class FailureTextTests {
 		assertThat(this.text.of((String) null)).isNull();
 	}
 
+	@Test
+	void aStackTraceFromAnotherProcessReadsAsItsMessage() {
+		assertThat(FailureText.firstLineInWords("org.springframework.batch.core.JobInterruptedException: "
+				+ "dev.retrain.models.training.TrainingFailed: the module does not fit\n\tat a.b.C.d(C.java:1)"))
+			.isEqualTo("the module does not fit");
+		assertThat(FailureText.firstLineInWords("java.lang.IllegalStateException")).isNull();
+		assertThat(FailureText.firstLineInWords("plain words: a.b here")).isEqualTo("plain words: a.b here");
+	}
+
 }

@@ -99,8 +99,8 @@ public class RetrainJobConfiguration {
 
 	@Bean
 	RunLifecycleListener runLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry,
-			RetrainProperties props, ApplicationEventPublisher events) {
-		return new RunLifecycleListener(runs, locks, registry, props, events);
+			RetrainProperties props, ApplicationEventPublisher events, JobRepository repository) {
+		return new RunLifecycleListener(runs, locks, registry, props, events, repository);
 	}
 
 	@Bean

@@ -1,12 +1,14 @@
 package dev.retrain.jobs.retrain;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.NestedExceptionUtils;
@@ -65,8 +67,11 @@ public class RunLifecycleListener implements JobExecutionListener {
 
 	private final ApplicationEventPublisher events;
 
+	private final JobRepository repository;
+
 	RunLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry, RetrainProperties props,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, JobRepository repository) {
+		this.repository = repository;
 		this.events = events;
 		this.runs = runs;
 		this.locks = locks;
@@ -98,7 +103,7 @@ public class RunLifecycleListener implements JobExecutionListener {
 				return null;
 			});
 			String reason = (execution.getStatus() == BatchStatus.COMPLETED) ? null
-					: withoutServerPaths(failureReason(execution));
+					: withoutServerPaths(failureReason(execution, onWorkers(execution)));
 			String status = execution.getStatus().name();
 			if (execution.getStatus() == BatchStatus.UNKNOWN) {
 				// Spring Batch could not record how a step ended: for whoever reads runs,
@@ -232,7 +237,45 @@ public class RunLifecycleListener implements JobExecutionListener {
 	 * The failed step and the reason in its own words (domain exceptions carry the file
 	 * and column).
 	 */
+	/**
+	 * The steps that ran on workers, as the job repository has them now (the worker
+	 * recorded them; this node's copy of the execution does not hold them).
+	 */
+	private List<StepExecution> onWorkers(JobExecution execution) {
+		try {
+			JobExecution fresh = this.repository.getJobExecution(execution.getId());
+			return (fresh == null) ? List.of()
+					: fresh.getStepExecutions()
+						.stream()
+						.filter(s -> s.getStepName().equals(RetrainJobConfiguration.TRAIN_ON_WORKER)
+								|| s.getStepName().equals(RetrainJobConfiguration.EVALUATE_ON_WORKER))
+						.toList();
+		}
+		catch (RuntimeException ex) {
+			log.warn("cannot read the steps that ran on workers of run {}: {}", execution.getId(), ex.toString());
+			return List.of();
+		}
+	}
+
 	static String failureReason(JobExecution execution) {
+		return failureReason(execution, List.of());
+	}
+
+	/**
+	 * The same, and a step that failed on a worker ({@code onWorkers}) gives its reason
+	 * in words: the first line of its exit description without Java class names.
+	 */
+	static String failureReason(JobExecution execution, List<StepExecution> onWorkers) {
+		for (StepExecution step : onWorkers) {
+			String words = FailureText.firstLineInWords(step.getExitStatus().getExitDescription());
+			if (step.getStatus() == BatchStatus.FAILED && words != null) {
+				return "step '" + step.getStepName() + "' failed on a worker: " + words;
+			}
+		}
+		return failureReasonHere(execution);
+	}
+
+	private static String failureReasonHere(JobExecution execution) {
 		if (execution.getStatus() == BatchStatus.STOPPED) {
 			for (StepExecution step : execution.getStepExecutions()) {
 				if (step.getStatus() == BatchStatus.STOPPED) {

@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.TestPostgres;
+import dev.retrain.jobs.TorchScriptFixtures;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.faults.Failpoints;
@@ -158,6 +159,23 @@ class WorkerIT extends RetrainTestSupport {
 		assertThat(Files.readString(log)).contains("worker w1 runs step train-on-worker of run " + run.runId())
 			.contains("worker w1 runs step evaluate-on-worker of run " + run.runId());
 		assertThat(this.registry.versions("on-worker")).extracting(ModelVersion::version).containsExactly(1);
+	}
+
+	@Test
+	void aStepThatFailsOnAWorkerGivesTheRunItsReasonInWords() throws Exception {
+		Path module = TorchScriptFixtures.copy("mlp_w4_o1.pt", DATA_DIR.resolve("modules/narrow-on-worker.pt"));
+		definePipeline("failing-on-worker", TorchScriptFixtures.yaml("failing-on-worker", DATA,
+				module.toAbsolutePath().toString(), "resources:\n  queue: " + QUEUE));
+		Path log = worker("w-fail", null);
+
+		RunRecord run = run("failing-on-worker", LAST, "fails");
+
+		assertThat(run.status()).isEqualTo("FAILED");
+		assertThat(Files.readString(log)).contains("worker w-fail runs step train-on-worker of run " + run.runId());
+		assertThat(run.failureReason()).as("the worker's reason, in words")
+			.contains("does not take the pipeline's 17 encoded columns")
+			.doesNotContain("dev.retrain.")
+			.doesNotContain("Exception");
 	}
 
 	@Test
