@@ -8,11 +8,14 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 
 import dev.retrain.models.features.Task;
+import dev.retrain.models.plugins.ModelInputs;
+import dev.retrain.models.plugins.ModelPlugins;
 
 /**
  * Everything needed to rebuild the network's structure before loading parameters; for a
  * TorchScript model the structure is in the module file itself, and {@code source} says
- * which file a retrain starts from (null for the built-in families).
+ * which file a retrain starts from; for a plugin, {@code source} names the plugin, its
+ * jar and parameters (null for the built-in families).
  */
 public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLayers, int inputs, int outputs,
 		ModelSource source) {
@@ -29,18 +32,30 @@ public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLaye
 		return this.family == ModelFamily.TORCHSCRIPT;
 	}
 
+	public boolean isPlugin() {
+		return this.family == ModelFamily.PLUGIN;
+	}
+
 	/** The same shape with its source's SHA-256 as trained. */
 	public ModelShape withSource(ModelSource source) {
 		return new ModelShape(this.task, this.family, this.hiddenLayers, this.inputs, this.outputs, source);
 	}
 
 	/**
-	 * A new, uninitialised block of a built-in family. A TorchScript model is not built:
-	 * it is loaded from its file ({@link TorchScriptModules#load}).
+	 * A new, uninitialised block of a built-in family, or a plugin's: built by the
+	 * {@link ModelPlugins#installed() installed} plugin of that name, refused
+	 * ({@link dev.retrain.models.plugins.PluginUnavailable}) when it is absent or its jar
+	 * is not the one recorded. A TorchScript model is not built: it is loaded from its
+	 * file ({@link TorchScriptModules#load}).
 	 */
 	public Block newBlock() {
 		if (isTorchScript()) {
 			throw new IllegalStateException("a TorchScript model is loaded from its module file, not built");
+		}
+		if (isPlugin()) {
+			return ModelPlugins.installed()
+				.require(this.source.plugin(), this.source.version(), this.source.location(), this.source.sha256())
+				.build(pluginInputs(), this.source.params());
 		}
 		SequentialBlock net = new SequentialBlock();
 		for (int units : this.hiddenLayers) {
@@ -49,6 +64,14 @@ public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLaye
 		}
 		net.add(Linear.builder().setUnits(this.outputs).build());
 		return net;
+	}
+
+	/** What a plugin's block is built for. */
+	public ModelInputs pluginInputs() {
+		if (this.source == null || this.source.layout() == null) {
+			throw new IllegalStateException("a plugin's shape needs the layout of its inputs");
+		}
+		return new ModelInputs(this.task, this.inputs, this.outputs, this.source.layout());
 	}
 
 }
