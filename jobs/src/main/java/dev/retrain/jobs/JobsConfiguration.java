@@ -25,6 +25,7 @@ import dev.retrain.jobs.retrain.RunLifecycleListener;
 import dev.retrain.jobs.runs.RunsConfiguration;
 import dev.retrain.jobs.scoring.ScoringJobConfiguration;
 import dev.retrain.jobs.workers.WorkerConfiguration;
+import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -47,8 +48,20 @@ public class JobsConfiguration {
 		return new FailureText(props);
 	}
 
+	/**
+	 * The model plugins of {@code retrain.plugins-dir}, installed for the whole process
+	 * before any pipeline is loaded (a pipeline may name one, and a stored version needs
+	 * its own); none without the setting.
+	 */
 	@Bean
-	PipelineCatalog pipelineCatalog(RetrainProperties props) {
+	ModelPlugins modelPlugins(RetrainProperties props) {
+		ModelPlugins plugins = ModelPlugins.load(props.pluginsDir());
+		ModelPlugins.install(plugins);
+		return plugins;
+	}
+
+	@Bean
+	PipelineCatalog pipelineCatalog(RetrainProperties props, ModelPlugins plugins) {
 		PipelineCatalog catalog = new PipelineCatalog(props.configDir());
 		catalog.reload();
 		return catalog;

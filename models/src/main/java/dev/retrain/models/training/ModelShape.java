@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 
+import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.plugins.ModelInputs;
 import dev.retrain.models.plugins.ModelPlugins;
@@ -64,6 +65,21 @@ public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLaye
 		}
 		net.add(Linear.builder().setUnits(this.outputs).build());
 		return net;
+	}
+
+	/**
+	 * A plugin's shape for a training from scratch on rows of these encodings: with the
+	 * jar, SHA-256 and version of the {@link ModelPlugins#installed() installed} plugin
+	 * of its name and the layout of the rows, as the version records them. Refused with a
+	 * {@link TrainingFailed} when no plugin of that name is installed.
+	 */
+	public ModelShape withInstalledPlugin(List<FeatureEncoding> encodings) {
+		ModelPlugins.Plugin p = ModelPlugins.installed().get(this.source.plugin());
+		if (p == null) {
+			throw new TrainingFailed("plugin '" + this.source.plugin() + "' is not installed in this process ("
+					+ "retrain.plugins-dir): every node and worker that trains or scores this model needs its jar");
+		}
+		return withSource(this.source.withJar(p.jar(), p.sha256(), p.version(), ModelInputs.layout(encodings)));
 	}
 
 	/** What a plugin's block is built for. */

@@ -36,10 +36,6 @@ public record ModelSource(String location, String sha256, String plugin, String 
 		return new ModelSource(null, null, name, null, (params != null) ? params : Map.of(), null);
 	}
 
-	public boolean isPlugin() {
-		return this.plugin != null;
-	}
-
 	public ModelSource withSha256(String sha256) {
 		return new ModelSource(this.location, sha256, this.plugin, this.version, this.params, this.layout);
 	}
