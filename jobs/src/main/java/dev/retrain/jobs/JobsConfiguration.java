@@ -51,10 +51,15 @@ public class JobsConfiguration {
 	/**
 	 * The model plugins of {@code retrain.plugins-dir}, installed for the whole process
 	 * before any pipeline is loaded (a pipeline may name one, and a stored version needs
-	 * its own); none without the setting.
+	 * its own). Without the setting, the process keeps what it has: none in a server, the
+	 * server's in a backtest's sandbox (an application context in the same process).
 	 */
 	@Bean
 	ModelPlugins modelPlugins(RetrainProperties props) {
+		ModelPlugins installed = ModelPlugins.installed();
+		if (props.pluginsDir() == null || props.pluginsDir().equals(installed.directory())) {
+			return installed;
+		}
 		ModelPlugins plugins = ModelPlugins.load(props.pluginsDir());
 		ModelPlugins.install(plugins);
 		return plugins;
