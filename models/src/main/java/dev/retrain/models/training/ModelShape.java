@@ -1,6 +1,7 @@
 package dev.retrain.models.training;
 
 import java.util.List;
+import java.util.Locale;
 
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -80,6 +81,21 @@ public record ModelShape(Task task, ModelFamily family, List<Integer> hiddenLaye
 					+ "retrain.plugins-dir): every node and worker that trains or scores this model needs its jar");
 		}
 		return withSource(this.source.withJar(p.jar(), p.sha256(), p.version(), ModelInputs.layout(encodings)));
+	}
+
+	/**
+	 * What a process needs to load a version of this shape, in one line of ASCII: the
+	 * built-in family, or the plugin's name and version, jar and its SHA-256.
+	 */
+	public String requires() {
+		String text = isPlugin()
+				? "plugin " + this.source.plugin() + " version " + this.source.version() + " from "
+						+ this.source.location() + " (SHA-256 " + this.source.sha256() + ")"
+				: "built-in " + this.family.name().toLowerCase(Locale.ROOT);
+		return text.chars()
+			.map(c -> (c >= 0x20 && c < 0x7f) ? c : '?')
+			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+			.toString();
 	}
 
 	/** What a plugin's block is built for. */
