@@ -149,12 +149,14 @@ class PluginPipelineTests extends RetrainTestSupport {
 		PluginJars.mlp(dir, "tiny-mlp", "1.0");
 		ModelPlugins.install(ModelPlugins.load(dir));
 		String yaml = yaml("plugin-bad", "{width: 0, depth: 3}").replace("window-days: 20", "window-days: 0")
-			.replace("  family: tiny-mlp\n", "  family: tiny-mlp\n  hidden-layers: [8]\n");
+			.replace("  family: tiny-mlp\n", "  family: tiny-mlp\n  hidden-layers: [8]\n")
+				+ "search:\n  selection-days: 3\n  hidden-layers: [[8], [16]]\n";
 
 		assertThatThrownBy(() -> new PipelineLoader().parse(yaml, "plugin-bad.yaml"))
 			.isInstanceOf(PipelineConfigInvalid.class)
 			.satisfies(ex -> assertThat(((PipelineConfigInvalid) ex).problems()).extracting(p -> p.field())
-				.contains("data.window-days", "model.params.width", "model.params.depth", "model.hidden-layers"))
+				.contains("data.window-days", "model.params.width", "model.params.depth", "model.hidden-layers",
+						"search.hidden-layers"))
 			.hasMessageContaining("a whole number of units from 1 to 1024, was 0")
 			.hasMessageContaining("is not a parameter of tiny-mlp");
 
