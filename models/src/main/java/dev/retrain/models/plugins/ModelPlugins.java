@@ -160,8 +160,9 @@ public final class ModelPlugins {
 				}
 			}
 		}
-		catch (ServiceConfigurationError | LinkageError ex) {
-			problems.add(jar.getFileName() + ": its ModelFactory cannot be loaded (" + ex.getMessage() + ")");
+		catch (ServiceConfigurationError | LinkageError | RuntimeException ex) {
+			// a plugin that cannot be loaded, or whose name() fails, stops the start-up
+			problems.add(jar.getFileName() + ": its ModelFactory cannot be loaded (" + ex + ")");
 		}
 		if (found.isEmpty()) {
 			try {
