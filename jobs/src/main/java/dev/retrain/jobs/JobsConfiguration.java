@@ -25,6 +25,7 @@ import dev.retrain.jobs.retrain.RunLifecycleListener;
 import dev.retrain.jobs.runs.RunsConfiguration;
 import dev.retrain.jobs.scoring.ScoringJobConfiguration;
 import dev.retrain.jobs.workers.WorkerConfiguration;
+import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -47,8 +48,25 @@ public class JobsConfiguration {
 		return new FailureText(props);
 	}
 
+	/**
+	 * The model plugins of {@code retrain.plugins-dir}, installed for the whole process
+	 * before any pipeline is loaded (a pipeline may name one, and a stored version needs
+	 * its own). Without the setting, the process keeps what it has: none in a server, the
+	 * server's in a backtest's sandbox (an application context in the same process).
+	 */
 	@Bean
-	PipelineCatalog pipelineCatalog(RetrainProperties props) {
+	ModelPlugins modelPlugins(RetrainProperties props) {
+		ModelPlugins installed = ModelPlugins.installed();
+		if (props.pluginsDir() == null || props.pluginsDir().equals(installed.directory())) {
+			return installed;
+		}
+		ModelPlugins plugins = ModelPlugins.load(props.pluginsDir());
+		ModelPlugins.install(plugins);
+		return plugins;
+	}
+
+	@Bean
+	PipelineCatalog pipelineCatalog(RetrainProperties props, ModelPlugins plugins) {
 		PipelineCatalog catalog = new PipelineCatalog(props.configDir());
 		catalog.reload();
 		return catalog;

@@ -19,13 +19,15 @@ import dev.retrain.models.storage.Storage;
  * run holds in memory: a larger training set is streamed from Parquet every epoch instead
  * (default: a quarter of the maximum heap). Every node writes a heartbeat every
  * {@code heartbeatInterval}; one silent for {@code nodeTimeout} is declared stopped by
- * another node, which recovers its runs.
+ * another node, which recovers its runs. {@code pluginsDir} is the directory of model
+ * plugin jars ({@code retrain.plugins-dir}; default none): plugins are code, and only
+ * this directory is read.
  */
 @ConfigurationProperties("retrain")
 public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultValue("./configs") Path configDir,
 		String nodeId, Long trainingMemoryMb, @DefaultValue("10s") Duration heartbeatInterval,
 		@DefaultValue("30s") Duration nodeTimeout, @DefaultValue StorageProperties storage, String storeUri,
-		@DefaultValue Workers workers, String workspaceUri, Integer maxConcurrentRuns) {
+		@DefaultValue Workers workers, String workspaceUri, Integer maxConcurrentRuns, Path pluginsDir) {
 
 	/**
 	 * Runs this node executes at once ({@code retrain.max-concurrent-runs}): by default 2

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 
 import dev.retrain.jobs.PipelineFixtures;
+import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.RegistryOperations;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -33,6 +35,8 @@ import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
+import dev.retrain.models.plugins.ModelPlugins;
+import dev.retrain.models.plugins.PluginJars;
 import dev.retrain.models.serving.Champion;
 import dev.retrain.models.serving.Scored;
 import dev.retrain.models.store.ArtifactMetadata;
@@ -71,6 +75,9 @@ class ArtifactDownloadTests extends OrchestratorTestSupport {
 
 	@Autowired
 	ModelRegistry registry;
+
+	@Autowired
+	ApplicationContext context;
 
 	@Autowired
 	RegistryOperations operations;
@@ -160,6 +167,7 @@ class ArtifactDownloadTests extends OrchestratorTestSupport {
 		HttpResponse<byte[]> champion = get("/api/models/art/aliases/champion/artifact", null);
 		assertThat(champion.statusCode()).isEqualTo(200);
 		assertThat(champion.headers().firstValue("X-Model-Version")).contains("1");
+		assertThat(champion.headers().firstValue("X-Model-Requires")).contains("built-in mlp");
 		assertThat(champion.body()).isEqualTo(v1.body());
 		assertThat(get("/api/models/art/aliases/champion/artifact", etag).statusCode()).isEqualTo(304);
 
@@ -281,6 +289,38 @@ class ArtifactDownloadTests extends OrchestratorTestSupport {
 
 		assertThat(refused.statusCode()).isEqualTo(409);
 		assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("model.params");
+	}
+
+	@Test
+	void aPluginsVersionSaysWhichPluginJarItNeedsAndTheClientRefusesItWithoutThatJar() throws Exception {
+		Path dir = Files.createTempDirectory("plugins");
+		Path jar = PluginJars.mlp(dir, "tiny-mlp", "1.0");
+		ModelPlugins before = ModelPlugins.install(ModelPlugins.load(dir));
+		try {
+			definePipeline(this.context, "plugged", PipelineFixtures.yaml("plugged", "art", """
+					family: tiny-mlp
+					params: {width: 8}
+					epochs: 2
+					early-stopping:
+					  patience: 0""", ""));
+			runToEnd("plugged", "once");
+
+			HttpResponse<byte[]> v1 = get("/api/models/plugged/versions/1/artifact", null);
+
+			assertThat(v1.statusCode()).isEqualTo(200);
+			assertThat(v1.headers().firstValue("X-Model-Requires"))
+				.contains("plugin tiny-mlp version 1.0 from tiny-mlp-1.0.jar (SHA-256 " + FileHashes.sha256(jar) + ")");
+			ModelPlugins.install(ModelPlugins.none());
+			assertThatThrownBy(() -> Champion.builder("http://127.0.0.1:" + this.port, "plugged")
+				.basicAuth(ApiClient.VIEWER, ApiClient.VIEWER + "-pw")
+				.pollEvery(null)
+				.build()).hasMessageContaining("needs plugin 'tiny-mlp' version 1.0 from tiny-mlp-1.0.jar");
+		}
+		finally {
+			ModelPlugins.install(before);
+			Files.deleteIfExists(CONFIG_DIR.resolve("plugged.yaml"));
+			this.context.getBean(PipelineCatalog.class).reload();
+		}
 	}
 
 }

@@ -4,27 +4,52 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.models.features.Task;
+import dev.retrain.models.plugins.ModelFactory;
+import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.ModelSource;
 import dev.retrain.models.training.Solver;
 
 /**
- * The model section: no hidden layers on a linear model, class weights ({@code balanced}
- * or positive numbers, classification only), a solver that fits the family and the task;
- * and fine-tuning, whose defaults depend on the model.
+ * The model section: a built-in family or an installed plugin (whose own checks of
+ * {@code model.params} are reported with the rest), no hidden layers on a linear model,
+ * class weights ({@code balanced} or positive numbers, classification only), a solver
+ * that fits the family and the task; and fine-tuning, whose defaults depend on the model.
  */
 final class ModelRules {
+
+	/** The built-in families as a file writes them; {@code logistic} is linear. */
+	private static final Map<String, ModelFamily> BUILT_IN = new TreeMap<>(Map.of("linear", ModelFamily.LINEAR,
+			"logistic", ModelFamily.LINEAR, "mlp", ModelFamily.MLP, "torchscript", ModelFamily.TORCHSCRIPT));
 
 	private ModelRules() {
 	}
 
 	static PipelineDefinition.Model model(PipelineYaml.Model m, Task task, PipelineRules.Problems problems) {
-		ModelFamily family = m.family().family;
+		String name = m.family().strip().toLowerCase(Locale.ROOT);
+		ModelFamily family = BUILT_IN.get(name);
+		ModelPlugins.Plugin plugin = (family == null) ? ModelPlugins.installed().get(name) : null;
+		if (plugin != null) {
+			family = ModelFamily.PLUGIN;
+			pluginRules(m, plugin, task, problems);
+		}
+		else if (family == null) {
+			Map<String, ModelPlugins.Plugin> installed = ModelPlugins.installed().plugins();
+			problems.add("model.family", "'" + m.family() + "' is not one of " + BUILT_IN.keySet()
+					+ " nor an installed plugin (" + (installed.isEmpty()
+							? "no plugins are installed: see retrain.plugins-dir" : "installed: " + installed.keySet())
+					+ ")");
+			family = ModelFamily.MLP;
+		}
+		if (family != ModelFamily.PLUGIN && m.params() != null) {
+			problems.add("model.params", "only applies to a plugin's family (this model is " + name + ")");
+		}
 		if (family == ModelFamily.LINEAR && m.hiddenLayers() != null && !m.hiddenLayers().isEmpty()) {
 			problems.add("model.hidden-layers", "a linear model has no hidden layers (use family: mlp)");
 		}
@@ -77,8 +102,38 @@ final class ModelRules {
 				m.earlyStopping().patience(), m.earlyStopping().validationFraction(), m.seed(), classWeights, balanced,
 				m.solver());
 		ModelSource source = (family == ModelFamily.TORCHSCRIPT && m.torchscript() != null)
-				? new ModelSource(m.torchscript().strip(), null) : null;
+				? new ModelSource(m.torchscript().strip(), null)
+				: (family == ModelFamily.PLUGIN) ? ModelSource.plugin(name, m.params()) : null;
 		return new PipelineDefinition.Model(family, (family == ModelFamily.MLP) ? m.layers() : List.of(), hp, source);
+	}
+
+	/**
+	 * A plugin's model: its parameters as its factory checks them (each problem as
+	 * {@code model.params.<parameter>}), no hidden layers (the plugin builds its layers).
+	 */
+	private static void pluginRules(PipelineYaml.Model m, ModelPlugins.Plugin plugin, Task task,
+			PipelineRules.Problems problems) {
+		if (m.hiddenLayers() != null) {
+			problems.add("model.hidden-layers", "plugin " + plugin.name()
+					+ " builds its own layers: its settings are model.params (see the plugin's documentation)");
+		}
+		if (task == null) {
+			// the label's problem is reported; the plugin is asked once the task is known
+			return;
+		}
+		List<ModelFactory.Problem> found;
+		try {
+			found = plugin.factory().validate(task, (m.params() != null) ? m.params() : Map.of());
+		}
+		catch (RuntimeException ex) {
+			problems.add("model.params", "plugin " + plugin.name() + " (" + plugin.jar()
+					+ ") failed while checking them: " + ex.getClass().getSimpleName());
+			return;
+		}
+		for (ModelFactory.Problem p : (found != null) ? found : List.<ModelFactory.Problem>of()) {
+			problems.add((p.parameter() != null && !p.parameter().isBlank()) ? "model.params." + p.parameter()
+					: "model.params", p.message());
+		}
 	}
 
 	/** Fine-tuning: by default a quarter of the epochs, a fifth of the learning rate. */

@@ -3,6 +3,7 @@ package dev.retrain.jobs.pipeline;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.Valid;
@@ -21,7 +22,6 @@ import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
-import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
 
 /**
@@ -139,19 +139,22 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 	/**
 	 * The network and how it is trained. {@code hiddenLayers} stays null when the file
 	 * leaves it out, since a linear model must not name any; {@link #layers()} gives the
-	 * default for an MLP.
+	 * default for an MLP. {@code family} is a built-in family ({@code linear} or
+	 * {@code logistic}, {@code mlp}, {@code torchscript}) or the name of an installed
+	 * plugin, whose {@code params} the plugin checks.
 	 */
-	record Model(Family family,
+	record Model(String family,
 			List<@NotNull(message = "{retrain.layer-width}") @Min(value = 1, message = "{retrain.layer-width}") @Max(
 					value = 4096, message = "{retrain.layer-width}") Integer> hiddenLayers,
 			@Min(value = 1, message = "{retrain.min}") Integer epochs,
 			@Min(value = 1, message = "{retrain.min}") Integer batchSize,
 			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") Double learningRate,
 			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double weightDecay,
-			@Valid EarlyStopping earlyStopping, Long seed, JsonNode classWeights, Solver solver, String torchscript) {
+			@Valid EarlyStopping earlyStopping, Long seed, JsonNode classWeights, Solver solver, String torchscript,
+			Map<String, Object> params) {
 
 		Model {
-			family = (family != null) ? family : Family.MLP;
+			family = (family != null) ? family : "mlp";
 			epochs = (epochs != null) ? epochs : 20;
 			batchSize = (batchSize != null) ? batchSize : 256;
 			learningRate = (learningRate != null) ? learningRate : 0.005;
@@ -163,25 +166,6 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 
 		List<Integer> layers() {
 			return (this.hiddenLayers != null) ? this.hiddenLayers : List.of(32, 16);
-		}
-
-	}
-
-	/**
-	 * How a model family is written; {@code logistic} is another name for {@code linear}.
-	 */
-	enum Family {
-
-		@JsonProperty("linear")
-		LINEAR(ModelFamily.LINEAR), @JsonProperty("logistic")
-		LOGISTIC(ModelFamily.LINEAR), @JsonProperty("mlp")
-		MLP(ModelFamily.MLP), @JsonProperty("torchscript")
-		TORCHSCRIPT(ModelFamily.TORCHSCRIPT);
-
-		final ModelFamily family;
-
-		Family(ModelFamily family) {
-			this.family = family;
 		}
 
 	}

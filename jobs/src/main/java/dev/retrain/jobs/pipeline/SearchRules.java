@@ -55,6 +55,10 @@ final class SearchRules {
 		if (s.hiddenLayers() != null && model.family() == ModelFamily.LINEAR) {
 			problems.add("search.hidden-layers", "only for family mlp (this model is linear)");
 		}
+		if (s.hiddenLayers() != null && model.family() == ModelFamily.PLUGIN) {
+			problems.add("search.hidden-layers",
+					"only for family mlp (plugin " + model.source().plugin() + " builds its own layers)");
+		}
 		if (s.hiddenLayers() != null && model.family() == ModelFamily.TORCHSCRIPT) {
 			problems.add("search.hidden-layers",
 					"only for family mlp (a TorchScript model's layers are in its module file)");

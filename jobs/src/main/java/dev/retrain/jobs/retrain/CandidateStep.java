@@ -213,6 +213,9 @@ class CandidateStep implements Tasklet {
 			shape = start.shape();
 			warmStart = start.file();
 		}
+		else if (shape.isPlugin() && !c.fineTune()) {
+			shape = shape.withInstalledPlugin(enc.encodings());
+		}
 		try {
 			TrainingData data = window.encoded(enc, lab, hp, rows);
 			window.release();

@@ -25,6 +25,7 @@ import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.plugins.PluginUnavailable;
 import dev.retrain.models.promotion.Comparison;
 import dev.retrain.models.promotion.SliceRule;
 import dev.retrain.models.store.ArtifactMetadata;
@@ -136,7 +137,9 @@ class EvaluateStep implements Tasklet {
 		try {
 			return this.store.load(def.name(), version);
 		}
-		catch (DataValidationFailed ex) {
+		catch (DataValidationFailed | PluginUnavailable ex) {
+			// a plugin's champion needs the jar that trained it: after an upgrade it is
+			// compared with nothing, as a champion that cannot be loaded
 			unavailable[0] = "champion v" + version + " cannot be loaded: " + ex.getMessage();
 			return null;
 		}

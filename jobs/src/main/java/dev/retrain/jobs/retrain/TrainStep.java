@@ -33,6 +33,7 @@ import dev.retrain.models.features.Task;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.models.profile.ReferenceProfile;
 import dev.retrain.models.search.CandidateSettings;
 import dev.retrain.models.search.SearchResult;
@@ -41,7 +42,9 @@ import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.EpochListener;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.LoadedModel;
+import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.ModelShape;
+import dev.retrain.models.training.ModelSource;
 import dev.retrain.models.training.ModelTrainer;
 import dev.retrain.models.training.ParquetTrainingSource;
 import dev.retrain.models.training.TrainingData;
@@ -191,6 +194,12 @@ class TrainStep implements Tasklet {
 			shape = start.shape();
 			warmStart = start.file();
 		}
+		else if (shape.isPlugin()) {
+			// a fine-tune keeps the champion's plugin jar and layout (plan() made sure
+			// this process has that jar), a retrain takes the installed one
+			shape = (how.parent() != null) ? shape.withSource(how.parent().shape().source())
+					: shape.withInstalledPlugin(encoder.encodings());
+		}
 		TrainingResult result;
 		try {
 			result = this.trainer
@@ -219,6 +228,27 @@ class TrainStep implements Tasklet {
 		log.info("{} ({})", trained, how.reason());
 		contribution.incrementWriteCount(1);
 		return RepeatStatus.FINISHED;
+	}
+
+	/**
+	 * Why a plugin's champion cannot be fine-tuned here, if it cannot: another plugin or
+	 * other parameters in the file, or this process has another jar of the plugin (the
+	 * champion's weights belong to the code that trained them).
+	 */
+	private static Optional<String> pluginChange(ModelSource now, ModelSource then) {
+		if (then == null || !now.plugin().equals(then.plugin())) {
+			return Optional.of("the model is now plugin " + now.plugin());
+		}
+		if (!now.params().equals(then.params())) {
+			return Optional.of("model.params changed from " + then.params() + " to " + now.params());
+		}
+		ModelPlugins.Plugin installed = ModelPlugins.installed().get(now.plugin());
+		if (installed != null && !installed.sha256().equals(then.sha256())) {
+			return Optional
+				.of("plugin " + now.plugin() + " is now version " + installed.version() + " from " + installed.jar()
+						+ ", the champion was trained by version " + then.version() + " from " + then.location());
+		}
+		return Optional.empty();
 	}
 
 	/**
@@ -345,9 +375,12 @@ class TrainStep implements Tasklet {
 				|| (def.search() == null && !parent.shape().hiddenLayers().equals(def.hiddenLayers()))) {
 			changes.add("model structure changed");
 		}
-		else if (def.model().source() != null && (parent.shape().source() == null
+		else if (def.family() == ModelFamily.TORCHSCRIPT && (parent.shape().source() == null
 				|| !parent.shape().source().location().equals(def.model().source().location()))) {
 			changes.add("the TorchScript module file changed to " + def.model().source().location());
+		}
+		else if (def.family() == ModelFamily.PLUGIN) {
+			pluginChange(def.model().source(), parent.shape().source()).ifPresent(changes::add);
 		}
 		if (!changes.isEmpty()) {
 			return new Plan(Mode.RETRAIN, "fine-tune (" + asked + ") but the schema changed since champion v"

@@ -107,7 +107,7 @@ class PipelineRulesTests {
 				arguments("golden path", replace("    days: 4\n", "    days: 4\n  - type: golden\n"),
 						"holdouts[1].path", "is required"),
 				arguments("model family", model("family: mlp", "family: forest"), "model.family",
-						"'forest' is not one of [linear, logistic, mlp]"),
+						"'forest' is not one of [linear, logistic, mlp, torchscript] nor an installed plugin"),
 				arguments("hidden layer too small", model("hidden-layers: [16]", "hidden-layers: [16, 0]"),
 						"model.hidden-layers[1]", "must be between 1 and 4096, was 0"),
 				arguments("hidden layer too large", model("hidden-layers: [16]", "hidden-layers: [5000]"),

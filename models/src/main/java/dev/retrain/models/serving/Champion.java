@@ -29,6 +29,7 @@ import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.models.storage.S3Settings;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
@@ -378,6 +379,8 @@ public final class Champion implements AutoCloseable {
 		private IntConsumer onSwap = v -> {
 		};
 
+		private Path pluginsDir;
+
 		Builder(String where, String pipeline) {
 			this.where = Objects.requireNonNull(where, "where the champion is");
 			this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -421,10 +424,24 @@ public final class Champion implements AutoCloseable {
 		}
 
 		/**
+		 * The directory of model plugin jars, for a champion of a plugin's family: loaded
+		 * and {@link ModelPlugins#install installed} for the whole JVM when the champion
+		 * is built (the plugins of one directory per JVM). A version needs the very jar
+		 * that trained it, and is refused, naming that jar, without it.
+		 */
+		public Builder pluginsDir(Path dir) {
+			this.pluginsDir = dir;
+			return this;
+		}
+
+		/**
 		 * Loads the current champion (failing if there is none or it cannot be read) and
 		 * starts polling.
 		 */
 		public Champion build() {
+			if (this.pluginsDir != null && !this.pluginsDir.equals(ModelPlugins.installed().directory())) {
+				ModelPlugins.install(ModelPlugins.load(this.pluginsDir));
+			}
 			try {
 				return new Champion(this);
 			}

@@ -70,13 +70,17 @@ final class VersionArchive {
 				shape.outputs() + " logits, one per class " + m.label().classes() + " (the scores are their softmax)";
 			case REGRESSION -> "the predicted value";
 		};
-		String reads = shape.isTorchScript()
-				? "model.params is a TorchScript archive, as torch.jit.save writes it: it loads with\n"
-						+ "torch.jit.load(\"model.params\") in Python, in TorchServe or in Triton, and in the JVM with\n"
-						+ "the retrain models library (ModelArtifact.open, Champion).\n"
-				: "model.params holds DJL parameters of the network above: it loads with the retrain models\n"
-						+ "library (ModelArtifact.open on the unpacked directory, or Champion), DJL " + m.djlVersion()
-						+ " with the PyTorch engine " + m.engineVersion() + ".\n";
+		String reads = shape.isPlugin()
+				? "model.params holds DJL parameters of a plugin's network: loading it needs " + shape.requires()
+						+ "\nin the directory retrain.plugins-dir (or Champion's pluginsDir) names, " + "and DJL "
+						+ m.djlVersion() + " with the PyTorch engine " + m.engineVersion() + ".\n"
+				: shape.isTorchScript()
+						? "model.params is a TorchScript archive, as torch.jit.save writes it: it loads with\n"
+								+ "torch.jit.load(\"model.params\") in Python, in TorchServe or in Triton, and in the JVM with\n"
+								+ "the retrain models library (ModelArtifact.open, Champion).\n"
+						: "model.params holds DJL parameters of the network above: it loads with the retrain models\n"
+								+ "library (ModelArtifact.open on the unpacked directory, or Champion), DJL "
+								+ m.djlVersion() + " with the PyTorch engine " + m.engineVersion() + ".\n";
 		return m.pipeline() + " v" + m.version() + ": " + shape.describe() + "\n" + "Input: a float32 matrix [rows, "
 				+ columns.size() + "], encoded as metadata.json's \"features\" say (numeric: (value - mean) / std\n"
 				+ "and a missing indicator; categorical: one column per category and one for any other value),\n"

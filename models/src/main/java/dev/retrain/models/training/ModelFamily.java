@@ -15,6 +15,12 @@ public enum ModelFamily {
 	 * {@code torch.jit.trace} ({@link TorchScriptModules}): loaded from its file with
 	 * trainable parameters, trained as the built-in families are, stored as TorchScript.
 	 */
-	TORCHSCRIPT
+	TORCHSCRIPT,
+	/**
+	 * A DJL block built in Java by a plugin's {@code ModelFactory}, found in the
+	 * operator's plugin directory ({@code dev.retrain.models.plugins.ModelPlugins}); the
+	 * shape's source names the plugin, its jar and parameters.
+	 */
+	PLUGIN
 
 }

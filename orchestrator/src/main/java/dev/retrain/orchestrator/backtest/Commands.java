@@ -2,6 +2,7 @@ package dev.retrain.orchestrator.backtest;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,6 +19,7 @@ import dev.retrain.jobs.backtest.PolicyFile;
 import dev.retrain.jobs.backtest.ReportWriter;
 import dev.retrain.jobs.pipeline.ConfigProblem;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
+import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.orchestrator.cli.CommandFailed;
 import dev.retrain.orchestrator.cli.Options;
 
@@ -34,7 +36,7 @@ public final class Commands {
 	public static final String IMPORT_CSV = "import-csv --csv=F --out=DIR [--date-column=C | --start=YYYY-MM-DD --rows-per-day=N]";
 
 	/** What {@code backtest} takes. */
-	public static final String BACKTEST = "backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR]";
+	public static final String BACKTEST = "backtest --pipeline=F.yaml --policies=P.yaml [--data-dir=./var] [--out=DIR] [--plugins-dir=DIR]";
 
 	private static final Pattern PERIOD_LINE = Pattern.compile(": period \\d+ of \\d+$");
 
@@ -88,8 +90,19 @@ public final class Commands {
 
 	/** {@code backtest}: replays the policies of a policy file over a pipeline's data. */
 	public static void backtest(List<String> args, PrintStream out) {
-		Options o = Options.parse(args, Set.of("pipeline", "policies", "data-dir", "out"));
+		Options o = Options.parse(args, Set.of("pipeline", "policies", "data-dir", "out", "plugins-dir"));
 		Path pipelineFile = o.file("pipeline");
+		if (o.has("plugins-dir")) {
+			// model plugins (a pipeline whose model.family is a plugin), as the server's
+			// retrain.plugins-dir
+			Path plugins = o.directory("plugins-dir", null);
+			try {
+				ModelPlugins.install(ModelPlugins.load(plugins));
+			}
+			catch (IllegalStateException | UncheckedIOException ex) {
+				throw CommandFailed.badInput("--plugins-dir " + plugins + ": " + ex.getMessage(), ex);
+			}
+		}
 		Path policiesFile = o.file("policies");
 		Path dataDir = o.directory("data-dir", Path.of("./var"));
 		Path dir = o.directoryToWrite("out", Path.of("var/backtests/" + System.currentTimeMillis()));

@@ -101,7 +101,9 @@ class ModelController {
 
 	@GetMapping(path = "/versions/{version}/artifact", produces = "application/zip")
 	@Operation(summary = "A version as one zip archive (metadata.json with encoders, model.params, the reference "
-			+ "sample); its SHA-256 in X-Artifact-SHA256 and as the ETag: If-None-Match answers 304")
+			+ "sample); its SHA-256 in X-Artifact-SHA256 and as the ETag: If-None-Match answers 304; what a "
+			+ "process needs to load it in X-Model-Requires (a built-in family, or a plugin's name, version, jar "
+			+ "and the jar's SHA-256)")
 	ResponseEntity<byte[]> artifact(@PathVariable String name, @PathVariable int version, WebRequest request) {
 		Names.pipeline(name);
 		this.registry.version(name, version).orElseThrow(() -> new VersionNotFound(name, version));
@@ -137,6 +139,7 @@ class ModelController {
 			.eTag(etag)
 			.header("X-Artifact-SHA256", sha)
 			.header("X-Model-Version", Integer.toString(version))
+			.header("X-Model-Requires", this.store.metadata(name, version).shape().requires())
 			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "-v" + version + ".zip\"")
 			.contentType(MediaType.parseMediaType("application/zip"))
 			.body(zip);
