@@ -1,29 +1,88 @@
 package dev.retrain.jobs.registry;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.jdbc.test.autoconfigure.JdbcTest;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
-import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.audit.AuditLog;
-import dev.retrain.jobs.runs.StartupRecovery;
 import dev.retrain.models.promotion.PromotionDecision;
 import dev.retrain.models.promotion.PromotionDecision.Outcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ModelRegistryTests extends RetrainTestSupport {
+/**
+ * The registry's compare-and-set and its audit, a JDBC slice: an embedded H2 database
+ * migrated by the real Flyway migrations, the registry and the audit log as the
+ * application builds them, and nothing else (no batch, no store, no web). Not in a test
+ * transaction: each registry call commits in its own, as in the application (the
+ * compare-and-set is about what other transactions have committed), so each test uses
+ * pipelines of its own.
+ */
+@JdbcTest
+@Transactional(propagation = Propagation.NOT_SUPPORTED)
+class ModelRegistryTests {
 
 	@Autowired
-	StartupRecovery recovery;
+	ModelRegistry registry;
 
 	@Autowired
 	AuditLog audit;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	/**
+	 * The beans of this slice, instead of the test application (which imports every job).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class Registry {
+
+		@Bean
+		Clock clock() {
+			return Clock.systemUTC();
+		}
+
+		@Bean
+		AuditLog auditLog(JdbcTemplate jdbc, Clock clock) {
+			return new AuditLog(jdbc, clock);
+		}
+
+		@Bean
+		ModelRegistry modelRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock,
+				ApplicationEventPublisher events) {
+			return new ModelRegistry(jdbc, tx, clock, events);
+		}
+
+		@Bean
+		VersionAudit versionAudit(AuditLog audit) {
+			return new VersionAudit(audit);
+		}
+
+	}
+
+	@Test
+	void theSchemaIsTheFlywayMigrationsOnAnEmbeddedDatabase() throws SQLException {
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"success\"",
+				Integer.class))
+			.as("every migration applied")
+			.isGreaterThanOrEqualTo(13);
+		try (Connection c = this.jdbc.getDataSource().getConnection()) {
+			assertThat(c.getMetaData().getURL()).as("the slice's embedded database").startsWith("jdbc:h2:mem:");
+		}
+	}
 
 	private void version(String pipeline, int v) {
 		this.registry.insert(new ModelVersion(pipeline, v, Instant.now(), null, null, "RETRAIN", null, "ds-x", "h",
@@ -93,22 +152,6 @@ class ModelRegistryTests extends RetrainTestSupport {
 		assertThat(this.registry.save(v1.rollback(2, 2, "ann", "right belief"))).isTrue();
 		assertThat(this.registry.champion("stale")).contains(1);
 		assertThat(this.audit.query("stale", "ROLLBACK", 10)).hasSize(1);
-	}
-
-	@Test
-	void startupRemovesStagingLeftoversAndUnregisteredVersionsButKeepsRegisteredOnes() throws Exception {
-		version("tidy", 1);
-		Path pipelineDir = this.store.root().resolve("tidy");
-		Files.createDirectories(pipelineDir.resolve("1"));
-		Files.writeString(pipelineDir.resolve("1").resolve("metadata.json"), "{}");
-		Files.createDirectories(pipelineDir.resolve(".staging-crashed"));
-		Files.createDirectories(pipelineDir.resolve("2"));
-
-		this.recovery.recover();
-
-		try (Stream<Path> left = Files.list(pipelineDir)) {
-			assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("1");
-		}
 	}
 
 	@Test

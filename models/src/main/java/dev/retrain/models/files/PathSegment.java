@@ -13,11 +13,24 @@ import java.util.regex.Pattern;
  */
 public record PathSegment(String value) {
 
+	/**
+	 * The rule of {@link #name names} as a regular expression: the one to give
+	 * {@code @Pattern(regexp = ...)} on a request field that will become a name.
+	 */
+	public static final String NAME_REGEX = "[a-z0-9][a-z0-9_-]{0,63}";
+
+	/**
+	 * The rule of {@link #key keys} as a regular expression, the same as {@link #isKey}:
+	 * the look-ahead refuses {@code ..} anywhere. The one to give
+	 * {@code @Pattern(regexp = ...)} on a request field that will become a key.
+	 */
+	public static final String KEY_REGEX = "(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+
 	/** Pipeline names, aliases, policy names. */
-	public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+	public static final Pattern NAME = Pattern.compile(NAME_REGEX);
 
 	/** Run keys and other identifiers that callers choose. */
-	public static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+	public static final Pattern KEY = Pattern.compile(KEY_REGEX);
 
 	public PathSegment {
 		if (!isKey(value)) {
@@ -43,7 +56,7 @@ public record PathSegment(String value) {
 
 	/** Whether {@code value} is a valid {@link #key key}. */
 	public static boolean isKey(String value) {
-		return value != null && KEY.matcher(value).matches() && !value.contains("..");
+		return value != null && KEY.matcher(value).matches();
 	}
 
 	/** Whether {@code value} is a valid {@link #name name}. */

@@ -28,6 +28,16 @@ class PathSegmentTests {
 			.satisfies(ex -> assertThat(ex.getMessage()).doesNotContain("\u0000", "\n"));
 		assertThatThrownBy(() -> PathSegment.name("alias", value)).isInstanceOf(PathSegment.Invalid.class);
 		assertThatThrownBy(() -> new PathSegment(value)).isInstanceOf(PathSegment.Invalid.class);
+		// the regular expressions that request annotations use are the same rule
+		assertThat(value.matches(PathSegment.KEY_REGEX)).isFalse();
+		assertThat(value.matches(PathSegment.NAME_REGEX)).isFalse();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "a", "Manual-1.2", "schedule-2024-03-20", "a.b.c", "x_y", "9" })
+	void theKeyRegexAloneAcceptsWhatAKeyAccepts(String value) {
+		assertThat(value.matches(PathSegment.KEY_REGEX)).isTrue();
+		assertThat(PathSegment.isKey(value)).isTrue();
 	}
 
 	@Test

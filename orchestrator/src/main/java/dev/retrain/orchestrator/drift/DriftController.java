@@ -29,6 +29,7 @@ import dev.retrain.jobs.drift.DriftReports;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.orchestrator.web.Names;
 
 /**
@@ -69,7 +70,9 @@ class DriftController {
 	 */
 	@Schema(example = "{\"pipeline\": \"sample\", \"source\": \"evidently\", \"eventId\": \"run-2024-03-20\", "
 			+ "\"severity\": \"critical\", \"details\": \"share of drifted columns 0.6\", \"asOf\": \"2024-03-20\"}")
-	record EventRequest(@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String pipeline,
+	record EventRequest(
+			@NotBlank @Pattern(regexp = PathSegment.NAME_REGEX,
+					message = "must match " + PathSegment.NAME_REGEX) String pipeline,
 			@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9._-]+") String source,
 			@NotBlank @Size(max = 200) String eventId,
 			@NotBlank @Pattern(regexp = "info|warning|critical") String severity, @Size(max = 4000) String details,

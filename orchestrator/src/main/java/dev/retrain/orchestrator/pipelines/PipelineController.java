@@ -27,6 +27,7 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
@@ -67,8 +68,7 @@ class PipelineController {
 	@Schema(example = "{\"asOf\": \"2024-03-20\", \"mode\": \"finetune\", \"runKey\": \"rerun-2\", \"cause\": \"new labels arrived\"}")
 	record LaunchRequest(LocalDate asOf,
 			@Pattern(regexp = "retrain|finetune", message = "must be retrain or finetune") String mode,
-			@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
-					message = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}") String runKey,
+			@Pattern(regexp = PathSegment.KEY_REGEX, message = "must match " + PathSegment.KEY_REGEX) String runKey,
 			@Size(max = 1000) String cause) {
 	}
 

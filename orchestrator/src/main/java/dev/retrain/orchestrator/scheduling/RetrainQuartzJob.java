@@ -41,7 +41,7 @@ class RetrainQuartzJob extends PipelineQuartzJob {
 				.launch(new RunLauncher.Request(pipeline, null, "schedule-" + slot, null, Trigger.SCHEDULE, cause));
 		}
 		catch (RunAlreadyActive | RetrainBudgetSpent ex) {
-			this.log.warn("scheduled retrain of {} skipped: {}", pipeline, ex.getMessage());
+			this.log.warn("scheduled retrain of {} (slot {}) skipped: {}", pipeline, slot, ex.getMessage());
 		}
 	}
 

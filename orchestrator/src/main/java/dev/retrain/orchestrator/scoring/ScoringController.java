@@ -22,6 +22,7 @@ import dev.retrain.jobs.scoring.LabelJoins;
 import dev.retrain.jobs.scoring.RealisedPerformance;
 import dev.retrain.jobs.scoring.ScoringLauncher;
 import dev.retrain.jobs.scoring.ScoringNotFound;
+import dev.retrain.models.files.PathSegment;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
@@ -80,7 +81,7 @@ class ScoringController {
 
 	@Schema(example = "{\"date\": \"2024-03-21\", \"version\": null, \"runKey\": null}")
 	public record ScoringRequest(LocalDate date, @Min(1) Integer version,
-			@Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String runKey) {
+			@Pattern(regexp = PathSegment.KEY_REGEX, message = "must match " + PathSegment.KEY_REGEX) String runKey) {
 	}
 
 	@PostMapping("/api/pipelines/{name}/scorings")
