@@ -87,6 +87,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.storage.s3.region | quote }}
 - name: RETRAIN_STORAGE_S3_PATHSTYLE
   value: {{ .Values.storage.s3.pathStyle | quote }}
+- name: RETRAIN_STORAGE_S3_CHECKSUMS
+  value: {{ .Values.storage.s3.checksums | default "auto" | quote }}
 {{- if include "retrain.s3HasKeys" . }}
 - name: RETRAIN_STORAGE_S3_ACCESSKEY
   valueFrom:
