@@ -60,8 +60,6 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "retrain.databaseSecret" . }}
       key: {{ .Values.database.passwordKey }}
-- name: RETRAIN_DB_POOL_SIZE
-  value: {{ .Values.database.poolSize | quote }}
 {{- if .Values.workers.enabled }}
 - name: SPRING_RABBITMQ_HOST
   value: {{ .Values.rabbitmq.host | quote }}

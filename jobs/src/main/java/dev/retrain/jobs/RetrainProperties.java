@@ -36,10 +36,15 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * needs this many plus a few.
 	 */
 	public int runThreads() {
-		if (this.maxConcurrentRuns != null && this.maxConcurrentRuns > 0) {
-			return this.maxConcurrentRuns;
+		return runThreads(this.maxConcurrentRuns, this.workers != null && this.workers.enabled());
+	}
+
+	/** The same from the raw settings (for sizing the database pool before binding). */
+	static int runThreads(Integer maxConcurrentRuns, boolean workersEnabled) {
+		if (maxConcurrentRuns != null && maxConcurrentRuns > 0) {
+			return maxConcurrentRuns;
 		}
-		return (this.workers != null && this.workers.enabled()) ? 12 : 2;
+		return workersEnabled ? 12 : 2;
 	}
 
 	/**
