@@ -60,8 +60,6 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "retrain.databaseSecret" . }}
       key: {{ .Values.database.passwordKey }}
-- name: RETRAIN_DB_POOL_SIZE
-  value: {{ .Values.database.poolSize | quote }}
 {{- if .Values.workers.enabled }}
 - name: SPRING_RABBITMQ_HOST
   value: {{ .Values.rabbitmq.host | quote }}
@@ -87,6 +85,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.storage.s3.region | quote }}
 - name: RETRAIN_STORAGE_S3_PATHSTYLE
   value: {{ .Values.storage.s3.pathStyle | quote }}
+- name: RETRAIN_STORAGE_S3_CHECKSUMS
+  value: {{ .Values.storage.s3.checksums | default "auto" | quote }}
 {{- if include "retrain.s3HasKeys" . }}
 - name: RETRAIN_STORAGE_S3_ACCESSKEY
   valueFrom:

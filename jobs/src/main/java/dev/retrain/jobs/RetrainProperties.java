@@ -36,10 +36,15 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * needs this many plus a few.
 	 */
 	public int runThreads() {
-		if (this.maxConcurrentRuns != null && this.maxConcurrentRuns > 0) {
-			return this.maxConcurrentRuns;
+		return runThreads(this.maxConcurrentRuns, this.workers != null && this.workers.enabled());
+	}
+
+	/** The same from the raw settings (for sizing the database pool before binding). */
+	static int runThreads(Integer maxConcurrentRuns, boolean workersEnabled) {
+		if (maxConcurrentRuns != null && maxConcurrentRuns > 0) {
+			return maxConcurrentRuns;
 		}
-		return (this.workers != null && this.workers.enabled()) ? 12 : 2;
+		return workersEnabled ? 12 : 2;
 	}
 
 	/**
@@ -70,12 +75,14 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	/**
 	 * How {@code s3://} locations are reached ({@code retrain.storage.s3.*}): endpoint
 	 * (null: AWS), region, path-style addressing (most S3-compatible servers), and
-	 * credentials (null: the AWS SDK's default chain). Never logged.
+	 * credentials (null: the AWS SDK's default chain), and when the SDK adds and checks
+	 * flexible checksums ({@code auto}: only where required with a custom endpoint).
+	 * Credentials are never logged.
 	 */
 	public record StorageProperties(@DefaultValue S3 s3) {
 
 		public record S3(String endpoint, @DefaultValue("us-east-1") String region, boolean pathStyle, String accessKey,
-				String secretKey) {
+				String secretKey, @DefaultValue("auto") S3Settings.Checksums checksums) {
 
 			@Override
 			public String toString() {
@@ -86,7 +93,7 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 
 		public S3Settings settings() {
 			return new S3Settings(this.s3.endpoint(), this.s3.region(), this.s3.pathStyle(), this.s3.accessKey(),
-					this.s3.secretKey());
+					this.s3.secretKey(), this.s3.checksums());
 		}
 
 	}

@@ -49,9 +49,27 @@ final class ParquetFiles {
 			return open(file, etag);
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new DataValidationFailed(shownName, null,
-					"not a readable Parquet file (corrupt or truncated?): " + rootMessage(ex), ex);
+			throw unreadable(shownName, "not a readable Parquet file (corrupt or truncated?): ", ex);
 		}
+	}
+
+	/**
+	 * A file that could not be read: when object storage refused or failed a request, the
+	 * server's answer (the file is not to blame), else {@code blame} and the root cause.
+	 */
+	static DataValidationFailed unreadable(String shownName, String blame, Throwable ex) {
+		ObjectStorageFailure storage = storageFailure(ex);
+		return new DataValidationFailed(shownName, null,
+				(storage != null) ? storage.getMessage() : blame + rootMessage(ex), ex);
+	}
+
+	private static ObjectStorageFailure storageFailure(Throwable ex) {
+		for (Throwable t = ex; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
+			if (t instanceof ObjectStorageFailure failure) {
+				return failure;
+			}
+		}
+		return null;
 	}
 
 	static String rootMessage(Throwable ex) {

@@ -149,8 +149,7 @@ public final class ParquetTableReader {
 				}
 			}
 			catch (IOException ex) {
-				throw new DataValidationFailed(file.path(), null,
-						"cannot read (corrupt or truncated?): " + ParquetFiles.rootMessage(ex), ex);
+				throw ParquetFiles.unreadable(file.path(), "cannot read (corrupt or truncated?): ", ex);
 			}
 		}
 		return groups;
@@ -232,8 +231,7 @@ public final class ParquetTableReader {
 			return work.apply(reader, requested, present);
 		}
 		catch (IOException ex) {
-			throw new DataValidationFailed(file.path(), null,
-					"cannot read (corrupt or truncated?): " + ParquetFiles.rootMessage(ex), ex);
+			throw ParquetFiles.unreadable(file.path(), "cannot read (corrupt or truncated?): ", ex);
 		}
 	}
 
@@ -279,8 +277,8 @@ public final class ParquetTableReader {
 				group.next(slice, 0, n);
 			}
 			catch (RuntimeException ex) {
-				throw new DataValidationFailed(file.path(), null, "corrupt data in row group " + groupIndex
-						+ " after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
+				throw ParquetFiles.unreadable(file.path(),
+						"corrupt data in row group " + groupIndex + " after row " + offset + ": ", ex);
 			}
 			int[] days = new int[n];
 			Arrays.fill(days, day);
@@ -308,8 +306,7 @@ public final class ParquetTableReader {
 			}
 		}
 		catch (RuntimeException ex) {
-			throw new DataValidationFailed(file.path(), null,
-					"corrupt data after row " + offset + ": " + ParquetFiles.rootMessage(ex), ex);
+			throw ParquetFiles.unreadable(file.path(), "corrupt data after row " + offset + ": ", ex);
 		}
 		if (offset != n) {
 			throw new DataValidationFailed(file.path(), null,

@@ -10,6 +10,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -42,8 +44,15 @@ public final class S3Storage {
 			.region(Region.of(settings.region()))
 			.credentialsProvider(credentials)
 			.forcePathStyle(settings.pathStyle());
-		if (settings.endpoint() != null && !settings.endpoint().isBlank()) {
+		if (settings.customEndpoint()) {
 			builder.endpointOverride(URI.create(settings.endpoint()));
+		}
+		if (settings.checksumsOnlyWhenRequired()) {
+			// servers other than AWS may refuse the SDK's default flexible checksums
+			// (s3proxy: 501 Not Implemented); integrity is still checked end to end:
+			// Parquet pages carry CRCs, model files their SHA-256 in metadata.json
+			builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+				.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
 		}
 		this.client = builder.build();
 	}
@@ -102,13 +111,22 @@ public final class S3Storage {
 				case 403 -> "access denied (" + code(s3) + ")";
 				case 404 -> "not found (" + code(s3) + ")";
 				case 412 -> "the object changed since the run's snapshot (its ETag no longer matches)";
-				default -> "HTTP " + s3.statusCode() + " (" + code(s3) + ")";
+				case 501 -> "the server answered HTTP 501 " + answer(s3) + ": it does not implement something this "
+						+ "request asked for (a server other than AWS refusing the SDK's checksums? see "
+						+ "retrain.storage.s3.checksums)";
+				default -> "the server answered HTTP " + s3.statusCode() + " " + answer(s3);
 			};
 		}
 		else {
 			reason = ex.getMessage();
 		}
 		return new ObjectStorageFailure("cannot " + what + " " + uri + ": " + reason, ex);
+	}
+
+	/** The error code and the server's own message, in parentheses. */
+	private static String answer(S3Exception ex) {
+		String message = (ex.awsErrorDetails() != null) ? ex.awsErrorDetails().errorMessage() : null;
+		return "(" + code(ex) + ((message != null && !message.isBlank()) ? ": " + message : "") + ")";
 	}
 
 	private static String code(S3Exception ex) {

@@ -15,7 +15,6 @@ import java.util.List;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -27,12 +26,7 @@ import static org.awaitility.Awaitility.await;
  * test JVM, stopped when the JVM exits. Its class path is written by the build's
  * {@code s3-test-server} module.
  */
-public final class S3TestServer {
-
-	/** What the tests sign with (S3Mock checks no signatures, but the SDK must sign). */
-	public static final String ACCESS_KEY = "test-access";
-
-	public static final String SECRET_KEY = "test-secret";
+public final class S3TestServer implements S3CompatibleServer {
 
 	private static S3TestServer instance;
 
@@ -110,39 +104,17 @@ public final class S3TestServer {
 				+ "root (mvn -B verify), whose s3-test-server module writes it");
 	}
 
+	@Override
 	public String endpoint() {
 		return this.endpoint;
 	}
 
-	/** Settings that reach this server. */
-	public S3Settings settings() {
-		return new S3Settings(this.endpoint, "us-east-1", true, ACCESS_KEY, SECRET_KEY);
-	}
-
-	/** A client for the tests' own setup (buckets, uploads, deletions). */
+	@Override
 	public S3Client client() {
 		return this.client;
 	}
 
-	public void createBucket(String bucket) {
-		this.client.createBucket(b -> b.bucket(bucket));
-	}
-
-	/**
-	 * Uploads every file below {@code dir} under {@code prefix}, keeping relative paths.
-	 */
-	public void upload(Path dir, String bucket, String prefix) {
-		try (var walk = Files.walk(dir)) {
-			for (Path file : walk.filter(Files::isRegularFile).toList()) {
-				String key = prefix + "/" + dir.relativize(file).toString().replace('\\', '/');
-				this.client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
+	@Override
 	public boolean alive() {
 		return this.process.isAlive();
 	}

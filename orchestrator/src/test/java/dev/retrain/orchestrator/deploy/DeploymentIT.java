@@ -157,6 +157,29 @@ class DeploymentIT {
 		assertThat(settings.knowsVariable("RETRAIN_SECURITY_APIKEYS_0_SHA256")).isTrue();
 	}
 
+	/**
+	 * By default the chart leaves the database pool to the application, which sizes it by
+	 * role (DatabasePoolSize: a node its runs + 6, a worker its slots + 3); values set it
+	 * per role, or for every pod.
+	 */
+	@Test
+	void databasePoolsAreSizedByRoleUnlessTheValuesSetThem() {
+		String pool = "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE";
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		List<Map<String, Object>> byRole = render(example, Map.of());
+		for (String component : List.of("orchestrator", "worker")) {
+			assertThat(env(containers(deployment(byRole, component)).get(0))).doesNotContainKey(pool);
+		}
+		List<Map<String, Object>> perRole = render(example,
+				Map.of("database.nodePoolSize", "30", "database.workerPoolSize", "5"));
+		assertThat(env(containers(deployment(perRole, "orchestrator")).get(0))).containsEntry(pool, "30");
+		assertThat(env(containers(deployment(perRole, "worker")).get(0))).containsEntry(pool, "5");
+		List<Map<String, Object>> everyPod = render(example,
+				Map.of("database.poolSize", "7", "database.workerPoolSize", "3"));
+		assertThat(env(containers(deployment(everyPod, "orchestrator")).get(0))).containsEntry(pool, "7");
+		assertThat(env(containers(deployment(everyPod, "worker")).get(0))).containsEntry(pool, "3");
+	}
+
 	@Test
 	void modelFilesFromAVolumeAreMountedReadOnlyInEveryNodeAndWorker() {
 		List<Map<String, Object>> manifests = render(ROOT.resolve("deploy/helm/example-values.yaml"),
