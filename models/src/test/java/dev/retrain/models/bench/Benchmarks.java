@@ -401,40 +401,9 @@ public final class Benchmarks {
 
 	static Result training(int rows, int repeats, Path out) throws Exception {
 		int width = 24;
-		SplittableRandom rnd = new SplittableRandom(2);
-		float[] x = new float[rows * width];
-		double[] y = new double[rows];
-		for (int i = 0; i < rows; i++) {
-			double z = 0;
-			for (int j = 0; j < width; j++) {
-				x[i * width + j] = (float) rnd.nextGaussian();
-				z += x[i * width + j] * ((j % 3) - 1);
-			}
-			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
-		}
 		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(32, 16), width, 1);
-		int epochs = 2;
-		int batch = 512;
-		Hyperparameters hp = new Hyperparameters(epochs, batch, 0.005, 0.0, 0, 0.0, 7, null, false);
-		List<Double> ours = new ArrayList<>();
-		List<Double> peer = new ArrayList<>();
-		for (int rep = 0; rep <= repeats; rep++) {
-			Path dir = Files.createTempDirectory(out, "train");
-			long t0 = System.nanoTime();
-			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width),
-					null, dir, EpochListener.NONE));
-			long t1 = System.nanoTime();
-			bareLoop(shape, x, y, rows, width, epochs, batch);
-			long t2 = System.nanoTime();
-			if (rep > 0) {
-				ours.add((double) rows * epochs / ((t1 - t0) / 1e9));
-				peer.add((double) rows * epochs / ((t2 - t1) / 1e9));
-			}
-		}
-		return result(
-				"Training MLP 24-32-16-1, batch 512, Adam, " + rows + " rows x " + epochs + " epochs, "
-						+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)",
-				"samples/s", ours, peer, "bare DJL loop (same network, batches, loss)");
+		return trainingComparison("Training MLP 24-32-16-1", "bare DJL loop (same network, batches, loss)", shape, null,
+				rows, 2, repeats, out);
 	}
 
 	/**
@@ -443,12 +412,24 @@ public final class Benchmarks {
 	 * DJL loop over the same module loaded the same way.
 	 */
 	static Result trainingTorchScript(int rows, int repeats, Path out) throws Exception {
-		int width = 17;
 		Path module = out.resolve("mlp_w17_o1.pt");
 		try (var in = Benchmarks.class.getResourceAsStream("/torchscript/mlp_w17_o1.pt")) {
 			Files.copy(in, module, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 		}
-		SplittableRandom rnd = new SplittableRandom(3);
+		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.TORCHSCRIPT, List.of(), 17, 1,
+				new ModelSource(module.toString(), null));
+		return trainingComparison("Training a TorchScript module 17-32-16-1",
+				"bare DJL loop (the same TorchScript module, batches, loss)", shape, module, rows, 3, repeats, out);
+	}
+
+	/**
+	 * The product's trainer against the bare loop on the same synthetic binary task
+	 * (seeded by {@code seed}), 2 epochs of batch 512, back to back in each repeat.
+	 */
+	private static Result trainingComparison(String name, String peerName, ModelShape shape, Path module, int rows,
+			long seed, int repeats, Path out) throws Exception {
+		int width = shape.inputs();
+		SplittableRandom rnd = new SplittableRandom(seed);
 		float[] x = new float[rows * width];
 		double[] y = new double[rows];
 		for (int i = 0; i < rows; i++) {
@@ -459,15 +440,13 @@ public final class Benchmarks {
 			}
 			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
 		}
-		ModelShape shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.TORCHSCRIPT, List.of(), width, 1,
-				new ModelSource(module.toString(), null));
 		int epochs = 2;
 		int batch = 512;
 		Hyperparameters hp = new Hyperparameters(epochs, batch, 0.005, 0.0, 0, 0.0, 7, null, false);
 		List<Double> ours = new ArrayList<>();
 		List<Double> peer = new ArrayList<>();
 		for (int rep = 0; rep <= repeats; rep++) {
-			Path dir = Files.createTempDirectory(out, "train-ts");
+			Path dir = Files.createTempDirectory(out, "train");
 			long t0 = System.nanoTime();
 			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width),
 					module, dir, EpochListener.NONE));
@@ -480,9 +459,9 @@ public final class Benchmarks {
 			}
 		}
 		return result(
-				"Training a TorchScript module 17-32-16-1, batch 512, Adam, " + rows + " rows x " + epochs + " epochs, "
+				name + ", batch " + batch + ", Adam, " + rows + " rows x " + epochs + " epochs, "
 						+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)",
-				"samples/s", ours, peer, "bare DJL loop (the same TorchScript module, batches, loss)");
+				"samples/s", ours, peer, peerName);
 	}
 
 	/** The textbook DJL loop: no shuffling, checkpoints, validation or weighting. */
