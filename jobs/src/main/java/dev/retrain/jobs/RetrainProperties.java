@@ -60,11 +60,15 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * Training on workers ({@code retrain.workers.*}). {@code enabled}: this node sends
 	 * the heavy steps (train, evaluate) to workers over RabbitMQ
 	 * ({@code spring.rabbitmq.*}) and waits for them up to {@code timeout}, polling the
-	 * job repository every {@code pollInterval}. {@code consume}: the queues this process
-	 * takes steps from as a worker (none: not a worker), {@code slots} steps at a time.
+	 * job repository every {@code pollInterval}. A step no worker has taken after
+	 * {@code unclaimedTimeout} fails its run, naming the queue (nobody consumes it);
+	 * meanwhile the run's progress says it waits for a worker. {@code consume}: the
+	 * queues this process takes steps from as a worker (none: not a worker),
+	 * {@code slots} steps at a time.
 	 */
 	public record Workers(boolean enabled, @DefaultValue("12h") Duration timeout,
-			@DefaultValue("100ms") Duration pollInterval, List<String> consume, @DefaultValue("1") int slots) {
+			@DefaultValue("100ms") Duration pollInterval, List<String> consume, @DefaultValue("1") int slots,
+			@DefaultValue("10m") Duration unclaimedTimeout) {
 
 		public boolean isWorker() {
 			return this.consume != null && !this.consume.isEmpty();

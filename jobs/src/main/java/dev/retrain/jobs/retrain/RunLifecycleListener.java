@@ -269,7 +269,10 @@ public class RunLifecycleListener implements JobExecutionListener {
 		for (StepExecution step : onWorkers) {
 			String words = FailureText.firstLineInWords(step.getExitStatus().getExitDescription());
 			if (step.getStatus() == BatchStatus.FAILED && words != null) {
-				return "step '" + step.getStepName() + "' failed on a worker: " + words;
+				// a step that no worker took failed here, with its reason as its exit
+				// message
+				return words.startsWith("no worker took") ? words
+						: "step '" + step.getStepName() + "' failed on a worker: " + words;
 			}
 		}
 		return failureReasonHere(execution);

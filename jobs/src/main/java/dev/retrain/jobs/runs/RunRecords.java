@@ -120,8 +120,12 @@ public class RunRecords {
 	public boolean stopRequested(long runId) {
 		return Boolean.TRUE.equals(this.own.execute(s -> {
 			JobExecution execution = this.jobs.getJobExecution(runId);
-			return execution != null
-					&& (execution.getStatus() == BatchStatus.STOPPING || execution.getStatus() == BatchStatus.STOPPED);
+			// a run that ended meanwhile (failed by the node that declared its node
+			// stopped, and resumed as another execution) is fenced: the step that still
+			// trains it stops at its next check instead of training beside the resumed
+			// one
+			return execution != null && (execution.getStatus() == BatchStatus.STOPPING
+					|| execution.getStatus() == BatchStatus.STOPPED || !execution.getStatus().isRunning());
 		}));
 	}
 

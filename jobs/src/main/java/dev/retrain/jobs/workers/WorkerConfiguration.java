@@ -23,6 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.runs.PipelineLocks;
+import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.json.Json;
 
 /**
@@ -88,8 +89,9 @@ public class WorkerConfiguration {
 		}
 
 		@Bean
-		WorkerRequests workerRequests(DirectChannel workerRequestChannel, RetrainProperties props, JdbcTemplate jdbc) {
-			return new WorkerRequests(workerRequestChannel, props.workers(), jdbc);
+		WorkerRequests workerRequests(DirectChannel workerRequestChannel, RetrainProperties props, JdbcTemplate jdbc,
+				WorkerQueues queues, RunRecords runs) {
+			return new WorkerRequests(workerRequestChannel, props.workers(), jdbc, queues, runs);
 		}
 
 	}

@@ -19,6 +19,7 @@ import org.springframework.integration.core.MessagingTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.runs.RunRecords;
 
 /**
  * Makes Spring Batch {@link RemoteStep}s that run a step on a worker: the step execution
@@ -33,18 +34,26 @@ public class WorkerRequests {
 
 	private final JdbcTemplate jdbc;
 
-	WorkerRequests(DirectChannel channel, RetrainProperties.Workers settings, JdbcTemplate jdbc) {
+	private final WorkerQueues queues;
+
+	private final RunRecords runs;
+
+	WorkerRequests(DirectChannel channel, RetrainProperties.Workers settings, JdbcTemplate jdbc, WorkerQueues queues,
+			RunRecords runs) {
 		this.template = new MessagingTemplate();
 		this.template.setDefaultChannel(channel);
 		this.settings = settings;
 		this.jdbc = jdbc;
+		this.queues = queues;
+		this.runs = runs;
 	}
 
 	/**
 	 * A step named {@code name} in the job that runs step {@code workerStep} on a worker.
 	 */
 	public Step remote(String name, String workerStep, JobRepository repository) {
-		OnWorker step = new OnWorker(name, workerStep, repository, this.template, this.jdbc);
+		OnWorker step = new OnWorker(name, workerStep, repository, this.template, this.jdbc,
+				new Unclaimed(this.jdbc, this.queues, this.runs, this.settings.unclaimedTimeout()));
 		step.setTimeout(this.settings.timeout().toMillis());
 		step.setPollInterval(this.settings.pollInterval().toMillis());
 		return step;
@@ -108,12 +117,15 @@ public class WorkerRequests {
 
 		private long timeout = -1;
 
+		private final Unclaimed unclaimed;
+
 		OnWorker(String name, String remoteStepName, JobRepository repository, MessagingTemplate template,
-				JdbcTemplate jdbc) {
+				JdbcTemplate jdbc, Unclaimed unclaimed) {
 			super(name, remoteStepName, repository, template);
 			this.remoteStepName = remoteStepName;
 			this.template = template;
 			this.jdbc = jdbc;
+			this.unclaimed = unclaimed;
 		}
 
 		@Override
@@ -135,7 +147,9 @@ public class WorkerRequests {
 			worker.setExecutionContext(stepExecution.getExecutionContext());
 			getJobRepository().update(worker);
 			getJobRepository().updateExecutionContext(worker);
-			this.template.convertAndSend(new StepExecutionRequest(this.remoteStepName, worker.getId()));
+			StepExecutionRequest request = new StepExecutionRequest(this.remoteStepName, worker.getId());
+			this.template.convertAndSend(request);
+			this.unclaimed.awaitClaim(request, jobExecution.getId(), this.pollInterval);
 			StepExecution ended = awaitEnd(worker.getId());
 			stepExecution.setExecutionContext(ended.getExecutionContext());
 			stepExecution.upgradeStatus(ended.getStatus());

@@ -1,5 +1,7 @@
 package dev.retrain.jobs.workers;
 
+import java.time.LocalDateTime;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -50,6 +52,18 @@ public class WorkerStepHandler {
 		if (!status.isRunning()) {
 			log.info("step {} of run {} has already ended ({}): request ignored", request.getStepName(),
 					execution.getJobExecutionId(), status);
+			return;
+		}
+		BatchStatus run = this.repository.getJobExecution(execution.getJobExecutionId()).getStatus();
+		if (!run.isRunning()) {
+			// a request delivered again after its run ended (failed, and perhaps resumed
+			// as
+			// another execution): running it would train beside the resumed run
+			log.warn("step {} of run {} belongs to a run that has ended ({}): request ignored", request.getStepName(),
+					execution.getJobExecutionId(), run);
+			execution.setStatus(BatchStatus.ABANDONED);
+			execution.setEndTime(LocalDateTime.now());
+			this.repository.update(execution);
 			return;
 		}
 		if (status == BatchStatus.STARTED) {
