@@ -74,11 +74,19 @@ public class StartupRecovery {
 			recoverRun(lock, "interrupted: node " + this.locks.nodeId()
 					+ " stopped while the run was in progress; restart it to resume from its last checkpoint");
 		}
-		for (String pipeline : this.store.pipelines()) {
-			if (!this.locks.isLocked(pipeline)) {
-				this.store.cleanup(pipeline, this.registry.registeredVersions(pipeline))
-					.forEach(p -> log.warn("removed incomplete or unregistered store directory {}", p));
+		try {
+			for (String pipeline : this.store.pipelines()) {
+				if (!this.locks.isLocked(pipeline)) {
+					this.store.cleanup(pipeline, this.registry.registeredVersions(pipeline))
+						.forEach(p -> log.warn("removed incomplete or unregistered store directory {}", p));
+				}
 			}
+		}
+		catch (RuntimeException ex) {
+			// object storage down as the node starts: start anyway (readiness reports the
+			// store), and leave the clean-up, which only tidies, to the next start
+			log.warn("the model store {} cannot be read at start ({}): its clean-up is left to the next start",
+					this.store.uri(), ex.getMessage());
 		}
 	}
 
