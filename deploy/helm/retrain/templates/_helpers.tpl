@@ -67,6 +67,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.rabbitmq.port | quote }}
 - name: SPRING_RABBITMQ_USERNAME
   value: {{ .Values.rabbitmq.username | quote }}
+- name: SPRING_RABBITMQ_VIRTUALHOST
+  value: {{ .Values.rabbitmq.virtualHost | default "/" | quote }}
 - name: SPRING_RABBITMQ_PASSWORD
   valueFrom:
     secretKeyRef:
@@ -134,6 +136,33 @@ readinessProbe:
   failureThreshold: 3
 {{- end -}}
 
+{{- define "retrain.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "retrain.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* the pod spec's identity: its ServiceAccount, and no API token unless asked for */}}
+{{- define "retrain.podIdentity" -}}
+serviceAccountName: {{ include "retrain.serviceAccountName" . }}
+automountServiceAccountToken: {{ .Values.serviceAccount.automountToken }}
+{{- end -}}
+
+{{/* pods of one component spread over machines: root, component, mode (ScheduleAnyway, DoNotSchedule, "") */}}
+{{- define "retrain.spread" -}}
+{{- if .mode -}}
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: kubernetes.io/hostname
+    whenUnsatisfiable: {{ .mode }}
+    labelSelector:
+      matchLabels:
+        {{- include "retrain.selector" (dict "root" .root "component" .component) | nindent 8 }}
+{{- end }}
+{{- end -}}
+
 {{- define "retrain.podSecurity" -}}
 runAsNonRoot: true
 runAsUser: 10001
@@ -168,9 +197,17 @@ capabilities:
 
 {{- define "retrain.volumes" -}}
 - name: data
-  emptyDir: {}
+  emptyDir:
+    {{- with .Values.volumes.dataSizeLimit }}
+    sizeLimit: {{ . }}
+    {{- else }} {}
+    {{- end }}
 - name: tmp
-  emptyDir: {}
+  emptyDir:
+    {{- with .Values.volumes.tmpSizeLimit }}
+    sizeLimit: {{ . }}
+    {{- else }} {}
+    {{- end }}
 - name: pipelines
   configMap:
     name: {{ include "retrain.fullname" . }}-pipelines
@@ -193,6 +230,19 @@ capabilities:
 {{- end -}}
 {{- if and .Values.workers.keda.enabled (not .Values.workers.enabled) -}}
 {{- fail "workers.keda.enabled needs workers.enabled" -}}
+{{- end -}}
+{{- with .Values.orchestrator.spreadByHostname -}}
+{{- if not (has . (list "ScheduleAnyway" "DoNotSchedule")) -}}
+{{- fail "orchestrator.spreadByHostname must be ScheduleAnyway, DoNotSchedule or empty" -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.workers.spreadByHostname -}}
+{{- if not (has . (list "ScheduleAnyway" "DoNotSchedule")) -}}
+{{- fail "workers.spreadByHostname must be ScheduleAnyway, DoNotSchedule or empty" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not .Values.serviceAccount.create) .Values.serviceAccount.annotations -}}
+{{- fail "serviceAccount.annotations need serviceAccount.create: true (annotate an existing serviceAccount.name yourself)" -}}
 {{- end -}}
 {{- if lt (int .Values.orchestrator.replicas) 1 -}}
 {{- fail "orchestrator.replicas must be at least 1" -}}

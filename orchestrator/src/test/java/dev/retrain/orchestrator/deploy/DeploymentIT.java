@@ -99,7 +99,7 @@ class DeploymentIT {
 
 		assertThat(manifests).extracting(m -> m.get("kind"))
 			.containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment", "Deployment", "ScaledObject",
-					"TriggerAuthentication");
+					"TriggerAuthentication", "ServiceAccount", "PodDisruptionBudget");
 		Map<String, Object> orchestrator = deployment(manifests, "orchestrator");
 		assertThat((Object) get(orchestrator, "spec", "replicas")).isEqualTo(2);
 		// KEDA owns the worker replicas
@@ -253,6 +253,173 @@ class DeploymentIT {
 					&& i.endsWith("orchestrator.jar natives"));
 	}
 
+	/**
+	 * A drain evicts one orchestrator at a time (PodDisruptionBudget), and the pods of
+	 * each Deployment prefer different machines.
+	 */
+	@Test
+	void orchestratorsAreNotDrainedTogetherAndPodsSpreadOverMachines() {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		List<Map<String, Object>> manifests = render(example, Map.of());
+		Map<String, Object> budget = kind(manifests, "PodDisruptionBudget");
+		assertThat((Object) get(budget, "spec", "maxUnavailable")).isEqualTo(1);
+		assertThat(get(budget, "spec", "selector", "matchLabels").toString())
+			.isEqualTo(get(deployment(manifests, "orchestrator"), "spec", "selector", "matchLabels").toString());
+		for (String component : List.of("orchestrator", "worker")) {
+			Map<String, Object> deployment = deployment(manifests, component);
+			List<Map<String, Object>> spread = get(deployment, "spec", "template", "spec", "topologySpreadConstraints");
+			assertThat(spread).as(component).singleElement().satisfies(c -> {
+				assertThat(c).containsEntry("topologyKey", "kubernetes.io/hostname")
+					.containsEntry("whenUnsatisfiable", "ScheduleAnyway")
+					.containsEntry("maxSkew", 1);
+				assertThat(get(c, "labelSelector", "matchLabels").toString())
+					.isEqualTo(get(deployment, "spec", "selector", "matchLabels").toString());
+			});
+		}
+		// one node: no budget (it could only block or allow every drain); spreading off
+		List<Map<String, Object>> single = render(example, Map.of("orchestrator.replicas", "1",
+				"orchestrator.spreadByHostname", "", "workers.spreadByHostname", "DoNotSchedule"));
+		assertThat(kinds(single, "PodDisruptionBudget")).isEmpty();
+		assertThat(
+				DeploymentIT.<Map<String, Object>>get(deployment(single, "orchestrator"), "spec", "template", "spec"))
+			.doesNotContainKey("topologySpreadConstraints");
+		assertThat(deployment(single, "worker").toString()).contains("whenUnsatisfiable=DoNotSchedule");
+		assertThat(kinds(render(example, Map.of("orchestrator.podDisruptionBudget.enabled", "false")),
+				"PodDisruptionBudget"))
+			.isEmpty();
+	}
+
+	/**
+	 * KEDA scales the workers down slowly (the HPA removes busy pods as well as idle
+	 * ones), and watches the queues in the virtual host the application uses.
+	 */
+	@Test
+	void kedaScalesWorkersDownSlowlyAndWatchesTheApplicationsVirtualHost() {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		List<Map<String, Object>> manifests = render(example, Map.of());
+		Map<String, Object> scaler = kind(manifests, "ScaledObject");
+		assertThat((Object) get(scaler, "spec", "cooldownPeriod")).isEqualTo(600);
+		Map<String, Object> scaleDown = get(scaler, "spec", "advanced", "horizontalPodAutoscalerConfig", "behavior",
+				"scaleDown");
+		assertThat(scaleDown).containsEntry("stabilizationWindowSeconds", 600);
+		assertThat(this.<List<Map<String, Object>>>get(scaleDown, "policies")).singleElement()
+			.satisfies(p -> assertThat(p).containsEntry("type", "Pods")
+				.containsEntry("value", 1)
+				.containsEntry("periodSeconds", 60));
+		assertVirtualHost(manifests, "/");
+		assertVirtualHost(render(example, Map.of("rabbitmq.virtualHost", "ml")), "ml");
+	}
+
+	private static void assertVirtualHost(List<Map<String, Object>> manifests, String vhost) {
+		for (String component : List.of("orchestrator", "worker")) {
+			assertThat(env(containers(deployment(manifests, component)).get(0)))
+				.containsEntry("SPRING_RABBITMQ_VIRTUALHOST", vhost);
+		}
+		List<Map<String, Object>> triggers = get(kind(manifests, "ScaledObject"), "spec", "triggers");
+		assertThat(triggers).hasSize(2)
+			.allSatisfy(t -> assertThat((Object) get(t, "metadata", "vhostName")).isEqualTo(vhost));
+	}
+
+	/**
+	 * Both Deployments run as the chart's ServiceAccount (annotated for a cloud
+	 * identity), with no Kubernetes API token unless the values ask for one.
+	 */
+	@Test
+	void podsRunAsTheirServiceAccountWithoutAnApiToken() {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		List<Map<String, Object>> manifests = render(example,
+				Map.of("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn", "arn:aws:iam::1:role/retrain"));
+		Map<String, Object> account = kind(manifests, "ServiceAccount");
+		assertThat(name(account)).isEqualTo("retrain");
+		assertThat(this.<Map<String, Object>>get(account, "metadata", "annotations"))
+			.containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/retrain");
+		assertThat(account).containsEntry("automountServiceAccountToken", false);
+		for (Map<String, Object> deployment : kinds(manifests, "Deployment")) {
+			Map<String, Object> pod = get(deployment, "spec", "template", "spec");
+			assertThat(pod).containsEntry("serviceAccountName", "retrain")
+				.containsEntry("automountServiceAccountToken", false);
+		}
+		List<Map<String, Object>> existing = render(example, Map.of("serviceAccount.create", "false",
+				"serviceAccount.name", "ml-jobs", "serviceAccount.automountToken", "true"));
+		assertThat(kinds(existing, "ServiceAccount")).isEmpty();
+		for (Map<String, Object> deployment : kinds(existing, "Deployment")) {
+			Map<String, Object> pod = get(deployment, "spec", "template", "spec");
+			assertThat(pod).containsEntry("serviceAccountName", "ml-jobs")
+				.containsEntry("automountServiceAccountToken", true);
+		}
+		assertThatThrownBy(() -> render(example,
+				Map.of("serviceAccount.create", "false",
+						"serviceAccount.annotations.iam\\.gke\\.io/gcp-service-account", "x")))
+			.hasMessageContaining("serviceAccount.annotations need serviceAccount.create");
+	}
+
+	/**
+	 * The node-local volumes are bounded, a worker requests the one CPU its PyTorch
+	 * thread uses, and its heap leaves half of its memory to PyTorch's native memory.
+	 */
+	@Test
+	void volumesAreBoundedAndWorkersLeavePyTorchItsMemory() {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		List<Map<String, Object>> manifests = render(example, Map.of());
+		for (Map<String, Object> deployment : kinds(manifests, "Deployment")) {
+			List<Map<String, Object>> volumes = get(deployment, "spec", "template", "spec", "volumes");
+			Map<String, Object> limits = new TreeMap<>();
+			volumes.stream()
+				.filter(v -> v.containsKey("emptyDir"))
+				.forEach(v -> limits.put((String) v.get("name"), get(v, "emptyDir", "sizeLimit")));
+			assertThat(limits).as(name(deployment)).isEqualTo(Map.of("data", "20Gi", "tmp", "2Gi"));
+		}
+		Map<String, Object> worker = containers(deployment(manifests, "worker")).get(0);
+		assertThat((Object) get(worker, "resources", "requests", "cpu")).isEqualTo("1");
+		assertThat(this.<Map<String, Object>>get(worker, "resources", "limits")).doesNotContainKey("cpu");
+		assertThat(env(worker)).containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=50");
+		assertThat(env(containers(deployment(manifests, "orchestrator")).get(0))).containsEntry("JAVA_TOOL_OPTIONS",
+				"-XX:MaxRAMPercentage=75");
+		// nodes that train themselves leave PyTorch its share too
+		List<Map<String, Object>> alone = render(null, Map.of("database.password", "x", "workers.enabled", "false",
+				"volumes.dataSizeLimit", "", "workers.javaOptions", "-Xmx1g"));
+		assertThat(env(containers(deployment(alone, "orchestrator")).get(0))).containsEntry("JAVA_TOOL_OPTIONS",
+				"-XX:MaxRAMPercentage=50");
+		List<Map<String, Object>> volumes = get(deployment(alone, "orchestrator"), "spec", "template", "spec",
+				"volumes");
+		assertThat(volumes).filteredOn(v -> "data".equals(v.get("name")))
+			.singleElement()
+			.satisfies(v -> assertThat(this.<Map<String, Object>>get(v, "emptyDir")).isEmpty());
+		assertThat(
+				env(containers(deployment(render(example, Map.of("workers.javaOptions", "-Xmx1g")), "worker")).get(0)))
+			.containsEntry("JAVA_TOOL_OPTIONS", "-Xmx1g");
+	}
+
+	/**
+	 * With networkPolicy.enabled, ingress reaches the orchestrators' HTTP port only, and
+	 * nothing reaches the workers.
+	 */
+	@Test
+	void aNetworkPolicyLetsInTheOrchestratorsHttpPortAndNothingToWorkers() {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		assertThat(kinds(render(example, Map.of()), "NetworkPolicy")).isEmpty();
+		List<Map<String, Object>> manifests = render(example, Map.of("networkPolicy.enabled", "true"));
+		List<Map<String, Object>> policies = kinds(manifests, "NetworkPolicy");
+		assertThat(policies).hasSize(2);
+		for (Map<String, Object> policy : policies) {
+			String component = get(policy, "metadata", "labels", "app.kubernetes.io/component");
+			assertThat(get(policy, "spec", "podSelector", "matchLabels").toString())
+				.isEqualTo(get(deployment(manifests, component), "spec", "selector", "matchLabels").toString());
+			assertThat(this.<List<String>>get(policy, "spec", "policyTypes")).containsExactly("Ingress");
+			List<Map<String, Object>> ingress = get(policy, "spec", "ingress");
+			if (component.equals("worker")) {
+				assertThat(ingress).isEmpty();
+			}
+			else {
+				assertThat(ingress).singleElement().satisfies(rule -> {
+					assertThat(rule).doesNotContainKey("from");
+					assertThat(this.<List<Map<String, Object>>>get(rule, "ports")).singleElement()
+						.satisfies(p -> assertThat(p).containsEntry("port", "http").containsEntry("protocol", "TCP"));
+				});
+			}
+		}
+	}
+
 	@Test
 	void theChartRefusesValuesThatCannotWorkNamingTheValue() {
 		assertThatThrownBy(() -> render(null, Map.of())).hasMessageContaining("database.password")
@@ -262,6 +429,9 @@ class DeploymentIT {
 		assertThatThrownBy(() -> render(null,
 				Map.of("database.password", "x", "workers.enabled", "false", "workers.keda.enabled", "true")))
 			.hasMessageContaining("workers.keda.enabled needs workers.enabled");
+		assertThatThrownBy(() -> render(ROOT.resolve("deploy/helm/example-values.yaml"),
+				Map.of("orchestrator.spreadByHostname", "Preferred")))
+			.hasMessageContaining("orchestrator.spreadByHostname must be ScheduleAnyway, DoNotSchedule or empty");
 		// without workers: no worker Deployment, no broker settings
 		List<Map<String, Object>> manifests = render(null,
 				Map.of("database.password", "x", "workers.enabled", "false"));
