@@ -22,6 +22,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.runs.NodeShutdown;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.workers.WorkerRequests;
@@ -99,8 +100,9 @@ public class RetrainJobConfiguration {
 
 	@Bean
 	RunLifecycleListener runLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry,
-			RetrainProperties props, ApplicationEventPublisher events, JobRepository repository) {
-		return new RunLifecycleListener(runs, locks, registry, props, events, repository);
+			RetrainProperties props, ApplicationEventPublisher events, JobRepository repository,
+			ObjectProvider<NodeShutdown> shutdown) {
+		return new RunLifecycleListener(runs, locks, registry, props, events, repository, shutdown);
 	}
 
 	@Bean

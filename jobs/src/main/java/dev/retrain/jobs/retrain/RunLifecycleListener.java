@@ -10,6 +10,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.retry.RetryException;
@@ -22,9 +23,11 @@ import org.springframework.transaction.TransactionException;
 import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.runs.NodeShutdown;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunFinished;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.StartupRecovery;
 
 /**
  * Keeps the run history and the pipeline lock in step with the job: a record when an
@@ -69,9 +72,12 @@ public class RunLifecycleListener implements JobExecutionListener {
 
 	private final JobRepository repository;
 
+	private final ObjectProvider<NodeShutdown> shutdown;
+
 	RunLifecycleListener(RunRecords runs, PipelineLocks locks, ModelRegistry registry, RetrainProperties props,
-			ApplicationEventPublisher events, JobRepository repository) {
+			ApplicationEventPublisher events, JobRepository repository, ObjectProvider<NodeShutdown> shutdown) {
 		this.repository = repository;
+		this.shutdown = shutdown;
 		this.events = events;
 		this.runs = runs;
 		this.locks = locks;
@@ -96,6 +102,7 @@ public class RunLifecycleListener implements JobExecutionListener {
 	public void afterJob(JobExecution execution) {
 		RunContext run = RunContext.of(execution);
 		RunMdc.put(run.runId(), run.pipeline());
+		boolean handedOver = false;
 		try {
 			retried(() -> {
 				this.registry.versionOfJobInstance(run.pipeline(), run.jobInstanceId())
@@ -113,15 +120,26 @@ public class RunLifecycleListener implements JobExecutionListener {
 				reason = "the database did not confirm the end of a step (" + reason
 						+ "); restart the run: its steps are safe to repeat";
 			}
+			NodeShutdown leaving = this.shutdown.getIfAvailable();
+			if (leaving != null && leaving.leaving() && execution.getStatus() == BatchStatus.STOPPED) {
+				// stopped because this node shuts down: it keeps its lock, and the next
+				// node
+				// to declare this one stopped resumes it (StartupRecovery#recoverRun)
+				handedOver = true;
+				reason = StartupRecovery.HANDED_OVER + ": node " + this.locks.nodeId()
+						+ " shut down during the run; another node resumes it from its last checkpoint";
+			}
 			String ended = status;
 			String why = reason;
 			// the lock goes before the record says the run ended, so that whoever sees
 			// it ended (a client, the consistency check) never sees its lock still held;
 			// the finally below releases it where this did not run
-			retried(() -> {
-				this.locks.releaseRun(run.pipeline(), run.runId());
-				return null;
-			});
+			if (!handedOver) {
+				retried(() -> {
+					this.locks.releaseRun(run.pipeline(), run.runId());
+					return null;
+				});
+			}
 			retried(() -> {
 				this.runs.finished(run.runId(), ended, why);
 				return null;
@@ -137,10 +155,12 @@ public class RunLifecycleListener implements JobExecutionListener {
 					(reason != null) ? ": " + reason : "");
 		}
 		finally {
-			retried(() -> {
-				this.locks.releaseRun(run.pipeline(), run.runId());
-				return null;
-			});
+			if (!handedOver) {
+				retried(() -> {
+					this.locks.releaseRun(run.pipeline(), run.runId());
+					return null;
+				});
+			}
 			OPEN.remove();
 			RunMdc.clear();
 		}

@@ -2,6 +2,7 @@ package dev.retrain.jobs.runs;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 
 /**
@@ -18,11 +19,36 @@ class OrphanedRuns {
 
 	private final RunLauncher launcher;
 
+	private final StartupRecovery recovery;
+
 	private final boolean enabled;
 
-	OrphanedRuns(RunLauncher launcher, boolean enabled) {
+	OrphanedRuns(RunLauncher launcher, StartupRecovery recovery, boolean enabled) {
 		this.launcher = launcher;
+		this.recovery = recovery;
 		this.enabled = enabled;
+	}
+
+	/**
+	 * Runs this node handed over as it shut down and that no other node took (it was
+	 * alone, and restarted): resumed here once the node is ready.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	public void atStart() {
+		if (!this.enabled) {
+			return;
+		}
+		for (long runId : this.recovery.handedOverAtStart()) {
+			try {
+				LaunchedRun resumed = this.launcher.restart(runId,
+						"this node (automatic: handed over at its " + "last shutdown)");
+				log.warn("run {}, handed over at this node's last shutdown, resumes as run {}", runId, resumed.runId());
+			}
+			catch (RuntimeException ex) {
+				log.error("run {}, handed over at this node's last shutdown, could not be resumed: {}; restart it "
+						+ "by hand", runId, ex.getMessage());
+			}
+		}
 	}
 
 	@EventListener

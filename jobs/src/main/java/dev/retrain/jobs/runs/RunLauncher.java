@@ -4,6 +4,7 @@ import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
@@ -49,8 +50,12 @@ public class RunLauncher {
 
 	private final ApplicationEventPublisher events;
 
+	/** Whether this node is shutting down ({@link NodeShutdown}): it launches nothing. */
+	private final BooleanSupplier leaving;
+
 	RunLauncher(JobOperator operator, JobRepository repository, Job job, PipelineCatalog catalog, PipelineLocks locks,
-			RunRecords runs, PipelineData data, ApplicationEventPublisher events) {
+			RunRecords runs, PipelineData data, ApplicationEventPublisher events, BooleanSupplier leaving) {
+		this.leaving = leaving;
 		this.events = events;
 		this.runs = runs;
 		this.operator = operator;
@@ -96,6 +101,9 @@ public class RunLauncher {
 	}
 
 	public LaunchedRun launch(Request req) {
+		if (this.leaving.getAsBoolean()) {
+			throw new RunRejected("node " + this.locks.nodeId() + " is shutting down: launch on another node", null);
+		}
 		PipelineDefinition def = this.catalog.get(req.pipeline());
 		LocalDate asOf = (req.asOf() != null) ? PipelineData.plausible("asOf", req.asOf()) : this.data.newestDay(def);
 		Trigger trigger = (req.trigger() != null) ? req.trigger() : Trigger.API;

@@ -3,10 +3,12 @@ package dev.retrain.jobs.runs;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -40,8 +42,10 @@ public class RunsConfiguration {
 
 	@Bean
 	RunLauncher runLauncher(JobOperator operator, JobRepository repository, Job retrainJob, PipelineCatalog catalog,
-			PipelineLocks locks, RunRecords runs, PipelineData data, ApplicationEventPublisher events) {
-		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data, events);
+			PipelineLocks locks, RunRecords runs, PipelineData data, ApplicationEventPublisher events,
+			ObjectProvider<NodeShutdown> shutdown) {
+		return new RunLauncher(operator, repository, retrainJob, catalog, locks, runs, data, events,
+				() -> shutdown.getIfAvailable() != null && shutdown.getIfAvailable().leaving());
 	}
 
 	@Bean
@@ -61,9 +65,15 @@ public class RunsConfiguration {
 	}
 
 	@Bean
-	OrphanedRuns orphanedRuns(RunLauncher launcher,
+	OrphanedRuns orphanedRuns(RunLauncher launcher, StartupRecovery recovery,
 			@Value("${retrain.resume-runs-of-stopped-nodes:true}") boolean resumeRunsOfStoppedNodes) {
-		return new OrphanedRuns(launcher, resumeRunsOfStoppedNodes);
+		return new OrphanedRuns(launcher, recovery, resumeRunsOfStoppedNodes);
+	}
+
+	@Bean
+	NodeShutdown nodeShutdown(PipelineLocks locks, JobRepository repository, RunRecords runs, NodeLiveness liveness,
+			@Value("${retrain.shutdown.handover-wait:20s}") Duration wait) {
+		return new NodeShutdown(locks, repository, runs, liveness, wait);
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "stop")

@@ -1,6 +1,8 @@
 package dev.retrain.jobs.runs;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,13 +68,37 @@ public class StartupRecovery {
 			log.warn("run {} of pipeline {} marked FAILED: {}", id, pipeline, reason);
 			return id;
 		}
-		return null;
+		boolean handedOver = this.runs.find(id)
+			.map(r -> r.failureReason() != null && r.failureReason().startsWith(HANDED_OVER))
+			.orElse(false);
+		// a run its node stopped as it shut down, keeping its lock for the next node
+		return handedOver ? id : null;
 	}
+
+	/** Runs this node handed over at its last shutdown and found again at start. */
+	List<Long> handedOverAtStart() {
+		return List.copyOf(this.handedOverAtStart);
+	}
+
+	/** How the record of a run that its node stopped as it shut down begins. */
+	public static final String HANDED_OVER = "handed over";
+
+	/**
+	 * Runs this node handed over as it shut down, found at its next start with their
+	 * locks still held (no other node took them: a single node, restarted): resumed once
+	 * the node is ready ({@link OrphanedRuns}).
+	 */
+	private final List<Long> handedOverAtStart = new CopyOnWriteArrayList<>();
 
 	public void recover() {
 		for (Map<String, Object> lock : this.locks.heldByThisNode()) {
-			recoverRun(lock, "interrupted: node " + this.locks.nodeId()
+			Long run = recoverRun(lock, "interrupted: node " + this.locks.nodeId()
 					+ " stopped while the run was in progress; restart it to resume from its last checkpoint");
+			if (run != null && this.runs.find(run)
+				.map(r -> r.failureReason() != null && r.failureReason().startsWith(HANDED_OVER))
+				.orElse(false)) {
+				this.handedOverAtStart.add(run);
+			}
 		}
 		try {
 			for (String pipeline : this.store.pipelines()) {

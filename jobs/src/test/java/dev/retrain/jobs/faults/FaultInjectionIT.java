@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -283,6 +284,17 @@ class FaultInjectionIT {
 			this.process.destroyForcibly();
 			assertThat(this.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
 			assertThat(this.process.exitValue()).isEqualTo(137);
+		}
+
+		/**
+		 * SIGTERM, as Kubernetes stops a pod: the shutdown hooks run. Returns how long
+		 * the process took to exit.
+		 */
+		Duration term() throws InterruptedException {
+			long start = System.nanoTime();
+			this.process.destroy();
+			assertThat(this.process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+			return Duration.ofNanos(System.nanoTime() - start);
 		}
 
 		void exit() throws InterruptedException {

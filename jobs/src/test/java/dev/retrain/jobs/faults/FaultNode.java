@@ -174,6 +174,7 @@ public final class FaultNode {
 			m.put("failureReason", r.failureReason());
 			m.put("cause", r.cause());
 			m.put("ended", r.endedAt() != null);
+			m.put("progress", r.progress());
 			var training = (r.details() != null) ? Json.MAPPER.readTree(r.details()).path("training") : null;
 			m.put("resumedFromEpoch", (training != null && training.has("resumedFromEpoch"))
 					? training.get("resumedFromEpoch").asInt() : null);
