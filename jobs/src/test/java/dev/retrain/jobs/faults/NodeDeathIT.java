@@ -39,7 +39,11 @@ class NodeDeathIT {
 			PipelineFixtures.sampleData(this.dir.resolve("data"), "sample", 150, 31);
 			PipelineFixtures.write(this.dir.resolve("configs"), "death",
 					PipelineFixtures.yaml("death", "sample", PipelineFixtures.GOOD_MODEL, ""));
-			List<String> fast = List.of("--retrain.heartbeat-interval=500ms", "--retrain.node-timeout=5s");
+			// -Dnode-death.heartbeat=10s -Dnode-death.timeout=30s measures the defaults
+			String heartbeat = System.getProperty("node-death.heartbeat", "500ms");
+			String timeout = System.getProperty("node-death.timeout", "5s");
+			List<String> fast = List.of("--retrain.heartbeat-interval=" + heartbeat,
+					"--retrain.node-timeout=" + timeout);
 			launching = Node.start(this.dir, "node-a", database, "node-a", fast);
 			survivor = Node.start(this.dir, "node-b", database, "node-b", fast);
 
@@ -50,6 +54,10 @@ class NodeDeathIT {
 			long killedAt = System.nanoTime();
 
 			Node node = survivor;
+			await().atMost(Duration.ofMinutes(3))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> node.callList("runs death").size() == 2);
+			double resumedAfter = (System.nanoTime() - killedAt) / 1e9;
 			await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
 				List<?> runs = (List<?>) node.callList("runs death");
 				return runs.size() == 2 && Boolean.TRUE.equals(((Map<?, ?>) runs.get(1)).get("ended"));
@@ -70,8 +78,10 @@ class NodeDeathIT {
 			assertThat((List<?>) state.get("versions")).isEqualTo(List.of(1));
 			assertThat(state.get("champion")).isEqualTo(1);
 			assertThat((List<?>) state.get("storeEntries")).isEqualTo(List.of("1"));
-			System.out.printf("node death: the run completed on the survivor %.1f s after kill -9 of its node "
-					+ "(node timeout 5 s, heartbeat every 500 ms)%n", (System.nanoTime() - killedAt) / 1e9);
+			System.out.printf(
+					"node death: the run resumed on the survivor %.1f s and completed %.1f s after kill -9 "
+							+ "of its node (node timeout %s, heartbeat every %s)%n",
+					resumedAfter, (System.nanoTime() - killedAt) / 1e9, timeout, heartbeat);
 			survivor.exit();
 			survivor = null;
 		}
