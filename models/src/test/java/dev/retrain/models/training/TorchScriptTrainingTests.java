@@ -186,4 +186,40 @@ class TorchScriptTrainingTests {
 		TorchScriptModules.verify(base, SHAPE, List.of("a", "b", "c", "d"));
 	}
 
+	@Test
+	void aTracedModuleAndAMulticlassModuleTrainToo() {
+		ModelShape traced = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.TORCHSCRIPT, List.of(), 17, 1, null);
+		ModelShape multi = new ModelShape(Task.MULTICLASS_CLASSIFICATION, ModelFamily.TORCHSCRIPT, List.of(), 17, 3,
+				null);
+		Random r = new Random(5);
+		int rows = 600;
+		float[] x = new float[rows * 17];
+		double[] binary = new double[rows];
+		double[] classes = new double[rows];
+		for (int i = 0; i < rows; i++) {
+			for (int j = 0; j < 17; j++) {
+				x[i * 17 + j] = (float) r.nextGaussian();
+			}
+			binary[i] = (x[i * 17] > 0) ? 1 : 0;
+			classes[i] = (x[i * 17] > 0.5) ? 2 : (x[i * 17] < -0.5) ? 0 : 1;
+		}
+		Path linear = fixture("linear_w17_o1_traced.pt");
+		Path three = fixture("mlp_w17_o3.pt");
+		TorchScriptModules.verify(linear, traced, List.of());
+		TorchScriptModules.verify(three, multi, List.of());
+
+		TrainingResult a = new ModelTrainer().train(new ModelTrainer.Request(traced, hp(5),
+				new TrainingData(x, binary, null, rows, 17), linear, this.dir.resolve("traced"), EpochListener.NONE));
+		TrainingResult b = new ModelTrainer().train(new ModelTrainer.Request(multi, hp(5),
+				new TrainingData(x, classes, null, rows, 17), three, this.dir.resolve("multi"), EpochListener.NONE));
+
+		assertThat(a.curve().get(4).trainLoss()).isLessThan(a.curve().get(0).trainLoss());
+		assertThat(b.curve().get(4).trainLoss()).isLessThan(b.curve().get(0).trainLoss());
+		try (LoadedModel m = LoadedModel.load(multi, this.dir.resolve("multi").resolve(ModelTrainer.FINAL_PARAMS))) {
+			Predictions p = m.predict(x, rows);
+			assertThat(p.scores()).hasSize(rows * 3);
+			assertThat(Metrics.compute(p, classes).get("accuracy")).isGreaterThan(0.6);
+		}
+	}
+
 }
