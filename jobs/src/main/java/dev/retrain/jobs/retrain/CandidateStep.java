@@ -139,6 +139,7 @@ class CandidateStep implements Tasklet {
 		Path outcomeFile = dir.resolve(OUTCOME);
 		if (!Files.exists(outcomeFile)) {
 			Outcome outcome = train(s, index, started, dir);
+			s.stillHeld();
 			Json.write(outcomeFile, outcome);
 			ws.push(dir);
 		}
@@ -246,6 +247,7 @@ class CandidateStep implements Tasklet {
 	private EpochListener progress(StepInputs s, Path dir, String what) {
 		long runId = s.run().runId();
 		return (epoch, total, stats) -> {
+			s.stillHeld();
 			if (this.runs.stopRequested(runId)) {
 				throw new TrainStep.TrainingStopped("stopped on request after epoch " + epoch + " of " + what
 						+ " (the checkpoint is kept: restart the run to resume)");

@@ -25,6 +25,7 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.NodeShutdown;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.StepClaims;
 import dev.retrain.jobs.workers.WorkerRequests;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.EpochListener;
@@ -94,8 +95,8 @@ public class RetrainJobConfiguration {
 	}
 
 	@Bean
-	StepInputsFactory stepScopes(PipelineCatalog catalog, RetrainProperties props) {
-		return new StepInputsFactory(catalog, props);
+	StepInputsFactory stepScopes(PipelineCatalog catalog, RetrainProperties props, StepClaims claims) {
+		return new StepInputsFactory(catalog, props, claims);
 	}
 
 	@Bean

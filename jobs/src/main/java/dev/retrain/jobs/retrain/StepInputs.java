@@ -1,10 +1,15 @@
 package dev.retrain.jobs.retrain;
 
+import java.util.Optional;
+import java.util.function.Supplier;
+
 import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepExecution;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.runs.StepClaims;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.storage.S3Settings;
 
@@ -12,11 +17,26 @@ import dev.retrain.models.storage.S3Settings;
  * What every retrain step starts from: the run, its pipeline's definition, and its
  * workspace.
  */
-record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws, S3Settings s3, RetrainProperties props) {
+record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws, S3Settings s3, RetrainProperties props,
+		Supplier<Optional<String>> takenOver) {
 
-	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props) {
+	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props, StepClaims claims) {
 		RunContext run = RunContext.of(chunk);
-		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run), props.s3(), props);
+		StepExecution step = chunk.getStepContext().getStepExecution();
+		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run), props.s3(), props,
+				() -> claims.takenOver(step));
+	}
+
+	/**
+	 * Stops the step if another worker took it over ({@link StepClaims}): called before
+	 * each checkpoint push and before a step's output is written, so that only the newest
+	 * claim writes.
+	 */
+	void stillHeld() {
+		Optional<String> why = this.takenOver.get();
+		if (why.isPresent()) {
+			throw new TrainStep.TrainingStopped(why.get());
+		}
 	}
 
 	/**

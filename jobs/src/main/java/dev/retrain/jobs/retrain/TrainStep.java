@@ -173,6 +173,9 @@ class TrainStep implements Tasklet {
 								+ " MiB in-memory bound (" + (encodedBytes >> 20) + " MiB encoded)"
 								: "held in memory"));
 		EpochListener progress = (epoch, total, stats) -> {
+			// a worker whose step another worker took over stops here, before writing
+			// its progress or pushing its checkpoint
+			s.stillHeld();
 			if (this.stopRequested.test(run.runId())) {
 				throw new TrainingStopped("stopped on request after epoch " + epoch + " (the checkpoint is kept: "
 						+ "restart the run to resume)");

@@ -1,11 +1,14 @@
 package dev.retrain.jobs.retrain;
 
+import java.util.Optional;
+
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import dev.retrain.jobs.RetrainProperties;
+import dev.retrain.jobs.runs.StepClaims;
 
 /**
  * With a workspace in object storage ({@code retrain.workspace-uri}): each step starts
@@ -18,8 +21,11 @@ class WorkspaceSync implements StepExecutionListener {
 
 	private final RetrainProperties props;
 
-	WorkspaceSync(RetrainProperties props) {
+	private final StepClaims claims;
+
+	WorkspaceSync(RetrainProperties props, StepClaims claims) {
 		this.props = props;
+		this.claims = claims;
 	}
 
 	private RunWorkspace workspace(StepExecution step) {
@@ -38,6 +44,12 @@ class WorkspaceSync implements StepExecutionListener {
 		return (contribution, chunk) -> {
 			RepeatStatus status = work.execute(contribution, chunk);
 			if (this.props.workspace() != null) {
+				// a worker whose step was taken over by another leaves the workspace to
+				// it
+				Optional<String> takenOver = this.claims.takenOver(chunk.getStepContext().getStepExecution());
+				if (takenOver.isPresent()) {
+					throw new TrainStep.TrainingStopped(takenOver.get());
+				}
 				RunWorkspace.of(this.props, RunContext.of(chunk)).push();
 			}
 			return status;

@@ -36,6 +36,11 @@ public class RunsConfiguration {
 	}
 
 	@Bean
+	StepClaims stepClaims(JdbcTemplate jdbc, Clock clock) {
+		return new StepClaims(jdbc, clock);
+	}
+
+	@Bean
 	PipelineLocks pipelineLocks(JdbcTemplate jdbc, JobRepository repository, RetrainProperties props, Clock clock) {
 		return new PipelineLocks(jdbc, repository, (props.nodeId() != null) ? props.nodeId() : hostName(), clock);
 	}

@@ -24,6 +24,7 @@ import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.StepClaims;
 import dev.retrain.models.json.Json;
 
 /**
@@ -104,8 +105,8 @@ public class WorkerConfiguration {
 
 		@Bean
 		WorkerStepHandler workerStepHandler(JobRepository repository, ApplicationContext context, PipelineLocks locks,
-				PipelineCatalog catalog) {
-			return new WorkerStepHandler(repository, context, locks.nodeId(), catalog);
+				PipelineCatalog catalog, StepClaims claims) {
+			return new WorkerStepHandler(repository, context, locks.nodeId(), catalog, claims);
 		}
 
 		@Bean

@@ -14,6 +14,7 @@ import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.context.ApplicationContext;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.runs.StepClaims;
 
 /**
  * Runs one requested step on this worker: the step bean named in the request, on the step
@@ -35,11 +36,15 @@ public class WorkerStepHandler {
 
 	private final PipelineCatalog catalog;
 
-	WorkerStepHandler(JobRepository repository, ApplicationContext context, String node, PipelineCatalog catalog) {
+	private final StepClaims claims;
+
+	WorkerStepHandler(JobRepository repository, ApplicationContext context, String node, PipelineCatalog catalog,
+			StepClaims claims) {
 		this.repository = repository;
 		this.context = context;
 		this.node = node;
 		this.catalog = catalog;
+		this.claims = claims;
 	}
 
 	void handle(StepExecutionRequest request) {
@@ -67,24 +72,37 @@ public class WorkerStepHandler {
 			return;
 		}
 		if (status == BatchStatus.STARTED) {
-			log.warn("step {} of run {} was started by a worker that stopped; resuming it on worker {}",
+			log.warn(
+					"step {} of run {} was started by another worker (stopped, or its request delivered again); resuming it on worker {}",
 					request.getStepName(), execution.getJobExecutionId(), this.node);
 		}
 		// the pipeline files as they are now, as the node that sent the step read them
 		this.catalog.reload();
 		Step step = this.context.getBean(request.getStepName(), Step.class);
-		log.info("worker {} runs step {} of run {}", this.node, request.getStepName(), execution.getJobExecutionId());
+		// a fencing token: a worker that held this step before (its request delivered
+		// again) stops before its next write
+		long token = this.claims.claim(execution, this.node);
+		log.info("worker {} runs step {} of run {} (claim {})", this.node, request.getStepName(),
+				execution.getJobExecutionId(), token);
 		try {
 			step.execute(execution);
 		}
 		catch (JobInterruptedException ex) {
 			execution.setStatus(BatchStatus.STOPPED);
-			this.repository.update(execution);
+			updateIfHeld(execution);
 		}
 		catch (Throwable ex) {
 			execution.addFailureException(ex);
 			execution.setStatus(BatchStatus.FAILED);
 			execution.setExitStatus(ExitStatus.FAILED.addExitDescription(ex));
+			updateIfHeld(execution);
+		}
+		this.claims.takenOver(execution).ifPresent(why -> log.warn("fenced: {}", why));
+	}
+
+	/** Records the step's end unless another worker has taken the step over. */
+	private void updateIfHeld(StepExecution execution) {
+		if (this.claims.takenOver(execution).isEmpty()) {
 			this.repository.update(execution);
 		}
 	}

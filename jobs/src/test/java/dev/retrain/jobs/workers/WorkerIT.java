@@ -16,9 +16,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.AmqpTemplate;
 import org.springframework.amqp.core.QueueInformation;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -27,6 +29,7 @@ import dev.retrain.jobs.RetrainTestSupport;
 import dev.retrain.jobs.TestPostgres;
 import dev.retrain.jobs.TorchScriptFixtures;
 import dev.retrain.jobs.registry.ModelVersion;
+import dev.retrain.jobs.retrain.RetrainJobConfiguration;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.models.faults.Failpoints;
 import dev.retrain.models.json.Json;
@@ -94,6 +97,9 @@ class WorkerIT extends RetrainTestSupport {
 	@Autowired
 	AmqpAdmin amqp;
 
+	@Autowired
+	AmqpTemplate amqpTemplate;
+
 	private final List<Process> workers = new ArrayList<>();
 
 	@AfterEach
@@ -109,6 +115,14 @@ class WorkerIT extends RetrainTestSupport {
 	 * it shares with this node is the database, the broker and object storage.
 	 */
 	private Path worker(String node, String failpoint) throws IOException {
+		return worker(node, failpoint, null);
+	}
+
+	/**
+	 * As {@link #worker(String, String)}; with {@code release}, the worker waits at its
+	 * failpoint until that file exists, then goes on.
+	 */
+	private Path worker(String node, String failpoint, Path release) throws IOException {
 		Path home = Files.createTempDirectory("worker-" + node);
 		Path configs = Files.createDirectories(home.resolve("configs"));
 		try (Stream<Path> files = Files.list(CONFIG_DIR)) {
@@ -122,6 +136,9 @@ class WorkerIT extends RetrainTestSupport {
 				"-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
 		if (failpoint != null) {
 			cmd.add("-D" + Failpoints.PROPERTY + "=" + failpoint);
+		}
+		if (release != null) {
+			cmd.add("-D" + Failpoints.RELEASE + "=" + release);
 		}
 		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerNode.class.getName(),
 				TestPostgres.url(SCHEMA), SCHEMA, home.resolve("data").toString(), configs.toString(), node, QUEUE));
@@ -229,14 +246,66 @@ class WorkerIT extends RetrainTestSupport {
 		RunRecord run = awaitEnd(runId);
 
 		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
-		assertThat(Files.readString(survivor))
-			.contains("was started by a worker that stopped; resuming it on worker w-survivor");
+		assertThat(Files.readString(survivor)).contains(
+				"was started by another worker (stopped, or its request delivered again); resuming it on worker w-survivor");
 		assertThat(this.registry.versions("killed-worker")).extracting(ModelVersion::version).containsExactly(1);
 		// the killed worker pushed the checkpoints of epochs 1 and 2 to the workspace; it
 		// was killed after writing epoch 3's locally, before pushing it
 		assertThat(this.store.metadata("killed-worker", 1).training().resumedFromEpoch())
 			.as("training resumed from the last checkpoint the killed worker pushed")
 			.isEqualTo(2);
+	}
+
+	@Test
+	void aStepDeliveredAgainIsTakenOverFromItsCheckpointAndTheWorkerThatHeldItStopsWithoutWriting() throws Exception {
+		definePipeline("delivered-again", yaml("delivered-again", DATA, GOOD_MODEL, "resources:\n  queue: " + QUEUE));
+		Path releases = Files.createTempDirectory("releases");
+		Path held = worker("w-held", "train.epoch-3", releases.resolve("held"));
+		long runId = launch("delivered-again", LAST, "again", null).runId();
+		// the first worker pushed epochs 1 and 2 and wrote epoch 3's checkpoint locally
+		awaitLine(held, Failpoints.REACHED + "train.epoch-3");
+		StepExecution train = this.repository.getJobExecution(runId)
+			.getStepExecutions()
+			.stream()
+			.filter(s -> s.getStepName().equals(RetrainJobConfiguration.TRAIN_ON_WORKER))
+			.findFirst()
+			.orElseThrow();
+
+		// the broker gives the request to another worker, as after a closed connection or
+		// RabbitMQ's consumer timeout; that worker holds before pushing epoch 4
+		Path taker = worker("w-taker", "train.epoch-4", releases.resolve("taker"));
+		this.amqpTemplate.convertAndSend("", WorkerConfiguration.queueName(QUEUE), WorkerConfiguration
+			.encode(new StepExecutionRequest(RetrainJobConfiguration.TRAIN_ON_WORKER, train.getId())));
+		awaitLine(taker, Failpoints.REACHED + "train.epoch-4");
+		assertThat(Files.readString(taker)).contains("runs step train-on-worker of run " + runId + " (claim 2)")
+			.contains("resuming it on worker w-taker");
+		Map<String, String> workspace = workspaceObjects();
+		assertThat(workspace).as("the taker pushed its checkpoints").isNotEmpty();
+
+		// the first worker goes on: it finds the newer claim before pushing epoch 3
+		Files.createFile(releases.resolve("held"));
+		awaitLine(held, "fenced: step train-on-worker of run " + runId + " was taken over by worker w-taker (claim 2)");
+		assertThat(workspaceObjects()).as("the fenced worker wrote nothing to the workspace").isEqualTo(workspace);
+		assertThat(this.repository.getJobExecution(runId).getStatus().isRunning()).isTrue();
+
+		Files.createFile(releases.resolve("taker"));
+		RunRecord run = awaitEnd(runId);
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		assertThat(this.registry.versions("delivered-again")).extracting(ModelVersion::version).containsExactly(1);
+		assertThat(this.store.metadata("delivered-again", 1).training().resumedFromEpoch())
+			.as("the taker resumed from the last checkpoint the first worker pushed")
+			.isEqualTo(2);
+		assertThat(Files.readString(held)).doesNotContain("runs step evaluate-on-worker");
+	}
+
+	/** The runs' workspaces in object storage: each object's key and ETag. */
+	private Map<String, String> workspaceObjects() {
+		Map<String, String> objects = new java.util.TreeMap<>();
+		S3.client()
+			.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix("work/"))
+			.contents()
+			.forEach(o -> objects.put(o.key(), o.eTag()));
+		return objects;
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.retrain.models.faults;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -19,6 +21,16 @@ public final class Failpoints {
 	/** The system property that arms one point by name. */
 	public static final String PROPERTY = "retrain.failpoint";
 
+	/**
+	 * The system property naming a file: with it, the thread waits at the point until the
+	 * file exists, then goes on (a process held at a point while the test does something
+	 * else, then released).
+	 */
+	public static final String RELEASE = "retrain.failpoint.release";
+
+	/** What the process prints when a held point is released. */
+	public static final String RELEASED = "FAILPOINT RELEASED ";
+
 	/** What the process prints when it reaches the armed point. */
 	public static final String REACHED = "FAILPOINT ";
 
@@ -31,9 +43,15 @@ public final class Failpoints {
 		}
 		System.out.println(REACHED + name);
 		System.out.flush();
+		String release = System.getProperty(RELEASE);
 		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
 		while (System.nanoTime() < deadline) {
-			LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+			if (release != null && Files.exists(Path.of(release))) {
+				System.out.println(RELEASED + name);
+				System.out.flush();
+				return;
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
 		}
 		Runtime.getRuntime().halt(137);
 	}
