@@ -290,6 +290,43 @@ class DeploymentIT {
 	}
 
 	/**
+	 * A rolling update hands runs over within the pod's grace period: the preStop pause,
+	 * the application's hand-over wait and a margin add up to the grace period, whatever
+	 * the values; and a pipeline edit does not roll the nodes (no checksum annotation:
+	 * the nodes reload the mounted files).
+	 */
+	@Test
+	void theGracePeriodCoversThePreStopPauseAndTheHandOverAndPipelineEditsDoNotRollTheNodes() {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		for (Map<String, String> values : List.of(Map.<String, String>of(), Map
+			.of("orchestrator.shutdown.preStopSeconds", "10", "orchestrator.shutdown.handoverWaitSeconds", "60"))) {
+			Map<String, Object> deployment = deployment(render(example, values), "orchestrator");
+			Map<String, Object> pod = get(deployment, "spec", "template", "spec");
+			Map<String, Object> container = containers(deployment).get(0);
+			List<String> preStop = get(container, "lifecycle", "preStop", "exec", "command");
+			int pause = Integer.parseInt(preStop.get(1));
+			String wait = DeploymentIT.<List<Map<String, Object>>>get(container, "env")
+				.stream()
+				.filter(e -> "RETRAIN_SHUTDOWN_HANDOVER_WAIT".equals(e.get("name")))
+				.map(e -> (String) e.get("value"))
+				.findFirst()
+				.orElseThrow();
+			int handover = Integer.parseInt(wait.replace("s", ""));
+			assertThat(preStop.get(0)).isEqualTo("sleep");
+			assertThat(pause)
+				.isEqualTo(Integer.parseInt(values.getOrDefault("orchestrator.shutdown.preStopSeconds", "5")));
+			assertThat(handover)
+				.isEqualTo(Integer.parseInt(values.getOrDefault("orchestrator.shutdown.handoverWaitSeconds", "20")));
+			assertThat(((Number) pod.get("terminationGracePeriodSeconds")).intValue()).as("grace period")
+				.isEqualTo(pause + handover + 15);
+			assertThat(this.<Map<String, Object>>getOr(get(deployment, "spec", "template"), Map.of(), "metadata",
+					"annotations"))
+				.as("no checksum of the pipelines: an edit is reloaded, not rolled out")
+				.doesNotContainKey("checksum/pipelines");
+		}
+	}
+
+	/**
 	 * KEDA scales the workers down slowly (the HPA removes busy pods as well as idle
 	 * ones), and watches the queues in the virtual host the application uses.
 	 */

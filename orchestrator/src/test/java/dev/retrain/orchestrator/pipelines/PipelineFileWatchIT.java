@@ -45,7 +45,10 @@ class PipelineFileWatchIT {
 	@Autowired
 	AuditLog audit;
 
-	/** The ConfigMap's next version: a new directory, then the {@code ..data} link swapped. */
+	/**
+	 * The ConfigMap's next version: a new directory, then the {@code ..data} link
+	 * swapped.
+	 */
 	private static void publish(String version, String yaml) throws Exception {
 		Path dir = Files.createDirectories(configs.resolve("..v" + version));
 		Files.writeString(dir.resolve("watched.yaml"), yaml);
