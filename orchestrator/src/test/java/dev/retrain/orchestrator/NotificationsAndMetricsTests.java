@@ -206,7 +206,9 @@ class NotificationsAndMetricsTests {
 				.contains("retrain_drift_statistic{drifted=")
 				.contains("retrain_drift_threshold{feature=\"tenure_days\"")
 				.contains("retrain_drift_detected{pipeline=\"noisy\"}")
-				.contains("retrain_consecutive_failures{pipeline=\"noisy\"} 0.0"));
+				.contains("retrain_consecutive_failures{pipeline=\"noisy\"} 0.0")
+				.contains("retrain_steps_waiting_for_worker{pipeline=\"noisy\"} 0.0")
+				.contains("retrain_step_wait_for_worker_seconds{pipeline=\"noisy\"} 0.0"));
 		observabilityAsCodeUsesOnlyWhatIsExported(viewer.get("/actuator/prometheus").body());
 	}
 

@@ -2,15 +2,21 @@ package dev.retrain.orchestrator.metrics;
 
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -24,7 +30,8 @@ import dev.retrain.models.json.Json;
  * run and step durations; rows read; training samples/s; the champion's primary metric;
  * drift statistics and their thresholds per feature, and whether the latest check found
  * drift; time since the last successful retrain; runs failed in a row; promotions and
- * rollbacks. Refreshed every {@code retrain.metrics.refresh}.
+ * rollbacks; steps waiting for a worker and for how long. Refreshed every
+ * {@code retrain.metrics.refresh}.
  */
 @Component
 class RetrainMetrics implements MeterBinder {
@@ -61,9 +68,16 @@ class RetrainMetrics implements MeterBinder {
 
 	private MultiGauge consecutiveFailures;
 
-	RetrainMetrics(JdbcTemplate jdbc, Clock clock) {
+	private MultiGauge waitingForWorker;
+
+	private MultiGauge waitForWorker;
+
+	private final boolean workers;
+
+	RetrainMetrics(JdbcTemplate jdbc, Clock clock, @Value("${retrain.workers.enabled:false}") boolean workers) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.workers = workers;
 	}
 
 	@Override
@@ -92,6 +106,13 @@ class RetrainMetrics implements MeterBinder {
 			.register(registry);
 		this.consecutiveFailures = MultiGauge.builder("retrain.consecutive.failures")
 			.description("runs that failed since the pipeline's last completed run")
+			.register(registry);
+		this.waitingForWorker = MultiGauge.builder("retrain.steps.waiting.for.worker")
+			.description("steps sent to a worker queue that no worker has taken yet")
+			.register(registry);
+		this.waitForWorker = MultiGauge.builder("retrain.step.wait.for.worker")
+			.baseUnit("seconds")
+			.description("how long the oldest step no worker has taken has waited (0: none waits)")
 			.register(registry);
 		refresh();
 	}
@@ -154,6 +175,7 @@ class RetrainMetrics implements MeterBinder {
 				+ "f.pipeline = p.pipeline AND f.status = 'FAILED' AND f.run_id > COALESCE((SELECT MAX(c.run_id) FROM "
 				+ "retrain_run c WHERE c.pipeline = p.pipeline AND c.status = 'COMPLETED'), 0)) FROM "
 				+ "(SELECT DISTINCT pipeline FROM retrain_run) p", r -> Tags.of("pipeline", r[0])), true);
+		waiting();
 		this.driftDetected.register(rows(
 				"SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM drift_report d WHERE d.id = "
 						+ "(SELECT MAX(id) FROM drift_report x WHERE x.pipeline = d.pipeline)",
@@ -186,6 +208,38 @@ class RetrainMetrics implements MeterBinder {
 									f.get("statistic").asDouble()));
 						}
 					}), true);
+	}
+
+	/**
+	 * Steps sent to a worker queue and not yet taken (Spring Batch's STARTING: a worker
+	 * marks the step STARTED when it takes it), per pipeline that has run, 0 included: a
+	 * train or evaluate step on workers, and a search's candidates (which, without
+	 * workers, wait for a local thread, not a worker).
+	 */
+	private void waiting() {
+		Map<String, List<LocalDateTime>> waiting = new TreeMap<>();
+		this.jdbc.queryForList("SELECT DISTINCT pipeline FROM retrain_run", String.class)
+			.forEach(p -> waiting.put(p, new ArrayList<>()));
+		this.jdbc.query("SELECT r.pipeline, s.CREATE_TIME FROM BATCH_STEP_EXECUTION s JOIN retrain_run r ON "
+				+ "r.run_id = s.JOB_EXECUTION_ID WHERE s.STATUS = 'STARTING' AND (s.STEP_NAME LIKE '%-on-worker'"
+				+ (this.workers ? " OR s.STEP_NAME LIKE 'search-candidate:%'" : "") + ")", (rs) -> {
+					waiting.computeIfAbsent(rs.getString(1), p -> new ArrayList<>())
+						.add(rs.getObject(2, LocalDateTime.class));
+				});
+		LocalDateTime now = LocalDateTime.now(this.clock);
+		List<MultiGauge.Row<?>> counts = new ArrayList<>();
+		List<MultiGauge.Row<?>> ages = new ArrayList<>();
+		waiting.forEach((pipeline, created) -> {
+			counts.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), created.size()));
+			double oldest = created.stream()
+				.filter(Objects::nonNull)
+				.mapToDouble(t -> Math.max(0, Duration.between(t, now).toMillis() / 1000.0))
+				.max()
+				.orElse(0);
+			ages.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), oldest));
+		});
+		this.waitingForWorker.register(counts, true);
+		this.waitForWorker.register(ages, true);
 	}
 
 	/** Rows whose last column is the value and the others make the tags. */
