@@ -49,7 +49,10 @@ public class PipelineCatalog {
 	public Optional<String> sourceText(PipelineDefinition def) {
 		try {
 			if (def.source() != null) {
-				Path file = Path.of(def.source());
+				// a definition names its file as "<directory's name>/<file>": the file is
+				// in
+				// this catalog's directory, wherever the process runs from
+				Path file = this.directory.resolve(Path.of(def.source()).getFileName());
 				if (Files.isRegularFile(file)) {
 					return Optional.of(Files.readString(file));
 				}

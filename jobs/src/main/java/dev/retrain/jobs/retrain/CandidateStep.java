@@ -112,7 +112,7 @@ class CandidateStep implements Tasklet {
 	static Partitioner partitioner(PipelineCatalog catalog) {
 		return gridSize -> {
 			JobExecution job = StepSynchronizationManager.getContext().getStepExecution().getJobExecution();
-			PipelineDefinition def = catalog.get(RunContext.of(job).pipeline());
+			PipelineDefinition def = PinnedPipeline.of(job, catalog);
 			Map<String, ExecutionContext> partitions = new HashMap<>();
 			if (def.search() != null) {
 				for (CandidateSettings c : def.search().space().candidates()) {

@@ -69,14 +69,16 @@ public class RetrainJobConfiguration {
 	Job retrainJob(JobRepository repository, RunLifecycleListener listener, Step snapshotStep, Step validateStep,
 			Step searchStep, Step trainStep, Step evaluateStep, Step decideStep, Step registerStep,
 			ObjectProvider<WorkerRequests> workers, PipelineCatalog catalog) {
+		PinnedPipeline pinned = new PinnedPipeline(catalog, repository);
 		WorkerRequests remote = workers.getIfAvailable();
 		Step train = (remote != null) ? remote.remote("train", TRAIN_ON_WORKER, repository) : trainStep;
 		Step evaluate = (remote != null) ? remote.remote("evaluate", EVALUATE_ON_WORKER, repository) : evaluateStep;
 		// the search step only for a pipeline with a search: a run's steps are what it
 		// did
 		JobExecutionDecider searching = (execution, step) -> new FlowExecutionStatus(
-				(catalog.get(RunContext.of(execution).pipeline()).search() != null) ? "SEARCH" : "TRAIN");
+				(PinnedPipeline.of(execution, catalog).search() != null) ? "SEARCH" : "TRAIN");
 		return new JobBuilder(JOB_NAME, repository).listener(listener)
+			.listener(pinned)
 			.start(snapshotStep)
 			.next(validateStep)
 			.next(searching)

@@ -55,7 +55,7 @@ final class SearchPartitions {
 			if (partitions.isEmpty()) {
 				return partitions;
 			}
-			PipelineDefinition def = catalog.get(RunContext.of(manager.getJobExecution()).pipeline());
+			PipelineDefinition def = PinnedPipeline.of(manager.getJobExecution(), catalog);
 			int threads = Math.min(partitions.size(), def.search().localThreads());
 			ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
 				Thread t = new Thread(r, "search-" + manager.getJobExecutionId() + "-" + r.hashCode());

@@ -23,8 +23,8 @@ record StepInputs(RunContext run, PipelineDefinition def, RunWorkspace ws, S3Set
 	static StepInputs of(ChunkContext chunk, PipelineCatalog catalog, RetrainProperties props, StepClaims claims) {
 		RunContext run = RunContext.of(chunk);
 		StepExecution step = chunk.getStepContext().getStepExecution();
-		return new StepInputs(run, catalog.get(run.pipeline()), RunWorkspace.of(props, run), props.s3(), props,
-				() -> claims.takenOver(step));
+		return new StepInputs(run, PinnedPipeline.of(step.getJobExecution(), catalog), RunWorkspace.of(props, run),
+				props.s3(), props, () -> claims.takenOver(step));
 	}
 
 	/**

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -59,7 +60,11 @@ public class WorkerStepHandler {
 					execution.getJobExecutionId(), status);
 			return;
 		}
-		BatchStatus run = this.repository.getJobExecution(execution.getJobExecutionId()).getStatus();
+		JobExecution job = this.repository.getJobExecution(execution.getJobExecutionId());
+		// the run's context holds its pinned pipeline file: the step reads that, not this
+		// worker's copy
+		execution.getJobExecution().setExecutionContext(job.getExecutionContext());
+		BatchStatus run = job.getStatus();
 		if (!run.isRunning()) {
 			// a request delivered again after its run ended (failed, and perhaps resumed
 			// as
@@ -76,7 +81,8 @@ public class WorkerStepHandler {
 					"step {} of run {} was started by another worker (stopped, or its request delivered again); resuming it on worker {}",
 					request.getStepName(), execution.getJobExecutionId(), this.node);
 		}
-		// the pipeline files as they are now, as the node that sent the step read them
+		// the pipeline files as they are now (a run started before its file was pinned
+		// reads them)
 		this.catalog.reload();
 		Step step = this.context.getBean(request.getStepName(), Step.class);
 		// a fencing token: a worker that held this step before (its request delivered
