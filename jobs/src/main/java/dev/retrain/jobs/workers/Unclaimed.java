@@ -1,6 +1,7 @@
 package dev.retrain.jobs.workers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -14,12 +15,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import dev.retrain.jobs.runs.RunRecords;
 
 /**
- * A step sent to a queue that no worker takes: while it waits, the run's progress says so
- * (after the first few seconds), and after {@code retrain.workers.unclaimed-timeout} the
- * step is failed, naming the queue, instead of waiting for the step timeout (12 h). The
- * step is failed by a conditional update on its status, so a worker that takes it at that
- * moment wins and the wait goes on; a worker that receives it later ignores it (it has
- * ended).
+ * Steps sent to a queue that no worker takes. While they wait, the run's progress says so
+ * (after the first few seconds), naming the queue and whether anybody consumes it. When
+ * nobody has consumed the queue for {@code retrain.workers.unclaimed-timeout}, the
+ * waiting steps are failed, naming the queue, instead of waiting for the step timeout (12
+ * h). Busy workers are not "no worker": while the queue has consumers, the steps wait for
+ * a free slot (the step timeout still bounds them). A step is failed by a conditional
+ * update on its status, so a worker that takes it at that moment wins and the wait goes
+ * on; a worker that receives it later ignores it (it has ended).
  */
 final class Unclaimed {
 
@@ -27,6 +30,9 @@ final class Unclaimed {
 
 	/** How long a step may wait before the run's progress says it waits for a worker. */
 	private static final Duration NOTICE = Duration.ofSeconds(5);
+
+	/** How often the queue's consumers are counted (a call to the broker). */
+	private static final Duration CONSUMERS_EVERY = Duration.ofSeconds(1);
 
 	private final JdbcTemplate jdbc;
 
@@ -45,40 +51,71 @@ final class Unclaimed {
 
 	/**
 	 * Returns once a worker has taken the step (or it ended); fails the step and throws
-	 * when none has within the timeout.
+	 * when nobody consumed its queue within the timeout.
 	 */
 	void awaitClaim(StepExecutionRequest request, long runId, long pollMillis) throws InterruptedException {
+		awaitAnyClaim(List.of(request), runId, pollMillis);
+	}
+
+	/**
+	 * Returns once a worker has taken one of {@code requests} (all on one queue: a
+	 * search's candidates), or one has ended; when nobody consumed the queue within the
+	 * timeout, fails those still waiting and throws.
+	 */
+	void awaitAnyClaim(List<StepExecutionRequest> requests, long runId, long pollMillis) throws InterruptedException {
+		if (requests.isEmpty()) {
+			return;
+		}
+		StepExecutionRequest first = requests.get(0);
+		String queue = this.queues.queueFor(first);
+		String what = (requests.size() == 1) ? "step " + first.getStepName()
+				: requests.size() + " steps " + first.getStepName();
 		long start = System.nanoTime();
-		boolean noticed = false;
+		long unconsumedSince = start;
+		long consumersAt = start - CONSUMERS_EVERY.toNanos();
+		int consumers = 0;
+		String said = null;
 		while (true) {
-			String status = this.jdbc.queryForObject(
-					"SELECT status FROM batch_step_execution WHERE step_execution_id = ?", String.class,
-					request.getStepExecutionId());
-			if (status == null || BatchStatus.valueOf(status) != BatchStatus.STARTING) {
-				if (noticed) {
-					this.runs.progress(runId, "a worker took step " + request.getStepName());
+			if (requests.stream().anyMatch(this::leftWaiting)) {
+				if (said != null) {
+					this.runs.progress(runId, "a worker took " + what);
 				}
 				return;
 			}
-			Duration waited = Duration.ofNanos(System.nanoTime() - start);
-			if (!noticed && waited.compareTo(NOTICE) >= 0) {
-				noticed = true;
-				this.runs.progress(runId, "waiting for a worker on queue " + this.queues.queueFor(request)
-						+ " to take step " + request.getStepName());
+			long now = System.nanoTime();
+			if (now - consumersAt >= CONSUMERS_EVERY.toNanos()) {
+				consumers = this.queues.consumers(queue);
+				consumersAt = now;
 			}
-			if (waited.compareTo(this.timeout) >= 0) {
-				String reason = String.format(Locale.ROOT,
-						"no worker took step %s from queue %s within %s (retrain.workers.unclaimed-timeout): is a "
-								+ "worker consuming that queue (retrain.workers.consume)?",
-						request.getStepName(), this.queues.queueFor(request), this.timeout);
-				int failed = this.jdbc.update(
-						"UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = ? "
-								+ "WHERE step_execution_id = ? AND status = 'STARTING'",
-						reason, request.getStepExecutionId());
-				if (failed == 1) {
+			if (consumers > 0) {
+				unconsumedSince = now;
+			}
+			if (Duration.ofNanos(now - start).compareTo(NOTICE) >= 0) {
+				String say = "waiting for a worker on queue " + queue + " to take " + what
+						+ ((consumers > 0) ? " (" + consumers + " consuming it, all busy)" : "");
+				if (!say.equals(said)) {
+					this.runs.progress(runId, say);
+					said = say;
+				}
+			}
+			if (Duration.ofNanos(now - unconsumedSince).compareTo(this.timeout) >= 0) {
+				String reason = String
+					.format(Locale.ROOT,
+							"no worker took %s from queue %s within %s (retrain.workers.unclaimed-timeout): is a "
+									+ "worker consuming that queue (retrain.workers.consume)?",
+							what, queue, this.timeout);
+				int failed = 0;
+				for (StepExecutionRequest r : requests) {
+					failed += this.jdbc.update(
+							"UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = ? "
+									+ "WHERE step_execution_id = ? AND status = 'STARTING'",
+							reason, r.getStepExecutionId());
+				}
+				if (failed == requests.size()) {
 					log.warn("run {}: {}", runId, reason);
 					throw new WorkerNotFound(reason);
 				}
+				// a worker took one at that moment: the rest wait for it
 				continue;
 			}
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(10, pollMillis)));
@@ -86,6 +123,13 @@ final class Unclaimed {
 				throw new InterruptedException("interrupted while waiting for a worker");
 			}
 		}
+	}
+
+	/** Whether a worker took the step, or it ended. */
+	private boolean leftWaiting(StepExecutionRequest request) {
+		String status = this.jdbc.queryForObject("SELECT status FROM batch_step_execution WHERE step_execution_id = ?",
+				String.class, request.getStepExecutionId());
+		return status == null || BatchStatus.valueOf(status) != BatchStatus.STARTING;
 	}
 
 	/** No worker took a step in time. */

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.core.QueueInformation;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
@@ -42,6 +43,12 @@ public class WorkerQueues {
 			return Boolean.TRUE;
 		});
 		return queue;
+	}
+
+	/** How many consumers {@code queue} has now (0 when it does not exist). */
+	int consumers(String queue) {
+		QueueInformation info = this.admin.getQueueInfo(queue);
+		return (info != null) ? info.getConsumerCount() : 0;
 	}
 
 	static void declare(AmqpAdmin admin, String queue) {

@@ -66,8 +66,17 @@ public class WorkerRequests {
 	 */
 	public List<StepExecution> runAll(String workerStep, List<StepExecution> partitions, JobRepository repository)
 			throws Exception {
+		List<StepExecutionRequest> requests = new ArrayList<>();
 		for (StepExecution partition : partitions) {
-			this.template.convertAndSend(new StepExecutionRequest(workerStep, partition.getId()));
+			StepExecutionRequest request = new StepExecutionRequest(workerStep, partition.getId());
+			this.template.convertAndSend(request);
+			requests.add(request);
+		}
+		if (!partitions.isEmpty()) {
+			// nobody on the queue: fail the partitions, naming it, instead of waiting for
+			// the step timeout
+			new Unclaimed(this.jdbc, this.queues, this.runs, this.settings.unclaimedTimeout()).awaitAnyClaim(requests,
+					partitions.get(0).getJobExecutionId(), this.settings.pollInterval().toMillis());
 		}
 		long deadline = System.currentTimeMillis() + this.settings.timeout().toMillis();
 		List<StepExecution> ended = new ArrayList<>();

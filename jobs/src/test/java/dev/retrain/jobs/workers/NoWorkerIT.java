@@ -4,8 +4,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -67,5 +73,66 @@ class NoWorkerIT extends RetrainTestSupport {
 		assertThat(run.failureReason()).contains("no worker took step train-on-worker from queue retrain.steps." + QUEUE
 				+ " within PT12S (retrain.workers.unclaimed-timeout)");
 	}
+
+	@Test
+	void aSearchWhoseQueueNobodyConsumesFailsNamingTheQueueInsteadOfWaitingForTheStepTimeout() {
+		sampleData(DATA_DIR, "unclaimed-search", 150, 72);
+		String queue = QUEUE + "s";
+		definePipeline("unclaimed-search", yaml("unclaimed-search", "unclaimed-search", GOOD_MODEL, """
+				resources:
+				  queue: %s
+				search:
+				  selection-days: 3
+				  windows-days: [9, 14]
+				  learning-rate: [0.05]""".formatted(queue)));
+
+		RunRecord run = run("unclaimed-search", LAST, "nobody-search");
+
+		assertThat(run.status()).isEqualTo("FAILED");
+		assertThat(run.failureReason()).contains("no worker took 2 steps search-candidate from queue retrain.steps."
+				+ queue + " within PT12S (retrain.workers.unclaimed-timeout)");
+	}
+
+	@Test
+	void busyWorkersAreNotNoWorkerTheStepWaitsWhileTheQueueHasAConsumer() throws Exception {
+		sampleData(DATA_DIR, "busy", 150, 73);
+		String queue = QUEUE + "b";
+		definePipeline("busy", yaml("busy", "busy", GOOD_MODEL, "resources:\n  queue: " + queue));
+		String rabbitQueue = WorkerConfiguration.queueName(queue);
+		WorkerQueues.declare(this.admin, rabbitQueue);
+		// a consumer that takes the request and holds it, as a worker busy with it would
+		// before its step starts
+		try (Connection connection = this.connections.createConnection()) {
+			Channel channel = connection.createChannel(false);
+			channel.basicQos(1);
+			String consumer = channel.basicConsume(rabbitQueue, false, new DefaultConsumer(channel));
+			LaunchedRun launched = launch("busy", LAST, "busy", null);
+			await().atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> this.runs.find(launched.runId())
+					.map(r -> r.progress() != null && r.progress().endsWith("(1 consuming it, all busy)"))
+					.orElse(false));
+			// longer than the unclaimed timeout (12 s): still waiting, not failed
+			await().during(Duration.ofSeconds(16))
+				.atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> this.runs.find(launched.runId()).map(r -> r.endedAt() == null).orElse(false));
+			// (a cached channel: cancel the consumer and give its message back, as a
+			// worker that stops would)
+			channel.basicCancel(consumer);
+			channel.basicRecover(true);
+			channel.close();
+			// nobody consumes it any more: it fails after the timeout, naming the queue
+			RunRecord run = awaitEnd(launched.runId());
+			assertThat(run.status()).isEqualTo("FAILED");
+			assertThat(run.failureReason()).contains("no worker took step train-on-worker from queue " + rabbitQueue);
+		}
+	}
+
+	@Autowired
+	AmqpAdmin admin;
+
+	@Autowired
+	ConnectionFactory connections;
 
 }
