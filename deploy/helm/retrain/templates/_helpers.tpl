@@ -248,3 +248,63 @@ capabilities:
 {{- fail "orchestrator.replicas must be at least 1" -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The worker pod: the Deployment's and, with KEDA's ScaledJob, each Job's (args: the root context) */}}
+{{- define "retrain.workerPodSpec" -}}
+{{- include "retrain.podIdentity" $ | nindent 0 }}
+securityContext:
+  {{- include "retrain.podSecurity" $ | nindent 2 }}
+{{- include "retrain.spread" (dict "root" $ "component" "worker" "mode" $.Values.workers.spreadByHostname) | nindent 0 }}
+# a worker stopped mid-step leaves the step to another worker, which resumes from its checkpoint
+terminationGracePeriodSeconds: 30
+{{- with $.Values.workers.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.workers.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+containers:
+  - name: worker
+    image: "{{ $.Values.image.repository }}:{{ $.Values.image.tag }}"
+    imagePullPolicy: {{ $.Values.image.pullPolicy }}
+    args: ["worker"]
+    ports:
+      - name: http
+        containerPort: {{ $.Values.port }}
+        protocol: TCP
+    env:
+      {{- include "retrain.env" $ | nindent 6 }}
+      {{- with ($.Values.database.workerPoolSize | default $.Values.database.poolSize) }}
+      - name: SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE
+        value: {{ . | quote }}
+      {{- end }}
+      - name: RETRAIN_WORKERS_CONSUME
+        value: {{ join "," $.Values.workers.queues | quote }}
+      - name: RETRAIN_WORKERS_SLOTS
+        value: {{ $.Values.workers.slots | quote }}
+      {{- if and $.Values.workers.keda.enabled (eq $.Values.workers.keda.kind "ScaledJob") }}
+      # a Job per step: the worker takes one request, runs it and exits
+      - name: RETRAIN_WORKERS_MAXSTEPS
+        value: "1"
+      {{- end }}
+      {{- with $.Values.workers.javaOptions }}
+      - name: JAVA_TOOL_OPTIONS
+        value: {{ . | quote }}
+      {{- end }}
+    {{- with $.Values.security.existingSecret }}
+    envFrom:
+      - secretRef:
+          name: {{ . }}
+    {{- end }}
+    {{- include "retrain.probes" $ | nindent 4 }}
+    resources:
+      {{- toYaml $.Values.workers.resources | nindent 6 }}
+    securityContext:
+      {{- include "retrain.containerSecurity" $ | nindent 6 }}
+    volumeMounts:
+      {{- include "retrain.volumeMounts" $ | nindent 6 }}
+volumes:
+  {{- include "retrain.volumes" $ | nindent 2 }}
+{{- end }}

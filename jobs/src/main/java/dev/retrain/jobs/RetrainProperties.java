@@ -64,11 +64,13 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * {@code unclaimedTimeout} fails its run, naming the queue (nobody consumes it);
 	 * meanwhile the run's progress says it waits for a worker. {@code consume}: the
 	 * queues this process takes steps from as a worker (none: not a worker),
-	 * {@code slots} steps at a time.
+	 * {@code slots} steps at a time; with {@code maxSteps} above 0 the worker stops
+	 * taking requests after that many and exits (a Kubernetes Job per step: KEDA's
+	 * ScaledJob).
 	 */
 	public record Workers(boolean enabled, @DefaultValue("12h") Duration timeout,
 			@DefaultValue("100ms") Duration pollInterval, List<String> consume, @DefaultValue("1") int slots,
-			@DefaultValue("10m") Duration unclaimedTimeout) {
+			@DefaultValue("10m") Duration unclaimedTimeout, @DefaultValue("0") int maxSteps) {
 
 		public boolean isWorker() {
 			return this.consume != null && !this.consume.isEmpty();

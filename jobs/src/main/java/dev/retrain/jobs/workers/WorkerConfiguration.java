@@ -9,9 +9,10 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.amqp.dsl.Amqp;
@@ -104,9 +105,14 @@ public class WorkerConfiguration {
 	static class Taking {
 
 		@Bean
-		WorkerStepHandler workerStepHandler(JobRepository repository, ApplicationContext context, PipelineLocks locks,
-				PipelineCatalog catalog, StepClaims claims) {
-			return new WorkerStepHandler(repository, context, locks.nodeId(), catalog, claims);
+		WorkerStepHandler workerStepHandler(JobRepository repository, ConfigurableApplicationContext context,
+				PipelineLocks locks, PipelineCatalog catalog, StepClaims claims, RetrainProperties props) {
+			Runnable exit = () -> {
+				context.getBean("workerContainer", SimpleMessageListenerContainer.class).stop();
+				System.exit(SpringApplication.exit(context));
+			};
+			return new WorkerStepHandler(repository, context, locks.nodeId(), catalog, claims,
+					props.workers().maxSteps(), exit);
 		}
 
 		@Bean

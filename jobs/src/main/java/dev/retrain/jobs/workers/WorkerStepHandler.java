@@ -1,9 +1,11 @@
 package dev.retrain.jobs.workers;
 
 import java.time.LocalDateTime;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.ImmediateRequeueAmqpException;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -39,16 +41,44 @@ public class WorkerStepHandler {
 
 	private final StepClaims claims;
 
+	private final int maxSteps;
+
+	private final Runnable exit;
+
+	private final AtomicInteger handled = new AtomicInteger();
+
 	WorkerStepHandler(JobRepository repository, ApplicationContext context, String node, PipelineCatalog catalog,
-			StepClaims claims) {
+			StepClaims claims, int maxSteps, Runnable exit) {
 		this.repository = repository;
 		this.context = context;
 		this.node = node;
 		this.catalog = catalog;
 		this.claims = claims;
+		this.maxSteps = maxSteps;
+		this.exit = exit;
 	}
 
 	void handle(StepExecutionRequest request) {
+		if (this.maxSteps > 0 && this.handled.get() >= this.maxSteps) {
+			// delivered while this worker leaves: back to the queue for another
+			throw new ImmediateRequeueAmqpException("worker " + this.node + " is leaving (retrain.workers.max-steps)");
+		}
+		try {
+			run(request);
+		}
+		finally {
+			if (this.maxSteps > 0 && this.handled.incrementAndGet() == this.maxSteps) {
+				log.info("worker {} has taken {} step request(s) (retrain.workers.max-steps): it stops taking more "
+						+ "and exits", this.node, this.maxSteps);
+				// on a thread of its own: the listener's thread returns first and
+				// acknowledges the request
+				Thread leave = new Thread(this.exit, "worker-exit");
+				leave.start();
+			}
+		}
+	}
+
+	private void run(StepExecutionRequest request) {
 		StepExecution execution = this.repository.getStepExecution(request.getStepExecutionId());
 		if (execution == null) {
 			log.warn("step request {} names no step execution: ignored", request);

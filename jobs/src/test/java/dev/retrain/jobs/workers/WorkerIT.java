@@ -122,7 +122,7 @@ class WorkerIT extends RetrainTestSupport {
 	 * As {@link #worker(String, String)}; with {@code release}, the worker waits at its
 	 * failpoint until that file exists, then goes on.
 	 */
-	private Path worker(String node, String failpoint, Path release) throws IOException {
+	private Path worker(String node, String failpoint, Path release, String... settings) throws IOException {
 		Path home = Files.createTempDirectory("worker-" + node);
 		Path configs = Files.createDirectories(home.resolve("configs"));
 		try (Stream<Path> files = Files.list(CONFIG_DIR)) {
@@ -143,6 +143,7 @@ class WorkerIT extends RetrainTestSupport {
 		cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerNode.class.getName(),
 				TestPostgres.url(SCHEMA), SCHEMA, home.resolve("data").toString(), configs.toString(), node, QUEUE));
 		S3_SETTINGS.forEach((key, value) -> cmd.add("--" + key + "=" + value));
+		cmd.addAll(List.of(settings));
 		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
 		pb.environment().put("OMP_NUM_THREADS", "1");
 		this.workers.add(pb.start());
@@ -306,6 +307,21 @@ class WorkerIT extends RetrainTestSupport {
 			.contents()
 			.forEach(o -> objects.put(o.key(), o.eTag()));
 		return objects;
+	}
+
+	@Test
+	void aWorkerWithMaxStepsTakesThatManyStepsThenExits() throws Exception {
+		definePipeline("one-job", yaml("one-job", DATA, GOOD_MODEL, "resources:\n  queue: " + QUEUE));
+		// a Kubernetes Job of KEDA's ScaledJob: train and evaluate, then the pod ends
+		Path log = worker("w-job", null, null, "--retrain.workers.max-steps=2");
+		Process job = this.workers.get(this.workers.size() - 1);
+
+		RunRecord run = run("one-job", LAST, "job");
+
+		assertThat(run.status()).as(run.failureReason()).isEqualTo("COMPLETED");
+		assertThat(job.waitFor(1, TimeUnit.MINUTES)).as("the worker exits after its steps").isTrue();
+		assertThat(job.exitValue()).isZero();
+		assertThat(Files.readString(log)).contains("has taken 2 step request(s) (retrain.workers.max-steps)");
 	}
 
 }

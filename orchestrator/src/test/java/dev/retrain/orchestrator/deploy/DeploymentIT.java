@@ -327,6 +327,38 @@ class DeploymentIT {
 	}
 
 	/**
+	 * With KEDA's ScaledJob, each waiting step gets a Job whose worker takes one request
+	 * and exits: no worker Deployment, the same pod as the Deployment's plus
+	 * {@code retrain.workers.max-steps=1}, never restarted by Kubernetes (the queue gives
+	 * the request to the next Job).
+	 */
+	@Test
+	void aScaledJobRunsOneStepPerJobWithTheDeploymentsPod() throws IOException {
+		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
+		Map<String, Object> deploymentPod = get(deployment(render(example, Map.of()), "worker"), "spec", "template",
+				"spec");
+		List<Map<String, Object>> manifests = render(example, Map.of("workers.keda.kind", "ScaledJob"));
+		assertThat(kinds(manifests, "Deployment")).extracting(DeploymentIT::name).noneMatch(n -> n.endsWith("-worker"));
+		assertThat(kinds(manifests, "ScaledObject")).isEmpty();
+		Map<String, Object> job = kind(manifests, "ScaledJob");
+		assertThat((Object) get(job, "spec", "jobTargetRef", "backoffLimit")).isEqualTo(0);
+		Map<String, Object> pod = get(job, "spec", "jobTargetRef", "template", "spec");
+		assertThat(pod).containsEntry("restartPolicy", "Never");
+		List<Map<String, Object>> jobContainers = get(pod, "containers");
+		List<Map<String, Object>> env = get(jobContainers.get(0), "env");
+		assertThat(env).contains(Map.of("name", "RETRAIN_WORKERS_MAXSTEPS", "value", "1"));
+		assertThat(Settings.ofClassPath().knowsVariable("RETRAIN_WORKERS_MAXSTEPS")).isTrue();
+		// the rest of the pod is the Deployment's
+		Map<String, Object> same = new java.util.HashMap<>(pod);
+		same.remove("restartPolicy");
+		Map<String, Object> container = new java.util.HashMap<>(jobContainers.get(0));
+		container.put("env", env.stream().filter(e -> !"RETRAIN_WORKERS_MAXSTEPS".equals(e.get("name"))).toList());
+		same.put("containers", List.of(container));
+		assertThat(same).isEqualTo(deploymentPod);
+		assertThat(get(job, "spec", "triggers").toString()).contains("queueName=retrain.steps.");
+	}
+
+	/**
 	 * KEDA scales the workers down slowly (the HPA removes busy pods as well as idle
 	 * ones), and watches the queues in the virtual host the application uses.
 	 */
