@@ -2,12 +2,14 @@ package dev.retrain.orchestrator.security;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -163,9 +165,15 @@ class SecurityConfiguration {
 				+ " > " + ApiAccess.grantedAuthority(ApiAccess.VIEWER));
 	}
 
+	/**
+	 * bcrypt (Spring Security's delegating encoder), with a match remembered for
+	 * {@code retrain.security.verified-password-cache} (5 minutes; 0 checks bcrypt on
+	 * every request): see {@link VerifiedPasswords}.
+	 */
 	@Bean
-	PasswordEncoder passwordEncoder() {
-		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+	PasswordEncoder passwordEncoder(@Value("${retrain.security.verified-password-cache:5m}") Duration cache,
+			Clock clock) {
+		return new VerifiedPasswords(PasswordEncoderFactories.createDelegatingPasswordEncoder(), cache, clock);
 	}
 
 	/**
