@@ -1,6 +1,8 @@
 package dev.retrain.jobs.retrain;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
  * for it: its steps agree on one definition, whose hash the version records. A restart (a
  * new execution) pins the file as it is then, so a fixed file takes effect on restart.
  */
-final class PinnedPipeline implements JobExecutionListener {
+public final class PinnedPipeline implements JobExecutionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(PinnedPipeline.class);
 
@@ -78,7 +80,31 @@ final class PinnedPipeline implements JobExecutionListener {
 		if (text == null) {
 			return catalog.get(RunContext.of(execution).pipeline());
 		}
-		return catalog.validate(text, execution.getExecutionContext().getString(SOURCE, "the run's pipeline"));
+		String source = execution.getExecutionContext().getString(SOURCE, "the run's pipeline");
+		String key = source + "\n" + text;
+		PipelineDefinition parsed = PARSED.get(key);
+		if (parsed == null) {
+			parsed = catalog.validate(text, source);
+			if (PARSED.size() >= 64) {
+				PARSED.clear();
+			}
+			PARSED.put(key, parsed);
+		}
+		return parsed;
 	}
+
+	/**
+	 * Whether {@code execution} carries its pipeline's text (a worker then needs no copy
+	 * of the file of its own).
+	 */
+	public static boolean pinned(JobExecution execution) {
+		return execution.getExecutionContext().containsKey(TEXT);
+	}
+
+	/**
+	 * Definitions parsed from pinned text, by source and text: every step of a run (and
+	 * each epoch's StepInputs) parses it once per process. A definition is immutable.
+	 */
+	private static final Map<String, PipelineDefinition> PARSED = new ConcurrentHashMap<>();
 
 }

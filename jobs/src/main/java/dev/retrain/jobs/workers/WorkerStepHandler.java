@@ -17,6 +17,7 @@ import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.context.ApplicationContext;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.retrain.PinnedPipeline;
 import dev.retrain.jobs.runs.StepClaims;
 
 /**
@@ -111,9 +112,11 @@ public class WorkerStepHandler {
 					"step {} of run {} was started by another worker (stopped, or its request delivered again); resuming it on worker {}",
 					request.getStepName(), execution.getJobExecutionId(), this.node);
 		}
-		// the pipeline files as they are now (a run started before its file was pinned
-		// reads them)
-		this.catalog.reload();
+		// a run whose file is pinned brings its text; one started before pinning reads
+		// the files as they are now
+		if (!PinnedPipeline.pinned(job)) {
+			this.catalog.reload();
+		}
 		Step step = this.context.getBean(request.getStepName(), Step.class);
 		// a fencing token: a worker that held this step before (its request delivered
 		// again) stops before its next write
