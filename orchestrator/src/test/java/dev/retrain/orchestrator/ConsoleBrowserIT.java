@@ -484,6 +484,26 @@ class ConsoleBrowserIT {
 			.allSatisfy(t -> assertThat(t.getText()).matches("\\d+(\\.\\d+)?"));
 		assertThat(this.browser.findElement(By.cssSelector("#chart .legend")).getText()).contains("never")
 			.contains("weekly");
+		// zoomed into the first periods, the date ticks follow the range; a double-click
+		// zooms out
+		((JavascriptExecutor) this.browser).executeScript(
+				"""
+						const svg = document.getElementById('chart'), b = document.getElementById('plot').getBoundingClientRect();
+						const at = (type, f) => svg.dispatchEvent(new MouseEvent(type, {bubbles: true,
+						    clientX: b.left + f * b.width, clientY: b.top + b.height / 2}));
+						at('mousedown', 0.25); at('mouseup', 0.6);""");
+		List<String> zoomed = this.browser.findElements(By.cssSelector("#chart .x-ticks text"))
+			.stream()
+			.map(WebElement::getText)
+			.toList();
+		assertThat(zoomed).isNotEmpty()
+			.isNotEqualTo(dates)
+			.allSatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(dates.get(0))
+				.isLessThanOrEqualTo(dates.get(dates.size() - 1)));
+		((JavascriptExecutor) this.browser).executeScript(
+				"document.getElementById('chart').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))");
+		assertThat(this.browser.findElements(By.cssSelector("#chart .x-ticks text"))).extracting(WebElement::getText)
+			.isEqualTo(dates);
 		this.browser.switchTo().defaultContent();
 
 		// the report on its own fits a narrow window too
