@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -39,6 +42,7 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.models.generator.SampleDataGenerator;
 import dev.retrain.models.generator.SampleDataSpec;
+import dev.retrain.models.json.Json;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.WEAK_MODEL;
@@ -70,6 +74,16 @@ class ConsoleBrowserIT {
 		PipelineFixtures.sampleData(DIRS.data(), "shared", 150, 91);
 		PipelineFixtures.write(DIRS.configs(), "churn", PipelineFixtures.yaml("churn", "shared", GOOD_MODEL, ""));
 		PipelineFixtures.write(DIRS.configs(), "models", PipelineFixtures.yaml("models", "shared", WEAK_MODEL, ""));
+		// many small epochs: a run that trains long enough to watch its curve grow
+		PipelineFixtures.write(DIRS.configs(), "slow", PipelineFixtures.yaml("slow", "shared", """
+				family: mlp
+				hidden-layers: [16]
+				epochs: 400
+				batch-size: 16
+				learning-rate: 0.01
+				early-stopping:
+				  patience: 50
+				seed: 7""", ""));
 		// inputs shift from the 31st day on: a champion trained before it, checked after
 		// it
 		try {
@@ -101,6 +115,12 @@ class ConsoleBrowserIT {
 
 	Path profile;
 
+	/**
+	 * Parts of error messages a test causes on purpose (a refused request): the browser
+	 * logs them, and they do not fail it.
+	 */
+	final List<String> expectedErrors = new ArrayList<>();
+
 	@BeforeAll
 	static void browserInstalled() {
 		boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
@@ -131,17 +151,25 @@ class ConsoleBrowserIT {
 	@AfterEach
 	void close(TestInfo test) throws Exception {
 		if (this.browser != null) {
-			List<String> refused = this.browser.manage()
-				.logs()
-				.get(LogType.BROWSER)
-				.getAll()
-				.stream()
+			List<LogEntry> logged = this.browser.manage().logs().get(LogType.BROWSER).getAll();
+			List<String> refused = logged.stream()
 				.map(LogEntry::getMessage)
 				.filter(m -> m.contains("Content Security Policy"))
+				.toList();
+			// any error the browser logged (a script's exception, an SVG attribute it
+			// could
+			// not parse, a resource that failed to load) fails the test, but for those
+			// the
+			// test caused on purpose
+			List<String> errors = logged.stream()
+				.filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+				.map(LogEntry::getMessage)
+				.filter(m -> this.expectedErrors.stream().noneMatch(m::contains))
 				.toList();
 			shot(test.getTestMethod().orElseThrow().getName());
 			this.browser.quit();
 			assertThat(refused).as("refused by the Content-Security-Policy").isEmpty();
+			assertThat(errors).as("errors in the browser's console log").isEmpty();
 		}
 	}
 
@@ -201,7 +229,7 @@ class ConsoleBrowserIT {
 
 		assertThat(this.browser.findElements(By.cssSelector("#pipelines tr[data-pipeline]")))
 			.extracting(e -> e.getAttribute("data-pipeline"))
-			.containsExactly("churn", "drifty", "models");
+			.containsExactly("churn", "drifty", "models", "slow");
 		assertThat(text("user-name")).isEqualTo(VIEWER);
 		shot("overview");
 		this.browser.get(url("/console/pipelines/churn"));
@@ -213,6 +241,8 @@ class ConsoleBrowserIT {
 		// a forged form post from the viewer's own session: without the CSRF token, and
 		// with it: both refused, and no run is made
 		long before = this.runs.search("churn", null, null, null, null, 0, 1).total();
+		this.expectedErrors.add("/console/pipelines/churn/runs - Failed to load resource: the server responded with a "
+				+ "status of 403");
 		String csrf = this.browser.findElement(By.cssSelector("form[action$='/logout'] input[name='_csrf']"))
 			.getAttribute("value");
 		Object withoutToken = ((JavascriptExecutor) this.browser)
@@ -250,6 +280,7 @@ class ConsoleBrowserIT {
 		await().atMost(Duration.ofSeconds(10))
 			.ignoreExceptions()
 			.until(() -> !this.browser.findElements(By.cssSelector("#curve canvas")).isEmpty());
+		assertCurveReads("kept: epoch");
 		// candidate against champion per holdout, and everything recorded behind a fold
 		assertThat(this.browser.findElements(By.cssSelector("#metrics tbody tr"))).isNotEmpty();
 		assertThat(this.browser.findElement(By.cssSelector("#metrics tbody tr.primary")).getText()).contains("decides");
@@ -302,6 +333,11 @@ class ConsoleBrowserIT {
 		assertThat(this.registry.champion("models")).contains(3);
 		JsonNode history = ApiClient.json(ApiClient.as(this.port, ADMIN).get("/api/audit?pipeline=models"));
 		assertThat(history.toString()).contains("latency regression").doesNotContain("from a stale page");
+
+		// two versions side by side fit a narrow window
+		this.browser.get(url("/console/models/models/versions/3?compare=1"));
+		assertThat(this.browser.findElements(By.cssSelector("#comparison tbody tr"))).isNotEmpty();
+		assertFitsWidth(800);
 	}
 
 	@Test
@@ -346,7 +382,49 @@ class ConsoleBrowserIT {
 		assertThat(this.browser.findElements(By.cssSelector("#prediction svg.hist rect"))).isNotEmpty();
 		// the check's drift event, and what it led to
 		assertThat(this.browser.findElement(By.cssSelector("#events tbody tr")).getText()).contains("drift-check");
+		// a cell of class sub stays a cell, in line with the others in its row
+		assertThat(this.browser.findElements(By.cssSelector("td.sub"))).isNotEmpty()
+			.allSatisfy(td -> assertThat(td.getCssValue("display")).isEqualTo("table-cell"));
 		shot("drift");
+		assertFitsWidth(800);
+	}
+
+	@Test
+	void theDefaultPolicyFileStartsABacktestAsItIsAndTheBacktestIsListedOnThePageAndInTheApi() throws Exception {
+		signIn(OPERATOR);
+		this.browser.get(url("/console/backtests"));
+		String policies = this.browser.findElement(By.id("backtest-policies")).getAttribute("value");
+		assertThat(policies).as("real line breaks, not \\n").contains("\nwarmup-days: 30\n").doesNotContain("\\n");
+		new org.openqa.selenium.support.ui.Select(this.browser.findElement(By.id("backtest-pipeline")))
+			.selectByValue("drifty");
+		this.browser.findElement(By.id("backtest-start")).click();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.browser.getCurrentUrl().matches(".*/console/backtests/\\d+$"));
+		assertThat(this.browser.findElements(By.id("flash-error"))).isEmpty();
+		String id = this.browser.getCurrentUrl().replaceAll(".*/console/backtests/(\\d+)$", "$1");
+
+		// found again from the backtests' page, and over the API
+		this.browser.get(url("/console/backtests"));
+		WebElement row = this.browser.findElement(By.cssSelector("#backtests tr[data-backtest='" + id + "']"));
+		assertThat(row.getText()).contains("drifty");
+		row.findElement(By.linkText(id)).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.browser.getCurrentUrl().endsWith("/backtests/" + id));
+		JsonNode list = ApiClient.json(ApiClient.as(this.port, VIEWER).get("/api/backtests?pipeline=drifty"));
+		JsonNode mine = null;
+		for (JsonNode b : list) {
+			if (b.get("id").asString().equals(id)) {
+				mine = b;
+			}
+		}
+		assertThat(mine).as(list.toString()).isNotNull();
+		assertThat(mine.get("pipeline").asString()).isEqualTo("drifty");
+		assertThat(mine.get("href").asString()).isEqualTo("/api/backtests/" + id);
+		assertThat(mine.get("startedAt").asString()).isNotBlank();
+		await().atMost(Duration.ofMinutes(4))
+			.until(() -> ApiClient.json(ApiClient.as(this.port, VIEWER).get("/api/backtests/" + id))
+				.get("status")
+				.asString()
+				.equals("COMPLETED"));
 	}
 
 	@Test
@@ -372,17 +450,137 @@ class ConsoleBrowserIT {
 		this.browser.findElement(By.id("backtest-start")).click();
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> this.browser.getCurrentUrl().matches(".*/console/backtests/\\d+$"));
+		String page = this.browser.getCurrentUrl();
 		await().atMost(Duration.ofMinutes(4))
 			.pollInterval(Duration.ofMillis(500))
 			.ignoreExceptions()
 			.until(() -> !this.browser.findElements(By.id("report")).isEmpty());
+		assertFitsWidth(800);
 
 		this.browser.switchTo().frame(this.browser.findElement(By.id("report")));
 		await().atMost(Duration.ofSeconds(20))
 			.ignoreExceptions()
-			.until(() -> this.browser.findElements(By.cssSelector("#chart path.rolling")).size() == 2);
-		assertThat(this.browser.findElements(By.cssSelector("#chart path.retrains"))).hasSize(2);
+			.until(() -> this.browser.findElements(By.cssSelector("#chart path.raw")).size() == 2);
+		// four periods: each its own point, no "rolling mean of 1 periods"
+		assertThat(this.browser.findElement(By.tagName("body")).getText()).doesNotContain("rolling mean of 1 ");
+		// the retrains panel draws: each path a step line through every period
+		List<WebElement> retrains = this.browser.findElements(By.cssSelector("#chart path.retrains"));
+		assertThat(retrains).hasSize(2);
+		for (WebElement path : retrains) {
+			String d = path.getAttribute("d");
+			assertThat(d).matches("M[0-9.]+,[0-9.]+(H[0-9.]+V[0-9.]+)+");
+			assertThat(d.split("H")).as(d).hasSizeGreaterThanOrEqualTo(4);
+			Object length = ((JavascriptExecutor) this.browser).executeScript("return arguments[0].getTotalLength()",
+					path);
+			assertThat(((Number) length).doubleValue()).as("the browser drew " + d).isGreaterThan(0);
+		}
+		// dates on x, values on y, and a legend naming both policies
+		List<String> dates = this.browser.findElements(By.cssSelector("#chart .x-ticks text"))
+			.stream()
+			.map(WebElement::getText)
+			.toList();
+		assertThat(dates).isNotEmpty().allSatisfy(t -> assertThat(t).matches("\\d{4}-\\d{2}-\\d{2}"));
+		assertThat(this.browser.findElements(By.cssSelector("#chart .y-ticks text"))).hasSizeGreaterThanOrEqualTo(3)
+			.allSatisfy(t -> assertThat(t.getText()).matches("\\d+(\\.\\d+)?"));
+		assertThat(this.browser.findElement(By.cssSelector("#chart .legend")).getText()).contains("never")
+			.contains("weekly");
+		// zoomed into the first periods, the date ticks follow the range; a double-click
+		// zooms out
+		((JavascriptExecutor) this.browser).executeScript(
+				"""
+						const svg = document.getElementById('chart'), b = document.getElementById('plot').getBoundingClientRect();
+						const at = (type, f) => svg.dispatchEvent(new MouseEvent(type, {bubbles: true,
+						    clientX: b.left + f * b.width, clientY: b.top + b.height / 2}));
+						at('mousedown', 0.25); at('mouseup', 0.6);""");
+		List<String> zoomed = this.browser.findElements(By.cssSelector("#chart .x-ticks text"))
+			.stream()
+			.map(WebElement::getText)
+			.toList();
+		assertThat(zoomed).isNotEmpty()
+			.isNotEqualTo(dates)
+			.allSatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(dates.get(0))
+				.isLessThanOrEqualTo(dates.get(dates.size() - 1)));
+		((JavascriptExecutor) this.browser).executeScript(
+				"document.getElementById('chart').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))");
+		assertThat(this.browser.findElements(By.cssSelector("#chart .x-ticks text"))).extracting(WebElement::getText)
+			.isEqualTo(dates);
 		this.browser.switchTo().defaultContent();
+
+		// the report on its own fits a narrow window too
+		this.browser.get(page + "/report");
+		assertThat(this.browser.findElements(By.cssSelector("#chart path.retrains"))).hasSize(2);
+		assertFitsWidth(800);
+	}
+
+	@Test
+	void theTrainingCurveIsDrawnWhileTheRunTrains() throws Exception {
+		// pipeline slow: a run that trains long enough to be watched, then stopped
+		signIn(OPERATOR);
+		this.browser.get(url("/console/pipelines/slow"));
+		this.browser.findElement(By.id("launch")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.browser.getCurrentUrl().contains("/console/runs/"));
+		long runId = Long.parseLong(this.browser.getCurrentUrl().replaceAll(".*/console/runs/(\\d+).*", "$1"));
+
+		try {
+			// drawn from the epochs recorded so far, while the run is still training
+			await().atMost(Duration.ofMinutes(3))
+				.pollInterval(Duration.ofMillis(250))
+				.ignoreExceptions()
+				.until(() -> "true".equals(this.browser.findElement(By.id("curve")).getAttribute("data-live"))
+						&& points(this.browser.findElement(By.id("curve")).getAttribute("data-curve")) >= 3
+						&& !this.browser.findElements(By.cssSelector("#curve canvas")).isEmpty());
+			assertThat(this.browser.findElement(By.cssSelector("#live h2")).getText()).contains("so far");
+			assertThat(this.runs.find(runId).orElseThrow().endedAt()).isNull();
+			assertCurveReads("best so far: epoch");
+		}
+		finally {
+			// stopped at its next epoch: it would keep the node's run thread for minutes
+			var stop = ApiClient.as(this.port, OPERATOR).send("POST", "/api/runs/" + runId + "/stop", null, null);
+			assertThat(stop.statusCode()).as(stop.body()).isIn(200, 202);
+			await().atMost(Duration.ofMinutes(2))
+				.until(() -> this.runs.find(runId).map(r -> r.endedAt() != null).orElse(false));
+		}
+	}
+
+	private static int points(String json) {
+		return Json.MAPPER.readTree(json).size();
+	}
+
+	/**
+	 * The training curve's legend names its lines and the kept (or best so far) epoch,
+	 * and its epoch axis has whole epochs only.
+	 */
+	private void assertCurveReads(String kept) {
+		String legend = text("curve-legend");
+		assertThat(legend).contains("train loss").contains(kept).doesNotContain("Value");
+		String epoch = text("kept-epoch");
+		assertThat(epoch).matches("\\d+");
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> this.browser.findElement(By.id("curve")).getAttribute("data-x-ticks") != null);
+		String ticks = this.browser.findElement(By.id("curve")).getAttribute("data-x-ticks");
+		assertThat(ticks.split(",")).isNotEmpty().allSatisfy(t -> assertThat(t).matches("\\d+"));
+		assertThat(this.browser.findElements(By.cssSelector(".u-legend"))).as("no uPlot legend (Value: --)").isEmpty();
+	}
+
+	/**
+	 * At {@code width} pixels the page needs no horizontal scrolling: wide tables scroll
+	 * in their own box.
+	 */
+	private void assertFitsWidth(int width) {
+		Dimension before = this.browser.manage().window().getSize();
+		this.browser.manage().window().setSize(new Dimension(width, 1000));
+		try {
+			Object sizes = ((JavascriptExecutor) this.browser)
+				.executeScript("return [document.documentElement.scrollWidth, window.innerWidth]");
+			List<?> wh = (List<?>) sizes;
+			assertThat(((Number) wh.get(0)).longValue())
+				.as("page width at " + width + " px: " + this.browser.getCurrentUrl())
+				.isLessThanOrEqualTo(((Number) wh.get(1)).longValue());
+		}
+		finally {
+			this.browser.manage().window().setSize(before);
+		}
 	}
 
 }

@@ -351,6 +351,17 @@ class OperationsTests extends OrchestratorTestSupport {
 		assertThat(html.statusCode()).isEqualTo(200);
 		assertThat(html.body()).contains("<svg");
 		assertThat(json(as(VIEWER).get("/api/models/ops/versions")).get("versions").size()).isEqualTo(versionsBefore);
+		// listed, newest first, for a viewer too: found again without its id
+		JsonNode listed = json(as(VIEWER).get("/api/backtests?pipeline=ops"));
+		assertThat(listed.get(0).get("id").asLong()).as(listed.toString()).isEqualTo(id);
+		assertThat(listed.get(0).get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(listed.get(0).get("href").asString()).isEqualTo("/api/backtests/" + id);
+		assertThat(listed.get(0).get("report").asString()).isEqualTo("/api/backtests/" + id + "/report.html");
+		assertThat(listed.get(0).get("startedAt").asString()).isNotBlank();
+		assertThat(listed.get(0).get("endedAt").asString()).isNotBlank();
+		assertThat(json(as(VIEWER).get("/api/backtests?limit=1")).size()).isEqualTo(1);
+		assertThat(json(as(VIEWER).get("/api/backtests?pipeline=nothing-here")).size()).isZero();
+		assertThat(as(VIEWER).get("/api/backtests?limit=0").statusCode()).isEqualTo(400);
 	}
 
 	@Test

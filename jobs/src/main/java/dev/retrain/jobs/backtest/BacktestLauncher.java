@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 import org.springframework.batch.core.BatchStatus;
@@ -193,6 +194,17 @@ public class BacktestLauncher {
 		return new BacktestStatus(id, row.pipeline(), word(status), progress(last), row.createdAt(),
 				last.isRunning() ? null : instant(last.getEndTime()),
 				(status == BatchStatus.FAILED) ? failure(last) : null, completed ? dir.path() : null);
+	}
+
+	/**
+	 * The ids of the newest backtests, newest first, of one pipeline or (null) of all; at
+	 * most {@code limit}.
+	 */
+	public List<Long> newest(String pipeline, int limit) {
+		return (pipeline == null)
+				? this.jdbc.queryForList("SELECT id FROM backtest ORDER BY id DESC LIMIT ?", Long.class, limit)
+				: this.jdbc.queryForList("SELECT id FROM backtest WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
+						Long.class, pipeline, limit);
 	}
 
 	/** The files of a completed backtest's report. */

@@ -3,6 +3,7 @@ package dev.retrain.jobs.backtest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,6 +44,27 @@ public class BacktestViews {
 		}
 		return new BacktestView(s.id(), s.pipeline(), s.status(), s.progress(), s.createdAt(), s.endedAt(), s.failure(),
 				report);
+	}
+
+	/**
+	 * A backtest in a list: enough to find it again (its status, when it started and
+	 * ended) without reading its report.
+	 */
+	public record BacktestListing(long id, String pipeline, String status, Instant createdAt, Instant endedAt,
+			boolean hasReport) {
+	}
+
+	/**
+	 * The newest backtests, newest first: of one pipeline, or (null) of all; at most
+	 * {@code limit}.
+	 */
+	public List<BacktestListing> recent(String pipeline, int limit) {
+		return this.launcher.newest(pipeline, limit)
+			.stream()
+			.map(this.launcher::status)
+			.map(s -> new BacktestListing(s.id(), s.pipeline(), s.status(), s.createdAt(), s.endedAt(),
+					s.reportDir() != null))
+			.toList();
 	}
 
 	/** The completed backtest's self-contained HTML report. */

@@ -25,6 +25,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.jobs.runs.RunViews;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoder;
@@ -40,6 +41,7 @@ import dev.retrain.models.search.SearchResult;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelStore;
 import dev.retrain.models.training.EpochListener;
+import dev.retrain.models.training.EpochStats;
 import dev.retrain.models.training.Hyperparameters;
 import dev.retrain.models.training.LoadedModel;
 import dev.retrain.models.training.ModelFamily;
@@ -172,6 +174,10 @@ class TrainStep implements Tasklet {
 						streamed ? "streamed from Parquet every epoch: they do not fit the " + (this.memoryBytes >> 20)
 								+ " MiB in-memory bound (" + (encodedBytes >> 20) + " MiB encoded)"
 								: "held in memory"));
+		// the curve so far, recorded with each epoch so that the run's page draws it
+		// while
+		// the run trains (after a resumption: from the epoch it resumed at)
+		List<EpochStats> soFar = new ArrayList<>();
 		EpochListener progress = (epoch, total, stats) -> {
 			// a worker whose step another worker took over stops here, before writing
 			// its progress or pushing its checkpoint
@@ -186,6 +192,11 @@ class TrainStep implements Tasklet {
 					epoch, total, stats.trainLoss())
 					+ (Double.isFinite(stats.validationLoss())
 							? String.format(Locale.ROOT, ", validation loss %.5f", stats.validationLoss()) : ""));
+			soFar.add(stats);
+			Map<String, Object> curve = new LinkedHashMap<>();
+			curve.put("totalEpochs", total);
+			curve.put("curve", soFar);
+			this.runs.detail(run.runId(), RunViews.TRAINING_PROGRESS, curve);
 			// with a workspace in object storage, each checkpoint goes there at once: a
 			// worker that takes this step over resumes from it
 			ws.push(ws.training());

@@ -22,6 +22,12 @@ import dev.retrain.models.json.Json;
  */
 public class RunViews {
 
+	/**
+	 * The section of a run's details with the training curve so far (its
+	 * {@code totalEpochs} and {@code curve}), written after each epoch while it trains.
+	 */
+	public static final String TRAINING_PROGRESS = "trainingProgress";
+
 	private final RunRecords runs;
 
 	private final JobRepository jobs;

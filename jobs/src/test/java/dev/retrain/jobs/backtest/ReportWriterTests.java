@@ -13,6 +13,7 @@ import dev.retrain.jobs.backtest.BacktestReport.Period;
 import dev.retrain.jobs.backtest.BacktestReport.PolicyResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 /**
  * The standalone report stays readable at a thousand periods of four policies: faint raw
@@ -61,6 +62,43 @@ class ReportWriterTests {
 		assertThat(chart).contains("rolling mean of 25 periods").contains("double-click to zoom out");
 		assertThat(chart).contains("addEventListener('mouseup'");
 		assertThat(chart.length()).as("a chart, not a dump").isLessThan(400_000);
+	}
+
+	@Test
+	void theRetrainsPanelIsAValidStepPathAndTheAxesHaveDatesValuesAndALegend() {
+		List<PolicyResult> policies = List.of(policy("never", "train once", 4, 7), policy("weekly", "cron", 4, 8));
+		BacktestReport report = new BacktestReport("p", "accuracy", 5, 20, START, START.plusDays(3), policies,
+				List.of(), 0);
+
+		String chart = ReportWriter.chart(report);
+
+		Matcher retrains = Pattern.compile("class=\"retrains\" d=\"([^\"]+)\"").matcher(chart);
+		int paths = 0;
+		while (retrains.find()) {
+			paths++;
+			// M x,y then H x V y per period: every command has its numbers
+			assertThat(retrains.group(1)).matches("M[0-9.]+,[0-9.]+(H[0-9.]+V[0-9.]+){3}");
+		}
+		assertThat(paths).isEqualTo(2);
+		assertThat(count(chart, "class=\"raw\"")).isEqualTo(2);
+		assertThat(chart).as("no rolling mean of one period")
+			.doesNotContain("rolling mean of 1 ")
+			.doesNotContain("class=\"rolling\"");
+		Matcher x = Pattern.compile("<g class=\"x-ticks\"[^>]*>(.*?)</g>").matcher(chart);
+		assertThat(x.find()).isTrue();
+		assertThat(x.group(1)).contains(">2020-01-01<").contains(">2020-01-04<");
+		Matcher y = Pattern.compile("<g class=\"y-ticks\"[^>]*>(.*?)</g>").matcher(chart);
+		assertThat(y.find()).isTrue();
+		assertThat(count(y.group(1), "<text")).isGreaterThanOrEqualTo(4);
+		assertThat(chart).contains(">never: mean").contains(">weekly: mean");
+	}
+
+	@Test
+	void niceStepsAreOneTwoOrFiveTimesAPowerOfTen() {
+		assertThat(ReportWriter.niceStep(0.037)).isCloseTo(0.05, offset(1e-12));
+		assertThat(ReportWriter.niceStep(0.12)).isCloseTo(0.1, offset(1e-12));
+		assertThat(ReportWriter.niceStep(2.4)).isCloseTo(2, offset(1e-12));
+		assertThat(ReportWriter.niceStep(8)).isCloseTo(10, offset(1e-12));
 	}
 
 	@Test

@@ -1,11 +1,15 @@
 package dev.retrain.orchestrator.backtest;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import org.springframework.core.io.FileSystemResource;
@@ -16,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.backtest.BacktestLauncher;
@@ -71,6 +76,25 @@ class BacktestController {
 	ResponseEntity<BacktestView> restart(@PathVariable long id) {
 		this.launcher.restart(id, Actor.current());
 		return accepted(id);
+	}
+
+	/**
+	 * A backtest in the list, with the address of its state and (once completed) report.
+	 */
+	record BacktestItem(long id, String pipeline, String status, Instant startedAt, Instant endedAt, String href,
+			String report) {
+	}
+
+	@GetMapping("/api/backtests")
+	@Operation(summary = "The newest backtests, newest first (at most limit, up to 500), of one pipeline or of all: "
+			+ "id, pipeline, status, when it started and ended, and links to its state and its report")
+	List<BacktestItem> list(@RequestParam(required = false) String pipeline,
+			@RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit) {
+		return this.views.recent((pipeline != null) ? Names.pipeline(pipeline) : null, limit)
+			.stream()
+			.map(b -> new BacktestItem(b.id(), b.pipeline(), b.status(), b.createdAt(), b.endedAt(),
+					"/api/backtests/" + b.id(), b.hasReport() ? "/api/backtests/" + b.id() + "/report.html" : null))
+			.toList();
 	}
 
 	@GetMapping("/api/backtests/{id}")

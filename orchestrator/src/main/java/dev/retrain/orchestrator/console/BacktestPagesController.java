@@ -25,6 +25,18 @@ import dev.retrain.orchestrator.web.Names;
 @Controller
 class BacktestPagesController {
 
+	/**
+	 * The policy file the form starts with: weekly periods after a month of warm-up, a
+	 * policy that never retrains against one that retrains every Monday.
+	 */
+	static final String DEFAULT_POLICIES = """
+			period-days: 7
+			warmup-days: 30
+			policies:
+			  - {name: never, type: never}
+			  - {name: weekly, type: schedule, cron: "0 0 2 ? * MON"}
+			""";
+
 	private final PipelineCatalog catalog;
 
 	private final BacktestLauncher launcher;
@@ -44,6 +56,8 @@ class BacktestPagesController {
 	@GetMapping("/console/backtests")
 	String backtests(Model model) {
 		model.addAttribute("pipelines", this.catalog.all().stream().map(PipelineDefinition::name).toList());
+		model.addAttribute("defaultPolicies", DEFAULT_POLICIES);
+		model.addAttribute("recent", this.backtests.recent(null, 50));
 		return "console/backtests";
 	}
 

@@ -1,6 +1,7 @@
 package dev.retrain.orchestrator.console;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -79,10 +81,10 @@ class RunPageController {
 	/** What the run page and its live part show: the run, and its curve once trained. */
 	private void runModel(long id, Model model) {
 		RunView run = this.runs.get(id);
-		List<EpochStats> curve = curve(run);
+		Curve curve = curve(run);
 		model.addAttribute("run", run);
 		model.addAttribute("curve", curve);
-		model.addAttribute("curveJson", curveJson(curve));
+		model.addAttribute("curveJson", curveJson(curve.points()));
 		model.addAttribute("evaluation",
 				RunEvaluation.from(run.details(),
 						Optional.ofNullable(this.catalog.state().pipelines().get(run.pipeline()))
@@ -90,18 +92,70 @@ class RunPageController {
 							.orElse(null)));
 	}
 
-	/** The training curve of the run's candidate, once registered. */
-	private List<EpochStats> curve(RunView run) {
-		if (run.candidateVersion() == null) {
-			return List.of();
+	/**
+	 * A training curve: its points, the epoch whose parameters were kept (null while
+	 * training without a validation loss), and whether it is still growing.
+	 */
+	record Curve(List<EpochStats> points, Integer keptEpoch, boolean live, Integer totalEpochs) {
+
+		public boolean isEmpty() {
+			return this.points.isEmpty();
 		}
-		try {
-			ArtifactMetadata m = this.store.metadata(run.pipeline(), run.candidateVersion());
-			return (m.training() != null && m.training().curve() != null) ? m.training().curve() : List.of();
+
+		public boolean hasValidation() {
+			return this.points.stream().anyMatch(p -> Double.isFinite(p.validationLoss()));
 		}
-		catch (RuntimeException ex) {
-			return List.of();
+
+	}
+
+	/**
+	 * The run's training curve: the registered candidate's; else the one recorded when
+	 * training ended; else, while it trains, the epochs recorded so far (the best
+	 * validation loss so far marked).
+	 */
+	private Curve curve(RunView run) {
+		if (run.candidateVersion() != null) {
+			try {
+				ArtifactMetadata m = this.store.metadata(run.pipeline(), run.candidateVersion());
+				if (m.training() != null && m.training().curve() != null) {
+					return new Curve(m.training().curve(), m.training().bestEpoch(), false, null);
+				}
+			}
+			catch (RuntimeException ex) {
+				// no metadata to read: the run's details may still have the curve
+			}
 		}
+		JsonNode details = run.details();
+		if (details == null) {
+			return new Curve(List.of(), null, false, null);
+		}
+		JsonNode trained = details.path("training");
+		if (trained.path("curve").isArray()) {
+			return new Curve(points(trained.path("curve")), trained.path("bestEpoch").asInt(), false, null);
+		}
+		JsonNode growing = details.path(RunViews.TRAINING_PROGRESS);
+		List<EpochStats> points = points(growing.path("curve"));
+		Integer best = points.stream()
+			.filter(p -> Double.isFinite(p.validationLoss()))
+			.min(Comparator.comparingDouble(EpochStats::validationLoss))
+			.map(EpochStats::epoch)
+			.orElse(null);
+		return new Curve(points, best, run.endedAt() == null && !points.isEmpty(),
+				growing.path("totalEpochs").isNumber() ? growing.path("totalEpochs").asInt() : null);
+	}
+
+	private static List<EpochStats> points(JsonNode curve) {
+		List<EpochStats> points = new ArrayList<>();
+		for (JsonNode p : curve) {
+			points.add(new EpochStats(p.path("epoch").asInt(), number(p.path("trainLoss")),
+					number(p.path("validationLoss")), p.path("millis").asLong()));
+		}
+		return points;
+	}
+
+	/** A loss as recorded: a number, or NaN (written as a string, or missing). */
+	private static double number(JsonNode n) {
+		return n.isNumber() ? n.asDouble() : Double.NaN;
 	}
 
 	/**
