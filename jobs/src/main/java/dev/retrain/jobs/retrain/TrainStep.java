@@ -82,6 +82,9 @@ class TrainStep implements Tasklet {
 	private final LongPredicate stopRequested;
 
 	/** Thrown out of the training loop when a stop was requested. */
+	/** How often the curve so far is written to the run's details. */
+	private static final long CURVE_EVERY_NANOS = 1_000_000_000L;
+
 	static final class TrainingStopped extends RuntimeException {
 
 		TrainingStopped(String message) {
@@ -178,6 +181,7 @@ class TrainStep implements Tasklet {
 		// while
 		// the run trains (after a resumption: from the epoch it resumed at)
 		List<EpochStats> soFar = new ArrayList<>();
+		long[] curveWritten = { System.nanoTime() - CURVE_EVERY_NANOS };
 		EpochListener progress = (epoch, total, stats) -> {
 			// a worker whose step another worker took over stops here, before writing
 			// its progress or pushing its checkpoint
@@ -193,10 +197,16 @@ class TrainStep implements Tasklet {
 					+ (Double.isFinite(stats.validationLoss())
 							? String.format(Locale.ROOT, ", validation loss %.5f", stats.validationLoss()) : ""));
 			soFar.add(stats);
-			Map<String, Object> curve = new LinkedHashMap<>();
-			curve.put("totalEpochs", total);
-			curve.put("curve", soFar);
-			this.runs.detail(run.runId(), RunViews.TRAINING_PROGRESS, curve);
+			// the curve so far, for the run page: at most once a second (it rewrites the
+			// run's details), and at the last epoch
+			long now = System.nanoTime();
+			if (epoch == total || now - curveWritten[0] >= CURVE_EVERY_NANOS) {
+				curveWritten[0] = now;
+				Map<String, Object> curve = new LinkedHashMap<>();
+				curve.put("totalEpochs", total);
+				curve.put("curve", soFar);
+				this.runs.detail(run.runId(), RunViews.TRAINING_PROGRESS, curve);
+			}
 			// with a workspace in object storage, each checkpoint goes there at once: a
 			// worker that takes this step over resumes from it
 			ws.push(ws.training());
