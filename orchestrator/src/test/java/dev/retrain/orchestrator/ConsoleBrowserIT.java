@@ -501,6 +501,9 @@ class ConsoleBrowserIT {
 		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-error")).isEmpty());
 		assertThat(text("flash-error")).contains("NO_DATA");
 		assertThat(text("not-measured")).contains("No data in the window");
+		assertThat(text("drift-summary")).contains("no data in the window")
+			.contains("no Parquet files")
+			.doesNotContain(DIRS.data().toAbsolutePath().toString());
 		assertThat(this.browser.findElement(By.tagName("main")).getText()).doesNotContain("labelled rows");
 		assertThat(this.browser.findElements(By.id("features"))).isEmpty();
 		// as of the newest day: measured, and the summary in words
