@@ -467,6 +467,10 @@ class ConsoleBrowserIT {
 		// the run's table: a log_loss that fell is better, a roc_auc that fell worse
 		long run = this.registry.version("forcing", 2).orElseThrow().runId();
 		this.browser.get(url("/console/runs/" + run));
+		// the validation report as a table, not JSON
+		assertThat(this.browser.findElements(By.cssSelector("#validation tbody tr"))).extracting(WebElement::getText)
+			.anySatisfy(row -> assertThat(row).startsWith("tenure_days numeric"));
+		assertThat(this.browser.findElement(By.cssSelector("#validation")).getText()).doesNotContain("{");
 		List<WebElement> rows = this.browser.findElements(By.cssSelector("#metrics tbody tr"));
 		assertThat(rows).isNotEmpty();
 		for (WebElement row : rows) {
@@ -491,7 +495,10 @@ class ConsoleBrowserIT {
 	void anOperatorChecksDriftAndLaunchesAsOfADateAndAFailedRunSaysWhatToChange() throws Exception {
 		LocalDate noData = LocalDate.parse("2023-01-15");
 		signIn(OPERATOR);
-		this.browser.get(url("/console/drift/checked"));
+		// the overview offers a check where a pipeline has none yet
+		this.browser.findElement(By.cssSelector("#pipelines tr[data-pipeline='checked'] a.check-drift")).click();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.browser.getCurrentUrl().endsWith("/console/drift/checked"));
 		assertThat(text("no-check")).contains("No drift check yet");
 		// a check before any champion, then one as of a day without data
 		runToEnd("checked", "champion");
