@@ -550,4 +550,24 @@ class ConsoleBrowserIT {
 		assertThat(run.get("asOf").asString()).isEqualTo(noData.toString());
 	}
 
+	@Test
+	void swaggerUisTryItOutStartsALaunchWithAnEmptyBodyAndOffersTheDocumentedExampleByName() {
+		this.browser.get(url("/swagger-ui.html"));
+		await().atMost(Duration.ofSeconds(30))
+			.ignoreExceptions()
+			.until(() -> !this.browser.findElements(By.cssSelector("[id^='operations-runs-launch']")).isEmpty());
+		WebElement launch = this.browser.findElement(By.cssSelector("[id^='operations-runs-launch']"));
+		launch.findElement(By.cssSelector(".opblock-summary")).click();
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> launch.findElement(By.cssSelector(".try-out__btn")).isDisplayed());
+		launch.findElement(By.cssSelector(".try-out__btn")).click();
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> launch.findElement(By.cssSelector("textarea.body-param__text")).isDisplayed());
+		String body = launch.findElement(By.cssSelector("textarea.body-param__text")).getAttribute("value");
+		assertThat(body.replaceAll("\\s", "")).as("the body Try it out would send").isEqualTo("{}");
+		assertThat(launch.getText()).contains("Documented example");
+	}
+
 }
