@@ -84,6 +84,8 @@ class ConsoleBrowserIT {
 				early-stopping:
 				  patience: 50
 				seed: 7""", ""));
+		PipelineFixtures.write(DIRS.configs(), "forcing", PipelineFixtures.yaml("forcing", "shared", GOOD_MODEL, ""));
+		PipelineFixtures.write(DIRS.configs(), "checked", PipelineFixtures.yaml("checked", "shared", GOOD_MODEL, ""));
 		// inputs shift from the 31st day on: a champion trained before it, checked after
 		// it
 		try {
@@ -229,7 +231,7 @@ class ConsoleBrowserIT {
 
 		assertThat(this.browser.findElements(By.cssSelector("#pipelines tr[data-pipeline]")))
 			.extracting(e -> e.getAttribute("data-pipeline"))
-			.containsExactly("churn", "drifty", "models", "slow");
+			.containsExactly("checked", "churn", "drifty", "forcing", "models", "slow");
 		assertThat(text("user-name")).isEqualTo(VIEWER);
 		shot("overview");
 		this.browser.get(url("/console/pipelines/churn"));
@@ -581,6 +583,191 @@ class ConsoleBrowserIT {
 		finally {
 			this.browser.manage().window().setSize(before);
 		}
+	}
+
+	/**
+	 * Sets a form field's value as a person would pick it (a date input's text is per
+	 * locale).
+	 */
+	private void setValue(String id, String value) {
+		((JavascriptExecutor) this.browser).executeScript("arguments[0].value = arguments[1]",
+				this.browser.findElement(By.id(id)), value);
+	}
+
+	@Test
+	void aRejectedVersionIsForcedByAnAdminWithAReasonAndItsPageOffersTheModelAndComparesWithCues() throws Exception {
+		assertThat(runToEnd("forcing", "first")).isEqualTo(1);
+		// the same data and settings again: the candidate ties and its policy rejects it
+		assertThat(runToEnd("forcing", "tie")).isEqualTo(2);
+		assertThat(this.registry.version("forcing", 2).orElseThrow().passedPolicy()).isFalse();
+
+		// an operator sees why there is no promote button, and a forged forced promotion
+		// from its session is refused
+		signIn(OPERATOR);
+		this.browser.get(url("/console/models/forcing/versions/2"));
+		assertThat(this.browser.findElements(By.id("promote"))).isEmpty();
+		assertThat(text("promote-not-allowed")).contains("Only an admin").contains("forced promotion");
+		this.expectedErrors.add("/console/models/forcing/promote - Failed to load resource: the server responded "
+				+ "with a status of 403");
+		String csrf = this.browser.findElement(By.cssSelector("form[action$='/logout'] input[name='_csrf']"))
+			.getAttribute("value");
+		Object forged = ((JavascriptExecutor) this.browser).executeAsyncScript(
+				"const done = arguments[arguments.length - 1]; fetch('/console/models/forcing/promote', {method: 'POST',"
+						+ " headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: '_csrf=' + arguments[0]"
+						+ " + '&version=2&expectedChampion=1&force=true&reason=mine', redirect: 'manual'})"
+						+ ".then(r => done(r.status))",
+				csrf);
+		assertThat(forged).isEqualTo(403L);
+		assertThat(this.registry.champion("forcing")).contains(1);
+
+		this.browser.manage().deleteAllCookies();
+		signIn(ADMIN);
+		this.browser.get(url("/console/models/forcing/versions/2"));
+		this.browser.findElement(By.id("promote")).click();
+		assertThat(text("promote-needs-force")).contains("failed its promotion policy").contains("forced promotion");
+		assertThat(text("promote-confirm")).isEqualTo("Force promote");
+		this.browser.findElement(By.id("promote-reason")).sendKeys("the tie is fine: newer data");
+		// without ticking "force" the browser does not send the form
+		this.browser.findElement(By.id("promote-confirm")).click();
+		assertThat(this.browser.findElements(By.id("flash-notice"))).isEmpty();
+		this.browser.findElement(By.id("promote-force")).click();
+		this.browser.findElement(By.id("promote-confirm")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-notice")).isEmpty());
+		assertThat(text("flash-notice")).contains("version 2 is now champion").contains("forced");
+		assertThat(this.registry.champion("forcing")).contains(2);
+		assertThat(this.registry.version("forcing", 2).orElseThrow().forced()).isTrue();
+		assertThat(this.browser.findElement(By.cssSelector("table.facts")).getText()).contains("forced");
+		assertThat(ApiClient.as(this.port, ADMIN).get("/api/audit?pipeline=forcing").body())
+			.contains("the tie is fine: newer data");
+
+		// the model: a download, and how to load it
+		WebElement download = this.browser.findElement(By.id("download"));
+		assertThat(download.getAttribute("href")).endsWith("/console/models/forcing/versions/2/artifact");
+		Object zip = ((JavascriptExecutor) this.browser)
+			.executeAsyncScript("const done = arguments[arguments.length - 1]; fetch(arguments[0])"
+					+ ".then(r => r.arrayBuffer().then(b => done(r.status + ' ' + r.headers.get('content-type') + ' '"
+					+ " + new Uint8Array(b)[0] + new Uint8Array(b)[1])))", download.getAttribute("href"));
+		assertThat(zip).as("a zip: PK").isEqualTo("200 application/zip 8075");
+		assertThat(text("snippet-java"))
+			.contains("Champion.builder(\"http://localhost:" + this.port + "\", \"forcing\")");
+		assertThat(text("snippet-curl")).contains("X-API-Key")
+			.contains("http://localhost:" + this.port + "/api/models/forcing/versions/2/artifact");
+
+		// numbers to four significant digits, counts as integers, differences with cues
+		assertThat(this.browser.findElement(By.id("metrics")).getText()).doesNotContainPattern("\\d\\.\\d{5,}")
+			.doesNotContain(".0000");
+		this.browser.get(url("/console/models/forcing/versions/2?compare=1"));
+		WebElement compared = this.browser.findElement(By.id("comparison-metrics"));
+		assertThat(compared.findElements(By.cssSelector("tbody tr"))).isNotEmpty();
+		assertThat(compared.getText()).contains("lower is better").doesNotContainPattern("\\d\\.\\d{5,}");
+		assertThat(this.browser.findElements(By.cssSelector("#comparison-differences, #no-differences"))).isNotEmpty();
+		assertThat(this.browser.findElement(By.id("comparison")).getText())
+			.doesNotContainPattern("\\d{4}-\\d\\d-\\d\\dT");
+
+		// the run's table: a log_loss that fell is better, a roc_auc that fell worse
+		long run = this.registry.version("forcing", 2).orElseThrow().runId();
+		this.browser.get(url("/console/runs/" + run));
+		// the validation report as a table, not JSON
+		assertThat(this.browser.findElements(By.cssSelector("#validation tbody tr"))).extracting(WebElement::getText)
+			.anySatisfy(row -> assertThat(row).startsWith("tenure_days numeric"));
+		assertThat(this.browser.findElement(By.cssSelector("#validation")).getText()).doesNotContain("{");
+		List<WebElement> rows = this.browser.findElements(By.cssSelector("#metrics tbody tr"));
+		assertThat(rows).isNotEmpty();
+		for (WebElement row : rows) {
+			List<WebElement> cells = row.findElements(By.tagName("td"));
+			String metric = cells.get(1).getText();
+			String delta = cells.get(4).findElement(By.tagName("span")).getText();
+			String verdict = cells.get(4).getAttribute("data-verdict");
+			assertThat(cells.get(2).getText()).as("four significant digits").doesNotContainPattern("\\d\\.\\d{5,}");
+			if (metric.startsWith("rows")) {
+				assertThat(cells.get(2).getText()).matches("\\d+");
+				assertThat(verdict).as("a count has no better or worse").isNullOrEmpty();
+			}
+			else if (!delta.isEmpty() && Double.parseDouble(delta) != 0) {
+				boolean lowerIsBetter = metric.contains("lower is better");
+				assertThat(verdict).as(metric + " " + delta)
+					.isEqualTo((Double.parseDouble(delta) < 0) == lowerIsBetter ? "better" : "worse");
+			}
+		}
+	}
+
+	@Test
+	void anOperatorChecksDriftAndLaunchesAsOfADateAndAFailedRunSaysWhatToChange() throws Exception {
+		LocalDate noData = LocalDate.parse("2023-01-15");
+		signIn(OPERATOR);
+		// the overview offers a check where a pipeline has none yet
+		this.browser.findElement(By.cssSelector("#pipelines tr[data-pipeline='checked'] a.check-drift")).click();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.browser.getCurrentUrl().endsWith("/console/drift/checked"));
+		assertThat(text("no-check")).contains("No drift check yet");
+		// a check before any champion, then one as of a day without data
+		runToEnd("checked", "champion");
+		this.browser.get(url("/console/drift/checked"));
+		setValue("check-as-of", noData.toString());
+		this.browser.findElement(By.id("check-drift")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-error")).isEmpty());
+		assertThat(text("flash-error")).contains("NO_DATA");
+		assertThat(text("not-measured")).contains("No data in the window");
+		assertThat(text("drift-summary")).contains("no data in the window")
+			.contains("no Parquet files")
+			.doesNotContain(DIRS.data().toAbsolutePath().toString());
+		assertThat(this.browser.findElement(By.tagName("main")).getText()).doesNotContain("labelled rows");
+		assertThat(this.browser.findElements(By.id("features"))).isEmpty();
+		// as of the newest day: measured, and the summary in words
+		this.browser.findElement(By.id("check-drift")).click();
+		await().atMost(Duration.ofSeconds(30)).until(() -> !this.browser.findElements(By.id("flash-notice")).isEmpty());
+		assertThat(text("drift-summary")).containsPattern("no feature drifted|features? drifted \\(")
+			.doesNotContain("[");
+		assertThat(this.browser.findElements(By.cssSelector("#features tbody tr"))).isNotEmpty();
+
+		// a launch as of a day without data, retraining: the run fails, says why and what
+		// to change, and offers no restart
+		this.browser.get(url("/console/pipelines/checked"));
+		setValue("launch-as-of", noData.toString());
+		new org.openqa.selenium.support.ui.Select(this.browser.findElement(By.id("launch-mode")))
+			.selectByValue("retrain");
+		this.browser.findElement(By.id("launch")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.browser.getCurrentUrl().contains("/console/runs/"));
+		await().atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofMillis(250))
+			.ignoreExceptions()
+			.until(() -> this.browser.findElement(By.cssSelector("#live .status")).getText().equals("FAILED"));
+		this.browser.navigate().refresh();
+		assertThat(this.browser.findElement(By.tagName("h1")).getText()).isNotEmpty();
+		assertThat(this.browser.findElement(By.cssSelector("p.sub")).getText()).contains(noData.toString());
+		assertThat(text("failure")).contains("no Parquet files").doesNotContain("dev.retrain").doesNotContain("/tmp");
+		assertThat(text("advice")).contains("A restart will not help").contains("as-of date");
+		assertThat(this.browser.findElements(By.id("restart"))).isEmpty();
+		assertThat(this.browser.findElement(By.id("launch-new")).getAttribute("href"))
+			.endsWith("/console/pipelines/checked");
+		for (WebElement step : this.browser.findElements(By.cssSelector("#steps tbody tr"))) {
+			assertThat(step.getText()).doesNotContain("dev.retrain.")
+				.doesNotContain("Exception")
+				.doesNotContain(DIRS.data().toAbsolutePath().toString());
+		}
+		JsonNode run = ApiClient.json(ApiClient.as(this.port, VIEWER)
+			.get(this.browser.getCurrentUrl().replaceAll(".*/console/runs/", "/api/runs/")));
+		assertThat(run.get("asOf").asString()).isEqualTo(noData.toString());
+	}
+
+	@Test
+	void swaggerUisTryItOutStartsALaunchWithAnEmptyBodyAndOffersTheDocumentedExampleByName() {
+		this.browser.get(url("/swagger-ui.html"));
+		await().atMost(Duration.ofSeconds(30))
+			.ignoreExceptions()
+			.until(() -> !this.browser.findElements(By.cssSelector("[id^='operations-runs-launch']")).isEmpty());
+		WebElement launch = this.browser.findElement(By.cssSelector("[id^='operations-runs-launch']"));
+		launch.findElement(By.cssSelector(".opblock-summary")).click();
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> launch.findElement(By.cssSelector(".try-out__btn")).isDisplayed());
+		launch.findElement(By.cssSelector(".try-out__btn")).click();
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> launch.findElement(By.cssSelector("textarea.body-param__text")).isDisplayed());
+		String body = launch.findElement(By.cssSelector("textarea.body-param__text")).getAttribute("value");
+		assertThat(body.replaceAll("\\s", "")).as("the body Try it out would send").isEqualTo("{}");
+		assertThat(launch.getText()).contains("Documented example");
 	}
 
 }

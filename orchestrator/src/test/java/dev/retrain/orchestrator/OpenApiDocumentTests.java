@@ -163,4 +163,39 @@ class OpenApiDocumentTests extends OrchestratorTestSupport {
 		assertThat(checked).as("operations above viewer").isGreaterThan(15);
 	}
 
+	@Test
+	void tryItOutSendsAnEmptyBodyAndTheDocumentedExamplesAreNamedNotPreFilled() {
+		int bodies = 0;
+		for (Object[] o : operations()) {
+			JsonNode json = ((JsonNode) o[2]).at("/requestBody/content/application~1json");
+			if (json.isMissingNode()) {
+				continue;
+			}
+			String name = o[0] + " " + o[1];
+			assertThat(json.has("example")).as(name + ": a pre-filled example").isFalse();
+			JsonNode examples = json.path("examples");
+			if (!examples.isMissingNode()) {
+				bodies++;
+				// Swagger UI fills in the first named example: the empty body
+				var first = examples.properties().iterator().next();
+				assertThat(first.getKey()).as(name).isEqualTo("empty");
+				assertThat(first.getValue().get("value").isEmpty()).as(name).isTrue();
+				assertThat(examples.has("documented")).as(name + ": the documented example is kept").isTrue();
+			}
+		}
+		assertThat(bodies).as("request bodies with a documented example").isGreaterThanOrEqualTo(8);
+		// a made-up date would start a run that fails, or a check with no data
+		for (String body : new String[] { "/api/pipelines/{name}/runs", "/api/pipelines/{name}/drift-checks" }) {
+			JsonNode json = this.api
+				.at("/paths/" + body.replace("/", "~1") + "/post/requestBody/content/application~1json");
+			assertThat(json.at("/examples/empty/value").isEmpty()).as(body).isTrue();
+			assertThat(json.at("/examples/documented/value/asOf").asString()).as(body).isEqualTo("2024-03-20");
+		}
+		this.api.at("/components/schemas")
+			.properties()
+			.forEach(s -> assertThat(s.getValue().has("example"))
+				.as(s.getKey() + ": a schema example Swagger UI fills in")
+				.isFalse());
+	}
+
 }

@@ -163,6 +163,11 @@ class OperationsTests extends OrchestratorTestSupport {
 				"{\"version\":3,\"expectedChampion\":1,\"reason\":\"want it\"}");
 		assertThat(refused.statusCode()).isEqualTo(409);
 		assertThat(json(refused).get("detail").asString()).contains("forced promotion");
+		// forcing is an admin's: an operator is refused, and nothing moves
+		HttpResponse<String> notAdmin = as(OPERATOR).post("/api/models/ops/force-promote",
+				"{\"version\":3,\"expectedChampion\":1,\"reason\":\"mine\"}");
+		assertThat(notAdmin.statusCode()).as(notAdmin.body()).isEqualTo(403);
+		assertThat(champion()).isEqualTo(1);
 		HttpResponse<String> forced = as(ADMIN).post("/api/models/ops/force-promote",
 				"{\"version\":3,\"expectedChampion\":1,\"reason\":\"hotfix for the incident\"}");
 		assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);

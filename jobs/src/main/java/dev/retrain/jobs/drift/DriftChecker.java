@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.drift.DriftReport.FeatureDrift;
 import dev.retrain.jobs.drift.DriftReport.PerformanceDrift;
@@ -85,6 +86,9 @@ public class DriftChecker {
 
 	private final ApplicationEventPublisher publisher;
 
+	/** No data in the window: the reason as anyone may read it (no server paths). */
+	private final FailureText text;
+
 	DriftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
 			DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher) {
 		this.publisher = publisher;
@@ -95,6 +99,7 @@ public class DriftChecker {
 		this.reports = reports;
 		this.events = events;
 		this.clock = clock;
+		this.text = new FailureText(props);
 	}
 
 	/**
@@ -148,7 +153,8 @@ public class DriftChecker {
 				current = new ParquetTableReader(root).read(files, columns);
 			}
 			catch (DataValidationFailed ex) {
-				return skipped(def, asOf, trigger, champion.get(), from, Status.NO_DATA, ex.getMessage());
+				return skipped(def, asOf, trigger, champion.get(), from, Status.NO_DATA,
+						"no data in the window: " + this.text.of(ex.getMessage()));
 			}
 			if (current.rows() < policy.minRows()) {
 				return skipped(def, asOf, trigger, champion.get(), from, Status.INSUFFICIENT_DATA, "only "

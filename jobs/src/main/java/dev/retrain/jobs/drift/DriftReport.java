@@ -62,12 +62,14 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 			.toList();
 		boolean positive = policy.all() ? !enabled.isEmpty() && enabled.stream().allMatch(Boolean.TRUE::equals)
 				: enabled.stream().anyMatch(Boolean.TRUE::equals);
-		String moved = features.stream().filter(FeatureDrift::drifted).map(FeatureDrift::feature).toList().toString();
+		String moved = String.join(", ",
+				features.stream().filter(FeatureDrift::drifted).map(FeatureDrift::feature).toList());
+		String inputs = (drifted == 0) ? "no feature drifted" : String.format(Locale.ROOT, "%d of %d %s drifted (%s)",
+				drifted, features.size(), (features.size() == 1) ? "feature" : "features", moved);
 		String summary = String.format(Locale.ROOT,
-				"%s: %d of %d features drifted %s (input %s, share needed %.2f); "
-						+ "prediction %s; performance %s; decision on %s (%s)",
-				positive ? "drift" : "no drift", drifted, features.size(), moved, input ? "yes" : "no",
-				policy.minDriftedShare(), prediction.drifted() ? "drifted" : "stable",
+				"%s: %s (input %s, share needed %.2f); " + "prediction %s; performance %s; decision on %s (%s)",
+				positive ? "drift" : "no drift", inputs, input ? "yes" : "no", policy.minDriftedShare(),
+				prediction.drifted() ? "drifted" : "stable",
 				(performance == null) ? "not measured (no labels)"
 						: !measured ? String.format(Locale.ROOT,
 								"not measured (%s is not defined on the %d labelled rows, e.g. all of one class)",
@@ -76,7 +78,8 @@ public record DriftReport(Long id, String pipeline, LocalDate asOf, Instant crea
 										+ ("production".equals(performance.source()) ? " in production" : "")
 										+ String.format(Locale.ROOT, " (%s %.4f vs %.4f)", performance.metric(),
 												performance.current(), performance.holdout()),
-				policy.triggerOn().toString().toLowerCase(Locale.ROOT), policy.all() ? "all" : "any");
+				String.join(", ", policy.triggerOn().stream().map(t -> t.name().toLowerCase(Locale.ROOT)).toList()),
+				policy.all() ? "all" : "any");
 		return new DriftReport(null, pipeline, asOf, createdAt, trigger, champion, from, asOf, currentRows,
 				referenceRows, calibrated.blocks(), calibrated.describe(currentRows, policy.alpha()),
 				positive ? Status.DRIFT : Status.NO_DRIFT,

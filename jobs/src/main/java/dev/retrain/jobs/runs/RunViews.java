@@ -13,6 +13,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import tools.jackson.databind.JsonNode;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.models.json.Json;
 
@@ -32,9 +33,12 @@ public class RunViews {
 
 	private final JobRepository jobs;
 
-	public RunViews(RunRecords runs, JobRepository jobs) {
+	private final FailureText text;
+
+	public RunViews(RunRecords runs, JobRepository jobs, FailureText text) {
 		this.runs = runs;
 		this.jobs = jobs;
+		this.text = text;
 	}
 
 	/** One step of a run with its timing. */
@@ -74,7 +78,7 @@ public class RunViews {
 					(s.getStartTime() != null && s.getEndTime() != null)
 							? Duration.between(s.getStartTime(), s.getEndTime()).toMillis() : null,
 					s.getExitStatus().getExitDescription().isEmpty() ? null
-							: firstLine(s.getExitStatus().getExitDescription())))
+							: this.text.of(firstLine(s.getExitStatus().getExitDescription()))))
 			.toList();
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.retrain.jobs.FailureText;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
@@ -54,8 +55,8 @@ public class RunsConfiguration {
 	}
 
 	@Bean
-	RunViews runViews(RunRecords runs, JobRepository jobRepository) {
-		return new RunViews(runs, jobRepository);
+	RunViews runViews(RunRecords runs, JobRepository jobRepository, FailureText text) {
+		return new RunViews(runs, jobRepository, text);
 	}
 
 	@Bean

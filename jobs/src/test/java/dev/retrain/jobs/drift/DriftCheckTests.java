@@ -96,6 +96,12 @@ class DriftCheckTests extends RetrainTestSupport {
 			.contains("tenure_days", "monthly_spend")
 			.doesNotContain("region");
 		assertThat(onTheDay.outcome()).startsWith(DriftEvents.STARTED_RUN);
+		// the summary names the drifted features in words, and says when none drifted
+		assertThat(onTheDay.summary()).containsPattern("\\d+ of \\d+ features drifted \\(.*tenure_days.*\\)")
+			.doesNotContain("[");
+		assertThat(reports).filteredOn(r -> r.features().stream().noneMatch(FeatureDrift::drifted))
+			.isNotEmpty()
+			.allSatisfy(r -> assertThat(r.summary()).startsWith("no drift: no feature drifted ("));
 		assertThat(onTheDay.features()).allSatisfy(f -> assertThat(f.why()).isNotBlank());
 
 		List<RunRecord> driftRuns = this.runs.recent("shift", 100)

@@ -19,6 +19,7 @@ import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
@@ -115,9 +116,60 @@ public class OpenApiConfiguration {
 				for (Map.Entry<PathItem.HttpMethod, Operation> e : item.readOperationsMap().entrySet()) {
 					String method = e.getKey().name();
 					describe(method, path, e.getValue(), examples.get(method + " " + path));
+					requestExamples(api, e.getValue());
 				}
 			});
+			if (api.getComponents() != null && api.getComponents().getSchemas() != null) {
+				api.getComponents().getSchemas().values().forEach(s -> {
+					if (s.getExample() != null && s.getProperties() != null) {
+						s.setExample(null);
+						s.setExampleSetFlag(false);
+					}
+				});
+			}
 		};
+	}
+
+	/**
+	 * A JSON request body's documented example becomes a named example that is not
+	 * pre-filled: Swagger UI's "Try it out" fills in the first named example, which is
+	 * the empty body, so that trying an operation sends nothing made up (a date that has
+	 * no data on the user's server would start a run that fails, or a check with no
+	 * data). The record's schema keeps no example of its own, which Swagger UI would
+	 * otherwise fill in (removed once every operation has taken its example).
+	 */
+	private static void requestExamples(OpenAPI api, Operation op) {
+		if (op.getRequestBody() == null || op.getRequestBody().getContent() == null) {
+			return;
+		}
+		MediaType media = op.getRequestBody().getContent().get("application/json");
+		if (media == null || media.getSchema() == null || media.getSchema().get$ref() == null) {
+			return;
+		}
+		String ref = media.getSchema().get$ref();
+		Schema<?> schema = (api.getComponents() != null && api.getComponents().getSchemas() != null)
+				? api.getComponents().getSchemas().get(ref.substring(ref.lastIndexOf('/') + 1)) : null;
+		Object documented = (schema != null) ? schema.getExample() : null;
+		if (documented == null) {
+			return;
+		}
+		if (documented instanceof String json) {
+			documented = Json.MAPPER.readValue(json, Map.class);
+		}
+		boolean optional = !Boolean.TRUE.equals(op.getRequestBody().getRequired());
+		Map<String, Example> named = new LinkedHashMap<>();
+		named.put("empty", new Example().value(Map.of())
+			.summary(optional ? "Empty: every field takes its default" : "Empty: fill in the fields you need")
+			.description(optional ? "Sends `{}`: the server picks the defaults (for a date, the newest day of data)."
+					: "Sends `{}`; the server answers 400 and names each missing field."));
+		named.put("documented",
+				new Example().value(documented)
+					.summary("Documented example: replace its values with ones your server has")
+					.description("Every field, with made-up values: dates, versions and names must be ones your "
+							+ "server has, or the request is refused or its run fails."));
+		media.setExample(null);
+		media.setExampleSetFlag(false);
+		media.setExamples(named);
 	}
 
 	private static void describe(String method, String path, Operation op, Map<String, Object> examples) {

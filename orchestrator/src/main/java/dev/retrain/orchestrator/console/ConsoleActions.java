@@ -1,5 +1,8 @@
 package dev.retrain.orchestrator.console;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -56,6 +59,19 @@ class ConsoleActions {
 				flash.addFlashAttribute("error", "Refused: " + this.text.of(ex.getMessage()));
 			}
 			return "redirect:" + back;
+		}
+	}
+
+	/** An optional date field of a form ({@code 2024-03-20}); null when blank. */
+	static LocalDate date(String field, String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return LocalDate.parse(value.strip());
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalArgumentException(field + " must be a date like 2024-03-20, not '" + value + "'");
 		}
 	}
 

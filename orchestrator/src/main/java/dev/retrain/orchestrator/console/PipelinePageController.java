@@ -17,6 +17,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -85,12 +86,25 @@ class PipelinePageController {
 	}
 
 	@PostMapping("/console/pipelines/{name}/runs")
-	String launch(@PathVariable String name, RedirectAttributes flash) {
+	String launch(@PathVariable String name, @RequestParam(required = false) String asOf,
+			@RequestParam(required = false) String mode, RedirectAttributes flash) {
 		return this.actions.act(flash, "/console/pipelines/" + name,
 				() -> "/console/runs/" + this.launcher
-					.launch(new RunLauncher.Request(Names.pipeline(name), null, null, null, Trigger.MANUAL,
-							"launched from the console"), Actor.current())
+					.launch(new RunLauncher.Request(Names.pipeline(name), ConsoleActions.date("as-of date", asOf), null,
+							mode(mode), Trigger.MANUAL, "launched from the console"), Actor.current())
 					.runId());
+	}
+
+	/** The mode a launch asks for: blank for the pipeline's own, retrain or finetune. */
+	private static Mode mode(String mode) {
+		if (mode == null || mode.isBlank()) {
+			return null;
+		}
+		return switch (mode) {
+			case "retrain" -> Mode.RETRAIN;
+			case "finetune" -> Mode.FINETUNE;
+			default -> throw new IllegalArgumentException("mode must be retrain or finetune, not '" + mode + "'");
+		};
 	}
 
 	@PostMapping("/console/schedules/{kind}/{pipeline}/{action}")

@@ -85,6 +85,8 @@ class RunPageController {
 		model.addAttribute("run", run);
 		model.addAttribute("curve", curve);
 		model.addAttribute("curveJson", curveJson(curve.points()));
+		model.addAttribute("validation", RunValidation.from(run.details()));
+		model.addAttribute("advice", FailureAdvice.of(run.status(), run.failureReason(), run.asOf()));
 		model.addAttribute("evaluation",
 				RunEvaluation.from(run.details(),
 						Optional.ofNullable(this.catalog.state().pipelines().get(run.pipeline()))

@@ -1,9 +1,6 @@
 package dev.retrain.orchestrator.registry;
 
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -22,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.retrain.jobs.registry.Comparison;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.registry.RegistryOperations;
@@ -140,45 +138,16 @@ class RegistryController {
 		return this.operations.applyRetention(Names.pipeline(name), Actor.current());
 	}
 
-	/**
-	 * Two versions side by side: metrics per holdout, data snapshots, and what differs in
-	 * their configuration.
-	 */
-	record Comparison(int a, int b, Map<String, Map<String, Double>> metricsA,
-			Map<String, Map<String, Double>> metricsB, String snapshotA, String snapshotB,
-			Map<String, List<Object>> differences) {
-	}
-
 	@GetMapping("/compare")
 	@Operation(summary = "Compare two versions: metrics, data snapshots, configuration differences")
 	Comparison compare(@PathVariable String name, @RequestParam int a, @RequestParam int b) {
 		Names.pipeline(name);
-		ArtifactMetadata ma = metadata(name, a);
-		ArtifactMetadata mb = metadata(name, b);
-		Map<String, List<Object>> diff = new LinkedHashMap<>();
-		differ(diff, "configHash", ma.configHash(), mb.configHash());
-		differ(diff, "mode", ma.mode(), mb.mode());
-		differ(diff, "parentVersion", ma.parentVersion(), mb.parentVersion());
-		differ(diff, "shape", ma.shape(), mb.shape());
-		differ(diff, "hyperparameters", ma.hyperparameters(), mb.hyperparameters());
-		differ(diff, "features", ma.features().stream().map(f -> f.name() + ":" + f.type()).toList(),
-				mb.features().stream().map(f -> f.name() + ":" + f.type()).toList());
-		differ(diff, "labelClasses", ma.label().classes(), mb.label().classes());
-		differ(diff, "datasetFiles", ma.dataset().files().size(), mb.dataset().files().size());
-		differ(diff, "trainRows", ma.training().trainRows(), mb.training().trainRows());
-		return new Comparison(a, b, ma.candidateMetrics(), mb.candidateMetrics(), ma.dataset().id(), mb.dataset().id(),
-				diff);
+		return Comparison.of(a, metadata(name, a), b, metadata(name, b));
 	}
 
 	private ArtifactMetadata metadata(String name, int version) {
 		this.registry.version(name, version).orElseThrow(() -> new VersionNotFound(name, version));
 		return this.store.metadata(name, version);
-	}
-
-	private static void differ(Map<String, List<Object>> diff, String key, Object a, Object b) {
-		if (!Objects.equals(a, b)) {
-			diff.put(key, java.util.Arrays.asList(a, b));
-		}
 	}
 
 }

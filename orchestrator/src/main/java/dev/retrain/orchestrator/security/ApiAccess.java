@@ -88,6 +88,7 @@ public final class ApiAccess {
 			new ConsoleRule(HttpMethod.POST, List.of("/console/models/*/versions/*/reject"),
 					"/api/models/{name}/versions/{version}/reject"),
 			new ConsoleRule(HttpMethod.POST, List.of("/console/pipelines/*/runs"), "/api/pipelines/{name}/runs"),
+			new ConsoleRule(HttpMethod.POST, List.of("/console/drift/*/checks"), "/api/pipelines/{name}/drift-checks"),
 			new ConsoleRule(HttpMethod.POST, List.of("/console/runs/*/stop"), "/api/runs/{id}/stop"),
 			new ConsoleRule(HttpMethod.POST, List.of("/console/runs/*/restart"), "/api/runs/{id}/restart"),
 			new ConsoleRule(HttpMethod.POST, List.of("/console/schedules/*/*/pause"),
