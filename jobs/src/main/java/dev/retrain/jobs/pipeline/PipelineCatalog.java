@@ -24,6 +24,12 @@ public class PipelineCatalog {
 
 	private static final Logger log = LoggerFactory.getLogger(PipelineCatalog.class);
 
+	/**
+	 * The key under which a run's job execution context holds its pipeline file's text,
+	 * pinned when the run starts (the retrain job's {@code PinnedPipeline}).
+	 */
+	public static final String PINNED_TEXT = "retrain.pipeline.text";
+
 	private final Path directory;
 
 	private final PipelineLoader loader = new PipelineLoader();

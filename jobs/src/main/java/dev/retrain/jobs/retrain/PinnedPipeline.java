@@ -24,12 +24,12 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
  * for it: its steps agree on one definition, whose hash the version records. A restart (a
  * new execution) pins the file as it is then, so a fixed file takes effect on restart.
  */
-public final class PinnedPipeline implements JobExecutionListener {
+final class PinnedPipeline implements JobExecutionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(PinnedPipeline.class);
 
 	/** The pinned file's text in the job execution's context. */
-	static final String TEXT = "retrain.pipeline.text";
+	static final String TEXT = PipelineCatalog.PINNED_TEXT;
 
 	/** Where that text came from (the file's path), for messages. */
 	static final String SOURCE = "retrain.pipeline.source";
@@ -91,14 +91,6 @@ public final class PinnedPipeline implements JobExecutionListener {
 			PARSED.put(key, parsed);
 		}
 		return parsed;
-	}
-
-	/**
-	 * Whether {@code execution} carries its pipeline's text (a worker then needs no copy
-	 * of the file of its own).
-	 */
-	public static boolean pinned(JobExecution execution) {
-		return execution.getExecutionContext().containsKey(TEXT);
 	}
 
 	/**

@@ -17,7 +17,6 @@ import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.context.ApplicationContext;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
-import dev.retrain.jobs.retrain.PinnedPipeline;
 import dev.retrain.jobs.runs.StepClaims;
 
 /**
@@ -114,7 +113,7 @@ public class WorkerStepHandler {
 		}
 		// a run whose file is pinned brings its text; one started before pinning reads
 		// the files as they are now
-		if (!PinnedPipeline.pinned(job)) {
+		if (!job.getExecutionContext().containsKey(PipelineCatalog.PINNED_TEXT)) {
 			this.catalog.reload();
 		}
 		Step step = this.context.getBean(request.getStepName(), Step.class);
