@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.retrain.orchestrator.backtest.Commands;
+import dev.retrain.orchestrator.backtest.GenerateStream;
 import dev.retrain.orchestrator.cli.CommandFailed;
 import dev.retrain.orchestrator.cli.Options;
 import dev.retrain.orchestrator.security.Credentials;
@@ -41,6 +46,8 @@ final class CommandLine {
 			Command.of("worker", "[--retrain.workers.consume=Q1,Q2] [--name=value ...]",
 					"take training and evaluation steps from RabbitMQ queues (default queue: default)"),
 			new Command("import-csv", Commands.IMPORT_CSV, "turn a CSV into day-partitioned Parquet"),
+			new Command("generate-stream", GenerateStream.SYNOPSIS,
+					"write a synthetic stream with concept drift (SEA or a rotating hyperplane) as day partitions"),
 			new Command("backtest", Commands.BACKTEST,
 					"replay retraining policies over a pipeline's history and write a report"),
 			Command.of("hash-password", "PASSWORD", "print the bcrypt hash for retrain.security.users[].password"),
@@ -99,6 +106,11 @@ final class CommandLine {
 			return Outcome.exit(2);
 		}
 		String command = serving ? "" : name;
+		if (!serving) {
+			// Hadoop's codec pool says at INFO, before Spring's logging settings exist,
+			// that it made a compressor: not for a command's output
+			((Logger) LoggerFactory.getLogger("org.apache.hadoop")).setLevel(Level.WARN);
+		}
 		List<String> rest = serving ? args : args.subList(1, args.size());
 		try {
 			switch (command) {
@@ -109,6 +121,7 @@ final class CommandLine {
 					return Outcome.serve(serverOptions(rest), RetrainApplication.workerDefaults());
 				}
 				case "import-csv" -> Commands.importCsv(rest, out);
+				case "generate-stream" -> GenerateStream.run(rest, out);
 				case "backtest" -> Commands.backtest(rest, out);
 				case "hash-password" -> out.println(Credentials.hashPassword(secret(rest, "password")));
 				case "hash-api-key" -> out.println(Credentials.hashApiKey(secret(rest, "key")));
