@@ -61,6 +61,17 @@ final class CommandLine {
 		.map(c -> String.format("  %-62s %s", c.synopsis(), c.does()))
 		.collect(Collectors.joining("\n")) + "\n";
 
+	/**
+	 * The demo's settings, below any the user gives: its own summary on standard output,
+	 * and the framework's logs only from WARN up, without warnings that mean nothing on a
+	 * demo machine: CUDA on a CPU-only machine, Flyway about H2's version, springdoc.
+	 * Errors are never hidden; {@code --logging.level.root=INFO} shows everything.
+	 */
+	static final Map<String, Object> DEMO_DEFAULTS = Map.of("spring.main.banner-mode", "off", "logging.level.root",
+			"WARN", "logging.level.ai.djl.util.cuda.CudaUtils", "ERROR",
+			"logging.level.org.flywaydb.core.internal.database.base.Database", "ERROR", "logging.level.org.springdoc",
+			"ERROR");
+
 	/** bcrypt reads no more than this many bytes of a password. */
 	private static final int BCRYPT_MAX_BYTES = 72;
 
@@ -115,7 +126,7 @@ final class CommandLine {
 		try {
 			switch (command) {
 				case "" -> {
-					return Outcome.serve(serverOptions(rest), Map.of());
+					return Outcome.serve(serverOptions(rest), rest.contains("--demo") ? DEMO_DEFAULTS : Map.of());
 				}
 				case "worker" -> {
 					return Outcome.serve(serverOptions(rest), RetrainApplication.workerDefaults());

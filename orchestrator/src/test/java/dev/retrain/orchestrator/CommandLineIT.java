@@ -142,8 +142,23 @@ class CommandLineIT {
 		assertThat(CommandLine.run(args, quiet(), quiet())).satisfies(o -> {
 			assertThat(o.serves()).isTrue();
 			assertThat(o.serverArgs()).containsExactly(args);
-			assertThat(o.defaults()).isEmpty();
+			assertThat(o.defaults()).isEqualTo(CommandLine.DEMO_DEFAULTS);
 		});
+	}
+
+	@Test
+	void theDemoQuietsTheFrameworkButNeverItsErrors() {
+		assertThat(CommandLine.DEMO_DEFAULTS).containsEntry("logging.level.root", "WARN")
+			.containsEntry("logging.level.ai.djl.util.cuda.CudaUtils", "ERROR");
+		assertThat(CommandLine.DEMO_DEFAULTS).allSatisfy((key, value) -> {
+			if (key.startsWith("logging.level.")) {
+				assertThat(value).as(key).isIn("WARN", "ERROR");
+			}
+		});
+		// defaults only: the user's options win over them
+		assertThat(
+				CommandLine.run(new String[] { "--demo", "--logging.level.root=INFO" }, quiet(), quiet()).serverArgs())
+			.contains("--logging.level.root=INFO");
 	}
 
 	@Test
