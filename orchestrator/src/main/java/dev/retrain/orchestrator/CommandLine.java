@@ -118,9 +118,11 @@ final class CommandLine {
 		}
 		String command = serving ? "" : name;
 		if (!serving) {
-			// Hadoop's codec pool says at INFO, before Spring's logging settings exist,
-			// that it made a compressor: not for a command's output
+			// before Spring's logging settings exist, Hadoop's codec pool says at INFO
+			// that it made a compressor, and Hibernate Validator its version: not for a
+			// command's output
 			((Logger) LoggerFactory.getLogger("org.apache.hadoop")).setLevel(Level.WARN);
+			((Logger) LoggerFactory.getLogger("org.hibernate.validator")).setLevel(Level.WARN);
 		}
 		List<String> rest = serving ? args : args.subList(1, args.size());
 		try {
