@@ -1,8 +1,10 @@
 package dev.retrain.models.generator;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 import dev.retrain.models.dataset.ParquetTableWriter;
@@ -33,6 +35,20 @@ public final class DriftingStream {
 		for (int d = 0; d < this.spec.days(); d++) {
 			writeDay(root, d);
 		}
+	}
+
+	/**
+	 * The first day of the stream that {@code root} already holds a partition of, if any:
+	 * writing would mix two streams in it.
+	 */
+	public Optional<LocalDate> firstPresent(Path root) {
+		for (int d = 0; d < this.spec.days(); d++) {
+			LocalDate day = this.spec.start().plusDays(d);
+			if (Files.exists(root.resolve("dt=" + day))) {
+				return Optional.of(day);
+			}
+		}
+		return Optional.empty();
 	}
 
 	/**

@@ -3,7 +3,6 @@ package dev.retrain.orchestrator.backtest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -55,15 +54,13 @@ public final class GenerateStream {
 		double noise = noise(o);
 		long seed = seed(o);
 		StreamSpec spec = new StreamSpec(kind, seed, start, days, rowsPerDay, drift, at, width, noise);
-		for (int d = 0; d < days; d++) {
-			Path partition = dir.resolve("dt=" + start.plusDays(d));
-			if (Files.exists(partition)) {
-				throw CommandFailed.badArgument("--out " + dir + " already holds " + partition.getFileName()
-						+ "; write into a new directory, or remove that one");
-			}
-		}
+		DriftingStream stream = new DriftingStream(spec);
+		stream.firstPresent(dir).ifPresent(day -> {
+			throw CommandFailed.badArgument(
+					"--out " + dir + " already holds dt=" + day + "; write into a new directory, or remove that one");
+		});
 		try {
-			new DriftingStream(spec).write(dir);
+			stream.write(dir);
 		}
 		catch (AccessDeniedException ex) {
 			throw CommandFailed.badArgument("cannot write to --out " + dir + ": permission denied");
