@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.retrain.orchestrator.backtest.Commands;
+import dev.retrain.orchestrator.backtest.GenerateStream;
 import dev.retrain.orchestrator.cli.CommandFailed;
 import dev.retrain.orchestrator.cli.Options;
 import dev.retrain.orchestrator.security.Credentials;
@@ -41,6 +46,8 @@ final class CommandLine {
 			Command.of("worker", "[--retrain.workers.consume=Q1,Q2] [--name=value ...]",
 					"take training and evaluation steps from RabbitMQ queues (default queue: default)"),
 			new Command("import-csv", Commands.IMPORT_CSV, "turn a CSV into day-partitioned Parquet"),
+			new Command("generate-stream", GenerateStream.SYNOPSIS,
+					"write a synthetic stream with concept drift (SEA or a rotating hyperplane) as day partitions"),
 			new Command("backtest", Commands.BACKTEST,
 					"replay retraining policies over a pipeline's history and write a report"),
 			Command.of("hash-password", "PASSWORD", "print the bcrypt hash for retrain.security.users[].password"),
@@ -53,6 +60,17 @@ final class CommandLine {
 	static final String USAGE = "usage: java -jar orchestrator.jar [COMMAND] [ARGUMENTS]\n" + COMMANDS.stream()
 		.map(c -> String.format("  %-62s %s", c.synopsis(), c.does()))
 		.collect(Collectors.joining("\n")) + "\n";
+
+	/**
+	 * The demo's settings, below any the user gives: its own summary on standard output,
+	 * and the framework's logs only from WARN up, without warnings that mean nothing on a
+	 * demo machine: CUDA on a CPU-only machine, Flyway about H2's version, springdoc.
+	 * Errors are never hidden; {@code --logging.level.root=INFO} shows everything.
+	 */
+	static final Map<String, Object> DEMO_DEFAULTS = Map.of("spring.main.banner-mode", "off", "logging.level.root",
+			"WARN", "logging.level.ai.djl.util.cuda.CudaUtils", "ERROR",
+			"logging.level.org.flywaydb.core.internal.database.base.Database", "ERROR", "logging.level.org.springdoc",
+			"ERROR");
 
 	/** bcrypt reads no more than this many bytes of a password. */
 	private static final int BCRYPT_MAX_BYTES = 72;
@@ -99,16 +117,24 @@ final class CommandLine {
 			return Outcome.exit(2);
 		}
 		String command = serving ? "" : name;
+		if (!serving) {
+			// before Spring's logging settings exist, Hadoop's codec pool says at INFO
+			// that it made a compressor, and Hibernate Validator its version: not for a
+			// command's output
+			((Logger) LoggerFactory.getLogger("org.apache.hadoop")).setLevel(Level.WARN);
+			((Logger) LoggerFactory.getLogger("org.hibernate.validator")).setLevel(Level.WARN);
+		}
 		List<String> rest = serving ? args : args.subList(1, args.size());
 		try {
 			switch (command) {
 				case "" -> {
-					return Outcome.serve(serverOptions(rest), Map.of());
+					return Outcome.serve(serverOptions(rest), rest.contains("--demo") ? DEMO_DEFAULTS : Map.of());
 				}
 				case "worker" -> {
 					return Outcome.serve(serverOptions(rest), RetrainApplication.workerDefaults());
 				}
 				case "import-csv" -> Commands.importCsv(rest, out);
+				case "generate-stream" -> GenerateStream.run(rest, out);
 				case "backtest" -> Commands.backtest(rest, out);
 				case "hash-password" -> out.println(Credentials.hashPassword(secret(rest, "password")));
 				case "hash-api-key" -> out.println(Credentials.hashApiKey(secret(rest, "key")));

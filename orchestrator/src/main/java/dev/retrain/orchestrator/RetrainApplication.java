@@ -35,6 +35,10 @@ public class RetrainApplication {
 			}
 			return;
 		}
+		if (outcome.serverArgs().contains("--demo")) {
+			System.out.println("starting the demo (framework logs: warnings and errors only; "
+					+ "--logging.level.root=INFO shows them all)");
+		}
 		SpringApplication application = new SpringApplication(RetrainApplication.class);
 		if (!outcome.defaults().isEmpty()) {
 			application.setDefaultProperties(outcome.defaults());

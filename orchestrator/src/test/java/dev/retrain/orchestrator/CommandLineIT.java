@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.Table;
 import dev.retrain.orchestrator.security.Credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,8 +51,8 @@ class CommandLineIT {
 		assertThat(r.exitCode()).as(r.toString()).isZero();
 		assertThat(r.out()).isEqualTo(CommandLine.USAGE);
 		List<String> lines = r.out().lines().toList();
-		for (String command : List.of("(no command)", "--demo", "worker", "import-csv", "backtest", "hash-password",
-				"hash-api-key", "natives", "help")) {
+		for (String command : List.of("(no command)", "--demo", "worker", "import-csv", "generate-stream", "backtest",
+				"hash-password", "hash-api-key", "natives", "help")) {
 			assertThat(lines).as(command).filteredOn(l -> l.startsWith("  " + command + " ")).hasSize(1);
 		}
 		assertThat(r.err()).isEmpty();
@@ -84,11 +89,45 @@ class CommandLineIT {
 		Result r = java("import-csv", "--csv=in.csv", "--out=out", "--date-column=date");
 
 		assertThat(r.exitCode()).as(r.toString()).isZero();
-		assertThat(r.out()).endsWith("wrote 2 day partitions (3 rows) to out\n");
+		assertThat(r.out()).endsWith("wrote 2 day partitions (3 rows) to out\n").doesNotContain("INFO");
 		try (Stream<Path> days = Files.list(this.cwd.resolve("out"))) {
 			assertThat(days.map(d -> d.getFileName().toString())).containsExactlyInAnyOrder("dt=2024-01-01",
 					"dt=2024-01-02");
 		}
+	}
+
+	@Test
+	void generateStreamWritesDayPartitionsWhoseLabelRuleChangesOnTheDriftDay() throws Exception {
+		Result r = java("generate-stream", "--kind=sea", "--out=sea", "--days=4", "--rows-per-day=300",
+				"--start=2024-03-01", "--at=2", "--noise=0");
+
+		assertThat(r.exitCode()).as(r.toString()).isZero();
+		assertThat(r.out()).isEqualTo("wrote 4 day partitions (2024-03-01 .. 2024-03-04, 1200 rows) of sea to sea\n"
+				+ "columns attrib1, attrib2, attrib3, class; abrupt drift at day 2 (2024-03-03)\n");
+		assertThat(r.err()).isEmpty();
+		Path root = this.cwd.resolve("sea");
+		assertThat(new PartitionedDirectory(root).days()).containsExactly(LocalDate.of(2024, 3, 1),
+				LocalDate.of(2024, 3, 2), LocalDate.of(2024, 3, 3), LocalDate.of(2024, 3, 4));
+		for (int d = 0; d < 4; d++) {
+			LocalDate day = LocalDate.of(2024, 3, 1 + d);
+			Table t = new ParquetTableReader(root).read(new PartitionedDirectory(root).resolve(day, day),
+					List.of(ColumnRequest.numeric("attrib1"), ColumnRequest.numeric("attrib2"),
+							ColumnRequest.numeric("attrib3"), ColumnRequest.numeric("class")));
+			assertThat(t.rows()).isEqualTo(300);
+			double theta = (d < 2) ? 8.0 : 9.0;
+			double[] a = t.numeric("attrib1").values();
+			double[] b = t.numeric("attrib2").values();
+			double[] y = t.numeric("class").values();
+			for (int i = 0; i < t.rows(); i++) {
+				assertThat(y[i]).as("%s row %d", day, i).isEqualTo((a[i] + b[i] <= theta) ? 1.0 : 0.0);
+			}
+		}
+
+		Result again = java("generate-stream", "--kind=sea", "--out=sea", "--days=10", "--start=2024-02-28");
+
+		assertThat(again.exitCode()).as(again.toString()).isEqualTo(2);
+		assertThat(again.err().lines().findFirst()).hasValue(
+				"generate-stream: --out sea already holds dt=2024-03-01; write into a new directory, or remove that one");
 	}
 
 	@Test
@@ -103,8 +142,23 @@ class CommandLineIT {
 		assertThat(CommandLine.run(args, quiet(), quiet())).satisfies(o -> {
 			assertThat(o.serves()).isTrue();
 			assertThat(o.serverArgs()).containsExactly(args);
-			assertThat(o.defaults()).isEmpty();
+			assertThat(o.defaults()).isEqualTo(CommandLine.DEMO_DEFAULTS);
 		});
+	}
+
+	@Test
+	void theDemoQuietsTheFrameworkButNeverItsErrors() {
+		assertThat(CommandLine.DEMO_DEFAULTS).containsEntry("logging.level.root", "WARN")
+			.containsEntry("logging.level.ai.djl.util.cuda.CudaUtils", "ERROR");
+		assertThat(CommandLine.DEMO_DEFAULTS).allSatisfy((key, value) -> {
+			if (key.startsWith("logging.level.")) {
+				assertThat(value).as(key).isIn("WARN", "ERROR");
+			}
+		});
+		// defaults only: the user's options win over them
+		assertThat(
+				CommandLine.run(new String[] { "--demo", "--logging.level.root=INFO" }, quiet(), quiet()).serverArgs())
+			.contains("--logging.level.root=INFO");
 	}
 
 	@Test

@@ -130,7 +130,12 @@ final class PolicySandbox implements AutoCloseable {
 				"--spring.flyway.locations=classpath:db/migration/common,classpath:db/migration/{vendor}",
 				"--spring.main.banner-mode=off", "--logging.level.dev.retrain=WARN",
 				"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",
-				"--logging.level.ai.djl=WARN", "--logging.level.org.apache=WARN" };
+				"--logging.level.ai.djl=WARN", "--logging.level.org.apache=WARN", "--logging.level.com.zaxxer=WARN",
+				// warnings that mean nothing here: Flyway has not verified this H2
+				// version, and
+				// no GPU on a CPU-only machine
+				"--logging.level.org.flywaydb.core.internal.database.base.Database=ERROR",
+				"--logging.level.ai.djl.util.cuda=ERROR" };
 	}
 
 	/** Midnight (UTC) at the start of a day, when the backtest's decisions are taken. */

@@ -103,19 +103,24 @@ class DemoRunner implements ApplicationRunner {
 				launched.asOf(), launched.runKey());
 		RunRecord run = awaitEnd(launched.runId(), out);
 		report(run, out);
+		String port = this.env.getProperty("local.server.port", "8080");
 		if (args.containsOption("exit")) {
 			int code = "COMPLETED".equals(run.status()) ? 0 : 1;
+			out.printf(
+					"%nStopping (--exit). Without --exit the demo keeps serving the console at http://localhost:%s/%n",
+					port);
 			System.exit(SpringApplication.exit(this.context, () -> code));
 		}
-		out.printf("%nThe API keeps serving on http://localhost:%s (OpenAPI UI: /swagger-ui.html). Ctrl-C stops it.%n",
-				this.env.getProperty("local.server.port", "8080"));
 		if (GeneratedPassword.get() != null) {
 			out.printf(
-					"No users are configured: for this start only, user 'admin' has the password %s%n"
+					"%nNo users are configured: for this start only, user 'admin' has the password %s%n"
 							+ "   e.g. curl -u admin:%s http://localhost:%s/api/pipelines%n",
-					GeneratedPassword.get(), GeneratedPassword.get(),
-					this.env.getProperty("local.server.port", "8080"));
+					GeneratedPassword.get(), GeneratedPassword.get(), port);
 		}
+		out.printf(
+				"%nThe console is at http://localhost:%s/ (the REST API under /api, Swagger UI at /swagger-ui.html). "
+						+ "Ctrl-C stops it.%n",
+				port);
 	}
 
 	private void generate(Path data, PrintStream out) throws IOException {
