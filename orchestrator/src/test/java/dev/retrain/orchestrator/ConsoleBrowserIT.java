@@ -719,6 +719,16 @@ class ConsoleBrowserIT {
 		assertThat(text("drift-summary")).containsPattern("no feature drifted|features? drifted \\(")
 			.doesNotContain("[");
 		assertThat(this.browser.findElements(By.cssSelector("#features tbody tr"))).isNotEmpty();
+		String measured = this.browser.findElement(By.id("drift-status")).getText();
+		// a later check without data (a stray request) does not hide the measured one on
+		// the overview
+		setValue("check-as-of", noData.toString());
+		this.browser.findElement(By.id("check-drift")).click();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !this.browser.findElements(By.id("flash-error")).isEmpty());
+		this.browser.get(url("/console"));
+		assertThat(this.browser
+			.findElement(By.cssSelector("#pipelines tr[data-pipeline='checked'] a[href$='/console/drift/checked']"))
+			.getText()).isEqualTo(measured);
 
 		// a launch as of a day without data, retraining: the run fails, says why and what
 		// to change, and offers no restart

@@ -20,8 +20,9 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 /**
  * The overview's rows, read in a fixed number of queries whatever the number of
  * pipelines: the last run of each pipeline, its versions' primary metric (for the
- * sparkline), its champion, its latest drift check, and the next fire of its schedules.
- * The same tables the REST API reads: no second source of truth.
+ * sparkline), its champion, its latest drift check that had data (a later check of a
+ * window without data does not hide it), and the next fire of its schedules. The same
+ * tables the REST API reads: no second source of truth.
  */
 @Component
 public class Overview {
@@ -78,8 +79,8 @@ public class Overview {
 				});
 		Map<String, Object[]> drift = new HashMap<>();
 		this.jdbc.query("SELECT pipeline, status, created_at FROM (SELECT pipeline, status, created_at, "
-				+ "ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY id DESC) AS n FROM drift_report) d WHERE n = 1",
-				rs -> {
+				+ "ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY CASE WHEN status = 'NO_DATA' THEN 1 ELSE 0 END, "
+				+ "id DESC) AS n FROM drift_report) d WHERE n = 1", rs -> {
 					drift.put(rs.getString(1), new Object[] { rs.getString(2), instant(rs.getTimestamp(3)) });
 				});
 		Map<String, Instant> nextFires = nextFires();
