@@ -59,8 +59,9 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	/**
 	 * Training on workers ({@code retrain.workers.*}). {@code enabled}: this node sends
 	 * the heavy steps (train, evaluate) to workers over RabbitMQ
-	 * ({@code spring.rabbitmq.*}) and waits for them up to {@code timeout}, polling the
-	 * job repository every {@code pollInterval}. A step no worker has taken after
+	 * ({@code spring.rabbitmq.*}) and waits for them up to {@code timeout}: a worker's
+	 * reply wakes the wait when the step ends, and the job repository is polled every
+	 * {@code pollInterval} as the fallback. A step no worker has taken after
 	 * {@code unclaimedTimeout} fails its run, naming the queue (nobody consumes it);
 	 * meanwhile the run's progress says it waits for a worker. {@code consume}: the
 	 * queues this process takes steps from as a worker (none: not a worker),
@@ -69,7 +70,7 @@ public record RetrainProperties(@DefaultValue("./var") Path dataDir, @DefaultVal
 	 * ScaledJob).
 	 */
 	public record Workers(boolean enabled, @DefaultValue("12h") Duration timeout,
-			@DefaultValue("100ms") Duration pollInterval, List<String> consume, @DefaultValue("1") int slots,
+			@DefaultValue("1s") Duration pollInterval, List<String> consume, @DefaultValue("1") int slots,
 			@DefaultValue("10m") Duration unclaimedTimeout, @DefaultValue("0") int maxSteps) {
 
 		public boolean isWorker() {

@@ -3,8 +3,7 @@ package dev.retrain.jobs.workers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +41,14 @@ final class Unclaimed {
 
 	private final Duration timeout;
 
-	Unclaimed(JdbcTemplate jdbc, WorkerQueues queues, RunRecords runs, Duration timeout) {
+	private final StepEndSignals signals;
+
+	Unclaimed(JdbcTemplate jdbc, WorkerQueues queues, RunRecords runs, Duration timeout, StepEndSignals signals) {
 		this.jdbc = jdbc;
 		this.queues = queues;
 		this.runs = runs;
 		this.timeout = timeout;
+		this.signals = signals;
 	}
 
 	/**
@@ -76,6 +78,9 @@ final class Unclaimed {
 		int consumers = 0;
 		String said = null;
 		while (true) {
+			// a step shorter than the poll interval ends before the next look: its
+			// worker's reply wakes this wait too
+			CompletableFuture<Void> reply = this.signals.expect(first.getStepExecutionId());
 			if (requests.stream().anyMatch(this::leftWaiting)) {
 				if (said != null) {
 					this.runs.progress(runId, "a worker took " + what);
@@ -112,16 +117,14 @@ final class Unclaimed {
 							reason, r.getStepExecutionId());
 				}
 				if (failed == requests.size()) {
+					this.signals.forget(first.getStepExecutionId());
 					log.warn("run {}: {}", runId, reason);
 					throw new WorkerNotFound(reason);
 				}
 				// a worker took one at that moment: the rest wait for it
 				continue;
 			}
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(10, pollMillis)));
-			if (Thread.interrupted()) {
-				throw new InterruptedException("interrupted while waiting for a worker");
-			}
+			this.signals.await(reply, Math.max(10, pollMillis));
 		}
 	}
 

@@ -1,10 +1,18 @@
 package dev.retrain.jobs.workers;
 
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.AmqpTemplate;
+import org.springframework.amqp.core.Base64UrlNamingStrategy;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.batch.core.repository.JobRepository;
@@ -43,6 +51,8 @@ import dev.retrain.models.json.Json;
 @Configuration(proxyBeanMethods = false)
 public class WorkerConfiguration {
 
+	private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
+
 	/** The header that carries the queue a request goes to. */
 	static final String QUEUE_HEADER = "retrain_queue";
 
@@ -53,13 +63,32 @@ public class WorkerConfiguration {
 
 	/** A request on the wire: JSON, never Java serialization. */
 	static String encode(StepExecutionRequest r) {
-		return Json.MAPPER
-			.writeValueAsString(Map.of("stepName", r.getStepName(), "stepExecutionId", r.getStepExecutionId()));
+		return encode(r, null);
 	}
 
-	static StepExecutionRequest decode(String json) {
+	/**
+	 * A request on the wire, with the queue its end is announced to ({@code replyTo}: the
+	 * sending node's reply queue), if any.
+	 */
+	static String encode(StepExecutionRequest r, String replyTo) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("stepName", r.getStepName());
+		m.put("stepExecutionId", r.getStepExecutionId());
+		if (replyTo != null) {
+			m.put("replyTo", replyTo);
+		}
+		return Json.MAPPER.writeValueAsString(m);
+	}
+
+	static Delivered decode(String json) {
 		Map<?, ?> m = Json.MAPPER.readValue(json, Map.class);
-		return new StepExecutionRequest((String) m.get("stepName"), ((Number) m.get("stepExecutionId")).longValue());
+		return new Delivered(
+				new StepExecutionRequest((String) m.get("stepName"), ((Number) m.get("stepExecutionId")).longValue()),
+				(String) m.get("replyTo"));
+	}
+
+	/** A request as a worker receives it. */
+	record Delivered(StepExecutionRequest request, String replyTo) {
 	}
 
 	/** The sending side: this node runs jobs and sends their heavy steps to workers. */
@@ -79,11 +108,50 @@ public class WorkerConfiguration {
 		}
 
 		@Bean
-		IntegrationFlow workerRequestFlow(DirectChannel workerRequestChannel, AmqpTemplate amqp, WorkerQueues queues) {
+		StepEndSignals stepEndSignals() {
+			return new StepEndSignals();
+		}
+
+		/**
+		 * This node's reply queue: workers announce a step's end there, so the node's
+		 * wait wakes at once (the job repository stays the truth, polled as the
+		 * fallback). Exclusive and deleted with the node's connection; declared again on
+		 * reconnection.
+		 */
+		@Bean
+		Queue workerReplyQueue() {
+			// not AnonymousQueue: its x-queue-leader-locator argument is refused by
+			// RabbitMQ before 3.12 for classic queues
+			return QueueBuilder.nonDurable(new Base64UrlNamingStrategy("retrain.replies.").generateName())
+				.exclusive()
+				.autoDelete()
+				.build();
+		}
+
+		@Bean
+		SimpleMessageListenerContainer workerReplyContainer(ConnectionFactory connectionFactory, Queue workerReplyQueue,
+				StepEndSignals signals) {
+			SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+			container.setQueues(workerReplyQueue);
+			container.setAcknowledgeMode(AcknowledgeMode.NONE);
+			container.setMessageListener(message -> {
+				try {
+					signals.ended(Long.parseLong(new String(message.getBody(), StandardCharsets.UTF_8).trim()));
+				}
+				catch (NumberFormatException ex) {
+					// not a reply of ours: the poll covers the step
+				}
+			});
+			return container;
+		}
+
+		@Bean
+		IntegrationFlow workerRequestFlow(DirectChannel workerRequestChannel, AmqpTemplate amqp, WorkerQueues queues,
+				Queue workerReplyQueue) {
 			return IntegrationFlow.from(workerRequestChannel)
 				.enrichHeaders(h -> h.headerFunction(QUEUE_HEADER,
 						m -> queues.queueFor((StepExecutionRequest) m.getPayload())))
-				.transform(StepExecutionRequest.class, WorkerConfiguration::encode)
+				.transform(StepExecutionRequest.class, r -> encode(r, workerReplyQueue.getName()))
 				.handle(Amqp.outboundAdapter(amqp)
 					.exchangeName("")
 					.routingKeyFunction(m -> (String) m.getHeaders().get(QUEUE_HEADER)))
@@ -92,8 +160,8 @@ public class WorkerConfiguration {
 
 		@Bean
 		WorkerRequests workerRequests(DirectChannel workerRequestChannel, RetrainProperties props, JdbcTemplate jdbc,
-				WorkerQueues queues, RunRecords runs) {
-			return new WorkerRequests(workerRequestChannel, props.workers(), jdbc, queues, runs);
+				WorkerQueues queues, RunRecords runs, StepEndSignals signals) {
+			return new WorkerRequests(workerRequestChannel, props.workers(), jdbc, queues, runs, signals);
 		}
 
 	}
@@ -140,11 +208,23 @@ public class WorkerConfiguration {
 		}
 
 		@Bean
-		IntegrationFlow workerStepFlow(SimpleMessageListenerContainer workerContainer, WorkerStepHandler handler) {
+		IntegrationFlow workerStepFlow(SimpleMessageListenerContainer workerContainer, WorkerStepHandler handler,
+				AmqpTemplate amqp) {
 			return IntegrationFlow.from(Amqp.inboundAdapter(workerContainer))
 				.transform(String.class, WorkerConfiguration::decode)
-				.handle(StepExecutionRequest.class, (request, headers) -> {
-					handler.handle(request);
+				.handle(Delivered.class, (delivered, headers) -> {
+					handler.handle(delivered.request());
+					if (delivered.replyTo() != null) {
+						// the step has ended in the job repository: wake the node's wait
+						try {
+							amqp.convertAndSend("", delivered.replyTo(),
+									Long.toString(delivered.request().getStepExecutionId()));
+						}
+						catch (AmqpException ex) {
+							log.debug("reply to {} not sent (the node polls): {}", delivered.replyTo(),
+									ex.getMessage());
+						}
+					}
 					return null;
 				})
 				.get();

@@ -2,16 +2,15 @@ package dev.retrain.jobs.workers;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.infrastructure.poller.DirectPoller;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.batch.integration.remote.RemoteStep;
 import org.springframework.integration.channel.DirectChannel;
@@ -38,14 +37,17 @@ public class WorkerRequests {
 
 	private final RunRecords runs;
 
+	private final StepEndSignals signals;
+
 	WorkerRequests(DirectChannel channel, RetrainProperties.Workers settings, JdbcTemplate jdbc, WorkerQueues queues,
-			RunRecords runs) {
+			RunRecords runs, StepEndSignals signals) {
 		this.template = new MessagingTemplate();
 		this.template.setDefaultChannel(channel);
 		this.settings = settings;
 		this.jdbc = jdbc;
 		this.queues = queues;
 		this.runs = runs;
+		this.signals = signals;
 	}
 
 	/**
@@ -53,7 +55,8 @@ public class WorkerRequests {
 	 */
 	public Step remote(String name, String workerStep, JobRepository repository) {
 		OnWorker step = new OnWorker(name, workerStep, repository, this.template, this.jdbc,
-				new Unclaimed(this.jdbc, this.queues, this.runs, this.settings.unclaimedTimeout()));
+				new Unclaimed(this.jdbc, this.queues, this.runs, this.settings.unclaimedTimeout(), this.signals),
+				this.signals);
 		step.setTimeout(this.settings.timeout().toMillis());
 		step.setPollInterval(this.settings.pollInterval().toMillis());
 		return step;
@@ -75,35 +78,47 @@ public class WorkerRequests {
 		if (!partitions.isEmpty()) {
 			// nobody on the queue: fail the partitions, naming it, instead of waiting for
 			// the step timeout
-			new Unclaimed(this.jdbc, this.queues, this.runs, this.settings.unclaimedTimeout()).awaitAnyClaim(requests,
-					partitions.get(0).getJobExecutionId(), this.settings.pollInterval().toMillis());
+			new Unclaimed(this.jdbc, this.queues, this.runs, this.settings.unclaimedTimeout(), this.signals)
+				.awaitAnyClaim(requests, partitions.get(0).getJobExecutionId(),
+						this.settings.pollInterval().toMillis());
 		}
 		long deadline = System.currentTimeMillis() + this.settings.timeout().toMillis();
 		List<StepExecution> ended = new ArrayList<>();
 		for (StepExecution partition : partitions) {
 			long left = Math.max(1, deadline - System.currentTimeMillis());
-			ended
-				.add(awaitEnd(this.jdbc, repository, partition.getId(), this.settings.pollInterval().toMillis(), left));
+			ended.add(awaitEnd(this.jdbc, repository, partition.getId(), this.settings.pollInterval().toMillis(), left,
+					this.signals));
 		}
 		return ended;
 	}
 
 	/**
-	 * Polls a step execution by its status column alone until it has ended, then loads it
-	 * whole.
+	 * Reads a step execution's status column alone until it has ended, then loads it
+	 * whole: at once when the worker's reply arrives ({@link StepEndSignals}), else every
+	 * {@code pollInterval}. Throws {@link TimeoutException} after {@code timeout}
+	 * (negative: none).
 	 */
-	static StepExecution awaitEnd(JdbcTemplate jdbc, JobRepository repository, long id, long pollInterval, long timeout)
-			throws Exception {
-		Callable<StepExecution> ended = () -> {
-			String status = jdbc.queryForObject("SELECT status FROM batch_step_execution WHERE step_execution_id = ?",
-					String.class, id);
-			if (status == null || BatchStatus.valueOf(status).isRunning()) {
-				return null;
+	static StepExecution awaitEnd(JdbcTemplate jdbc, JobRepository repository, long id, long pollInterval, long timeout,
+			StepEndSignals signals) throws Exception {
+		long deadline = (timeout >= 0) ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : Long.MAX_VALUE;
+		try {
+			while (true) {
+				CompletableFuture<Void> reply = signals.expect(id);
+				String status = jdbc.queryForObject(
+						"SELECT status FROM batch_step_execution WHERE step_execution_id = ?", String.class, id);
+				if (status == null || !BatchStatus.valueOf(status).isRunning()) {
+					return repository.getStepExecution(id);
+				}
+				long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+				if (left <= 0) {
+					throw new TimeoutException("Timed out waiting for step execution " + id + " to end");
+				}
+				signals.await(reply, Math.min(Math.max(1, pollInterval), left));
 			}
-			return repository.getStepExecution(id);
-		};
-		Future<StepExecution> future = new DirectPoller<StepExecution>(pollInterval).poll(ended);
-		return (timeout >= 0) ? future.get(timeout, TimeUnit.MILLISECONDS) : future.get();
+		}
+		finally {
+			signals.forget(id);
+		}
 	}
 
 	/**
@@ -128,13 +143,16 @@ public class WorkerRequests {
 
 		private final Unclaimed unclaimed;
 
+		private final StepEndSignals signals;
+
 		OnWorker(String name, String remoteStepName, JobRepository repository, MessagingTemplate template,
-				JdbcTemplate jdbc, Unclaimed unclaimed) {
+				JdbcTemplate jdbc, Unclaimed unclaimed, StepEndSignals signals) {
 			super(name, remoteStepName, repository, template);
 			this.remoteStepName = remoteStepName;
 			this.template = template;
 			this.jdbc = jdbc;
 			this.unclaimed = unclaimed;
+			this.signals = signals;
 		}
 
 		@Override
@@ -166,7 +184,8 @@ public class WorkerRequests {
 		}
 
 		private StepExecution awaitEnd(long id) throws Exception {
-			return WorkerRequests.awaitEnd(this.jdbc, getJobRepository(), id, this.pollInterval, this.timeout);
+			return WorkerRequests.awaitEnd(this.jdbc, getJobRepository(), id, this.pollInterval, this.timeout,
+					this.signals);
 		}
 
 	}

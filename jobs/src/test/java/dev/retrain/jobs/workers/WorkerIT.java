@@ -66,7 +66,9 @@ class WorkerIT extends RetrainTestSupport {
 		TestPostgres.require(true);
 		TestPostgres.register(registry, SCHEMA);
 		registry.add("retrain.workers.enabled", () -> "true");
-		registry.add("retrain.workers.poll-interval", () -> "200ms");
+		// a minute: the node learns that a step ended from the worker's reply, and the
+		// fallback poll would show in the tests' times if replies were lost
+		registry.add("retrain.workers.poll-interval", () -> "60s");
 		registry.add("retrain.node-id", () -> "manager");
 		S3_SETTINGS.forEach((key, value) -> registry.add(key, () -> value));
 		S3.createBucket(BUCKET);
@@ -177,6 +179,14 @@ class WorkerIT extends RetrainTestSupport {
 		assertThat(Files.readString(log)).contains("worker w1 runs step train-on-worker of run " + run.runId())
 			.contains("worker w1 runs step evaluate-on-worker of run " + run.runId());
 		assertThat(this.registry.versions("on-worker")).extracting(ModelVersion::version).containsExactly(1);
+		// the node's steps ended within moments of the worker's: woken by the worker's
+		// reply, not by its poll of the job repository (every 60 s here)
+		Map<String, StepExecution> steps = new java.util.HashMap<>();
+		this.repository.getJobExecution(run.runId()).getStepExecutions().forEach(e -> steps.put(e.getStepName(), e));
+		for (String step : List.of("train", "evaluate")) {
+			Duration lag = Duration.between(steps.get(step + "-on-worker").getEndTime(), steps.get(step).getEndTime());
+			assertThat(lag).as(step + ": the node noticed the worker's end after").isLessThan(Duration.ofSeconds(5));
+		}
 	}
 
 	@Test
