@@ -184,8 +184,8 @@ class DemoRunner implements ApplicationRunner {
 				(policy.currentDays() == 1) ? "" : "s");
 		if (policy.cooldownHours() == 0) {
 			out.printf(
-					"   (sample.yaml sets drift.cooldown-hours: 0, since the demo plays these %d days within a minute: the "
-							+ "default 24 h after the first retrain would suppress the retrain this check asks for)%n",
+					"   (sample.yaml sets drift.cooldown-hours: 0: the demo plays these %d days within a minute, and%n"
+							+ "    the default 24 h after the first retrain would suppress the retrain this check asks for)%n",
 					days);
 		}
 		else {
