@@ -42,11 +42,10 @@ public record PairedTestResult(String method, String metric, String orientation,
 					: "includes 0: the candidate is not shown to be better";
 		}
 		else {
-			meaning = String
-				.format(Locale.ROOT,
-						"does not lie above the margin %+.4f: the candidate is not shown to be "
-								+ ((this.margin < 0) ? "no worse than the champion" : "better by the margin"),
-						this.margin);
+			String shown = (this.margin < 0) ? "no worse than the champion by more than |margin|"
+					: (this.margin > 0) ? "better by the margin" : "better";
+			meaning = String.format(Locale.ROOT, "%s the margin %+.4f: the candidate is not shown to be %s",
+					(this.upper <= this.margin) ? "lies below" : "does not lie above", this.margin, shown);
 		}
 		return interval() + " " + meaning + " (" + how + ")";
 	}

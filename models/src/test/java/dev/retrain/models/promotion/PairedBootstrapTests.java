@@ -122,6 +122,8 @@ class PairedBootstrapTests {
 		assertThat(reversed.difference()).isNegative();
 		assertThat(reversed.upper()).isNegative();
 		assertThat(reversed.passes()).isFalse();
+		assertThat(reversed.verdict())
+			.contains("lies below the margin +0.0000: the candidate is not shown to be better");
 	}
 
 	@Test
