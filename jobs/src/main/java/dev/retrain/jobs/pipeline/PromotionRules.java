@@ -94,8 +94,8 @@ final class PromotionRules {
 			problems.add("promotion.test",
 					"excludes promotion.improvement: relative: the margin is absolute, " + "in the metric's units");
 		}
-		if (Double.isNaN(t.margin()) || Math.abs(t.margin()) >= 1 && metric != Metric.RMSE && metric != Metric.MAE
-				&& metric != Metric.LOG_LOSS) {
+		if (Math.abs(t.margin()) >= 1
+				&& (metric == Metric.ACCURACY || metric == Metric.F1 || metric == Metric.ROC_AUC)) {
 			problems.add("promotion.test.margin", "must be in (-1, 1) for " + metric.key());
 		}
 		return new PairedTest(t.method().method, t.confidence(), t.margin(),

@@ -199,6 +199,8 @@ class PipelineRulesTests {
 								replace("  metric: roc_auc", "  metric: rmse"),
 								replace("- metric: log_loss", "- metric: mae"), promotionTest("{method: mcnemar}")),
 						"promotion.test.method", "only for binary or multiclass"),
+				arguments("test margin", promotionTest("{method: paired-bootstrap, margin: 1.5}"),
+						"promotion.test.margin", "must be in (-1, 1) for roc_auc"),
 				arguments("test and tolerance", promotionTest("{method: paired-bootstrap}\n  tolerance: 0.01"),
 						"promotion.test", "excludes promotion.tolerance"),
 				arguments("test and min-improvement",
