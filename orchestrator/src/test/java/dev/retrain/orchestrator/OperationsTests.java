@@ -67,6 +67,8 @@ class OperationsTests extends OrchestratorTestSupport {
 				PipelineFixtures.yaml("long", "operations", GOOD_MODEL.replace("epochs: 6", "epochs: 400"), ""));
 		definePipeline(context, "gated", PipelineFixtures.yaml("gated", "operations", GOOD_MODEL, "")
 			.replace("  metric: roc_auc\n", "  metric: roc_auc\n  approval: required\n"));
+		definePipeline(context, "tested", PipelineFixtures.yaml("tested", "operations", GOOD_MODEL, "")
+			.replace("  guards:\n", "  test: {method: paired-bootstrap, resamples: 200}\n  guards:\n"));
 	}
 
 	ApiClient as(String user) {
@@ -256,6 +258,46 @@ class OperationsTests extends OrchestratorTestSupport {
 		assertThat(json(as(VIEWER).get("/api/models/gated/versions")).at("/aliases/champion").asInt()).isEqualTo(2);
 		assertThat(json(as(VIEWER).get("/api/audit?pipeline=gated")).valueStream().map(e -> e.get("action").asString()))
 			.contains("APPROVE", "REJECT");
+	}
+
+	@Test
+	void thePromotionTestsIntervalIsInTheRunsDecisionAndOnItsConsolePage() throws Exception {
+		assertThat(run("tested", "t1").get("decision").asString()).isEqualTo("PROMOTE");
+		// the same data and settings: the same model, a difference of exactly 0
+		JsonNode second = run("tested", "t2");
+
+		assertThat(second.get("decision").asString()).isEqualTo("REJECT");
+		assertThat(second.get("decisionSummary").asString())
+			.contains("roc_auc difference +0.0000, 95% interval [+0.0000, +0.0000] includes 0");
+		assertThat(second.at("/details/decision/test/method").asString()).isEqualTo("paired-bootstrap");
+		assertThat(second.at("/details/decision/test/resamples").asInt()).isEqualTo(200);
+		assertThat(second.at("/details/evaluation/test/rows").asInt()).isPositive();
+
+		java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder()
+			.cookieHandler(new java.net.CookieManager())
+			.build();
+		String base = "http://127.0.0.1:" + this.port;
+		String login = browser
+			.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/login")).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+			.matcher(login);
+		assertThat(csrf.find()).isTrue();
+		browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/login"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(java.net.http.HttpRequest.BodyPublishers
+				.ofString("username=" + VIEWER + "&password=" + VIEWER + "-pw&_csrf="
+						+ java.net.URLEncoder.encode(csrf.group(1), java.nio.charset.StandardCharsets.UTF_8)))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> page = browser.send(java.net.http.HttpRequest
+			.newBuilder(java.net.URI.create(base + "/console/runs/" + second.get("runId").asLong()))
+			.build(), HttpResponse.BodyHandlers.ofString());
+
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body()).contains("id=\"decision-test\"")
+			.contains(
+					"roc_auc difference +0.0000, 95% interval [+0.0000, +0.0000], margin +0.0000 (paired-bootstrap, 200 resamples of");
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
+import dev.retrain.models.promotion.PairedTest;
 import dev.retrain.models.training.Solver;
 
 /**
@@ -231,7 +232,7 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double minImprovement, Improvement improvement,
 			List<@NotNull(message = "{retrain.required}") @Valid Guard> guards, @Valid Slices slices,
 			FirstRunName firstRun, Approval approval,
-			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double tolerance) {
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double tolerance, @Valid Test test) {
 
 		Promotion {
 			minImprovement = (minImprovement != null) ? minImprovement : 0.0;
@@ -240,6 +241,38 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			firstRun = (firstRun != null) ? firstRun : FirstRunName.PROMOTE_IF_MIN_VALUE;
 			approval = (approval != null) ? approval : Approval.NONE;
 			tolerance = (tolerance != null) ? tolerance : 0.0;
+		}
+
+	}
+
+	/**
+	 * A paired test of the candidate against the champion on the primary holdout's rows
+	 * ({@link dev.retrain.models.promotion.PairedTest}); resamples and seed are the
+	 * bootstrap's.
+	 */
+	record Test(@NotNull(message = "is required (paired-bootstrap or mcnemar)") TestMethod method,
+			@DecimalMin(value = "0.5", inclusive = false, message = "must be in (0.5, 1)") @DecimalMax(value = "1",
+					inclusive = false, message = "must be in (0.5, 1)") Double confidence,
+			Double margin, @Min(value = 100, message = "{retrain.min}") Integer resamples, Long seed) {
+
+		Test {
+			confidence = (confidence != null) ? confidence : 0.95;
+			margin = (margin != null) ? margin : 0.0;
+		}
+
+	}
+
+	/** How the test's method is written. */
+	enum TestMethod {
+
+		@JsonProperty("paired-bootstrap")
+		PAIRED_BOOTSTRAP(PairedTest.Method.PAIRED_BOOTSTRAP), @JsonProperty("mcnemar")
+		MCNEMAR(PairedTest.Method.MCNEMAR);
+
+		final PairedTest.Method method;
+
+		TestMethod(PairedTest.Method method) {
+			this.method = method;
 		}
 
 	}

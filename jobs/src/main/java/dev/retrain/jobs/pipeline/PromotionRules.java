@@ -9,6 +9,7 @@ import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.Guard;
+import dev.retrain.models.promotion.PairedTest;
 import dev.retrain.models.promotion.PromotionPolicy;
 import dev.retrain.models.promotion.SliceRule;
 
@@ -52,7 +53,54 @@ final class PromotionRules {
 			problems.add("promotion.tolerance", "a tolerance and a min-improvement exclude each other");
 		}
 		return new PromotionPolicy(metric, p.minValue(), p.minImprovement(),
-				p.improvement() == PipelineYaml.Improvement.RELATIVE, guards, slices, p.firstRun().rule, p.tolerance());
+				p.improvement() == PipelineYaml.Improvement.RELATIVE, guards, slices, p.firstRun().rule, p.tolerance(),
+				test(p, metric, task, problems));
+	}
+
+	/**
+	 * The paired test: McNemar's only for classification and on accuracy (it tests
+	 * per-row correctness); resamples only for the bootstrap; the test replaces the point
+	 * comparison, so a tolerance or a min-improvement beside it is refused (its margin
+	 * says both).
+	 */
+	private static PairedTest test(PipelineYaml.Promotion p, Metric metric, Task task,
+			PipelineRules.Problems problems) {
+		PipelineYaml.Test t = p.test();
+		if (t == null || t.method() == null) {
+			return null;
+		}
+		if (t.method() == PipelineYaml.TestMethod.MCNEMAR) {
+			if (task != null && !task.isClassification()) {
+				problems.add("promotion.test.method",
+						"mcnemar compares per-row correctness: only for binary or multiclass, use paired-bootstrap");
+			}
+			else if (metric != Metric.ACCURACY) {
+				problems.add("promotion.test.method", "mcnemar tests accuracy, but promotion.metric is '" + metric.key()
+						+ "': set promotion.metric: accuracy, or use paired-bootstrap");
+			}
+			if (t.resamples() != null) {
+				problems.add("promotion.test.resamples", "applies to paired-bootstrap only");
+			}
+		}
+		if (p.tolerance() > 0) {
+			problems.add("promotion.test", "excludes promotion.tolerance: use a negative promotion.test.margin "
+					+ "(the candidate may be worse by at most |margin|)");
+		}
+		if (p.minImprovement() > 0) {
+			problems.add("promotion.test", "excludes promotion.min-improvement: use a positive promotion.test.margin "
+					+ "(the lower bound of the interval must exceed it)");
+		}
+		if (p.improvement() == PipelineYaml.Improvement.RELATIVE) {
+			problems.add("promotion.test",
+					"excludes promotion.improvement: relative: the margin is absolute, " + "in the metric's units");
+		}
+		if (Math.abs(t.margin()) >= 1
+				&& (metric == Metric.ACCURACY || metric == Metric.F1 || metric == Metric.ROC_AUC)) {
+			problems.add("promotion.test.margin", "must be in (-1, 1) for " + metric.key());
+		}
+		return new PairedTest(t.method().method, t.confidence(), t.margin(),
+				(t.resamples() != null) ? t.resamples() : PairedTest.DEFAULT_RESAMPLES,
+				(t.seed() != null) ? t.seed() : PairedTest.DEFAULT_SEED);
 	}
 
 	private static void fits(String field, Metric metric, Task task, PipelineRules.Problems problems) {

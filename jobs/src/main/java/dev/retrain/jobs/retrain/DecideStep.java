@@ -1,5 +1,8 @@
 package dev.retrain.jobs.retrain;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -34,7 +37,15 @@ class DecideStep implements Tasklet {
 		Json.write(s.ws().decision(), decision);
 		this.runs.decision(s.run().runId(), eval.championVersion(), Decision.of(decision.outcome()),
 				decision.summary());
-		this.runs.detail(s.run().runId(), "decision", decision);
+		Map<String, Object> detail = new LinkedHashMap<>();
+		detail.put("outcome", decision.outcome());
+		detail.put("summary", decision.summary());
+		detail.put("reasons", decision.reasons());
+		if (s.def().promotion().test() != null) {
+			// what the promotion test measured (null where it could not be computed)
+			detail.put("test", eval.test());
+		}
+		this.runs.detail(s.run().runId(), "decision", detail);
 		log.info("decision {}: {}", decision.outcome(), decision.summary());
 		return RepeatStatus.FINISHED;
 	}

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -27,6 +29,10 @@ import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.plugins.PluginUnavailable;
 import dev.retrain.models.promotion.Comparison;
+import dev.retrain.models.promotion.McNemar;
+import dev.retrain.models.promotion.PairedBootstrap;
+import dev.retrain.models.promotion.PairedTest;
+import dev.retrain.models.promotion.PairedTestResult;
 import dev.retrain.models.promotion.SliceRule;
 import dev.retrain.models.store.ArtifactMetadata;
 import dev.retrain.models.store.ModelArtifact;
@@ -39,6 +45,8 @@ import dev.retrain.models.training.ModelTrainer;
  * the same metrics.
  */
 class EvaluateStep implements Tasklet {
+
+	private static final Logger log = LoggerFactory.getLogger(EvaluateStep.class);
 
 	private final StepInputsFactory inputs;
 
@@ -118,13 +126,42 @@ class EvaluateStep implements Tasklet {
 			});
 		}
 		boolean championScored = champion != null && unavailable[0] == null;
-		EvaluationInfo info = new EvaluationInfo(primary, metrics(candidate.scored()), championVersion.orElse(null),
-				championScored ? metrics(champion.scored()) : null, unavailable[0],
+		Scored candidateScored = candidate.scored();
+		Scored championScores = championScored ? champion.scored() : null;
+		EvaluationInfo info = new EvaluationInfo(primary, metrics(candidateScored), championVersion.orElse(null),
+				championScored ? metrics(championScores) : null, unavailable[0],
 				(championScored && sliceRule != null)
-						? slices(def, concat(sliceValues), primary, candidate.scored(), champion.scored()) : null);
+						? slices(def, concat(sliceValues), primary, candidateScored, championScores) : null,
+				championScored ? pairedTest(def, primary, candidateScored, championScores) : null);
 		Json.write(ws.evaluation(), info);
 		this.runs.detail(run.runId(), "evaluation", info);
 		return RepeatStatus.FINISHED;
+	}
+
+	/**
+	 * The pipeline's paired test on the primary holdout, while both models' scores are in
+	 * memory; only its result is kept. Null without a test, or when the two models encode
+	 * the labels differently (their rows cannot be paired).
+	 */
+	private static PairedTestResult pairedTest(PipelineDefinition def, String primary, Scored candidate,
+			Scored champion) {
+		PairedTest test = def.promotion().test();
+		if (test == null) {
+			return null;
+		}
+		double[] labels = candidate.labels().get(primary);
+		if (!Arrays.equals(labels, champion.labels().get(primary))) {
+			log.warn("paired test skipped: candidate and champion encode the labels of '{}' differently", primary);
+			return null;
+		}
+		long started = System.nanoTime();
+		Predictions c = candidate.predictions().get(primary);
+		Predictions h = champion.predictions().get(primary);
+		PairedTestResult result = (test.method() == PairedTest.Method.MCNEMAR) ? McNemar.compare(c, h, labels, test)
+				: PairedBootstrap.compare(def.promotion().metric(), c, h, labels, test);
+		log.info("paired test ({}) on {} rows took {} ms: {}", test.method().key(), labels.length,
+				(System.nanoTime() - started) / 1_000_000, result.interval());
+		return result;
 	}
 
 	private static Map<String, Map<String, Double>> metrics(Scored s) {

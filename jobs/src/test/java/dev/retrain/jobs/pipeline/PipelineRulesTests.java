@@ -14,6 +14,7 @@ import dev.retrain.jobs.pipeline.DriftPolicy.OnNewPartition;
 import dev.retrain.jobs.pipeline.DriftPolicy.Signal;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
+import dev.retrain.models.promotion.PairedTest;
 import dev.retrain.models.training.ModelFamily;
 import dev.retrain.models.training.Solver;
 
@@ -51,6 +52,10 @@ class PipelineRulesTests {
 			}
 			return edited;
 		};
+	}
+
+	private static UnaryOperator<String> promotionTest(String test) {
+		return y -> y.replace("  guards:\n", "  test: " + test + "\n  guards:\n");
 	}
 
 	private static UnaryOperator<String> model(String from, String to) {
@@ -173,6 +178,35 @@ class PipelineRulesTests {
 				arguments("tolerance or improvement",
 						replace("  min-improvement: 0.0", "  min-improvement: 0.01\n  tolerance: 0.02"),
 						"promotion.tolerance", "exclude each other"),
+				arguments("test method", promotionTest("{method: permutation}"), "promotion.test.method",
+						"'permutation' is not one of"),
+				arguments("test method required", promotionTest("{confidence: 0.9}"), "promotion.test.method",
+						"is required (paired-bootstrap or mcnemar)"),
+				arguments("test confidence low", promotionTest("{method: paired-bootstrap, confidence: 0.5}"),
+						"promotion.test.confidence", "must be in (0.5, 1)"),
+				arguments("test confidence high", promotionTest("{method: paired-bootstrap, confidence: 1}"),
+						"promotion.test.confidence", "must be in (0.5, 1)"),
+				arguments("test resamples", promotionTest("{method: paired-bootstrap, resamples: 99}"),
+						"promotion.test.resamples", "must be >= 100"),
+				arguments("mcnemar metric", promotionTest("{method: mcnemar}"), "promotion.test.method",
+						"mcnemar tests accuracy, but promotion.metric is 'roc_auc'"),
+				arguments("mcnemar resamples",
+						all(replace("  metric: roc_auc", "  metric: accuracy"),
+								promotionTest("{method: mcnemar, resamples: 500}")),
+						"promotion.test.resamples", "applies to paired-bootstrap only"),
+				arguments("mcnemar regression",
+						all(replace("  task: binary\n  classes: [\"0\", \"1\"]", "  task: regression"),
+								replace("  metric: roc_auc", "  metric: rmse"),
+								replace("- metric: log_loss", "- metric: mae"), promotionTest("{method: mcnemar}")),
+						"promotion.test.method", "only for binary or multiclass"),
+				arguments("test margin", promotionTest("{method: paired-bootstrap, margin: 1.5}"),
+						"promotion.test.margin", "must be in (-1, 1) for roc_auc"),
+				arguments("test and tolerance", promotionTest("{method: paired-bootstrap}\n  tolerance: 0.01"),
+						"promotion.test", "excludes promotion.tolerance"),
+				arguments("test and min-improvement",
+						all(replace("  min-improvement: 0.0", "  min-improvement: 0.01"),
+								promotionTest("{method: paired-bootstrap}")),
+						"promotion.test", "excludes promotion.min-improvement"),
 				arguments("improvement",
 						replace("  min-improvement: 0.0", "  min-improvement: 0.0\n  improvement: percent"),
 						"promotion.improvement", "'percent' is not one of [absolute, relative]"),
@@ -226,6 +260,17 @@ class PipelineRulesTests {
 					assertThat(p.field()).isEqualTo(field);
 					assertThat(p.reason()).contains(reason);
 				}));
+	}
+
+	@Test
+	void aPromotionTestIsReadWithItsDefaults() {
+		String yaml = VALID.replace("  guards:\n", "  test: {method: paired-bootstrap, margin: -0.005}\n  guards:\n");
+
+		PairedTest test = this.loader.parse(yaml, "configs/churn.yaml").promotion().test();
+
+		assertThat(test).isEqualTo(new PairedTest(PairedTest.Method.PAIRED_BOOTSTRAP, 0.95, -0.005,
+				PairedTest.DEFAULT_RESAMPLES, PairedTest.DEFAULT_SEED));
+		assertThat(this.loader.parse(VALID, "configs/churn.yaml").promotion().test()).isNull();
 	}
 
 	@Test

@@ -15,10 +15,18 @@ import dev.retrain.models.promotion.PromotionDecision.Outcome;
  * no slice regresses by more than its bound. With a {@code tolerance} above 0 the fresher
  * model wins instead unless it is worse than the champion by more than the tolerance (for
  * pipelines that retrain to keep up with drift, where a small holdout cannot tell two
- * good models apart).
+ * good models apart). With a {@code test} the point comparison is replaced by a paired
+ * test on the same holdout rows: the candidate wins only when the lower bound of the
+ * interval of the difference (positive: better) is above the test's margin
+ * ({@link PairedTest}); min-value, guards and slices still apply.
  */
 public record PromotionPolicy(Metric metric, Double minValue, double minImprovement, boolean relativeImprovement,
-		List<Guard> guards, SliceRule slices, FirstRun firstRun, double tolerance) {
+		List<Guard> guards, SliceRule slices, FirstRun firstRun, double tolerance, PairedTest test) {
+
+	public PromotionPolicy(Metric metric, Double minValue, double minImprovement, boolean relativeImprovement,
+			List<Guard> guards, SliceRule slices, FirstRun firstRun, double tolerance) {
+		this(metric, minValue, minImprovement, relativeImprovement, guards, slices, firstRun, tolerance, null);
+	}
 
 	public PromotionPolicy(Metric metric, Double minValue, double minImprovement, boolean relativeImprovement,
 			List<Guard> guards, SliceRule slices, FirstRun firstRun) {
@@ -60,7 +68,11 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 		double gain = this.metric.improvement(cand, champ);
 		double measured = this.relativeImprovement ? gain / Math.max(Math.abs(champ), 1e-12) : gain;
 		boolean improves = (this.tolerance > 0) ? gain >= -this.tolerance : measured >= this.minImprovement && gain > 0;
-		String comparison = (this.tolerance > 0)
+		if (this.test != null) {
+			PairedTestResult t = c.test();
+			improves = t != null && !Double.isNaN(t.lower()) && t.passes();
+		}
+		String comparison = (this.test != null) ? testReason(c, cand, champ) : (this.tolerance > 0)
 				? String.format(Locale.ROOT, "%s %.4f vs champion v%d %.4f: change %+.4f is %s the tolerance of -%.4f",
 						m, cand, c.championVersion(), champ, gain, improves ? "within" : "beyond", this.tolerance)
 				: String.format(Locale.ROOT,
@@ -100,11 +112,23 @@ public record PromotionPolicy(Metric metric, Double minValue, double minImprovem
 		}
 		String first = reasons.stream()
 			.filter(r -> r.contains("does not") || r.contains("exceeds") || r.contains("regresses")
-					|| r.contains("beyond"))
+					|| r.contains("beyond") || r.contains("may be noise") || r.contains("not shown")
+					|| r.contains("could not be tested"))
 			.findFirst()
 			.orElse(null);
 		return ok ? new PromotionDecision(Outcome.PROMOTE, "promoted: " + comparison, reasons)
 				: new PromotionDecision(Outcome.REJECT, "rejected: " + first, reasons);
+	}
+
+	private String testReason(Comparison c, double cand, double champ) {
+		PairedTestResult t = c.test();
+		String points = String.format(Locale.ROOT, "%s %.4f vs champion v%d %.4f: ", this.metric.key(), cand,
+				c.championVersion(), champ);
+		if (t == null || Double.isNaN(t.lower())) {
+			return points + "the difference could not be tested (" + this.test.method().key()
+					+ ((t == null) ? ": no paired predictions" : ": the metric is undefined on most resamples") + ")";
+		}
+		return points + t.verdict();
 	}
 
 }

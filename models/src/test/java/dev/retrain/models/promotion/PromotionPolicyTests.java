@@ -74,4 +74,30 @@ class PromotionPolicyTests {
 		assertThat(worse.summary()).contains("beyond the tolerance of -0.0200");
 	}
 
+	@Test
+	void withAPairedTestTheIntervalNotThePointValuesDecides() {
+		PairedTest test = new PairedTest(PairedTest.Method.PAIRED_BOOTSTRAP, 0.95, 0.0, 1000, 1L);
+		PromotionPolicy gated = new PromotionPolicy(Metric.ROC_AUC, null, 0.0, false, List.of(), null, null, 0.0, test);
+		PairedTestResult noisy = new PairedTestResult("paired-bootstrap", "roc_auc", "candidate - champion", 0.95, 0.0,
+				1000, 5000, null, 0.0031, -0.0012, 0.0074, 0.21);
+		PairedTestResult clear = new PairedTestResult("paired-bootstrap", "roc_auc", "candidate - champion", 0.95, 0.0,
+				1000, 5000, null, 0.0131, 0.0052, 0.0204, 0.0);
+
+		PromotionDecision rejected = gated
+			.decide(new Comparison(Map.of("roc_auc", 0.7131), Map.of("roc_auc", 0.71), 3, null, null, noisy));
+		PromotionDecision promoted = gated
+			.decide(new Comparison(Map.of("roc_auc", 0.7231), Map.of("roc_auc", 0.71), 3, null, null, clear));
+		PromotionDecision untested = gated
+			.decide(new Comparison(Map.of("roc_auc", 0.7231), Map.of("roc_auc", 0.71), 3, null, null, null));
+
+		assertThat(rejected.outcome()).isEqualTo(Outcome.REJECT);
+		assertThat(rejected.summary()).isEqualTo("rejected: roc_auc 0.7131 vs champion v3 0.7100: "
+				+ "roc_auc difference +0.0031, 95% interval [-0.0012, +0.0074] includes 0: "
+				+ "the candidate's win may be noise (paired bootstrap, 1000 resamples of 5000 rows)");
+		assertThat(promoted.outcome()).isEqualTo(Outcome.PROMOTE);
+		assertThat(promoted.summary()).contains("[+0.0052, +0.0204] excludes 0");
+		assertThat(untested.outcome()).isEqualTo(Outcome.REJECT);
+		assertThat(untested.summary()).contains("could not be tested");
+	}
+
 }

@@ -1,7 +1,9 @@
 package dev.retrain.orchestrator.console;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -21,10 +23,12 @@ import tools.jackson.databind.JsonNode;
  * @param reasons the decision's reasons, one per rule
  * @param candidates the candidates a search tried (empty without a search)
  * @param searchNote why there was no search this time, or null
+ * @param test the promotion test's interval in one line ({@code promotion.test}), or null
+ * without one
  */
 public record RunEvaluation(String primaryHoldout, Integer championVersion, String championUnavailable,
 		List<MetricRow> metrics, String sliceMetric, List<SliceRow> slices, String outcome, List<String> reasons,
-		List<CandidateRow> candidates, String searchNote) {
+		List<CandidateRow> candidates, String searchNote, String test) {
 
 	/**
 	 * One candidate of a search: its settings in words, rows, epochs, its score on the
@@ -88,7 +92,27 @@ public record RunEvaluation(String primaryHoldout, Integer championVersion, Stri
 		return new RunEvaluation(text(e.path("primaryHoldout")),
 				e.path("championVersion").isNumber() ? e.path("championVersion").asInt() : null,
 				text(e.path("championUnavailable")), metrics, primaryMetric, slices, text(d.path("outcome")), reasons,
-				candidates, text(search.path("notSearched")));
+				candidates, text(search.path("notSearched")), test(e.path("test")));
+	}
+
+	/**
+	 * "roc_auc difference +0.0031, 95% interval [-0.0012, +0.0074] (paired-bootstrap,
+	 * 1000 resamples of 2400 rows; positive: candidate better)".
+	 */
+	static String test(JsonNode t) {
+		if (!t.isObject()) {
+			return null;
+		}
+		String how = t.path("resamples").isNumber()
+				? t.path("resamples").asInt() + " resamples of " + t.path("rows").asInt() + " rows"
+				: t.path("discordant").asInt() + " discordant of " + t.path("rows").asInt() + " rows, p="
+						+ String.format(Locale.ROOT, "%.4g", t.path("pValue").asDouble());
+		return String.format(Locale.ROOT,
+				"%s difference %+.4f, %s%% interval [%+.4f, %+.4f], margin %+.4f (%s, %s; %s)",
+				t.path("metric").asString(), t.path("difference").asDouble(),
+				BigDecimal.valueOf(t.path("confidence").asDouble() * 100).stripTrailingZeros().toPlainString(),
+				t.path("lower").asDouble(), t.path("upper").asDouble(), t.path("margin").asDouble(),
+				t.path("method").asString(), how, "difference = " + t.path("orientation").asString());
 	}
 
 	private static String text(JsonNode n) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.models.json.Json;
+import dev.retrain.models.promotion.PairedTestResult;
 import dev.retrain.models.search.CandidateSettings;
 import dev.retrain.models.search.SearchResult;
 
@@ -60,6 +61,22 @@ class RunEvaluationTests {
 				"the training data spans 2 days");
 		assertThat(RunEvaluation.from(details(skipped), "roc_auc").searchNote())
 			.isEqualTo("the training data spans 2 days");
+	}
+
+	@Test
+	void thePromotionTestIsOneLineWithTheIntervalAndNullWithoutOne() {
+		PairedTestResult test = new PairedTestResult("paired-bootstrap", "roc_auc", "candidate - champion", 0.95, 0.0,
+				500, 594, null, 0.0123, -0.0047, 0.0299, 0.09);
+		Map<String, Object> details = new java.util.LinkedHashMap<>();
+		details.put("evaluation", Map.of("primaryHoldout", "recent", "candidate",
+				Map.of("recent", Map.of("roc_auc", 0.6912)), "slices", Map.of(), "test", test));
+		details.put("decision", Map.of("outcome", "REJECT", "reasons", List.of("..."), "test", test));
+
+		RunEvaluation e = RunEvaluation.from(Json.MAPPER.valueToTree(details), "roc_auc");
+
+		assertThat(e.test()).isEqualTo("roc_auc difference +0.0123, 95% interval [-0.0047, +0.0299], margin +0.0000 "
+				+ "(paired-bootstrap, 500 resamples of 594 rows; difference = candidate - champion)");
+		assertThat(RunEvaluation.from(details(null), "roc_auc").test()).isNull();
 	}
 
 }
