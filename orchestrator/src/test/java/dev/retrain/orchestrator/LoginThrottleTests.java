@@ -1,11 +1,7 @@
 package dev.retrain.orchestrator;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the application's clock, never by sleeping.
  */
 @SpringBootTest(classes = RetrainApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-@Import(LoginThrottleTests.MovableClock.class)
+@Import(LoginThrottleTests.MovableClockConfiguration.class)
 @ExtendWith(OutputCaptureExtension.class)
 class LoginThrottleTests {
 
@@ -69,41 +64,16 @@ class LoginThrottleTests {
 	int port;
 
 	@Autowired
-	MovableClock.Movable clock;
+	MovableClock clock;
 
 	/** The system's clock, moved forward on demand: the application's only clock here. */
 	@TestConfiguration(proxyBeanMethods = false)
-	static class MovableClock {
+	static class MovableClockConfiguration {
 
 		@Bean
 		@Primary
-		Movable movableClock() {
-			return new Movable();
-		}
-
-		static final class Movable extends Clock {
-
-			private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-			void advance(Duration by) {
-				this.offset.accumulateAndGet(by, Duration::plus);
-			}
-
-			@Override
-			public ZoneId getZone() {
-				return ZoneOffset.UTC;
-			}
-
-			@Override
-			public Clock withZone(ZoneId zone) {
-				return this;
-			}
-
-			@Override
-			public Instant instant() {
-				return Instant.now().plus(this.offset.get());
-			}
-
+		MovableClock movableClock() {
+			return new MovableClock();
 		}
 
 	}

@@ -1,14 +1,12 @@
 package dev.retrain.orchestrator.security;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+
+import dev.retrain.orchestrator.MovableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,32 +37,10 @@ class VerifiedPasswordsTests {
 
 	}
 
-	/** A clock the test moves. */
-	static final class Now extends Clock {
-
-		Instant at = Instant.parse("2026-12-05T10:00:00Z");
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.at;
-		}
-
-	}
-
 	@Test
 	void aMatchIsRememberedForItsTtlAndNothingElseIs() {
 		Counting bcrypt = new Counting();
-		Now now = new Now();
+		MovableClock now = new MovableClock();
 		VerifiedPasswords passwords = new VerifiedPasswords(bcrypt, Duration.ofMinutes(5), now);
 		String hash = passwords.encode("s3cret");
 		assertThat(hash).startsWith("{bcrypt}");
@@ -82,7 +58,7 @@ class VerifiedPasswordsTests {
 		assertThat(passwords.matches("s3cret", changed)).isTrue();
 		assertThat(bcrypt.checks).as("another hash is another entry").isEqualTo(4);
 
-		now.at = now.at.plus(Duration.ofMinutes(5));
+		now.advance(Duration.ofMinutes(5));
 		assertThat(passwords.matches("s3cret", hash)).isTrue();
 		assertThat(bcrypt.checks).as("expired: checked again").isEqualTo(5);
 	}
@@ -90,7 +66,7 @@ class VerifiedPasswordsTests {
 	@Test
 	void aTtlOfZeroChecksBcryptOnEveryRequest() {
 		Counting bcrypt = new Counting();
-		VerifiedPasswords passwords = new VerifiedPasswords(bcrypt, Duration.ZERO, new Now());
+		VerifiedPasswords passwords = new VerifiedPasswords(bcrypt, Duration.ZERO, new MovableClock());
 		String hash = passwords.encode("s3cret");
 		assertThat(passwords.matches("s3cret", hash)).isTrue();
 		assertThat(passwords.matches("s3cret", hash)).isTrue();
