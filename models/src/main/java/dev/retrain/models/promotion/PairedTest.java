@@ -2,6 +2,8 @@ package dev.retrain.models.promotion;
 
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * How the policy tests that the candidate beats the champion beyond noise, on the same
  * holdout rows: a two-sided interval at {@code confidence} for the difference of the
@@ -28,6 +30,11 @@ public record PairedTest(Method method, double confidence, double margin, int re
 		 */
 		MCNEMAR;
 
+		/**
+		 * As the pipeline file and the API write it: {@code paired-bootstrap},
+		 * {@code mcnemar}.
+		 */
+		@JsonValue
 		public String key() {
 			return name().toLowerCase(Locale.ROOT).replace('_', '-');
 		}

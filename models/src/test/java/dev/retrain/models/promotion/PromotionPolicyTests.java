@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.retrain.models.json.Json;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.PromotionDecision.Outcome;
 
@@ -98,6 +99,14 @@ class PromotionPolicyTests {
 		assertThat(promoted.summary()).contains("[+0.0052, +0.0204] excludes 0");
 		assertThat(untested.outcome()).isEqualTo(Outcome.REJECT);
 		assertThat(untested.summary()).contains("could not be tested");
+	}
+
+	@Test
+	void theTestsMethodReadsInJsonAsInThePipelineFile() {
+		PairedTest test = new PairedTest(PairedTest.Method.PAIRED_BOOTSTRAP, 0.95, 0, 1000, 7);
+		String json = Json.MAPPER.writeValueAsString(test);
+		assertThat(json).contains("\"paired-bootstrap\"").doesNotContain("PAIRED_BOOTSTRAP");
+		assertThat(Json.MAPPER.readValue(json, PairedTest.class)).isEqualTo(test);
 	}
 
 }
