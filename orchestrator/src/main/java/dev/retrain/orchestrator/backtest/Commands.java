@@ -143,6 +143,16 @@ public final class Commands {
 		catch (IOException ex) {
 			throw CommandFailed.failed("cannot write the report to " + dir + ": " + Options.reason(ex), ex);
 		}
+		table(report, out);
+		out.println("\nreport: " + dir.resolve("report.html") + " (and report.json, periods.csv)");
+	}
+
+	/**
+	 * The report's table as the command prints it: a row per policy (per policy and label
+	 * delay, with a column for the delay, when the policy file sets one), then the
+	 * baselines.
+	 */
+	static void table(BacktestReport report, PrintStream out) {
 		// with a label delay each policy has a row per delay: its name says which, and a
 		// column says how many periods late its labels came
 		int width = Math.max(14, report.policies().stream().mapToInt(p -> p.name().length()).max().orElse(0));
@@ -159,7 +169,6 @@ public final class Commands {
 		report.baselines()
 			.forEach(b -> out.printf(Locale.ROOT, "%-" + width + "s %10.4f   (%s)%n", "baseline", b.meanMetric(),
 					b.name()));
-		out.println("\nreport: " + dir.resolve("report.html") + " (and report.json, periods.csv)");
 	}
 
 	private static String problems(List<ConfigProblem> problems) {
