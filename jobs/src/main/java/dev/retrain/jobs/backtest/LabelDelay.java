@@ -21,8 +21,6 @@ record LabelDelay(int periods, int periodDays) {
 	/** The field of a policy file that sets it. */
 	static final String FIELD = "label-delay-periods";
 
-	static final LabelDelay NONE = new LabelDelay(0, 1);
-
 	LabelDelay {
 		if (periods < 0) {
 			throw new IllegalArgumentException(FIELD + " must be 0 or more, got " + periods);
