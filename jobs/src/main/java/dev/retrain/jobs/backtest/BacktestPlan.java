@@ -3,7 +3,9 @@ package dev.retrain.jobs.backtest;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineLoader;
@@ -51,10 +53,20 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 			throw new IllegalArgumentException("period-days and warmup-days must be at least 1, got " + req.periodDays()
 					+ " and " + req.warmupDays());
 		}
+		if (req.labelDelayPeriods() != null && req.labelDelayPeriods() < 0) {
+			throw new IllegalArgumentException(
+					LabelDelay.FIELD + " must be 0 or more (periods), got " + req.labelDelayPeriods());
+		}
+		String tooLong = (req.labelDelayPeriods() != null)
+				? LabelDelay.tooLong(req.labelDelayPeriods(), req.periodDays(), req.warmupDays()) : null;
+		if (tooLong != null) {
+			throw new IllegalArgumentException(LabelDelay.FIELD + ": " + tooLong);
+		}
 		LocalDate from = (req.from() != null) ? req.from() : days.get(0);
 		LocalDate to = (req.to() != null) ? req.to() : days.get(days.size() - 1);
 		BacktestPlan plan = new BacktestPlan(req, def, data, from, to, warmupEnd(from, req.warmupDays()),
-				periods(from, to, req.warmupDays(), req.periodDays()), withTrainOnce(req.policies()));
+				periods(from, to, req.warmupDays(), req.periodDays()),
+				atDelays(withTrainOnce(req.policies()), req.labelDelayPeriods()));
 		for (BacktestPolicy policy : plan.policies()) {
 			new PipelineLoader().parse(plan.sandboxYaml(policy), "policy '" + policy.name() + "'");
 		}
@@ -95,6 +107,36 @@ record BacktestPlan(Backtester.Request request, PipelineDefinition def, Path dat
 			policies.add(0, BacktestPolicy.never(taken ? Backtester.TRAIN_ONCE + "-baseline" : Backtester.TRAIN_ONCE));
 		}
 		return policies;
+	}
+
+	/**
+	 * Each policy once per delay the report shows ({@link LabelDelay#shown}), named for
+	 * its delay ({@code drift.delay-1}) and listed together; the policies as they are
+	 * when no delay is set.
+	 */
+	static List<BacktestPolicy> atDelays(List<BacktestPolicy> policies, Integer labelDelayPeriods) {
+		if (labelDelayPeriods == null) {
+			return policies;
+		}
+		List<BacktestPolicy> out = new ArrayList<>();
+		Set<String> names = new HashSet<>();
+		for (BacktestPolicy p : policies) {
+			for (int d : LabelDelay.shown(labelDelayPeriods)) {
+				BacktestPolicy delayed = p.withLabelDelay(LabelDelay.name(p.name(), d), d);
+				if (!names.add(delayed.name())) {
+					throw new IllegalArgumentException(
+							"policy '" + p.name() + "': with " + LabelDelay.FIELD + " its row for delay " + d
+									+ " would be named " + delayed.name() + ", the name of another policy");
+				}
+				out.add(delayed);
+			}
+		}
+		return out;
+	}
+
+	/** When the labels of a policy's replay arrive. */
+	LabelDelay labelDelay(BacktestPolicy policy) {
+		return new LabelDelay(policy.labelDelayPeriods(), this.request.periodDays());
 	}
 
 	/** The pipeline file a policy's sandbox loads. */

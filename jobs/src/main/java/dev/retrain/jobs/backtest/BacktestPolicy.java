@@ -11,13 +11,30 @@ package dev.retrain.jobs.backtest;
  * second retrain). {@code searchYaml}, when not null, replaces the pipeline's
  * {@code search:} section for this policy ({@value #NO_SEARCH}: no search), so one file
  * compares the same trigger with and without candidates per retrain.
+ * {@code labelDelayPeriods} is how many periods late the policy sees labels (see
+ * {@link LabelDelay}); 0: every label up to the decision point.
  */
 public record BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold,
-		String searchYaml) {
+		String searchYaml, int labelDelayPeriods) {
+
+	/** A policy that sees labels as soon as its period ends. */
+	public BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold,
+			String searchYaml) {
+		this(name, type, cron, driftYaml, psiThreshold, searchYaml, 0);
+	}
 
 	/** A policy that keeps the pipeline's own search (or none). */
 	public BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold) {
 		this(name, type, cron, driftYaml, psiThreshold, null);
+	}
+
+	/**
+	 * This policy seeing labels {@code periods} periods late, named {@code name} (the
+	 * report's row for that delay).
+	 */
+	BacktestPolicy withLabelDelay(String name, int periods) {
+		return new BacktestPolicy(name, this.type, this.cron, this.driftYaml, this.psiThreshold, this.searchYaml,
+				periods);
 	}
 
 	/** {@link #searchYaml} of a policy that retrains without a search. */
@@ -47,11 +64,13 @@ public record BacktestPolicy(String name, Type type, String cron, String driftYa
 			case COMBINED ->
 				"retrain on cron '" + this.cron + "' (simulated time) or on drift: " + "\n" + this.driftYaml.strip();
 		};
+		String delay = (this.labelDelayPeriods > 0) ? "\nlabels " + this.labelDelayPeriods + " period"
+				+ ((this.labelDelayPeriods == 1) ? "" : "s") + " late" : "";
 		if (this.searchYaml == null) {
-			return trigger;
+			return trigger + delay;
 		}
 		return trigger + (NO_SEARCH.equals(this.searchYaml) ? "\nwithout the pipeline's search"
-				: "\nsearch (in place of the pipeline's):\n" + this.searchYaml.strip());
+				: "\nsearch (in place of the pipeline's):\n" + this.searchYaml.strip()) + delay;
 	}
 
 }

@@ -13,10 +13,22 @@ import dev.retrain.jobs.drift.DriftReport;
 public record BacktestReport(String pipeline, String metric, int periodDays, int warmupDays, LocalDate from,
 		LocalDate to, List<PolicyResult> policies, List<Baseline> baselines, long elapsedMillis) {
 
-	/** One policy replayed over the history. */
+	/**
+	 * One policy replayed over the history, seeing labels {@code labelDelayPeriods}
+	 * periods late.
+	 */
 	public record PolicyResult(String name, String description, double meanMetric, int periods, int retrains,
 			int promotions, long rowsTrained, long trainingMillis, long checkMillis, long scoringMillis,
-			long totalMillis, List<Period> timeline, List<ChampionChange> champions) {
+			long totalMillis, List<Period> timeline, List<ChampionChange> champions, int labelDelayPeriods) {
+
+		/** A policy that saw labels as soon as each period ended. */
+		public PolicyResult(String name, String description, double meanMetric, int periods, int retrains,
+				int promotions, long rowsTrained, long trainingMillis, long checkMillis, long scoringMillis,
+				long totalMillis, List<Period> timeline, List<ChampionChange> champions) {
+			this(name, description, meanMetric, periods, retrains, promotions, rowsTrained, trainingMillis, checkMillis,
+					scoringMillis, totalMillis, timeline, champions, 0);
+		}
+
 	}
 
 	/**
@@ -24,11 +36,22 @@ public record BacktestReport(String pipeline, String metric, int periodDays, int
 	 * used, and what the policy did at its end: {@code drift} is the drift check's whole
 	 * report (drift policies), {@code psi} each numeric feature's PSI (the fixed-PSI
 	 * rule), {@code why} the reason for a retrain. {@code predictions} and {@code labels}
-	 * let anyone recompute the metric.
+	 * let anyone recompute the metric. {@code trainedThrough} is the last day of the
+	 * window the retrain job trained on (its run's as-of date; null without a retrain):
+	 * with labels late, before the period's end.
 	 */
 	public record Period(LocalDate start, LocalDate end, int rows, double metric, Integer championVersion,
 			boolean retrained, boolean promoted, String why, DriftReport drift, Map<String, Double> psi,
-			double[] predictions, double[] labels) {
+			double[] predictions, double[] labels, LocalDate trainedThrough) {
+
+		/** A period whose retrain (if any) is not told. */
+		public Period(LocalDate start, LocalDate end, int rows, double metric, Integer championVersion,
+				boolean retrained, boolean promoted, String why, DriftReport drift, Map<String, Double> psi,
+				double[] predictions, double[] labels) {
+			this(start, end, rows, metric, championVersion, retrained, promoted, why, drift, psi, predictions, labels,
+					null);
+		}
+
 	}
 
 	/** When a version became champion. */

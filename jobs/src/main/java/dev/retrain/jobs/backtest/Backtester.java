@@ -27,10 +27,18 @@ public class Backtester {
 
 	/**
 	 * What to replay: a pipeline file's text (its data path resolved against
-	 * {@code dataDir}), the periods and the policies.
+	 * {@code dataDir}), the periods and the policies; with {@code labelDelayPeriods}
+	 * (null: not set) each policy is replayed with labels 0, 1 and that many periods late
+	 * ({@link LabelDelay}).
 	 */
 	public record Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
-			int warmupDays, List<BacktestPolicy> policies) {
+			int warmupDays, List<BacktestPolicy> policies, Integer labelDelayPeriods) {
+
+		/** A request whose policies see every label as soon as its period ends. */
+		public Request(String pipelineYaml, Path dataDir, Path workDir, LocalDate from, LocalDate to, int periodDays,
+				int warmupDays, List<BacktestPolicy> policies) {
+			this(pipelineYaml, dataDir, workDir, from, to, periodDays, warmupDays, policies, null);
+		}
 
 		/**
 		 * This request over the given days (null: as the request says), so that a resumed
@@ -38,7 +46,8 @@ public class Backtester {
 		 */
 		Request between(LocalDate first, LocalDate last) {
 			return new Request(this.pipelineYaml, this.dataDir, this.workDir, (first != null) ? first : this.from,
-					(last != null) ? last : this.to, this.periodDays, this.warmupDays, this.policies);
+					(last != null) ? last : this.to, this.periodDays, this.warmupDays, this.policies,
+					this.labelDelayPeriods);
 		}
 
 	}

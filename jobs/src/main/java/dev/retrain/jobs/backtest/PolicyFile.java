@@ -41,16 +41,18 @@ import dev.retrain.models.files.PathSegment;
  *     type: schedule
  *     cron: "0 0 0 1 1 ?"
  *     search: {selection-days: 365, windows-days: [730, 1825]}
- * </pre> {@code search} replaces the pipeline's {@code search:} section for that policy
- * ({@code false}: none); without it the policy keeps the pipeline's own. Bound and
- * checked as a pipeline file is ({@link ConfigBinder}): every problem of the file at
- * once, each naming its field and, within a policy, the policy. Defaults are set in the
- * records' constructors.
+ * </pre> {@code label-delay-periods: n} replays every policy with labels 0, 1 and n
+ * periods late ({@link LabelDelay}), a row each in the report. {@code search} replaces
+ * the pipeline's {@code search:} section for that policy ({@code false}: none); without
+ * it the policy keeps the pipeline's own. Bound and checked as a pipeline file is
+ * ({@link ConfigBinder}): every problem of the file at once, each naming its field and,
+ * within a policy, the policy. Defaults are set in the records' constructors.
  */
 public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer periodDays,
 		@Min(value = 1, message = "{retrain.min}") Integer warmupDays, String from, String to,
 		@NotEmpty(message = "at least one policy is needed") List<@NotNull(
-				message = "{retrain.required}") @Valid Policy> policies) {
+				message = "{retrain.required}") @Valid Policy> policies,
+		JsonNode labelDelayPeriods) {
 
 	private static final ConfigBinder BINDER = new ConfigBinder();
 
@@ -142,6 +144,7 @@ public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer peri
 	 */
 	private List<ConfigProblem> rules() {
 		List<ConfigProblem> problems = new ArrayList<>();
+		labelDelay(problems);
 		date("from", this.from, problems);
 		date("to", this.to, problems);
 		Set<String> names = new HashSet<>();
@@ -195,6 +198,34 @@ public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer peri
 		return problems;
 	}
 
+	/**
+	 * {@code label-delay-periods}: a whole number of periods, 0 or more, that leaves the
+	 * warm-up some labelled days (read as written: 1.5 is not taken as 1).
+	 */
+	private void labelDelay(List<ConfigProblem> problems) {
+		JsonNode n = this.labelDelayPeriods;
+		if (n == null || n.isNull()) {
+			return;
+		}
+		if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
+			problems.add(new ConfigProblem(LabelDelay.FIELD, "must be a whole number of periods, 0 or more, was "
+					+ (n.isString() ? "'" + n.asString() + "'" : n.toString())));
+			return;
+		}
+		if (this.periodDays >= 1 && this.warmupDays >= 1) {
+			String tooLong = LabelDelay.tooLong(n.asInt(), this.periodDays, this.warmupDays);
+			if (tooLong != null) {
+				problems.add(new ConfigProblem(LabelDelay.FIELD, tooLong));
+			}
+		}
+	}
+
+	/** How many periods late the policies see labels; null when the file does not say. */
+	public Integer labelDelay() {
+		return (this.labelDelayPeriods == null || this.labelDelayPeriods.isNull()) ? null
+				: this.labelDelayPeriods.asInt();
+	}
+
 	private static void date(String field, String value, List<ConfigProblem> problems) {
 		try {
 			if (value != null) {
@@ -224,7 +255,8 @@ public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer peri
 	public Backtester.Request request(String pipelineYaml, Path dataDir, Path workDir) {
 		return new Backtester.Request(pipelineYaml, dataDir, workDir,
 				(this.from != null) ? LocalDate.parse(this.from) : null,
-				(this.to != null) ? LocalDate.parse(this.to) : null, this.periodDays, this.warmupDays, toPolicies());
+				(this.to != null) ? LocalDate.parse(this.to) : null, this.periodDays, this.warmupDays, toPolicies(),
+				labelDelay());
 	}
 
 	/** The policies, as the replay takes them. */

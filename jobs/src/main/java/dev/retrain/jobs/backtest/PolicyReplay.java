@@ -18,7 +18,8 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
  * Replays one policy over a plan's periods in a sandbox of its own, test-then-train: the
  * champion scores a period before its labels are used; then, at the start of the next day
  * in simulated time, the policy decides whether to retrain, with the product's own code
- * (cron, drift checks and their events, the retrain job and its promotion).
+ * (cron, drift checks and their events, the retrain job and its promotion), seeing the
+ * labels its {@link LabelDelay} lets it see.
  */
 final class PolicyReplay {
 
@@ -68,8 +69,9 @@ final class PolicyReplay {
 				PeriodScorer scorer = new PeriodScorer(sandbox.store(), def.name(), this.plan.data())) {
 			PolicyTally tally = new PolicyTally();
 			LocalDate warmupEnd = this.plan.warmupEnd();
+			LabelDelay delay = this.plan.labelDelay(this.policy);
 			sandbox.startDay(warmupEnd.plusDays(1));
-			tally.trained(sandbox.retrain(warmupEnd, "warm-up"));
+			tally.trained(sandbox.retrain(delay.labelsUntil(warmupEnd), "warm-up"));
 			tally.championSince(warmupEnd, sandbox.champion());
 			for (int i = 0; i < this.plan.periods().size(); i++) {
 				Span period = this.plan.periods().get(i);
@@ -81,21 +83,25 @@ final class PolicyReplay {
 				// start of the next day)
 				sandbox.startDay(period.end().plusDays(1));
 				long checking = System.nanoTime();
-				Verdict verdict = decide(sandbox, scorer, period, champion);
+				LocalDate labelsUntil = delay.labelsUntil(period.end());
+				Verdict verdict = decide(sandbox, scorer, period, champion, labelsUntil);
 				tally.checkedSince(checking);
 				boolean promoted = false;
+				LocalDate trainedThrough = null;
 				if (verdict.retrain()) {
 					Retrain run = verdict.startedByDrift() ? sandbox.retrainStartedByDrift()
-							: sandbox.retrain(period.end(), verdict.why());
+							: sandbox.retrain(labelsUntil, verdict.why());
 					tally.retrained(run);
 					promoted = run.promoted();
+					trainedThrough = run.run().asOf();
 					if (promoted) {
 						tally.championSince(period.end(), sandbox.champion());
 					}
 				}
 				tally.period(new Period(period.start(), period.end(), scores.rows(),
 						scores.metric(def.task(), def.promotion().metric()), champion, verdict.retrain(), promoted,
-						verdict.why(), verdict.drift(), verdict.psi(), scores.reported(def.task()), scores.labels()));
+						verdict.why(), verdict.drift(), verdict.psi(), scores.reported(def.task()), scores.labels(),
+						trainedThrough));
 				this.ticker.period(this.policy.name(), i + 1, this.plan.periods().size());
 				if ((i + 1) % 50 == 0) {
 					this.progress.accept("policy " + this.policy.name() + ": period " + (i + 1) + " of "
@@ -109,15 +115,16 @@ final class PolicyReplay {
 	/**
 	 * The policy's decision at a period's end: a drift check (whose positive result is a
 	 * drift event, which may start a retrain), the cron's fires since the last one, or
-	 * the textbook PSI rule.
+	 * the textbook PSI rule (inputs only). Labels are known up to {@code labelsUntil}.
 	 */
-	private Verdict decide(PolicySandbox sandbox, PeriodScorer scorer, Span period, Integer champion) {
+	private Verdict decide(PolicySandbox sandbox, PeriodScorer scorer, Span period, Integer champion,
+			LocalDate labelsUntil) {
 		String why = null;
 		DriftReport drift = null;
 		Map<String, Double> psi = null;
 		boolean byDrift = false;
 		if (this.policy.type() == BacktestPolicy.Type.DRIFT || this.policy.type() == BacktestPolicy.Type.COMBINED) {
-			drift = sandbox.checkDrift(period.end());
+			drift = sandbox.checkDrift(period.end(), labelsUntil);
 			byDrift = drift.status() == DriftReport.Status.DRIFT && drift.outcome() != null
 					&& drift.outcome().startsWith("STARTED_RUN");
 			why = byDrift ? drift.summary() : null;

@@ -161,11 +161,12 @@ final class PolicySandbox implements AutoCloseable {
 	}
 
 	/**
-	 * The pipeline's drift check of the days up to {@code asOf}: a positive one submits a
-	 * drift event.
+	 * The pipeline's drift check of the days up to {@code asOf}, whose labels are known
+	 * up to {@code labelsUntil}: a positive one submits a drift event, whose retrain runs
+	 * for {@code labelsUntil}.
 	 */
-	DriftReport checkDrift(LocalDate asOf) {
-		return this.checker.check(this.pipeline, asOf, "backtest");
+	DriftReport checkDrift(LocalDate asOf, LocalDate labelsUntil) {
+		return this.checker.check(this.pipeline, asOf, labelsUntil, "backtest");
 	}
 
 	/** Retrains on the data up to {@code asOf} and returns once the run has ended. */

@@ -85,7 +85,7 @@ final class PolicyTally {
 		int promotions = (int) this.timeline.stream().filter(Period::promoted).count();
 		return new PolicyResult(policy.name(), policy.describe(), mean, this.timeline.size(), this.retrains, promotions,
 				this.rowsTrained, this.trainingMillis, this.checkMillis, this.scoringMillis, totalMillis, this.timeline,
-				this.champions);
+				this.champions, policy.labelDelayPeriods());
 	}
 
 }

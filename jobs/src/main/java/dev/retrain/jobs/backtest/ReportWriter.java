@@ -47,6 +47,9 @@ public final class ReportWriter {
 	 */
 	static String html(BacktestReport r) {
 		StringBuilder h = new StringBuilder();
+		// with a label delay each policy has a row per delay (named for it) and a column
+		// says how late its labels came
+		boolean delayed = r.policies().stream().anyMatch(p -> p.labelDelayPeriods() > 0);
 		h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Backtest: ")
 			.append(esc(r.pipeline()))
 			.append("</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}"
@@ -59,19 +62,22 @@ public final class ReportWriter {
 					r.from(), r.to(), r.periodDays(), r.warmupDays(), r.metric(), r.elapsedMillis() / 1000.0))
 			.append("</p><div style=\"overflow-x:auto\"><table><tr><th>policy</th><th>mean ")
 			.append(esc(r.metric()))
-			.append("</th><th>retrains</th><th>promotions</th><th>rows trained</th><th>training s</th><th>checks s</th>"
+			.append("</th>")
+			.append(delayed ? "<th>labels late (periods)</th>" : "")
+			.append("<th>retrains</th><th>promotions</th><th>rows trained</th><th>training s</th><th>checks s</th>"
 					+ "<th>scoring s</th><th>total s</th><th>what it does</th></tr>");
 		for (PolicyResult p : r.policies()) {
 			h.append(String.format(Locale.ROOT,
-					"<tr><td>%s</td><td>%.4f</td><td>%d</td><td>%d</td><td>%,d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td class=\"what\" style=\"text-align:left;white-space:pre-wrap\">%s</td></tr>",
-					esc(p.name()), p.meanMetric(), p.retrains(), p.promotions(), p.rowsTrained(),
-					p.trainingMillis() / 1000.0, p.checkMillis() / 1000.0, p.scoringMillis() / 1000.0,
-					p.totalMillis() / 1000.0, esc(p.description())));
+					"<tr><td>%s</td><td>%.4f</td>%s<td>%d</td><td>%d</td><td>%,d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td class=\"what\" style=\"text-align:left;white-space:pre-wrap\">%s</td></tr>",
+					esc(p.name()), p.meanMetric(),
+					delayed ? "<td class=\"late\">" + p.labelDelayPeriods() + "</td>" : "", p.retrains(),
+					p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0, p.checkMillis() / 1000.0,
+					p.scoringMillis() / 1000.0, p.totalMillis() / 1000.0, esc(p.description())));
 		}
 		r.baselines()
 			.forEach(b -> h.append(String.format(Locale.ROOT,
-					"<tr><td>%s</td><td>%.4f</td><td colspan=\"8\" style=\"text-align:left\">baseline</td></tr>",
-					esc(b.name()), b.meanMetric())));
+					"<tr><td>%s</td><td>%.4f</td><td colspan=\"%d\" style=\"text-align:left\">baseline</td></tr>",
+					esc(b.name()), b.meanMetric(), delayed ? 9 : 8)));
 		h.append("</table></div>").append(chart(r));
 		for (PolicyResult p : r.policies()) {
 			h.append(decisions(p));

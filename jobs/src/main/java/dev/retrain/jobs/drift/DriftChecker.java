@@ -107,14 +107,23 @@ public class DriftChecker {
 	 * a drift event.
 	 */
 	public DriftReport check(String pipeline, LocalDate asOf, String trigger) {
+		return check(pipeline, asOf, asOf, trigger);
+	}
+
+	/**
+	 * The same, with labels known only up to {@code labelsUntil} (a backtest's label
+	 * delay): the performance part scores the window's labelled rows of the days up to
+	 * it, and a drift event's retrain runs for it (its window ends there).
+	 */
+	public DriftReport check(String pipeline, LocalDate asOf, LocalDate labelsUntil, String trigger) {
 		PipelineData.plausible("asOf", asOf);
 		PipelineDefinition def = this.catalog.get(pipeline);
-		DriftReport report = evaluate(def, asOf, trigger);
+		DriftReport report = evaluate(def, asOf, labelsUntil, trigger);
 		long id = this.reports.save(report);
 		String outcome = null;
 		if (report.status() == Status.DRIFT) {
 			DriftEvent e = this.events.submit(new DriftEvents.Submission(pipeline, "drift-check", "report-" + id,
-					"warning", "drift report " + id + ": " + report.summary(), asOf));
+					"warning", "drift report " + id + ": " + report.summary(), labelsUntil));
 			outcome = e.outcome() + ": " + e.reason();
 			this.reports.outcome(id, outcome);
 			this.publisher.publishEvent(new DriftDetected(pipeline, id, report.summary(), outcome));
@@ -124,6 +133,10 @@ public class DriftChecker {
 	}
 
 	DriftReport evaluate(PipelineDefinition def, LocalDate asOf, String trigger) {
+		return evaluate(def, asOf, asOf, trigger);
+	}
+
+	DriftReport evaluate(PipelineDefinition def, LocalDate asOf, LocalDate labelsUntil, String trigger) {
 		DriftPolicy policy = def.drift();
 		LocalDate from = asOf.minusDays(policy.currentDays() - 1L);
 		Optional<Integer> champion = this.registry.champion(def.name());
@@ -161,15 +174,16 @@ public class DriftChecker {
 						+ current.rows() + " rows in the current window; a check needs at least " + policy.minRows());
 			}
 			ReferenceSample ref = ReferenceSample.read(refFile, columns);
-			return compare(def, policy, asOf, trigger, meta, artifact, ref, current, from);
+			return compare(def, policy, asOf, labelsUntil, trigger, meta, artifact, ref, current, from);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
 	}
 
-	private DriftReport compare(PipelineDefinition def, DriftPolicy policy, LocalDate asOf, String trigger,
-			ArtifactMetadata meta, ModelArtifact artifact, ReferenceSample ref, Table current, LocalDate from) {
+	private DriftReport compare(PipelineDefinition def, DriftPolicy policy, LocalDate asOf, LocalDate labelsUntil,
+			String trigger, ArtifactMetadata meta, ModelArtifact artifact, ReferenceSample ref, Table current,
+			LocalDate from) {
 		Table train = ref.train();
 		List<int[]> blocks = Calibration.blocks(train.epochDays(), policy.currentDays(), current.rows(), MIN_BLOCKS,
 				def.hyperparameters().seed());
@@ -197,7 +211,7 @@ public class DriftChecker {
 		PredictionDrift prediction = PredictionDrift.of(ScoreDrift.test(refScores, curScores, blocks, q, inSampleBias,
 				policy.numericEffectFloor(), policy.performanceFloor()), Histogram.scores(refScores, curScores));
 		PerformanceDrift performance = performance(def, meta, artifact, ref.holdout(), current, curScores,
-				policy.alpha() / tests, policy, from, asOf);
+				policy.alpha() / tests, policy, from, labelsUntil);
 
 		DriftReport.CostSignal cost = cost(def, policy, performance);
 		PerformanceEstimate estimate = PerformanceEstimate.accuracy(meta.label(), ref.holdout(), holdoutScores, current,
@@ -241,13 +255,13 @@ public class DriftChecker {
 	}
 
 	/**
-	 * Performance on the labelled current rows, or null where there are too few of them
-	 * or no holdout.
+	 * Performance on the labelled current rows of the days up to {@code labelsUntil}, or
+	 * null where there are too few of them or no holdout.
 	 */
 	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
 			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy, LocalDate from,
-			LocalDate asOf) {
-		PerformanceDrift production = production(def, meta, artifact, holdout, tail, policy, from, asOf);
+			LocalDate labelsUntil) {
+		PerformanceDrift production = production(def, meta, artifact, holdout, tail, policy, from, labelsUntil);
 		if (production != null) {
 			return production;
 		}
@@ -256,8 +270,9 @@ public class DriftChecker {
 			return null;
 		}
 		List<Integer> labelled = new ArrayList<>();
+		long lastLabelled = labelsUntil.toEpochDay();
 		for (int r = 0; r < current.rows(); r++) {
-			if (!current.column(label).isNull(r)) {
+			if (!current.column(label).isNull(r) && current.epochDays()[r] <= lastLabelled) {
 				labelled.add(r);
 			}
 		}

@@ -21,6 +21,7 @@ import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -143,6 +144,92 @@ class BacktestTests extends RetrainTestSupport {
 			.allSatisfy(l -> assertThat(l).matches(
 					"drift,[^,]+,[^,]+,\\d+,[0-9.]+,\\d*,(true|false),(true|false),(DRIFT|NO_DRIFT|INSUFFICIENT_DATA),.*"));
 		assertThat(progress).anyMatch(l -> l.contains("policy drift"));
+	}
+
+	@Test
+	void labelsLateKeepEveryLabelOfTheLastPeriodsOutOfRetrainsAndChecksAndTheReportShowsZeroOneAndN() throws Exception {
+		// the label rule changes on day 60; 10-day periods after 40 days of warm-up
+		new SampleDataGenerator().write(DATA_DIR.resolve("history"),
+				SampleDataSpec.stable(START, 100, 120, 103).withConceptDrift(START.plusDays(60)));
+		String yaml = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, "");
+		PolicyFile file = PolicyFile.parse("""
+				period-days: 10
+				warmup-days: 40
+				label-delay-periods: 2
+				policies:
+				  - {name: daily, type: schedule, cron: "0 0 0 * * ?"}
+				  - name: perf
+				    type: drift
+				    drift: {current-days: 30, alpha: 0.1, trigger-on: [performance], cooldown-hours: 0}
+				""");
+		Path out = Files.createTempDirectory("backtest-delay");
+
+		BacktestReport report = new Backtester().run(file.request(yaml, DATA_DIR, out.resolve("sandboxes")), l -> {
+		});
+		ReportWriter.write(report, out);
+
+		// a row per policy per delay, train once included, each named and marked with its
+		// delay
+		assertThat(report.policies()).extracting(PolicyResult::name, PolicyResult::labelDelayPeriods)
+			.containsExactly(tuple("train-once.delay-0", 0), tuple("train-once.delay-1", 1),
+					tuple("train-once.delay-2", 2), tuple("daily.delay-0", 0), tuple("daily.delay-1", 1),
+					tuple("daily.delay-2", 2), tuple("perf.delay-0", 0), tuple("perf.delay-1", 1),
+					tuple("perf.delay-2", 2));
+		assertThat(report.policies()).allSatisfy(p -> assertThat(p.periods()).isEqualTo(6));
+		for (PolicyResult p : report.policies()) {
+			int delayDays = 10 * p.labelDelayPeriods();
+			// every retrain (the cron's, and those a drift event started) trained on the
+			// window that ends N periods before the decision: no label of the last N
+			// periods went into it
+			assertThat(p.timeline()).filteredOn(Period::retrained)
+				.allSatisfy(t -> assertThat(t.trainedThrough()).as(p.name() + " at " + t.end())
+					.isEqualTo(t.end().minusDays(delayDays)));
+			// a check's performance part scored only the rows whose labels had arrived:
+			// of its 30-day window (this period and the two before), the periods up to N
+			// before this one
+			for (int i = 2; i < p.timeline().size(); i++) {
+				Period t = p.timeline().get(i);
+				if (t.drift() == null || t.drift().performance() == null) {
+					continue;
+				}
+				int labelled = 0;
+				for (int k = i - 2; k <= i - p.labelDelayPeriods(); k++) {
+					labelled += p.timeline().get(k).rows();
+				}
+				assertThat(t.drift().performance().labelledRows()).as(p.name() + " at " + t.end()).isEqualTo(labelled);
+			}
+			// the evaluation is not delayed: each period is scored on all its rows
+			for (int i = 0; i < p.timeline().size(); i++) {
+				assertThat(p.timeline().get(i).rows()).isEqualTo(report.policies().get(0).timeline().get(i).rows());
+			}
+		}
+		PolicyResult daily0 = report.policies().get(3);
+		PolicyResult daily2 = report.policies().get(5);
+		assertThat(daily0.retrains()).isEqualTo(6);
+		assertThat(daily2.retrains()).isEqualTo(6);
+		// the label rule flips on 2024-03-01 (the third period); the retrain at its end
+		// (2024-03-10) trains on labels up to 2024-02-19 with labels two periods late,
+		// so the next period is scored by a model that has seen none of the flipped
+		// labels: it still follows the old rule (AUC under 0.5, as train once), while
+		// with no delay it had learnt from them
+		assertThat(daily2.timeline().get(2).trainedThrough()).isEqualTo(LocalDate.parse("2024-02-19"));
+		assertThat(daily2.timeline().get(3).metric()).isLessThan(0.5);
+		assertThat(daily0.timeline().get(3).metric()).isGreaterThan(daily2.timeline().get(3).metric() + 0.1);
+		// the drift policy's checks had labels, and a positive one started a retrain at
+		// every delay
+		for (PolicyResult perf : report.policies().subList(6, 9)) {
+			assertThat(perf.timeline()).as(perf.name())
+				.anySatisfy(t -> assertThat(t.drift().performance()).isNotNull());
+			assertThat(perf.timeline()).as(perf.name()).anySatisfy(t -> assertThat(t.retrained()).isTrue());
+		}
+		// the report's files carry the rows: the table with its column, the JSON, the CSV
+		assertThat(Files.readString(out.resolve("report.html"))).contains("<th>labels late (periods)</th>")
+			.contains("<tr><td>daily.delay-2</td>")
+			.contains("labels 2 periods late");
+		assertThat(Files.readString(out.resolve("report.json"))).contains("\"labelDelayPeriods\":2")
+			.contains("\"trainedThrough\"");
+		assertThat(Files.readString(out.resolve("periods.csv")).lines()).filteredOn(l -> l.startsWith("perf.delay-1,"))
+			.hasSize(6);
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import dev.retrain.jobs.pipeline.ConfigProblem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
@@ -68,6 +69,17 @@ class PolicyFileTests {
 				arguments("search is a section or false",
 						"policies: [{name: y, type: schedule, cron: '0 0 0 1 1 ?', search: true}]\n",
 						"policies[0].search", "policy 'y': is a pipeline file's search section, or false for none"),
+				arguments("a label delay of 0 or more", "label-delay-periods: -1\npolicies: [{name: n, type: never}]\n",
+						"label-delay-periods", "must be a whole number of periods, 0 or more, was -1"),
+				arguments("a label delay in whole periods",
+						"label-delay-periods: 1.5\npolicies: [{name: n, type: never}]\n", "label-delay-periods", "1.5"),
+				arguments("a label delay that is a number",
+						"label-delay-periods: soon\npolicies: [{name: n, type: never}]\n", "label-delay-periods",
+						"must be a whole number of periods, 0 or more, was 'soon'"),
+				arguments("a label delay that leaves the warm-up labelled",
+						"period-days: 30\nwarmup-days: 90\nlabel-delay-periods: 3\npolicies: [{name: n, type: never}]\n",
+						"label-delay-periods",
+						"3 periods of 30 days (90 days) leave no labelled day of the 90-day warm-up"),
 				arguments("unknown field", "policies: [{name: n, type: never, crom: x}]\n", "policies[0].crom",
 						"policy 'n': unknown field 'crom'"));
 	}
@@ -99,6 +111,27 @@ class PolicyFileTests {
 		assertThat(f.toPolicies().get(2).driftYaml()).contains("alpha: 0.05");
 		assertThat(f.request("name: x", java.nio.file.Path.of("data"), java.nio.file.Path.of("out")).from())
 			.isEqualTo(LocalDate.parse("2024-01-01"));
+	}
+
+	@Test
+	void aLabelDelayIsReplayedAtZeroOneAndItsOwnValueEachOnce() {
+		String policies = "policies: [{name: n, type: never}, {name: y, type: schedule, cron: '0 0 0 1 1 ?'}]\n";
+		assertThat(PolicyFile.parse("label-delay-periods: 3\n" + policies).labelDelay()).isEqualTo(3);
+		assertThat(PolicyFile.parse(policies).labelDelay()).isNull();
+		assertThat(LabelDelay.shown(3)).containsExactly(0, 1, 3);
+		assertThat(LabelDelay.shown(1)).containsExactly(0, 1);
+		assertThat(LabelDelay.shown(0)).containsExactly(0, 1);
+		assertThat(LabelDelay.shown(null)).containsExactly(0);
+		assertThat(BacktestPlan.atDelays(PolicyFile.parse(policies).toPolicies(), 2))
+			.extracting(BacktestPolicy::name, BacktestPolicy::labelDelayPeriods)
+			.containsExactly(tuple("n.delay-0", 0), tuple("n.delay-1", 1), tuple("n.delay-2", 2), tuple("y.delay-0", 0),
+					tuple("y.delay-1", 1), tuple("y.delay-2", 2));
+		// at the decision after a period's last day, labels are known up to N periods
+		// before it
+		assertThat(new LabelDelay(2, 10).labelsUntil(LocalDate.parse("2024-03-31")))
+			.isEqualTo(LocalDate.parse("2024-03-11"));
+		assertThat(new LabelDelay(0, 10).labelsUntil(LocalDate.parse("2024-03-31")))
+			.isEqualTo(LocalDate.parse("2024-03-31"));
 	}
 
 	@Test

@@ -143,15 +143,32 @@ public final class Commands {
 		catch (IOException ex) {
 			throw CommandFailed.failed("cannot write the report to " + dir + ": " + Options.reason(ex), ex);
 		}
-		out.printf(Locale.ROOT, "%n%-14s %10s %9s %11s %12s %10s %9s%n", "policy", "mean " + report.metric(),
-				"retrains", "promotions", "rows trained", "training s", "total s");
+		table(report, out);
+		out.println("\nreport: " + dir.resolve("report.html") + " (and report.json, periods.csv)");
+	}
+
+	/**
+	 * The report's table as the command prints it: a row per policy (per policy and label
+	 * delay, with a column for the delay, when the policy file sets one), then the
+	 * baselines.
+	 */
+	static void table(BacktestReport report, PrintStream out) {
+		// with a label delay each policy has a row per delay: its name says which, and a
+		// column says how many periods late its labels came
+		int width = Math.max(14, report.policies().stream().mapToInt(p -> p.name().length()).max().orElse(0));
+		boolean delayed = report.policies().stream().anyMatch(p -> p.labelDelayPeriods() > 0);
+		String late = delayed ? " %11s" : "%s";
+		out.printf(Locale.ROOT, "%n%-" + width + "s %10s %9s %11s %12s %10s %9s" + late + "%n", "policy",
+				"mean " + report.metric(), "retrains", "promotions", "rows trained", "training s", "total s",
+				delayed ? "labels late" : "");
 		for (BacktestReport.PolicyResult p : report.policies()) {
-			out.printf(Locale.ROOT, "%-14s %10.4f %9d %11d %12d %10.1f %9.1f%n", p.name(), p.meanMetric(), p.retrains(),
-					p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0, p.totalMillis() / 1000.0);
+			out.printf(Locale.ROOT, "%-" + width + "s %10.4f %9d %11d %12d %10.1f %9.1f" + late + "%n", p.name(),
+					p.meanMetric(), p.retrains(), p.promotions(), p.rowsTrained(), p.trainingMillis() / 1000.0,
+					p.totalMillis() / 1000.0, delayed ? String.valueOf(p.labelDelayPeriods()) : "");
 		}
 		report.baselines()
-			.forEach(b -> out.printf(Locale.ROOT, "%-14s %10.4f   (%s)%n", "baseline", b.meanMetric(), b.name()));
-		out.println("\nreport: " + dir.resolve("report.html") + " (and report.json, periods.csv)");
+			.forEach(b -> out.printf(Locale.ROOT, "%-" + width + "s %10.4f   (%s)%n", "baseline", b.meanMetric(),
+					b.name()));
 	}
 
 	private static String problems(List<ConfigProblem> problems) {

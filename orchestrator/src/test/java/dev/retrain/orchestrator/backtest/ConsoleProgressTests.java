@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.retrain.jobs.backtest.BacktestReport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConsoleProgressTests {
@@ -39,6 +41,29 @@ class ConsoleProgressTests {
 			return Instant.ofEpochMilli(this.millis.get());
 		}
 
+	}
+
+	@Test
+	void theCommandsTableHasARowPerPolicyAndLabelDelayWithTheDelayInAColumn() {
+		List<BacktestReport.PolicyResult> policies = List.of(result("monthly-or-drift.delay-0", 0.87, 0),
+				result("monthly-or-drift.delay-1", 0.85, 1), result("monthly-or-drift.delay-3", 0.81, 3));
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		Commands.table(
+				new BacktestReport("p", "accuracy", 5, 30, null, null, policies,
+						List.of(new BacktestReport.Baseline("previous period's majority class", 0.6, List.of())), 0),
+				new PrintStream(bytes, true, StandardCharsets.UTF_8));
+		List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+		assertThat(lines.get(0)).startsWith("policy ").endsWith("labels late");
+		assertThat(lines.subList(1, 4)).satisfiesExactly(
+				l -> assertThat(l).startsWith("monthly-or-drift.delay-0     0.8700 ").endsWith(" 0"),
+				l -> assertThat(l).startsWith("monthly-or-drift.delay-1     0.8500 ").endsWith(" 1"),
+				l -> assertThat(l).startsWith("monthly-or-drift.delay-3     0.8100 ").endsWith(" 3"));
+		assertThat(lines.get(4)).startsWith("baseline ").contains("0.6000");
+	}
+
+	private static BacktestReport.PolicyResult result(String name, double mean, int delay) {
+		return new BacktestReport.PolicyResult(name, "", mean, 10, 2, 1, 100, 1000, 0, 0, 2000, List.of(), List.of(),
+				delay);
 	}
 
 	@Test
