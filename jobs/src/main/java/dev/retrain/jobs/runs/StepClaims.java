@@ -100,6 +100,17 @@ public class StepClaims {
 			.findFirst();
 	}
 
+	/**
+	 * Deletes the claims of steps whose run ended before {@code before}: nothing can
+	 * check them any more (a stale worker of an ended run stops on the run's end, and a
+	 * resumed run is another execution with steps of its own). Returns how many went.
+	 */
+	public int forgetEnded(java.time.Instant before) {
+		return this.jdbc.update("DELETE FROM step_claim WHERE step_execution_id IN (SELECT s.STEP_EXECUTION_ID FROM "
+				+ "BATCH_STEP_EXECUTION s JOIN BATCH_JOB_EXECUTION j ON j.JOB_EXECUTION_ID = s.JOB_EXECUTION_ID "
+				+ "WHERE j.END_TIME IS NOT NULL AND j.END_TIME < ?)", Timestamp.from(before));
+	}
+
 	/** A claim: its token and the worker that holds it. */
 	public record Claim(long token, String worker) {
 	}
