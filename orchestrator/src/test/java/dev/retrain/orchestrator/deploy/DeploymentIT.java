@@ -66,6 +66,9 @@ class DeploymentIT {
 
 	static final Path CHART = ROOT.resolve("deploy/helm/retrain");
 
+	/** The chart's example values (two nodes, workers scaled by KEDA). */
+	static final Path EXAMPLE = ROOT.resolve("deploy/helm/example-values.yaml");
+
 	static final Path DOCKERFILE = ROOT.resolve("deploy/Dockerfile");
 
 	static final String ID = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
@@ -95,7 +98,7 @@ class DeploymentIT {
 
 	@Test
 	void theChartRendersTheExampleAsTwoNodesWorkersAndAScaler() {
-		List<Map<String, Object>> manifests = render(ROOT.resolve("deploy/helm/example-values.yaml"), Map.of());
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of());
 
 		assertThat(manifests).extracting(m -> m.get("kind"))
 			.containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment", "Deployment", "ScaledObject",
@@ -123,7 +126,7 @@ class DeploymentIT {
 	void everyVariableAndArgumentIsASettingTheApplicationReads() throws IOException {
 		Settings settings = Settings.ofClassPath();
 		Map<String, String> checked = new TreeMap<>();
-		for (Path values : List.of(ROOT.resolve("deploy/helm/example-values.yaml"), inlineValues(8080))) {
+		for (Path values : List.of(EXAMPLE, inlineValues(8080))) {
 			for (Map<String, Object> deployment : kinds(render(values, Map.of()), "Deployment")) {
 				for (Map<String, Object> container : containers(deployment)) {
 					for (Map<String, Object> env : this.<List<Map<String, Object>>>getOr(container, List.of(), "env")) {
@@ -165,16 +168,15 @@ class DeploymentIT {
 	@Test
 	void databasePoolsAreSizedByRoleUnlessTheValuesSetThem() {
 		String pool = "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE";
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		List<Map<String, Object>> byRole = render(example, Map.of());
+		List<Map<String, Object>> byRole = render(EXAMPLE, Map.of());
 		for (String component : List.of("orchestrator", "worker")) {
 			assertThat(env(containers(deployment(byRole, component)).get(0))).doesNotContainKey(pool);
 		}
-		List<Map<String, Object>> perRole = render(example,
+		List<Map<String, Object>> perRole = render(EXAMPLE,
 				Map.of("database.nodePoolSize", "30", "database.workerPoolSize", "5"));
 		assertThat(env(containers(deployment(perRole, "orchestrator")).get(0))).containsEntry(pool, "30");
 		assertThat(env(containers(deployment(perRole, "worker")).get(0))).containsEntry(pool, "5");
-		List<Map<String, Object>> everyPod = render(example,
+		List<Map<String, Object>> everyPod = render(EXAMPLE,
 				Map.of("database.poolSize", "7", "database.workerPoolSize", "3"));
 		assertThat(env(containers(deployment(everyPod, "orchestrator")).get(0))).containsEntry(pool, "7");
 		assertThat(env(containers(deployment(everyPod, "worker")).get(0))).containsEntry(pool, "3");
@@ -182,7 +184,7 @@ class DeploymentIT {
 
 	@Test
 	void modelFilesFromAVolumeAreMountedReadOnlyInEveryNodeAndWorker() {
-		List<Map<String, Object>> manifests = render(ROOT.resolve("deploy/helm/example-values.yaml"),
+		List<Map<String, Object>> manifests = render(EXAMPLE,
 				Map.of("modelFiles.volume.persistentVolumeClaim.claimName", "model-files"));
 		List<Map<String, Object>> deployments = kinds(manifests, "Deployment");
 		assertThat(deployments).hasSizeGreaterThanOrEqualTo(2);
@@ -200,7 +202,7 @@ class DeploymentIT {
 							m -> assertThat(m).containsEntry("mountPath", "/models").containsEntry("readOnly", true));
 			}
 		}
-		List<Map<String, Object>> none = render(ROOT.resolve("deploy/helm/example-values.yaml"), Map.of());
+		List<Map<String, Object>> none = render(EXAMPLE, Map.of());
 		for (Map<String, Object> deployment : kinds(none, "Deployment")) {
 			for (Map<String, Object> container : containers(deployment)) {
 				List<Map<String, Object>> mounts = get(container, "volumeMounts");
@@ -213,7 +215,7 @@ class DeploymentIT {
 	void portsProbesAndTheImageAgree() throws IOException {
 		Dockerfile docker = Dockerfile.read(DOCKERFILE);
 		int exposed = Integer.parseInt(docker.single("EXPOSE"));
-		List<Map<String, Object>> manifests = render(ROOT.resolve("deploy/helm/example-values.yaml"), Map.of());
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of());
 		for (Map<String, Object> deployment : kinds(manifests, "Deployment")) {
 			Map<String, Object> pod = get(deployment, "spec", "template", "spec");
 			assertThat((Object) get(pod, "securityContext", "runAsNonRoot")).isEqualTo(true);
@@ -259,8 +261,7 @@ class DeploymentIT {
 	 */
 	@Test
 	void orchestratorsAreNotDrainedTogetherAndPodsSpreadOverMachines() {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		List<Map<String, Object>> manifests = render(example, Map.of());
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of());
 		Map<String, Object> budget = kind(manifests, "PodDisruptionBudget");
 		assertThat((Object) get(budget, "spec", "maxUnavailable")).isEqualTo(1);
 		assertThat(get(budget, "spec", "selector", "matchLabels").toString())
@@ -277,14 +278,14 @@ class DeploymentIT {
 			});
 		}
 		// one node: no budget (it could only block or allow every drain); spreading off
-		List<Map<String, Object>> single = render(example, Map.of("orchestrator.replicas", "1",
+		List<Map<String, Object>> single = render(EXAMPLE, Map.of("orchestrator.replicas", "1",
 				"orchestrator.spreadByHostname", "", "workers.spreadByHostname", "DoNotSchedule"));
 		assertThat(kinds(single, "PodDisruptionBudget")).isEmpty();
 		assertThat(
 				DeploymentIT.<Map<String, Object>>get(deployment(single, "orchestrator"), "spec", "template", "spec"))
 			.doesNotContainKey("topologySpreadConstraints");
 		assertThat(deployment(single, "worker").toString()).contains("whenUnsatisfiable=DoNotSchedule");
-		assertThat(kinds(render(example, Map.of("orchestrator.podDisruptionBudget.enabled", "false")),
+		assertThat(kinds(render(EXAMPLE, Map.of("orchestrator.podDisruptionBudget.enabled", "false")),
 				"PodDisruptionBudget"))
 			.isEmpty();
 	}
@@ -297,10 +298,9 @@ class DeploymentIT {
 	 */
 	@Test
 	void theGracePeriodCoversThePreStopPauseAndTheHandOverAndPipelineEditsDoNotRollTheNodes() {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
 		for (Map<String, String> values : List.of(Map.<String, String>of(), Map
 			.of("orchestrator.shutdown.preStopSeconds", "10", "orchestrator.shutdown.handoverWaitSeconds", "60"))) {
-			Map<String, Object> deployment = deployment(render(example, values), "orchestrator");
+			Map<String, Object> deployment = deployment(render(EXAMPLE, values), "orchestrator");
 			Map<String, Object> pod = get(deployment, "spec", "template", "spec");
 			Map<String, Object> container = containers(deployment).get(0);
 			List<String> preStop = get(container, "lifecycle", "preStop", "exec", "command");
@@ -334,10 +334,9 @@ class DeploymentIT {
 	 */
 	@Test
 	void aScaledJobRunsOneStepPerJobWithTheDeploymentsPod() throws IOException {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		Map<String, Object> deploymentPod = get(deployment(render(example, Map.of()), "worker"), "spec", "template",
+		Map<String, Object> deploymentPod = get(deployment(render(EXAMPLE, Map.of()), "worker"), "spec", "template",
 				"spec");
-		List<Map<String, Object>> manifests = render(example, Map.of("workers.keda.kind", "ScaledJob"));
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of("workers.keda.kind", "ScaledJob"));
 		assertThat(kinds(manifests, "Deployment")).extracting(DeploymentIT::name).noneMatch(n -> n.endsWith("-worker"));
 		assertThat(kinds(manifests, "ScaledObject")).isEmpty();
 		Map<String, Object> job = kind(manifests, "ScaledJob");
@@ -364,8 +363,7 @@ class DeploymentIT {
 	 */
 	@Test
 	void kedaScalesWorkersDownSlowlyAndWatchesTheApplicationsVirtualHost() {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		List<Map<String, Object>> manifests = render(example, Map.of());
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of());
 		Map<String, Object> scaler = kind(manifests, "ScaledObject");
 		assertThat((Object) get(scaler, "spec", "cooldownPeriod")).isEqualTo(600);
 		Map<String, Object> scaleDown = get(scaler, "spec", "advanced", "horizontalPodAutoscalerConfig", "behavior",
@@ -376,7 +374,7 @@ class DeploymentIT {
 				.containsEntry("value", 1)
 				.containsEntry("periodSeconds", 60));
 		assertVirtualHost(manifests, "/");
-		assertVirtualHost(render(example, Map.of("rabbitmq.virtualHost", "ml")), "ml");
+		assertVirtualHost(render(EXAMPLE, Map.of("rabbitmq.virtualHost", "ml")), "ml");
 	}
 
 	private static void assertVirtualHost(List<Map<String, Object>> manifests, String vhost) {
@@ -395,8 +393,7 @@ class DeploymentIT {
 	 */
 	@Test
 	void podsRunAsTheirServiceAccountWithoutAnApiToken() {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		List<Map<String, Object>> manifests = render(example,
+		List<Map<String, Object>> manifests = render(EXAMPLE,
 				Map.of("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn", "arn:aws:iam::1:role/retrain"));
 		Map<String, Object> account = kind(manifests, "ServiceAccount");
 		assertThat(name(account)).isEqualTo("retrain");
@@ -408,7 +405,7 @@ class DeploymentIT {
 			assertThat(pod).containsEntry("serviceAccountName", "retrain")
 				.containsEntry("automountServiceAccountToken", false);
 		}
-		List<Map<String, Object>> existing = render(example, Map.of("serviceAccount.create", "false",
+		List<Map<String, Object>> existing = render(EXAMPLE, Map.of("serviceAccount.create", "false",
 				"serviceAccount.name", "ml-jobs", "serviceAccount.automountToken", "true"));
 		assertThat(kinds(existing, "ServiceAccount")).isEmpty();
 		for (Map<String, Object> deployment : kinds(existing, "Deployment")) {
@@ -416,7 +413,7 @@ class DeploymentIT {
 			assertThat(pod).containsEntry("serviceAccountName", "ml-jobs")
 				.containsEntry("automountServiceAccountToken", true);
 		}
-		assertThatThrownBy(() -> render(example,
+		assertThatThrownBy(() -> render(EXAMPLE,
 				Map.of("serviceAccount.create", "false",
 						"serviceAccount.annotations.iam\\.gke\\.io/gcp-service-account", "x")))
 			.hasMessageContaining("serviceAccount.annotations need serviceAccount.create");
@@ -428,8 +425,7 @@ class DeploymentIT {
 	 */
 	@Test
 	void volumesAreBoundedAndWorkersLeavePyTorchItsMemory() {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		List<Map<String, Object>> manifests = render(example, Map.of());
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of());
 		for (Map<String, Object> deployment : kinds(manifests, "Deployment")) {
 			List<Map<String, Object>> volumes = get(deployment, "spec", "template", "spec", "volumes");
 			Map<String, Object> limits = new TreeMap<>();
@@ -455,7 +451,7 @@ class DeploymentIT {
 			.singleElement()
 			.satisfies(v -> assertThat(this.<Map<String, Object>>get(v, "emptyDir")).isEmpty());
 		assertThat(
-				env(containers(deployment(render(example, Map.of("workers.javaOptions", "-Xmx1g")), "worker")).get(0)))
+				env(containers(deployment(render(EXAMPLE, Map.of("workers.javaOptions", "-Xmx1g")), "worker")).get(0)))
 			.containsEntry("JAVA_TOOL_OPTIONS", "-Xmx1g");
 	}
 
@@ -465,9 +461,8 @@ class DeploymentIT {
 	 */
 	@Test
 	void aNetworkPolicyLetsInTheOrchestratorsHttpPortAndNothingToWorkers() {
-		Path example = ROOT.resolve("deploy/helm/example-values.yaml");
-		assertThat(kinds(render(example, Map.of()), "NetworkPolicy")).isEmpty();
-		List<Map<String, Object>> manifests = render(example, Map.of("networkPolicy.enabled", "true"));
+		assertThat(kinds(render(EXAMPLE, Map.of()), "NetworkPolicy")).isEmpty();
+		List<Map<String, Object>> manifests = render(EXAMPLE, Map.of("networkPolicy.enabled", "true"));
 		List<Map<String, Object>> policies = kinds(manifests, "NetworkPolicy");
 		assertThat(policies).hasSize(2);
 		for (Map<String, Object> policy : policies) {
@@ -498,8 +493,7 @@ class DeploymentIT {
 		assertThatThrownBy(() -> render(null,
 				Map.of("database.password", "x", "workers.enabled", "false", "workers.keda.enabled", "true")))
 			.hasMessageContaining("workers.keda.enabled needs workers.enabled");
-		assertThatThrownBy(() -> render(ROOT.resolve("deploy/helm/example-values.yaml"),
-				Map.of("orchestrator.spreadByHostname", "Preferred")))
+		assertThatThrownBy(() -> render(EXAMPLE, Map.of("orchestrator.spreadByHostname", "Preferred")))
 			.hasMessageContaining("orchestrator.spreadByHostname must be ScheduleAnyway, DoNotSchedule or empty");
 		// without workers: no worker Deployment, no broker settings
 		List<Map<String, Object>> manifests = render(null,
