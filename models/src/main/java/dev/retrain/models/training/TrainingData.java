@@ -29,13 +29,33 @@ public record TrainingData(float[] features, double[] targets, float[] weights, 
 
 	@Override
 	public Split split(double validationFraction, long seed) {
-		int[] all = shuffled(identity(this.rows), seed);
 		int val = (validationFraction > 0)
 				? (int) Math.min(this.rows - 1, Math.max(1, Math.round(this.rows * validationFraction))) : 0;
-		int[] valRows = Arrays.copyOfRange(all, 0, val);
-		int[] trainRows = Arrays.copyOfRange(all, val, this.rows);
-		Arrays.sort(valRows);
-		Arrays.sort(trainRows);
+		int[] valRows;
+		int[] trainRows;
+		if (val == 0) {
+			// every row trains, in row order: what shuffling and sorting them would give
+			valRows = new int[0];
+			trainRows = identity(this.rows);
+		}
+		else {
+			// the first val rows of the seeded shuffle validate; the rest train, both in
+			// row order (marked, not sorted: linear in the rows)
+			int[] all = shuffled(identity(this.rows), seed);
+			valRows = Arrays.copyOfRange(all, 0, val);
+			Arrays.sort(valRows);
+			boolean[] validating = new boolean[this.rows];
+			for (int r : valRows) {
+				validating[r] = true;
+			}
+			trainRows = new int[this.rows - val];
+			int k = 0;
+			for (int r = 0; r < this.rows; r++) {
+				if (!validating[r]) {
+					trainRows[k++] = r;
+				}
+			}
+		}
 		return new Split() {
 
 			@Override
