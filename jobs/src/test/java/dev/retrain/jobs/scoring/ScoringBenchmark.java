@@ -22,8 +22,10 @@ import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.PredictionsWriter;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.features.FeatureEncoder;
+import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
@@ -74,6 +76,10 @@ public final class ScoringBenchmark {
 	public static void main(String[] args) throws Exception {
 		Map<String, String> a = JobMemoryBenchmark.arguments(args);
 		Path out = Path.of(a.getOrDefault("out", "target/benchmarks"));
+		if ("parts".equals(a.get("child"))) {
+			parts(Path.of(a.get("work")), Long.parseLong(a.get("rows")));
+			return;
+		}
 		if (a.containsKey("child")) {
 			child(a.get("child"), Path.of(a.get("work")), Long.parseLong(a.get("rows")));
 			return;
@@ -100,13 +106,22 @@ public final class ScoringBenchmark {
 		// job and peer back to back, repeats times: the machine is shared and noisy, and
 		// pairing cancels most of the load both sides saw
 		List<Double> ratios = new ArrayList<>();
+		List<Double> partRatios = new ArrayList<>();
+		List<String> partLines = new ArrayList<>();
 		for (int i = 0; i < repeats; i++) {
 			Outcome job = inChild("job", work, rows, heap);
 			// the peer holds the encoded rows: 1M x ~150 floats is ~600 MB
 			Outcome bare = inChild("bare", work, rows, Math.max(1, rows / 300_000) + "g");
+			// the job's own parts, each timed alone in one JVM: read, encode, score,
+			// write
+			Parts parts = parts(work, rows, (Math.max(1, rows / 300_000) + 1) + "g");
 			outcomes.add(job);
 			outcomes.add(bare);
 			ratios.add((bare.rowsPerSecond() > 0) ? job.rowsPerSecond() / bare.rowsPerSecond() : 0);
+			partRatios.add((parts.sum() > 0) ? job.seconds() / parts.sum() : 0);
+			partLines.add(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |", i + 1,
+					job.seconds(), parts.read(), parts.encode(), parts.score(), parts.write(), parts.sum(),
+					partRatios.get(i)));
 		}
 		outcomes.add(inChild("job", work, quarter, heap));
 		// memory flat in the rows: the whole partition again in a third of the heap
@@ -129,6 +144,16 @@ public final class ScoringBenchmark {
 		md.append(
 				String.format(Locale.ROOT, "%nRatio (job / bare, rows/s) per repeat: %s; median %.2fx (aim >= 0.8x).%n",
 						ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(), median));
+		md.append(String.format(Locale.ROOT,
+				"%nThe job against the sum of its own parts, each timed alone in one JVM of its own right after the "
+						+ "job (the product's Parquet read of the same columns, slice by slice; encoding those slices; "
+						+ "the bare scoring loop over the encoded rows; the predictions writer writing the same "
+						+ "predictions), seconds:%n%n| repeat | job | read | encode | score | write | sum | job / sum |%n"
+						+ "| --- | --- | --- | --- | --- | --- | --- | --- |%n"));
+		partLines.forEach(l -> md.append(l).append('\n'));
+		List<Double> sortedParts = partRatios.stream().sorted().toList();
+		md.append(String.format(Locale.ROOT, "%nMedian job / sum of parts: %.2fx (aim <= 1.2x).%n",
+				sortedParts.get(sortedParts.size() / 2)));
 		Files.createDirectories(out);
 		Files.writeString(out.resolve("scoring.md"), md.toString());
 		Json.write(out.resolve("scoring.json"), outcomes);
@@ -190,6 +215,109 @@ public final class ScoringBenchmark {
 			.withFiles(ModelStore.hashes(staged, ModelStore.PARAMS));
 		Json.write(staged.resolve(ModelStore.METADATA), meta);
 		store.commit(staged, "wide", 1);
+	}
+
+	/** Seconds of each part of a scoring, timed alone. */
+	record Parts(double read, double encode, double score, double write) {
+
+		double sum() {
+			return this.read + this.encode + this.score + this.write;
+		}
+
+	}
+
+	private static Parts parts(Path work, long rows, String heap) throws IOException, InterruptedException {
+		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx" + heap, "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+				ScoringBenchmark.class.getName(), "--child=parts", "--work=" + work, "--rows=" + rows));
+		Path log = work.resolve("parts-" + rows + ".log");
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		if (!p.waitFor(30, TimeUnit.MINUTES)) {
+			p.destroyForcibly();
+			throw new IllegalStateException("parts did not finish in 30 minutes; see " + log);
+		}
+		String[] f = Files.readAllLines(log)
+			.stream()
+			.filter(l -> l.startsWith("PARTS "))
+			.reduce((x, y) -> y)
+			.orElseThrow(() -> new IllegalStateException("the parts child printed no result; see " + log))
+			.split(" ");
+		return new Parts(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+				Double.parseDouble(f[4]));
+	}
+
+	/**
+	 * The scoring's parts one after the other in this JVM, each over every row and timed
+	 * alone: what {@link ScoreStep#score} does interleaved slice by slice. Prints
+	 * {@code PARTS <read> <encode> <score> <write>} in seconds.
+	 */
+	private static void parts(Path work, long rows) throws Exception {
+		Path data = work.resolve("data-" + rows);
+		ModelStore store = new ModelStore(work.resolve("store"));
+		try (ModelArtifact artifact = store.load("wide", 1)) {
+			List<ColumnRequest> columns = new ArrayList<>();
+			for (FeatureEncoding f : artifact.metadata().features()) {
+				columns.add(new ColumnRequest(f.name(), (f.type() == FeatureSpec.FeatureType.NUMERIC)
+						? ColumnRequest.Kind.NUMERIC : ColumnRequest.Kind.STRING, true));
+			}
+			ParquetTableReader reader = new ParquetTableReader(Storage.local(data));
+			// read: slice by slice as the job reads, each slice dropped as the job drops
+			// it
+			long[] read = { 0 };
+			long r0 = System.nanoTime();
+			for (DataFile file : files(data)) {
+				reader.read(file, columns, ScoreStep.SLICE_ROWS, slice -> read[0] += slice.rows());
+			}
+			double readSeconds = (System.nanoTime() - r0) / 1e9;
+			// the slices again, kept this time (not timed), and the array for the encoded
+			// rows
+			List<Table> slices = new ArrayList<>();
+			for (DataFile file : files(data)) {
+				reader.read(file, columns, ScoreStep.SLICE_ROWS, slices::add);
+			}
+			int width = artifact.encoder().width();
+			float[] x = new float[Math.toIntExact(rows) * width];
+			float[] batch = new float[ScoreStep.SLICE_ROWS * width];
+			System.gc();
+			// encode: each slice into one reused batch, as the job's encoder does
+			int at = 0;
+			long e0 = System.nanoTime();
+			for (Table slice : slices) {
+				artifact.encoder().encodeRows(slice, null, 0, slice.rows(), batch, 0);
+				System.arraycopy(batch, 0, x, at * width, slice.rows() * width);
+				at += slice.rows();
+			}
+			double encodeSeconds = (System.nanoTime() - e0) / 1e9;
+			slices = null;
+			// score: the bare loop over the encoded rows
+			double[] scores;
+			try (LoadedModel model = LoadedModel.load(artifact.metadata().shape(),
+					store.versionDir("wide", 1).resolve(ModelStore.PARAMS))) {
+				model.predict(java.util.Arrays.copyOf(x, ScoreStep.SLICE_ROWS * width), ScoreStep.SLICE_ROWS);
+				long s0 = System.nanoTime();
+				scores = model.predict(x, at).scores();
+				long s1 = System.nanoTime();
+				// write: the same predictions (score and label), slice by slice
+				Path out = work.resolve("parts-predictions-" + rows + ".parquet");
+				long w0 = System.nanoTime();
+				try (PredictionsWriter writer = new PredictionsWriter(out, false, true, 8L << 20)) {
+					double[] part = new double[ScoreStep.SLICE_ROWS];
+					String[] labels = new String[ScoreStep.SLICE_ROWS];
+					for (int start = 0; start < at; start += ScoreStep.SLICE_ROWS) {
+						int n = Math.min(ScoreStep.SLICE_ROWS, at - start);
+						for (int r = 0; r < n; r++) {
+							part[r] = scores[start + r];
+							labels[r] = (part[r] >= 0.5) ? "1" : "0";
+						}
+						writer.append(null, 1, part, labels, n);
+					}
+				}
+				long w1 = System.nanoTime();
+				System.out.printf(Locale.ROOT, "PARTS %.4f %.4f %.4f %.4f%n", readSeconds, encodeSeconds,
+						(s1 - s0) / 1e9, (w1 - w0) / 1e9);
+			}
+		}
+		System.exit(0);
 	}
 
 	private static Outcome inChild(String how, Path work, long rows, String heap)
