@@ -288,6 +288,10 @@ public final class ScoringBenchmark {
 				at += slice.rows();
 			}
 			double encodeSeconds = (System.nanoTime() - e0) / 1e9;
+			if (read[0] != rows || at != rows) {
+				throw new IllegalStateException(
+						"the parts read " + read[0] + " and encoded " + at + " of " + rows + " rows");
+			}
 			slices = null;
 			// score: the bare loop over the encoded rows
 			double[] scores;
