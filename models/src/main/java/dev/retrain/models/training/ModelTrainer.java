@@ -180,11 +180,32 @@ public final class ModelTrainer {
 	 * replaced atomically.
 	 */
 	static Checkpoint checkpoint(Request req, Block block, Checkpoint next) {
+		return checkpoint(req, block, next, false);
+	}
+
+	/**
+	 * The same; {@code blockIsBest} says the block holds what {@link #BEST} already holds
+	 * (this epoch was the best, or the best was restored to finish), so the files are
+	 * copied from it rather than serialised again (a TorchScript archive each time).
+	 */
+	static Checkpoint checkpoint(Request req, Block block, Checkpoint next, boolean blockIsBest) {
 		Path work = req.workDir();
+		Path best = work.resolve(BEST);
+		boolean copy = blockIsBest && Files.isRegularFile(best);
 		if (next.finished()) {
-			ParameterFiles.save(block, work.resolve(FINAL_PARAMS));
+			if (copy) {
+				ParameterFiles.copy(best, work.resolve(FINAL_PARAMS));
+			}
+			else {
+				ParameterFiles.save(block, work.resolve(FINAL_PARAMS));
+			}
 		}
-		ParameterFiles.save(block, work.resolve(LAST));
+		if (copy) {
+			ParameterFiles.copy(best, work.resolve(LAST));
+		}
+		else {
+			ParameterFiles.save(block, work.resolve(LAST));
+		}
 		Map<String, String> files = new TreeMap<>();
 		for (String name : List.of(LAST, BEST, OPTIMIZER, FINAL_PARAMS)) {
 			if ((!name.equals(FINAL_PARAMS) || next.finished()) && Files.isRegularFile(work.resolve(name))) {
@@ -268,12 +289,14 @@ public final class ModelTrainer {
 			}
 			stoppedEarly = earlyStopping && sinceBest >= hp.patience() && epoch < hp.epochs();
 			boolean finished = stoppedEarly || epoch == hp.epochs();
+			boolean blockIsBest = bestEpoch == epoch;
 			if (finished && best != null) {
 				ParameterFiles.restore(model.getBlock(), best);
+				blockIsBest = true;
 			}
 			adam.save(model.getBlock(), work.resolve(OPTIMIZER));
 			Checkpoint next = checkpoint(req, model.getBlock(), new Checkpoint(fingerprint, epoch, bestEpoch, bestLoss,
-					sinceBest, finished, stoppedEarly, samplesSeen, millis, curve));
+					sinceBest, finished, stoppedEarly, samplesSeen, millis, curve), blockIsBest);
 			Failpoints.reach("train.epoch-" + epoch);
 			req.listener().epochCompleted(epoch, hp.epochs(), stats);
 			if (finished) {

@@ -46,6 +46,21 @@ final class ParameterFiles {
 	}
 
 	/**
+	 * Copies a parameter file {@link #save} wrote (to a temporary file, then moved into
+	 * place): the same parameters as saving the same block again, without serialising it.
+	 */
+	public static void copy(Path from, Path to) {
+		Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+		try {
+			Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+			Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot copy parameters from " + from + " to " + to, ex);
+		}
+	}
+
+	/**
 	 * A new block of the shape, initialised and then loaded from the file; a TorchScript
 	 * model is the module in the file, with trainable parameters.
 	 */
