@@ -141,8 +141,10 @@ public final class CronFleetBenchmark {
 		writeFiles(configs, pipelines, data, "0 0 0 1 1 ?");
 		try (FleetDatabase db = FleetDatabase.create(); NodeProcesses processes = db.nodes(root, API_KEY)) {
 			processes.jvmOptions(jvm.trim().split("\\s+"));
+			// one model store for both nodes: a pipeline's next run may run on the other node
+			// and compare with the champion the first one registered
 			List<String> args = new ArrayList<>(List.of("--retrain.heartbeat-interval=2s", "--retrain.node-timeout=30s",
-					"--retrain.config-watch=1h"));
+					"--retrain.config-watch=1h", "--retrain.store-uri=" + root.resolve("store")));
 			nodeArgs.stream().filter(s -> !s.isBlank()).forEach(args::add);
 			Node a = processes.start("node-a", false, null, args);
 			Node b = processes.start("node-b", false, null, args);
@@ -200,6 +202,7 @@ public final class CronFleetBenchmark {
 		Map<String, Integer> perFire = new HashMap<>();
 		List<Double> lag = new ArrayList<>();
 		List<Double> queued = new ArrayList<>();
+		Map<Instant, List<Double>> lagBySlot = new TreeMap<>();
 		Map<String, Integer> statuses = new TreeMap<>();
 		int otherSlots = 0;
 		int runs = 0;
@@ -219,6 +222,7 @@ public final class CronFleetBenchmark {
 				perFire.merge(rs.getString(1) + "@" + rs.getString(2), 1, Integer::sum);
 				Instant created = rs.getObject(3, OffsetDateTime.class).toInstant();
 				lag.add(Duration.between(slot, created).toNanos() / 1e6);
+				lagBySlot.computeIfAbsent(slot, k -> new ArrayList<>()).add(Duration.between(slot, created).toNanos() / 1e6);
 				Timestamp started = rs.getTimestamp(6);
 				if (started != null) {
 					queued.add(Duration.between(slot, started.toInstant()).toNanos() / 1e6);
@@ -262,8 +266,9 @@ public final class CronFleetBenchmark {
 		// run
 		// has the key of another slot than the cron's
 		int misfired = otherSlots;
+		lagBySlot.values().forEach(l -> l.sort(Double::compare));
 		String md = markdown(pipelines, slots, jvm, runs, duplicates, missing, skipped, reasons, misfired,
-				couldNotStart, otherSlots, lag, queued, statuses, drain);
+				couldNotStart, otherSlots, lag, lagBySlot, queued, statuses, drain);
 		Files.writeString(out.resolve("cron-fleet.md"), md);
 		return new Result(pipelines, slots, runs, duplicates, missing, skipped, reasons, misfired, couldNotStart,
 				otherSlots, lag, queued, statuses, drain, md);
@@ -275,7 +280,8 @@ public final class CronFleetBenchmark {
 
 	static String markdown(int pipelines, List<Instant> slots, String jvm, int runs, int duplicates, int missing,
 			int skipped, Map<String, Integer> reasons, int misfired, int couldNotStart, int otherSlots,
-			List<Double> lag, List<Double> queued, Map<String, Integer> statuses, double drain) {
+			List<Double> lag, Map<Instant, List<Double>> lagBySlot, List<Double> queued, Map<String, Integer> statuses,
+			double drain) {
 		StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
 				"%,d cron schedules, %d slot(s) (%s), two node JVMs (`%s`) in one Quartz cluster on "
 						+ "PostgreSQL; %s, %d cores, Java %s; at the end: " + FleetDatabase.loadAverage() + "%n%n",
@@ -288,6 +294,12 @@ public final class CronFleetBenchmark {
 		md.append("| start lag, s | p50 | p90 | p99 | max |\n| --- | ---: | ---: | ---: | ---: |\n");
 		md.append(String.format(Locale.ROOT, "| slot to run record (the launch) | %.2f | %.2f | %.2f | %.2f |%n",
 				pct(lag, 0.5) / 1000, pct(lag, 0.9) / 1000, pct(lag, 0.99) / 1000, pct(lag, 1.0) / 1000));
+		for (Map.Entry<Instant, List<Double>> e : lagBySlot.entrySet()) {
+			List<Double> l = e.getValue();
+			md.append(String.format(Locale.ROOT, "| of which the slot %s (%,d runs) | %.2f | %.2f | %.2f | %.2f |%n",
+					e.getKey(), l.size(), pct(l, 0.5) / 1000, pct(l, 0.9) / 1000, pct(l, 0.99) / 1000,
+					pct(l, 1.0) / 1000));
+		}
 		md.append(String.format(Locale.ROOT,
 				"| slot to the run's start (queued behind the node's runs) | %.2f | %.2f | %.2f | %.2f |%n%n",
 				pct(queued, 0.5) / 1000, pct(queued, 0.9) / 1000, pct(queued, 0.99) / 1000, pct(queued, 1.0) / 1000));

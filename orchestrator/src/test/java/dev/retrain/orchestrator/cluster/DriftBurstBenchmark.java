@@ -59,9 +59,14 @@ public final class DriftBurstBenchmark {
 	private DriftBurstBenchmark() {
 	}
 
-	/** One burst: answers by status, outcomes, duplicates answered, latencies (ms). */
+	/**
+	 * One burst: answers by status, outcomes answered (all, and to the first copy of each
+	 * event: a duplicate arriving while its original is being decided is answered
+	 * {@code RECEIVED}), duplicates answered, latencies (ms).
+	 */
 	public record Burst(String name, int requests, double seconds, Map<Integer, Integer> statuses,
-			Map<String, Integer> outcomes, int duplicatesAnswered, List<Double> latencyMs) {
+			Map<String, Integer> outcomes, Map<String, Integer> originalOutcomes, int duplicatesAnswered,
+			List<Double> latencyMs) {
 
 		double perSecond() {
 			return this.requests / this.seconds;
@@ -136,6 +141,7 @@ public final class DriftBurstBenchmark {
 		ExecutorService pool = Executors.newFixedThreadPool(clients);
 		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
 		Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+		Map<String, Integer> originals = new ConcurrentHashMap<>();
 		AtomicInteger duplicates = new AtomicInteger();
 		List<Double> latency = Collections.synchronizedList(new ArrayList<>());
 		URI uri = URI.create("http://127.0.0.1:" + node.port() + "/api/drift-events");
@@ -168,6 +174,9 @@ public final class DriftBurstBenchmark {
 					if (j.path("duplicate").asBoolean(false)) {
 						duplicates.incrementAndGet();
 					}
+					else {
+						originals.merge(j.get("outcome").asString(), 1, Integer::sum);
+					}
 				}
 				return null;
 			}));
@@ -181,7 +190,7 @@ public final class DriftBurstBenchmark {
 		List<Double> sorted = new ArrayList<>(latency);
 		sorted.sort(Double::compare);
 		return new Burst(name, bodies.size(), seconds, new TreeMap<>(statuses), new TreeMap<>(outcomes),
-				duplicates.get(), sorted);
+				new TreeMap<>(originals), duplicates.get(), sorted);
 	}
 
 	/**

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.retrain.jobs.TestPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * Keeps the drift burst benchmark from rotting (docs/capacity.md): a small burst with
@@ -31,11 +32,16 @@ class DriftBurstBenchmarkSmokeIT {
 				"-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", out);
 
 		assertThat(r.bursts()).hasSize(2).allSatisfy(b -> {
-			assertThat(b.statuses()).containsExactly(org.assertj.core.api.Assertions.entry(202, events));
+			assertThat(b.statuses()).containsExactly(entry(202, events));
 			assertThat(b.outcomes().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(events);
 			assertThat(b.duplicatesAnswered()).isEqualTo(events / 2);
+			// the first copy of each event is answered with its decision
+			assertThat(b.originalOutcomes().values().stream().mapToInt(Integer::intValue).sum())
+				.isEqualTo(events / 2);
+			assertThat(b.originalOutcomes()).doesNotContainKey("RECEIVED");
 		});
-		assertThat(r.bursts().get(1).outcomes()).containsOnlyKeys("SUPPRESSED_COOLDOWN");
+		assertThat(r.bursts().get(0).originalOutcomes()).containsEntry("STARTED_RUN", pipelines);
+		assertThat(r.bursts().get(1).originalOutcomes()).containsOnlyKeys("SUPPRESSED_COOLDOWN");
 		assertThat(r.recordedEvents()).isEqualTo(r.distinctEvents()).isEqualTo(events);
 		assertThat(r.undecided()).isZero();
 		assertThat(r.recordedOutcomes()).containsEntry("STARTED_RUN", (long) pipelines);
