@@ -141,8 +141,8 @@ public final class CronFleetBenchmark {
 		writeFiles(configs, pipelines, data, "0 0 0 1 1 ?");
 		try (FleetDatabase db = FleetDatabase.create(); NodeProcesses processes = db.nodes(root, API_KEY)) {
 			processes.jvmOptions(jvm.trim().split("\\s+"));
-			// one model store for both nodes: a pipeline's next run may run on the other node
-			// and compare with the champion the first one registered
+			// one model store for both nodes: a pipeline's next run may run on the
+			// other node and compare with the champion the first one registered
 			List<String> args = new ArrayList<>(List.of("--retrain.heartbeat-interval=2s", "--retrain.node-timeout=30s",
 					"--retrain.config-watch=1h", "--retrain.store-uri=" + root.resolve("store")));
 			nodeArgs.stream().filter(s -> !s.isBlank()).forEach(args::add);
@@ -222,7 +222,8 @@ public final class CronFleetBenchmark {
 				perFire.merge(rs.getString(1) + "@" + rs.getString(2), 1, Integer::sum);
 				Instant created = rs.getObject(3, OffsetDateTime.class).toInstant();
 				lag.add(Duration.between(slot, created).toNanos() / 1e6);
-				lagBySlot.computeIfAbsent(slot, k -> new ArrayList<>()).add(Duration.between(slot, created).toNanos() / 1e6);
+				lagBySlot.computeIfAbsent(slot, k -> new ArrayList<>())
+					.add(Duration.between(slot, created).toNanos() / 1e6);
 				Timestamp started = rs.getTimestamp(6);
 				if (started != null) {
 					queued.add(Duration.between(slot, started.toInstant()).toNanos() / 1e6);

@@ -36,8 +36,7 @@ class DriftBurstBenchmarkSmokeIT {
 			assertThat(b.outcomes().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(events);
 			assertThat(b.duplicatesAnswered()).isEqualTo(events / 2);
 			// the first copy of each event is answered with its decision
-			assertThat(b.originalOutcomes().values().stream().mapToInt(Integer::intValue).sum())
-				.isEqualTo(events / 2);
+			assertThat(b.originalOutcomes().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(events / 2);
 			assertThat(b.originalOutcomes()).doesNotContainKey("RECEIVED");
 		});
 		assertThat(r.bursts().get(0).originalOutcomes()).containsEntry("STARTED_RUN", pipelines);
