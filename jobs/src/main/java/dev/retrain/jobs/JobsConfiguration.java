@@ -104,11 +104,13 @@ public class JobsConfiguration {
 		// a run whose end Spring Batch could not record still ends (RunLifecycleListener)
 		executor.setTaskDecorator(job -> lifecycle.getObject().guard(job));
 		executor.setThreadNamePrefix("run-");
-		// the pool grows past its core size only when its queue is full: the core size
-		// is how many runs execute at once
+		// the core size is how many runs execute at once; the others wait in the queue,
+		// however many: a thousand schedules firing in the same minute launch a thousand
+		// runs, and a bounded queue refused those past it (each launch failed with
+		// TaskRejectedException; docs/capacity.md). A queued run is a few objects.
 		executor.setCorePoolSize(props.runThreads());
-		executor.setMaxPoolSize(props.runThreads() * 2);
-		executor.setQueueCapacity(100);
+		executor.setMaxPoolSize(props.runThreads());
+		executor.setQueueCapacity(Integer.MAX_VALUE);
 		executor.initialize();
 		return executor;
 	}

@@ -1,6 +1,8 @@
 package dev.retrain.jobs.pipeline;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ public class PipelineCatalog {
 	 * pinned when the run starts (the retrain job's {@code PinnedPipeline}).
 	 */
 	public static final String PINNED_TEXT = "retrain.pipeline.text";
+
+	private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
 	private final Path directory;
 
@@ -76,6 +80,8 @@ public class PipelineCatalog {
 	 * {@code errors}; a name a second file declares stays with the file that held it.
 	 */
 	public State reload() {
+		long started = System.nanoTime();
+		long cpu = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : 0;
 		State before = this.state.get();
 		Map<String, String> incumbents = new HashMap<>();
 		before.pipelines().values().forEach(d -> incumbents.put(d.name(), d.source()));
@@ -107,10 +113,22 @@ public class PipelineCatalog {
 			}
 		}
 		errors.forEach(e -> log.error("pipeline file not loaded: {}", e.getMessage()));
-		log.info("loaded {} pipeline(s) from {}: {}", pipelines.size(), this.directory, pipelines.keySet());
+		log.info("loaded {} pipeline(s) from {} in {} ms ({} ms of CPU): {}", pipelines.size(), this.directory,
+				(System.nanoTime() - started) / 1_000_000,
+				CPU.isCurrentThreadCpuTimeSupported() ? (CPU.getCurrentThreadCpuTime() - cpu) / 1_000_000 : "?",
+				shown(pipelines.keySet()));
 		State next = new State(Map.copyOf(pipelines), List.copyOf(errors));
 		this.state.set(next);
 		return next;
+	}
+
+	/** Names for a log line: all of a few, the first 20 of many. */
+	static String shown(java.util.Collection<String> names) {
+		if (names.size() <= 20) {
+			return names.toString();
+		}
+		return names.stream().limit(20).toList().toString().replaceFirst("]$", "") + ", ... and " + (names.size() - 20)
+				+ " more]";
 	}
 
 	public State state() {

@@ -3,9 +3,10 @@ package dev.retrain.orchestrator.scheduling;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.TreeMap;
@@ -24,10 +25,13 @@ import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.retrain.jobs.RetrainProperties;
@@ -45,8 +49,10 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
  * touched.
  *
  * <p>
- * Misfires: cron triggers fire once when the application comes back after missing one or
- * more slots ({@code FIRE_AND_PROCEED}), not once per missed slot.
+ * Misfires: a fire taken up to {@code misfireThreshold} (10 minutes) late fires as
+ * itself, with its slot; cron triggers that missed their slots by more (the application
+ * was down) fire once when it comes back ({@code FIRE_AND_PROCEED}), not once per missed
+ * slot.
  */
 @Component
 public class ScheduleReconciler implements SmartLifecycle {
@@ -65,7 +71,15 @@ public class ScheduleReconciler implements SmartLifecycle {
 
 	private final boolean worker;
 
-	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog, AuditLog audit, RetrainProperties props) {
+	private final JdbcTemplate jdbc;
+
+	private final String tablePrefix;
+
+	public ScheduleReconciler(Scheduler scheduler, PipelineCatalog catalog, AuditLog audit, RetrainProperties props,
+			JdbcTemplate jdbc,
+			@Value("${spring.quartz.properties.org.quartz.jobStore.tablePrefix:QRTZ_}") String tablePrefix) {
+		this.jdbc = jdbc;
+		this.tablePrefix = tablePrefix;
 		this.audit = audit;
 		this.scheduler = scheduler;
 		this.catalog = catalog;
@@ -128,9 +142,10 @@ public class ScheduleReconciler implements SmartLifecycle {
 
 	/** What changed, in words (for logs and the audit trail). */
 	public synchronized List<String> reconcile() {
+		long started = System.nanoTime();
 		List<Change> changes = new ArrayList<>();
+		Map<JobKey, Trigger> desired = new TreeMap<>();
 		try {
-			Map<JobKey, Trigger> desired = new TreeMap<>();
 			for (PipelineDefinition def : this.catalog.all()) {
 				if (def.schedule() != null) {
 					desired.put(key(ScheduleKind.RETRAIN, def.name()),
@@ -149,28 +164,68 @@ public class ScheduleReconciler implements SmartLifecycle {
 					desired.put(key(ScheduleKind.DATA_ARRIVAL, def.name()), poll(def.name()));
 				}
 			}
+			List<JobKey> removed = new ArrayList<>();
 			for (ScheduleKind kind : ScheduleKind.values()) {
 				Set<JobKey> existing = this.scheduler.getJobKeys(GroupMatcher.jobGroupEquals(kind.group()));
 				for (JobKey k : existing) {
 					if (!desired.containsKey(k)) {
-						this.scheduler.deleteJob(k);
+						removed.add(k);
 						changes.add(new Change(k.getName(), kind.group(),
 								"removed " + kind.group() + " schedule of " + k.getName()));
 					}
 				}
 			}
+			if (!removed.isEmpty()) {
+				this.scheduler.deleteJobs(removed);
+			}
+			// one read of every stored trigger, and every addition and change stored in
+			// one transaction: a thousand schedules cost a few round trips, not
+			// thousands (see docs/capacity.md)
+			Map<TriggerKey, Stored> stored = stored();
+			Map<JobDetail, Set<? extends Trigger>> toStore = new LinkedHashMap<>();
+			List<TriggerKey> repause = new ArrayList<>();
 			for (Map.Entry<JobKey, Trigger> e : desired.entrySet()) {
-				apply(e.getKey(), e.getValue())
-					.ifPresent(text -> changes.add(new Change(e.getKey().getName(), e.getKey().getGroup(), text)));
+				JobKey key = e.getKey();
+				Trigger wanted = e.getValue();
+				ScheduleKind kind = ScheduleKind.of(key.getGroup());
+				Stored was = stored.get(wanted.getKey());
+				if (was != null && was.description().equals(describe(wanted))) {
+					continue;
+				}
+				toStore.put(JobBuilder.newJob(kind.jobClass()).withIdentity(key).storeDurably().build(),
+						Set.of(wanted));
+				if (was == null) {
+					changes.add(new Change(key.getName(), key.getGroup(),
+							"added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")"));
+				}
+				else {
+					if (was.paused()) {
+						repause.add(wanted.getKey());
+					}
+					changes.add(new Change(key.getName(), key.getGroup(), "changed " + kind.group() + " schedule of "
+							+ key.getName() + " from " + was.description() + " to " + describe(wanted)));
+				}
+			}
+			if (!toStore.isEmpty()) {
+				// replace: another node starting at the same moment may have just stored
+				// the same triggers (it refused to start with
+				// ObjectAlreadyExistsException
+				// before)
+				this.scheduler.scheduleJobs(toStore, true);
+			}
+			for (TriggerKey k : repause) {
+				// a paused schedule stays paused when its cron changes
+				this.scheduler.pauseTrigger(k);
 			}
 		}
-		catch (SchedulerException ex) {
+		catch (SchedulerException | DataAccessException ex) {
 			throw new IllegalStateException("cannot reconcile schedules: " + ex.getMessage(), ex);
 		}
-		changes.forEach(c -> {
-			log.info("schedules: {}", c.text());
-			this.audit.record("system", "SCHEDULE_CHANGE", c.pipeline(), c.kind(), c.text());
-		});
+		changes.forEach(c -> log.info("schedules: {}", c.text()));
+		this.audit.recordAll("system", "SCHEDULE_CHANGE",
+				changes.stream().map(c -> new AuditLog.Change(c.pipeline(), c.kind(), c.text())).toList());
+		log.info("schedules: {} reconciled in {} ms, {} change(s)", desired.size(),
+				(System.nanoTime() - started) / 1_000_000, changes.size());
 		return changes.stream().map(Change::text).toList();
 	}
 
@@ -178,27 +233,28 @@ public class ScheduleReconciler implements SmartLifecycle {
 	private record Change(String pipeline, String kind, String text) {
 	}
 
-	private Optional<String> apply(JobKey key, Trigger wanted) throws SchedulerException {
-		ScheduleKind kind = ScheduleKind.of(key.getGroup());
-		Trigger stored = this.scheduler.getTrigger(wanted.getKey());
-		if (stored == null) {
-			JobDetail job = JobBuilder.newJob(kind.jobClass()).withIdentity(key).storeDurably().build();
-			// replace: another node starting at the same moment may have just stored the
-			// same trigger (it refused to start with ObjectAlreadyExistsException before)
-			this.scheduler.scheduleJob(job, Set.of(wanted), true);
-			return Optional
-				.of("added " + kind.group() + " schedule of " + key.getName() + " (" + describe(wanted) + ")");
-		}
-		if (describe(stored).equals(describe(wanted))) {
-			return Optional.empty();
-		}
-		boolean paused = this.scheduler.getTriggerState(stored.getKey()) == Trigger.TriggerState.PAUSED;
-		this.scheduler.rescheduleJob(stored.getKey(), wanted);
-		if (paused) {
-			this.scheduler.pauseTrigger(wanted.getKey());
-		}
-		return Optional.of("changed " + kind.group() + " schedule of " + key.getName() + " from " + describe(stored)
-				+ " to " + describe(wanted));
+	/** A stored trigger: what it does in words ({@link #describe}), and if paused. */
+	private record Stored(String description, boolean paused) {
+	}
+
+	/**
+	 * Every trigger of this scheduler in one query on Quartz's tables (ours: the Flyway
+	 * migration V4 creates them), rather than a lookup per trigger.
+	 */
+	private Map<TriggerKey, Stored> stored() throws SchedulerException {
+		Map<TriggerKey, Stored> out = new HashMap<>();
+		String t = this.tablePrefix;
+		this.jdbc.query("SELECT t.trigger_name, t.trigger_group, t.trigger_type, t.trigger_state, "
+				+ "c.cron_expression, c.time_zone_id FROM " + t + "triggers t LEFT JOIN " + t + "cron_triggers c "
+				+ "ON c.sched_name = t.sched_name AND c.trigger_name = t.trigger_name "
+				+ "AND c.trigger_group = t.trigger_group WHERE t.sched_name = ?", rs -> {
+					String description = "CRON".equals(rs.getString(3))
+							? "cron '" + rs.getString(5) + "' in " + rs.getString(6)
+							: "every " + DATA_POLL_SECONDS + " s";
+					out.put(TriggerKey.triggerKey(rs.getString(1), rs.getString(2)),
+							new Stored(description, rs.getString(4).startsWith("PAUSED")));
+				}, this.scheduler.getSchedulerName());
+		return out;
 	}
 
 	static String describe(Trigger t) {

@@ -35,6 +35,11 @@ public final class NodeProcesses implements AutoCloseable {
 
 	private final String apiKey;
 
+	private final String url;
+
+	private final List<String> jvmOptions = new ArrayList<>(
+			List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+
 	private final List<Node> nodes = new ArrayList<>();
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -48,13 +53,32 @@ public final class NodeProcesses implements AutoCloseable {
 	}
 
 	public NodeProcesses(Path root, String schema, String apiKey) {
+		this(root, TestPostgres.url(schema), schema, apiKey);
+	}
+
+	/**
+	 * Nodes on the schema of the database at {@code url} (a JDBC URL that names the
+	 * schema as its current one): the fleet benchmarks' database of their own.
+	 */
+	public NodeProcesses(Path root, String url, String schema, String apiKey) {
 		this.root = root;
+		this.url = url;
 		this.schema = schema;
 		this.apiKey = apiKey;
 	}
 
 	public String url() {
-		return TestPostgres.url(this.schema);
+		return this.url;
+	}
+
+	/**
+	 * The JVM options of the processes started from now on, instead of the tests' quick
+	 * start ({@code -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}).
+	 */
+	public NodeProcesses jvmOptions(String... options) {
+		this.jvmOptions.clear();
+		this.jvmOptions.addAll(List.of(options));
+		return this;
 	}
 
 	/**
@@ -67,8 +91,9 @@ public final class NodeProcesses implements AutoCloseable {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			port = socket.getLocalPort();
 		}
-		List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true"));
+		List<String> cmd = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true"));
+		cmd.addAll(1, this.jvmOptions);
 		if (failpoint != null) {
 			cmd.add("-D" + Failpoints.PROPERTY + "=" + failpoint);
 		}
