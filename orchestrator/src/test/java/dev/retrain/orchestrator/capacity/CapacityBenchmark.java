@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -125,14 +126,18 @@ public final class CapacityBenchmark {
 			throw new IllegalArgumentException("--database: lower-case letters, digits and _");
 		}
 		String server = "jdbc:postgresql://127.0.0.1:5432/";
-		try (Connection c = DriverManager.getConnection(server + "test", "postgres", "");
-				Statement s = c.createStatement()) {
-			s.execute("DROP DATABASE IF EXISTS " + database);
-			s.execute("CREATE DATABASE " + database);
+		// --reuse: measure again on the state a --keep run left, without making it again
+		boolean reuse = a.containsKey("reuse");
+		if (!reuse) {
+			try (Connection c = DriverManager.getConnection(server + "test", "postgres", "");
+					Statement s = c.createStatement()) {
+				s.execute("DROP DATABASE IF EXISTS " + database);
+				s.execute("CREATE DATABASE " + database);
+			}
 		}
 		int status = 0;
 		try {
-			Result r = run(sizes, server + database, null, out);
+			Result r = run(sizes, server + database, null, out, !reuse);
 			System.out.println(r.markdown());
 		}
 		catch (Exception ex) {
@@ -155,6 +160,10 @@ public final class CapacityBenchmark {
 	 * password), in {@code schema} when not null (Flyway then migrates that schema).
 	 */
 	public static Result run(Sizes sizes, String url, String schema, Path out) throws Exception {
+		return run(sizes, url, schema, out, true);
+	}
+
+	static Result run(Sizes sizes, String url, String schema, Path out, boolean generate) throws Exception {
 		if (sizes.pipelines() < 2) {
 			throw new IllegalArgumentException("at least 2 pipelines");
 		}
@@ -197,10 +206,14 @@ public final class CapacityBenchmark {
 			Http http = new Http(port);
 
 			long t0 = System.nanoTime();
-			long seedRun = seed(http);
+			long seedRun = generate ? seed(http) : 0;
 			long t1 = System.nanoTime();
-			Generator generator = new Generator(jdbc, sizes, Instant.now().minus(1, ChronoUnit.HOURS));
-			generator.generate(seedRun);
+			Instant end = generate ? Instant.now().minus(1, ChronoUnit.HOURS)
+					: jdbc.queryForObject("SELECT MAX(created_at) FROM retrain_run", OffsetDateTime.class).toInstant();
+			Generator generator = new Generator(jdbc, sizes, end);
+			if (generate) {
+				generator.generate(seedRun);
+			}
 			Map<String, Long> rows = generator.counts();
 			long t2 = System.nanoTime();
 
@@ -283,6 +296,8 @@ public final class CapacityBenchmark {
 		figures.add(http.measure("REST", "audit of a pipeline, newest 100", "/api/audit?pipeline=" + p, sizes));
 		figures.add(http.measure("REST", "audit of a pipeline in a 30-day range",
 				"/api/audit?pipeline=" + p + "&from=" + auditFrom + "&to=" + auditTo, sizes));
+		figures.add(http.measure("REST", "audit of all pipelines in a 30-day range",
+				"/api/audit?from=" + auditFrom + "&to=" + auditTo, sizes));
 		figures
 			.add(http.measure("REST", "audit of one action (PROMOTE), newest 100", "/api/audit?action=PROMOTE", sizes));
 		figures.add(http.measure("REST", "drift history of a pipeline (30 reports)",
@@ -307,13 +322,15 @@ public final class CapacityBenchmark {
 		md.append(String.format(Locale.ROOT,
 				"PostgreSQL %s; %,d pipelines, %,d runs, %,d versions, %,d audit rows, %,d drift reports; "
 						+ "pipeline measured: %s; %d requests per figure after %d of warm-up, one client on loopback; "
-						+ "%d cores, Java %s; load average (1 min) %s the measurement. Seed run and check %.1f s, "
-						+ "bulk generation %.1f s, measurement %.1f s.%n%n",
+						+ "%d cores, Java %s; load average (1 min) %s the measurement. %s, measurement %.1f s.%n%n",
 				r.postgres(), r.sizes().pipelines(), r.rows().getOrDefault("retrain_run", 0L),
 				r.rows().getOrDefault("model_version", 0L), r.rows().getOrDefault("audit_log", 0L),
 				r.rows().getOrDefault("drift_report", 0L), measured(), r.sizes().repeats(), r.sizes().warmUp(),
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), r.load(),
-				r.seedMillis() / 1000.0, r.generateMillis() / 1000.0, r.measureMillis() / 1000.0));
+				(r.seedMillis() == 0) ? "State made by an earlier run (--reuse)"
+						: String.format(Locale.ROOT, "Seed run and check %.1f s, bulk generation %.1f s",
+								r.seedMillis() / 1000.0, r.generateMillis() / 1000.0),
+				r.measureMillis() / 1000.0));
 		md.append("| | request | median | p95 | p99 | size | aim (p95) |\n");
 		md.append("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
 		for (Figure f : r.figures()) {
@@ -390,8 +407,11 @@ public final class CapacityBenchmark {
 				}
 			}
 			ms.sort(Double::compare);
-			return new Figure(kind, name, path, percentile(ms, 0.5), percentile(ms, 0.95), percentile(ms, 0.99), size,
-					console ? CONSOLE_AIM_MS : REST_AIM_MS);
+			Figure f = new Figure(kind, name, path, percentile(ms, 0.5), percentile(ms, 0.95), percentile(ms, 0.99),
+					size, console ? CONSOLE_AIM_MS : REST_AIM_MS);
+			System.out.printf(Locale.ROOT, "%s %s: median %.1f ms, p95 %.1f ms, p99 %.1f ms (load %s)%n", kind, name,
+					f.median(), f.p95(), f.p99(), load());
+			return f;
 		}
 
 		private static double percentile(List<Double> sorted, double q) {
