@@ -336,8 +336,8 @@ public final class CapacityBenchmark {
 		for (Figure f : r.figures()) {
 			md.append(String.format(Locale.ROOT,
 					"| %s | %s `%s` | %.1f ms | %.1f ms | %.1f ms | %,d B | < %.0f ms %s |%n", f.kind(), f.name(),
-					f.path().replaceAll("&(from|to)=[^&]*", "&$1=…"), f.median(), f.p95(), f.p99(), f.bytes(), f.aim(),
-					f.met() ? "met" : "**missed**"));
+					f.path().replaceAll("([?&])(from|to)=[^&]*", "$1$2=…"), f.median(), f.p95(), f.p99(), f.bytes(),
+					f.aim(), f.met() ? "met" : "**missed**"));
 		}
 		md.append("\nRows: ");
 		r.rows().forEach((t, n) -> md.append(String.format(Locale.ROOT, "%s %,d; ", t, n)));
