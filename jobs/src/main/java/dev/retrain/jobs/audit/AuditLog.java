@@ -62,6 +62,14 @@ public class AuditLog {
 
 	/** Newest first; {@code pipeline} and {@code action} filter when not null. */
 	public List<Entry> query(String pipeline, String action, int limit) {
+		return query(pipeline, action, null, null, limit);
+	}
+
+	/**
+	 * Newest first; {@code pipeline}, {@code action} and the time range ({@code from}
+	 * inclusive, {@code to} exclusive) filter when not null.
+	 */
+	public List<Entry> query(String pipeline, String action, Instant from, Instant to, int limit) {
 		StringBuilder sql = new StringBuilder("SELECT * FROM audit_log WHERE 1 = 1");
 		List<Object> args = new ArrayList<>();
 		if (pipeline != null) {
@@ -71,6 +79,14 @@ public class AuditLog {
 		if (action != null) {
 			sql.append(" AND action = ?");
 			args.add(action);
+		}
+		if (from != null) {
+			sql.append(" AND at >= ?");
+			args.add(from.atOffset(ZoneOffset.UTC));
+		}
+		if (to != null) {
+			sql.append(" AND at < ?");
+			args.add(to.atOffset(ZoneOffset.UTC));
 		}
 		sql.append(" ORDER BY id DESC LIMIT ?");
 		args.add(limit);

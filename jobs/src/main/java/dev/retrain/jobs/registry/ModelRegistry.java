@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,21 @@ public class ModelRegistry {
 	public List<ModelVersion> versions(String pipeline) {
 		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? ORDER BY version DESC", VERSION,
 				pipeline);
+	}
+
+	/**
+	 * One page of a pipeline's versions, newest first: at most {@code limit}, skipping
+	 * the {@code offset} newest.
+	 */
+	public List<ModelVersion> versions(String pipeline, long offset, int limit) {
+		return this.jdbc.query("SELECT * FROM model_version WHERE pipeline = ? ORDER BY version DESC LIMIT ? OFFSET ?",
+				VERSION, pipeline, limit, offset);
+	}
+
+	public long versionCount(String pipeline) {
+		Long n = this.jdbc.queryForObject("SELECT COUNT(*) FROM model_version WHERE pipeline = ?", Long.class,
+				pipeline);
+		return (n != null) ? n : 0;
 	}
 
 	public Set<Integer> registeredVersions(String pipeline) {
@@ -281,12 +297,29 @@ public class ModelRegistry {
 	}
 
 	public List<AliasChange> history(String pipeline) {
-		return this.jdbc.query("SELECT * FROM alias_history WHERE pipeline = ? ORDER BY id",
-				(rs, i) -> new AliasChange(rs.getLong("id"), rs.getString("pipeline"), rs.getString("alias"),
-						(Integer) rs.getObject("from_version"), (Integer) rs.getObject("to_version"),
-						instant(rs, "changed_at"), rs.getString("changed_by"), rs.getString("reason"),
-						(Long) rs.getObject("run_id", Long.class)),
+		return this.jdbc.query("SELECT * FROM alias_history WHERE pipeline = ? ORDER BY id", ModelRegistry::change,
 				pipeline);
+	}
+
+	/** The newest {@code limit} alias moves, oldest of them first. */
+	public List<AliasChange> history(String pipeline, int limit) {
+		List<AliasChange> newest = new ArrayList<>(
+				this.jdbc.query("SELECT * FROM alias_history WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
+						ModelRegistry::change, pipeline, limit));
+		Collections.reverse(newest);
+		return newest;
+	}
+
+	public long historyCount(String pipeline) {
+		Long n = this.jdbc.queryForObject("SELECT COUNT(*) FROM alias_history WHERE pipeline = ?", Long.class,
+				pipeline);
+		return (n != null) ? n : 0;
+	}
+
+	private static AliasChange change(ResultSet rs, int row) throws SQLException {
+		return new AliasChange(rs.getLong("id"), rs.getString("pipeline"), rs.getString("alias"),
+				(Integer) rs.getObject("from_version"), (Integer) rs.getObject("to_version"), instant(rs, "changed_at"),
+				rs.getString("changed_by"), rs.getString("reason"), (Long) rs.getObject("run_id", Long.class));
 	}
 
 	private static ModelVersion version(ResultSet rs, int row) throws SQLException {

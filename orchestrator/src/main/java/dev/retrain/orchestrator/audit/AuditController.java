@@ -1,5 +1,6 @@
 package dev.retrain.orchestrator.audit;
 
+import java.time.Instant;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -23,16 +24,21 @@ class AuditController {
 	}
 
 	@GetMapping("/api/audit")
-	@Operation(summary = "Audit log, newest first; filter by pipeline and action (PROMOTE, ROLLBACK, APPROVE, ...)")
+	@Operation(summary = "Audit log, newest first; filter by pipeline, action (PROMOTE, ROLLBACK, APPROVE, ...) "
+			+ "and time (from inclusive, to exclusive)")
 	List<AuditLog.Entry> query(@RequestParam(required = false) String pipeline,
-			@RequestParam(required = false) String action, @RequestParam(defaultValue = "100") int limit) {
+			@RequestParam(required = false) String action, @RequestParam(required = false) Instant from,
+			@RequestParam(required = false) Instant to, @RequestParam(defaultValue = "100") int limit) {
 		if (pipeline != null) {
 			Names.pipeline(pipeline);
 		}
 		if (limit < 1 || limit > 1000) {
 			throw new IllegalArgumentException("limit must be between 1 and 1000");
 		}
-		return this.audit.query(pipeline, action, limit);
+		if (from != null && to != null && !from.isBefore(to)) {
+			throw new IllegalArgumentException("from must be before to");
+		}
+		return this.audit.query(pipeline, action, from, to, limit);
 	}
 
 }

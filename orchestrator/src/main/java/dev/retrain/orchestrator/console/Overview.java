@@ -1,5 +1,6 @@
 package dev.retrain.orchestrator.console;
 
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -19,10 +21,12 @@ import dev.retrain.jobs.pipeline.PipelineDefinition;
 
 /**
  * The overview's rows, read in a fixed number of queries whatever the number of
- * pipelines: the last run of each pipeline, its versions' primary metric (for the
- * sparkline), its champion, its latest drift check that had data (a later check of a
- * window without data does not hide it), and the next fire of its schedules. The same
- * tables the REST API reads: no second source of truth.
+ * pipelines, each bounded by the number of pipelines rather than the length of their
+ * history: the last run of each pipeline, its champion and its primary metric, its latest
+ * drift check that had data (a later check of a window without data does not hide it),
+ * the next fire of its schedules, and, for the page's rows only, the primary metric of
+ * its newest versions (the sparkline). The same tables the REST API reads: no second
+ * source of truth.
  */
 @Component
 public class Overview {
@@ -44,6 +48,9 @@ public class Overview {
 
 	static final int PAGE_SIZE = 50;
 
+	/** The versions a sparkline shows: the newest. */
+	static final int SPARKLINE_VERSIONS = 30;
+
 	private final PipelineCatalog catalog;
 
 	private final JdbcTemplate jdbc;
@@ -57,58 +64,62 @@ public class Overview {
 	}
 
 	Page page(String query, String sort, int page) {
+		String q = (query != null) ? query.trim().toLowerCase(Locale.ROOT) : "";
+		List<PipelineDefinition> shown = new ArrayList<>();
+		for (PipelineDefinition d : this.catalog.all()) {
+			if (q.isEmpty() || d.name().contains(q)
+					|| (d.description() != null && d.description().toLowerCase(Locale.ROOT).contains(q))) {
+				shown.add(d);
+			}
+		}
+		Object names = shown.stream().map(PipelineDefinition::name).toArray(String[]::new);
 		Map<String, Object[]> lastRuns = new HashMap<>();
-		// the newest run of each pipeline: a grouped maximum, then a lookup by primary
-		// key (a
-		// window function over every run took most of the page's time on H2)
-		this.jdbc.query("SELECT r.pipeline, r.run_id, r.status, r.trigger_type, r.created_at FROM retrain_run r "
-				+ "JOIN (SELECT MAX(run_id) AS run_id FROM retrain_run GROUP BY pipeline) m ON r.run_id = m.run_id",
-				rs -> {
-					lastRuns.put(rs.getString(1), new Object[] { rs.getLong(2), rs.getString(3), rs.getString(4),
-							instant(rs.getTimestamp(5)) });
-				});
-		Map<String, Integer> champions = new HashMap<>();
-		this.jdbc.query("SELECT pipeline, version FROM model_alias WHERE alias = 'champion'", rs -> {
-			champions.put(rs.getString(1), rs.getInt(2));
+		// the newest run of each pipeline shown: one index probe per pipeline on
+		// (pipeline,
+		// run_id), then a lookup by primary key (a grouped maximum over every run read
+		// the
+		// whole table: 0.7 s on PostgreSQL with 100,000 runs; a window function before it
+		// took most of the page's time on H2)
+		this.jdbc.query(con -> {
+			PreparedStatement ps = con.prepareStatement(
+					"SELECT r.pipeline, r.run_id, r.status, r.trigger_type, r.created_at FROM retrain_run r "
+							+ "WHERE r.run_id IN (SELECT (SELECT MAX(x.run_id) FROM retrain_run x "
+							+ "WHERE x.pipeline = p.name) FROM UNNEST(?) AS p(name))");
+			ps.setArray(1, con.createArrayOf("VARCHAR", (Object[]) names));
+			return ps;
+		}, rs -> {
+			lastRuns.put(rs.getString(1),
+					new Object[] { rs.getLong(2), rs.getString(3), rs.getString(4), instant(rs.getTimestamp(5)) });
 		});
-		Map<String, List<Object[]>> versions = new HashMap<>();
-		this.jdbc.query("SELECT pipeline, version, primary_metric, primary_value FROM model_version "
-				+ "ORDER BY pipeline, version", rs -> {
-					versions.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-						.add(new Object[] { rs.getInt(2), rs.getString(3), rs.getObject(4) });
+		Map<String, Object[]> champions = new HashMap<>();
+		this.jdbc.query("SELECT a.pipeline, a.version, v.primary_metric, v.primary_value FROM model_alias a "
+				+ "JOIN model_version v ON v.pipeline = a.pipeline AND v.version = a.version WHERE a.alias = 'champion'",
+				rs -> {
+					champions.put(rs.getString(1), new Object[] { rs.getInt(2), rs.getString(3), rs.getObject(4) });
 				});
 		Map<String, Object[]> drift = new HashMap<>();
-		this.jdbc.query("SELECT pipeline, status, created_at FROM (SELECT pipeline, status, created_at, "
-				+ "ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY CASE WHEN status = 'NO_DATA' THEN 1 ELSE 0 END, "
-				+ "id DESC) AS n FROM drift_report) d WHERE n = 1", rs -> {
-					drift.put(rs.getString(1), new Object[] { rs.getString(2), instant(rs.getTimestamp(3)) });
-				});
+		// the latest check that had data, else the latest: two probes per pipeline on
+		// (pipeline, id)
+		this.jdbc.query(con -> {
+			PreparedStatement ps = con.prepareStatement("SELECT d.pipeline, d.status, d.created_at FROM drift_report d "
+					+ "WHERE d.id IN (SELECT COALESCE((SELECT MAX(x.id) FROM drift_report x WHERE x.pipeline = p.name "
+					+ "AND x.status <> 'NO_DATA'), (SELECT MAX(y.id) FROM drift_report y WHERE y.pipeline = p.name)) "
+					+ "FROM UNNEST(?) AS p(name))");
+			ps.setArray(1, con.createArrayOf("VARCHAR", (Object[]) names));
+			return ps;
+		}, rs -> {
+			drift.put(rs.getString(1), new Object[] { rs.getString(2), instant(rs.getTimestamp(3)) });
+		});
 		Map<String, Instant> nextFires = nextFires();
 
-		String q = (query != null) ? query.trim().toLowerCase(Locale.ROOT) : "";
 		List<Row> rows = new ArrayList<>();
-		for (PipelineDefinition d : this.catalog.all()) {
-			if (!q.isEmpty() && !d.name().contains(q)
-					&& (d.description() == null || !d.description().toLowerCase(Locale.ROOT).contains(q))) {
-				continue;
-			}
-			Integer champion = champions.get(d.name());
-			List<Object[]> vs = versions.getOrDefault(d.name(), List.of());
-			List<Double> spark = new ArrayList<>();
-			String metric = null;
-			Double value = null;
-			for (Object[] v : vs) {
-				if (v[2] instanceof Number n) {
-					spark.add(n.doubleValue());
-				}
-				if (champion != null && champion.equals(v[0])) {
-					metric = (String) v[1];
-					value = (v[2] instanceof Number n) ? n.doubleValue() : null;
-				}
-			}
+		for (PipelineDefinition d : shown) {
+			Object[] champion = champions.get(d.name());
 			Object[] run = lastRuns.get(d.name());
 			Object[] dr = drift.get(d.name());
-			rows.add(new Row(d.name(), d.description(), champion, metric, value, spark,
+			rows.add(new Row(d.name(), d.description(), (champion != null) ? (Integer) champion[0] : null,
+					(champion != null) ? (String) champion[1] : null,
+					(champion != null && champion[2] instanceof Number n) ? n.doubleValue() : null, List.of(),
 					(run != null) ? (Long) run[0] : null, (run != null) ? (String) run[1] : null,
 					(run != null) ? (String) run[2] : null, (run != null) ? (Instant) run[3] : null,
 					nextFires.get(d.name()), (dr != null) ? (String) dr[0] : null,
@@ -117,8 +128,40 @@ public class Overview {
 		rows.sort(comparator(sort));
 		int pages = Math.max(1, (rows.size() + PAGE_SIZE - 1) / PAGE_SIZE);
 		int p = Math.min(Math.max(0, page), pages - 1);
-		return new Page(rows.subList(p * PAGE_SIZE, Math.min(rows.size(), (p + 1) * PAGE_SIZE)), rows.size(), p, pages,
-				query, sort);
+		List<Row> onPage = rows.subList(p * PAGE_SIZE, Math.min(rows.size(), (p + 1) * PAGE_SIZE));
+		return new Page(withSparklines(onPage), rows.size(), p, pages, query, sort);
+	}
+
+	/**
+	 * The rows with their sparklines: the primary metric of each pipeline's newest
+	 * {@link #SPARKLINE_VERSIONS} versions, oldest first, in one statement for the page's
+	 * pipelines (each part reads at most that many rows of the primary key).
+	 */
+	private List<Row> withSparklines(List<Row> rows) {
+		if (rows.isEmpty()) {
+			return rows;
+		}
+		StringBuilder sql = new StringBuilder();
+		for (int i = 0; i < rows.size(); i++) {
+			sql.append((i == 0) ? "" : " UNION ALL ")
+				.append("(SELECT pipeline, version, primary_value FROM model_version WHERE pipeline = ? "
+						+ "ORDER BY version DESC FETCH FIRST " + SPARKLINE_VERSIONS + " ROWS ONLY)");
+		}
+		Map<String, TreeMap<Integer, Double>> values = new HashMap<>();
+		this.jdbc.query(sql.toString(), rs -> {
+			Object v = rs.getObject(3);
+			if (v instanceof Number n) {
+				values.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getInt(2), n.doubleValue());
+			}
+		}, rows.stream().map(Row::name).toArray());
+		List<Row> out = new ArrayList<>();
+		for (Row r : rows) {
+			TreeMap<Integer, Double> spark = values.get(r.name());
+			out.add(new Row(r.name(), r.description(), r.champion(), r.metric(), r.metricValue(),
+					(spark != null) ? new ArrayList<>(spark.values()) : List.of(), r.lastRunId(), r.lastRunStatus(),
+					r.lastRunTrigger(), r.lastRunAt(), r.nextFire(), r.driftStatus(), r.driftAt()));
+		}
+		return out;
 	}
 
 	private static Comparator<Row> comparator(String sort) {

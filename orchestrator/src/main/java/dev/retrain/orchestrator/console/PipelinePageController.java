@@ -1,10 +1,7 @@
 package dev.retrain.orchestrator.console;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.springframework.stereotype.Controller;
@@ -19,7 +16,6 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
-import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
@@ -28,14 +24,19 @@ import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
 /**
- * A pipeline's page: its champion, versions and champion history, its runs a page at a
- * time, its schedules and its file; launching a run and pausing, resuming or firing a
- * schedule.
+ * A pipeline's page: its champion, its versions and its runs a page at a time (newest
+ * first), its newest champion moves, its schedules and its file; launching a run and
+ * pausing, resuming or firing a schedule.
  */
 @Controller
 class PipelinePageController {
 
 	private static final int RUNS_PER_PAGE = 20;
+
+	private static final int VERSIONS_PER_PAGE = 20;
+
+	/** The champion moves shown: the newest. */
+	private static final int HISTORY = 20;
 
 	private final PipelineCatalog catalog;
 
@@ -60,16 +61,23 @@ class PipelinePageController {
 	}
 
 	@GetMapping("/console/pipelines/{name}")
-	String pipeline(@PathVariable String name, @RequestParam(defaultValue = "0") int page, Model model)
-			throws Exception {
+	String pipeline(@PathVariable String name, @RequestParam(defaultValue = "0") int page,
+			@RequestParam(name = "versions", defaultValue = "0") int versionPage, Model model) throws Exception {
 		PipelineDefinition def = this.catalog.get(name);
 		model.addAttribute("pipeline", def);
 		model.addAttribute("config", this.catalog.sourceText(def).orElse(null));
 		model.addAttribute("champion", this.registry.champion(name).orElse(null));
-		List<ModelVersion> versions = new ArrayList<>(this.registry.versions(name));
-		Collections.reverse(versions);
-		model.addAttribute("versions", versions);
-		model.addAttribute("history", this.registry.history(name));
+		// a page of versions and the newest champion moves: a year of daily retrains is
+		// hundreds of each, and all of them made the page take a second
+		long versionCount = this.registry.versionCount(name);
+		int versionPages = (int) Math.max(1, (versionCount + VERSIONS_PER_PAGE - 1) / VERSIONS_PER_PAGE);
+		int vp = Math.min(Math.max(0, versionPage), versionPages - 1);
+		model.addAttribute("versions", this.registry.versions(name, (long) vp * VERSIONS_PER_PAGE, VERSIONS_PER_PAGE));
+		model.addAttribute("versionPage", vp);
+		model.addAttribute("versionPages", versionPages);
+		model.addAttribute("versionCount", versionCount);
+		model.addAttribute("history", this.registry.history(name, HISTORY));
+		model.addAttribute("historyCount", this.registry.historyCount(name));
 		int size = RUNS_PER_PAGE;
 		RunRecords.Page runs = this.runs.search(name, null, null, null, null, (long) Math.max(0, page) * size, size);
 		model.addAttribute("runs", runs.runs());

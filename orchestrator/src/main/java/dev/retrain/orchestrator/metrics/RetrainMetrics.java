@@ -1,6 +1,9 @@
 package dev.retrain.orchestrator.metrics;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -131,83 +134,116 @@ class RetrainMetrics implements MeterBinder {
 		}
 	}
 
+	/**
+	 * Every query is bounded by the number of pipelines, not by the length of their
+	 * history: the newest row of a pipeline is one probe of an index on (pipeline, id)
+	 * per pipeline ({@code UNNEST} of the pipelines that ran or were checked). Correlated
+	 * per row instead, the refresh took a minute of the database's time with 100,000 runs
+	 * and 100,000 drift reports (docs/capacity.md), every 15 seconds.
+	 */
 	private void refreshFromDatabase() {
+		String[] ran = this.jdbc.queryForList("SELECT DISTINCT pipeline FROM retrain_run", String.class)
+			.toArray(String[]::new);
+		String[] checked = this.jdbc.queryForList("SELECT DISTINCT pipeline FROM drift_report", String.class)
+			.toArray(String[]::new);
 		this.runs.register(
 				rows("SELECT pipeline, status, trigger_type, COUNT(*) FROM retrain_run GROUP BY pipeline, status, "
 						+ "trigger_type", r -> Tags.of("pipeline", r[0], "status", r[1], "trigger", r[2])),
 				true);
-		this.runSeconds
-			.register(rows("SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM retrain_run r "
-					+ "WHERE r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.ended_at IS NOT NULL)",
-					r -> Tags.of("pipeline", r[0])), true);
-		this.stepSeconds
-			.register(rows("SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) "
-					+ "FROM retrain_run r JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = r.run_id "
-					+ "WHERE s.END_TIME IS NOT NULL AND r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline "
-					+ "AND x.status = 'COMPLETED')", r -> Tags.of("pipeline", r[0], "step", r[1])), true);
-		this.rowsRead
-			.register(rows("SELECT r.pipeline, r.rows_read FROM retrain_run r WHERE r.rows_read IS NOT NULL AND "
-					+ "r.run_id = (SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.rows_read IS NOT NULL)",
-					r -> Tags.of("pipeline", r[0])), true);
+		this.runSeconds.register(rows(
+				"SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM "
+						+ "retrain_run r WHERE r.run_id IN (" + newestRun("x.ended_at IS NOT NULL") + ")",
+				r -> Tags.of("pipeline", r[0]), ran), true);
+		this.stepSeconds.register(rows(
+				"SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) "
+						+ "FROM retrain_run r JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = r.run_id "
+						+ "WHERE s.END_TIME IS NOT NULL AND r.run_id IN (" + newestRun("x.status = 'COMPLETED'") + ")",
+				r -> Tags.of("pipeline", r[0], "step", r[1]), ran), true);
+		this.rowsRead.register(rows("SELECT r.pipeline, r.rows_read FROM retrain_run r WHERE r.run_id IN ("
+				+ newestRun("x.rows_read IS NOT NULL") + ")", r -> Tags.of("pipeline", r[0]), ran), true);
 		this.champion.register(rows(
 				"SELECT v.pipeline, v.primary_metric, v.primary_value FROM model_alias a JOIN model_version v "
 						+ "ON v.pipeline = a.pipeline AND v.version = a.version WHERE a.alias = 'champion' AND v.primary_value IS NOT NULL",
 				r -> Tags.of("pipeline", r[0], "metric", r[1])), true);
-		this.sinceSuccess.register(this.jdbc.query(
-				"SELECT pipeline, MAX(ended_at) FROM retrain_run WHERE status = 'COMPLETED' " + "GROUP BY pipeline",
-				(rs, i) -> {
+		// one run per pipeline at a time: the newest completed run ended last
+		List<MultiGauge.Row<?>> since = new ArrayList<>();
+		this.jdbc.query(
+				con -> withPipelines(con,
+						"SELECT r.pipeline, r.ended_at FROM retrain_run r WHERE r.run_id IN ("
+								+ newestRun("x.status = 'COMPLETED'") + ") AND r.ended_at IS NOT NULL",
+						ran),
+				(ResultSet rs) -> {
 					OffsetDateTime t = rs.getObject(2, OffsetDateTime.class);
 					double age = (this.clock.instant().toEpochMilli() - t.toInstant().toEpochMilli()) / 1000.0;
-					return MultiGauge.Row.of(Tags.of("pipeline", rs.getString(1)), age);
-				}), true);
+					since.add(MultiGauge.Row.of(Tags.of("pipeline", rs.getString(1)), age));
+				});
+		this.sinceSuccess.register(since, true);
 		// every pipeline that has run has these series, 0 included: a panel or an alert
-		// on
-		// them sees a series from the start
+		// on them sees a series from the start
 		this.promotions.register(rows(
-				"SELECT p.pipeline, (SELECT COUNT(*) FROM alias_history h WHERE h.alias = "
-						+ "'champion' AND h.pipeline = p.pipeline) FROM (SELECT DISTINCT pipeline FROM retrain_run) p",
-				r -> Tags.of("pipeline", r[0])), true);
+				"SELECT p.name, (SELECT COUNT(*) FROM alias_history h WHERE h.alias = "
+						+ "'champion' AND h.pipeline = p.name) FROM UNNEST(?) AS p(name)",
+				r -> Tags.of("pipeline", r[0]), ran), true);
 		this.rollbacks.register(rows(
-				"SELECT p.pipeline, (SELECT COUNT(*) FROM audit_log a WHERE a.action = "
-						+ "'ROLLBACK' AND a.pipeline = p.pipeline) FROM (SELECT DISTINCT pipeline FROM retrain_run) p",
-				r -> Tags.of("pipeline", r[0])), true);
-		this.consecutiveFailures.register(rows("SELECT p.pipeline, (SELECT COUNT(*) FROM retrain_run f WHERE "
-				+ "f.pipeline = p.pipeline AND f.status = 'FAILED' AND f.run_id > COALESCE((SELECT MAX(c.run_id) FROM "
-				+ "retrain_run c WHERE c.pipeline = p.pipeline AND c.status = 'COMPLETED'), 0)) FROM "
-				+ "(SELECT DISTINCT pipeline FROM retrain_run) p", r -> Tags.of("pipeline", r[0])), true);
-		waiting();
-		this.driftDetected.register(rows(
-				"SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM drift_report d WHERE d.id = "
-						+ "(SELECT MAX(id) FROM drift_report x WHERE x.pipeline = d.pipeline)",
-				r -> Tags.of("pipeline", r[0])), true);
-		this.driftThreshold
-			.register(jsonRows("SELECT d.pipeline, d.report FROM drift_report d WHERE d.id = (SELECT MAX(id) FROM "
-					+ "drift_report x WHERE x.pipeline = d.pipeline)", (pipeline, report, rows) -> {
-						for (JsonNode f : report.path("features")) {
-							rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature",
-									f.get("feature").asString(), "test", f.get("test").asString()),
-									f.get("threshold").asDouble()));
-						}
-					}), true);
-		this.samplesPerSecond.register(jsonRows("SELECT r.pipeline, r.details FROM retrain_run r WHERE r.run_id = "
-				+ "(SELECT MAX(run_id) FROM retrain_run x WHERE x.pipeline = r.pipeline AND x.status = 'COMPLETED')",
-				(pipeline, details, rows) -> {
+				"SELECT p.name, (SELECT COUNT(*) FROM audit_log a WHERE a.action = "
+						+ "'ROLLBACK' AND a.pipeline = p.name) FROM UNNEST(?) AS p(name)",
+				r -> Tags.of("pipeline", r[0]), ran), true);
+		this.consecutiveFailures.register(rows("SELECT p.name, (SELECT COUNT(*) FROM retrain_run f WHERE "
+				+ "f.pipeline = p.name AND f.status = 'FAILED' AND f.run_id > COALESCE((SELECT MAX(c.run_id) FROM "
+				+ "retrain_run c WHERE c.pipeline = p.name AND c.status = 'COMPLETED'), 0)) FROM UNNEST(?) AS p(name)",
+				r -> Tags.of("pipeline", r[0]), ran), true);
+		waiting(ran);
+		String newestReport = "SELECT (SELECT MAX(x.id) FROM drift_report x WHERE x.pipeline = p.name) "
+				+ "FROM UNNEST(?) AS p(name)";
+		this.driftDetected.register(
+				rows("SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM drift_report d WHERE d.id "
+						+ "IN (" + newestReport + ")", r -> Tags.of("pipeline", r[0]), checked),
+				true);
+		List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
+		List<MultiGauge.Row<?>> statistics = new ArrayList<>();
+		this.jdbc.query(con -> withPipelines(con,
+				"SELECT d.pipeline, d.report FROM drift_report d WHERE d.id IN (" + newestReport + ")", checked),
+				(ResultSet rs) -> {
+					String text = rs.getString(2);
+					if (text == null) {
+						return;
+					}
+					String pipeline = rs.getString(1);
+					for (JsonNode f : Json.MAPPER.readTree(text).path("features")) {
+						thresholds
+							.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(),
+									"test", f.get("test").asString()), f.get("threshold").asDouble()));
+						statistics.add(MultiGauge.Row.of(
+								Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
+										f.get("test").asString(), "drifted",
+										Boolean.toString(f.get("drifted").asBoolean())),
+								f.get("statistic").asDouble()));
+					}
+				});
+		this.driftThreshold.register(thresholds, true);
+		this.samplesPerSecond.register(jsonRows("SELECT r.pipeline, r.details FROM retrain_run r WHERE r.run_id IN ("
+				+ newestRun("x.status = 'COMPLETED'") + ")", (pipeline, details, rows) -> {
 					JsonNode speed = details.at("/training/samplesPerSecond");
 					if (speed.isNumber()) {
 						rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
 					}
-				}), true);
-		this.drift
-			.register(jsonRows("SELECT d.pipeline, d.report FROM drift_report d WHERE d.id = (SELECT MAX(id) FROM "
-					+ "drift_report x WHERE x.pipeline = d.pipeline)", (pipeline, report, rows) -> {
-						for (JsonNode f : report.path("features")) {
-							rows.add(MultiGauge.Row.of(
-									Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
-											f.get("test").asString(), "drifted",
-											Boolean.toString(f.get("drifted").asBoolean())),
-									f.get("statistic").asDouble()));
-						}
-					}), true);
+				}, ran), true);
+		this.drift.register(statistics, true);
+	}
+
+	/**
+	 * The newest run id of each pipeline of the array parameter that meets
+	 * {@code condition} (on {@code x}).
+	 */
+	private static String newestRun(String condition) {
+		return "SELECT (SELECT MAX(x.run_id) FROM retrain_run x WHERE x.pipeline = p.name AND " + condition
+				+ ") FROM UNNEST(?) AS p(name)";
+	}
+
+	private static PreparedStatement withPipelines(Connection con, String sql, String[] pipelines) throws SQLException {
+		PreparedStatement ps = con.prepareStatement(sql);
+		ps.setArray(1, con.createArrayOf("VARCHAR", pipelines));
+		return ps;
 	}
 
 	/**
@@ -216,10 +252,11 @@ class RetrainMetrics implements MeterBinder {
 	 * train or evaluate step on workers, and a search's candidates (which, without
 	 * workers, wait for a local thread, not a worker).
 	 */
-	private void waiting() {
+	private void waiting(String[] ran) {
 		Map<String, List<LocalDateTime>> waiting = new TreeMap<>();
-		this.jdbc.queryForList("SELECT DISTINCT pipeline FROM retrain_run", String.class)
-			.forEach(p -> waiting.put(p, new ArrayList<>()));
+		for (String p : ran) {
+			waiting.put(p, new ArrayList<>());
+		}
 		this.jdbc.query("SELECT r.pipeline, s.CREATE_TIME FROM BATCH_STEP_EXECUTION s JOIN retrain_run r ON "
 				+ "r.run_id = s.JOB_EXECUTION_ID WHERE s.STATUS = 'STARTING' AND (s.STEP_NAME LIKE '%-on-worker'"
 				+ (this.workers ? " OR s.STEP_NAME LIKE 'search-candidate:%'" : "") + ")", (rs) -> {
@@ -242,6 +279,21 @@ class RetrainMetrics implements MeterBinder {
 		this.waitForWorker.register(ages, true);
 	}
 
+	/**
+	 * Rows whose last column is the value and the others make the tags; the query's one
+	 * parameter is the array of {@code pipelines}.
+	 */
+	private List<MultiGauge.Row<?>> rows(String sql, Function<String[], Tags> tags, String[] pipelines) {
+		return this.jdbc.query(con -> withPipelines(con, sql, pipelines), (rs, i) -> {
+			int n = rs.getMetaData().getColumnCount();
+			String[] labels = new String[n - 1];
+			for (int c = 1; c < n; c++) {
+				labels[c - 1] = rs.getString(c);
+			}
+			return MultiGauge.Row.of(tags.apply(labels), rs.getDouble(n));
+		});
+	}
+
 	/** Rows whose last column is the value and the others make the tags. */
 	private List<MultiGauge.Row<?>> rows(String sql, Function<String[], Tags> tags) {
 		return this.jdbc.query(sql, (rs, i) -> {
@@ -260,9 +312,9 @@ class RetrainMetrics implements MeterBinder {
 
 	}
 
-	private List<MultiGauge.Row<?>> jsonRows(String sql, JsonRows mapper) {
+	private List<MultiGauge.Row<?>> jsonRows(String sql, JsonRows mapper, String[] pipelines) {
 		List<MultiGauge.Row<?>> rows = new ArrayList<>();
-		this.jdbc.query(sql, (ResultSet rs) -> {
+		this.jdbc.query(con -> withPipelines(con, sql, pipelines), (ResultSet rs) -> {
 			String text = rs.getString(2);
 			if (text != null) {
 				mapper.add(rs.getString(1), Json.MAPPER.readTree(text), rows);
