@@ -54,7 +54,8 @@ class PostgresProfileIT extends RetrainTestSupport {
 				"SELECT version FROM " + SCHEMA
 						+ ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank",
 				String.class);
-		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
+		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+				"16");
 
 		sampleData(DATA_DIR, "pg", 150, 31);
 		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));

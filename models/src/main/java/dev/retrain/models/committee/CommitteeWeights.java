@@ -80,6 +80,26 @@ public record CommitteeWeights(CommitteeSpec spec, List<Member> members) {
 	}
 
 	/**
+	 * The same members under another spec (the pipeline file changed): past the new size
+	 * the oldest leave, and under best-recent the newest member takes all the weight
+	 * until the next labels; the weights are normalised again.
+	 */
+	public CommitteeWeights withSpec(CommitteeSpec next) {
+		if (next.equals(this.spec)) {
+			return this;
+		}
+		List<Member> kept = new ArrayList<>(
+				this.members.subList(Math.max(0, this.members.size() - next.size()), this.members.size()));
+		if (next.weighting() == CommitteeSpec.Weighting.BEST_RECENT && this.spec.weighting() != next.weighting()
+				&& !kept.isEmpty()) {
+			for (int i = 0; i < kept.size(); i++) {
+				kept.set(i, new Member(kept.get(i).version(), (i == kept.size() - 1) ? 1.0 : 0.0));
+			}
+		}
+		return new CommitteeWeights(next, kept.isEmpty() ? kept : normalised(kept));
+	}
+
+	/**
 	 * The committee after a labelled period: {@code losses} holds each member's loss on
 	 * it (every member must have one).
 	 */

@@ -72,6 +72,19 @@ class CommitteeWeightsTests {
 	}
 
 	@Test
+	void aSmallerSizeLetsTheOldestGoAndRenormalises() {
+		CommitteeWeights c = CommitteeWeights.empty(new CommitteeSpec(3, Weighting.HEDGE, LN2))
+			.admit(1)
+			.admit(2)
+			.update(Map.of(1, 1.0, 2, 0.0))
+			.admit(3);
+		// 2/9, 4/9, 3/9 as above; size 2 keeps v2, v3: 4/7, 3/7
+		CommitteeWeights smaller = c.withSpec(new CommitteeSpec(2, Weighting.HEDGE, LN2));
+		assertWeights(smaller, new int[] { 2, 3 }, 4.0 / 7, 3.0 / 7);
+		assertWeights(c.withSpec(new CommitteeSpec(3, Weighting.BEST_RECENT, 1.0)), new int[] { 1, 2, 3 }, 0, 0, 1);
+	}
+
+	@Test
 	void everyMemberNeedsALoss() {
 		CommitteeWeights c = CommitteeWeights.empty(new CommitteeSpec(3, Weighting.HEDGE, 1.0)).admit(1).admit(2);
 		assertThatThrownBy(() -> c.update(Map.of(1, 0.5))).hasMessageContaining("no loss for member v2");
