@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 
@@ -68,9 +69,15 @@ public class CommitteeRegistry {
 
 	private final Clock clock;
 
+	/**
+	 * Each change runs in a transaction of its own ({@code REQUIRES_NEW}): it is called
+	 * after a champion move has committed, where the moved transaction's resources may
+	 * still be bound, and from a label join's step.
+	 */
 	public CommitteeRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
 		this.jdbc = jdbc;
-		this.tx = tx;
+		this.tx = new TransactionTemplate(tx.getTransactionManager());
+		this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.clock = clock;
 	}
 
