@@ -55,7 +55,7 @@ class PostgresProfileIT extends RetrainTestSupport {
 						+ ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank",
 				String.class);
 		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
-				"15");
+				"15", "16");
 
 		sampleData(DATA_DIR, "pg", 150, 31);
 		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));

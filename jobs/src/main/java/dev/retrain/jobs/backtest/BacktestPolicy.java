@@ -12,10 +12,19 @@ package dev.retrain.jobs.backtest;
  * {@code search:} section for this policy ({@value #NO_SEARCH}: no search), so one file
  * compares the same trigger with and without candidates per retrain.
  * {@code labelDelayPeriods} is how many periods late the policy sees labels (see
- * {@link LabelDelay}); 0: every label up to the decision point.
+ * {@link LabelDelay}); 0: every label up to the decision point. {@code committeeYaml},
+ * when not null, replaces the pipeline's {@code promotion.committee} section for this
+ * policy ({@value #NO_COMMITTEE}: the champion alone), so one file compares the same
+ * trigger with and without a committee champion.
  */
 public record BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold,
-		String searchYaml, int labelDelayPeriods) {
+		String searchYaml, int labelDelayPeriods, String committeeYaml) {
+
+	/** A policy that keeps the pipeline's own committee (or none). */
+	public BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold, String searchYaml,
+			int labelDelayPeriods) {
+		this(name, type, cron, driftYaml, psiThreshold, searchYaml, labelDelayPeriods, null);
+	}
 
 	/** A policy that sees labels as soon as its period ends. */
 	public BacktestPolicy(String name, Type type, String cron, String driftYaml, double psiThreshold,
@@ -34,11 +43,14 @@ public record BacktestPolicy(String name, Type type, String cron, String driftYa
 	 */
 	BacktestPolicy withLabelDelay(String name, int periods) {
 		return new BacktestPolicy(name, this.type, this.cron, this.driftYaml, this.psiThreshold, this.searchYaml,
-				periods);
+				periods, this.committeeYaml);
 	}
 
 	/** {@link #searchYaml} of a policy that retrains without a search. */
 	public static final String NO_SEARCH = "false";
+
+	/** {@link #committeeYaml} of a policy whose champion serves alone. */
+	public static final String NO_COMMITTEE = "false";
 
 	public enum Type {
 
@@ -66,11 +78,15 @@ public record BacktestPolicy(String name, Type type, String cron, String driftYa
 		};
 		String delay = (this.labelDelayPeriods > 0) ? "\nlabels " + this.labelDelayPeriods + " period"
 				+ ((this.labelDelayPeriods == 1) ? "" : "s") + " late" : "";
+		String committee = (this.committeeYaml == null) ? ""
+				: NO_COMMITTEE.equals(this.committeeYaml) ? "\nthe champion alone (no committee)"
+						: "\ncommittee (in place of the pipeline's): "
+								+ this.committeeYaml.strip().replace("\n", ", ").replace("\"", "");
 		if (this.searchYaml == null) {
-			return trigger + delay;
+			return trigger + committee + delay;
 		}
 		return trigger + (NO_SEARCH.equals(this.searchYaml) ? "\nwithout the pipeline's search"
-				: "\nsearch (in place of the pipeline's):\n" + this.searchYaml.strip()) + delay;
+				: "\nsearch (in place of the pipeline's):\n" + this.searchYaml.strip()) + committee + delay;
 	}
 
 }

@@ -38,11 +38,24 @@ public record BacktestReport(String pipeline, String metric, int periodDays, int
 	 * rule), {@code why} the reason for a retrain. {@code predictions} and {@code labels}
 	 * let anyone recompute the metric. {@code trainedThrough} is the last day of the
 	 * window the retrain job trained on (its run's as-of date; null without a retrain):
-	 * with labels late, before the period's end.
+	 * with labels late, before the period's end. {@code committee}, with a committee
+	 * champion, is each member's weight (by version, oldest first) when the period was
+	 * scored: its predictions are their weighted vote; null without one.
+	 * {@code committeeUpdates} are the weight updates made at the period's end, from the
+	 * labels that arrived then (none, or with labels late, an earlier period's).
 	 */
 	public record Period(LocalDate start, LocalDate end, int rows, double metric, Integer championVersion,
 			boolean retrained, boolean promoted, String why, DriftReport drift, Map<String, Double> psi,
-			double[] predictions, double[] labels, LocalDate trainedThrough) {
+			double[] predictions, double[] labels, LocalDate trainedThrough, Map<Integer, Double> committee,
+			List<CommitteeUpdate> committeeUpdates) {
+
+		/** A period scored by the champion alone. */
+		public Period(LocalDate start, LocalDate end, int rows, double metric, Integer championVersion,
+				boolean retrained, boolean promoted, String why, DriftReport drift, Map<String, Double> psi,
+				double[] predictions, double[] labels, LocalDate trainedThrough) {
+			this(start, end, rows, metric, championVersion, retrained, promoted, why, drift, psi, predictions, labels,
+					trainedThrough, null, List.of());
+		}
 
 		/** A period whose retrain (if any) is not told. */
 		public Period(LocalDate start, LocalDate end, int rows, double metric, Integer championVersion,
@@ -52,6 +65,14 @@ public record BacktestReport(String pipeline, String metric, int periodDays, int
 					null);
 		}
 
+	}
+
+	/**
+	 * A committee's weights moved by the labels of the period {@code labelledStart} ..
+	 * {@code labelledEnd}: each member's loss on it (by version) and the weights after.
+	 */
+	public record CommitteeUpdate(LocalDate labelledStart, LocalDate labelledEnd, Map<Integer, Double> losses,
+			Map<Integer, Double> weights) {
 	}
 
 	/** When a version became champion. */

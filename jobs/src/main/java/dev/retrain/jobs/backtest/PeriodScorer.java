@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.retrain.jobs.backtest.BacktestPlan.Span;
+import dev.retrain.models.committee.CommitteeLoss;
+import dev.retrain.models.committee.CommitteeVote;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.ParquetTableReader;
@@ -93,27 +95,51 @@ final class PeriodScorer implements AutoCloseable {
 		if (champion == null) {
 			return Scores.NONE;
 		}
-		ModelArtifact a = artifact(champion);
-		List<double[]> labels = new ArrayList<>();
-		List<double[]> scores = new ArrayList<>();
-		List<double[]> classes = new ArrayList<>();
+		return scoreAll(period, List.of(champion)).get(champion);
+	}
+
+	/**
+	 * Each version's scores of the period, the period read once for all of them (a
+	 * committee's members): slice by slice, each slice scored by every version.
+	 */
+	Map<Integer, Scores> scoreAll(Span period, List<Integer> versions) {
+		Map<Integer, Scores> out = new LinkedHashMap<>();
+		if (versions.isEmpty()) {
+			return out;
+		}
+		List<ModelArtifact> members = versions.stream().map(this::artifact).toList();
+		List<List<double[]>> labels = new ArrayList<>();
+		List<List<double[]>> scores = new ArrayList<>();
+		List<List<double[]>> classes = new ArrayList<>();
+		for (int m = 0; m < members.size(); m++) {
+			labels.add(new ArrayList<>());
+			scores.add(new ArrayList<>());
+			classes.add(new ArrayList<>());
+		}
 		Consumer<Table> scorer = t -> {
-			Predictions p = a.predict(t);
-			labels.add(a.metadata().label().encode(t));
-			scores.add(p.scores());
-			double[] c = new double[t.rows()];
-			for (int r = 0; r < t.rows(); r++) {
-				c[r] = (p.task() == Task.REGRESSION) ? p.scores()[r] : p.predictedClass(r);
+			for (int m = 0; m < members.size(); m++) {
+				ModelArtifact a = members.get(m);
+				Predictions p = a.predict(t);
+				labels.get(m).add(a.metadata().label().encode(t));
+				scores.get(m).add(p.scores());
+				classes.get(m).add(classes(p, t.rows()));
 			}
-			classes.add(c);
 		};
 		// small day files are gathered into slices of up to SLICE_ROWS rows: one model
 		// call per slice, not per file
 		List<Table> pending = new ArrayList<>();
 		int[] pendingRows = { 0 };
+		List<ColumnRequest> columns = new ArrayList<>();
+		for (ModelArtifact a : members) {
+			for (ColumnRequest c : columns(a)) {
+				if (columns.stream().noneMatch(k -> k.name().equals(c.name()))) {
+					columns.add(c);
+				}
+			}
+		}
 		ParquetTableReader reader = new ParquetTableReader(this.data);
 		for (DataFile f : new PartitionedDirectory(this.data).resolve(period.start(), period.end())) {
-			reader.read(f, columns(a), SLICE_ROWS, t -> {
+			reader.read(f, columns, SLICE_ROWS, t -> {
 				if (pendingRows[0] > 0 && pendingRows[0] + t.rows() > SLICE_ROWS) {
 					scorer.accept(Table.concat(pending));
 					pending.clear();
@@ -126,7 +152,40 @@ final class PeriodScorer implements AutoCloseable {
 		if (!pending.isEmpty()) {
 			scorer.accept(Table.concat(pending));
 		}
-		return new Scores(concat(labels), concat(scores), concat(classes));
+		for (int m = 0; m < members.size(); m++) {
+			out.put(versions.get(m), new Scores(concat(labels.get(m)), concat(scores.get(m)), concat(classes.get(m))));
+		}
+		return out;
+	}
+
+	/**
+	 * The weighted vote of members' scores of the same period ({@link CommitteeVote}):
+	 * the labels are the first member's, the predicted classes those of the vote.
+	 */
+	static Scores vote(Task task, List<Scores> members, double[] weights) {
+		Scores first = members.get(0);
+		int classes = classes(task, first);
+		List<Predictions> predictions = members.stream().map(s -> new Predictions(task, classes, s.scores())).toList();
+		Predictions vote = CommitteeVote.vote(predictions, weights);
+		return new Scores(first.labels(), vote.scores(), classes(vote, first.rows()));
+	}
+
+	/** A member's loss on a labelled period's scores ({@link CommitteeLoss}). */
+	static double loss(Task task, Scores scores) {
+		return CommitteeLoss.of(new Predictions(task, classes(task, scores), scores.scores()), scores.labels());
+	}
+
+	private static int classes(Task task, Scores s) {
+		return (task == Task.MULTICLASS_CLASSIFICATION) ? s.scores().length / Math.max(1, s.rows())
+				: (task == Task.BINARY_CLASSIFICATION) ? 2 : 1;
+	}
+
+	private static double[] classes(Predictions p, int rows) {
+		double[] c = new double[rows];
+		for (int r = 0; r < rows; r++) {
+			c[r] = (p.task() == Task.REGRESSION) ? p.scores()[r] : p.predictedClass(r);
+		}
+		return c;
 	}
 
 	/**

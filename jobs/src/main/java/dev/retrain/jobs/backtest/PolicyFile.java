@@ -41,12 +41,18 @@ import dev.retrain.models.files.PathSegment;
  *     type: schedule
  *     cron: "0 0 0 1 1 ?"
  *     search: {selection-days: 365, windows-days: [730, 1825]}
+ *   - name: drift-committee
+ *     type: drift
+ *     drift: {current-days: 30, trigger-on: [performance], cooldown-hours: 720}
+ *     committee: {size: 5, weighting: hedge, eta: 5}
  * </pre> {@code label-delay-periods: n} replays every policy with labels 0, 1 and n
  * periods late ({@link LabelDelay}), a row each in the report. {@code search} replaces
  * the pipeline's {@code search:} section for that policy ({@code false}: none); without
- * it the policy keeps the pipeline's own. Bound and checked as a pipeline file is
- * ({@link ConfigBinder}): every problem of the file at once, each naming its field and,
- * within a policy, the policy. Defaults are set in the records' constructors.
+ * it the policy keeps the pipeline's own; {@code committee} likewise replaces the
+ * pipeline's {@code promotion.committee} ({@code false}: the champion alone). Bound and
+ * checked as a pipeline file is ({@link ConfigBinder}): every problem of the file at
+ * once, each naming its field and, within a policy, the policy. Defaults are set in the
+ * records' constructors.
  */
 public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer periodDays,
 		@Min(value = 1, message = "{retrain.min}") Integer warmupDays, String from, String to,
@@ -69,9 +75,10 @@ public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer peri
 	 */
 	public record Policy(@NotBlank(message = "a policy needs a name") String name,
 			@NotNull(message = "type must be one of never, schedule, drift, fixed-psi, combined") PolicyType type,
-			String cron, JsonNode drift, @DecimalMin(value = "0", inclusive = false,
+			String cron, JsonNode drift,
+			@DecimalMin(value = "0", inclusive = false,
 					message = "threshold must be a positive number") Double threshold,
-			JsonNode search) {
+			JsonNode search, JsonNode committee) {
 
 		public Policy {
 			threshold = (threshold != null) ? threshold : 0.25;
@@ -191,6 +198,12 @@ public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer peri
 						"is a pipeline file's search section, or false for none (the pipeline's own is kept "
 								+ "when the policy says nothing)"));
 			}
+			if (p.committee() != null && !p.committee().isObject()
+					&& !(p.committee().isBoolean() && !p.committee().booleanValue())) {
+				problems.add(new ConfigProblem(at + ".committee",
+						"is a pipeline file's promotion.committee section, or false for the champion alone (the "
+								+ "pipeline's own is kept when the policy says nothing)"));
+			}
 			if (type == BacktestPolicy.Type.DRIFT && p.cron() != null) {
 				problems.add(new ConfigProblem(at + ".cron", "drift checks with a schedule are type combined"));
 			}
@@ -264,16 +277,17 @@ public record PolicyFile(@Min(value = 1, message = "{retrain.min}") Integer peri
 		return this.policies.stream()
 			.map(p -> new BacktestPolicy(p.name(), p.type().type, p.cron(),
 					(p.drift() != null) ? YAML.writeValueAsString(p.drift()).replaceFirst("^---\\s*\\n", "") : "",
-					p.threshold(), search(p.search())))
+					p.threshold(), section(p.search(), BacktestPolicy.NO_SEARCH), 0,
+					section(p.committee(), BacktestPolicy.NO_COMMITTEE)))
 			.toList();
 	}
 
-	private static String search(JsonNode search) {
-		if (search == null) {
+	/** A policy's section as YAML, {@code none} when it is false, null when absent. */
+	private static String section(JsonNode section, String none) {
+		if (section == null) {
 			return null;
 		}
-		return search.isObject() ? YAML.writeValueAsString(search).replaceFirst("^---\\s*\\n", "")
-				: BacktestPolicy.NO_SEARCH;
+		return section.isObject() ? YAML.writeValueAsString(section).replaceFirst("^---\\s*\\n", "") : none;
 	}
 
 }

@@ -13,9 +13,9 @@ import dev.retrain.models.storage.Storage;
 /**
  * Writes a pipeline file as a policy's sandbox sees it, edited as a YAML tree: the data
  * path made absolute, the policy's drift section in place of the pipeline's own, and no
- * schedule, and the policy's search section (or none) in place of the pipeline's when the
- * policy has one. The result is written anew from the tree, so the file's comments and
- * layout are not kept (nothing reads them in a sandbox).
+ * schedule, and the policy's search section (or none) and committee section (or none) in
+ * place of the pipeline's when the policy has one. The result is written anew from the
+ * tree, so the file's comments and layout are not kept (nothing reads them in a sandbox).
  */
 final class SandboxYaml {
 
@@ -61,6 +61,13 @@ final class SandboxYaml {
 			pipeline.remove("search");
 			if (!BacktestPolicy.NO_SEARCH.equals(policy.searchYaml())) {
 				pipeline.set("search", YAML.readTree(policy.searchYaml()));
+			}
+		}
+		if (policy.committeeYaml() != null) {
+			ObjectNode promotion = pipeline.withObjectProperty("promotion");
+			promotion.remove("committee");
+			if (!BacktestPolicy.NO_COMMITTEE.equals(policy.committeeYaml())) {
+				promotion.set("committee", YAML.readTree(policy.committeeYaml()));
 			}
 		}
 		return YAML.writeValueAsString(pipeline);

@@ -2,6 +2,7 @@ package dev.retrain.jobs.pipeline;
 
 import java.util.List;
 
+import dev.retrain.models.committee.CommitteeSpec;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.promotion.PromotionPolicy;
@@ -17,12 +18,13 @@ import dev.retrain.models.training.ModelSource;
  * where it came from ({@link Origin}: the file and the SHA-256 of its bytes). Every value
  * is set: defaults of one field come from {@link PipelineYaml}, those that depend on
  * other fields (holdouts, fine-tuning, the promotion metric, hidden layers) from
- * {@link PipelineRules}.
+ * {@link PipelineRules}. {@code committee} is null unless {@code promotion.committee}
+ * asks for a committee champion.
  */
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
 		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
-		Origin origin, Resources resources, Search search, Scoring scoring, Labels labels) {
+		Origin origin, Resources resources, Search search, Scoring scoring, Labels labels, CommitteeSpec committee) {
 
 	/**
 	 * Batch scoring: {@code key} (an input column, as text, that identifies a row in the

@@ -76,7 +76,8 @@ final class PipelineRules {
 				rules, promotion, approval, schedule, drift,
 				new PipelineDefinition.Retention(y.retention().keepLast(), y.retention().maxAgeDays()),
 				new PipelineDefinition.Origin(source, hash), new PipelineDefinition.Resources(y.resources().queue()),
-				search, ScoringRules.scoring(y, problems), ScoringRules.labels(y, problems));
+				search, ScoringRules.scoring(y, problems), ScoringRules.labels(y, problems),
+				PromotionRules.committee(y.promotion(), problems));
 	}
 
 	/**

@@ -18,6 +18,7 @@ import jakarta.validation.constraints.Pattern;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.DriftPolicy.OnNewPartition;
+import dev.retrain.models.committee.CommitteeSpec;
 import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
@@ -232,7 +233,8 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double minImprovement, Improvement improvement,
 			List<@NotNull(message = "{retrain.required}") @Valid Guard> guards, @Valid Slices slices,
 			FirstRunName firstRun, Approval approval,
-			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double tolerance, @Valid Test test) {
+			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double tolerance, @Valid Test test,
+			@Valid Committee committee) {
 
 		Promotion {
 			minImprovement = (minImprovement != null) ? minImprovement : 0.0;
@@ -258,6 +260,36 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 		Test {
 			confidence = (confidence != null) ? confidence : 0.95;
 			margin = (margin != null) ? margin : 0.0;
+		}
+
+	}
+
+	/**
+	 * The committee champion ({@link dev.retrain.models.committee.CommitteeSpec}): the
+	 * last {@code size} kept versions, weighted by {@code weighting}; {@code eta} is
+	 * hedge's learning rate.
+	 */
+	record Committee(
+			@NotNull(message = "is required: how many kept versions vote (2 or more)") @Min(value = 2,
+					message = "must be >= 2 (a committee of one is the champion alone: remove the section)") @Max(
+							value = 50, message = "must be at most 50") Integer size,
+			@NotNull(message = "is required (hedge or best-recent)") CommitteeWeighting weighting,
+			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") @DecimalMax(value = "1000",
+					message = "must be at most 1000") Double eta) {
+
+	}
+
+	/** How a committee's weighting is written. */
+	enum CommitteeWeighting {
+
+		@JsonProperty("hedge")
+		HEDGE(CommitteeSpec.Weighting.HEDGE), @JsonProperty("best-recent")
+		BEST_RECENT(CommitteeSpec.Weighting.BEST_RECENT);
+
+		final CommitteeSpec.Weighting weighting;
+
+		CommitteeWeighting(CommitteeSpec.Weighting weighting) {
+			this.weighting = weighting;
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.retrain.models.committee.CommitteeSpec;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
@@ -101,6 +102,25 @@ final class PromotionRules {
 		return new PairedTest(t.method().method, t.confidence(), t.margin(),
 				(t.resamples() != null) ? t.resamples() : PairedTest.DEFAULT_RESAMPLES,
 				(t.seed() != null) ? t.seed() : PairedTest.DEFAULT_SEED);
+	}
+
+	/**
+	 * The committee section, or null without one: {@code eta} is hedge's only (the
+	 * default {@value CommitteeSpec#DEFAULT_ETA}).
+	 */
+	static CommitteeSpec committee(PipelineYaml.Promotion p, PipelineRules.Problems problems) {
+		if (p == null || p.committee() == null || p.committee().size() == null || p.committee().weighting() == null) {
+			return null;
+		}
+		PipelineYaml.Committee c = p.committee();
+		if (c.weighting() == PipelineYaml.CommitteeWeighting.BEST_RECENT && c.eta() != null) {
+			problems.add("promotion.committee.eta", "applies to weighting: hedge only (best-recent has no rate)");
+		}
+		double eta = (c.eta() != null) ? c.eta() : CommitteeSpec.DEFAULT_ETA;
+		if (!(eta > 0) || c.size() < 1) {
+			return null;
+		}
+		return new CommitteeSpec(c.size(), c.weighting().weighting, eta);
 	}
 
 	private static void fits(String field, Metric metric, Task task, PipelineRules.Problems problems) {

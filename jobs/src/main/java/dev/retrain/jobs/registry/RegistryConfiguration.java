@@ -32,6 +32,16 @@ public class RegistryConfiguration {
 	}
 
 	@Bean
+	CommitteeRegistry committeeRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		return new CommitteeRegistry(jdbc, tx, clock);
+	}
+
+	@Bean
+	CommitteeMembership committeeMembership(CommitteeRegistry committees, PipelineCatalog catalog) {
+		return new CommitteeMembership(committees, catalog);
+	}
+
+	@Bean
 	AliasPointers aliasPointers(ModelRegistry registry, ModelStore store) {
 		return new AliasPointers(registry, store);
 	}

@@ -151,10 +151,11 @@ public class RegistryOperations {
 
 	/**
 	 * What retention would delete now: never the champion, the previous champion, a
-	 * pending or an aliased version.
+	 * pending or an aliased version, nor a member of the committee.
 	 */
 	public RetentionPlan retention(String pipeline) {
 		PipelineDefinition.Retention rules = this.catalog.get(pipeline).retention();
+		List<Integer> members = new CommitteeRegistry(this.jdbc, this.tx, this.clock).members(pipeline);
 		Map<String, Integer> aliases = this.registry.aliases(pipeline);
 		List<ModelVersion> versions = this.registry.versions(pipeline);
 		Map<Integer, String> kept = new LinkedHashMap<>();
@@ -174,6 +175,9 @@ public class RegistryOperations {
 					: names.get(0).equals(ModelRegistry.CHAMPION) ? "the champion" + ((names.size() > 1)
 							? " (also aliased as " + String.join(", ", names.subList(1, names.size())) + ")" : "")
 							: "aliased as " + String.join(", ", names);
+			if (why == null && members.contains(v.version())) {
+				why = "a member of the committee";
+			}
 			if (why == null && v.awaitsApproval()) {
 				why = "pending approval";
 			}

@@ -85,11 +85,36 @@ public final class ProductionLabels {
 	 * file without its key or label column, labels whose keys match no prediction.
 	 */
 	public List<Joined> join(PipelineDefinition def, LocalDate day) {
+		return join(def, day, ScoreStep.FILE);
+	}
+
+	/**
+	 * Whether a committee scored the day: its members' own predictions are there
+	 * ({@link ScoreStep#MEMBERS_FILE}).
+	 */
+	public boolean membersScored(PipelineDefinition def, LocalDate day) {
+		try {
+			return ScoreStep.partition(this.props, def, day).resolve(ScoreStep.MEMBERS_FILE).isFile();
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Joins a day's committee members' own predictions ({@link ScoreStep#MEMBERS_FILE})
+	 * with its labels: one {@link Joined} per member.
+	 */
+	public List<Joined> joinMembers(PipelineDefinition def, LocalDate day) {
+		return join(def, day, ScoreStep.MEMBERS_FILE);
+	}
+
+	private List<Joined> join(PipelineDefinition def, LocalDate day, String predictions) {
 		PipelineDefinition.Labels spec = def.labels();
 		if (spec == null) {
 			throw new IllegalArgumentException("pipeline '" + def.name() + "' has no labels section");
 		}
-		Location predictionsFile = ScoreStep.partition(this.props, def, day).resolve(ScoreStep.FILE);
+		Location predictionsFile = ScoreStep.partition(this.props, def, day).resolve(predictions);
 		try {
 			if (!predictionsFile.isFile()) {
 				throw new DataValidationFailed(predictionsFile.uri(), null,
@@ -128,7 +153,7 @@ public final class ProductionLabels {
 		Map<Integer, List<String>> matched = new LinkedHashMap<>();
 		Map<Integer, int[]> scored = new HashMap<>();
 		Location predictionsDir = predictionsFile.parent();
-		DataFile file = new DataFile(ScoreStep.FILE, day, 0, 0, null);
+		DataFile file = new DataFile(predictions, day, 0, 0, null);
 		new ParquetTableReader(predictionsDir).read(file,
 				List.of(new ColumnRequest(PredictionsWriter.KEY, ColumnRequest.Kind.STRING, true),
 						new ColumnRequest(PredictionsWriter.VERSION, ColumnRequest.Kind.NUMERIC, true),

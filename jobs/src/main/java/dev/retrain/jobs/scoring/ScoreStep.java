@@ -27,6 +27,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.registry.CommitteeRegistry;
+import dev.retrain.models.committee.CommitteeVote;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.DataValidationFailed;
@@ -61,16 +63,26 @@ class ScoreStep implements Tasklet {
 	/** The file a date's predictions are in. */
 	static final String FILE = "predictions.parquet";
 
+	/**
+	 * Beside {@link #FILE} when a committee scored the date: each member's own
+	 * predictions, a row per member and input row (its version in the version column), so
+	 * that the label join can weigh the members.
+	 */
+	static final String MEMBERS_FILE = "members.parquet";
+
 	private final PipelineCatalog catalog;
 
 	private final ModelStore store;
 
 	private final RetrainProperties props;
 
-	ScoreStep(PipelineCatalog catalog, ModelStore store, RetrainProperties props) {
+	private final CommitteeRegistry committees;
+
+	ScoreStep(PipelineCatalog catalog, ModelStore store, RetrainProperties props, CommitteeRegistry committees) {
 		this.catalog = catalog;
 		this.store = store;
 		this.props = props;
+		this.committees = committees;
 	}
 
 	/** Where a pipeline's predictions for a date go. */
@@ -92,17 +104,45 @@ class ScoreStep implements Tasklet {
 				".parquet");
 		Map<String, Object> summary = new LinkedHashMap<>();
 		long rows;
-		try (ModelArtifact artifact = this.store.load(def.name(), version)) {
-			Scored scored = score(input.baseForReading(), files, artifact, key,
-					def.validation().maxUnseenCategoryRate(), tmp);
-			rows = scored.rows();
-			summary.put("unseenCategoryRates", scored.unseenCategoryRates());
-			Location target = partition(this.props, def, date).resolve(FILE);
-			target.upload(tmp);
-			summary.put("output", target.uri());
+		CommitteeRegistry.State committee = committee(def, version);
+		if (committee != null) {
+			Path membersTmp = Files.createTempFile(this.props.dataDir().toAbsolutePath(),
+					"scoring-" + job.getId() + "-members-", ".parquet");
+			List<ModelArtifact> members = new ArrayList<>();
+			try {
+				for (int v : committee.weights().versions()) {
+					members.add(this.store.load(def.name(), v));
+				}
+				Scored scored = score(input.baseForReading(), files, members, committee.weights().weights(), key,
+						def.validation().maxUnseenCategoryRate(), tmp, membersTmp);
+				rows = scored.rows();
+				summary.put("unseenCategoryRates", scored.unseenCategoryRates());
+				Location target = partition(this.props, def, date).resolve(FILE);
+				partition(this.props, def, date).resolve(MEMBERS_FILE).upload(membersTmp);
+				target.upload(tmp);
+				summary.put("output", target.uri());
+				summary.put("committee", committee.byVersion());
+				summary.put("committeeRevision", committee.revision());
+			}
+			finally {
+				members.forEach(ModelArtifact::close);
+				Files.deleteIfExists(tmp);
+				Files.deleteIfExists(membersTmp);
+			}
 		}
-		finally {
-			Files.deleteIfExists(tmp);
+		else {
+			try (ModelArtifact artifact = this.store.load(def.name(), version)) {
+				Scored scored = score(input.baseForReading(), files, artifact, key,
+						def.validation().maxUnseenCategoryRate(), tmp);
+				rows = scored.rows();
+				summary.put("unseenCategoryRates", scored.unseenCategoryRates());
+				Location target = partition(this.props, def, date).resolve(FILE);
+				target.upload(tmp);
+				summary.put("output", target.uri());
+			}
+			finally {
+				Files.deleteIfExists(tmp);
+			}
 		}
 		summary.put("rows", rows);
 		summary.put("files", files.size());
@@ -111,9 +151,26 @@ class ScoreStep implements Tasklet {
 		context.putLong("rows", rows);
 		context.putString("output", (String) summary.get("output"));
 		contribution.incrementWriteCount(rows);
-		log.info("scored {} rows of {} for {} with v{} into {}", rows, def.name(), date, version,
-				summary.get("output"));
+		log.info("scored {} rows of {} for {} with {} into {}", rows, def.name(), date,
+				(committee != null) ? "the committee " + committee.byVersion() : "v" + version, summary.get("output"));
 		return RepeatStatus.FINISHED;
+	}
+
+	/**
+	 * The committee that scores the date instead of {@code version}: when the pipeline
+	 * has a {@code promotion.committee} and {@code version} is its newest member (the
+	 * champion); null otherwise (another version is scored alone).
+	 */
+	private CommitteeRegistry.State committee(PipelineDefinition def, int version) {
+		if (def.committee() == null) {
+			return null;
+		}
+		CommitteeRegistry.State state = this.committees.current(def.name()).orElse(null);
+		if (state == null || state.weights().isEmpty()) {
+			return null;
+		}
+		List<Integer> members = state.weights().versions();
+		return (members.get(members.size() - 1) == version) ? state : null;
 	}
 
 	/** What a scoring wrote: its rows, and each categorical feature's unseen share. */
@@ -128,6 +185,18 @@ class ScoreStep implements Tasklet {
 	 */
 	static Scored score(Location inputRoot, List<DataFile> files, ModelArtifact artifact, String key, double maxUnseen,
 			Path out) throws IOException {
+		return score(inputRoot, files, List.of(artifact), new double[] { 1.0 }, key, maxUnseen, out, null);
+	}
+
+	/**
+	 * The same with a committee: each slice scored by every member with a weight, the
+	 * weighted vote ({@link CommitteeVote}) written to {@code out} under the newest
+	 * member's version, and, when {@code membersOut} is not null, each member's own
+	 * predictions to it. The input is checked against the newest member's encoders.
+	 */
+	static Scored score(Location inputRoot, List<DataFile> files, List<ModelArtifact> members, double[] weights,
+			String key, double maxUnseen, Path out, Path membersOut) throws IOException {
+		ModelArtifact artifact = members.get(members.size() - 1);
 		List<FeatureEncoding> features = artifact.metadata().features();
 		List<ColumnRequest> columns = new ArrayList<>();
 		for (FeatureEncoding f : features) {
@@ -143,21 +212,31 @@ class ScoreStep implements Tasklet {
 		Unseen unseen = new Unseen(features);
 		ParquetTableReader reader = new ParquetTableReader(inputRoot);
 		long rows;
-		try (PredictionsWriter writer = new PredictionsWriter(out, key != null, task != Task.REGRESSION, 8L << 20)) {
+		try (PredictionsWriter writer = new PredictionsWriter(out, key != null, task != Task.REGRESSION, 8L << 20);
+				PredictionsWriter each = (membersOut != null)
+						? new PredictionsWriter(membersOut, key != null, task != Task.REGRESSION, 8L << 20) : null) {
 			for (DataFile file : files) {
 				reader.read(file, columns, SLICE_ROWS, slice -> {
 					unseen.count(file.path(), slice);
-					Predictions predictions = artifact.predict(slice);
-					String[] labels = null;
-					if (task != Task.REGRESSION) {
-						labels = new String[slice.rows()];
-						for (int r = 0; r < labels.length; r++) {
-							labels[r] = classes.get(predictions.predictedClass(r));
-						}
-					}
+					String[] keys = (key != null) ? slice.strings(key).values() : null;
+					Predictions predictions;
 					try {
-						writer.append((key != null) ? slice.strings(key).values() : null, version, scores(predictions),
-								labels, slice.rows());
+						if (members.size() == 1) {
+							predictions = artifact.predict(slice);
+						}
+						else {
+							List<Predictions> scored = new ArrayList<>();
+							for (ModelArtifact m : members) {
+								Predictions p = m.predict(slice);
+								scored.add(p);
+								if (each != null) {
+									each.append(keys, m.metadata().version(), scores(p), labels(p, classes),
+											slice.rows());
+								}
+							}
+							predictions = CommitteeVote.vote(scored, weights);
+						}
+						writer.append(keys, version, scores(predictions), labels(predictions, classes), slice.rows());
 					}
 					catch (IOException ex) {
 						throw new UncheckedIOException("cannot write predictions to " + out, ex);
@@ -168,6 +247,18 @@ class ScoreStep implements Tasklet {
 		}
 		unseen.check(maxUnseen);
 		return new Scored(rows, unseen.rates());
+	}
+
+	/** Each row's predicted class, null for regression. */
+	private static String[] labels(Predictions p, List<String> classes) {
+		if (p.task() == Task.REGRESSION) {
+			return null;
+		}
+		String[] labels = new String[p.rows()];
+		for (int r = 0; r < labels.length; r++) {
+			labels[r] = classes.get(p.predictedClass(r));
+		}
+		return labels;
 	}
 
 	/**

@@ -20,6 +20,7 @@ import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.audit.AuditLog;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
+import dev.retrain.jobs.registry.CommitteeRegistry;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.models.store.ModelStore;
 
@@ -35,9 +36,10 @@ public class ScoringJobConfiguration {
 
 	@Bean(JOB_NAME)
 	Job scoreJob(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog, ModelStore store,
-			RetrainProperties props) {
+			RetrainProperties props, CommitteeRegistry committees) {
 		return new JobBuilder(JOB_NAME, repository)
-			.start(new StepBuilder("score", repository).tasklet(new ScoreStep(catalog, store, props), tm).build())
+			.start(new StepBuilder("score", repository).tasklet(new ScoreStep(catalog, store, props, committees), tm)
+				.build())
 			.build();
 	}
 
@@ -46,9 +48,10 @@ public class ScoringJobConfiguration {
 
 	@Bean(LABEL_JOB)
 	Job labelJoinJob(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			ProductionLabels labels, RealisedPerformance realised) {
+			ProductionLabels labels, RealisedPerformance realised, CommitteeRegistry committees) {
 		return new JobBuilder(LABEL_JOB, repository)
-			.start(new StepBuilder("join-labels", repository).tasklet(new LabelJoinStep(catalog, labels, realised), tm)
+			.start(new StepBuilder("join-labels", repository)
+				.tasklet(new LabelJoinStep(catalog, labels, realised, committees), tm)
 				.build())
 			.build();
 	}

@@ -10,6 +10,7 @@ import dev.retrain.jobs.pipeline.DriftPolicy;
 import dev.retrain.jobs.pipeline.HoldoutSpec;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.pipeline.PipelineLoader;
+import dev.retrain.models.committee.CommitteeSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -83,6 +84,34 @@ class SandboxYamlTests {
 		assertThat(policies.get(1).describe()).endsWith("without the pipeline's search");
 		assertThat(policies.get(2).describe()).contains("search (in place of the pipeline's):")
 			.contains("selection-days: 2");
+	}
+
+	@Test
+	void aPolicysCommitteeReplacesThePipelinesOrTurnsItOffAndWithoutOneThePipelinesIsKept() {
+		String live = PipelineFixtures.yaml("history", "history", PipelineFixtures.GOOD_MODEL, "")
+			.replace("  guards:\n", "  committee: {size: 4, weighting: best-recent}\n  guards:\n");
+		List<BacktestPolicy> policies = PolicyFile.parse("""
+				policies:
+				  - {name: keeps, type: schedule, cron: "0 0 0 1 1 ?"}
+				  - {name: alone, type: schedule, cron: "0 0 0 1 1 ?", committee: false}
+				  - name: hedge
+				    type: schedule
+				    cron: "0 0 0 1 1 ?"
+				    committee: {size: 3, weighting: hedge, eta: 2}
+				""").toPolicies();
+
+		PipelineDefinition keeps = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(0)), "keeps");
+		PipelineDefinition alone = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(1)), "alone");
+		PipelineDefinition hedge = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(2)), "hedge");
+
+		assertThat(keeps.committee()).isEqualTo(new CommitteeSpec(4, CommitteeSpec.Weighting.BEST_RECENT, 5.0));
+		assertThat(alone.committee()).isNull();
+		assertThat(hedge.committee()).isEqualTo(new CommitteeSpec(3, CommitteeSpec.Weighting.HEDGE, 2.0));
+		// the rest of the promotion section is the pipeline's
+		assertThat(hedge.promotion()).isEqualTo(keeps.promotion());
+		assertThat(policies.get(1).describe()).endsWith("the champion alone (no committee)");
+		assertThat(policies.get(2).describe()).contains("committee (in place of the pipeline's): ")
+			.endsWith("size: 3, weighting: hedge, eta: 2");
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.pipeline.DriftPolicy.OnNewPartition;
 import dev.retrain.jobs.pipeline.DriftPolicy.Signal;
+import dev.retrain.models.committee.CommitteeSpec;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.promotion.FirstRun;
 import dev.retrain.models.promotion.PairedTest;
@@ -56,6 +57,10 @@ class PipelineRulesTests {
 
 	private static UnaryOperator<String> promotionTest(String test) {
 		return y -> y.replace("  guards:\n", "  test: " + test + "\n  guards:\n");
+	}
+
+	private static UnaryOperator<String> committee(String committee) {
+		return y -> y.replace("  guards:\n", "  committee: " + committee + "\n  guards:\n");
 	}
 
 	private static UnaryOperator<String> model(String from, String to) {
@@ -201,6 +206,18 @@ class PipelineRulesTests {
 						"promotion.test.method", "only for binary or multiclass"),
 				arguments("test margin", promotionTest("{method: paired-bootstrap, margin: 1.5}"),
 						"promotion.test.margin", "must be in (-1, 1) for roc_auc"),
+				arguments("committee size", committee("{size: 1, weighting: hedge}"), "promotion.committee.size",
+						"must be >= 2"),
+				arguments("committee size required", committee("{weighting: hedge}"), "promotion.committee.size",
+						"is required"),
+				arguments("committee weighting", committee("{size: 3, weighting: average}"),
+						"promotion.committee.weighting", "'average' is not one of [best-recent, hedge]"),
+				arguments("committee weighting required", committee("{size: 3}"), "promotion.committee.weighting",
+						"is required (hedge or best-recent)"),
+				arguments("committee eta", committee("{size: 3, weighting: hedge, eta: 0}"), "promotion.committee.eta",
+						"must be a number > 0"),
+				arguments("committee eta best-recent", committee("{size: 3, weighting: best-recent, eta: 2}"),
+						"promotion.committee.eta", "applies to weighting: hedge only"),
 				arguments("test and tolerance", promotionTest("{method: paired-bootstrap}\n  tolerance: 0.01"),
 						"promotion.test", "excludes promotion.tolerance"),
 				arguments("test and min-improvement",
@@ -271,6 +288,20 @@ class PipelineRulesTests {
 		assertThat(test).isEqualTo(new PairedTest(PairedTest.Method.PAIRED_BOOTSTRAP, 0.95, -0.005,
 				PairedTest.DEFAULT_RESAMPLES, PairedTest.DEFAULT_SEED));
 		assertThat(this.loader.parse(VALID, "configs/churn.yaml").promotion().test()).isNull();
+	}
+
+	@Test
+	void aCommitteeIsReadWithHedgesDefaultRate() {
+		PipelineDefinition hedge = this.loader.parse(
+				VALID.replace("  guards:\n", "  committee: {size: 5, weighting: hedge}\n  guards:\n"),
+				"configs/churn.yaml");
+		assertThat(hedge.committee())
+			.isEqualTo(new CommitteeSpec(5, CommitteeSpec.Weighting.HEDGE, CommitteeSpec.DEFAULT_ETA));
+		PipelineDefinition best = this.loader.parse(
+				VALID.replace("  guards:\n", "  committee: {size: 3, weighting: best-recent}\n  guards:\n"),
+				"configs/churn.yaml");
+		assertThat(best.committee().weighting()).isEqualTo(CommitteeSpec.Weighting.BEST_RECENT);
+		assertThat(this.loader.parse(VALID, "configs/churn.yaml").committee()).isNull();
 	}
 
 	@Test

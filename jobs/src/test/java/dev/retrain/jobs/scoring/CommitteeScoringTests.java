@@ -1,0 +1,159 @@
+package dev.retrain.jobs.scoring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.registry.CommitteeRegistry;
+import dev.retrain.jobs.registry.RegistryOperations;
+import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.models.dataset.ColumnRequest;
+import dev.retrain.models.dataset.DataFile;
+import dev.retrain.models.dataset.ParquetTableReader;
+import dev.retrain.models.dataset.PartitionedDirectory;
+import dev.retrain.models.dataset.PredictionsWriter;
+import dev.retrain.models.dataset.Table;
+import dev.retrain.models.store.ModelArtifact;
+
+import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
+import static dev.retrain.jobs.PipelineFixtures.LAST;
+import static dev.retrain.jobs.PipelineFixtures.sampleData;
+import static dev.retrain.jobs.PipelineFixtures.yaml;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Batch scoring and the label join with a committee champion: scoring the champion writes
+ * the weighted vote of the committee's members (each member's own predictions beside it),
+ * and the day's labels, once joined, move the weights by each member's 0/1 error there,
+ * once per day, recorded in the committee's history.
+ */
+class CommitteeScoringTests extends RetrainTestSupport {
+
+	static final String PIPELINE = "voted-scoring";
+
+	@Autowired
+	ScoringLauncher scoring;
+
+	@Autowired
+	LabelJoins joins;
+
+	@Autowired
+	CommitteeRegistry committees;
+
+	@Autowired
+	RegistryOperations operations;
+
+	@Autowired
+	JobRepository repository;
+
+	private void awaitJob(long id) {
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> !this.repository.getJobExecution(id).isRunning());
+	}
+
+	private static Table read(Path file) {
+		return new ParquetTableReader(file.getParent()).read(
+				List.of(new DataFile(file.getFileName().toString(), null, 0, 0, null)),
+				List.of(new ColumnRequest(PredictionsWriter.KEY, ColumnRequest.Kind.STRING, true),
+						new ColumnRequest(PredictionsWriter.VERSION, ColumnRequest.Kind.NUMERIC, true),
+						new ColumnRequest(PredictionsWriter.SCORE, ColumnRequest.Kind.NUMERIC, true)));
+	}
+
+	@Test
+	void theChampionsScoringIsTheCommitteesVoteAndTheLabelJoinMovesItsWeights() throws Exception {
+		Path data = sampleData(DATA_DIR, PIPELINE, 150, 91);
+		Path labels = DATA_DIR.resolve("labels-" + PIPELINE);
+		definePipeline(PIPELINE, yaml(PIPELINE, PIPELINE, GOOD_MODEL, """
+				scoring:
+				  key: customer_id
+				labels:
+				  path: %s""".formatted(labels)).replace("  guards:\n",
+				"  committee: {size: 2, weighting: hedge, eta: 3}\n  guards:\n"));
+		RunRecord first = run(PIPELINE, LAST.minusDays(3), "first");
+		assertThat(first.status()).as(first.failureReason()).isEqualTo("COMPLETED");
+		RunRecord second = run(PIPELINE, LAST, "second");
+		assertThat(second.status()).as(second.failureReason()).isEqualTo("COMPLETED");
+		if (this.registry.champion(PIPELINE).orElseThrow() == 1) {
+			this.operations.promote(PIPELINE, 2, 1, "alice", "a committee of two", true);
+		}
+		CommitteeRegistry.State before = this.committees.current(PIPELINE).orElseThrow();
+		assertThat(before.weights().versions()).containsExactly(1, 2);
+		Map<Integer, Double> weights = before.byVersion();
+
+		LocalDate day = LAST.plusDays(1);
+		ScoringFixtures.writeDay(data, day, 2, null, null);
+		long id = this.scoring.launch(PIPELINE, day, null, null, "test").id();
+		awaitJob(id);
+		assertThat(this.scoring.find(id).status()).as(this.scoring.find(id).failure()).isEqualTo("COMPLETED");
+
+		// the stored scores are the weighted vote of the members' own scores of the rows
+		Path partition = DATA_DIR.resolve("predictions").resolve(PIPELINE).resolve(PartitionedDirectory.PREFIX + day);
+		Table vote = read(partition.resolve(ScoreStep.FILE));
+		Table members = read(partition.resolve(ScoreStep.MEMBERS_FILE));
+		int n = vote.rows();
+		assertThat(members.rows()).isEqualTo(2 * n);
+		Table in = ScoringFixtures.last(data);
+		try (ModelArtifact v1 = this.store.load(PIPELINE, 1); ModelArtifact v2 = this.store.load(PIPELINE, 2)) {
+			double[] s1 = v1.predict(in).scores();
+			double[] s2 = v2.predict(in).scores();
+			for (int r = 0; r < n; r++) {
+				int source = r % in.rows();
+				assertThat(vote.numeric(PredictionsWriter.VERSION).values()[r]).isEqualTo(2);
+				assertThat(vote.numeric(PredictionsWriter.SCORE).values()[r])
+					.isCloseTo(weights.get(1) * s1[source] + weights.get(2) * s2[source], within(1e-6));
+			}
+			assertThat(vote.numeric(PredictionsWriter.SCORE).values()).isNotEqualTo(s2);
+		}
+
+		// the labels land (half of them flipped would be noise: here the true ones) and
+		// are joined: each member's 0/1 error on the day moves the weights by Hedge
+		ScoringFixtures.writeLabels(labels, data, day, 2, "id-", false);
+		long join = this.joins.launch(PIPELINE, day, "test");
+		awaitJob(join);
+		assertThat(this.joins.status(join).status()).as(this.joins.status(join).failure()).isEqualTo("COMPLETED");
+		Map<Integer, Double> losses = new LinkedHashMap<>();
+		for (int v = 1; v <= 2; v++) {
+			int wrong = 0;
+			int rows = 0;
+			for (int r = 0; r < members.rows(); r++) {
+				if (members.numeric(PredictionsWriter.VERSION).values()[r] == v) {
+					String key = members.strings(PredictionsWriter.KEY).values()[r];
+					int source = Integer.parseInt(key.substring(3)) % in.rows();
+					int predicted = (members.numeric(PredictionsWriter.SCORE).values()[r] >= 0.5) ? 1 : 0;
+					wrong += (predicted != Integer.parseInt(in.strings("churned").values()[source])) ? 1 : 0;
+					rows++;
+				}
+			}
+			losses.put(v, (double) wrong / rows);
+		}
+		List<CommitteeRegistry.Update> history = this.committees.history(PIPELINE);
+		CommitteeRegistry.Update update = history.get(history.size() - 1);
+		assertThat(update.kind()).isEqualTo("LABELS");
+		assertThat(update.labelsFrom()).isEqualTo(day);
+		assertThat(update.source()).isEqualTo("label join " + join + " of " + day);
+		assertThat(update.losses().get(1)).isCloseTo(losses.get(1), within(1e-12));
+		assertThat(update.losses().get(2)).isCloseTo(losses.get(2), within(1e-12));
+		double w1 = weights.get(1) * Math.exp(-3 * losses.get(1));
+		double w2 = weights.get(2) * Math.exp(-3 * losses.get(2));
+		assertThat(this.committees.current(PIPELINE).orElseThrow().byVersion().get(1)).isCloseTo(w1 / (w1 + w2),
+				within(1e-12));
+
+		// the same day joined again does not weigh the members twice
+		long again = this.joins.launch(PIPELINE, day, "test");
+		awaitJob(again);
+		assertThat(this.joins.status(again).status()).isEqualTo("COMPLETED");
+		assertThat(this.committees.history(PIPELINE)).hasSize(history.size());
+	}
+
+}
