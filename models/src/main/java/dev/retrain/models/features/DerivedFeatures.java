@@ -120,6 +120,9 @@ public final class DerivedFeatures {
 			.toList();
 		Map<Integer, Acc> byDay = new HashMap<>();
 		int[] days = rows.epochDays();
+		if (days == null) {
+			return DerivedHistory.EMPTY;
+		}
 		for (int r = 0; r < rows.rows(); r++) {
 			if (days[r] < 0) {
 				continue;
@@ -149,7 +152,7 @@ public final class DerivedFeatures {
 	/**
 	 * The rows with a numeric column per derived feature appended (missing where the
 	 * earlier periods say nothing), computed from {@code history}'s periods before each
-	 * row's day only. A row of an unknown day (-1) is taken to be of {@code defaultDay}.
+	 * row's day only. A row of an unknown day (-1, or a table without days) is taken to be of {@code defaultDay}.
 	 */
 	public Table apply(Table rows, DerivedHistory history, int defaultDay) {
 		if (this.features.isEmpty()) {
@@ -167,7 +170,7 @@ public final class DerivedFeatures {
 			Column key = (f.key() != null) ? rows.column(f.key()) : null;
 			NumericColumn of = (f.of() != null) ? rows.numeric(f.of()) : null;
 			for (int r = 0; r < rows.rows(); r++) {
-				int day = (days[r] >= 0) ? days[r] : defaultDay;
+				int day = (days != null && days[r] >= 0) ? days[r] : defaultDay;
 				Window w = windows.computeIfAbsent(day, d -> window(f, history, d));
 				double v;
 				if (f.kind() == DerivedFeature.Kind.CONTEXT) {

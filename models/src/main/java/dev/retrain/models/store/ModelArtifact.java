@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.DerivedHistory;
+import dev.retrain.models.features.DerivedState;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.json.Json;
@@ -60,8 +62,33 @@ public final class ModelArtifact implements AutoCloseable {
 		return this.encoder;
 	}
 
+	/**
+	 * Scores a table of input rows. With derived features that the table lacks, they are
+	 * computed first (by DerivedFeatures, the one code path training used) from the state
+	 * stored with the version: rows without a day are of the period after the training
+	 * data's last day.
+	 */
 	public Predictions predict(Table table) {
-		return this.model.predict(this.encoder, table);
+		return predict(table, DerivedHistory.EMPTY);
+	}
+
+	/**
+	 * Scores a table of input rows, computing its derived features from {@code recent}
+	 * (the statistics of the periods before the rows', from their labelled data) and, for
+	 * the periods it lacks, the state stored with the version.
+	 */
+	public Predictions predict(Table table, DerivedHistory recent) {
+		return this.model.predict(this.encoder, withDerived(table, recent));
+	}
+
+	/** The table with this version's derived features, computed as in training. */
+	public Table withDerived(Table table, DerivedHistory recent) {
+		DerivedState state = this.metadata.derived();
+		if (state == null || state.definitions().isEmpty()
+				|| state.definitions().stream().allMatch(d -> table.has(d.name()))) {
+			return table;
+		}
+		return state.derived().apply(table, recent.orElse(state.history()), state.servingDay());
 	}
 
 	@Override
