@@ -152,7 +152,8 @@ public final class DerivedFeatures {
 	/**
 	 * The rows with a numeric column per derived feature appended (missing where the
 	 * earlier periods say nothing), computed from {@code history}'s periods before each
-	 * row's day only. A row of an unknown day (-1, or a table without days) is taken to be of {@code defaultDay}.
+	 * row's day only. A row of an unknown day (-1, or a table without days) is taken to
+	 * be of {@code defaultDay}.
 	 */
 	public Table apply(Table rows, DerivedHistory history, int defaultDay) {
 		if (this.features.isEmpty()) {
