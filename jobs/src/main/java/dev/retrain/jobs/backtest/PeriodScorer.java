@@ -3,6 +3,7 @@ package dev.retrain.jobs.backtest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -19,12 +20,14 @@ import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.DriftStats;
 import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.features.DerivedHistory;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.storage.Storage;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
 
@@ -89,16 +92,21 @@ final class PeriodScorer implements AutoCloseable {
 	 * The champion's scores of the period, none when there is no champion. The period is
 	 * read and scored slice by slice: what is held is its scores, not its rows.
 	 */
-	Scores score(Span period, Integer champion) {
+	Scores score(Span period, Integer champion, LocalDate labelsUntil) {
 		if (champion == null) {
 			return Scores.NONE;
 		}
 		ModelArtifact a = artifact(champion);
+		// derived features: the periods before each row's day, with only the labels known
+		// when the period is scored (those up to labelsUntil)
+		DerivedHistory recent = a
+			.recentHistory(Storage.local(this.data), period.start().minusDays(lookback(a)), period.end().minusDays(1))
+			.labelsThrough((int) labelsUntil.toEpochDay());
 		List<double[]> labels = new ArrayList<>();
 		List<double[]> scores = new ArrayList<>();
 		List<double[]> classes = new ArrayList<>();
 		Consumer<Table> scorer = t -> {
-			Predictions p = a.predict(t);
+			Predictions p = a.predict(t, recent);
 			labels.add(a.metadata().label().encode(t));
 			scores.add(p.scores());
 			double[] c = new double[t.rows()];
@@ -140,7 +148,7 @@ final class PeriodScorer implements AutoCloseable {
 			return out;
 		}
 		List<ColumnRequest> columns = new ArrayList<>();
-		for (FeatureEncoding e : artifact(champion).metadata().features()) {
+		for (FeatureEncoding e : artifact(champion).metadata().inputs()) {
 			if (e.type() == FeatureSpec.FeatureType.NUMERIC) {
 				columns.add(ColumnRequest.numeric(e.name()));
 			}
@@ -166,9 +174,13 @@ final class PeriodScorer implements AutoCloseable {
 		return this.artifacts.computeIfAbsent(version, v -> this.store.load(this.pipeline, v));
 	}
 
+	private static int lookback(ModelArtifact a) {
+		return (a.metadata().derived() != null) ? a.metadata().derived().derived().lookbackPeriods() : 0;
+	}
+
 	private static List<ColumnRequest> columns(ModelArtifact a) {
 		List<ColumnRequest> columns = new ArrayList<>();
-		for (FeatureEncoding e : a.metadata().features()) {
+		for (FeatureEncoding e : a.metadata().inputs()) {
 			columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
 					: ColumnRequest.string(e.name()));
 		}

@@ -77,7 +77,7 @@ final class PolicyReplay {
 				Span period = this.plan.periods().get(i);
 				long scoring = System.nanoTime();
 				Integer champion = sandbox.champion().orElse(null);
-				Scores scores = scorer.score(period, champion);
+				Scores scores = scorer.score(period, champion, delay.labelsUntil(period.start().minusDays(1)));
 				tally.scoredSince(scoring);
 				// the period is over: its labels are known, the policy decides (at the
 				// start of the next day)

@@ -34,6 +34,7 @@ import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.PredictionsWriter;
 import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.DerivedHistory;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
@@ -93,8 +94,11 @@ class ScoreStep implements Tasklet {
 		Map<String, Object> summary = new LinkedHashMap<>();
 		long rows;
 		try (ModelArtifact artifact = this.store.load(def.name(), version)) {
+			// derived features: from the labelled partitions of the days before the date
+			// (the stored state for those absent), as in training
+			DerivedHistory recent = artifact.recentHistory(input.root(), date);
 			Scored scored = score(input.baseForReading(), files, artifact, key,
-					def.validation().maxUnseenCategoryRate(), tmp);
+					def.validation().maxUnseenCategoryRate(), tmp, recent);
 			rows = scored.rows();
 			summary.put("unseenCategoryRates", scored.unseenCategoryRates());
 			Location target = partition(this.props, def, date).resolve(FILE);
@@ -128,7 +132,16 @@ class ScoreStep implements Tasklet {
 	 */
 	static Scored score(Location inputRoot, List<DataFile> files, ModelArtifact artifact, String key, double maxUnseen,
 			Path out) throws IOException {
-		List<FeatureEncoding> features = artifact.metadata().features();
+		return score(inputRoot, files, artifact, key, maxUnseen, out, DerivedHistory.EMPTY);
+	}
+
+	/**
+	 * As {@link #score(Location, List, ModelArtifact, String, double, Path)}, the derived
+	 * features computed from {@code recent} and the version's stored state.
+	 */
+	static Scored score(Location inputRoot, List<DataFile> files, ModelArtifact artifact, String key, double maxUnseen,
+			Path out, DerivedHistory recent) throws IOException {
+		List<FeatureEncoding> features = artifact.metadata().inputs();
 		List<ColumnRequest> columns = new ArrayList<>();
 		for (FeatureEncoding f : features) {
 			columns.add(new ColumnRequest(f.name(), (f.type() == FeatureSpec.FeatureType.NUMERIC)
@@ -147,7 +160,7 @@ class ScoreStep implements Tasklet {
 			for (DataFile file : files) {
 				reader.read(file, columns, SLICE_ROWS, slice -> {
 					unseen.count(file.path(), slice);
-					Predictions predictions = artifact.predict(slice);
+					Predictions predictions = artifact.predict(slice, recent);
 					String[] labels = null;
 					if (task != Task.REGRESSION) {
 						labels = new String[slice.rows()];

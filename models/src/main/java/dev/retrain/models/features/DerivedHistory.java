@@ -57,6 +57,16 @@ public record DerivedHistory(List<PeriodStats> periods) {
 		return new DerivedHistory(this.periods.stream().filter(p -> p.day() < day).toList());
 	}
 
+	/**
+	 * These periods with the labels of those after {@code day} left out (not yet known):
+	 * their label rates count nothing, their context columns stay.
+	 */
+	public DerivedHistory labelsThrough(int day) {
+		return new DerivedHistory(this.periods.stream()
+			.map(p -> (p.day() <= day) ? p : new PeriodStats(p.day(), null, null, p.columns()))
+			.toList());
+	}
+
 	/** The newest period's day, or null without periods. */
 	public Integer lastDay() {
 		return this.periods.isEmpty() ? null : this.periods.get(this.periods.size() - 1).day();
