@@ -72,10 +72,21 @@ public record DerivedHistory(List<PeriodStats> periods) {
 		return this.periods.isEmpty() ? null : this.periods.get(this.periods.size() - 1).day();
 	}
 
+	/** The period of {@code day}, or null: a binary search of the periods (by day). */
 	PeriodStats at(int day) {
-		for (PeriodStats p : this.periods) {
-			if (p.day() == day) {
-				return p;
+		int lo = 0;
+		int hi = this.periods.size() - 1;
+		while (lo <= hi) {
+			int mid = (lo + hi) >>> 1;
+			int d = this.periods.get(mid).day();
+			if (d < day) {
+				lo = mid + 1;
+			}
+			else if (d > day) {
+				hi = mid - 1;
+			}
+			else {
+				return this.periods.get(mid);
 			}
 		}
 		return null;

@@ -153,6 +153,29 @@ class DerivedFeaturesTests {
 		}
 	}
 
+	/**
+	 * A backtest scores a period with only the labels known by then: cut after day 5, a
+	 * row of day 7 has no rate of day 6 but still its context, and changing the labels
+	 * after day 5 changes nothing.
+	 */
+	@Test
+	void labelsNotYetKnownAreLeftOutButContextStays() {
+		Table table = stream(d -> false);
+		Table changed = stream(d -> d > 5);
+		Table day7 = rows(table, d -> d == 7);
+		Table applied = DERIVED.apply(day7, DERIVED.history(table).labelsThrough(5), 0);
+		Table appliedChanged = DERIVED.apply(day7, DERIVED.history(changed).labelsThrough(5), 0);
+		for (int r = 0; r < day7.rows(); r++) {
+			assertThat(applied.numeric("rate").isNull(r)).isTrue();
+			assertThat(applied.numeric("x_ctx").isNull(r)).isFalse();
+			// the rate of days 3..5 (lag 2, 3 periods) is known
+			assertThat(applied.numeric("rate_2_3").isNull(r)).isFalse();
+		}
+		for (String name : DERIVED.names()) {
+			assertThat(appliedChanged.numeric(name).values()).containsExactly(applied.numeric(name).values());
+		}
+	}
+
 	@Test
 	void aLagBelowOnePeriodIsRefused() {
 		assertThatThrownBy(() -> new DerivedFeatures(List.of(DerivedFeature.labelRate("r", null, 0, 1)), "y", "yes"))
