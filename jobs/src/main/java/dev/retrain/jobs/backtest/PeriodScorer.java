@@ -3,6 +3,7 @@ package dev.retrain.jobs.backtest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,12 +22,14 @@ import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.DriftStats;
 import dev.retrain.models.drift.ReferenceSample;
+import dev.retrain.models.features.DerivedHistory;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.metrics.Metric;
 import dev.retrain.models.metrics.Metrics;
 import dev.retrain.models.metrics.Predictions;
+import dev.retrain.models.storage.Storage;
 import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
 
@@ -91,23 +94,31 @@ final class PeriodScorer implements AutoCloseable {
 	 * The champion's scores of the period, none when there is no champion. The period is
 	 * read and scored slice by slice: what is held is its scores, not its rows.
 	 */
-	Scores score(Span period, Integer champion) {
+	Scores score(Span period, Integer champion, LocalDate labelsUntil) {
 		if (champion == null) {
 			return Scores.NONE;
 		}
-		return scoreAll(period, List.of(champion)).get(champion);
+		return scoreAll(period, List.of(champion), labelsUntil).get(champion);
 	}
 
 	/**
 	 * Each version's scores of the period, the period read once for all of them (a
 	 * committee's members): slice by slice, each slice scored by every version.
 	 */
-	Map<Integer, Scores> scoreAll(Span period, List<Integer> versions) {
+	Map<Integer, Scores> scoreAll(Span period, List<Integer> versions, LocalDate labelsUntil) {
 		Map<Integer, Scores> out = new LinkedHashMap<>();
 		if (versions.isEmpty()) {
 			return out;
 		}
 		List<ModelArtifact> members = versions.stream().map(this::artifact).toList();
+		// derived features: the periods before each row's day, with only the labels known
+		// when the period is scored (those up to labelsUntil)
+		List<DerivedHistory> recent = new ArrayList<>();
+		for (ModelArtifact a : members) {
+			recent.add(a.recentHistory(Storage.local(this.data), period.start().minusDays(lookback(a)),
+					period.end().minusDays(1))
+				.labelsThrough((int) labelsUntil.toEpochDay()));
+		}
 		List<List<double[]>> labels = new ArrayList<>();
 		List<List<double[]>> scores = new ArrayList<>();
 		List<List<double[]>> classes = new ArrayList<>();
@@ -119,7 +130,7 @@ final class PeriodScorer implements AutoCloseable {
 		Consumer<Table> scorer = t -> {
 			for (int m = 0; m < members.size(); m++) {
 				ModelArtifact a = members.get(m);
-				Predictions p = a.predict(t);
+				Predictions p = a.predict(t, recent.get(m));
 				labels.get(m).add(a.metadata().label().encode(t));
 				scores.get(m).add(p.scores());
 				classes.get(m).add(classes(p, t.rows()));
@@ -199,7 +210,7 @@ final class PeriodScorer implements AutoCloseable {
 			return out;
 		}
 		List<ColumnRequest> columns = new ArrayList<>();
-		for (FeatureEncoding e : artifact(champion).metadata().features()) {
+		for (FeatureEncoding e : artifact(champion).metadata().inputs()) {
 			if (e.type() == FeatureSpec.FeatureType.NUMERIC) {
 				columns.add(ColumnRequest.numeric(e.name()));
 			}
@@ -225,9 +236,13 @@ final class PeriodScorer implements AutoCloseable {
 		return this.artifacts.computeIfAbsent(version, v -> this.store.load(this.pipeline, v));
 	}
 
+	private static int lookback(ModelArtifact a) {
+		return (a.metadata().derived() != null) ? a.metadata().derived().derived().lookbackPeriods() : 0;
+	}
+
 	private static List<ColumnRequest> columns(ModelArtifact a) {
 		List<ColumnRequest> columns = new ArrayList<>();
-		for (FeatureEncoding e : a.metadata().features()) {
+		for (FeatureEncoding e : a.metadata().inputs()) {
 			columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
 					: ColumnRequest.string(e.name()));
 		}

@@ -104,7 +104,10 @@ final class PolicyReplay {
 				long scoring = System.nanoTime();
 				Integer champion = sandbox.champion().orElse(null);
 				Map<Integer, Double> weights = (committee != null) ? committee.weightsByVersion() : null;
-				Scores scores = (committee != null) ? committee.score(i, period) : scorer.score(period, champion);
+				// derived features see only the labels known when the period starts
+				LocalDate known = delay.labelsUntil(period.start().minusDays(1));
+				Scores scores = (committee != null) ? committee.score(i, period, known)
+						: scorer.score(period, champion, known);
 				tally.scoredSince(scoring);
 				// the period is over: its labels are known, the policy decides (at the
 				// start of the next day)
@@ -159,6 +162,9 @@ final class PolicyReplay {
 
 		private final Map<Integer, Map<Integer, Scores>> unlabelled = new HashMap<>();
 
+		/** Per period scored, the last day whose labels its derived features saw. */
+		private final Map<Integer, LocalDate> known = new HashMap<>();
+
 		private int nextLabelled;
 
 		Committee(CommitteeSpec spec, Task task, PeriodScorer scorer) {
@@ -178,12 +184,13 @@ final class PolicyReplay {
 		}
 
 		/** Period {@code index} scored by the weighted vote of the members. */
-		Scores score(int index, Span period) {
+		Scores score(int index, Span period, LocalDate known) {
 			if (this.weights.isEmpty()) {
 				return Scores.NONE;
 			}
 			List<Integer> versions = this.weights.versions();
-			Map<Integer, Scores> each = this.scorer.scoreAll(period, versions);
+			this.known.put(index, known);
+			Map<Integer, Scores> each = this.scorer.scoreAll(period, versions, known);
 			this.unlabelled.put(index, each);
 			return PeriodScorer.vote(this.task, versions.stream().map(each::get).toList(), this.weights.weights());
 		}
@@ -198,12 +205,13 @@ final class PolicyReplay {
 			while (this.nextLabelled < periods.size() && !periods.get(this.nextLabelled).end().isAfter(labelsUntil)) {
 				int index = this.nextLabelled++;
 				Map<Integer, Scores> scored = this.unlabelled.remove(index);
+				LocalDate cut = this.known.remove(index);
 				if (this.weights.isEmpty() || scored == null) {
 					continue;
 				}
 				List<Integer> missing = this.weights.versions().stream().filter(v -> !scored.containsKey(v)).toList();
 				Map<Integer, Scores> all = new HashMap<>(scored);
-				all.putAll(this.scorer.scoreAll(periods.get(index), missing));
+				all.putAll(this.scorer.scoreAll(periods.get(index), missing, cut));
 				if (all.values().iterator().next().rows() == 0) {
 					continue;
 				}

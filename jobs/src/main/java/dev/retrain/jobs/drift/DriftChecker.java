@@ -152,7 +152,7 @@ public class DriftChecker {
 		try (ModelArtifact artifact = this.store.load(def.name(), champion.get())) {
 			ArtifactMetadata meta = artifact.metadata();
 			List<ColumnRequest> columns = new ArrayList<>();
-			for (FeatureEncoding e : meta.features()) {
+			for (FeatureEncoding e : meta.inputs()) {
 				columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
 						: ColumnRequest.string(e.name()));
 			}
@@ -164,6 +164,16 @@ public class DriftChecker {
 				Location root = this.props.resolveData(def.dataPath());
 				List<DataFile> files = new PartitionedDirectory(root).resolve(from, asOf);
 				current = new ParquetTableReader(root).read(files, columns);
+				// derived features: from the days before each row's, with only the labels
+				// known at the check (those up to labelsUntil)
+				if (meta.derived() != null) {
+					LocalDate known = (labelsUntil != null) ? labelsUntil : asOf;
+					current = artifact.withDerived(current,
+							artifact
+								.recentHistory(root, from.minusDays(meta.derived().derived().lookbackPeriods()),
+										asOf.minusDays(1))
+								.labelsThrough((int) known.toEpochDay()));
+				}
 			}
 			catch (DataValidationFailed ex) {
 				return skipped(def, asOf, trigger, champion.get(), from, Status.NO_DATA,
@@ -173,7 +183,15 @@ public class DriftChecker {
 				return skipped(def, asOf, trigger, champion.get(), from, Status.INSUFFICIENT_DATA, "only "
 						+ current.rows() + " rows in the current window; a check needs at least " + policy.minRows());
 			}
-			ReferenceSample ref = ReferenceSample.read(refFile, columns);
+			// the reference rows carry the derived values training computed (read where
+			// present: a version from before derived features has none)
+			List<ColumnRequest> refColumns = new ArrayList<>(columns);
+			if (meta.derived() != null) {
+				meta.derived()
+					.definitions()
+					.forEach(d -> refColumns.add(new ColumnRequest(d.name(), ColumnRequest.Kind.NUMERIC, false)));
+			}
+			ReferenceSample ref = ReferenceSample.read(refFile, refColumns);
 			return compare(def, policy, asOf, labelsUntil, trigger, meta, artifact, ref, current, from);
 		}
 		catch (IOException ex) {
@@ -191,13 +209,13 @@ public class DriftChecker {
 		// the scores, one for
 		// performance): the family-wise false-alarm rate of a check stays <= alpha
 		List<DriftPolicy.Signal> on = policy.triggerOn();
-		int tests = (on.contains(DriftPolicy.Signal.INPUT) ? meta.features().size() : 0)
+		int tests = (on.contains(DriftPolicy.Signal.INPUT) ? meta.inputs().size() : 0)
 				+ (on.contains(DriftPolicy.Signal.PREDICTION) ? 1 : 0)
 				+ (on.contains(DriftPolicy.Signal.PERFORMANCE) ? 1 : 0);
 		tests = Math.max(tests, 1);
 		double q = 1 - policy.alpha() / tests;
 		List<FeatureDrift> features = new ArrayList<>();
-		for (FeatureEncoding e : meta.features()) {
+		for (FeatureEncoding e : meta.inputs()) {
 			features.add((e.type() == FeatureSpec.FeatureType.NUMERIC)
 					? numeric(e.name(), train.numeric(e.name()), current.numeric(e.name()), blocks, q, policy)
 					: categorical(e.name(), train.strings(e.name()), current.strings(e.name()), blocks, q, policy));

@@ -1,9 +1,13 @@
 package dev.retrain.jobs.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.retrain.models.committee.CommitteeSpec;
+import dev.retrain.models.features.DerivedFeature;
+import dev.retrain.models.features.DerivedFeatures;
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.promotion.PromotionPolicy;
 import dev.retrain.models.search.SearchSpace;
@@ -24,7 +28,34 @@ import dev.retrain.models.training.ModelSource;
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
 		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
-		Origin origin, Resources resources, Search search, Scoring scoring, Labels labels, CommitteeSpec committee) {
+		Origin origin, Resources resources, Search search, Scoring scoring, Labels labels, CommitteeSpec committee,
+		List<DerivedFeature> derived) {
+
+	public PipelineDefinition {
+		derived = (derived != null) ? List.copyOf(derived) : List.of();
+	}
+
+	/**
+	 * The model's inputs: the listed features, then each derived feature (numeric),
+	 * computed by {@link DerivedFeatures} from earlier periods.
+	 */
+	public List<FeatureSpec> modelFeatures() {
+		if (this.derived.isEmpty()) {
+			return this.features;
+		}
+		List<FeatureSpec> all = new ArrayList<>(this.features);
+		this.derived.forEach(d -> all.add(FeatureSpec.numeric(d.name())));
+		return all;
+	}
+
+	/**
+	 * The derived features of this pipeline, rating {@code label}'s positive class
+	 * (binary) or mean (regression).
+	 */
+	public DerivedFeatures derivedFeatures(LabelEncoding label) {
+		String positive = (label.task() == Task.BINARY_CLASSIFICATION) ? label.classes().get(1) : null;
+		return new DerivedFeatures(this.derived, label.column(), positive);
+	}
 
 	/**
 	 * Batch scoring: {@code key} (an input column, as text, that identifies a row in the

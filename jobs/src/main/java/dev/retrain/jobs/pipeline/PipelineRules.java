@@ -3,6 +3,7 @@ package dev.retrain.jobs.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.retrain.models.features.DerivedFeature;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.FeatureSpec.FeatureType;
 import dev.retrain.models.features.Task;
@@ -18,7 +19,8 @@ import dev.retrain.models.training.ModelFamily;
  * describes, with the defaults that depend on other fields. Each section has its rules
  * and its part of the definition in one small class: {@link DataRules} (features, label,
  * holdouts), {@link ModelRules}, {@link PromotionRules}, {@link TriggerRules} (schedule,
- * drift), {@link SearchRules}, {@link ScoringRules} (scoring, labels).
+ * drift), {@link SearchRules}, {@link ScoringRules} (scoring, labels),
+ * {@link DerivedRules}.
  */
 final class PipelineRules {
 
@@ -72,12 +74,13 @@ final class PipelineRules {
 		PipelineDefinition.Data data = (y.data() != null)
 				? new PipelineDefinition.Data(y.data().path(), y.data().windowDays()) : null;
 		PipelineDefinition.Search search = SearchRules.search(y.search(), model, training, data, holdouts, problems);
+		List<DerivedFeature> derived = DerivedRules.derived(y, features, problems);
 		return new PipelineDefinition(y.name(), y.description(), data, features, label, holdouts, model, training,
 				rules, promotion, approval, schedule, drift,
 				new PipelineDefinition.Retention(y.retention().keepLast(), y.retention().maxAgeDays()),
 				new PipelineDefinition.Origin(source, hash), new PipelineDefinition.Resources(y.resources().queue()),
 				search, ScoringRules.scoring(y, problems), ScoringRules.labels(y, problems),
-				PromotionRules.committee(y.promotion(), problems));
+				PromotionRules.committee(y.promotion(), problems), derived);
 	}
 
 	/**

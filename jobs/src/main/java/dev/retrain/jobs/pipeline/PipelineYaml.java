@@ -44,7 +44,8 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 		List<@NotNull(message = "{retrain.required}") @Valid Holdout> holdouts, @Valid Model model,
 		PipelineDefinition.Mode mode, @Valid Finetune finetune, @Valid Validation validation,
 		@Valid Promotion promotion, @Valid Schedule schedule, @Valid Drift drift, @Valid Retention retention,
-		@Valid Resources resources, @Valid Search search, @Valid Scoring scoring, @Valid Labels labels) {
+		@Valid Resources resources, @Valid Search search, @Valid Scoring scoring, @Valid Labels labels,
+		List<@NotNull(message = "{retrain.required}") @Valid Derived> derived) {
 
 	static final int DEFAULT_WINDOW_DAYS = 30;
 
@@ -85,8 +86,50 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			List<@NotBlank(message = "{retrain.required}") String> categories) {
 	}
 
+	/**
+	 * The label; {@code delayPeriods}: a period's labels are known this many periods
+	 * after it ends (0: at its end), which the derived features' lags must respect.
+	 */
 	record Label(@NotBlank(message = "{retrain.required}") String column,
-			@NotNull(message = "is required (binary, multiclass or regression)") TaskName task, List<String> classes) {
+			@NotNull(message = "is required (binary, multiclass or regression)") TaskName task, List<String> classes,
+			@Min(value = 0, message = "{retrain.min}") Integer delayPeriods) {
+
+		Label {
+			delayPeriods = (delayPeriods != null) ? delayPeriods : 0;
+		}
+
+	}
+
+	/**
+	 * A derived feature ({@link DerivedRules}): {@code label-rate} (with {@code key},
+	 * {@code lag-periods}, {@code periods}) or {@code context} (with {@code of},
+	 * {@code stat}, {@code periods}).
+	 */
+	record Derived(@NotBlank(message = "{retrain.required}") String name,
+			@NotNull(message = "is required (label-rate or context)") DerivedType type, String key, Integer lagPeriods,
+			@Min(value = 1, message = "{retrain.min}") Integer periods, String of, DerivedStat stat) {
+
+		Derived {
+			periods = (periods != null) ? periods : 1;
+		}
+
+	}
+
+	/** How a derived feature's type is written. */
+	enum DerivedType {
+
+		@JsonProperty("label-rate")
+		LABEL_RATE, @JsonProperty("context")
+		CONTEXT
+
+	}
+
+	/** A context feature's statistic: the value minus the earlier periods' mean. */
+	enum DerivedStat {
+
+		@JsonProperty("mean")
+		MEAN
+
 	}
 
 	/** How a label's task is written. */

@@ -79,7 +79,8 @@ class EvaluateStep implements Tasklet {
 		List<FeatureSpec> extra = new ArrayList<>();
 		if (championMeta != null) {
 			Set<String> mine = new HashSet<>(def.featureNames());
-			for (FeatureEncoding e : championMeta.features()) {
+			def.derived().forEach(d -> mine.add(d.name()));
+			for (FeatureEncoding e : championMeta.inputs()) {
 				if (!mine.contains(e.name())) {
 					extra.add(new FeatureSpec(e.name(), e.type(), null, null));
 				}
@@ -94,7 +95,7 @@ class EvaluateStep implements Tasklet {
 		String[] unavailable = { null };
 		Set<String> needed = new HashSet<>();
 		if (championMeta != null) {
-			championMeta.features().forEach(e -> needed.add(e.name()));
+			championMeta.inputs().forEach(e -> needed.add(e.name()));
 		}
 		// one pass over the holdout rows, a slice at a time: both models score it, and
 		// only scores and labels stay

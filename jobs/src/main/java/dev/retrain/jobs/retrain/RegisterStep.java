@@ -73,7 +73,7 @@ class RegisterStep implements Tasklet {
 				snap.window(), cand.features(), cand.label(), cand.shape(), cand.hyperparameters(),
 				Engine.getDjlVersion(), engine.getEngineName(), engine.getVersion(), cand.training(),
 				eval.primaryHoldout(), eval.candidate(), eval.championVersion(), eval.champion(), decision,
-				cand.profile(), null, cand.search());
+				cand.profile(), null, cand.search(), cand.derived());
 		Path staged = this.store.stage(def.name());
 		String dir;
 		try {

@@ -26,6 +26,7 @@ import dev.retrain.jobs.pipeline.PipelineDefinition.Mode;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.RunViews;
+import dev.retrain.models.dataset.DataValidationFailed;
 import dev.retrain.models.dataset.Table;
 import dev.retrain.models.drift.ReferenceSample;
 import dev.retrain.models.features.FeatureEncoder;
@@ -161,6 +162,10 @@ class TrainStep implements Tasklet {
 			}
 			this.runs.detail(run.runId(), "search", searched);
 		}
+		if (!def.derived().isEmpty() && !(kept != null && encodedBytes <= this.memoryBytes)) {
+			throw new DataValidationFailed(null, null, "derived features need the window's training rows in memory "
+					+ "(retrain.training-memory): " + trainRows + " rows are too many to hold");
+		}
 		TrainingSource training = (kept != null && encodedBytes <= this.memoryBytes)
 				? window.encoded(encoder, label, hp, from) : ParquetTrainingSource.open(plan.root(), plan.files(),
 						def.features(), encoder, label, hp, r -> plan.part(r) == WindowPlan.TRAIN);
@@ -242,7 +247,7 @@ class TrainStep implements Tasklet {
 		}
 		CandidateInfo info = new CandidateInfo(how.mode().name(), how.reason(),
 				(how.parent() != null) ? how.parent().version() : null, encoder.encodings(), label, shape, hp, result,
-				profile, searched);
+				profile, searched, (plan.derived() != null) ? plan.derived().state() : null);
 		writeReference(def, trainSample, holdoutSample, ws);
 		Json.write(ws.candidate(), info);
 		this.runs.detail(run.runId(), "training", result);
@@ -352,7 +357,7 @@ class TrainStep implements Tasklet {
 	 */
 	private static void writeReference(PipelineDefinition def, Table train, Table holdout, RunWorkspace ws) {
 		try {
-			ReferenceSample.write(ws.reference(), train, holdout, def.features(), def.labelColumn(),
+			ReferenceSample.write(ws.reference(), train, holdout, def.modelFeatures(), def.labelColumn(),
 					def.task() == Task.REGRESSION, TrainingWindow.REFERENCE_ROWS, def.hyperparameters().seed());
 		}
 		catch (IOException ex) {
@@ -382,7 +387,7 @@ class TrainStep implements Tasklet {
 					"fine-tune (" + asked + ") but there is no champion yet: trained from scratch", null, null);
 		}
 		ArtifactMetadata parent = store.metadata(def.name(), champion.get());
-		List<String> now = def.features().stream().map(f -> f.name() + ":" + f.type()).toList();
+		List<String> now = def.modelFeatures().stream().map(f -> f.name() + ":" + f.type()).toList();
 		List<String> then = parent.features().stream().map(f -> f.name() + ":" + f.type()).toList();
 		List<String> changes = new ArrayList<>();
 		if (!now.equals(then)) {

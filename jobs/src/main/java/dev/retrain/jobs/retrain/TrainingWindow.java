@@ -83,7 +83,7 @@ final class TrainingWindow {
 		WindowPlan.Picker windowHoldout = (!references || goldenPrimary) ? null : plan.new Picker((byte) (primary + 1),
 				ReferenceSample.sample((int) plan.windowHoldoutRows(primary), REFERENCE_ROWS, seed + 1));
 		Set<String> seenLabels = new HashSet<>();
-		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(def.features());
+		FeatureEncoder.Fitter fitter = new FeatureEncoder.Fitter(def.modelFeatures());
 		List<Table> kept = ((long) trainRows * columns.size() * DECODED_CELL_BYTES <= memoryBytes / 2)
 				? new ArrayList<>() : null;
 		List<long[]> keptRows = new ArrayList<>();

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -20,7 +22,11 @@ import dev.retrain.models.dataset.NumericColumn;
 import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.StringColumn;
 import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.DerivedFeatures;
+import dev.retrain.models.features.DerivedHistory;
+import dev.retrain.models.features.DerivedState;
 import dev.retrain.models.features.FeatureSpec;
+import dev.retrain.models.features.LabelEncoding;
 import dev.retrain.models.features.Task;
 import dev.retrain.models.storage.Location;
 import dev.retrain.models.storage.S3Settings;
@@ -64,6 +70,8 @@ final class WindowPlan {
 	private final WindowSplit split;
 
 	private final List<String> holdouts;
+
+	private Derived derived;
 
 	private WindowPlan(PipelineDefinition def, SnapshotInfo snap, WindowSplit split, S3Settings s3) {
 		this.s3 = s3;
@@ -158,6 +166,78 @@ final class WindowPlan {
 	 * since the snapshot fails.
 	 */
 	void scan(List<ColumnRequest> columns, SliceVisitor visitor) {
+		Derived derived = derived();
+		if (derived == null) {
+			rawScan(columns, visitor);
+		}
+		else {
+			rawScan(columns, (slice, first) -> visitor.slice(derived.apply(slice), first));
+		}
+	}
+
+	/**
+	 * The window's derived features ({@link DerivedFeatures}, the one code path) and the
+	 * history they are computed from: every period of the window, from one pass over the
+	 * label and the columns they need; null without derived features. A row's values come
+	 * from the periods before its day only (the first periods of the window have none:
+	 * missing, which the encoder marks).
+	 */
+	synchronized Derived derived() {
+		if (this.def.derived().isEmpty()) {
+			return null;
+		}
+		if (this.derived == null) {
+			List<ColumnRequest> columns = new ArrayList<>();
+			for (FeatureSpec f : this.def.features()) {
+				columns.add(f.isNumeric() ? ColumnRequest.numeric(f.name()) : ColumnRequest.string(f.name()));
+			}
+			columns.add((this.def.task() == Task.REGRESSION) ? ColumnRequest.numeric(this.def.labelColumn())
+					: ColumnRequest.string(this.def.labelColumn()));
+			List<Table> parts = new ArrayList<>();
+			Set<String> seen = new TreeSet<>();
+			int[] lastDay = { Integer.MIN_VALUE };
+			rawScan(columns, (slice, first) -> {
+				parts.add(slice);
+				if (this.def.task() != Task.REGRESSION) {
+					for (String v : slice.strings(this.def.labelColumn()).values()) {
+						if (v != null) {
+							seen.add(v);
+						}
+					}
+				}
+				for (int d : slice.epochDays()) {
+					lastDay[0] = Math.max(lastDay[0], d);
+				}
+			});
+			LabelEncoding label = LabelEncoding.of(this.def.labelColumn(), this.def.task(), this.def.classes(), seen);
+			DerivedFeatures features = this.def.derivedFeatures(label);
+			DerivedHistory history = DerivedHistory.EMPTY;
+			for (Table part : parts) {
+				history = history.plus(features.history(part));
+			}
+			this.derived = new Derived(features, history, lastDay[0]);
+		}
+		return this.derived;
+	}
+
+	/**
+	 * A window's derived features, their history and the window's last day (rows of no
+	 * day, a golden holdout's, are taken to be of the day after).
+	 */
+	record Derived(DerivedFeatures features, DerivedHistory history, int lastDay) {
+
+		Table apply(Table slice) {
+			return this.features.apply(slice, this.history, this.lastDay + 1);
+		}
+
+		/** What a version trained on this window stores to serve its derived features. */
+		DerivedState state() {
+			return DerivedState.of(this.features, this.history, this.lastDay);
+		}
+
+	}
+
+	private void rawScan(List<ColumnRequest> columns, SliceVisitor visitor) {
 		ParquetTableReader reader = new ParquetTableReader(root());
 		long at = 0;
 		for (DataFile f : files()) {
@@ -190,8 +270,9 @@ final class WindowPlan {
 	void golden(String name, List<ColumnRequest> columns, Consumer<Table> consumer) {
 		SnapshotInfo.GoldenSnapshot g = this.snap.golden().get(name);
 		ParquetTableReader reader = new ParquetTableReader(locate(g.root()));
+		Derived derived = derived();
 		for (DataFile f : g.snapshot().files()) {
-			reader.read(f, columns, SLICE_ROWS, consumer);
+			reader.read(f, columns, SLICE_ROWS, (derived != null) ? t -> consumer.accept(derived.apply(t)) : consumer);
 		}
 	}
 

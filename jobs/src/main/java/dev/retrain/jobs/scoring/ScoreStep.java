@@ -36,6 +36,7 @@ import dev.retrain.models.dataset.ParquetTableReader;
 import dev.retrain.models.dataset.PartitionedDirectory;
 import dev.retrain.models.dataset.PredictionsWriter;
 import dev.retrain.models.dataset.Table;
+import dev.retrain.models.features.DerivedHistory;
 import dev.retrain.models.features.FeatureEncoding;
 import dev.retrain.models.features.FeatureSpec;
 import dev.retrain.models.features.Task;
@@ -113,8 +114,14 @@ class ScoreStep implements Tasklet {
 				for (int v : committee.weights().versions()) {
 					members.add(this.store.load(def.name(), v));
 				}
+				// derived features: each member's, from the days before the date, as in
+				// training
+				List<DerivedHistory> recent = new ArrayList<>();
+				for (ModelArtifact m : members) {
+					recent.add(m.recentHistory(input.root(), date));
+				}
 				Scored scored = score(input.baseForReading(), files, members, committee.weights().weights(), key,
-						def.validation().maxUnseenCategoryRate(), tmp, membersTmp);
+						def.validation().maxUnseenCategoryRate(), tmp, membersTmp, recent);
 				rows = scored.rows();
 				summary.put("unseenCategoryRates", scored.unseenCategoryRates());
 				Location target = partition(this.props, def, date).resolve(FILE);
@@ -132,8 +139,12 @@ class ScoreStep implements Tasklet {
 		}
 		else {
 			try (ModelArtifact artifact = this.store.load(def.name(), version)) {
+				// derived features: from the labelled partitions of the days before the
+				// date
+				// (the stored state for those absent), as in training
+				DerivedHistory recent = artifact.recentHistory(input.root(), date);
 				Scored scored = score(input.baseForReading(), files, artifact, key,
-						def.validation().maxUnseenCategoryRate(), tmp);
+						def.validation().maxUnseenCategoryRate(), tmp, recent);
 				rows = scored.rows();
 				summary.put("unseenCategoryRates", scored.unseenCategoryRates());
 				Location target = partition(this.props, def, date).resolve(FILE);
@@ -185,19 +196,30 @@ class ScoreStep implements Tasklet {
 	 */
 	static Scored score(Location inputRoot, List<DataFile> files, ModelArtifact artifact, String key, double maxUnseen,
 			Path out) throws IOException {
-		return score(inputRoot, files, List.of(artifact), new double[] { 1.0 }, key, maxUnseen, out, null);
+		return score(inputRoot, files, artifact, key, maxUnseen, out, DerivedHistory.EMPTY);
 	}
 
 	/**
-	 * The same with a committee: each slice scored by every member with a weight, the
-	 * weighted vote ({@link CommitteeVote}) written to {@code out} under the newest
-	 * member's version, and, when {@code membersOut} is not null, each member's own
-	 * predictions to it. The input is checked against the newest member's encoders.
+	 * As {@link #score(Location, List, ModelArtifact, String, double, Path)}, the derived
+	 * features computed from {@code recent} and the version's stored state.
+	 */
+	static Scored score(Location inputRoot, List<DataFile> files, ModelArtifact artifact, String key, double maxUnseen,
+			Path out, DerivedHistory recent) throws IOException {
+		return score(inputRoot, files, List.of(artifact), new double[] { 1.0 }, key, maxUnseen, out, null,
+				List.of(recent));
+	}
+
+	/**
+	 * The same with a committee: each slice scored by every member with a weight (its
+	 * derived features from its own {@code recent} history), the weighted vote
+	 * ({@link CommitteeVote}) written to {@code out} under the newest member's version,
+	 * and, when {@code membersOut} is not null, each member's own predictions to it. The
+	 * input is checked against the newest member's encoders.
 	 */
 	static Scored score(Location inputRoot, List<DataFile> files, List<ModelArtifact> members, double[] weights,
-			String key, double maxUnseen, Path out, Path membersOut) throws IOException {
+			String key, double maxUnseen, Path out, Path membersOut, List<DerivedHistory> recent) throws IOException {
 		ModelArtifact artifact = members.get(members.size() - 1);
-		List<FeatureEncoding> features = artifact.metadata().features();
+		List<FeatureEncoding> features = artifact.metadata().inputs();
 		List<ColumnRequest> columns = new ArrayList<>();
 		for (FeatureEncoding f : features) {
 			columns.add(new ColumnRequest(f.name(), (f.type() == FeatureSpec.FeatureType.NUMERIC)
@@ -222,12 +244,13 @@ class ScoreStep implements Tasklet {
 					Predictions predictions;
 					try {
 						if (members.size() == 1) {
-							predictions = artifact.predict(slice);
+							predictions = artifact.predict(slice, recent.get(0));
 						}
 						else {
 							List<Predictions> scored = new ArrayList<>();
-							for (ModelArtifact m : members) {
-								Predictions p = m.predict(slice);
+							for (int i = 0; i < members.size(); i++) {
+								ModelArtifact m = members.get(i);
+								Predictions p = m.predict(slice, recent.get(i));
 								scored.add(p);
 								if (each != null) {
 									each.append(keys, m.metadata().version(), scores(p), labels(p, classes),

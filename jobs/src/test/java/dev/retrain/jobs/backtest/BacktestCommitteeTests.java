@@ -93,7 +93,8 @@ class BacktestCommitteeTests extends RetrainTestSupport {
 					// the period's predictions are the weighted vote of the members' own
 					// scores
 					Span span = new Span(t.start(), t.end());
-					Map<Integer, Scores> each = scorer.scoreAll(span, new ArrayList<>(weights.keySet()));
+					// (no derived features here: the labels cut-off changes nothing)
+					Map<Integer, Scores> each = scorer.scoreAll(span, new ArrayList<>(weights.keySet()), t.start());
 					for (int r = 0; r < t.rows(); r++) {
 						double vote = 0;
 						for (Map.Entry<Integer, Double> w : weights.entrySet()) {
@@ -116,7 +117,7 @@ class BacktestCommitteeTests extends RetrainTestSupport {
 						assertThat(u.labelledEnd()).isEqualTo(labelled.end());
 						assertThat(u.losses().keySet()).isEqualTo(weights.keySet());
 						Map<Integer, Scores> then = scorer.scoreAll(new Span(labelled.start(), labelled.end()),
-								new ArrayList<>(weights.keySet()));
+								new ArrayList<>(weights.keySet()), labelled.start());
 						double sum = 0;
 						for (Map.Entry<Integer, Double> w : weights.entrySet()) {
 							Scores s = then.get(w.getKey());

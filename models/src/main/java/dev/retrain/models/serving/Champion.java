@@ -192,7 +192,7 @@ public final class Champion implements AutoCloseable {
 	public List<Scored> score(List<? extends Map<String, ?>> rows) {
 		Held held = acquire();
 		try {
-			Table table = table(held.artifact.metadata().features(), rows);
+			Table table = table(held.artifact.metadata().inputs(), rows);
 			return scored(held.artifact, held.artifact.predict(table));
 		}
 		finally {
@@ -207,7 +207,7 @@ public final class Champion implements AutoCloseable {
 	public Batch score(Table table) {
 		Held held = acquire();
 		try {
-			for (FeatureEncoding f : held.artifact.metadata().features()) {
+			for (FeatureEncoding f : held.artifact.metadata().inputs()) {
 				if (!table.has(f.name())) {
 					throw new IllegalArgumentException("column '" + f.name() + "' is missing: version "
 							+ held.artifact.metadata().version() + " of " + this.pipeline + " needs it");
