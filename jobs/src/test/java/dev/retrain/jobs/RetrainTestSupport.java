@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -76,6 +77,19 @@ public abstract class RetrainTestSupport {
 
 	protected LaunchedRun launch(String pipeline, LocalDate asOf, String runKey, Mode mode) {
 		return this.launcher.launch(new RunLauncher.Request(pipeline, asOf, runKey, mode, Trigger.MANUAL, "test"));
+	}
+
+	@Autowired
+	private JobRepository jobRepository;
+
+	/**
+	 * Waits until the Spring Batch job execution {@code id} (a scoring, a label join) is
+	 * no longer running.
+	 */
+	protected void awaitJob(long id) {
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> !this.jobRepository.getJobExecution(id).isRunning());
 	}
 
 	protected RunRecord awaitEnd(long runId) {

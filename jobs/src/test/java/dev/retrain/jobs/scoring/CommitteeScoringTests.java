@@ -1,14 +1,12 @@
 package dev.retrain.jobs.scoring;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.retrain.jobs.RetrainTestSupport;
@@ -29,7 +27,6 @@ import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Batch scoring and the label join with a committee champion: scoring the champion writes
@@ -52,15 +49,6 @@ class CommitteeScoringTests extends RetrainTestSupport {
 
 	@Autowired
 	RegistryOperations operations;
-
-	@Autowired
-	JobRepository repository;
-
-	private void awaitJob(long id) {
-		await().atMost(Duration.ofMinutes(2))
-			.pollInterval(Duration.ofMillis(100))
-			.until(() -> !this.repository.getJobExecution(id).isRunning());
-	}
 
 	private static Table read(Path file) {
 		return new ParquetTableReader(file.getParent()).read(

@@ -1,12 +1,10 @@
 package dev.retrain.jobs.scoring;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.retrain.jobs.RetrainTestSupport;
@@ -22,7 +20,6 @@ import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Labels that land after scoring: joined with the stored predictions by key, the realised
@@ -45,15 +42,6 @@ class DelayedLabelsTests extends RetrainTestSupport {
 
 	@Autowired
 	DriftChecker checker;
-
-	@Autowired
-	JobRepository repository;
-
-	private void awaitJob(long id) {
-		await().atMost(Duration.ofMinutes(2))
-			.pollInterval(Duration.ofMillis(100))
-			.until(() -> !this.repository.getJobExecution(id).isRunning());
-	}
 
 	@Test
 	void labelsAreJoinedPerDayAndVersionAndTheDriftCheckUsesThem() throws Exception {
