@@ -23,9 +23,10 @@ import dev.retrain.models.json.Json;
  * {@code committee} and {@code committee_update}): its members (the last K promoted
  * versions, oldest first) and their weights, and every change as a row of history with
  * its revision: a member entering ({@code ADMIT}, the oldest leaving past K) or the
- * weights moved by labels ({@code LABELS}: which days, each member's loss). Each change
- * is a compare-and-set on the revision, so two nodes never lose one another's update (the
- * loser reads again and applies its change to the newer state).
+ * weights moved by labels ({@code LABELS}: which days, each member's loss), or a member
+ * leaving on a rollback away from it ({@code RETIRE}). Each change is a compare-and-set
+ * on the revision, so two nodes never lose one another's update (the loser reads again
+ * and applies its change to the newer state).
  */
 public class CommitteeRegistry {
 
@@ -102,6 +103,20 @@ public class CommitteeRegistry {
 	 */
 	public State admit(String pipeline, CommitteeSpec spec, int version, String source) {
 		return change(pipeline, spec, w -> w.withSpec(spec).admit(version), "ADMIT", source, null, null, null);
+	}
+
+	/**
+	 * {@code version} leaves the pipeline's committee ({@code RETIRE}: the champion was
+	 * rolled back away from it); the others are normalised again. Nothing changes when
+	 * the pipeline has no committee or the version is not a member.
+	 */
+	public Optional<State> retire(String pipeline, int version, String source) {
+		Optional<State> now = current(pipeline);
+		if (now.isEmpty() || !now.get().weights().versions().contains(version)) {
+			return Optional.empty();
+		}
+		return Optional.of(change(pipeline, now.get().weights().spec(), w -> w.without(version), "RETIRE", source, null,
+				null, null));
 	}
 
 	/**

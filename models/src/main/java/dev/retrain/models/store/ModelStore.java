@@ -14,6 +14,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import dev.retrain.models.committee.CommitteeManifest;
+import dev.retrain.models.committee.CommitteeWeights;
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.json.Json;
@@ -213,6 +215,18 @@ public final class ModelStore {
 	public byte[] archive(String pipeline, int version) {
 		requireComplete(pipeline, version);
 		return VersionArchive.of(versionDir(pipeline, version), pipeline, version);
+	}
+
+	/**
+	 * A committee as one zip: {@value CommitteeManifest#FILE} (members and weights) and
+	 * each member's files under {@code v<version>/}; every member must be complete and
+	 * match its recorded hashes.
+	 */
+	public byte[] committeeArchive(CommitteeManifest manifest) {
+		for (CommitteeWeights.Member m : manifest.members()) {
+			requireComplete(manifest.pipeline(), m.version());
+		}
+		return VersionArchive.committee(manifest, v -> versionDir(manifest.pipeline(), v));
 	}
 
 	public ModelArtifact load(String pipeline, int version) {

@@ -7,9 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import dev.retrain.models.committee.CommitteeManifest;
+import dev.retrain.models.committee.CommitteeWeights;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.training.ModelShape;
@@ -33,30 +36,58 @@ final class VersionArchive {
 	static byte[] of(Path dir, String pipeline, int version) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-			for (String name : List.of(ModelStore.METADATA, ModelStore.PARAMS, REFERENCE)) {
-				Path file = dir.resolve(name);
-				if (!Files.isRegularFile(file)) {
-					continue;
-				}
-				ZipEntry entry = new ZipEntry(name);
-				entry.setTime(0);
-				zip.putNextEntry(entry);
-				Files.copy(file, zip);
-				zip.closeEntry();
-			}
-			Path metadata = dir.resolve(ModelStore.METADATA);
-			if (Files.isRegularFile(metadata)) {
-				ZipEntry entry = new ZipEntry(LOADING);
-				entry.setTime(0);
-				zip.putNextEntry(entry);
-				zip.write(loading(Json.read(metadata, ArtifactMetadata.class)).getBytes(StandardCharsets.UTF_8));
-				zip.closeEntry();
-			}
+			write(zip, "", dir);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot archive " + pipeline + " v" + version, ex);
 		}
 		return bytes.toByteArray();
+	}
+
+	/**
+	 * A committee as one zip archive: its manifest ({@value CommitteeManifest#FILE})
+	 * first, then each member's entries, as {@link #of} writes them, under
+	 * {@code v<version>/}. Entries in a fixed order with a fixed time: the same members
+	 * and weights always give the same bytes, and other weights other bytes.
+	 */
+	static byte[] committee(CommitteeManifest manifest, Function<Integer, Path> dirs) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+			ZipEntry entry = new ZipEntry(CommitteeManifest.FILE);
+			entry.setTime(0);
+			zip.putNextEntry(entry);
+			zip.write(Json.MAPPER.writeValueAsBytes(manifest));
+			zip.closeEntry();
+			for (CommitteeWeights.Member m : manifest.members()) {
+				write(zip, CommitteeManifest.memberDir(m.version()) + "/", dirs.apply(m.version()));
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot archive the committee of " + manifest.pipeline(), ex);
+		}
+		return bytes.toByteArray();
+	}
+
+	private static void write(ZipOutputStream zip, String prefix, Path dir) throws IOException {
+		for (String name : List.of(ModelStore.METADATA, ModelStore.PARAMS, REFERENCE)) {
+			Path file = dir.resolve(name);
+			if (!Files.isRegularFile(file)) {
+				continue;
+			}
+			ZipEntry entry = new ZipEntry(prefix + name);
+			entry.setTime(0);
+			zip.putNextEntry(entry);
+			Files.copy(file, zip);
+			zip.closeEntry();
+		}
+		Path metadata = dir.resolve(ModelStore.METADATA);
+		if (Files.isRegularFile(metadata)) {
+			ZipEntry entry = new ZipEntry(prefix + LOADING);
+			entry.setTime(0);
+			zip.putNextEntry(entry);
+			zip.write(loading(Json.read(metadata, ArtifactMetadata.class)).getBytes(StandardCharsets.UTF_8));
+			zip.closeEntry();
+		}
 	}
 
 	/** What a version needs to be loaded and fed, in words. */
