@@ -2,6 +2,8 @@ package dev.retrain.models.committee;
 
 import java.util.List;
 
+import dev.retrain.models.json.Json;
+
 /**
  * What a committee's download says about itself ({@value #FILE}, the first entry of the
  * archive): the pipeline, the version the {@code champion} alias names, the committee's
@@ -22,9 +24,22 @@ public record CommitteeManifest(String pipeline, int champion, long revision, Co
 		members = List.copyOf(members);
 	}
 
-	/** The directory of a member's files in the archive. */
+	/**
+	 * The directory of a member's files in the archive (as
+	 * {@code ModelStore.committeeArchive} writes it).
+	 */
 	public static String memberDir(int version) {
 		return "v" + version;
+	}
+
+	/** The members' versions, oldest first. */
+	public List<Integer> versions() {
+		return this.members.stream().map(CommitteeWeights.Member::version).toList();
+	}
+
+	/** The manifest as the archive holds it. */
+	public byte[] json() {
+		return Json.MAPPER.writeValueAsBytes(this);
 	}
 
 	/** The members' weights in the members' order. */

@@ -14,8 +14,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import dev.retrain.models.committee.CommitteeManifest;
-import dev.retrain.models.committee.CommitteeWeights;
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.json.Json;
@@ -218,15 +216,15 @@ public final class ModelStore {
 	}
 
 	/**
-	 * A committee as one zip: {@value CommitteeManifest#FILE} (members and weights) and
-	 * each member's files under {@code v<version>/}; every member must be complete and
-	 * match its recorded hashes.
+	 * A committee as one zip: its manifest ({@code manifestName}, the members and their
+	 * weights) first, then each member's files under {@code v<version>/}; every member
+	 * must be complete and match its recorded hashes.
 	 */
-	public byte[] committeeArchive(CommitteeManifest manifest) {
-		for (CommitteeWeights.Member m : manifest.members()) {
-			requireComplete(manifest.pipeline(), m.version());
+	public byte[] committeeArchive(String pipeline, String manifestName, byte[] manifest, List<Integer> versions) {
+		for (int version : versions) {
+			requireComplete(pipeline, version);
 		}
-		return VersionArchive.committee(manifest, v -> versionDir(manifest.pipeline(), v));
+		return VersionArchive.committee(pipeline, manifestName, manifest, versions, v -> versionDir(pipeline, v));
 	}
 
 	public ModelArtifact load(String pipeline, int version) {

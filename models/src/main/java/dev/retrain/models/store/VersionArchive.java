@@ -11,8 +11,6 @@ import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-import dev.retrain.models.committee.CommitteeManifest;
-import dev.retrain.models.committee.CommitteeWeights;
 import dev.retrain.models.features.FeatureEncoder;
 import dev.retrain.models.json.Json;
 import dev.retrain.models.training.ModelShape;
@@ -45,25 +43,26 @@ final class VersionArchive {
 	}
 
 	/**
-	 * A committee as one zip archive: its manifest ({@value CommitteeManifest#FILE})
-	 * first, then each member's entries, as {@link #of} writes them, under
-	 * {@code v<version>/}. Entries in a fixed order with a fixed time: the same members
-	 * and weights always give the same bytes, and other weights other bytes.
+	 * A committee as one zip archive: its manifest ({@code manifestName}) first, then
+	 * each member's entries, as {@link #of} writes them, under {@code v<version>/}.
+	 * Entries in a fixed order with a fixed time: the same manifest and members always
+	 * give the same bytes, and another manifest (other weights) other bytes.
 	 */
-	static byte[] committee(CommitteeManifest manifest, Function<Integer, Path> dirs) {
+	static byte[] committee(String pipeline, String manifestName, byte[] manifest, List<Integer> versions,
+			Function<Integer, Path> dirs) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-			ZipEntry entry = new ZipEntry(CommitteeManifest.FILE);
+			ZipEntry entry = new ZipEntry(manifestName);
 			entry.setTime(0);
 			zip.putNextEntry(entry);
-			zip.write(Json.MAPPER.writeValueAsBytes(manifest));
+			zip.write(manifest);
 			zip.closeEntry();
-			for (CommitteeWeights.Member m : manifest.members()) {
-				write(zip, CommitteeManifest.memberDir(m.version()) + "/", dirs.apply(m.version()));
+			for (int version : versions) {
+				write(zip, "v" + version + "/", dirs.apply(version));
 			}
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("cannot archive the committee of " + manifest.pipeline(), ex);
+			throw new UncheckedIOException("cannot archive the committee of " + pipeline, ex);
 		}
 		return bytes.toByteArray();
 	}

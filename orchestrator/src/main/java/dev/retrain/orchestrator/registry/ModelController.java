@@ -172,7 +172,7 @@ class ModelController {
 
 	private ResponseEntity<byte[]> committeeArchive(CommitteeManifest committee, WebRequest request) {
 		String name = committee.pipeline();
-		byte[] zip = this.store.committeeArchive(committee);
+		byte[] zip = this.store.committeeArchive(name, CommitteeManifest.FILE, committee.json(), committee.versions());
 		String sha = FileHashes.sha256(zip);
 		String etag = "\"" + sha + "\"";
 		String members = committee.members()
