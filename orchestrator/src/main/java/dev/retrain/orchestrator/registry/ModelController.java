@@ -121,8 +121,9 @@ class ModelController {
 	}
 
 	@GetMapping(path = "/aliases/{alias}/artifact", produces = "application/zip")
-	@Operation(summary = "The version an alias (champion, ...) points at, as one zip archive; poll with "
-			+ "If-None-Match: 304 until the alias moves")
+	@Operation(summary = "The version an alias (champion, ...) points at, as one zip archive; for the champion of a "
+			+ "pipeline with promotion.committee, the committee (as /committee/artifact gives it); poll with "
+			+ "If-None-Match: 304 until the alias moves (or the committee's weights or members change)")
 	ResponseEntity<byte[]> aliasArtifact(@PathVariable String name, @PathVariable String alias, WebRequest request) {
 		Names.pipeline(name);
 		PathSegment.name("alias", alias);
