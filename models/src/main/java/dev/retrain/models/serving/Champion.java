@@ -49,6 +49,12 @@ import dev.retrain.models.store.ModelStore;
  * keeps serving, then swapped in at once: a call scores wholly with one version, never
  * with a half-loaded one, and the old version is closed when its last call has returned.
  * A failed refresh leaves the serving version in place.
+ * <p>
+ * A pipeline with {@code promotion.committee} serves its committee through the API: the
+ * download holds every member and the weights, each row is scored by every member with
+ * its own encoders and network, and the score is the weighted vote
+ * ({@link #committee()}); new weights are a swap like a champion move. A model store read
+ * directly serves the alias's version alone.
  */
 public final class Champion implements AutoCloseable {
 
