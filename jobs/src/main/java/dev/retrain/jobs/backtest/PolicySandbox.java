@@ -127,6 +127,9 @@ final class PolicySandbox implements AutoCloseable {
 				"--retrain.config-dir=" + dir.resolve("configs"), "--retrain.node-id=backtest",
 				"--spring.datasource.url=jdbc:h2:mem:backtest-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
 				"--spring.batch.job.enabled=false", "--spring.batch.jdbc.initialize-schema=never",
+				// the replay weighs its committee itself; the sandbox's drift checks look
+				// at the champion alone
+				"--retrain.drift.committee-vote=false",
 				"--spring.flyway.locations=classpath:db/migration/common,classpath:db/migration/{vendor}",
 				"--spring.main.banner-mode=off", "--logging.level.dev.retrain=WARN",
 				"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",

@@ -25,8 +25,10 @@ import dev.retrain.jobs.pipeline.DriftPolicy;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
+import dev.retrain.jobs.registry.CommitteeRegistry;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.scoring.ProductionLabels;
+import dev.retrain.models.committee.CommitteeVote;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
 import dev.retrain.models.dataset.DataValidationFailed;
@@ -86,11 +88,20 @@ public class DriftChecker {
 
 	private final ApplicationEventPublisher publisher;
 
+	/**
+	 * The committees whose vote a check scores with, where the pipeline has
+	 * {@code promotion.committee}; null: the champion alone (a backtest's sandbox, whose
+	 * replay weighs its committee itself).
+	 */
+	private final CommitteeRegistry committees;
+
 	/** No data in the window: the reason as anyone may read it (no server paths). */
 	private final FailureText text;
 
 	DriftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry, ModelStore store,
-			DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher) {
+			DriftReports reports, DriftEvents events, Clock clock, ApplicationEventPublisher publisher,
+			CommitteeRegistry committees) {
+		this.committees = committees;
 		this.publisher = publisher;
 		this.catalog = catalog;
 		this.props = props;
@@ -149,8 +160,10 @@ public class DriftChecker {
 			return skipped(def, asOf, trigger, champion.get(), from, Status.NO_DATA,
 					"champion v" + champion.get() + " has no reference sample");
 		}
+		List<ModelArtifact> others = new ArrayList<>();
 		try (ModelArtifact artifact = this.store.load(def.name(), champion.get())) {
 			ArtifactMetadata meta = artifact.metadata();
+			Scorer scorer = scorer(def, artifact, others);
 			List<ColumnRequest> columns = new ArrayList<>();
 			for (FeatureEncoding e : meta.inputs()) {
 				columns.add(e.type() == FeatureSpec.FeatureType.NUMERIC ? ColumnRequest.numeric(e.name())
@@ -192,15 +205,56 @@ public class DriftChecker {
 					.forEach(d -> refColumns.add(new ColumnRequest(d.name(), ColumnRequest.Kind.NUMERIC, false)));
 			}
 			ReferenceSample ref = ReferenceSample.read(refFile, refColumns);
-			return compare(def, policy, asOf, labelsUntil, trigger, meta, artifact, ref, current, from);
+			return compare(def, policy, asOf, labelsUntil, trigger, meta, scorer, ref, current, from);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+		finally {
+			others.forEach(ModelArtifact::close);
+		}
+	}
+
+	/** What a check scores rows with: the champion, or its committee's weighted vote. */
+	private interface Scorer {
+
+		Predictions predict(Table table);
+
+	}
+
+	/**
+	 * With {@code promotion.committee} and a committee in the registry, the committee's
+	 * weighted vote (as batch scoring and the {@code Champion} client serve it): each
+	 * member scores with its own encoders and network (the champion's artifact is reused,
+	 * the others are opened into {@code others}, closed by the caller). Otherwise the
+	 * champion. The rows carry the derived features as the champion computed them.
+	 */
+	private Scorer scorer(PipelineDefinition def, ModelArtifact champion, List<ModelArtifact> others) {
+		if (this.committees == null || def.committee() == null) {
+			return champion::predict;
+		}
+		Optional<CommitteeRegistry.State> state = this.committees.current(def.name());
+		if (state.isEmpty() || state.get().weights().isEmpty()) {
+			return champion::predict;
+		}
+		List<ModelArtifact> members = new ArrayList<>();
+		for (int v : state.get().weights().versions()) {
+			if (v == champion.metadata().version()) {
+				members.add(champion);
+			}
+			else {
+				ModelArtifact m = this.store.load(def.name(), v);
+				others.add(m);
+				members.add(m);
+			}
+		}
+		double[] weights = state.get().weights().weights();
+		log.debug("drift check of {} scores with the committee {}", def.name(), state.get().byVersion());
+		return t -> CommitteeVote.predict(members, weights, t);
 	}
 
 	private DriftReport compare(PipelineDefinition def, DriftPolicy policy, LocalDate asOf, LocalDate labelsUntil,
-			String trigger, ArtifactMetadata meta, ModelArtifact artifact, ReferenceSample ref, Table current,
+			String trigger, ArtifactMetadata meta, Scorer artifact, ReferenceSample ref, Table current,
 			LocalDate from) {
 		Table train = ref.train();
 		List<int[]> blocks = Calibration.blocks(train.epochDays(), policy.currentDays(), current.rows(), MIN_BLOCKS,
@@ -276,8 +330,8 @@ public class DriftChecker {
 	 * Performance on the labelled current rows of the days up to {@code labelsUntil}, or
 	 * null where there are too few of them or no holdout.
 	 */
-	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
-			Table holdout, Table current, Predictions curScores, double tail, DriftPolicy policy, LocalDate from,
+	private PerformanceDrift performance(PipelineDefinition def, ArtifactMetadata meta, Scorer artifact, Table holdout,
+			Table current, Predictions curScores, double tail, DriftPolicy policy, LocalDate from,
 			LocalDate labelsUntil) {
 		PerformanceDrift production = production(def, meta, artifact, holdout, tail, policy, from, labelsUntil);
 		if (production != null) {
@@ -319,8 +373,8 @@ public class DriftChecker {
 	 * falls back to scoring the window's labelled rows). A day whose join is refused is
 	 * left out and logged.
 	 */
-	private PerformanceDrift production(PipelineDefinition def, ArtifactMetadata meta, ModelArtifact artifact,
-			Table holdout, double tail, DriftPolicy policy, LocalDate from, LocalDate asOf) {
+	private PerformanceDrift production(PipelineDefinition def, ArtifactMetadata meta, Scorer artifact, Table holdout,
+			double tail, DriftPolicy policy, LocalDate from, LocalDate asOf) {
 		if (def.labels() == null || holdout.rows() == 0 || meta.label().task() == Task.MULTICLASS_CLASSIFICATION) {
 			return null;
 		}

@@ -5,10 +5,12 @@ import java.time.Clock;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.registry.CommitteeRegistry;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.PipelineLocks;
 import dev.retrain.jobs.runs.RunLauncher;
@@ -32,8 +34,12 @@ public class DriftConfiguration {
 	@Bean
 	DriftChecker driftChecker(PipelineCatalog catalog, RetrainProperties props, ModelRegistry registry,
 			ModelStore store, DriftReports reports, DriftEvents events, Clock clock,
-			ApplicationEventPublisher publisher) {
-		return new DriftChecker(catalog, props, registry, store, reports, events, clock, publisher);
+			ApplicationEventPublisher publisher, CommitteeRegistry committees, Environment env) {
+		// a backtest's sandbox turns the committee off: its replay weighs the committee
+		// itself, and its drift checks look at the champion alone
+		boolean vote = env.getProperty("retrain.drift.committee-vote", Boolean.class, true);
+		return new DriftChecker(catalog, props, registry, store, reports, events, clock, publisher,
+				vote ? committees : null);
 	}
 
 	@Bean

@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 
+import dev.retrain.models.committee.CommitteeManifest;
 import dev.retrain.models.committee.CommitteeSpec;
 import dev.retrain.models.committee.CommitteeWeights;
 import dev.retrain.models.json.Json;
@@ -23,9 +26,10 @@ import dev.retrain.models.json.Json;
  * {@code committee} and {@code committee_update}): its members (the last K promoted
  * versions, oldest first) and their weights, and every change as a row of history with
  * its revision: a member entering ({@code ADMIT}, the oldest leaving past K) or the
- * weights moved by labels ({@code LABELS}: which days, each member's loss). Each change
- * is a compare-and-set on the revision, so two nodes never lose one another's update (the
- * loser reads again and applies its change to the newer state).
+ * weights moved by labels ({@code LABELS}: which days, each member's loss), or a member
+ * leaving on a rollback away from it ({@code RETIRE}). Each change is a compare-and-set
+ * on the revision, so two nodes never lose one another's update (the loser reads again
+ * and applies its change to the newer state).
  */
 public class CommitteeRegistry {
 
@@ -105,6 +109,20 @@ public class CommitteeRegistry {
 	}
 
 	/**
+	 * {@code version} leaves the pipeline's committee ({@code RETIRE}: the champion was
+	 * rolled back away from it); the others are normalised again. Nothing changes when
+	 * the pipeline has no committee or the version is not a member.
+	 */
+	public Optional<State> retire(String pipeline, int version, String source) {
+		Optional<State> now = current(pipeline);
+		if (now.isEmpty() || !now.get().weights().versions().contains(version)) {
+			return Optional.empty();
+		}
+		return Optional.of(change(pipeline, now.get().weights().spec(), w -> w.without(version), "RETIRE", source, null,
+				null, null));
+	}
+
+	/**
 	 * The labels of {@code labelsFrom..labelsTo} arrived: each member's loss on them
 	 * ({@code losses}, one per member) moves the weights. Refused when the pipeline has
 	 * no committee.
@@ -119,15 +137,34 @@ public class CommitteeRegistry {
 
 	/** Every change of the pipeline's committee, oldest first. */
 	public List<Update> history(String pipeline) {
-		return this.jdbc.query(
+		return history(pipeline, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * The committee as the {@code champion} download and the {@code Champion} client
+	 * serve it: its members and weights now, with {@code champion} the version the alias
+	 * names. Empty when the pipeline has no committee or no member yet.
+	 */
+	public Optional<CommitteeManifest> served(String pipeline, int champion) {
+		return current(pipeline).filter(s -> !s.weights().isEmpty())
+			.map(s -> new CommitteeManifest(pipeline, champion, s.revision(), s.weights().spec(),
+					s.weights().members()));
+	}
+
+	/** The newest {@code limit} changes of the pipeline's committee, oldest first. */
+	public List<Update> history(String pipeline, int limit) {
+		List<Update> newestFirst = this.jdbc.query(
 				"SELECT revision, updated_at, kind, source, labels_from, labels_to, losses, weights FROM committee_update "
-						+ "WHERE pipeline = ? ORDER BY revision",
+						+ "WHERE pipeline = ? ORDER BY revision DESC LIMIT ?",
 				(rs, i) -> new Update(rs.getLong("revision"), rs.getTimestamp("updated_at").toInstant(),
 						rs.getString("kind"), rs.getString("source"), rs.getObject("labels_from", LocalDate.class),
 						rs.getObject("labels_to", LocalDate.class), (rs.getString("losses") != null)
 								? Json.MAPPER.readValue(rs.getString("losses"), BY_VERSION) : null,
 						Json.MAPPER.readValue(rs.getString("weights"), BY_VERSION)),
-				pipeline);
+				pipeline, limit);
+		List<Update> out = new ArrayList<>(newestFirst);
+		Collections.reverse(out);
+		return out;
 	}
 
 	/** The versions retention must keep: the committee's members. */
@@ -146,6 +183,10 @@ public class CommitteeRegistry {
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			Optional<State> before = current(pipeline);
 			CommitteeWeights next = step.apply(before.map(State::weights).orElse(CommitteeWeights.empty(spec)));
+			if ("ADMIT".equals(kind) && before.isPresent() && next.equals(before.get().weights())) {
+				// a member already in it: nothing changed, nothing to record
+				return before.get();
+			}
 			long revision = before.map(State::revision).orElse(0L) + 1;
 			Instant at = this.clock.instant();
 			Boolean done = this.tx.execute(status -> {

@@ -91,6 +91,24 @@ class CommitteeRegistryTests extends RetrainTestSupport {
 		RetentionPlan plan = this.operations.retention("voted");
 		assertThat(plan.kept()).containsEntry(2, "a member of the committee");
 		assertThat(plan.delete()).containsExactly(1);
+
+		// a member leaves (what a rollback away from v4 does, CommitteeMembership; the
+		// versions here have no files to roll back to): v2 and v3 keep their weights,
+		// normalised again (1/4, 1/2 -> 1/3, 2/3), as a RETIRE change
+		assertThat(this.committees.retire("voted", 4, "v4 rolled back to v3 by alice")).isPresent();
+		CommitteeRegistry.State retired = this.committees.current("voted").orElseThrow();
+		assertThat(retired.byVersion()).containsOnlyKeys(2, 3);
+		assertThat(retired.byVersion().get(2)).isCloseTo(1.0 / 3, within(1e-12));
+		assertThat(retired.byVersion().get(3)).isCloseTo(2.0 / 3, within(1e-12));
+		Update last = this.committees.history("voted").get(5);
+		assertThat(last.kind()).isEqualTo("RETIRE");
+		assertThat(last.source()).isEqualTo("v4 rolled back to v3 by alice");
+		// no longer a member, or a member entering again: nothing changes, nothing
+		// recorded
+		assertThat(this.committees.retire("voted", 4, "again")).isEmpty();
+		this.committees.admit("voted", retired.weights().spec(), 3, "v3 again");
+		assertThat(this.committees.current("voted").orElseThrow().revision()).isEqualTo(retired.revision());
+		assertThat(this.committees.history("voted", 2)).extracting(Update::revision).containsExactly(5L, 6L);
 	}
 
 	@Test

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.retrain.jobs.RetrainTestSupport;
+import dev.retrain.jobs.drift.DriftChecker;
+import dev.retrain.jobs.drift.DriftReport;
 import dev.retrain.jobs.registry.CommitteeRegistry;
 import dev.retrain.jobs.registry.RegistryOperations;
 import dev.retrain.jobs.runs.RunRecord;
@@ -32,7 +34,8 @@ import static org.assertj.core.api.Assertions.within;
  * Batch scoring and the label join with a committee champion: scoring the champion writes
  * the weighted vote of the committee's members (each member's own predictions beside it),
  * and the day's labels, once joined, move the weights by each member's 0/1 error there,
- * once per day, recorded in the committee's history.
+ * once per day, recorded in the committee's history; a drift check scores the window with
+ * the committee's vote where it used the champion's predictions.
  */
 class CommitteeScoringTests extends RetrainTestSupport {
 
@@ -49,6 +52,9 @@ class CommitteeScoringTests extends RetrainTestSupport {
 
 	@Autowired
 	RegistryOperations operations;
+
+	@Autowired
+	DriftChecker checker;
 
 	private static Table read(Path file) {
 		return new ParquetTableReader(file.getParent()).read(
@@ -142,6 +148,39 @@ class CommitteeScoringTests extends RetrainTestSupport {
 		awaitJob(again);
 		assertThat(this.joins.status(again).status()).isEqualTo("COMPLETED");
 		assertThat(this.committees.history(PIPELINE)).hasSize(history.size());
+
+		// a drift check scores with the vote where it used the champion's predictions:
+		// the model-output signal's mean confidence and the estimate's (CBPE) realised
+		// accuracy of the window are the vote's, computed here from each member's own
+		// scores, not v2's alone
+		Map<Integer, Double> w = this.committees.current(PIPELINE).orElseThrow().byVersion();
+		DriftReport report = this.checker.check(PIPELINE, LAST, "test");
+		assertThat(report.championVersion()).isEqualTo(2);
+		Table window = new ParquetTableReader(data).read(
+				new PartitionedDirectory(data).resolve(report.currentFrom(), report.currentTo()),
+				List.of(ColumnRequest.numeric("tenure_days"), ColumnRequest.numeric("monthly_spend"),
+						ColumnRequest.numeric("sessions"), ColumnRequest.numeric("support_calls"),
+						ColumnRequest.string("plan"), ColumnRequest.string("region"),
+						new ColumnRequest("churned", ColumnRequest.Kind.STRING, true)));
+		assertThat(window.rows()).isEqualTo(report.currentRows());
+		double confidence = 0;
+		double alone = 0;
+		int right = 0;
+		try (ModelArtifact v1 = this.store.load(PIPELINE, 1); ModelArtifact v2 = this.store.load(PIPELINE, 2)) {
+			double[] s1 = v1.predict(window).scores();
+			double[] s2 = v2.predict(window).scores();
+			for (int r = 0; r < window.rows(); r++) {
+				double p = w.get(1) * s1[r] + w.get(2) * s2[r];
+				confidence += Math.max(p, 1 - p);
+				alone += Math.max(s2[r], 1 - s2[r]);
+				right += (((p >= 0.5) ? "1" : "0").equals(window.strings("churned").values()[r])) ? 1 : 0;
+			}
+		}
+		confidence /= window.rows();
+		alone /= window.rows();
+		assertThat(report.prediction().meanConfidence()).isCloseTo(confidence, within(1e-9));
+		assertThat(Math.abs(confidence - alone)).as("the vote is not v2 alone").isGreaterThan(1e-6);
+		assertThat(report.estimate().realised()).isCloseTo((double) right / window.rows(), within(1e-12));
 	}
 
 }

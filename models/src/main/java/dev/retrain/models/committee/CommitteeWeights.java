@@ -18,6 +18,7 @@ import java.util.Map;
  * ({@link CommitteeLoss}, in [0, 1] for classification) moves the weights: hedge
  * {@code w_i <- w_i * exp(-eta * loss_i)} then normalised; best-recent all the weight on
  * the lowest loss (ties: the newest). No retraining: only the weights change.</li>
+ * <li>{@link #without}: a member leaves (the champion was rolled back away from it).</li>
  * </ul>
  */
 public record CommitteeWeights(CommitteeSpec spec, List<Member> members) {
@@ -77,6 +78,28 @@ public record CommitteeWeights(CommitteeSpec spec, List<Member> members) {
 			next.remove(0);
 		}
 		return new CommitteeWeights(this.spec, normalised(next));
+	}
+
+	/**
+	 * The committee after {@code version} left (a rollback away from it): the others keep
+	 * their weights, normalised again; under {@code best-recent}, if the leaving member
+	 * had all the weight, the newest remaining member takes it. A version that is not a
+	 * member changes nothing.
+	 */
+	public CommitteeWeights without(int version) {
+		if (this.members.stream().noneMatch(m -> m.version() == version)) {
+			return this;
+		}
+		List<Member> kept = new ArrayList<>(this.members.stream().filter(m -> m.version() != version).toList());
+		if (kept.isEmpty()) {
+			return new CommitteeWeights(this.spec, kept);
+		}
+		if (this.spec.weighting() == CommitteeSpec.Weighting.BEST_RECENT
+				&& kept.stream().mapToDouble(Member::weight).sum() == 0) {
+			Member newest = kept.remove(kept.size() - 1);
+			kept.add(new Member(newest.version(), 1.0));
+		}
+		return new CommitteeWeights(this.spec, normalised(kept));
 	}
 
 	/**

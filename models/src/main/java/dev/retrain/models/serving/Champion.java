@@ -32,7 +32,6 @@ import dev.retrain.models.metrics.Predictions;
 import dev.retrain.models.plugins.ModelPlugins;
 import dev.retrain.models.storage.S3Settings;
 import dev.retrain.models.store.ArtifactMetadata;
-import dev.retrain.models.store.ModelArtifact;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -50,6 +49,12 @@ import dev.retrain.models.store.ModelStore;
  * keeps serving, then swapped in at once: a call scores wholly with one version, never
  * with a half-loaded one, and the old version is closed when its last call has returned.
  * A failed refresh leaves the serving version in place.
+ * <p>
+ * A pipeline with {@code promotion.committee} serves its committee through the API: the
+ * download holds every member and the weights, each row is scored by every member with
+ * its own encoders and network, and the score is the weighted vote
+ * ({@link #committee()}); new weights are a swap like a champion move. A model store read
+ * directly serves the alias's version alone.
  */
 public final class Champion implements AutoCloseable {
 
@@ -120,14 +125,30 @@ public final class Champion implements AutoCloseable {
 		return new Builder(storeUriOrBaseUrl, pipeline);
 	}
 
-	/** The version serving now. */
+	/**
+	 * The version serving now: the one the {@code champion} alias names (with a
+	 * committee, the committee serves, and this is the version the alias names).
+	 */
 	public int version() {
-		return this.current.get().artifact.metadata().version();
+		return this.current.get().served.version();
 	}
 
-	/** The serving version's metadata: its features, label, lineage, metrics. */
+	/**
+	 * The serving version's metadata: its features, label, lineage, metrics (with a
+	 * committee: that of the version the alias names).
+	 */
 	public ArtifactMetadata metadata() {
-		return this.current.get().artifact.metadata();
+		return this.current.get().served.metadata();
+	}
+
+	/**
+	 * With a committee champion ({@code promotion.committee}), its members' weights by
+	 * version, oldest first, as the registry held them when they were downloaded: every
+	 * score is the weighted vote of the members' own predictions. Empty when one version
+	 * serves.
+	 */
+	public Map<Integer, Double> committee() {
+		return this.current.get().served.weights();
 	}
 
 	/** Why the last refresh failed, or null when it did not. */
@@ -146,28 +167,29 @@ public final class Champion implements AutoCloseable {
 				return false;
 			}
 			Held held = this.current.get();
-			ChampionSource.Loaded loaded = (held != null)
-					? new ChampionSource.Loaded(held.artifact.metadata().version(), held.tag) : null;
+			ChampionSource.Loaded loaded = (held != null) ? new ChampionSource.Loaded(held.served.version(), held.tag)
+					: null;
 			try {
 				var fetched = this.source.changed(loaded);
 				this.lastError = null;
 				if (fetched.isEmpty()) {
 					return false;
 				}
-				Held next = new Held(fetched.get().artifact(), fetched.get().tag(), fetched.get().cleanup());
+				Held next = new Held(fetched.get().served(), fetched.get().tag(), fetched.get().cleanup());
 				Held old = this.current.getAndSet(next);
 				if (old != null) {
-					log.info("champion of {} moved: v{} -> v{} (from {})", this.pipeline,
-							old.artifact.metadata().version(), version(), this.source.describe());
+					log.info("champion of {} moved: v{} -> v{}{} (from {})", this.pipeline, old.served.version(),
+							version(), next.served.weights().isEmpty() ? "" : ", committee " + next.served.weights(),
+							this.source.describe());
 					old.release();
 				}
-				this.onSwap.accept(next.artifact.metadata().version());
+				this.onSwap.accept(next.served.version());
 				return true;
 			}
 			catch (IOException | RuntimeException ex) {
 				this.lastError = ex.getMessage();
 				log.warn("champion of {}: refresh from {} failed, still serving {}: {}", this.pipeline,
-						this.source.describe(), (held != null) ? "v" + held.artifact.metadata().version() : "nothing",
+						this.source.describe(), (held != null) ? "v" + held.served.version() : "nothing",
 						ex.getMessage());
 				return false;
 			}
@@ -192,8 +214,8 @@ public final class Champion implements AutoCloseable {
 	public List<Scored> score(List<? extends Map<String, ?>> rows) {
 		Held held = acquire();
 		try {
-			Table table = table(held.artifact.metadata().inputs(), rows);
-			return scored(held.artifact, held.artifact.predict(table));
+			Table table = table(held.served.inputs(), rows);
+			return scored(held.served, held.served.predict(table));
 		}
 		finally {
 			held.release();
@@ -207,13 +229,13 @@ public final class Champion implements AutoCloseable {
 	public Batch score(Table table) {
 		Held held = acquire();
 		try {
-			for (FeatureEncoding f : held.artifact.metadata().inputs()) {
+			for (FeatureEncoding f : held.served.inputs()) {
 				if (!table.has(f.name())) {
 					throw new IllegalArgumentException("column '" + f.name() + "' is missing: version "
-							+ held.artifact.metadata().version() + " of " + this.pipeline + " needs it");
+							+ held.served.version() + " of " + this.pipeline + " needs it");
 				}
 			}
-			return new Batch(held.artifact.metadata().version(), held.artifact.predict(table));
+			return new Batch(held.served.version(), held.served.predict(table));
 		}
 		finally {
 			held.release();
@@ -277,9 +299,9 @@ public final class Champion implements AutoCloseable {
 		return row.get(feature);
 	}
 
-	private static List<Scored> scored(ModelArtifact artifact, Predictions p) {
-		int version = artifact.metadata().version();
-		List<String> classes = artifact.metadata().label().classes();
+	private static List<Scored> scored(Served served, Predictions p) {
+		int version = served.version();
+		List<String> classes = served.metadata().label().classes();
 		List<Scored> out = new ArrayList<>(p.rows());
 		for (int r = 0; r < p.rows(); r++) {
 			if (p.task() == Task.REGRESSION) {
@@ -320,7 +342,7 @@ public final class Champion implements AutoCloseable {
 	 */
 	private static final class Held {
 
-		final ModelArtifact artifact;
+		final Served served;
 
 		final String tag;
 
@@ -328,8 +350,8 @@ public final class Champion implements AutoCloseable {
 
 		private final AtomicInteger refs = new AtomicInteger(1);
 
-		Held(ModelArtifact artifact, String tag, Path cleanup) {
-			this.artifact = artifact;
+		Held(Served served, String tag, Path cleanup) {
+			this.served = served;
 			this.tag = tag;
 			this.cleanup = cleanup;
 		}
@@ -348,7 +370,7 @@ public final class Champion implements AutoCloseable {
 
 		void release() {
 			if (this.refs.decrementAndGet() == 0) {
-				this.artifact.close();
+				this.served.close();
 				if (this.cleanup != null) {
 					ModelStore.deleteTree(this.cleanup);
 				}

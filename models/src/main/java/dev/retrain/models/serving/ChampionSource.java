@@ -11,12 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
+import dev.retrain.models.committee.CommitteeManifest;
+import dev.retrain.models.committee.CommitteeWeights;
 import dev.retrain.models.files.FileHashes;
+import dev.retrain.models.json.Json;
 import dev.retrain.models.storage.S3Settings;
 import dev.retrain.models.storage.Storage;
 import dev.retrain.models.store.ModelArtifact;
@@ -43,7 +48,7 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 	 * A fetched version, opened, with the tag that names it and the directory to delete
 	 * once it is no longer used (null: none of its own).
 	 */
-	record Fetched(ModelArtifact artifact, String tag, Path cleanup) {
+	record Fetched(Served served, String tag, Path cleanup) {
 	}
 
 	/** Where, in words, for messages. */
@@ -55,6 +60,9 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 	 * {@code If-None-Match} and gets 304 until the champion moves.
 	 */
 	final class Api implements ChampionSource {
+
+		/** The header that marks a committee's download, with its revision. */
+		static final String COMMITTEE_REVISION = "X-Committee-Revision";
 
 		private final URI url;
 
@@ -115,13 +123,50 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 						+ ": the archive's SHA-256 is not the one in X-Artifact-SHA256 (a truncated download?)");
 			}
 			String version = response.headers().firstValue("X-Model-Version").orElse("unknown");
-			if (current != null && version.equals(Integer.toString(current.version()))) {
+			boolean committee = response.headers().firstValue(COMMITTEE_REVISION).isPresent();
+			// one version: the same version is the same model; a committee with the same
+			// champion may have other weights or members
+			if (!committee && current != null && version.equals(Integer.toString(current.version()))) {
 				return Optional.empty();
 			}
 			Path dir = Files.createTempDirectory(this.work, "v" + version + "-");
-			unzip(zip, dir);
-			return Optional
-				.of(new Fetched(ModelArtifact.open(dir), response.headers().firstValue("ETag").orElse(sha), dir));
+			try {
+				unzip(zip, dir);
+				Served served = Files.isRegularFile(dir.resolve(CommitteeManifest.FILE)) ? openCommittee(dir)
+						: Served.single(ModelArtifact.open(dir));
+				return Optional.of(new Fetched(served, response.headers().firstValue("ETag").orElse(sha), dir));
+			}
+			catch (IOException | RuntimeException ex) {
+				ModelStore.deleteTree(dir);
+				throw ex;
+			}
+		}
+
+		/**
+		 * The committee unpacked in {@code dir}: its manifest, and each member opened
+		 * from {@code v<version>/} (checked against its recorded hashes).
+		 */
+		static Served openCommittee(Path dir) throws IOException {
+			CommitteeManifest manifest;
+			try {
+				manifest = Json.MAPPER.readValue(Files.readString(dir.resolve(CommitteeManifest.FILE)),
+						CommitteeManifest.class);
+			}
+			catch (RuntimeException ex) {
+				throw new IOException(CommitteeManifest.FILE + " of the download cannot be read: " + ex.getMessage(),
+						ex);
+			}
+			List<ModelArtifact> members = new ArrayList<>();
+			try {
+				for (CommitteeWeights.Member m : manifest.members()) {
+					members.add(ModelArtifact.open(dir.resolve(CommitteeManifest.memberDir(m.version()))));
+				}
+				return Served.committee(manifest, members);
+			}
+			catch (RuntimeException ex) {
+				members.forEach(ModelArtifact::close);
+				throw ex;
+			}
 		}
 
 		private static void unzip(byte[] zip, Path dir) throws IOException {
@@ -131,6 +176,7 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 					if (!target.startsWith(dir) || e.isDirectory()) {
 						throw new IOException("unexpected entry '" + e.getName() + "' in the archive");
 					}
+					Files.createDirectories(target.getParent());
 					Files.copy(in, target);
 				}
 			}
@@ -175,7 +221,8 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 			if (current != null && current.version() == version) {
 				return Optional.empty();
 			}
-			return Optional.of(new Fetched(this.store.load(this.pipeline, version), Integer.toString(version), null));
+			return Optional.of(new Fetched(Served.single(this.store.load(this.pipeline, version)),
+					Integer.toString(version), null));
 		}
 
 	}

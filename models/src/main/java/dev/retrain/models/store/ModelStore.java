@@ -215,6 +215,18 @@ public final class ModelStore {
 		return VersionArchive.of(versionDir(pipeline, version), pipeline, version);
 	}
 
+	/**
+	 * A committee as one zip: its manifest ({@code manifestName}, the members and their
+	 * weights) first, then each member's files under {@code v<version>/}; every member
+	 * must be complete and match its recorded hashes.
+	 */
+	public byte[] committeeArchive(String pipeline, String manifestName, byte[] manifest, List<Integer> versions) {
+		for (int version : versions) {
+			requireComplete(pipeline, version);
+		}
+		return VersionArchive.committee(pipeline, manifestName, manifest, versions, v -> versionDir(pipeline, v));
+	}
+
 	public ModelArtifact load(String pipeline, int version) {
 		requireComplete(pipeline, version);
 		Path dir = versionDir(pipeline, version);

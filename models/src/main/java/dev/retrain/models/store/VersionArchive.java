@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -33,30 +34,59 @@ final class VersionArchive {
 	static byte[] of(Path dir, String pipeline, int version) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-			for (String name : List.of(ModelStore.METADATA, ModelStore.PARAMS, REFERENCE)) {
-				Path file = dir.resolve(name);
-				if (!Files.isRegularFile(file)) {
-					continue;
-				}
-				ZipEntry entry = new ZipEntry(name);
-				entry.setTime(0);
-				zip.putNextEntry(entry);
-				Files.copy(file, zip);
-				zip.closeEntry();
-			}
-			Path metadata = dir.resolve(ModelStore.METADATA);
-			if (Files.isRegularFile(metadata)) {
-				ZipEntry entry = new ZipEntry(LOADING);
-				entry.setTime(0);
-				zip.putNextEntry(entry);
-				zip.write(loading(Json.read(metadata, ArtifactMetadata.class)).getBytes(StandardCharsets.UTF_8));
-				zip.closeEntry();
-			}
+			write(zip, "", dir);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot archive " + pipeline + " v" + version, ex);
 		}
 		return bytes.toByteArray();
+	}
+
+	/**
+	 * A committee as one zip archive: its manifest ({@code manifestName}) first, then
+	 * each member's entries, as {@link #of} writes them, under {@code v<version>/}.
+	 * Entries in a fixed order with a fixed time: the same manifest and members always
+	 * give the same bytes, and another manifest (other weights) other bytes.
+	 */
+	static byte[] committee(String pipeline, String manifestName, byte[] manifest, List<Integer> versions,
+			Function<Integer, Path> dirs) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+			ZipEntry entry = new ZipEntry(manifestName);
+			entry.setTime(0);
+			zip.putNextEntry(entry);
+			zip.write(manifest);
+			zip.closeEntry();
+			for (int version : versions) {
+				write(zip, "v" + version + "/", dirs.apply(version));
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot archive the committee of " + pipeline, ex);
+		}
+		return bytes.toByteArray();
+	}
+
+	private static void write(ZipOutputStream zip, String prefix, Path dir) throws IOException {
+		for (String name : List.of(ModelStore.METADATA, ModelStore.PARAMS, REFERENCE)) {
+			Path file = dir.resolve(name);
+			if (!Files.isRegularFile(file)) {
+				continue;
+			}
+			ZipEntry entry = new ZipEntry(prefix + name);
+			entry.setTime(0);
+			zip.putNextEntry(entry);
+			Files.copy(file, zip);
+			zip.closeEntry();
+		}
+		Path metadata = dir.resolve(ModelStore.METADATA);
+		if (Files.isRegularFile(metadata)) {
+			ZipEntry entry = new ZipEntry(prefix + LOADING);
+			entry.setTime(0);
+			zip.putNextEntry(entry);
+			zip.write(loading(Json.read(metadata, ArtifactMetadata.class)).getBytes(StandardCharsets.UTF_8));
+			zip.closeEntry();
+		}
 	}
 
 	/** What a version needs to be loaded and fed, in words. */

@@ -85,6 +85,25 @@ class CommitteeWeightsTests {
 	}
 
 	@Test
+	void aMemberLeavesOnARollbackAndTheOthersAreNormalisedAgain() {
+		CommitteeWeights hedge = CommitteeWeights.empty(new CommitteeSpec(3, Weighting.HEDGE, LN2))
+			.admit(1)
+			.admit(2)
+			.update(Map.of(1, 1.0, 2, 0.0))
+			.admit(3);
+		// 2/9, 4/9, 3/9: without v3, 2/6 and 4/6
+		assertWeights(hedge.without(3), new int[] { 1, 2 }, 1.0 / 3, 2.0 / 3);
+		assertThat(hedge.without(7)).isEqualTo(hedge);
+		// best-recent: the leaving member had all the weight, the newest left takes it
+		CommitteeWeights best = CommitteeWeights.empty(new CommitteeSpec(3, Weighting.BEST_RECENT, 1.0))
+			.admit(1)
+			.admit(2)
+			.admit(3);
+		assertWeights(best.without(3), new int[] { 1, 2 }, 0.0, 1.0);
+		assertThat(best.without(3).without(2).without(1).isEmpty()).isTrue();
+	}
+
+	@Test
 	void everyMemberNeedsALoss() {
 		CommitteeWeights c = CommitteeWeights.empty(new CommitteeSpec(3, Weighting.HEDGE, 1.0)).admit(1).admit(2);
 		assertThatThrownBy(() -> c.update(Map.of(1, 0.5))).hasMessageContaining("no loss for member v2");

@@ -2,6 +2,7 @@ package dev.retrain.orchestrator.console;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import dev.retrain.models.drift.Histogram;
 
@@ -93,6 +94,65 @@ final class Svg {
 						+ "<line class=\"limit\" x1=\"0\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>"
 						+ "<polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" points=\"%s\"/></svg>",
 				width, height, width, height, ratios.size(), width, line, line, points.toString().trim());
+	}
+
+	/** The colours of a committee's members, by position in {@link #weights}' legend. */
+	static final List<String> PALETTE = List.of("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2",
+			"#db2777", "#4b5563");
+
+	/** The colour of the {@code i}-th version in {@code versions} (sorted ascending). */
+	static String colour(int i) {
+		return PALETTE.get(i % PALETTE.size());
+	}
+
+	/**
+	 * A committee's weights over its changes, oldest first: one line per version (in the
+	 * palette's colours, by the version's position in {@code versions}), 0 at the bottom
+	 * and 1 at the top; a version is drawn only over the changes where it was a member,
+	 * and each line's tooltip names its version.
+	 */
+	static String weights(List<Map<Integer, Double>> changes, List<Integer> versions, int width, int height) {
+		if (changes == null || changes.isEmpty()) {
+			return "";
+		}
+		int n = changes.size();
+		StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+				"<svg class=\"weights\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+						+ "aria-label=\"weights of %d versions over %d changes\">"
+						+ "<line class=\"axis\" x1=\"0\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>",
+				width, height, width, height, versions.size(), n, width, height - 1, height - 1));
+		for (int vi = 0; vi < versions.size(); vi++) {
+			int version = versions.get(vi);
+			StringBuilder points = new StringBuilder();
+			int drawn = 0;
+			for (int i = 0; i < n; i++) {
+				Double w = changes.get(i).get(version);
+				if (w == null) {
+					continue;
+				}
+				double x = (n == 1) ? width / 2.0 : 2 + (width - 4) * i / (double) (n - 1);
+				double y = 2 + (height - 4) * (1 - w);
+				points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+				drawn++;
+			}
+			if (drawn == 0) {
+				continue;
+			}
+			String shape = (drawn == 1)
+					? String.format(Locale.ROOT, "<circle r=\"2.5\" fill=\"%s\" cx=\"%s\" cy=\"%s\"/>", colour(vi),
+							points.toString().trim().split(",")[0], points.toString().trim().split(",")[1])
+					: String.format(Locale.ROOT,
+							"<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>", colour(vi),
+							points.toString().trim());
+			out.append("<g class=\"member\" data-version=\"")
+				.append(version)
+				.append("\"><title>v")
+				.append(version)
+				.append("</title>")
+				.append(shape)
+				.append("</g>");
+		}
+		return out.append("</svg>").toString();
 	}
 
 	private static String escape(String s) {

@@ -2,6 +2,8 @@ package dev.retrain.orchestrator.registry;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -12,17 +14,22 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
 import tools.jackson.databind.JsonNode;
 
 import dev.retrain.jobs.pipeline.PipelineCatalog;
+import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.AliasChange;
 import dev.retrain.jobs.registry.AliasNotFound;
+import dev.retrain.jobs.registry.CommitteeNotFound;
+import dev.retrain.jobs.registry.CommitteeRegistry;
 import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.registry.ModelVersion;
 import dev.retrain.jobs.registry.VersionNotFound;
+import dev.retrain.models.committee.CommitteeManifest;
 import dev.retrain.models.files.FileHashes;
 import dev.retrain.models.files.PathSegment;
 import dev.retrain.models.json.Json;
@@ -42,10 +49,13 @@ class ModelController {
 
 	private final PipelineCatalog catalog;
 
-	ModelController(ModelRegistry registry, ModelStore store, PipelineCatalog catalog) {
+	private final CommitteeRegistry committees;
+
+	ModelController(ModelRegistry registry, ModelStore store, PipelineCatalog catalog, CommitteeRegistry committees) {
 		this.registry = registry;
 		this.store = store;
 		this.catalog = catalog;
+		this.committees = committees;
 	}
 
 	/**
@@ -111,8 +121,9 @@ class ModelController {
 	}
 
 	@GetMapping(path = "/aliases/{alias}/artifact", produces = "application/zip")
-	@Operation(summary = "The version an alias (champion, ...) points at, as one zip archive; poll with "
-			+ "If-None-Match: 304 until the alias moves")
+	@Operation(summary = "The version an alias (champion, ...) points at, as one zip archive; for the champion of a "
+			+ "pipeline with promotion.committee, the committee (as /committee/artifact gives it); poll with "
+			+ "If-None-Match: 304 until the alias moves (or the committee's weights or members change)")
 	ResponseEntity<byte[]> aliasArtifact(@PathVariable String name, @PathVariable String alias, WebRequest request) {
 		Names.pipeline(name);
 		PathSegment.name("alias", alias);
@@ -120,7 +131,125 @@ class ModelController {
 			this.catalog.get(name);
 			return new AliasNotFound(name, alias);
 		});
+		if (ModelRegistry.CHAMPION.equals(alias)) {
+			Optional<CommitteeManifest> committee = servedCommittee(name, version);
+			if (committee.isPresent()) {
+				return committeeArchive(committee.get(), request);
+			}
+		}
 		return archive(name, version, request);
+	}
+
+	@GetMapping(path = "/committee/artifact", produces = "application/zip")
+	@Operation(summary = "The committee champion as one zip archive: committee.json (the version the champion alias "
+			+ "names, the committee's revision, its spec, its members and weights) and each member's files under "
+			+ "v<version>/; the champion alias's download is the same archive for a pipeline with "
+			+ "promotion.committee. Its SHA-256 is the ETag, which changes when the weights or the members change; "
+			+ "X-Committee-Revision and X-Committee-Members say which")
+	ResponseEntity<byte[]> committeeArtifact(@PathVariable String name, WebRequest request) {
+		Names.pipeline(name);
+		int champion = this.registry.champion(name).orElseThrow(() -> {
+			this.catalog.get(name);
+			return new CommitteeNotFound(name, "no champion yet");
+		});
+		return committeeArchive(
+				servedCommittee(name, champion).orElseThrow(() -> new CommitteeNotFound(name,
+						"its pipeline file has no promotion.committee, or no " + "version has entered it yet")),
+				request);
+	}
+
+	/**
+	 * The committee the champion serves: the pipeline's file has a
+	 * {@code promotion.committee} and the committee has members; else empty (the alias's
+	 * version serves alone).
+	 */
+	private Optional<CommitteeManifest> servedCommittee(String name, int champion) {
+		PipelineDefinition def = this.catalog.state().pipelines().get(name);
+		if (def == null || def.committee() == null) {
+			return Optional.empty();
+		}
+		return this.committees.served(name, champion);
+	}
+
+	private ResponseEntity<byte[]> committeeArchive(CommitteeManifest committee, WebRequest request) {
+		String name = committee.pipeline();
+		byte[] zip = this.store.committeeArchive(name, CommitteeManifest.FILE, committee.json(), committee.versions());
+		String sha = FileHashes.sha256(zip);
+		String etag = "\"" + sha + "\"";
+		String members = committee.members()
+			.stream()
+			.map(m -> m.version() + "=" + m.weight())
+			.collect(Collectors.joining(","));
+		if (anyRepresentation(request) || request.checkNotModified(etag)) {
+			return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).header("X-Artifact-SHA256", sha).build();
+		}
+		return ResponseEntity.ok()
+			.eTag(etag)
+			.header("X-Artifact-SHA256", sha)
+			.header("X-Model-Version", Integer.toString(committee.champion()))
+			.header("X-Committee-Revision", Long.toString(committee.revision()))
+			.header("X-Committee-Members", members)
+			.header("X-Model-Requires",
+					committee.members()
+						.stream()
+						.map(m -> this.store.metadata(name, m.version()).shape().requires())
+						.distinct()
+						.collect(Collectors.joining("; ")))
+			.header(HttpHeaders.CONTENT_DISPOSITION,
+					"attachment; filename=\"" + name + "-committee-r" + committee.revision() + ".zip\"")
+			.contentType(MediaType.parseMediaType("application/zip"))
+			.body(zip);
+	}
+
+	/**
+	 * A committee now: its spec, its members and their weights, and whether it serves.
+	 */
+	record CommitteeView(String pipeline, Integer champion, boolean served, String describe, int size, String weighting,
+			double eta, long revision, String updatedAt, List<Member> members) {
+
+		record Member(int version, double weight, boolean champion) {
+		}
+
+	}
+
+	@GetMapping("/committee")
+	@Operation(summary = "The committee champion: its spec, members (oldest first) and weights, its revision, and "
+			+ "whether the champion download serves it (the pipeline's file has promotion.committee)")
+	CommitteeView committee(@PathVariable String name) {
+		Names.pipeline(name);
+		CommitteeRegistry.State state = this.committees.current(name).orElseThrow(() -> {
+			this.catalog.get(name);
+			return new CommitteeNotFound(name, "no version has entered one");
+		});
+		Integer champion = this.registry.champion(name).orElse(null);
+		PipelineDefinition def = this.catalog.state().pipelines().get(name);
+		boolean served = def != null && def.committee() != null && !state.weights().isEmpty();
+		return new CommitteeView(name, champion, served, state.weights().spec().describe(),
+				state.weights().spec().size(), state.weights().spec().weighting().key(), state.weights().spec().eta(),
+				state.revision(), state.updatedAt().toString(),
+				state.weights()
+					.members()
+					.stream()
+					.map(m -> new CommitteeView.Member(m.version(), m.weight(),
+							champion != null && m.version() == champion))
+					.toList());
+	}
+
+	@GetMapping("/committee/history")
+	@Operation(summary = "Every change of the committee, oldest first (the newest `limit`, 1 to 1000): a member "
+			+ "entering (ADMIT), labels moving the weights (LABELS: which days, each member's loss) or a member "
+			+ "leaving on a rollback (RETIRE), with the weights after it")
+	List<CommitteeRegistry.Update> committeeHistory(@PathVariable String name,
+			@RequestParam(defaultValue = "200") int limit) {
+		Names.pipeline(name);
+		if (limit < 1 || limit > 1000) {
+			throw new IllegalArgumentException("limit must be between 1 and 1000, got " + limit);
+		}
+		if (this.committees.current(name).isEmpty()) {
+			this.catalog.get(name);
+			throw new CommitteeNotFound(name, "no version has entered one");
+		}
+		return this.committees.history(name, limit);
 	}
 
 	/**

@@ -30,6 +30,7 @@ import dev.retrain.jobs.pipeline.ConfigBinder;
 import dev.retrain.jobs.pipeline.PipelineConfigInvalid;
 import dev.retrain.jobs.pipeline.PipelineNotFound;
 import dev.retrain.jobs.registry.AliasNotFound;
+import dev.retrain.jobs.registry.CommitteeNotFound;
 import dev.retrain.jobs.registry.IllegalTransition;
 import dev.retrain.jobs.registry.PromotionConflict;
 import dev.retrain.jobs.registry.VersionNotFound;
@@ -61,7 +62,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler({ PipelineNotFound.class, RunNotFound.class, VersionNotFound.class, BacktestNotFound.class,
-			ScoringNotFound.class, AliasNotFound.class })
+			ScoringNotFound.class, AliasNotFound.class, CommitteeNotFound.class })
 	ProblemDetail notFound(RuntimeException ex) {
 		return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", ex.getMessage());
 	}
