@@ -89,6 +89,12 @@ public class RealisedVersions {
 					+ "version", RealisedVersions::row, pipeline, from, to);
 	}
 
+	/** The newest day the pipeline has a row of, or null. */
+	public LocalDate newestDay(String pipeline) {
+		return this.jdbc.queryForObject("SELECT MAX(scored_day) FROM realised_version WHERE pipeline = ?",
+				LocalDate.class, pipeline);
+	}
+
 	/** A shadow version's newest {@code limit} judged days, newest first. */
 	public List<Row> newestAsShadow(String pipeline, int version, int limit) {
 		return this.jdbc.query(
