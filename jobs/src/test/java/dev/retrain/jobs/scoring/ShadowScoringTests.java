@@ -113,6 +113,18 @@ class ShadowScoringTests extends RetrainTestSupport {
 				.contains(LAST.plusDays(3).toString())
 				.contains(LAST.plusDays(4).toString());
 		});
+
+		// the next day's scoring serves v2, which the alias names: not scored twice, and
+		// no shadow file is left there
+		LocalDate fifth = LAST.plusDays(5);
+		ScoringFixtures.writeDay(data, fifth, 1, null, null);
+		long id = this.scoring.launch(PIPELINE, fifth, null, null, "test").id();
+		awaitJob(id);
+		assertThat(this.scoring.find(id).version()).isEqualTo(2);
+		Path partition = DATA_DIR.resolve("predictions").resolve(PIPELINE).resolve(PartitionedDirectory.PREFIX + fifth);
+		assertThat(partition.resolve(ScoreStep.FILE)).exists();
+		assertThat(partition.resolve(ScoreStep.shadowFile(2))).doesNotExist();
+		assertThat(partition.resolve(ScoreStep.shadowFile(1))).doesNotExist();
 	}
 
 	/** A day's served and shadow realised rows, and its label join. */
