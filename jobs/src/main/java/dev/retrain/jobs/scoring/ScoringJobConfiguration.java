@@ -75,8 +75,9 @@ public class ScoringJobConfiguration {
 	}
 
 	@Bean
-	ShadowPromotion shadowPromotion(RealisedVersions versions, ModelRegistry registry, RegistryOperations operations) {
-		return new ShadowPromotion(versions, registry, operations);
+	ShadowPromotion shadowPromotion(RealisedVersions versions, ModelRegistry registry, RegistryOperations operations,
+			TransactionTemplate tx) {
+		return new ShadowPromotion(versions, registry, operations, tx);
 	}
 
 	@Bean

@@ -9,6 +9,8 @@ import java.util.Objects;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.IllegalTransition;
@@ -38,10 +40,20 @@ public class ShadowPromotion {
 
 	private final RegistryOperations operations;
 
-	public ShadowPromotion(RealisedVersions versions, ModelRegistry registry, RegistryOperations operations) {
+	private final TransactionTemplate own;
+
+	/**
+	 * The move runs in a transaction of its own ({@code REQUIRES_NEW}): a champion move
+	 * that loses its compare-and-set rolls its own transaction back, which must not take
+	 * the label join's recorded rows with it.
+	 */
+	public ShadowPromotion(RealisedVersions versions, ModelRegistry registry, RegistryOperations operations,
+			TransactionTemplate tx) {
 		this.versions = versions;
 		this.registry = registry;
 		this.operations = operations;
+		this.own = new TransactionTemplate(tx.getTransactionManager());
+		this.own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
 	/** Considers the shadows judged on {@code day}; what happened, in words. */
@@ -89,7 +101,8 @@ public class ShadowPromotion {
 				best.version(), champion, periods, first.day(), best.periods().get(0).day(), first.metric(),
 				differences, best.sum(), jobId, day);
 		try {
-			this.operations.promoteFromShadow(def.name(), best.version(), champion, "label join " + jobId, evidence);
+			this.own.executeWithoutResult(status -> this.operations.promoteFromShadow(def.name(), best.version(),
+					champion, "label join " + jobId, evidence));
 			log.info("shadow promotion of {}: {}", def.name(), evidence);
 			return "promoted: " + evidence;
 		}
@@ -97,6 +110,12 @@ public class ShadowPromotion {
 			log.warn("shadow v{} of {} won {} periods but was not promoted: {}", best.version(), def.name(), periods,
 					ex.getMessage());
 			return "v" + best.version() + " won " + periods + " periods in a row but was not promoted: "
+					+ ex.getMessage();
+		}
+		catch (RuntimeException ex) {
+			// e.g. its files are gone (a champion must be loadable): the day's rows stay
+			log.warn("shadow v{} of {} won {} periods, its promotion failed", best.version(), def.name(), periods, ex);
+			return "v" + best.version() + " won " + periods + " periods in a row but its promotion failed: "
 					+ ex.getMessage();
 		}
 	}

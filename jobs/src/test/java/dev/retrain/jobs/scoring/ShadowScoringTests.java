@@ -73,13 +73,8 @@ class ShadowScoringTests extends RetrainTestSupport {
 		assertThat(strong.status()).as(strong.failureReason()).isEqualTo("COMPLETED");
 		assertThat(this.registry.version(PIPELINE, 2).orElseThrow().decision()).isEqualTo(Decision.REJECT);
 		this.operations.setAlias(PIPELINE, "challenger", 2, null, "alice", "shadow the good one");
-		definePipeline(PIPELINE, yaml(PIPELINE, PIPELINE, GOOD_MODEL, """
-				scoring:
-				  key: customer_id
-				  shadow: [challenger]
-				labels:
-				  path: %s""".formatted(labels)).replace("  guards:\n",
-				"  shadow: {periods: 2}\n  test: {method: paired-bootstrap, resamples: 300}\n  guards:\n"));
+		String shadowed = shadowedPipeline(labels);
+		definePipeline(PIPELINE, shadowed);
 
 		// day 1 won, day 2 lost (its labels flipped), day 3 won: never two in a row
 		Day first = scoreAndJoin(data, labels, LAST.plusDays(1), false);
@@ -97,13 +92,26 @@ class ShadowScoringTests extends RetrainTestSupport {
 		assertThat(this.registry.champion(PIPELINE)).as("two wins, not in a row").contains(1);
 		assertThat(this.audit.query(PIPELINE, "SHADOW_PROMOTE", 10)).isEmpty();
 
-		// day 4: the second win in a row against v1, and the shadow becomes champion
-		Day fourth = scoreAndJoin(data, labels, LAST.plusDays(4), false);
-		assertThat(fourth.shadow().won()).as(fourth.shadow().verdict()).isTrue();
+		// day 4: the second win in a row against v1; while the pipeline wants a person's
+		// approval the lifecycle refuses the move, and the join still records the day
+		definePipeline(PIPELINE,
+				shadowed.replace("  shadow: {periods: 2}\n", "  shadow: {periods: 2}\n  approval: required\n"));
+		Day refused = scoreAndJoin(data, labels, LAST.plusDays(4), false);
+		assertThat(refused.shadow().won()).as(refused.shadow().verdict()).isTrue();
+		assertThat(this.registry.champion(PIPELINE)).as("approval required").contains(1);
+		assertThat(this.audit.query(PIPELINE, "SHADOW_PROMOTE", 10)).isEmpty();
+
+		// without it, the day joined again (more labels landed) makes the shadow champion
+		definePipeline(PIPELINE, shadowed);
+		long again = this.joins.launch(PIPELINE, LAST.plusDays(4), "test");
+		awaitJob(again);
+		assertThat(this.joins.status(again).status()).as(this.joins.status(again).failure()).isEqualTo("COMPLETED");
+		Day fourth = new Day(again, null, null);
 		assertThat(this.registry.champion(PIPELINE)).contains(2);
-		assertThat(this.registry.history(PIPELINE).get(this.registry.history(PIPELINE).size() - 1)).satisfies(move -> {
-			assertThat(move.alias()).isIn("champion", "previous");
-		});
+		assertThat(this.registry.history(PIPELINE))
+			.filteredOn(move -> "champion".equals(move.alias()) && Integer.valueOf(2).equals(move.toVersion()))
+			.singleElement()
+			.satisfies(move -> assertThat(move.reason()).startsWith("shadow promotion: v2 beat champion v1"));
 		assertThat(this.audit.query(PIPELINE, "SHADOW_PROMOTE", 10)).singleElement().satisfies(e -> {
 			assertThat(e.actor()).isEqualTo("label join " + fourth.join());
 			assertThat(e.target()).isEqualTo("v2");
@@ -125,6 +133,20 @@ class ShadowScoringTests extends RetrainTestSupport {
 		assertThat(partition.resolve(ScoreStep.FILE)).exists();
 		assertThat(partition.resolve(ScoreStep.shadowFile(2))).doesNotExist();
 		assertThat(partition.resolve(ScoreStep.shadowFile(1))).doesNotExist();
+	}
+
+	/**
+	 * The pipeline with the good model, scored with the shadow {@code challenger},
+	 * promoted after 2 won periods through the paired bootstrap.
+	 */
+	private static String shadowedPipeline(Path labels) {
+		return yaml(PIPELINE, PIPELINE, GOOD_MODEL, """
+				scoring:
+				  key: customer_id
+				  shadow: [challenger]
+				labels:
+				  path: %s""".formatted(labels)).replace("  guards:\n",
+				"  shadow: {periods: 2}\n  test: {method: paired-bootstrap, resamples: 300}\n  guards:\n");
 	}
 
 	/** A day's served and shadow realised rows, and its label join. */
