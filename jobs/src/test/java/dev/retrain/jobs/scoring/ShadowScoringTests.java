@@ -122,17 +122,21 @@ class ShadowScoringTests extends RetrainTestSupport {
 				.contains(LAST.plusDays(4).toString());
 		});
 
-		// the next day's scoring serves v2, which the alias names: not scored twice, and
-		// no shadow file is left there
+		// the next day's scoring serves v2, which the alias names: not scored twice; an
+		// alias pointing nowhere is left out without failing the scoring; v1, named by
+		// number, is now the shadow
+		definePipeline(PIPELINE, shadowed.replace("shadow: [challenger]", "shadow: [challenger, ghost, v1]"));
 		LocalDate fifth = LAST.plusDays(5);
 		ScoringFixtures.writeDay(data, fifth, 1, null, null);
 		long id = this.scoring.launch(PIPELINE, fifth, null, null, "test").id();
 		awaitJob(id);
+		assertThat(this.scoring.find(id).status()).as(this.scoring.find(id).failure()).isEqualTo("COMPLETED");
 		assertThat(this.scoring.find(id).version()).isEqualTo(2);
 		Path partition = DATA_DIR.resolve("predictions").resolve(PIPELINE).resolve(PartitionedDirectory.PREFIX + fifth);
 		assertThat(partition.resolve(ScoreStep.FILE)).exists();
 		assertThat(partition.resolve(ScoreStep.shadowFile(2))).doesNotExist();
-		assertThat(partition.resolve(ScoreStep.shadowFile(1))).doesNotExist();
+		assertThat(read(partition.resolve(ScoreStep.shadowFile(1))).numeric(PredictionsWriter.VERSION).values())
+			.containsOnly(1.0);
 	}
 
 	/**
