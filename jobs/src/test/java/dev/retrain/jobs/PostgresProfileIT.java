@@ -1,7 +1,9 @@
 package dev.retrain.jobs;
 
 import java.sql.SQLException;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import dev.retrain.jobs.registry.Decision;
 import dev.retrain.jobs.runs.LaunchedRun;
 import dev.retrain.jobs.runs.RunAlreadyActive;
 import dev.retrain.jobs.runs.RunRecord;
+import dev.retrain.jobs.scoring.RealisedVersions;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static dev.retrain.jobs.PipelineFixtures.LAST;
@@ -47,6 +50,9 @@ class PostgresProfileIT extends RetrainTestSupport {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	RealisedVersions realised;
+
 	@Test
 	void migrationsAndTheRetrainJobRunOnPostgres() {
 		assertThat(this.jdbc.queryForObject("SELECT version()", String.class)).startsWith("PostgreSQL");
@@ -55,7 +61,24 @@ class PostgresProfileIT extends RetrainTestSupport {
 						+ ".flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank",
 				String.class);
 		assertThat(migrated).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
-				"15", "16");
+				"15", "16", "17");
+
+		// the realised rows of every scored version, as the label join writes and reads
+		// them (BOOLEAN, LIMIT ?)
+		LocalDate day = LAST.plusDays(1);
+		this.realised.replace("pg", day,
+				List.of(new RealisedVersions.Row(day, 1, RealisedVersions.ScoredAs.SERVED, "roc_auc", 0.6, 0.4, 10, 10,
+						Map.of("roc_auc", 0.6), null, null, null, null),
+						new RealisedVersions.Row(day, 2, RealisedVersions.ScoredAs.SHADOW, "roc_auc", 0.7, 0.3, 10, 10,
+								Map.of("roc_auc", 0.7), 1, 0.1, true, "won")));
+		assertThat(this.realised.newestDay("pg")).isEqualTo(day);
+		assertThat(this.realised.newestAsShadow("pg", 2, 3)).singleElement().satisfies(r -> {
+			assertThat(r.won()).isTrue();
+			assertThat(r.againstVersion()).isEqualTo(1);
+			assertThat(r.difference()).isEqualTo(0.1);
+		});
+		assertThat(this.realised.between("pg", day, day)).extracting(RealisedVersions.Row::scoredAs)
+			.containsExactly(RealisedVersions.ScoredAs.SERVED, RealisedVersions.ScoredAs.SHADOW);
 
 		sampleData(DATA_DIR, "pg", 150, 31);
 		definePipeline("pg", yaml("pg", "pg", GOOD_MODEL, ""));

@@ -1,6 +1,12 @@
 package dev.retrain.orchestrator;
 
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +31,7 @@ import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
 import dev.retrain.jobs.scoring.RealisedPerformance;
+import dev.retrain.jobs.scoring.RealisedVersions;
 import dev.retrain.models.json.Json;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
@@ -56,6 +65,29 @@ class ScoringApiTests extends OrchestratorTestSupport {
 
 	@Autowired
 	RealisedPerformance realisedPerformance;
+
+	@Autowired
+	RealisedVersions realisedVersions;
+
+	/** A console page as a signed-in viewer sees it. */
+	private String consolePage(String path) throws Exception {
+		HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+		String base = "http://127.0.0.1:" + this.port;
+		String login = browser
+			.send(HttpRequest.newBuilder(URI.create(base + "/login")).build(), HttpResponse.BodyHandlers.ofString())
+			.body();
+		Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login);
+		assertThat(csrf.find()).isTrue();
+		browser.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("username=" + ApiClient.VIEWER + "&password=" + ApiClient.VIEWER
+					+ "-pw&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+		return page.body();
+	}
 
 	private JsonNode awaitScoring(long id) throws Exception {
 		ApiClient viewer = ApiClient.as(this.port, ApiClient.VIEWER);
@@ -123,6 +155,34 @@ class ScoringApiTests extends OrchestratorTestSupport {
 		assertThat(day.get("value").isNull()).isTrue();
 		assertThat(day.get("metrics").get("roc_auc").isNull()).isTrue();
 		assertThat(day.get("metrics").get("accuracy").asDouble()).isEqualTo(0.5);
+
+		// every scored version's realised metric: served and shadow, the shadow's verdict
+		this.realisedVersions.replace("scored", LAST.minusDays(4),
+				List.of(new RealisedVersions.Row(LAST.minusDays(4), 1, RealisedVersions.ScoredAs.SERVED, "roc_auc",
+						0.61, 0.4, 200, 100, Map.of("roc_auc", 0.61, "accuracy", 0.6), null, null, null, null),
+						new RealisedVersions.Row(LAST.minusDays(4), 2, RealisedVersions.ScoredAs.SHADOW, "roc_auc",
+								Double.NaN, 0.3, 200, 100, metrics, 1, null, false, "roc_auc not measured")));
+		HttpResponse<String> versions = ApiClient.as(this.port, ApiClient.VIEWER)
+			.send("GET", "/api/pipelines/scored/realised/versions?from=" + LAST.minusDays(5) + "&to=" + LAST, null,
+					null);
+		assertThat(versions.statusCode()).as(versions.body()).isEqualTo(200);
+		JsonNode rows = Json.MAPPER.readTree(versions.body());
+		assertThat(rows).hasSize(2);
+		assertThat(rows.get(0).get("scoredAs").asString()).isEqualTo("SERVED");
+		assertThat(rows.get(0).get("value").asDouble()).isEqualTo(0.61);
+		assertThat(rows.get(1).get("scoredAs").asString()).isEqualTo("SHADOW");
+		assertThat(rows.get(1).get("version").asInt()).isEqualTo(2);
+		assertThat(rows.get(1).get("value").isNull()).isTrue();
+		assertThat(rows.get(1).get("againstVersion").asInt()).isEqualTo(1);
+		assertThat(rows.get(1).get("won").asBoolean()).isFalse();
+		assertThat(rows.get(1).get("verdict").asString()).isEqualTo("roc_auc not measured");
+		// and the console's pipeline page shows the champion against the shadow
+		String page = consolePage("/console/pipelines/scored");
+		assertThat(page).contains("id=\"shadows\"")
+			.contains("v2 (shadow)")
+			.contains(LAST.minusDays(4).toString())
+			.contains("v1 0.6100")
+			.contains("title=\"roc_auc not measured\"");
 
 		// identical launches at once: one is taken, the others answer 409 in our words
 		String body = "{\"date\": \"" + LAST.minusDays(2) + "\", \"runKey\": \"race\"}";

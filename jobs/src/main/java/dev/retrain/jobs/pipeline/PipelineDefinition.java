@@ -23,13 +23,14 @@ import dev.retrain.models.training.ModelSource;
  * is set: defaults of one field come from {@link PipelineYaml}, those that depend on
  * other fields (holdouts, fine-tuning, the promotion metric, hidden layers) from
  * {@link PipelineRules}. {@code committee} is null unless {@code promotion.committee}
- * asks for a committee champion.
+ * asks for a committee champion; {@code shadowPromotion} null unless
+ * {@code promotion.shadow} lets a shadow version become champion on realised wins.
  */
 public record PipelineDefinition(String name, String description, Data data, List<FeatureSpec> features, Label label,
 		List<HoldoutSpec> holdouts, Model model, Training training, ValidationRules validation,
 		PromotionPolicy promotion, boolean approvalRequired, Schedule schedule, DriftPolicy drift, Retention retention,
 		Origin origin, Resources resources, Search search, Scoring scoring, Labels labels, CommitteeSpec committee,
-		List<DerivedFeature> derived) {
+		List<DerivedFeature> derived, ShadowPromotion shadowPromotion) {
 
 	public PipelineDefinition {
 		derived = (derived != null) ? List.copyOf(derived) : List.of();
@@ -60,9 +61,27 @@ public record PipelineDefinition(String name, String description, Data data, Lis
 	/**
 	 * Batch scoring: {@code key} (an input column, as text, that identifies a row in the
 	 * predictions, or null), {@code output} (where the date-partitioned predictions go),
-	 * and an optional cron.
+	 * an optional cron, and the shadow versions scored beside the served one
+	 * ({@code shadow}: aliases, or version numbers as text; never null).
 	 */
-	public record Scoring(String key, String output, Schedule schedule) {
+	public record Scoring(String key, String output, Schedule schedule, List<String> shadow) {
+
+		public Scoring {
+			shadow = (shadow != null) ? List.copyOf(shadow) : List.of();
+		}
+
+		public Scoring(String key, String output, Schedule schedule) {
+			this(key, output, schedule, List.of());
+		}
+
+	}
+
+	/**
+	 * {@code promotion.shadow}: a shadow version becomes champion once it has beaten the
+	 * served champion on real labels in each of its newest {@code periods} labelled
+	 * periods (each through {@code promotion.test} when set).
+	 */
+	public record ShadowPromotion(int periods) {
 	}
 
 	/**

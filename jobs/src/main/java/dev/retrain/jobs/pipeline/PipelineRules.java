@@ -80,7 +80,7 @@ final class PipelineRules {
 				new PipelineDefinition.Retention(y.retention().keepLast(), y.retention().maxAgeDays()),
 				new PipelineDefinition.Origin(source, hash), new PipelineDefinition.Resources(y.resources().queue()),
 				search, ScoringRules.scoring(y, problems), ScoringRules.labels(y, problems),
-				PromotionRules.committee(y.promotion(), problems), derived);
+				PromotionRules.committee(y.promotion(), problems), derived, ScoringRules.shadowPromotion(y, problems));
 	}
 
 	/**

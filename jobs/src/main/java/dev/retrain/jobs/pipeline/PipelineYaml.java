@@ -277,7 +277,7 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			List<@NotNull(message = "{retrain.required}") @Valid Guard> guards, @Valid Slices slices,
 			FirstRunName firstRun, Approval approval,
 			@DecimalMin(value = "0", message = "{retrain.non-negative}") Double tolerance, @Valid Test test,
-			@Valid Committee committee) {
+			@Valid Committee committee, @Valid Shadow shadow) {
 
 		Promotion {
 			minImprovement = (minImprovement != null) ? minImprovement : 0.0;
@@ -319,6 +319,15 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 			@NotNull(message = "is required (hedge or best-recent)") CommitteeWeighting weighting,
 			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") @DecimalMax(value = "1000",
 					message = "must be at most 1000") Double eta) {
+
+	}
+
+	/**
+	 * A shadow challenger becomes champion only after beating the champion on real labels
+	 * over {@code periods} labelled periods in a row (issue 27, part 5).
+	 */
+	record Shadow(@NotNull(message = "is required: how many labelled periods in a row a shadow must win") @Min(
+			value = 1, message = "{retrain.min}") @Max(value = 365, message = "must be at most 365") Integer periods) {
 
 	}
 
@@ -405,7 +414,7 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 	 * Batch scoring: the input column carried to the predictions as their key, where the
 	 * predictions go, and an optional schedule.
 	 */
-	record Scoring(String key, String output, @Valid Schedule schedule) {
+	record Scoring(String key, String output, @Valid Schedule schedule, List<String> shadow) {
 	}
 
 	/** Labels that land after scoring: date partitions of key and label. */

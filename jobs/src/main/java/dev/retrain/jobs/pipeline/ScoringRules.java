@@ -1,5 +1,12 @@
 package dev.retrain.jobs.pipeline;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.retrain.models.files.PathSegment;
+
 /**
  * Batch scoring and the labels that land after it: the scoring key identifies a row (it
  * is not a feature), and labels join the predictions on that key.
@@ -21,7 +28,75 @@ final class ScoringRules {
 		}
 		return new PipelineDefinition.Scoring(s.key(),
 				(s.output() != null && !s.output().isBlank()) ? s.output() : "predictions/" + y.name(),
-				TriggerRules.schedule("scoring.schedule", s.schedule(), problems));
+				TriggerRules.schedule("scoring.schedule", s.schedule(), problems), shadow(s.shadow(), problems));
+	}
+
+	/**
+	 * {@code scoring.shadow}: each entry an alias of the registry (a name) or a version
+	 * number ({@code 3} or {@code v3}); not the champion (it is scored anyway), not
+	 * twice. A version is kept as its number; an alias as its name, resolved when the
+	 * date is scored.
+	 */
+	static List<String> shadow(List<String> entries, PipelineRules.Problems problems) {
+		if (entries == null) {
+			return List.of();
+		}
+		List<String> out = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		for (int i = 0; i < entries.size(); i++) {
+			String field = "scoring.shadow[" + i + "]";
+			String e = (entries.get(i) != null) ? entries.get(i).strip() : null;
+			if (e == null || e.isEmpty()) {
+				problems.add(field, "is empty: name an alias of the registry or a version number");
+				continue;
+			}
+			String entry;
+			if (e.matches("[vV]?[0-9]{1,9}")) {
+				int version = Integer.parseInt(e.replaceFirst("^[vV]", ""));
+				if (version < 1) {
+					problems.add(field, "'" + e + "' is not a version: versions are numbered from 1");
+					continue;
+				}
+				entry = String.valueOf(version);
+			}
+			else if (!PathSegment.isName(e)) {
+				problems.add(field, "'" + e + "' is neither a version number nor an alias name (an alias must match "
+						+ PathSegment.NAME.pattern() + ")");
+				continue;
+			}
+			else if (e.equals("champion")) {
+				problems.add(field, "the champion is always scored: name the versions or aliases to score beside it");
+				continue;
+			}
+			else {
+				entry = e;
+			}
+			if (!seen.add(entry)) {
+				problems.add(field, "'" + e + "' is listed twice");
+				continue;
+			}
+			out.add(entry);
+		}
+		return out;
+	}
+
+	/**
+	 * {@code promotion.shadow}: only with shadows to promote ({@code scoring.shadow}) and
+	 * labels to judge them on ({@code labels}, which needs {@code scoring.key}).
+	 */
+	static PipelineDefinition.ShadowPromotion shadowPromotion(PipelineYaml y, PipelineRules.Problems problems) {
+		PipelineYaml.Shadow s = (y.promotion() != null) ? y.promotion().shadow() : null;
+		if (s == null || s.periods() == null) {
+			return null;
+		}
+		if (y.scoring() == null || y.scoring().shadow() == null || y.scoring().shadow().isEmpty()) {
+			problems.add("promotion.shadow",
+					"needs scoring.shadow: the versions scored beside the champion that may replace it");
+		}
+		if (y.labels() == null) {
+			problems.add("promotion.shadow", "needs a labels section: shadows are judged on the labels that land");
+		}
+		return (s.periods() >= 1) ? new PipelineDefinition.ShadowPromotion(s.periods()) : null;
 	}
 
 	static PipelineDefinition.Labels labels(PipelineYaml y, PipelineRules.Problems problems) {

@@ -16,7 +16,13 @@ public enum ChampionMove {
 	APPROVAL("approval", "APPROVE"),
 
 	/** A person made the previous champion the champion again. */
-	ROLLBACK("rollback", "ROLLBACK");
+	ROLLBACK("rollback", "ROLLBACK"),
+
+	/**
+	 * A shadow version beat the served champion on real labels over
+	 * {@code promotion.shadow.periods} labelled periods (a label join moved it).
+	 */
+	SHADOW_PROMOTION("shadow-promotion", "SHADOW_PROMOTE");
 
 	private final String label;
 

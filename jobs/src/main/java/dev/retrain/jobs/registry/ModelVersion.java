@@ -118,6 +118,34 @@ public record ModelVersion(String pipeline, int version, Instant createdAt, Long
 				move, (failed ? "forced promotion: " : "manual promotion: ") + reason, null)), this);
 	}
 
+	/**
+	 * This version, scored in shadow beside the champion, beat it on real labels over the
+	 * periods {@code promotion.shadow} asks for ({@code evidence} says which, by how
+	 * much): it becomes champion in place of {@code expectedChampion}. The realised
+	 * labels are its evidence, so a version its run's policy rejected on the holdout may
+	 * move; refused: the champion itself, a version a person rejected, one waiting for a
+	 * person's approval, and any move of a pipeline that requires approval
+	 * ({@code approvalRequired}: a person decides every champion there).
+	 */
+	public Transition promoteFromShadow(Integer champion, Integer expectedChampion, boolean approvalRequired,
+			String actor, String evidence) {
+		requireReason(evidence);
+		requireNotChampion(champion);
+		if (this.review == Review.REJECTED) {
+			throw new IllegalTransition(name() + " was rejected by " + this.reviewedBy + " (" + this.reviewReason
+					+ "): realised wins do not overrule a person");
+		}
+		if (awaitsApproval()) {
+			throw new IllegalTransition(name() + " waits for a person's approval: realised wins do not approve it");
+		}
+		if (approvalRequired) {
+			throw new IllegalTransition("pipeline '" + this.pipeline
+					+ "' requires approval (promotion.approval: required): a person makes " + name() + " champion");
+		}
+		return new Transition(this, List.of(new ChampionChanged(this.pipeline, expectedChampion, this.version, actor,
+				ChampionMove.SHADOW_PROMOTION, "shadow promotion: " + evidence, null)), this);
+	}
+
 	/** A person makes the previous champion (this version) the champion again. */
 	public Transition rollback(Integer champion, Integer expectedChampion, String actor, String reason) {
 		requireReason(reason);

@@ -64,6 +64,18 @@ public class RegistryOperations {
 	}
 
 	/**
+	 * Makes the shadow {@code version} champion if the champion is {@code expected}: its
+	 * realised wins ({@code evidence}) are why ({@link ModelVersion#promoteFromShadow});
+	 * audited as {@code SHADOW_PROMOTE}, and a committee lets it in as any champion move.
+	 */
+	public ModelVersion promoteFromShadow(String pipeline, int version, Integer expected, String actor,
+			String evidence) {
+		PipelineDefinition def = this.catalog.get(pipeline);
+		ModelVersion v = version(pipeline, version);
+		return save(v.promoteFromShadow(champion(pipeline), expected, def.approvalRequired(), actor, evidence));
+	}
+
+	/**
 	 * Makes {@code previous} the champion again (and the current champion
 	 * {@code previous}).
 	 */

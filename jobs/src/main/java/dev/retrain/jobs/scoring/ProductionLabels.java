@@ -109,6 +109,38 @@ public final class ProductionLabels {
 		return join(def, day, ScoreStep.MEMBERS_FILE);
 	}
 
+	/**
+	 * Joins each shadow version's predictions of a day
+	 * ({@link ScoreStep#shadowFile(int)}) with its labels: one {@link Joined} per shadow,
+	 * in version order; none when no shadow scored the day. The rows of each are in the
+	 * order of the served predictions' joined rows (the same input, read in the same
+	 * order), so a shadow and the served version can be compared row by row.
+	 */
+	public List<Joined> joinShadows(PipelineDefinition def, LocalDate day) {
+		List<Integer> versions = new ArrayList<>();
+		Location partition = ScoreStep.partition(this.props, def, day);
+		try {
+			if (!partition.isDirectory()) {
+				return List.of();
+			}
+			for (Location f : partition.files()) {
+				Integer v = ScoreStep.shadowVersion(f.name());
+				if (v != null) {
+					versions.add(v);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new DataValidationFailed(partition.uri(), null, "cannot list: " + ex.getMessage(), ex);
+		}
+		versions.sort(null);
+		List<Joined> out = new ArrayList<>();
+		for (int v : versions) {
+			out.addAll(join(def, day, ScoreStep.shadowFile(v)));
+		}
+		return out;
+	}
+
 	private List<Joined> join(PipelineDefinition def, LocalDate day, String predictions) {
 		PipelineDefinition.Labels spec = def.labels();
 		if (spec == null) {

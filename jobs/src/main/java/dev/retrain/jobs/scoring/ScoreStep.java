@@ -28,6 +28,7 @@ import dev.retrain.jobs.RetrainProperties;
 import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineDefinition;
 import dev.retrain.jobs.registry.CommitteeRegistry;
+import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.models.committee.CommitteeVote;
 import dev.retrain.models.dataset.ColumnRequest;
 import dev.retrain.models.dataset.DataFile;
@@ -71,6 +72,14 @@ class ScoreStep implements Tasklet {
 	 */
 	static final String MEMBERS_FILE = "members.parquet";
 
+	/**
+	 * Beside {@link #FILE}, one per shadow version ({@code scoring.shadow}) that scored
+	 * the date: {@code shadow-v<version>.parquet}, the version's own predictions of the
+	 * same rows in the same order (its version in the version column). A shadow's
+	 * predictions are kept, never served.
+	 */
+	static final String SHADOW_PREFIX = "shadow-v";
+
 	private final PipelineCatalog catalog;
 
 	private final ModelStore store;
@@ -79,11 +88,31 @@ class ScoreStep implements Tasklet {
 
 	private final CommitteeRegistry committees;
 
-	ScoreStep(PipelineCatalog catalog, ModelStore store, RetrainProperties props, CommitteeRegistry committees) {
+	private final ModelRegistry registry;
+
+	ScoreStep(PipelineCatalog catalog, ModelStore store, RetrainProperties props, CommitteeRegistry committees,
+			ModelRegistry registry) {
 		this.catalog = catalog;
 		this.store = store;
 		this.props = props;
 		this.committees = committees;
+		this.registry = registry;
+	}
+
+	/** The file a shadow version's predictions of a date are in. */
+	static String shadowFile(int version) {
+		return SHADOW_PREFIX + version + ".parquet";
+	}
+
+	/**
+	 * The version a shadow file holds, or null when {@code name} is not a shadow file's.
+	 */
+	static Integer shadowVersion(String name) {
+		if (!name.startsWith(SHADOW_PREFIX) || !name.endsWith(".parquet")) {
+			return null;
+		}
+		String digits = name.substring(SHADOW_PREFIX.length(), name.length() - ".parquet".length());
+		return digits.matches("[0-9]{1,9}") ? Integer.valueOf(digits) : null;
 	}
 
 	/** Where a pipeline's predictions for a date go. */
@@ -161,10 +190,76 @@ class ScoreStep implements Tasklet {
 		ExecutionContext context = chunk.getStepContext().getStepExecution().getExecutionContext();
 		context.putLong("rows", rows);
 		context.putString("output", (String) summary.get("output"));
+		if (!def.scoring().shadow().isEmpty()) {
+			String shadows = scoreShadows(def, date, version, input, files, key, job.getId());
+			context.putString("shadow", shadows);
+			log.info("shadows of {} for {}: {}", def.name(), date, shadows);
+		}
 		contribution.incrementWriteCount(rows);
 		log.info("scored {} rows of {} for {} with {} into {}", rows, def.name(), date,
 				(committee != null) ? "the committee " + committee.byVersion() : "v" + version, summary.get("output"));
 		return RepeatStatus.FINISHED;
+	}
+
+	/**
+	 * Scores the date with each shadow of {@code scoring.shadow} other than the served
+	 * {@code version} (an alias is resolved now), each alone, into
+	 * {@link #shadowFile(int)} beside the served predictions; a shadow file of a version
+	 * no longer among them is removed, so the partition holds this scoring's shadows. A
+	 * shadow that cannot score the date (an alias that points nowhere, a version whose
+	 * files are gone, input it refuses) is left out and said why: it never fails the
+	 * served scoring. Returns what happened, in words.
+	 */
+	private String scoreShadows(PipelineDefinition def, LocalDate date, int version, PartitionedDirectory input,
+			List<DataFile> files, String key, long jobId) throws IOException {
+		Map<Integer, String> versions = new LinkedHashMap<>();
+		List<String> notes = new ArrayList<>();
+		for (String entry : def.scoring().shadow()) {
+			Integer v = entry.chars().allMatch(Character::isDigit) ? Integer.valueOf(entry)
+					: this.registry.alias(def.name(), entry).orElse(null);
+			if (v == null) {
+				notes.add("'" + entry + "' points at no version: not scored");
+			}
+			else if (v == version) {
+				notes.add("'" + entry + "' is v" + v + ", the version served: not scored twice");
+			}
+			else if (this.registry.version(def.name(), v).isEmpty()) {
+				notes.add("'" + entry + "': v" + v + " is not registered: not scored");
+			}
+			else {
+				versions.putIfAbsent(v, entry);
+			}
+		}
+		Location partition = partition(this.props, def, date);
+		List<Integer> scored = new ArrayList<>();
+		for (Map.Entry<Integer, String> e : versions.entrySet()) {
+			int v = e.getKey();
+			Path tmp = Files.createTempFile(this.props.dataDir().toAbsolutePath(),
+					"scoring-" + jobId + "-shadow-" + v + "-", ".parquet");
+			try (ModelArtifact shadow = this.store.load(def.name(), v)) {
+				// a shadow's input checks are its own business: it scores whatever it
+				// can read (1.0: no share of unseen categories refuses it)
+				score(input.baseForReading(), files, shadow, key, 1.0, tmp, shadow.recentHistory(input.root(), date));
+				partition.resolve(shadowFile(v)).upload(tmp);
+				scored.add(v);
+			}
+			catch (IOException | RuntimeException ex) {
+				notes.add("v" + v + " ('" + e.getValue() + "') could not score the date: " + ex.getMessage());
+				log.warn("shadow v{} of {} did not score {}: {}", v, def.name(), date, ex.getMessage());
+			}
+			finally {
+				Files.deleteIfExists(tmp);
+			}
+		}
+		for (Location f : partition.files()) {
+			Integer v = shadowVersion(f.name());
+			if (v != null && !scored.contains(v)) {
+				f.deleteAll();
+			}
+		}
+		String done = scored.isEmpty() ? "no shadow scored"
+				: "shadows scored: " + scored.stream().map(v -> "v" + v).toList();
+		return notes.isEmpty() ? done : done + "; " + String.join("; ", notes);
 	}
 
 	/**

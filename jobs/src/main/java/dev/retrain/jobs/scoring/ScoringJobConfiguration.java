@@ -22,6 +22,7 @@ import dev.retrain.jobs.pipeline.PipelineCatalog;
 import dev.retrain.jobs.pipeline.PipelineData;
 import dev.retrain.jobs.registry.CommitteeRegistry;
 import dev.retrain.jobs.registry.ModelRegistry;
+import dev.retrain.jobs.registry.RegistryOperations;
 import dev.retrain.models.store.ModelStore;
 
 /**
@@ -36,9 +37,10 @@ public class ScoringJobConfiguration {
 
 	@Bean(JOB_NAME)
 	Job scoreJob(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog, ModelStore store,
-			RetrainProperties props, CommitteeRegistry committees) {
+			RetrainProperties props, CommitteeRegistry committees, ModelRegistry registry) {
 		return new JobBuilder(JOB_NAME, repository)
-			.start(new StepBuilder("score", repository).tasklet(new ScoreStep(catalog, store, props, committees), tm)
+			.start(new StepBuilder("score", repository)
+				.tasklet(new ScoreStep(catalog, store, props, committees, registry), tm)
 				.build())
 			.build();
 	}
@@ -48,10 +50,11 @@ public class ScoringJobConfiguration {
 
 	@Bean(LABEL_JOB)
 	Job labelJoinJob(JobRepository repository, PlatformTransactionManager tm, PipelineCatalog catalog,
-			ProductionLabels labels, RealisedPerformance realised, CommitteeRegistry committees) {
+			ProductionLabels labels, RealisedPerformance realised, CommitteeRegistry committees,
+			RealisedVersions versions, ShadowPromotion shadows) {
 		return new JobBuilder(LABEL_JOB, repository)
 			.start(new StepBuilder("join-labels", repository)
-				.tasklet(new LabelJoinStep(catalog, labels, realised, committees), tm)
+				.tasklet(new LabelJoinStep(catalog, labels, realised, committees, versions, shadows), tm)
 				.build())
 			.build();
 	}
@@ -64,6 +67,17 @@ public class ScoringJobConfiguration {
 	@Bean
 	RealisedPerformance realisedPerformance(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
 		return new RealisedPerformance(jdbc, tx, clock);
+	}
+
+	@Bean
+	RealisedVersions realisedVersions(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+		return new RealisedVersions(jdbc, tx, clock);
+	}
+
+	@Bean
+	ShadowPromotion shadowPromotion(RealisedVersions versions, ModelRegistry registry, RegistryOperations operations,
+			TransactionTemplate tx) {
+		return new ShadowPromotion(versions, registry, operations, tx);
 	}
 
 	@Bean

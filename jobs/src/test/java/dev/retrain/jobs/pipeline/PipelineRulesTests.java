@@ -218,6 +218,25 @@ class PipelineRulesTests {
 						"must be a number > 0"),
 				arguments("committee eta best-recent", committee("{size: 3, weighting: best-recent, eta: 2}"),
 						"promotion.committee.eta", "applies to weighting: hedge only"),
+				arguments("shadow not a name", append("scoring: {shadow: [challenger, 'Bad Alias!']}"),
+						"scoring.shadow[1]", "'Bad Alias!' is neither a version number nor an alias name"),
+				arguments("shadow version 0", append("scoring: {shadow: [v0]}"), "scoring.shadow[0]",
+						"versions are numbered from 1"),
+				arguments("shadow twice", append("scoring: {shadow: [3, v3]}"), "scoring.shadow[1]",
+						"'v3' is listed twice"),
+				arguments("shadow champion", append("scoring: {shadow: [champion]}"), "scoring.shadow[0]",
+						"the champion is always scored"),
+				arguments("shadow promotion periods", committee("{size: 2, weighting: hedge}\n  shadow: {periods: 0}"),
+						"promotion.shadow.periods", "must be >= 1"),
+				arguments("shadow promotion periods required", committee("{size: 2, weighting: hedge}\n  shadow: {}"),
+						"promotion.shadow.periods", "is required"),
+				arguments("shadow promotion without shadows",
+						committee("{size: 2, weighting: hedge}\n  shadow: {periods: 2}"), "promotion.shadow",
+						"needs scoring.shadow"),
+				arguments("shadow promotion without labels",
+						all(committee("{size: 2, weighting: hedge}\n  shadow: {periods: 2}"),
+								append("scoring: {key: customer_id, shadow: [challenger]}")),
+						"promotion.shadow", "needs a labels section"),
 				arguments("test and tolerance", promotionTest("{method: paired-bootstrap}\n  tolerance: 0.01"),
 						"promotion.test", "excludes promotion.tolerance"),
 				arguments("test and min-improvement",
@@ -302,6 +321,19 @@ class PipelineRulesTests {
 				"configs/churn.yaml");
 		assertThat(best.committee().weighting()).isEqualTo(CommitteeSpec.Weighting.BEST_RECENT);
 		assertThat(this.loader.parse(VALID, "configs/churn.yaml").committee()).isNull();
+	}
+
+	@Test
+	void shadowsAreReadAsAliasesAndVersionNumbers() {
+		PipelineDefinition def = this.loader.parse(
+				VALID.replace("  guards:\n", "  shadow: {periods: 3}\n  guards:\n")
+						+ "scoring: {key: customer_id, shadow: [challenger, 4, v7]}\nlabels: {path: labels/churn}\n",
+				"configs/churn.yaml");
+		assertThat(def.scoring().shadow()).containsExactly("challenger", "4", "7");
+		assertThat(def.shadowPromotion().periods()).isEqualTo(3);
+		PipelineDefinition plain = this.loader.parse(VALID, "configs/churn.yaml");
+		assertThat(plain.scoring().shadow()).isEmpty();
+		assertThat(plain.shadowPromotion()).isNull();
 	}
 
 	@Test

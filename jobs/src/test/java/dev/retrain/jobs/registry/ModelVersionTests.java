@@ -105,6 +105,31 @@ class ModelVersionTests {
 	}
 
 	@Test
+	void aShadowThatWonOnRealLabelsMovesEvenIfItsRunsPolicyRejectedItButNotPastAPerson() {
+		ModelVersion rejectedByPolicy = registered(2, Outcome.REJECT, false);
+		ModelVersion.Transition t = rejectedByPolicy.promoteFromShadow(1, 1, false, "label join 7",
+				"won 2 periods in a row");
+		assertThat(t.championMove()).isEqualTo(new ChampionChanged("p", 1, 2, "label join 7",
+				ChampionMove.SHADOW_PROMOTION, "shadow promotion: won 2 periods in a row", null));
+		assertThat(t.version()).isEqualTo(rejectedByPolicy);
+
+		assertThatThrownBy(() -> rejectedByPolicy.promoteFromShadow(2, 2, false, "label join 7", "won"))
+			.isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("already the champion");
+		assertThatThrownBy(() -> rejectedByPolicy.promoteFromShadow(1, 1, true, "label join 7", "won"))
+			.isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("requires approval");
+		ModelVersion pending = registered(3, Outcome.PROMOTE, true);
+		assertThatThrownBy(() -> pending.promoteFromShadow(1, 1, false, "label join 7", "won"))
+			.isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("waits for a person's approval");
+		ModelVersion turnedDown = pending.reject(1, "bob", "too risky", NOW).version();
+		assertThatThrownBy(() -> turnedDown.promoteFromShadow(1, 1, false, "label join 7", "won"))
+			.isInstanceOf(IllegalTransition.class)
+			.hasMessageContaining("rejected by bob");
+	}
+
+	@Test
 	void everyMoveByAPersonNeedsAReason() {
 		ModelVersion pending = registered(2, Outcome.PROMOTE, true);
 		assertThatThrownBy(() -> pending.approve(1, 1, "ann", " ", NOW)).isInstanceOf(IllegalArgumentException.class);

@@ -28,6 +28,7 @@ import static dev.retrain.jobs.PipelineFixtures.LAST;
 import static dev.retrain.jobs.PipelineFixtures.sampleData;
 import static dev.retrain.jobs.PipelineFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -55,6 +56,9 @@ class CommitteeScoringTests extends RetrainTestSupport {
 
 	@Autowired
 	DriftChecker checker;
+
+	@Autowired
+	RealisedVersions realised;
 
 	private static Table read(Path file) {
 		return new ParquetTableReader(file.getParent()).read(
@@ -138,6 +142,14 @@ class CommitteeScoringTests extends RetrainTestSupport {
 		assertThat(update.source()).isEqualTo("label join " + join + " of " + day);
 		assertThat(update.losses().get(1)).isCloseTo(losses.get(1), within(1e-12));
 		assertThat(update.losses().get(2)).isCloseTo(losses.get(2), within(1e-12));
+		// the weights moved by the very losses recorded as each member's realised loss
+		List<RealisedVersions.Row> recorded = this.realised.between(PIPELINE, day, day);
+		assertThat(recorded).extracting(RealisedVersions.Row::scoredAs, RealisedVersions.Row::version)
+			.containsExactly(tuple(RealisedVersions.ScoredAs.SERVED, 2), tuple(RealisedVersions.ScoredAs.MEMBER, 1),
+					tuple(RealisedVersions.ScoredAs.MEMBER, 2));
+		assertThat(recorded.get(1).loss()).isEqualTo(update.losses().get(1));
+		assertThat(recorded.get(2).loss()).isEqualTo(update.losses().get(2));
+		assertThat(recorded.get(1).metrics().get("accuracy")).isCloseTo(1 - losses.get(1), within(1e-12));
 		double w1 = weights.get(1) * Math.exp(-3 * losses.get(1));
 		double w2 = weights.get(2) * Math.exp(-3 * losses.get(2));
 		assertThat(this.committees.current(PIPELINE).orElseThrow().byVersion().get(1)).isCloseTo(w1 / (w1 + w2),

@@ -1,6 +1,7 @@
 package dev.retrain.orchestrator.console;
 
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,13 +20,15 @@ import dev.retrain.jobs.registry.ModelRegistry;
 import dev.retrain.jobs.runs.RunLauncher;
 import dev.retrain.jobs.runs.RunRecords;
 import dev.retrain.jobs.runs.Trigger;
+import dev.retrain.jobs.scoring.RealisedVersions;
 import dev.retrain.orchestrator.scheduling.Schedules;
 import dev.retrain.orchestrator.web.Actor;
 import dev.retrain.orchestrator.web.Names;
 
 /**
  * A pipeline's page: its champion, its versions and its runs a page at a time (newest
- * first), its newest champion moves, its schedules and its file; launching a run and
+ * first), its newest champion moves, the champion against its shadow versions on realised
+ * metrics (the newest labelled days), its schedules and its file; launching a run and
  * pausing, resuming or firing a schedule.
  */
 @Controller
@@ -34,6 +37,9 @@ class PipelinePageController {
 	private static final int RUNS_PER_PAGE = 20;
 
 	private static final int VERSIONS_PER_PAGE = 20;
+
+	/** The days of the champion against its shadows shown: the newest. */
+	private static final int SHADOW_DAYS = 14;
 
 	/** The champion moves shown: the newest. */
 	private static final int HISTORY = 20;
@@ -50,14 +56,17 @@ class PipelinePageController {
 
 	private final ConsoleActions actions;
 
+	private final RealisedVersions realised;
+
 	PipelinePageController(PipelineCatalog catalog, ModelRegistry registry, RunRecords runs, RunLauncher launcher,
-			Schedules schedules, ConsoleActions actions) {
+			Schedules schedules, ConsoleActions actions, RealisedVersions realised) {
 		this.catalog = catalog;
 		this.registry = registry;
 		this.runs = runs;
 		this.launcher = launcher;
 		this.schedules = schedules;
 		this.actions = actions;
+		this.realised = realised;
 	}
 
 	@GetMapping("/console/pipelines/{name}")
@@ -90,7 +99,19 @@ class PipelinePageController {
 		model.addAttribute("runPage", Math.max(0, page));
 		model.addAttribute("runPages", Math.max(1, (runs.total() + size - 1) / size));
 		model.addAttribute("schedules", this.schedules.forPipeline(name));
+		// the champion against its shadows on realised metrics: the newest labelled days
+		// (read by the newest day with a row, so an old pipeline's board is not empty)
+		model.addAttribute("shadowBoard", shadowBoard(name));
 		return "console/pipeline";
+	}
+
+	/** The newest {@value #SHADOW_DAYS} days of realised rows with shadows, or null. */
+	private ShadowBoard shadowBoard(String pipeline) {
+		LocalDate newest = this.realised.newestDay(pipeline);
+		if (newest == null) {
+			return null;
+		}
+		return ShadowBoard.of(this.realised.between(pipeline, newest.minusDays(SHADOW_DAYS - 1), newest));
 	}
 
 	@PostMapping("/console/pipelines/{name}/runs")

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.retrain.jobs.scoring.LabelJoins;
 import dev.retrain.jobs.scoring.RealisedPerformance;
+import dev.retrain.jobs.scoring.RealisedVersions;
 import dev.retrain.jobs.scoring.ScoringLauncher;
 import dev.retrain.jobs.scoring.ScoringNotFound;
 import dev.retrain.models.files.PathSegment;
@@ -40,10 +41,14 @@ class ScoringController {
 
 	private final RealisedPerformance realised;
 
-	ScoringController(ScoringLauncher launcher, LabelJoins joins, RealisedPerformance realised) {
+	private final RealisedVersions versions;
+
+	ScoringController(ScoringLauncher launcher, LabelJoins joins, RealisedPerformance realised,
+			RealisedVersions versions) {
 		this.launcher = launcher;
 		this.joins = joins;
 		this.realised = realised;
+		this.versions = versions;
 	}
 
 	@Schema(example = "{\"date\": \"2024-03-21\"}")
@@ -77,6 +82,17 @@ class ScoringController {
 			@RequestParam(required = false) LocalDate to) {
 		LocalDate end = (to != null) ? to : LocalDate.now(java.time.ZoneOffset.UTC);
 		return this.realised.between(Names.pipeline(name), (from != null) ? from : end.minusDays(29), end);
+	}
+
+	@GetMapping("/api/pipelines/{name}/realised/versions")
+	@Operation(summary = "The realised metric of every version each day was scored with (from the label joins), "
+			+ "between from and to (default: the last 30 days): the version served (SERVED), each committee member "
+			+ "(MEMBER, with the loss that moved the weights) and each shadow of scoring.shadow (SHADOW, with the "
+			+ "served version it was compared with, the difference, whether it won the day and why)")
+	List<RealisedVersions.Row> realisedVersions(@PathVariable String name,
+			@RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to) {
+		LocalDate end = (to != null) ? to : LocalDate.now(java.time.ZoneOffset.UTC);
+		return this.versions.between(Names.pipeline(name), (from != null) ? from : end.minusDays(29), end);
 	}
 
 	@Schema(example = "{\"date\": \"2024-03-21\", \"version\": null, \"runKey\": null}")
