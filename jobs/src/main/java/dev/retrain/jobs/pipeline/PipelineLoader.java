@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -41,26 +46,19 @@ public final class PipelineLoader {
 	 * newcomer only (of every file declaring it, when none held it before).
 	 */
 	public List<Loaded> loadDirectory(Path dir, Map<String, String> incumbents) {
-		List<Loaded> result = new ArrayList<>();
 		if (!Files.isDirectory(dir)) {
-			return result;
+			return new ArrayList<>();
 		}
+		List<Path> paths;
 		try (var files = Files.list(dir)) {
-			for (Path file : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+			paths = files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
 				.sorted()
-				.toList()) {
-				String shown = dir.getFileName() + "/" + file.getFileName();
-				try {
-					result.add(new Loaded(shown, load(file, shown), null));
-				}
-				catch (PipelineConfigInvalid ex) {
-					result.add(new Loaded(shown, null, ex));
-				}
-			}
+				.toList();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("cannot list pipeline directory " + dir + ": " + ex.getMessage(), ex);
 		}
+		List<Loaded> result = loadAll(dir, paths);
 		Map<String, List<Loaded>> byName = result.stream()
 			.filter(l -> l.definition() != null)
 			.collect(Collectors.groupingBy(l -> l.definition().name()));
@@ -82,6 +80,62 @@ public final class PipelineLoader {
 			}
 		}
 		return checked;
+	}
+
+	/**
+	 * Loads {@code files} (of {@code dir}) in their order, on as many threads as there
+	 * are processors: files are independent, and parsing, binding and validating one
+	 * takes 3 to 10 ms of CPU, so a thousand take seconds on one thread
+	 * (docs/capacity.md). The threads run with the caller's context class loader (Bean
+	 * Validation finds its messages through it).
+	 */
+	private List<Loaded> loadAll(Path dir, List<Path> files) {
+		int threads = Math.min(files.size() / 8, Runtime.getRuntime().availableProcessors());
+		if (threads <= 1) {
+			return new ArrayList<>(files.stream().map(f -> loadOne(dir, f)).toList());
+		}
+		ClassLoader loader = Thread.currentThread().getContextClassLoader();
+		AtomicInteger count = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
+			Thread t = new Thread(task, "pipeline-loader-" + count.incrementAndGet());
+			t.setDaemon(true);
+			t.setContextClassLoader(loader);
+			return t;
+		});
+		try {
+			List<Future<Loaded>> pending = new ArrayList<>(files.size());
+			for (Path f : files) {
+				pending.add(pool.submit(() -> loadOne(dir, f)));
+			}
+			List<Loaded> result = new ArrayList<>(files.size());
+			for (Future<Loaded> f : pending) {
+				result.add(f.get());
+			}
+			return result;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while loading pipeline directory " + dir, ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException r) {
+				throw r;
+			}
+			throw new IllegalStateException("cannot load pipeline directory " + dir + ": " + ex.getCause(), ex);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	private Loaded loadOne(Path dir, Path file) {
+		String shown = dir.getFileName() + "/" + file.getFileName();
+		try {
+			return new Loaded(shown, load(file, shown), null);
+		}
+		catch (PipelineConfigInvalid ex) {
+			return new Loaded(shown, null, ex);
+		}
 	}
 
 	public PipelineDefinition load(Path file, String shownName) {
