@@ -1,6 +1,8 @@
 package dev.retrain.jobs.pipeline;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +30,8 @@ import java.util.stream.Collectors;
 public final class PipelineLoader {
 
 	private static final ConfigBinder BINDER = new ConfigBinder();
+
+	private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
 	/** A file that loaded, or the reason it did not. */
 	public record Loaded(String file, PipelineDefinition definition, PipelineConfigInvalid error) {
@@ -46,6 +51,14 @@ public final class PipelineLoader {
 	 * newcomer only (of every file declaring it, when none held it before).
 	 */
 	public List<Loaded> loadDirectory(Path dir, Map<String, String> incumbents) {
+		return loadDirectory(dir, incumbents, new LongAdder());
+	}
+
+	/**
+	 * As {@link #loadDirectory(Path, Map)}, adding the CPU time the loading threads spent
+	 * on the files to {@code cpuNanos} (when the JVM measures it).
+	 */
+	public List<Loaded> loadDirectory(Path dir, Map<String, String> incumbents, LongAdder cpuNanos) {
 		if (!Files.isDirectory(dir)) {
 			return new ArrayList<>();
 		}
@@ -58,7 +71,7 @@ public final class PipelineLoader {
 		catch (IOException ex) {
 			throw new IllegalStateException("cannot list pipeline directory " + dir + ": " + ex.getMessage(), ex);
 		}
-		List<Loaded> result = loadAll(dir, paths);
+		List<Loaded> result = loadAll(dir, paths, cpuNanos);
 		Map<String, List<Loaded>> byName = result.stream()
 			.filter(l -> l.definition() != null)
 			.collect(Collectors.groupingBy(l -> l.definition().name()));
@@ -89,10 +102,10 @@ public final class PipelineLoader {
 	 * (docs/capacity.md). The threads run with the caller's context class loader (Bean
 	 * Validation finds its messages through it).
 	 */
-	private List<Loaded> loadAll(Path dir, List<Path> files) {
+	private List<Loaded> loadAll(Path dir, List<Path> files, LongAdder cpuNanos) {
 		int threads = Math.min(files.size() / 8, Runtime.getRuntime().availableProcessors());
 		if (threads <= 1) {
-			return new ArrayList<>(files.stream().map(f -> loadOne(dir, f)).toList());
+			return new ArrayList<>(files.stream().map(f -> loadOne(dir, f, cpuNanos)).toList());
 		}
 		ClassLoader loader = Thread.currentThread().getContextClassLoader();
 		AtomicInteger count = new AtomicInteger();
@@ -105,7 +118,7 @@ public final class PipelineLoader {
 		try {
 			List<Future<Loaded>> pending = new ArrayList<>(files.size());
 			for (Path f : files) {
-				pending.add(pool.submit(() -> loadOne(dir, f)));
+				pending.add(pool.submit(() -> loadOne(dir, f, cpuNanos)));
 			}
 			List<Loaded> result = new ArrayList<>(files.size());
 			for (Future<Loaded> f : pending) {
@@ -128,13 +141,20 @@ public final class PipelineLoader {
 		}
 	}
 
-	private Loaded loadOne(Path dir, Path file) {
+	private Loaded loadOne(Path dir, Path file, LongAdder cpuNanos) {
+		boolean timed = CPU.isCurrentThreadCpuTimeSupported();
+		long cpu = timed ? CPU.getCurrentThreadCpuTime() : 0;
 		String shown = dir.getFileName() + "/" + file.getFileName();
 		try {
 			return new Loaded(shown, load(file, shown), null);
 		}
 		catch (PipelineConfigInvalid ex) {
 			return new Loaded(shown, null, ex);
+		}
+		finally {
+			if (timed) {
+				cpuNanos.add(CPU.getCurrentThreadCpuTime() - cpu);
+			}
 		}
 	}
 
