@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,6 +78,10 @@ class RetrainMetrics implements MeterBinder {
 	private MultiGauge waitForWorker;
 
 	private final boolean workers;
+
+	private final Map<String, Parsed> reports = new ConcurrentHashMap<>();
+
+	private final Map<String, Parsed> details = new ConcurrentHashMap<>();
 
 	RetrainMetrics(JdbcTemplate jdbc, Clock clock, @Value("${retrain.workers.enabled:false}") boolean workers) {
 		this.jdbc = jdbc;
@@ -192,36 +198,90 @@ class RetrainMetrics implements MeterBinder {
 		this.driftDetected
 			.register(rows("SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM " + newestReport,
 					r -> Tags.of("pipeline", r[0]), checked), true);
+		// the newest report's features and the newest completed run's training speed:
+		// read and parsed when a pipeline has a newer one, not at every refresh (1,000
+		// drift reports are 10 MB of JSON)
 		List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
 		List<MultiGauge.Row<?>> statistics = new ArrayList<>();
-		this.jdbc.query(con -> withPipelines(con, "SELECT d.pipeline, d.report FROM " + newestReport, checked),
-				(ResultSet rs) -> {
-					String text = rs.getString(2);
-					if (text == null) {
-						return;
-					}
-					String pipeline = rs.getString(1);
-					for (JsonNode f : Json.MAPPER.readTree(text).path("features")) {
-						thresholds
+		for (Parsed p : newest(this.reports, "SELECT d.pipeline, d.id FROM " + newestReport,
+				"SELECT d.pipeline, d.id, d.report FROM drift_report d WHERE d.id = ANY(?)", checked,
+				(pipeline, report, first, second) -> {
+					for (JsonNode f : report.path("features")) {
+						first
 							.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(),
 									"test", f.get("test").asString()), f.get("threshold").asDouble()));
-						statistics.add(MultiGauge.Row.of(
+						second.add(MultiGauge.Row.of(
 								Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
 										f.get("test").asString(), "drifted",
 										Boolean.toString(f.get("drifted").asBoolean())),
 								f.get("statistic").asDouble()));
 					}
-				});
+				})) {
+			thresholds.addAll(p.first());
+			statistics.addAll(p.second());
+		}
 		this.driftThreshold.register(thresholds, true);
-		this.samplesPerSecond
-			.register(jsonRows("SELECT r.pipeline, r.details FROM " + newestRun("x.status = 'COMPLETED'"),
-					(pipeline, details, rows) -> {
-						JsonNode speed = details.at("/training/samplesPerSecond");
-						if (speed.isNumber()) {
-							rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
-						}
-					}, ran), true);
+		List<MultiGauge.Row<?>> speeds = new ArrayList<>();
+		for (Parsed p : newest(this.details, "SELECT r.pipeline, r.run_id FROM " + newestRun("x.status = 'COMPLETED'"),
+				"SELECT r.pipeline, r.run_id, r.details FROM retrain_run r WHERE r.run_id = ANY(?)", ran,
+				(pipeline, details, first, second) -> {
+					JsonNode speed = details.at("/training/samplesPerSecond");
+					if (speed.isNumber()) {
+						first.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
+					}
+				})) {
+			speeds.addAll(p.first());
+		}
+		this.samplesPerSecond.register(speeds, true);
 		this.drift.register(statistics, true);
+	}
+
+	/** The gauge rows read from one pipeline's newest JSON row, and that row's id. */
+	private record Parsed(long id, List<MultiGauge.Row<?>> first, List<MultiGauge.Row<?>> second) {
+	}
+
+	/** Makes gauge rows of a pipeline's JSON row. */
+	interface JsonRows {
+
+		void add(String pipeline, JsonNode json, List<MultiGauge.Row<?>> first, List<MultiGauge.Row<?>> second);
+
+	}
+
+	/**
+	 * The rows of each pipeline's newest JSON row: {@code ids} (its parameter the array
+	 * of {@code pipelines}) answers each pipeline and the id of its newest row; the rows
+	 * whose id changed since the last refresh are read by {@code texts} (its parameter
+	 * the array of ids; it answers pipeline, id, JSON text) and parsed, the others come
+	 * from {@code cache}. A report's features and a completed run's training speed are
+	 * written once.
+	 */
+	private List<Parsed> newest(Map<String, Parsed> cache, String ids, String texts, String[] pipelines,
+			JsonRows rows) {
+		Map<String, Long> newest = new HashMap<>();
+		this.jdbc.query(con -> withPipelines(con, ids, pipelines), (ResultSet rs) -> {
+			newest.put(rs.getString(1), rs.getLong(2));
+		});
+		cache.keySet().retainAll(newest.keySet());
+		Long[] changed = newest.entrySet().stream().filter(e -> {
+			Parsed was = cache.get(e.getKey());
+			return was == null || was.id() != e.getValue();
+		}).map(Map.Entry::getValue).toArray(Long[]::new);
+		if (changed.length > 0) {
+			this.jdbc.query(con -> {
+				PreparedStatement ps = con.prepareStatement(texts);
+				ps.setArray(1, con.createArrayOf("BIGINT", changed));
+				return ps;
+			}, (ResultSet rs) -> {
+				List<MultiGauge.Row<?>> first = new ArrayList<>();
+				List<MultiGauge.Row<?>> second = new ArrayList<>();
+				String text = rs.getString(3);
+				if (text != null) {
+					rows.add(rs.getString(1), Json.MAPPER.readTree(text), first, second);
+				}
+				cache.put(rs.getString(1), new Parsed(rs.getLong(2), List.copyOf(first), List.copyOf(second)));
+			});
+		}
+		return newest.keySet().stream().map(cache::get).filter(Objects::nonNull).toList();
 	}
 
 	/**
@@ -299,23 +359,6 @@ class RetrainMetrics implements MeterBinder {
 			}
 			return MultiGauge.Row.of(tags.apply(labels), rs.getDouble(n));
 		});
-	}
-
-	interface JsonRows {
-
-		void add(String pipeline, JsonNode json, List<MultiGauge.Row<?>> rows);
-
-	}
-
-	private List<MultiGauge.Row<?>> jsonRows(String sql, JsonRows mapper, String[] pipelines) {
-		List<MultiGauge.Row<?>> rows = new ArrayList<>();
-		this.jdbc.query(con -> withPipelines(con, sql, pipelines), (ResultSet rs) -> {
-			String text = rs.getString(2);
-			if (text != null) {
-				mapper.add(rs.getString(1), Json.MAPPER.readTree(text), rows);
-			}
-		});
-		return rows;
 	}
 
 }
