@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,12 +82,13 @@ public class PipelineCatalog {
 	 */
 	public State reload() {
 		long started = System.nanoTime();
-		long cpu = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : 0;
+		// the CPU time spent on the files, on whichever threads the loader used
+		LongAdder cpuNanos = new LongAdder();
 		State before = this.state.get();
 		Map<String, String> incumbents = new HashMap<>();
 		before.pipelines().values().forEach(d -> incumbents.put(d.name(), d.source()));
 		Map<String, PipelineDefinition> pipelines = new TreeMap<>();
-		List<PipelineLoader.Loaded> loaded = this.loader.loadDirectory(this.directory, incumbents);
+		List<PipelineLoader.Loaded> loaded = this.loader.loadDirectory(this.directory, incumbents, cpuNanos);
 		loaded.stream()
 			.filter(l -> l.definition() != null)
 			.forEach(l -> pipelines.put(l.definition().name(), l.definition()));
@@ -115,8 +117,7 @@ public class PipelineCatalog {
 		errors.forEach(e -> log.error("pipeline file not loaded: {}", e.getMessage()));
 		log.info("loaded {} pipeline(s) from {} in {} ms ({} ms of CPU): {}", pipelines.size(), this.directory,
 				(System.nanoTime() - started) / 1_000_000,
-				CPU.isCurrentThreadCpuTimeSupported() ? (CPU.getCurrentThreadCpuTime() - cpu) / 1_000_000 : "?",
-				shown(pipelines.keySet()));
+				CPU.isCurrentThreadCpuTimeSupported() ? cpuNanos.sum() / 1_000_000 : "?", shown(pipelines.keySet()));
 		State next = new State(Map.copyOf(pipelines), List.copyOf(errors));
 		this.state.set(next);
 		return next;

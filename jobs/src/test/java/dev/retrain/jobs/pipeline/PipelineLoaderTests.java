@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +123,50 @@ class PipelineLoaderTests {
 		assertThatThrownBy(() -> catalog.get("broken")).isInstanceOf(PipelineNotFound.class)
 			.hasMessageContaining("its file failed to load");
 		assertThat(List.of(catalog.get("good").name())).containsExactly("good");
+	}
+
+	@Test
+	void aLargeDirectoryLoadsOnSeveralThreadsInFileOrderWithEachFilesOwnOutcome(@TempDir Path dir) throws IOException {
+		// enough files for more than one loading thread; every fifth is bad, each its own
+		// way, and two declare the same name
+		for (int i = 0; i < 60; i++) {
+			String name = String.format(Locale.ROOT, "f%02d", i);
+			String yaml = switch (i % 5) {
+				case 1 -> valid(name).replace("window-days: 20", "window-days: -" + i);
+				case 3 -> "name: [" + i;
+				default -> valid(name);
+			};
+			Files.writeString(dir.resolve(name + ".yaml"), yaml);
+		}
+		Files.writeString(dir.resolve("f60.yaml"), valid("f00"));
+
+		List<PipelineLoader.Loaded> loaded = this.loader.loadDirectory(dir);
+
+		assertThat(loaded).extracting(PipelineLoader.Loaded::file)
+			.containsExactlyElementsOf(IntStream.rangeClosed(0, 60)
+				.mapToObj(i -> String.format(Locale.ROOT, "%s/f%02d.yaml", dir.getFileName(), i))
+				.toList());
+		for (int i = 0; i < 60; i++) {
+			PipelineLoader.Loaded l = loaded.get(i);
+			if (i == 0) {
+				assertThat(l.error().getMessage()).contains("f00.yaml").contains("used by more than one file");
+			}
+			else if (i % 5 == 1) {
+				assertThat(l.error().getMessage()).as(l.file())
+					.contains("f%02d.yaml".formatted(i))
+					.contains("field 'data.window-days'")
+					.contains("was -" + i);
+			}
+			else if (i % 5 == 3) {
+				assertThat(l.error().getMessage()).as(l.file()).contains("not valid YAML");
+			}
+			else {
+				assertThat(l.error()).as(l.file()).isNull();
+				assertThat(l.definition().name()).isEqualTo("f%02d".formatted(i));
+				assertThat(l.definition().source()).isEqualTo(l.file());
+			}
+		}
+		assertThat(loaded.get(60).error().getMessage()).contains("used by more than one file");
 	}
 
 	@Test

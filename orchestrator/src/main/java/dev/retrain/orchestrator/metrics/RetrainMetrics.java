@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,6 +78,10 @@ class RetrainMetrics implements MeterBinder {
 	private MultiGauge waitForWorker;
 
 	private final boolean workers;
+
+	private final Map<String, Parsed> reports = new ConcurrentHashMap<>();
+
+	private final Map<String, Parsed> details = new ConcurrentHashMap<>();
 
 	RetrainMetrics(JdbcTemplate jdbc, Clock clock, @Value("${retrain.workers.enabled:false}") boolean workers) {
 		this.jdbc = jdbc;
@@ -150,29 +156,23 @@ class RetrainMetrics implements MeterBinder {
 				rows("SELECT pipeline, status, trigger_type, COUNT(*) FROM retrain_run GROUP BY pipeline, status, "
 						+ "trigger_type", r -> Tags.of("pipeline", r[0], "status", r[1], "trigger", r[2])),
 				true);
-		this.runSeconds.register(rows(
-				"SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM "
-						+ "retrain_run r WHERE r.run_id IN (" + newestRun("x.ended_at IS NOT NULL") + ")",
-				r -> Tags.of("pipeline", r[0]), ran), true);
+		this.runSeconds.register(rows("SELECT r.pipeline, EXTRACT(EPOCH FROM (r.ended_at - r.created_at)) FROM "
+				+ newestRun("x.ended_at IS NOT NULL"), r -> Tags.of("pipeline", r[0]), ran), true);
 		this.stepSeconds.register(rows(
-				"SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) "
-						+ "FROM retrain_run r JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = r.run_id "
-						+ "WHERE s.END_TIME IS NOT NULL AND r.run_id IN (" + newestRun("x.status = 'COMPLETED'") + ")",
+				"SELECT r.pipeline, s.STEP_NAME, EXTRACT(EPOCH FROM (s.END_TIME - s.START_TIME)) " + "FROM "
+						+ newestRun("x.status = 'COMPLETED'") + " JOIN BATCH_STEP_EXECUTION s "
+						+ "ON s.JOB_EXECUTION_ID = r.run_id WHERE s.END_TIME IS NOT NULL",
 				r -> Tags.of("pipeline", r[0], "step", r[1]), ran), true);
-		this.rowsRead.register(rows("SELECT r.pipeline, r.rows_read FROM retrain_run r WHERE r.run_id IN ("
-				+ newestRun("x.rows_read IS NOT NULL") + ")", r -> Tags.of("pipeline", r[0]), ran), true);
+		this.rowsRead.register(rows("SELECT r.pipeline, r.rows_read FROM " + newestRun("x.rows_read IS NOT NULL"),
+				r -> Tags.of("pipeline", r[0]), ran), true);
 		this.champion.register(rows(
 				"SELECT v.pipeline, v.primary_metric, v.primary_value FROM model_alias a JOIN model_version v "
 						+ "ON v.pipeline = a.pipeline AND v.version = a.version WHERE a.alias = 'champion' AND v.primary_value IS NOT NULL",
 				r -> Tags.of("pipeline", r[0], "metric", r[1])), true);
 		// one run per pipeline at a time: the newest completed run ended last
 		List<MultiGauge.Row<?>> since = new ArrayList<>();
-		this.jdbc.query(
-				con -> withPipelines(con,
-						"SELECT r.pipeline, r.ended_at FROM retrain_run r WHERE r.run_id IN ("
-								+ newestRun("x.status = 'COMPLETED'") + ") AND r.ended_at IS NOT NULL",
-						ran),
-				(ResultSet rs) -> {
+		this.jdbc.query(con -> withPipelines(con, "SELECT r.pipeline, r.ended_at FROM "
+				+ newestRun("x.status = 'COMPLETED'") + " WHERE r.ended_at IS NOT NULL", ran), (ResultSet rs) -> {
 					OffsetDateTime t = rs.getObject(2, OffsetDateTime.class);
 					double age = (this.clock.instant().toEpochMilli() - t.toInstant().toEpochMilli()) / 1000.0;
 					since.add(MultiGauge.Row.of(Tags.of("pipeline", rs.getString(1)), age));
@@ -193,51 +193,106 @@ class RetrainMetrics implements MeterBinder {
 				+ "retrain_run c WHERE c.pipeline = p.name AND c.status = 'COMPLETED'), 0)) FROM UNNEST(?) AS p(name)",
 				r -> Tags.of("pipeline", r[0]), ran), true);
 		waiting(ran);
-		String newestReport = "SELECT (SELECT MAX(x.id) FROM drift_report x WHERE x.pipeline = p.name) "
-				+ "FROM UNNEST(?) AS p(name)";
-		this.driftDetected.register(
-				rows("SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM drift_report d WHERE d.id "
-						+ "IN (" + newestReport + ")", r -> Tags.of("pipeline", r[0]), checked),
-				true);
+		String newestReport = "UNNEST(?) AS p(name) JOIN drift_report d ON d.id = (SELECT MAX(x.id) FROM "
+				+ "drift_report x WHERE x.pipeline = p.name)";
+		this.driftDetected
+			.register(rows("SELECT d.pipeline, CASE WHEN d.status = 'DRIFT' THEN 1 ELSE 0 END FROM " + newestReport,
+					r -> Tags.of("pipeline", r[0]), checked), true);
+		// the newest report's features and the newest completed run's training speed:
+		// read and parsed when a pipeline has a newer one, not at every refresh (1,000
+		// drift reports are 10 MB of JSON)
 		List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
 		List<MultiGauge.Row<?>> statistics = new ArrayList<>();
-		this.jdbc.query(con -> withPipelines(con,
-				"SELECT d.pipeline, d.report FROM drift_report d WHERE d.id IN (" + newestReport + ")", checked),
-				(ResultSet rs) -> {
-					String text = rs.getString(2);
-					if (text == null) {
-						return;
-					}
-					String pipeline = rs.getString(1);
-					for (JsonNode f : Json.MAPPER.readTree(text).path("features")) {
-						thresholds
+		for (Parsed p : newest(this.reports, "SELECT d.pipeline, d.id FROM " + newestReport,
+				"SELECT d.pipeline, d.id, d.report FROM drift_report d WHERE d.id = ANY(?)", checked,
+				(pipeline, report, first, second) -> {
+					for (JsonNode f : report.path("features")) {
+						first
 							.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(),
 									"test", f.get("test").asString()), f.get("threshold").asDouble()));
-						statistics.add(MultiGauge.Row.of(
+						second.add(MultiGauge.Row.of(
 								Tags.of("pipeline", pipeline, "feature", f.get("feature").asString(), "test",
 										f.get("test").asString(), "drifted",
 										Boolean.toString(f.get("drifted").asBoolean())),
 								f.get("statistic").asDouble()));
 					}
-				});
+				})) {
+			thresholds.addAll(p.first());
+			statistics.addAll(p.second());
+		}
 		this.driftThreshold.register(thresholds, true);
-		this.samplesPerSecond.register(jsonRows("SELECT r.pipeline, r.details FROM retrain_run r WHERE r.run_id IN ("
-				+ newestRun("x.status = 'COMPLETED'") + ")", (pipeline, details, rows) -> {
+		List<MultiGauge.Row<?>> speeds = new ArrayList<>();
+		for (Parsed p : newest(this.details, "SELECT r.pipeline, r.run_id FROM " + newestRun("x.status = 'COMPLETED'"),
+				"SELECT r.pipeline, r.run_id, r.details FROM retrain_run r WHERE r.run_id = ANY(?)", ran,
+				(pipeline, details, first, second) -> {
 					JsonNode speed = details.at("/training/samplesPerSecond");
 					if (speed.isNumber()) {
-						rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
+						first.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline), speed.asDouble()));
 					}
-				}, ran), true);
+				})) {
+			speeds.addAll(p.first());
+		}
+		this.samplesPerSecond.register(speeds, true);
 		this.drift.register(statistics, true);
 	}
 
+	/** The gauge rows read from one pipeline's newest JSON row, and that row's id. */
+	private record Parsed(long id, List<MultiGauge.Row<?>> first, List<MultiGauge.Row<?>> second) {
+	}
+
+	/** Makes gauge rows of a pipeline's JSON row. */
+	interface JsonRows {
+
+		void add(String pipeline, JsonNode json, List<MultiGauge.Row<?>> first, List<MultiGauge.Row<?>> second);
+
+	}
+
 	/**
-	 * The newest run id of each pipeline of the array parameter that meets
-	 * {@code condition} (on {@code x}).
+	 * The rows of each pipeline's newest JSON row: {@code ids} (its parameter the array
+	 * of {@code pipelines}) answers each pipeline and the id of its newest row; the rows
+	 * whose id changed since the last refresh are read by {@code texts} (its parameter
+	 * the array of ids; it answers pipeline, id, JSON text) and parsed, the others come
+	 * from {@code cache}. A report's features and a completed run's training speed are
+	 * written once.
+	 */
+	private List<Parsed> newest(Map<String, Parsed> cache, String ids, String texts, String[] pipelines,
+			JsonRows rows) {
+		Map<String, Long> newest = new HashMap<>();
+		this.jdbc.query(con -> withPipelines(con, ids, pipelines), (ResultSet rs) -> {
+			newest.put(rs.getString(1), rs.getLong(2));
+		});
+		cache.keySet().retainAll(newest.keySet());
+		Long[] changed = newest.entrySet().stream().filter(e -> {
+			Parsed was = cache.get(e.getKey());
+			return was == null || was.id() != e.getValue();
+		}).map(Map.Entry::getValue).toArray(Long[]::new);
+		if (changed.length > 0) {
+			this.jdbc.query(con -> {
+				PreparedStatement ps = con.prepareStatement(texts);
+				ps.setArray(1, con.createArrayOf("BIGINT", changed));
+				return ps;
+			}, (ResultSet rs) -> {
+				List<MultiGauge.Row<?>> first = new ArrayList<>();
+				List<MultiGauge.Row<?>> second = new ArrayList<>();
+				String text = rs.getString(3);
+				if (text != null) {
+					rows.add(rs.getString(1), Json.MAPPER.readTree(text), first, second);
+				}
+				cache.put(rs.getString(1), new Parsed(rs.getLong(2), List.copyOf(first), List.copyOf(second)));
+			});
+		}
+		return newest.keySet().stream().map(cache::get).filter(Objects::nonNull).toList();
+	}
+
+	/**
+	 * A {@code FROM} clause: the newest run {@code r} of each pipeline of the array
+	 * parameter that meets {@code condition} (on {@code x}). Joined, not
+	 * {@code r.run_id IN (SELECT ... FROM UNNEST(?))}: H2 evaluated that subquery once
+	 * per run of the table (seconds per query with 20,000 runs; docs/capacity.md).
 	 */
 	private static String newestRun(String condition) {
-		return "SELECT (SELECT MAX(x.run_id) FROM retrain_run x WHERE x.pipeline = p.name AND " + condition
-				+ ") FROM UNNEST(?) AS p(name)";
+		return "UNNEST(?) AS p(name) JOIN retrain_run r ON r.run_id = (SELECT MAX(x.run_id) FROM retrain_run x "
+				+ "WHERE x.pipeline = p.name AND " + condition + ")";
 	}
 
 	private static PreparedStatement withPipelines(Connection con, String sql, String[] pipelines) throws SQLException {
@@ -304,23 +359,6 @@ class RetrainMetrics implements MeterBinder {
 			}
 			return MultiGauge.Row.of(tags.apply(labels), rs.getDouble(n));
 		});
-	}
-
-	interface JsonRows {
-
-		void add(String pipeline, JsonNode json, List<MultiGauge.Row<?>> rows);
-
-	}
-
-	private List<MultiGauge.Row<?>> jsonRows(String sql, JsonRows mapper, String[] pipelines) {
-		List<MultiGauge.Row<?>> rows = new ArrayList<>();
-		this.jdbc.query(con -> withPipelines(con, sql, pipelines), (ResultSet rs) -> {
-			String text = rs.getString(2);
-			if (text != null) {
-				mapper.add(rs.getString(1), Json.MAPPER.readTree(text), rows);
-			}
-		});
-		return rows;
 	}
 
 }

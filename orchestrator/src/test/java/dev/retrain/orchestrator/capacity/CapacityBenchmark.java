@@ -60,7 +60,9 @@ import static org.awaitility.Awaitility.await;
  * times measured, one request after the other, by a client on loopback (so a figure
  * includes the HTTP round trip): median, p95 and p99, the size of the answer, and whether
  * it meets its aim (REST p95 &lt; 200 ms, console p95 &lt; 150 ms). REST with an API key,
- * the console with a signed-in session. Writes {@code capacity.md} under {@code --out}.
+ * the console with a signed-in session; {@code --only=<words>} measures only the requests
+ * whose kind and name contain them (for example {@code --only=overview}). Writes
+ * {@code capacity.md} under {@code --out}.
  * <p>
  * {@link #main} works in a database of its own ({@code --database}, default
  * {@code capacity}, created on 127.0.0.1:5432 and dropped afterwards unless
@@ -137,7 +139,7 @@ public final class CapacityBenchmark {
 		}
 		int status = 0;
 		try {
-			Result r = run(sizes, server + database, null, out, !reuse);
+			Result r = run(sizes, server + database, null, out, !reuse, a.get("only"));
 			System.out.println(r.markdown());
 		}
 		catch (Exception ex) {
@@ -160,10 +162,11 @@ public final class CapacityBenchmark {
 	 * password), in {@code schema} when not null (Flyway then migrates that schema).
 	 */
 	public static Result run(Sizes sizes, String url, String schema, Path out) throws Exception {
-		return run(sizes, url, schema, out, true);
+		return run(sizes, url, schema, out, true, null);
 	}
 
-	static Result run(Sizes sizes, String url, String schema, Path out, boolean generate) throws Exception {
+	static Result run(Sizes sizes, String url, String schema, Path out, boolean generate, String only)
+			throws Exception {
 		if (sizes.pipelines() < 2) {
 			throw new IllegalArgumentException("at least 2 pipelines");
 		}
@@ -219,7 +222,7 @@ public final class CapacityBenchmark {
 
 			http.signIn();
 			String loadBefore = load();
-			List<Figure> figures = measure(http, sizes, generator);
+			List<Figure> figures = measure(http, sizes, generator, only);
 			long t3 = System.nanoTime();
 
 			String postgres = jdbc.queryForObject("SHOW server_version", String.class);
@@ -270,7 +273,7 @@ public final class CapacityBenchmark {
 		return runId;
 	}
 
-	private static List<Figure> measure(Http http, Sizes sizes, Generator g) throws Exception {
+	private static List<Figure> measure(Http http, Sizes sizes, Generator g, String only) throws Exception {
 		String p = measured();
 		int runsOfP = g.runsOf(p);
 		int lastPage = Math.max(0, (runsOfP - 1) / 50);
@@ -279,41 +282,51 @@ public final class CapacityBenchmark {
 		Instant from = to.minus(90, ChronoUnit.DAYS);
 		Instant auditFrom = to.minus(60, ChronoUnit.DAYS);
 		Instant auditTo = to.minus(30, ChronoUnit.DAYS);
-		List<Figure> figures = new ArrayList<>();
-		figures.add(http.measure("REST", "runs of a pipeline, first page (50 of " + runsOfP + ")",
-				"/api/runs?pipeline=" + p, sizes));
-		figures.add(http.measure("REST", "runs of a pipeline, last page (page " + lastPage + ")",
-				"/api/runs?pipeline=" + p + "&page=" + lastPage, sizes));
-		figures.add(http.measure("REST", "runs of a pipeline, failed in the last 90 days",
-				"/api/runs?pipeline=" + p + "&status=FAILED&from=" + from + "&to=" + to, sizes));
-		figures.add(http.measure("REST", "runs of all pipelines, first page", "/api/runs", sizes));
-		figures.add(http.measure("REST", "runs of all pipelines, page " + allPages / 2 + " (middle)",
-				"/api/runs?page=" + allPages / 2, sizes));
+		List<String[]> requests = new ArrayList<>();
+		requests.add(new String[] { "REST", "runs of a pipeline, first page (50 of " + runsOfP + ")",
+				"/api/runs?pipeline=" + p });
+		requests.add(new String[] { "REST", "runs of a pipeline, last page (page " + lastPage + ")",
+				"/api/runs?pipeline=" + p + "&page=" + lastPage });
+		requests.add(new String[] { "REST", "runs of a pipeline, failed in the last 90 days",
+				"/api/runs?pipeline=" + p + "&status=FAILED&from=" + from + "&to=" + to });
+		requests.add(new String[] { "REST", "runs of all pipelines, first page", "/api/runs" });
+		requests.add(new String[] { "REST", "runs of all pipelines, page " + allPages / 2 + " (middle)",
+				"/api/runs?page=" + allPages / 2 });
 		long run = g.newestRunOf(p);
-		figures.add(http.measure("REST", "one run with its steps", "/api/runs/" + run, sizes));
-		figures.add(http.measure("REST", "versions of a pipeline (" + g.versionsOf(p) + ", with aliases and history)",
-				"/api/models/" + p + "/versions", sizes));
-		figures.add(http.measure("REST", "audit of a pipeline, newest 100", "/api/audit?pipeline=" + p, sizes));
-		figures.add(http.measure("REST", "audit of a pipeline in a 30-day range",
-				"/api/audit?pipeline=" + p + "&from=" + auditFrom + "&to=" + auditTo, sizes));
-		figures.add(http.measure("REST", "audit of all pipelines in a 30-day range",
-				"/api/audit?from=" + auditFrom + "&to=" + auditTo, sizes));
-		figures
-			.add(http.measure("REST", "audit of one action (PROMOTE), newest 100", "/api/audit?action=PROMOTE", sizes));
-		figures.add(http.measure("REST", "drift history of a pipeline (30 reports)",
-				"/api/pipelines/" + p + "/drift/history", sizes));
-		figures.add(http.measure("REST", "drift events of a pipeline (30)", "/api/pipelines/" + p + "/drift-events",
-				sizes));
-		figures.add(http.measure("console", "overview (first page of 50)", "/console", sizes));
-		figures.add(http.measure("console", "overview sorted by last run", "/console?sort=last-run", sizes));
-		figures
-			.add(http.measure("console", "pipeline page (newest runs and versions)", "/console/pipelines/" + p, sizes));
-		figures.add(http.measure("console", "pipeline page, a later page of runs",
-				"/console/pipelines/" + p + "?page=" + (runsOfP / 20) / 2, sizes));
-		figures.add(http.measure("console", "run page", "/console/runs/" + run, sizes));
-		figures.add(http.measure("console", "drift page", "/console/drift/" + p, sizes));
-		figures.add(http.measure("console", "audit page of a pipeline (200 entries)", "/console/audit?pipeline=" + p,
-				sizes));
+		requests.add(new String[] { "REST", "one run with its steps", "/api/runs/" + run });
+		requests
+			.add(new String[] { "REST", "versions of a pipeline (" + g.versionsOf(p) + ", with aliases and history)",
+					"/api/models/" + p + "/versions" });
+		requests.add(new String[] { "REST", "audit of a pipeline, newest 100", "/api/audit?pipeline=" + p });
+		requests.add(new String[] { "REST", "audit of a pipeline in a 30-day range",
+				"/api/audit?pipeline=" + p + "&from=" + auditFrom + "&to=" + auditTo });
+		requests.add(new String[] { "REST", "audit of all pipelines in a 30-day range",
+				"/api/audit?from=" + auditFrom + "&to=" + auditTo });
+		requests.add(new String[] { "REST", "audit of one action (PROMOTE), newest 100", "/api/audit?action=PROMOTE" });
+		requests.add(new String[] { "REST", "drift history of a pipeline (30 reports)",
+				"/api/pipelines/" + p + "/drift/history" });
+		requests
+			.add(new String[] { "REST", "drift events of a pipeline (30)", "/api/pipelines/" + p + "/drift-events" });
+		requests.add(new String[] { "console", "overview (first page of 50)", "/console" });
+		requests.add(new String[] { "console", "overview sorted by last run", "/console?sort=last-run" });
+		requests.add(new String[] { "console", "overview sorted by last run status", "/console?sort=status" });
+		requests.add(new String[] { "console", "overview sorted by champion metric", "/console?sort=metric" });
+		requests.add(new String[] { "console", "overview sorted by drift status", "/console?sort=drift" });
+		requests.add(new String[] { "console", "overview, a later page (page 10 of 20)", "/console?page=10" });
+		requests.add(new String[] { "console", "pipeline page (newest runs and versions)", "/console/pipelines/" + p });
+		requests.add(new String[] { "console", "pipeline page, a later page of runs",
+				"/console/pipelines/" + p + "?page=" + (runsOfP / 20) / 2 });
+		requests.add(new String[] { "console", "run page", "/console/runs/" + run });
+		requests.add(new String[] { "console", "drift page", "/console/drift/" + p });
+		requests
+			.add(new String[] { "console", "audit page of a pipeline (200 entries)", "/console/audit?pipeline=" + p });
+		List<Figure> figures = new ArrayList<>();
+		for (String[] r : requests) {
+			// --only=<words>: the requests whose name contains them
+			if (only == null || (r[0] + " " + r[1]).contains(only)) {
+				figures.add(http.measure(r[0], r[1], r[2], sizes));
+			}
+		}
 		return figures;
 	}
 

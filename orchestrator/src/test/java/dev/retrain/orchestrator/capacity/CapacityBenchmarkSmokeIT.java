@@ -46,9 +46,9 @@ class CapacityBenchmarkSmokeIT {
 			.containsEntry("drift_report", 120L);
 		assertThat(r.rows().get("batch_job_execution_params")).isEqualTo(200L * 5);
 		assertThat(r.rows().get("model_alias")).isBetween(5L, 10L);
-		assertThat(r.figures()).hasSize(20);
+		assertThat(r.figures()).hasSize(24);
 		assertThat(r.figures()).filteredOn(f -> f.kind().equals("REST")).hasSize(13);
-		assertThat(r.figures()).filteredOn(f -> f.kind().equals("console")).hasSize(7);
+		assertThat(r.figures()).filteredOn(f -> f.kind().equals("console")).hasSize(11);
 		assertThat(r.figures()).allSatisfy(f -> {
 			assertThat(f.median()).as(f.name()).isPositive().isLessThanOrEqualTo(f.p95());
 			assertThat(f.p95()).as(f.name()).isLessThanOrEqualTo(f.p99());
