@@ -18,10 +18,12 @@ import org.quartz.Trigger;
 import org.quartz.TriggerKey;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.jobs.runs.RunRecord;
 import dev.retrain.jobs.runs.RunRecords;
+import dev.retrain.orchestrator.scheduling.RetrainJobStore;
 
 import static dev.retrain.jobs.PipelineFixtures.GOOD_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +72,13 @@ class SchedulingTests {
 		try (ConfigurableApplicationContext app = start()) {
 			await().atMost(Duration.ofMinutes(1)).until(() -> !scheduledRuns(app, "tick").isEmpty());
 			app.getBean(Scheduler.class).pauseTrigger(TriggerKey.triggerKey("tick", "retrain"));
+			// every fire's end is recorded (RetrainJobStore deletes a cron fire's row
+			// without Quartz's cluster lock): no fired trigger is left once none runs
+			assertThat(app.getBean(Scheduler.class).getMetaData().getJobStoreClass()).isEqualTo(RetrainJobStore.class);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> app.getBean(JdbcTemplate.class)
+					.queryForObject("SELECT COUNT(*) FROM QRTZ_FIRED_TRIGGERS WHERE SCHED_NAME = ?", Integer.class,
+							this.schedulerName) == 0);
 			RunRecord run = scheduledRuns(app, "tick").get(scheduledRuns(app, "tick").size() - 1);
 			assertThat(run.cause()).contains("cron '*/2 * * * * ?' (UTC)");
 			assertThat(run.runKey()).startsWith("schedule-");

@@ -25,6 +25,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 import dev.retrain.jobs.PipelineFixtures;
 import dev.retrain.orchestrator.BenchArgs;
@@ -68,7 +71,8 @@ public final class CronFleetBenchmark {
 	/** What each fire led to, the lags, and the runs' ends. */
 	public record Result(int pipelines, List<Instant> slots, int runs, int duplicates, int missing, int skipped,
 			Map<String, Integer> skipReasons, int misfired, int couldNotStart, int otherSlots, List<Double> lagMs,
-			List<Double> queuedMs, Map<String, Integer> statuses, double drainSeconds, String markdown) {
+			List<Double> queuedMs, Map<String, Integer> statuses, double drainSeconds, long firedTriggersLeft,
+			String markdown) {
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -78,7 +82,9 @@ public final class CronFleetBenchmark {
 				Integer.parseInt(a.getOrDefault("slots", "2")),
 				Duration.parse("PT" + a.getOrDefault("period", "60s").toUpperCase(Locale.ROOT)),
 				Duration.parse("PT" + a.getOrDefault("lead", "150s").toUpperCase(Locale.ROOT)),
-				a.getOrDefault("jvm", "-Xmx1g"), List.of(a.getOrDefault("node-args", "").split(" +")), out);
+				a.getOrDefault("jvm", "-Xmx1g"), List.of(a.getOrDefault("node-args", "").split(" +")),
+				Boolean.parseBoolean(a.getOrDefault("await-runs", "true")),
+				a.containsKey("first-slot") ? Instant.parse(a.get("first-slot")) : null, out);
 		System.out.println(r.markdown());
 	}
 
@@ -135,6 +141,19 @@ public final class CronFleetBenchmark {
 
 	public static Result run(int pipelines, int slotCount, Duration period, Duration lead, String jvm,
 			List<String> nodeArgs, Path out) throws Exception {
+		return run(pipelines, slotCount, period, lead, jvm, nodeArgs, true, null, out);
+	}
+
+	/**
+	 * As above; with {@code awaitRuns} false, the counts are taken once every fire has
+	 * its outcome, without waiting for the runs to end (the lags are complete then; the
+	 * statuses are not): {@code --await-runs=false}, to measure the launches only. A
+	 * {@code firstSlot} (not null: {@code --first-slot=2026-12-06T01:40:00Z}) is the
+	 * first slot instead of one {@code lead} after the nodes are up: two benchmarks of
+	 * two builds then fire at the same moment, under the same load of the machine.
+	 */
+	public static Result run(int pipelines, int slotCount, Duration period, Duration lead, String jvm,
+			List<String> nodeArgs, boolean awaitRuns, Instant firstSlot, Path out) throws Exception {
 		Path root = Files.createTempDirectory(out, "cron-fleet-");
 		Path configs = Files.createDirectories(root.resolve("configs"));
 		Path data = PipelineFixtures.sampleData(root, "data", 25, 61);
@@ -150,7 +169,9 @@ public final class CronFleetBenchmark {
 			Node b = processes.start("node-b", false, null, args);
 			PipelineFilesBenchmark.awaitReady(a, Duration.ofMinutes(10));
 			PipelineFilesBenchmark.awaitReady(b, Duration.ofMinutes(10));
-			List<Instant> slots = slots(Instant.now(), lead, slotCount, period);
+			List<Instant> slots = (firstSlot != null)
+					? IntStream.range(0, slotCount).mapToObj(i -> firstSlot.plus(period.multipliedBy(i))).toList()
+					: slots(Instant.now(), lead, slotCount, period);
 			writeFiles(configs, pipelines, data, cron(slots));
 			for (Node n : List.of(a, b)) {
 				HttpResponse<String> r = processes.post(n, "/api/pipelines/reload", "");
@@ -169,9 +190,11 @@ public final class CronFleetBenchmark {
 				.until(() -> Instant.now().isAfter(last.plusSeconds(5))
 						&& outcomes(db, List.of(a, b), slots) >= (long) pipelines * slotCount);
 			// and every run ends
-			await().atMost(Duration.ofMinutes(30))
-				.pollInterval(Duration.ofSeconds(2))
-				.until(() -> count(db, "SELECT count(*) FROM retrain_run WHERE ended_at IS NULL") == 0);
+			if (awaitRuns) {
+				await().atMost(Duration.ofMinutes(30))
+					.pollInterval(Duration.ofSeconds(2))
+					.until(() -> count(db, "SELECT count(*) FROM retrain_run WHERE ended_at IS NULL") == 0);
+			}
 			return result(db, List.of(a, b), pipelines, slots, jvm, out);
 		}
 	}
@@ -197,6 +220,18 @@ public final class CronFleetBenchmark {
 
 	static Result result(FleetDatabase db, List<Node> nodes, int pipelines, List<Instant> slots, String jvm, Path out)
 			throws Exception {
+		// every fire's end is recorded by Quartz (its row of qrtz_fired_triggers
+		// deleted),
+		// a moment after its outcome
+		try {
+			await().atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> count(db, "SELECT count(*) FROM qrtz_fired_triggers") == 0);
+		}
+		catch (ConditionTimeoutException ex) {
+			// counted below
+		}
+		long firedLeft = count(db, "SELECT count(*) FROM qrtz_fired_triggers");
 		Map<String, Instant> slotByKey = new HashMap<>();
 		slots.forEach(s -> slotByKey.put("schedule-" + SLOT.format(s), s));
 		Map<String, Integer> perFire = new HashMap<>();
@@ -269,10 +304,11 @@ public final class CronFleetBenchmark {
 		int misfired = otherSlots;
 		lagBySlot.values().forEach(l -> l.sort(Double::compare));
 		String md = markdown(pipelines, slots, jvm, runs, duplicates, missing, skipped, reasons, misfired,
-				couldNotStart, otherSlots, lag, lagBySlot, queued, statuses, drain);
+				couldNotStart, otherSlots, lag, lagBySlot, queued, statuses, drain)
+				+ String.format(Locale.ROOT, "Fired triggers whose end Quartz did not record: %d.%n", firedLeft);
 		Files.writeString(out.resolve("cron-fleet.md"), md);
 		return new Result(pipelines, slots, runs, duplicates, missing, skipped, reasons, misfired, couldNotStart,
-				otherSlots, lag, queued, statuses, drain, md);
+				otherSlots, lag, queued, statuses, drain, firedLeft, md);
 	}
 
 	static double pct(List<Double> sorted, double p) {
