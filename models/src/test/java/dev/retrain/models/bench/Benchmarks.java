@@ -429,17 +429,9 @@ public final class Benchmarks {
 	private static Result trainingComparison(String name, String peerName, ModelShape shape, Path module, int rows,
 			long seed, int repeats, Path out) throws Exception {
 		int width = shape.inputs();
-		SplittableRandom rnd = new SplittableRandom(seed);
-		float[] x = new float[rows * width];
-		double[] y = new double[rows];
-		for (int i = 0; i < rows; i++) {
-			double z = 0;
-			for (int j = 0; j < width; j++) {
-				x[i * width + j] = (float) rnd.nextGaussian();
-				z += x[i * width + j] * ((j % 3) - 1);
-			}
-			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
-		}
+		TrainingData data = syntheticBinary(rows, width, seed);
+		float[] x = data.features();
+		double[] y = data.targets();
 		int epochs = 2;
 		int batch = 512;
 		Hyperparameters hp = new Hyperparameters(epochs, batch, 0.005, 0.0, 0, 0.0, 7, null, false);
@@ -448,8 +440,7 @@ public final class Benchmarks {
 		for (int rep = 0; rep <= repeats; rep++) {
 			Path dir = Files.createTempDirectory(out, "train");
 			long t0 = System.nanoTime();
-			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, new TrainingData(x, y, null, rows, width),
-					module, dir, EpochListener.NONE));
+			new ModelTrainer().train(new ModelTrainer.Request(shape, hp, data, module, dir, EpochListener.NONE));
 			long t1 = System.nanoTime();
 			bareLoop(shape, module, x, y, rows, width, epochs, batch);
 			long t2 = System.nanoTime();
@@ -462,6 +453,25 @@ public final class Benchmarks {
 				name + ", batch " + batch + ", Adam, " + rows + " rows x " + epochs + " epochs, "
 						+ System.getProperty("ai.djl.pytorch.num_threads", "default") + " PyTorch thread(s)",
 				"samples/s", ours, peer, peerName);
+	}
+
+	/**
+	 * The benchmarks' synthetic binary task: Gaussian inputs, the label a noisy sign of a
+	 * fixed linear mix of them (seeded).
+	 */
+	public static TrainingData syntheticBinary(int rows, int width, long seed) {
+		SplittableRandom rnd = new SplittableRandom(seed);
+		float[] x = new float[rows * width];
+		double[] y = new double[rows];
+		for (int i = 0; i < rows; i++) {
+			double z = 0;
+			for (int j = 0; j < width; j++) {
+				x[i * width + j] = (float) rnd.nextGaussian();
+				z += x[i * width + j] * ((j % 3) - 1);
+			}
+			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
+		}
+		return new TrainingData(x, y, null, rows, width);
 	}
 
 	/** The textbook DJL loop: no shuffling, checkpoints, validation or weighting. */

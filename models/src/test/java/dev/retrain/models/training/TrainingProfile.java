@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import ai.djl.Model;
@@ -30,6 +29,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 
+import dev.retrain.models.bench.Benchmarks;
 import dev.retrain.models.features.Task;
 
 /**
@@ -91,19 +91,7 @@ public final class TrainingProfile {
 		else {
 			shape = new ModelShape(Task.BINARY_CLASSIFICATION, ModelFamily.MLP, List.of(32, 16), 24, 1);
 		}
-		int width = shape.inputs();
-		SplittableRandom rnd = new SplittableRandom(3);
-		float[] x = new float[rows * width];
-		double[] y = new double[rows];
-		for (int i = 0; i < rows; i++) {
-			double z = 0;
-			for (int j = 0; j < width; j++) {
-				x[i * width + j] = (float) rnd.nextGaussian();
-				z += x[i * width + j] * ((j % 3) - 1);
-			}
-			y[i] = (z + rnd.nextGaussian() > 0) ? 1 : 0;
-		}
-		TrainingData data = new TrainingData(x, y, null, rows, width);
+		TrainingData data = Benchmarks.syntheticBinary(rows, shape.inputs(), 3);
 		Path m = module;
 		Map<String, Runnable> rungs = new LinkedHashMap<>();
 		rungs.put("bare", () -> ladder(shape, m, data, false, false, false));
