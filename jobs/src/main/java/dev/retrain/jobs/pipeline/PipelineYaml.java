@@ -310,7 +310,8 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 	/**
 	 * The committee champion ({@link dev.retrain.models.committee.CommitteeSpec}): the
 	 * last {@code size} kept versions, weighted by {@code weighting}; {@code eta} is
-	 * hedge's learning rate.
+	 * hedge's learning rate, {@code share} hedge's fixed share (0 to under 1; 0, the
+	 * default, is plain Hedge).
 	 */
 	record Committee(
 			@NotNull(message = "is required: how many kept versions vote (2 or more)") @Min(value = 2,
@@ -318,7 +319,9 @@ record PipelineYaml(@NotBlank(message = "{retrain.required}") String name, Strin
 							value = 50, message = "must be at most 50") Integer size,
 			@NotNull(message = "is required (hedge or best-recent)") CommitteeWeighting weighting,
 			@DecimalMin(value = "0", inclusive = false, message = "{retrain.positive}") @DecimalMax(value = "1000",
-					message = "must be at most 1000") Double eta) {
+					message = "must be at most 1000") Double eta,
+			@DecimalMin(value = "0", message = "must be in [0, 1)") @DecimalMax(value = "1", inclusive = false,
+					message = "must be in [0, 1)") Double share) {
 
 	}
 

@@ -105,8 +105,9 @@ final class PromotionRules {
 	}
 
 	/**
-	 * The committee section, or null without one: {@code eta} is hedge's only (the
-	 * default {@value CommitteeSpec#DEFAULT_ETA}).
+	 * The committee section, or null without one: {@code eta} (the default
+	 * {@value CommitteeSpec#DEFAULT_ETA}) and {@code share} (fixed share, in [0, 1), the
+	 * default 0: plain Hedge) are hedge's only.
 	 */
 	static CommitteeSpec committee(PipelineYaml.Promotion p, PipelineRules.Problems problems) {
 		if (p == null || p.committee() == null || p.committee().size() == null || p.committee().weighting() == null) {
@@ -116,11 +117,20 @@ final class PromotionRules {
 		if (c.weighting() == PipelineYaml.CommitteeWeighting.BEST_RECENT && c.eta() != null) {
 			problems.add("promotion.committee.eta", "applies to weighting: hedge only (best-recent has no rate)");
 		}
+		if (c.share() != null && c.weighting() == PipelineYaml.CommitteeWeighting.BEST_RECENT) {
+			problems.add("promotion.committee.share",
+					"applies to weighting: hedge only (best-recent puts all the weight on one member)");
+		}
+		if (c.share() != null && !(c.share() >= 0 && c.share() < 1)) {
+			problems.add("promotion.committee.share", "must be in [0, 1), was " + c.share());
+		}
 		double eta = (c.eta() != null) ? c.eta() : CommitteeSpec.DEFAULT_ETA;
-		if (!(eta > 0) || c.size() < 1) {
+		double share = (c.share() != null) ? c.share() : 0.0;
+		if (!(eta > 0) || c.size() < 1 || !(share >= 0 && share < 1)
+				|| (share > 0 && c.weighting() == PipelineYaml.CommitteeWeighting.BEST_RECENT)) {
 			return null;
 		}
-		return new CommitteeSpec(c.size(), c.weighting().weighting, eta);
+		return new CommitteeSpec(c.size(), c.weighting().weighting, eta, share);
 	}
 
 	private static void fits(String field, Metric metric, Task task, PipelineRules.Problems problems) {

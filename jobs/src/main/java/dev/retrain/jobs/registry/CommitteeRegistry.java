@@ -87,14 +87,14 @@ public class CommitteeRegistry {
 
 	/** The pipeline's committee, empty when it has none yet. */
 	public Optional<State> current(String pipeline) {
-		return this.jdbc
-			.query("SELECT size, weighting, eta, members, revision, updated_at FROM committee WHERE pipeline = ?",
-					(rs, i) -> new State(pipeline,
-							new CommitteeWeights(new CommitteeSpec(rs.getInt("size"),
-									CommitteeSpec.Weighting.valueOf(rs.getString("weighting")), rs.getDouble("eta")),
-									Json.MAPPER.readValue(rs.getString("members"), MEMBERS)),
-							rs.getLong("revision"), rs.getTimestamp("updated_at").toInstant()),
-					pipeline)
+		return this.jdbc.query(
+				"SELECT size, weighting, eta, share, members, revision, updated_at FROM committee WHERE pipeline = ?",
+				(rs, i) -> new State(pipeline, new CommitteeWeights(
+						new CommitteeSpec(rs.getInt("size"), CommitteeSpec.Weighting.valueOf(rs.getString("weighting")),
+								rs.getDouble("eta"), rs.getDouble("share")),
+						Json.MAPPER.readValue(rs.getString("members"), MEMBERS)), rs.getLong("revision"),
+						rs.getTimestamp("updated_at").toInstant()),
+				pipeline)
 			.stream()
 			.findFirst();
 	}
@@ -192,17 +192,19 @@ public class CommitteeRegistry {
 			Boolean done = this.tx.execute(status -> {
 				int rows;
 				if (before.isEmpty()) {
-					rows = this.jdbc
-						.update("INSERT INTO committee (pipeline, size, weighting, eta, members, revision, updated_at) "
-								+ "SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM committee WHERE pipeline = ?)",
-								pipeline, next.spec().size(), next.spec().weighting().name(), next.spec().eta(),
-								Json.MAPPER.writeValueAsString(next.members()), revision, Timestamp.from(at), pipeline);
+					rows = this.jdbc.update(
+							"INSERT INTO committee (pipeline, size, weighting, eta, share, members, revision, "
+									+ "updated_at) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+									+ "(SELECT 1 FROM committee WHERE pipeline = ?)",
+							pipeline, next.spec().size(), next.spec().weighting().name(), next.spec().eta(),
+							next.spec().share(), Json.MAPPER.writeValueAsString(next.members()), revision,
+							Timestamp.from(at), pipeline);
 				}
 				else {
 					rows = this.jdbc.update(
-							"UPDATE committee SET size = ?, weighting = ?, eta = ?, members = ?, revision = ?, "
-									+ "updated_at = ? WHERE pipeline = ? AND revision = ?",
-							next.spec().size(), next.spec().weighting().name(), next.spec().eta(),
+							"UPDATE committee SET size = ?, weighting = ?, eta = ?, share = ?, members = ?, "
+									+ "revision = ?, updated_at = ? WHERE pipeline = ? AND revision = ?",
+							next.spec().size(), next.spec().weighting().name(), next.spec().eta(), next.spec().share(),
 							Json.MAPPER.writeValueAsString(next.members()), revision, Timestamp.from(at), pipeline,
 							revision - 1);
 				}

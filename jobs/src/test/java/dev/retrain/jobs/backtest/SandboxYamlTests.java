@@ -98,6 +98,10 @@ class SandboxYamlTests {
 				    type: schedule
 				    cron: "0 0 0 1 1 ?"
 				    committee: {size: 3, weighting: hedge, eta: 2}
+				  - name: shared
+				    type: schedule
+				    cron: "0 0 0 1 1 ?"
+				    committee: {size: 3, weighting: hedge, eta: 2, share: 0.05}
 				""").toPolicies();
 
 		PipelineDefinition keeps = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(0)), "keeps");
@@ -107,6 +111,9 @@ class SandboxYamlTests {
 		assertThat(keeps.committee()).isEqualTo(new CommitteeSpec(4, CommitteeSpec.Weighting.BEST_RECENT, 5.0));
 		assertThat(alone.committee()).isNull();
 		assertThat(hedge.committee()).isEqualTo(new CommitteeSpec(3, CommitteeSpec.Weighting.HEDGE, 2.0));
+		PipelineDefinition shared = this.loader.parse(SandboxYaml.of(live, DATA, policies.get(3)), "shared");
+		assertThat(shared.committee()).isEqualTo(new CommitteeSpec(3, CommitteeSpec.Weighting.HEDGE, 2.0, 0.05));
+		assertThat(policies.get(3).describe()).endsWith("size: 3, weighting: hedge, eta: 2, share: 0.05");
 		// the rest of the promotion section is the pipeline's
 		assertThat(hedge.promotion()).isEqualTo(keeps.promotion());
 		assertThat(policies.get(1).describe()).endsWith("the champion alone (no committee)");

@@ -218,6 +218,14 @@ class PipelineRulesTests {
 						"must be a number > 0"),
 				arguments("committee eta best-recent", committee("{size: 3, weighting: best-recent, eta: 2}"),
 						"promotion.committee.eta", "applies to weighting: hedge only"),
+				arguments("committee share 1", committee("{size: 3, weighting: hedge, share: 1}"),
+						"promotion.committee.share", "must be in [0, 1)"),
+				arguments("committee share negative", committee("{size: 3, weighting: hedge, share: -0.05}"),
+						"promotion.committee.share", "must be in [0, 1)"),
+				arguments("committee share NaN", committee("{size: 3, weighting: hedge, share: NaN}"),
+						"promotion.committee.share", "must be in [0, 1)"),
+				arguments("committee share best-recent", committee("{size: 3, weighting: best-recent, share: 0.05}"),
+						"promotion.committee.share", "applies to weighting: hedge only"),
 				arguments("shadow not a name", append("scoring: {shadow: [challenger, 'Bad Alias!']}"),
 						"scoring.shadow[1]", "'Bad Alias!' is neither a version number nor an alias name"),
 				arguments("shadow version 0", append("scoring: {shadow: [v0]}"), "scoring.shadow[0]",
@@ -320,7 +328,23 @@ class PipelineRulesTests {
 				VALID.replace("  guards:\n", "  committee: {size: 3, weighting: best-recent}\n  guards:\n"),
 				"configs/churn.yaml");
 		assertThat(best.committee().weighting()).isEqualTo(CommitteeSpec.Weighting.BEST_RECENT);
+		assertThat(best.committee().share()).isZero();
 		assertThat(this.loader.parse(VALID, "configs/churn.yaml").committee()).isNull();
+	}
+
+	@Test
+	void aCommitteesFixedShareIsReadAndWithoutOneItIsPlainHedge() {
+		PipelineDefinition shared = this.loader.parse(
+				VALID.replace("  guards:\n",
+						"  committee: {size: 5, weighting: hedge, eta: 5, share: 0.05}\n  guards:\n"),
+				"configs/churn.yaml");
+		assertThat(shared.committee()).isEqualTo(new CommitteeSpec(5, CommitteeSpec.Weighting.HEDGE, 5.0, 0.05));
+		assertThat(shared.committee().describe())
+			.isEqualTo("committee of the last 5 versions, hedge (eta 5, share 0.05)");
+		PipelineDefinition plain = this.loader.parse(
+				VALID.replace("  guards:\n", "  committee: {size: 5, weighting: hedge, share: 0}\n  guards:\n"),
+				"configs/churn.yaml");
+		assertThat(plain.committee()).isEqualTo(new CommitteeSpec(5, CommitteeSpec.Weighting.HEDGE, 5.0));
 	}
 
 	@Test

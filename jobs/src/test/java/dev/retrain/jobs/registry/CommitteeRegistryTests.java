@@ -112,6 +112,28 @@ class CommitteeRegistryTests extends RetrainTestSupport {
 	}
 
 	@Test
+	void aFixedShareIsKeptWithTheCommitteeAndMovesTheWeightsOnLabels() {
+		// eta = ln 2, share 1/4: after the Hedge step w <- 3/4 w + 1/(4n)
+		definePipeline("shared", yaml("shared", "shared", GOOD_MODEL, "").replace("  guards:\n",
+				"  committee: {size: 2, weighting: hedge, eta: " + Math.log(2) + ", share: 0.25}\n  guards:\n"));
+		this.registry.register(winner("shared", 1, null));
+		this.registry.register(winner("shared", 2, 1));
+		CommitteeRegistry.State state = this.committees.current("shared").orElseThrow();
+		assertThat(state.weights().spec())
+			.isEqualTo(new CommitteeSpec(2, CommitteeSpec.Weighting.HEDGE, Math.log(2), 0.25));
+		// 1/2, 1/2; losses 1, 0: Hedge 1/3, 2/3; 3/4 * 1/3 + 1/8 = 3/8, 3/4 * 2/3 + 1/8 =
+		// 5/8
+		CommitteeRegistry.State after = this.committees.update("shared", Map.of(1, 1.0, 2, 0.0), "labels",
+				LocalDate.parse("2024-03-01"), LocalDate.parse("2024-03-01"));
+		assertThat(after.byVersion().get(1)).isCloseTo(3.0 / 8, within(1e-12));
+		assertThat(after.byVersion().get(2)).isCloseTo(5.0 / 8, within(1e-12));
+		CommitteeRegistry.State read = this.committees.current("shared").orElseThrow();
+		assertThat(read.weights()).isEqualTo(after.weights());
+		assertThat(read.weights().spec().share()).isEqualTo(0.25);
+		assertThat(this.committees.served("shared", 2).orElseThrow().spec().share()).isEqualTo(0.25);
+	}
+
+	@Test
 	void aPipelineWithoutACommitteeHasNoneAndCannotBeWeighed() {
 		definePipeline("alone", yaml("alone", "alone", GOOD_MODEL, ""));
 		this.registry.register(winner("alone", 1, null));

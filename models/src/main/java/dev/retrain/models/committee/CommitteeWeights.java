@@ -16,8 +16,11 @@ import java.util.Map;
  * rest are normalised again.</li>
  * <li>{@link #update}: the labels of a period arrived; each member's loss on it
  * ({@link CommitteeLoss}, in [0, 1] for classification) moves the weights: hedge
- * {@code w_i <- w_i * exp(-eta * loss_i)} then normalised; best-recent all the weight on
- * the lowest loss (ties: the newest). No retraining: only the weights change.</li>
+ * {@code w_i <- w_i * exp(-eta * loss_i)} then normalised, and with a {@code share} alpha
+ * above 0 (fixed share) {@code w_i <- (1 - alpha) * w_i + alpha / n} over the n members,
+ * so none falls below {@code alpha / n} and a version whose concept comes back can win
+ * its weight back; best-recent all the weight on the lowest loss (ties: the newest). No
+ * retraining: only the weights change.</li>
  * <li>{@link #without}: a member leaves (the champion was rolled back away from it).</li>
  * </ul>
  */
@@ -150,7 +153,17 @@ public record CommitteeWeights(CommitteeSpec spec, List<Member> members) {
 		for (Member m : this.members) {
 			next.add(new Member(m.version(), m.weight() * Math.exp(-this.spec.eta() * losses.get(m.version()))));
 		}
-		return new CommitteeWeights(this.spec, normalised(next));
+		List<Member> hedged = normalised(next);
+		double alpha = this.spec.share();
+		if (alpha == 0) {
+			return new CommitteeWeights(this.spec, hedged);
+		}
+		List<Member> shared = new ArrayList<>();
+		double floor = alpha / hedged.size();
+		for (Member m : hedged) {
+			shared.add(new Member(m.version(), (1 - alpha) * m.weight() + floor));
+		}
+		return new CommitteeWeights(this.spec, shared);
 	}
 
 	/**

@@ -205,7 +205,7 @@ class ModelController {
 	 * A committee now: its spec, its members and their weights, and whether it serves.
 	 */
 	record CommitteeView(String pipeline, Integer champion, boolean served, String describe, int size, String weighting,
-			double eta, long revision, String updatedAt, List<Member> members) {
+			double eta, double share, long revision, String updatedAt, List<Member> members) {
 
 		record Member(int version, double weight, boolean champion) {
 		}
@@ -226,7 +226,7 @@ class ModelController {
 		boolean served = def != null && def.committee() != null && !state.weights().isEmpty();
 		return new CommitteeView(name, champion, served, state.weights().spec().describe(),
 				state.weights().spec().size(), state.weights().spec().weighting().key(), state.weights().spec().eta(),
-				state.revision(), state.updatedAt().toString(),
+				state.weights().spec().share(), state.revision(), state.updatedAt().toString(),
 				state.weights()
 					.members()
 					.stream()
