@@ -77,7 +77,7 @@ public final class ParquetTableReader {
 			parts.add(part);
 			segments.add(new Table.Segment(file.path(), total, total + n));
 			int[] days = new int[n];
-			Arrays.fill(days, (file.day() != null) ? (int) file.day().toEpochDay() : -1);
+			Arrays.fill(days, (file.day() != null) ? (int) file.day().toEpochDay() : Table.NO_DAY);
 			dayParts.add(days);
 			total += n;
 		}
@@ -269,7 +269,7 @@ public final class ParquetTableReader {
 		String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
 		RowGroupDecoder group = new RowGroupDecoder(reader.readRowGroup(groupIndex), requested, present, createdBy);
 		int total = group.rows();
-		int day = (file.day() != null) ? (int) file.day().toEpochDay() : -1;
+		int day = (file.day() != null) ? (int) file.day().toEpochDay() : Table.NO_DAY;
 		for (int offset = 0; offset < total;) {
 			int n = Math.min(sliceRows, total - offset);
 			RowGroupDecoder.ColumnArrays slice = new RowGroupDecoder.ColumnArrays(present, n);

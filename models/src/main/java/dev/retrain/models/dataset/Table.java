@@ -13,6 +13,12 @@ import java.util.Set;
  */
 public final class Table {
 
+	/**
+	 * The day of a row whose day is unknown (a file outside date partitions). Not -1: a
+	 * day before 1970 has a negative epoch day, and 1969-12-31 is -1.
+	 */
+	public static final int NO_DAY = Integer.MIN_VALUE;
+
 	private final Map<String, Column> columns;
 
 	private final int rows;
@@ -65,7 +71,10 @@ public final class Table {
 		return (StringColumn) column(name);
 	}
 
-	/** Day of each row as {@code LocalDate.toEpochDay()}, or -1 where unknown. */
+	/**
+	 * Day of each row as {@code LocalDate.toEpochDay()}, or {@link #NO_DAY} where
+	 * unknown.
+	 */
 	public int[] epochDays() {
 		return this.epochDays;
 	}

@@ -124,7 +124,7 @@ public final class DerivedFeatures {
 			return DerivedHistory.EMPTY;
 		}
 		for (int r = 0; r < rows.rows(); r++) {
-			if (days[r] < 0) {
+			if (days[r] == Table.NO_DAY) {
 				continue;
 			}
 			Acc acc = byDay.computeIfAbsent(days[r], d -> new Acc());
@@ -152,8 +152,8 @@ public final class DerivedFeatures {
 	/**
 	 * The rows with a numeric column per derived feature appended (missing where the
 	 * earlier periods say nothing), computed from {@code history}'s periods before each
-	 * row's day only. A row of an unknown day (-1, or a table without days) is taken to
-	 * be of {@code defaultDay}.
+	 * row's day only. A row of an unknown day ({@link Table#NO_DAY}, or a table without
+	 * days) is taken to be of {@code defaultDay}.
 	 */
 	public Table apply(Table rows, DerivedHistory history, int defaultDay) {
 		if (this.features.isEmpty()) {
@@ -171,7 +171,7 @@ public final class DerivedFeatures {
 			Column key = (f.key() != null) ? rows.column(f.key()) : null;
 			NumericColumn of = (f.of() != null) ? rows.numeric(f.of()) : null;
 			for (int r = 0; r < rows.rows(); r++) {
-				int day = (days != null && days[r] >= 0) ? days[r] : defaultDay;
+				int day = (days != null && days[r] != Table.NO_DAY) ? days[r] : defaultDay;
 				Window w = windows.computeIfAbsent(day, d -> window(f, history, d));
 				double v;
 				if (f.kind() == DerivedFeature.Kind.CONTEXT) {

@@ -62,6 +62,41 @@ class DerivedFeaturesTests {
 		}
 	}
 
+	/**
+	 * Days before 1970 have negative epoch days (1969-12-31 is -1): they are days like
+	 * any other, not "no day". The same stream moved 20 years back has the same derived
+	 * values, and they are present (weather data from 1950 had none before this was
+	 * fixed).
+	 */
+	@Test
+	void daysBefore1970AreDaysLikeAnyOther() {
+		Table table = stream(d -> false);
+		int shift = (int) java.time.LocalDate.of(1950, 1, 1).toEpochDay();
+		int[] moved = table.epochDays().clone();
+		for (int r = 0; r < moved.length; r++) {
+			moved[r] += shift;
+		}
+		Map<String, Column> columns = new LinkedHashMap<>();
+		table.columnNames().forEach(n -> columns.put(n, table.column(n)));
+		Table old = new Table(columns, table.rows(), moved, table.segments());
+		Table applied = DERIVED.apply(table, DERIVED.history(table), DAYS);
+		Table appliedOld = DERIVED.apply(old, DERIVED.history(old), DAYS + shift);
+		assertThat(DERIVED.history(old).periods()).hasSize(DAYS);
+		for (String name : DERIVED.names()) {
+			NumericColumn a = applied.numeric(name);
+			NumericColumn b = appliedOld.numeric(name);
+			int present = 0;
+			for (int r = 0; r < table.rows(); r++) {
+				assertThat(b.isNull(r)).as("%s row %d", name, r).isEqualTo(a.isNull(r));
+				if (!a.isNull(r)) {
+					assertThat(b.values()[r]).as("%s row %d", name, r).isEqualTo(a.values()[r]);
+					present++;
+				}
+			}
+			assertThat(present).as("%s present", name).isGreaterThan(table.rows() / 2);
+		}
+	}
+
 	/** A period's own and later values of a context column do not move its mean. */
 	@Test
 	void contextIsTheValueMinusTheEarlierPeriodsMeanOnly() {
@@ -277,7 +312,7 @@ class DerivedFeaturesTests {
 		Map<String, Column> columns = new LinkedHashMap<>();
 		table.columnNames().stream().filter(n -> !n.equals("y")).forEach(n -> columns.put(n, table.column(n)));
 		int[] days = new int[table.rows()];
-		java.util.Arrays.fill(days, -1);
+		java.util.Arrays.fill(days, Table.NO_DAY);
 		return new Table(columns, table.rows(), days, table.segments());
 	}
 
