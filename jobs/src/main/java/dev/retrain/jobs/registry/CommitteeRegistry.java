@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -377,7 +378,7 @@ public class CommitteeRegistry {
 			return "{}";
 		}
 		List<String> out = new ArrayList<>();
-		byVersion.forEach((v, w) -> out.add("v" + v + "=" + String.format(java.util.Locale.ROOT, "%.4f", w)));
+		byVersion.forEach((v, w) -> out.add("v" + v + "=" + String.format(Locale.ROOT, "%.4f", w)));
 		return "{" + String.join(", ", out) + "}";
 	}
 

@@ -76,7 +76,7 @@ class CommitteeAuditTests extends RetrainTestSupport {
 
 	@Test
 	void everyChangeOfTheCommitteeIsAuditedWithItAndNoFailedOrRefusedOne() throws Exception {
-		String p = "audited";
+		String p = "committee-audited";
 		definePipeline(p, yaml(p, p, GOOD_MODEL, "").replace("  guards:\n",
 				"  committee: {size: 2, weighting: hedge, eta: " + Math.log(2) + "}\n  guards:\n"));
 		// three promotions by runs: v1, v2 enter; v3 enters and v1 leaves past size 2
