@@ -249,6 +249,24 @@ class CommitteeServingTests extends OrchestratorTestSupport {
 		assertThat(none.statusCode()).isEqualTo(404);
 		assertThat(viewer.get("/api/models/" + PIPELINE + "/committee/history?limit=0").statusCode()).isEqualTo(400);
 
+		// the audit log has every change of the committee, as GET /api/audit gives it
+		JsonNode audited = ApiClient.json(viewer.get("/api/audit?pipeline=" + PIPELINE + "&limit=1000"));
+		List<String> committeeRows = new ArrayList<>();
+		for (int i = audited.size() - 1; i >= 0; i--) {
+			JsonNode e = audited.get(i);
+			if (e.get("action").asString().startsWith("COMMITTEE_")) {
+				committeeRows.add(e.get("action").asString() + " " + e.get("target").asString() + " by "
+						+ e.get("actor").asString());
+			}
+		}
+		assertThat(committeeRows).endsWith("COMMITTEE_WEIGHTS committee by system",
+				"COMMITTEE_WEIGHTS committee by system", "COMMITTEE_RETIRE v2 by admin");
+		assertThat(committeeRows).anyMatch(r -> r.startsWith("COMMITTEE_ADMIT v1 by run "));
+		JsonNode weighed = ApiClient
+			.json(viewer.get("/api/audit?pipeline=" + PIPELINE + "&action=COMMITTEE_WEIGHTS&limit=1"));
+		assertThat(weighed.at("/0/details").asString()).contains("labels of " + day.plusDays(1))
+			.contains("(more labels)");
+
 		// the console: members and weights now, the weights over time, the changes
 		HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
 		signIn(browser, ApiClient.VIEWER);
@@ -273,6 +291,11 @@ class CommitteeServingTests extends OrchestratorTestSupport {
 			.contains("v2 " + new java.math.BigDecimal(weights.get(2)).round(new java.math.MathContext(4))
 				.stripTrailingZeros()
 				.toPlainString());
+		HttpResponse<String> auditPage = browser.send(HttpRequest.newBuilder(URI.create(
+				"http://127.0.0.1:" + this.port + "/console/audit?pipeline=" + PIPELINE + "&action=COMMITTEE_RETIRE"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(auditPage.statusCode()).isEqualTo(200);
+		assertThat(auditPage.body()).contains("COMMITTEE_RETIRE").contains("v2 rolled back to v1 by admin");
 		HttpResponse<String> pipelinePage = browser
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/console/pipelines/" + PIPELINE))
 				.build(), HttpResponse.BodyHandlers.ofString());

@@ -32,13 +32,15 @@ public class RegistryConfiguration {
 	}
 
 	@Bean
-	CommitteeRegistry committeeRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
-		return new CommitteeRegistry(jdbc, tx, clock);
+	CommitteeRegistry committeeRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, AuditLog audit,
+			ModelStore store) {
+		return new CommitteeRegistry(jdbc, tx, clock, audit, store);
 	}
 
 	@Bean
-	CommitteeMembership committeeMembership(CommitteeRegistry committees, PipelineCatalog catalog) {
-		return new CommitteeMembership(committees, catalog);
+	CommitteeMembership committeeMembership(CommitteeRegistry committees, PipelineCatalog catalog,
+			ModelRegistry registry) {
+		return new CommitteeMembership(committees, catalog, registry);
 	}
 
 	@Bean

@@ -167,7 +167,8 @@ public class RegistryOperations {
 	 */
 	public RetentionPlan retention(String pipeline) {
 		PipelineDefinition.Retention rules = this.catalog.get(pipeline).retention();
-		List<Integer> members = new CommitteeRegistry(this.jdbc, this.tx, this.clock).members(pipeline);
+		List<Integer> members = new CommitteeRegistry(this.jdbc, this.tx, this.clock, this.audit, this.store)
+			.members(pipeline);
 		Map<String, Integer> aliases = this.registry.aliases(pipeline);
 		List<ModelVersion> versions = this.registry.versions(pipeline);
 		Map<Integer, String> kept = new LinkedHashMap<>();

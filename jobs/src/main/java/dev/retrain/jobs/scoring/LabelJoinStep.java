@@ -153,8 +153,8 @@ class LabelJoinStep implements Tasklet {
 			log.info("{} of {}, {}", day, def.name(), why);
 			return why;
 		}
-		CommitteeRegistry.State after = this.committees.update(def.name(), losses, "label join " + jobId + " of " + day,
-				day, day);
+		CommitteeRegistry.State after = this.committees.update(def.name(), losses, "label join " + jobId,
+				"label join " + jobId + " of " + day, day, day);
 		log.info("committee of {} weighed on the labels of {}: losses {}, weights {}", def.name(), day, losses,
 				after.byVersion());
 		return "weights " + after.byVersion() + " (revision " + after.revision() + ")";

@@ -54,7 +54,9 @@ import dev.retrain.models.store.ModelStore;
  * download holds every member and the weights, each row is scored by every member with
  * its own encoders and network, and the score is the weighted vote
  * ({@link #committee()}); new weights are a swap like a champion move. A model store read
- * directly serves the alias's version alone.
+ * directly serves the committee the same way: the registry writes it beside the alias
+ * pointer ({@code <pipeline>/aliases/champion.committee.json}) on every change, and a
+ * store without that file serves the alias's version alone.
  */
 public final class Champion implements AutoCloseable {
 

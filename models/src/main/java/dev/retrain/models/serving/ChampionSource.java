@@ -187,7 +187,12 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 	/**
 	 * The model store (a directory or an {@code s3://} URI): the alias pointer
 	 * {@code <pipeline>/aliases/champion.json} that the registry writes on every move,
-	 * then the version's files, checked against their recorded hashes.
+	 * then the version's files, checked against their recorded hashes. When the registry
+	 * wrote a committee beside it ({@value ModelStore#COMMITTEE}, the committee
+	 * download's manifest), the committee serves: every member loaded from the store and
+	 * the weighted vote, as from the API; a new revision of the committee is a swap like
+	 * a champion move. A store without that file (older stores, pipelines without a
+	 * committee) serves the alias's version alone.
 	 */
 	final class Store implements ChampionSource {
 
@@ -208,21 +213,59 @@ sealed interface ChampionSource permits ChampionSource.Api, ChampionSource.Store
 		@Override
 		public Optional<Fetched> changed(Loaded current) throws IOException {
 			int version;
+			CommitteeManifest committee;
 			try {
 				Optional<Integer> pointer = this.store.readAlias(this.pipeline, "champion");
 				if (pointer.isEmpty()) {
 					throw new IOException("no champion of '" + this.pipeline + "' in " + describe());
 				}
 				version = pointer.get();
+				committee = committee(version);
 			}
 			catch (UncheckedIOException ex) {
 				throw ex.getCause();
 			}
-			if (current != null && current.version() == version) {
+			// one version: its number names it; a committee: the alias's version and the
+			// committee's revision (new weights or members with the same champion)
+			String tag = (committee != null) ? version + "/r" + committee.revision() : Integer.toString(version);
+			if (current != null && tag.equals(current.tag())) {
 				return Optional.empty();
 			}
-			return Optional.of(new Fetched(Served.single(this.store.load(this.pipeline, version)),
-					Integer.toString(version), null));
+			if (committee == null) {
+				return Optional.of(new Fetched(Served.single(this.store.load(this.pipeline, version)), tag, null));
+			}
+			List<ModelArtifact> members = new ArrayList<>();
+			try {
+				for (CommitteeWeights.Member m : committee.members()) {
+					members.add(this.store.load(this.pipeline, m.version()));
+				}
+				return Optional.of(new Fetched(Served.committee(committee, members), tag, null));
+			}
+			catch (RuntimeException ex) {
+				members.forEach(ModelArtifact::close);
+				throw ex;
+			}
+		}
+
+		/**
+		 * The committee the store says the champion serves, with {@code champion} the
+		 * version its alias pointer names (as the API's download names the alias's
+		 * version); null when the store has none.
+		 */
+		private CommitteeManifest committee(int champion) throws IOException {
+			Optional<byte[]> json = this.store.readCommittee(this.pipeline);
+			if (json.isEmpty()) {
+				return null;
+			}
+			CommitteeManifest m;
+			try {
+				m = Json.MAPPER.readValue(json.get(), CommitteeManifest.class);
+			}
+			catch (RuntimeException ex) {
+				throw new IOException("the committee of '" + this.pipeline + "' in " + this.store.uri()
+						+ " cannot be read: " + ex.getMessage(), ex);
+			}
+			return new CommitteeManifest(m.pipeline(), champion, m.revision(), m.spec(), m.members());
 		}
 
 	}

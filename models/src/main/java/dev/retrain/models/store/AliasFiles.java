@@ -12,7 +12,9 @@ import dev.retrain.models.storage.Location;
 
 /**
  * The alias pointers in a store, {@code <pipeline>/aliases/<alias>.json}: copies of the
- * registry's aliases for a serving application that reads only the store.
+ * registry's aliases for a serving application that reads only the store; and beside the
+ * champion's, the committee it serves ({@value ModelStore#COMMITTEE}), for a pipeline
+ * with a committee champion.
  */
 final class AliasFiles {
 
@@ -41,6 +43,56 @@ final class AliasFiles {
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot write alias '" + alias + "' of " + pipeline + " to "
 					+ this.layout.root().uri() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Writes the committee manifest ({@code json}, as the registry made it) in one piece:
+	 * on disk a temporary file renamed over the old one, in object storage one PUT, so a
+	 * reader sees the old manifest or the new one, never a part.
+	 */
+	void writeCommittee(String pipeline, byte[] json) {
+		Location file = this.layout.committee(pipeline);
+		try {
+			Path tmp = Files.createTempFile("committee-", ".json");
+			try {
+				Files.write(tmp, json);
+				file.upload(tmp);
+			}
+			finally {
+				Files.deleteIfExists(tmp);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(
+					"cannot write the committee of " + pipeline + " to " + file.uri() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	Optional<byte[]> readCommittee(String pipeline) {
+		Location file = this.layout.committee(pipeline);
+		try {
+			if (!file.isFile()) {
+				return Optional.empty();
+			}
+			try (InputStream in = file.open()) {
+				return Optional.of(in.readAllBytes());
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(
+					"cannot read the committee of " + pipeline + " at " + file.uri() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	void deleteCommittee(String pipeline) {
+		Location file = this.layout.committee(pipeline);
+		try {
+			file.deleteAll();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(
+					"cannot delete the committee of " + pipeline + " at " + file.uri() + ": " + ex.getMessage(), ex);
 		}
 	}
 

@@ -47,6 +47,13 @@ public final class ModelStore {
 	/** Where a pipeline's alias pointers are: {@code <pipeline>/aliases/<alias>.json}. */
 	public static final String ALIASES = "aliases";
 
+	/**
+	 * The committee a pipeline's champion serves, beside its alias pointer:
+	 * {@code <pipeline>/aliases/champion.committee.json}, the {@code committee.json} of
+	 * the committee download (members, weights, revision).
+	 */
+	public static final String COMMITTEE = "champion.committee.json";
+
 	private final StoreLayout layout;
 
 	private final VersionIntegrity integrity;
@@ -251,6 +258,26 @@ public final class ModelStore {
 	/** The version an alias pointer in the store names, if there is one. */
 	public Optional<Integer> readAlias(String pipeline, String alias) {
 		return this.aliases.read(pipeline, alias);
+	}
+
+	/**
+	 * Writes the committee the champion serves ({@value #COMMITTEE}: {@code json}, the
+	 * committee download's manifest) in one piece, as the alias pointer is written, so
+	 * that a serving application reading only the store serves the committee. The
+	 * registry writes it on every change of the committee.
+	 */
+	public void writeCommittee(String pipeline, byte[] json) {
+		this.aliases.writeCommittee(pipeline, json);
+	}
+
+	/** The committee manifest in the store, if there is one. */
+	public Optional<byte[]> readCommittee(String pipeline) {
+		return this.aliases.readCommittee(pipeline);
+	}
+
+	/** Removes the committee manifest (the alias's version serves alone again). */
+	public void deleteCommittee(String pipeline) {
+		this.aliases.deleteCommittee(pipeline);
 	}
 
 	/** Removes a version's files (the store's and any cached copy). */

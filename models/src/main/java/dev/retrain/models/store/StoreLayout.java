@@ -35,6 +35,15 @@ record StoreLayout(Location root, Path local, boolean remote) {
 				+ PathSegment.name("alias", alias).value() + ".json");
 	}
 
+	/**
+	 * The committee manifest beside the champion alias pointer,
+	 * {@code <pipeline>/aliases/}{@value ModelStore#COMMITTEE}: no alias can be named so
+	 * (alias names have no dot).
+	 */
+	Location committee(String pipeline) {
+		return this.root.resolve(checked(pipeline) + "/" + ModelStore.ALIASES + "/" + ModelStore.COMMITTEE);
+	}
+
 	/** The local directory of a pipeline: its staging directories and cached versions. */
 	Path localPipeline(String pipeline) {
 		return this.local.resolve(checked(pipeline));
